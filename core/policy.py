@@ -1,0 +1,163 @@
+"""The notice 建办市〔2021〕25号 as data, loaded once from ``policy.toml``.
+
+Every date, day count and province list that a rule uses comes from here; nothing in the rule
+code is a literal policy date. ``load_policy(path)`` reads another file (tests use it to prove
+that a changed date changes the answers); ``POLICY`` is the file shipped beside this module.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cached_property
+from pathlib import Path
+from types import MappingProxyType
+from typing import Mapping
+
+POLICY_FILE = Path(__file__).with_name("policy.toml")
+
+REGIMES = ("pilot", "batch2021", "not_covered")
+
+
+@dataclass(frozen=True)
+class Dated:
+    """A value of the notice with the clause (C-…) it comes from and the readings (I-…) used."""
+
+    value: object
+    clause: str
+    readings: tuple[str, ...] = ()
+    zh: str = ""
+    en: str = ""
+
+
+@dataclass(frozen=True)
+class Province:
+    short: str
+    full: str
+    code: str
+    chars: tuple[str, ...]
+    en: str
+    regime: str
+    tile: tuple[int, int]
+
+
+@dataclass(frozen=True)
+class Policy:
+    raw: Mapping = field(repr=False)
+
+    # -- dates and counts -------------------------------------------------------------------
+    def dated(self, group: str, key: str) -> Dated:
+        item = self.raw[group][key]
+        return Dated(
+            value=item["value"],
+            clause=item.get("clause", ""),
+            readings=tuple(item.get("readings", ())),
+            zh=item.get("zh", ""),
+            en=item.get("en", ""),
+        )
+
+    def date(self, key: str) -> date:
+        return self.raw["dates"][key]["value"]
+
+    def days(self, key: str) -> int:
+        return int(self.raw["days"][key]["value"])
+
+    @property
+    def dates(self) -> dict[str, Dated]:
+        return {k: self.dated("dates", k) for k in self.raw["dates"]}
+
+    # -- provinces and regimes --------------------------------------------------------------
+    @cached_property
+    def provinces(self) -> tuple[Province, ...]:
+        regime_of = {p: r for r in REGIMES for p in self.raw["regimes"][r]["provinces"]}
+        return tuple(
+            Province(
+                short=p["short"],
+                full=p["full"],
+                code=p["code"],
+                chars=tuple(p["chars"]),
+                en=p["en"],
+                regime=regime_of[p["short"]],
+                tile=tuple(p["tile"]),
+            )
+            for p in self.raw["provinces"]
+        )
+
+    @cached_property
+    def province_by_name(self) -> Mapping[str, Province]:
+        """Short and full names (POLICY.md: full names are accepted input aliases)."""
+        out: dict[str, Province] = {}
+        for p in self.provinces:
+            out[p.short] = p
+            out[p.full] = p
+        return MappingProxyType(out)
+
+    @cached_property
+    def regime_of(self) -> Mapping[str, str]:
+        """Short or full province name -> regime (I-1)."""
+        return MappingProxyType({k: p.regime for k, p in self.province_by_name.items()})
+
+    def regime_info(self, regime: str) -> Mapping:
+        return self.raw["regimes"][regime]
+
+    # -- specialties and numbers ------------------------------------------------------------
+    @cached_property
+    def specialties(self) -> tuple[str, ...]:
+        return tuple(self.raw["specialties"]["names"])
+
+    @cached_property
+    def specialty_en(self) -> Mapping[str, str]:
+        s = self.raw["specialties"]
+        return MappingProxyType(dict(zip(s["names"], s["en"], strict=True)))
+
+    @property
+    def max_specialties(self) -> int:
+        return int(self.raw["specialties"]["max_per_person"])
+
+    @cached_property
+    def number_chars(self) -> Mapping[str, str | None]:
+        """First character of a registration number -> province short name (None: military)."""
+        out: dict[str, str | None] = {c: p.short for p in self.provinces for c in p.chars}
+        out[self.raw["number"]["military_char"]] = None
+        return MappingProxyType(out)
+
+    @cached_property
+    def number_codes(self) -> Mapping[str, str | None]:
+        """Digits 2–3 (GB/T 2260) -> province short name (None: military, 99)."""
+        out: dict[str, str | None] = {p.code: p.short for p in self.provinces}
+        out[self.raw["number"]["military_code"]] = None
+        return MappingProxyType(out)
+
+    @property
+    def number(self) -> Mapping:
+        return self.raw["number"]
+
+    @property
+    def validation(self) -> Mapping:
+        return self.raw["validation"]
+
+    # -- texts --------------------------------------------------------------------------------
+    @property
+    def notice(self) -> Mapping:
+        return self.raw["notice"]
+
+    @property
+    def clauses(self) -> Mapping[str, Mapping]:
+        return self.raw["clauses"]
+
+    @property
+    def readings(self) -> Mapping[str, Mapping]:
+        return self.raw["readings"]
+
+    @property
+    def rules(self) -> Mapping[str, Mapping]:
+        return self.raw["rules"]
+
+
+def load_policy(path: str | Path = POLICY_FILE) -> Policy:
+    with open(path, "rb") as fh:
+        return Policy(raw=tomllib.load(fh))
+
+
+POLICY = load_policy()
