@@ -1,0 +1,177 @@
+"""Settings of CONTRACT.md "Configuration". Never imports streamlit.
+
+Each key is looked up, first match wins:
+
+1. the environment variable of the same name;
+2. the same key in ``<repo>/.streamlit/secrets.toml`` (the project's secrets file);
+3. the same key in ``~/.streamlit/secrets.toml`` (the user's global secrets file);
+4. the default of the table.
+
+Streamlit reads the same two files, with the project file overriding the global one, so a key
+means the same thing to the pages and to the command line. The files are read with ``tomllib``
+on every call (they are small) so that a changed file or variable is seen at once.
+
+``ECERT_DATA_DIR`` (not a CONTRACT.md key; tests and deployments use it) moves ``data/``.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets as _secrets
+import tempfile
+import tomllib
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+ADMIN_PASSWORD_HASH = "ECERT_ADMIN_PASSWORD_HASH"
+DB_URL = "ECERT_DB_URL"
+SECRET_KEY = "ECERT_SECRET_KEY"
+BASE_URL = "ECERT_BASE_URL"
+DATA_DIR = "ECERT_DATA_DIR"
+
+DEFAULT_BASE_URL = "http://localhost:8501"
+SECRET_KEY_FILE = "secret_key"
+SECRET_KEY_BYTES = 32
+
+
+class ConfigError(RuntimeError):
+    """A setting that cannot be used as it is; the messages name the file or key and the fix."""
+
+    def __init__(self, code: str, message_zh: str, message_en: str):
+        self.code = code
+        self.message_zh = message_zh
+        self.message_en = message_en
+        super().__init__(f"{code}: {message_en}")
+
+
+def secrets_files() -> list[Path]:
+    """The secrets files consulted, highest precedence first."""
+    return [REPO_ROOT / ".streamlit" / "secrets.toml", Path.home() / ".streamlit" / "secrets.toml"]
+
+
+def _read_secrets(path: Path) -> dict:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        return {}
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(
+            "secrets_unreadable",
+            f"无法读取配置文件 {path}：{exc}。请修正该文件的 TOML 语法或删除它。",
+            f"Cannot read the secrets file {path}: {exc}. Fix its TOML syntax or remove it.",
+        ) from exc
+
+
+def get(name: str, default: str | None = None) -> str | None:
+    """The value of setting ``name``: environment, then secrets files, then ``default``.
+
+    An empty environment variable or secrets value counts as unset (CONTRACT.md: unknown is null,
+    never an empty string).
+    """
+    value = os.environ.get(name)
+    if value is not None and value.strip() != "":
+        return value
+    for path in secrets_files():
+        table = _read_secrets(path)
+        if name in table and table[name] is not None:
+            found = str(table[name])
+            if found.strip() != "":
+                return found
+    return default
+
+
+def data_dir() -> Path:
+    """``ECERT_DATA_DIR`` or ``<repo>/data``, created on demand."""
+    raw = get(DATA_DIR)
+    path = Path(raw).expanduser() if raw else REPO_ROOT / "data"
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(
+            "data_dir_unusable",
+            f"无法创建数据目录 {path}：{exc}。请设置 ECERT_DATA_DIR 为可写目录。",
+            f"Cannot create the data directory {path}: {exc}. Set ECERT_DATA_DIR to a writable folder.",
+        ) from exc
+    return path
+
+
+def admin_password_hash() -> str | None:
+    """``ECERT_ADMIN_PASSWORD_HASH``; None when unset (the admin page shows demo data only)."""
+    return get(ADMIN_PASSWORD_HASH)
+
+
+def db_url() -> str:
+    """``ECERT_DB_URL``; default ``sqlite:///<data_dir>/ecert.db``."""
+    return get(DB_URL) or f"sqlite:///{(data_dir() / 'ecert.db').as_posix()}"
+
+
+def base_url() -> str:
+    """``ECERT_BASE_URL`` without trailing slashes; default ``http://localhost:8501``."""
+    return (get(BASE_URL) or DEFAULT_BASE_URL).strip().rstrip("/")
+
+
+def secret_key() -> bytes:
+    """``ECERT_SECRET_KEY`` (UTF-8 bytes), else the key kept in ``<data_dir>/secret_key``.
+
+    The key file holds 32 random bytes as 64 hex digits. It is made once: written to a temporary
+    file (mode 0600) in the same folder and then linked into place, which fails if another
+    process got there first; that process's key is then read back, so concurrent first calls
+    all end with the one key on disk. Where the file system has no hard links the temporary file
+    is moved with ``os.replace`` only if no key appeared meanwhile.
+    """
+    configured = get(SECRET_KEY)
+    if configured:
+        return configured.encode("utf-8")
+    path = data_dir() / SECRET_KEY_FILE
+    if not path.exists():
+        _create_key_file(path)
+    return _read_key_file(path)
+
+
+def _corrupt(path: Path, detail: str) -> ConfigError:
+    return ConfigError(
+        "secret_key_unreadable",
+        f"签名密钥文件 {path} 无法使用（{detail}）。请恢复该文件，或删除它以生成新密钥"
+        f"（已签发二维码将无法核验），或设置环境变量 ECERT_SECRET_KEY。",
+        f"The signing key file {path} cannot be used ({detail}). Restore it, or delete it to "
+        f"generate a new key (QR codes already issued will no longer verify), or set "
+        f"ECERT_SECRET_KEY.",
+    )
+
+
+def _read_key_file(path: Path) -> bytes:
+    try:
+        text = path.read_text(encoding="ascii").strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise _corrupt(path, str(exc)) from exc
+    try:
+        key = bytes.fromhex(text)
+    except ValueError:
+        key = b""
+    if len(key) != SECRET_KEY_BYTES:
+        raise _corrupt(path, f"expected {SECRET_KEY_BYTES * 2} hex digits")
+    return key
+
+
+def _create_key_file(path: Path) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=".secret_key.", dir=path.parent)
+    try:
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "w", encoding="ascii") as fh:
+            fh.write(_secrets.token_bytes(SECRET_KEY_BYTES).hex() + "\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+        try:
+            os.link(tmp, path)  # atomic, never overwrites: the first writer wins
+        except FileExistsError:
+            pass
+        except OSError:  # no hard links here: replace, unless a key appeared meanwhile
+            if not path.exists():
+                os.replace(tmp, path)
+    finally:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
