@@ -92,7 +92,8 @@ def data_dir() -> Path:
         raise ConfigError(
             "data_dir_unusable",
             f"无法创建数据目录 {path}：{exc}。请设置 ECERT_DATA_DIR 为可写目录。",
-            f"Cannot create the data directory {path}: {exc}. Set ECERT_DATA_DIR to a writable folder.",
+            f"Cannot create the data directory {path}: {exc}. "
+            "Set ECERT_DATA_DIR to a writable folder.",
         ) from exc
     return path
 
