@@ -1,0 +1,63 @@
+# ecert-desk: two commands on a fresh machine are enough.
+#   make run    venv + runtime deps, then the app at http://localhost:8501 (embedded defaults)
+#   make test   venv + test deps + Debian chromium/fonts-noto-cjk, then every test
+# Also: make bench, make lint, make load.
+
+SHELL   := /bin/bash
+PYTHON  ?= python3
+VENV    := .venv
+PY      := $(VENV)/bin/python
+PIP     := $(PY) -m pip
+PYTEST_ARGS ?=
+
+# apt-get as root directly, otherwise through sudo.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+CHROMIUM := /usr/bin/chromium
+
+.PHONY: run test bench lint load venv venv-dev system-deps
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --upgrade pip
+
+# Stamp files: re-install only when a requirements file changed.
+$(VENV)/.stamp-run: requirements.txt | $(PY)
+	$(PIP) install -r requirements.txt
+	touch $@
+
+$(VENV)/.stamp-dev: requirements.txt requirements-dev.txt | $(PY)
+	$(PIP) install -r requirements-dev.txt
+	touch $@
+
+venv: $(VENV)/.stamp-run
+venv-dev: $(VENV)/.stamp-dev
+
+run: venv
+	$(PY) -m streamlit run streamlit_app.py
+
+# Browser tests drive Debian's chromium (no Playwright browser download) and need CJK glyphs.
+system-deps:
+	@if [ -x $(CHROMIUM) ] && fc-list 2>/dev/null | grep -qi 'Noto Sans CJK'; then \
+		echo "chromium and fonts-noto-cjk present"; \
+	else \
+		if ! apt-cache show chromium fonts-noto-cjk >/dev/null 2>&1; then \
+			$(SUDO) apt-get update; \
+		fi; \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+			chromium fonts-noto-cjk fontconfig; \
+	fi
+
+# pytest exits 5 when it collected nothing: that is a failure here, not a pass.
+test: venv-dev system-deps
+	@rc=0; $(PY) -m pytest $(PYTEST_ARGS) || rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "make test: no tests were collected" >&2; exit 1; fi; \
+	exit $$rc
+
+bench: venv-dev
+	$(PY) scripts/bench.py
+
+load: venv-dev
+	$(PY) scripts/load.py
+
+lint: venv-dev
+	$(PY) -m ruff check .
