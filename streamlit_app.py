@@ -1,0 +1,25 @@
+"""Router only (DESIGN.md): the pages of CONTRACT.md, the language switch and the as-of date.
+
+Pages read the two choices with ``ui.state.lang()`` / ``ui.state.as_of()`` and their strings with
+``ui.i18n.t()``. Nothing here decides anything about the notice.
+"""
+
+import streamlit as st
+
+from ui import sidebar
+from ui.i18n import t
+
+st.set_page_config(page_title=t("app.name"), page_icon=":material/badge:", layout="wide")
+
+# Sidebar: 中文/English and the as-of date (default today in Asia/Shanghai; ?as_of=YYYY-MM-DD).
+sidebar.controls()
+
+pages = [
+    st.Page("pages/self_service.py", title=t("nav.self_service"), icon=":material/person_search:",
+            default=True),
+    st.Page("pages/admin.py", title=t("nav.admin"), icon=":material/dashboard:", url_path="admin"),
+    st.Page("pages/policy.py", title=t("nav.policy"), icon=":material/gavel:", url_path="policy"),
+    st.Page("pages/verify.py", title=t("nav.verify"), icon=":material/qr_code_scanner:",
+            url_path="verify"),
+]
+st.navigation(pages).run()
