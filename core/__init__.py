@@ -11,7 +11,7 @@ __all__ = ["InvalidInput", "assess", "assess_roster", "lapse_counts"]
 
 def __getattr__(name):  # lazy: importing core stays cheap for pages that need only a part
     if name == "assess":
-        from core.assess import assess
+        from core.assessment import assess
 
         return assess
     if name in ("assess_roster", "lapse_counts"):
