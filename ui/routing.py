@@ -7,7 +7,7 @@ or ``/admin`` would then get the page without the router: no language switch, no
 Streamlit's file-name navigation. ``ensure_router()`` notices that mode, switches it off for the
 process and reruns, so the run goes through ``streamlit_app.py``. ``ui.state.lang()`` and
 ``ui.state.as_of()`` call it, so every page that reads a string or the date is covered.
-tests/browser/test_router.py checks the first visit of a fresh server.
+tests/browser/test_pages_open.py checks the first visit of a fresh server.
 """
 
 from __future__ import annotations

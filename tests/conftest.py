@@ -1,0 +1,38 @@
+"""Generic test set-up shared by every test directory.
+
+- The repository root is importable (also set by ``pythonpath`` in pyproject.toml).
+- ``ECERT_DATA_DIR`` points to a fresh temporary directory for the whole run unless the caller
+  set it, so tests never write into the developer's ``./data``. It is set in
+  ``pytest_configure``, before any test module (and so any ``core`` module) is imported.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+_made_data_dir: str | None = None
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    global _made_data_dir
+    if not os.environ.get("ECERT_DATA_DIR"):
+        _made_data_dir = tempfile.mkdtemp(prefix="ecert-test-data-")
+        os.environ["ECERT_DATA_DIR"] = _made_data_dir
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if _made_data_dir:
+        shutil.rmtree(_made_data_dir, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def repo_root() -> Path:
+    """The repository's top directory (where streamlit_app.py lives)."""
+    return ROOT

@@ -1,0 +1,62 @@
+"""The UI string catalogue: every key the code uses exists, in both languages, with the same
+placeholders; a missing key shows up as itself instead of crashing the page."""
+
+from __future__ import annotations
+
+import re
+import string
+from pathlib import Path
+
+import pytest
+
+from ui import i18n
+
+ROOT = Path(__file__).resolve().parent.parent
+# t("key"), both("key"), text("key", …), i18n.t("key") with a literal key.
+KEY_USE = re.compile(r"""(?<![\w.])(?:i18n\.)?(?:t|both|text)\(\s*f?["']([^"'{}]+)["']""")
+# Keys built at run time, spelled out here so they are checked too.
+DYNAMIC_KEYS = [f"lang.{code}" for code in i18n.LANGS]
+
+
+def used_keys() -> set[str]:
+    keys = set(DYNAMIC_KEYS)
+    for folder in ("pages", "ui"):
+        for path in (ROOT / folder).rglob("*.py"):
+            keys.update(KEY_USE.findall(path.read_text(encoding="utf-8")))
+    keys.update(KEY_USE.findall((ROOT / "streamlit_app.py").read_text(encoding="utf-8")))
+    return keys
+
+
+def placeholders(s: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(s) if name is not None}
+
+
+def test_the_scan_finds_the_router_and_page_keys():
+    keys = used_keys()
+    assert {"nav.self_service", "page.admin.title", "sidebar.as_of_invalid_query"} <= keys
+
+
+def test_every_used_key_exists_in_both_languages():
+    catalogue = i18n.catalogue()
+    missing = sorted(k for k in used_keys() if k not in catalogue)
+    assert not missing, f"keys used in code but absent from assets/strings.toml: {missing}"
+
+
+@pytest.mark.parametrize("key", sorted(i18n.catalogue()))
+def test_every_entry_has_zh_and_en_with_the_same_placeholders(key):
+    entry = i18n.catalogue()[key]
+    assert set(entry) == {"zh", "en"}, f"{key}: expected exactly zh and en, got {sorted(entry)}"
+    for lang in ("zh", "en"):
+        assert isinstance(entry[lang], str) and entry[lang].strip(), f"{key}.{lang} is empty"
+    assert placeholders(entry["zh"]) == placeholders(entry["en"]), key
+
+
+def test_text_formats_and_a_missing_key_is_shown_as_itself():
+    assert "2021-13-01" in i18n.text("sidebar.as_of_invalid_query", "en", value="2021-13-01")
+    assert i18n.text("nav.admin", "zh") == "管理看板"
+    assert i18n.text("no.such.key", "zh") == "no.such.key"
+
+
+def test_both_gives_chinese_then_english():
+    s = i18n.both("nav.admin")
+    assert s.index("管理看板") < s.index("Admin dashboard")
