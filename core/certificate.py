@@ -12,9 +12,10 @@ OFFICIAL CERTIFICATE.
 
 Fonts: Noto Sans CJK SC (face 2 of the ``noto-cjk-sans-otc`` collection). fpdf2 would parse and
 subset the 19 MB collection on every render (~300 ms), so this module loads the face once per
-process and, for each render, builds a small OpenType/CFF font holding only the glyphs that page
-uses (outlines copied with fontTools' T2CharStringPen), which fpdf2 then embeds and subsets in a
-few milliseconds. A character the font lacks is refused (``missing_glyph``), never drawn as a box.
+process and, for each render, builds a small TrueType font holding only the glyphs that page
+uses (CFF outlines converted with fontTools' compiled cu2qu), which fpdf2 then embeds on its
+TrueType path in a few milliseconds. A character the font lacks is refused (``missing_glyph``),
+never drawn as a box.
 
 All user text is drawn as text with ``FPDF.text``: nothing is interpreted (no markdown, no HTML).
 """
@@ -289,28 +290,36 @@ class _Master:
         self.upem = self.font["head"].unitsPerEm
 
     def subset(self, text: str) -> bytes:
-        """A small OpenType (CFF) font with the glyphs of ``text`` (every char must be mapped)."""
+        """A small TrueType font with the glyphs of ``text`` (every char must be mapped).
+
+        Outlines are converted from CFF cubics to TrueType quadratics (fontTools' compiled cu2qu,
+        max error 1 unit of 1000) so that fpdf2 embeds it on its TrueType path (CIDFontType2 +
+        FontFile2, with correct widths and ToUnicode).
+        """
         from fontTools.fontBuilder import FontBuilder
-        from fontTools.pens.t2CharStringPen import T2CharStringPen
+        from fontTools.pens.cu2quPen import Cu2QuPen
+        from fontTools.pens.ttGlyphPen import TTGlyphPen
 
         codepoints = sorted({ord(c) for c in text} | {0x20})
         cmap = {cp: self.cmap[cp] for cp in codepoints}
         order = list(dict.fromkeys([".notdef", *cmap.values()]))
-        charstrings, metrics = {}, {}
+        glyphs, metrics = {}, {}
         with self.lock:
             for name in order:
-                advance, lsb = self.metrics[name]
-                pen = T2CharStringPen(advance, None)
-                self.charstrings[name].draw(pen)
-                charstrings[name] = pen.getCharString()
-                metrics[name] = (advance, lsb)
-        fb = FontBuilder(self.upem, isTTF=False)
+                pen = TTGlyphPen(None)
+                self.charstrings[name].draw(Cu2QuPen(pen, 1.0, reverse_direction=True))
+                glyphs[name] = pen.glyph()
+                metrics[name] = self.metrics[name]
+        fb = FontBuilder(self.upem, isTTF=True)
         fb.setupGlyphOrder(order)
         fb.setupCharacterMap(cmap)
-        fb.setupCFF(
-            "NotoSansCJKsc-Regular", {"FullName": "Noto Sans CJK SC Regular"}, charstrings, {}
+        fb.setupGlyf(glyphs)
+        fb.setupHorizontalMetrics(
+            {
+                n: (adv, glyphs[n].xMin if glyphs[n].numberOfContours else 0)
+                for n, (adv, _) in metrics.items()
+            }
         )
-        fb.setupHorizontalMetrics(metrics)
         fb.setupHorizontalHeader(ascent=self.ascent, descent=self.descent)
         fb.setupNameTable({"familyName": "Noto Sans CJK SC", "styleName": "Regular"})
         fb.setupOS2(**self.os2)
@@ -712,8 +721,8 @@ def _draw_specialties(pdf, specialties: list, y: float) -> None:
         pdf.text(x, line_y, name)
         pdf.set_text_color(*LABEL)
         validity = f"{VALIDITY_LABEL}{zh_date(valid_from)}至{zh_date(valid_until)}"
-        _fit_size(pdf, validity, col_w - name_w - 9, size - 1, 6)
-        pdf.text(x + name_w + 5, line_y, validity)
+        _fit_size(pdf, validity, col_w - name_w - 10, size - 1, 6)
+        pdf.text(x + name_w + 7, line_y, validity)
 
 
 def _underline(pdf, y: float) -> None:
@@ -752,7 +761,7 @@ def render_pdf(content: CertificateContent, verify_url: str) -> bytes:
     pdf.set_creator("ecert-desk")
     pdf.set_margins(0, 0, 0)
     with tempfile.TemporaryDirectory(prefix="ecert-font-") as tmp:
-        font_file = Path(tmp) / "cjk.otf"
+        font_file = Path(tmp) / "cjk.ttf"
         font_file.write_bytes(font_bytes)
         pdf.add_font("cjk", "", str(font_file))
         pdf.set_font("cjk", size=12)
