@@ -28,6 +28,7 @@ import tempfile
 import threading
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from importlib import resources
 from importlib.util import find_spec
 from pathlib import Path
@@ -42,6 +43,7 @@ FONT_FACE_SC = 2  # Noto Sans CJK SC in the collection
 MAX_PHOTO_BYTES = 2 * 1024 * 1024
 MAX_PHOTO_PIXELS = 4000  # per side
 PHOTO_MAX_SIDE = 600  # re-encoded photo, long side in pixels (1 inch at ~430 dpi)
+GLYPH_CACHE_MAX = 6000  # converted glyphs kept per process (a few MB at most)
 
 # Static text of the layout (checked against the font like the user's text).
 TITLE = "中华人民共和国一级建造师注册证书"
@@ -288,6 +290,7 @@ class _Master:
         }
         self.ascent, self.descent = hhea.ascent, hhea.descent
         self.upem = self.font["head"].unitsPerEm
+        self.glyph_cache: dict = {}  # glyph name -> converted TrueType glyph (read-only after)
 
     def subset(self, text: str) -> bytes:
         """A small TrueType font with the glyphs of ``text`` (every char must be mapped).
@@ -305,10 +308,15 @@ class _Master:
         order = list(dict.fromkeys([".notdef", *cmap.values()]))
         glyphs, metrics = {}, {}
         with self.lock:
+            if len(self.glyph_cache) > GLYPH_CACHE_MAX:
+                self.glyph_cache.clear()
             for name in order:
-                pen = TTGlyphPen(None)
-                self.charstrings[name].draw(Cu2QuPen(pen, 1.0, reverse_direction=True))
-                glyphs[name] = pen.glyph()
+                glyph = self.glyph_cache.get(name)
+                if glyph is None:
+                    pen = TTGlyphPen(None)
+                    self.charstrings[name].draw(Cu2QuPen(pen, 1.0, reverse_direction=True))
+                    glyph = self.glyph_cache[name] = pen.glyph()
+                glyphs[name] = glyph
                 metrics[name] = self.metrics[name]
         fb = FontBuilder(self.upem, isTTF=True)
         fb.setupGlyphOrder(order)
@@ -510,14 +518,20 @@ def _too_long(field_zh: str, field_en: str) -> CertificateUnavailable:
     )
 
 
-def _draw_qr(pdf, url: str) -> None:
+@lru_cache(maxsize=32)
+def qr_matrix(url: str) -> tuple[tuple[bool, ...], ...]:
+    """The QR code of ``url``: error correction M, smallest version that fits, no border."""
     import qrcode
     from qrcode.constants import ERROR_CORRECT_M
 
     qr = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=0)
     qr.add_data(url)
     qr.make(fit=True)
-    matrix = qr.get_matrix()
+    return tuple(tuple(row) for row in qr.get_matrix())
+
+
+def _draw_qr(pdf, url: str) -> None:
+    matrix = qr_matrix(url)
     n = len(matrix)
     module = QR_SIZE / n
     pdf.set_fill_color(255, 255, 255)

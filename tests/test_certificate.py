@@ -450,3 +450,9 @@ def test_core_certificate_does_not_import_streamlit():
         subprocess.run([sys.executable, "-c", code], cwd=cert.Path(__file__).parents[1]).returncode
         == 0
     )
+
+
+def test_glyph_cache_overflow_still_renders(monkeypatch):
+    monkeypatch.setattr(cert, "GLYPH_CACHE_MAX", 5)
+    for name in ("甲乙丙", "丁戊己", "庚辛壬"):
+        assert name in pdf_text(cert.render_pdf(make_content(name=name), BASE))
