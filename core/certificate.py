@@ -448,10 +448,11 @@ def check_photo(data: bytes) -> bytes:
 
 
 def _photo_cover(data: bytes, ratio: float) -> io.BytesIO:
-    """The photo cropped around its centre to ``ratio`` (width/height), as JPEG."""
+    """The photo, checked again (``check_photo``: the caller may pass the raw upload), cropped
+    around its centre to ``ratio`` (width/height), as JPEG."""
     from PIL import Image
 
-    with Image.open(io.BytesIO(data)) as img:
+    with Image.open(io.BytesIO(check_photo(data))) as img:
         img = img.convert("RGB")
         w, h = img.size
         if w / h > ratio:
@@ -763,7 +764,11 @@ def _watermark(pdf) -> None:
 
 
 def render_pdf(content: CertificateContent, verify_url: str) -> bytes:
-    """The preview as a one-page A4 landscape PDF (fonts subset-embedded)."""
+    """The preview as a one-page A4 landscape PDF (fonts subset-embedded).
+
+    Raises ``CertificateUnavailable`` (``missing_glyph``, ``text_too_long``, ``font_missing``) or
+    ``PhotoError`` when ``content.photo`` is not a usable JPEG/PNG.
+    """
     from fpdf import FPDF
 
     _check_glyphs(content)

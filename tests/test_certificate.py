@@ -456,3 +456,11 @@ def test_glyph_cache_overflow_still_renders(monkeypatch):
     monkeypatch.setattr(cert, "GLYPH_CACHE_MAX", 5)
     for name in ("甲乙丙", "丁戊己", "庚辛壬"):
         assert name in pdf_text(cert.render_pdf(make_content(name=name), BASE))
+
+
+def test_raw_upload_is_checked_when_rendering():
+    raw = portrait_png((1200, 1680))  # unchecked upload: checked and shrunk on the way
+    assert len(cert.render_pdf(make_content(photo=raw), BASE)) < 200 * 1024
+    with pytest.raises(cert.PhotoError) as err:
+        cert.render_pdf(make_content(photo=b"not an image"), BASE)
+    assert err.value.code == "not_an_image"
