@@ -35,7 +35,8 @@ COLUMNS = (
     "specialty", "valid_from", "valid_until", "renewal_applied_on", "renewal_approved_on",
     "continuing_education_done", "certificate_downloaded_on",
 )
-TEXT_COLUMNS = ("name", "gender", "registration_number", "employer", "employer_province", "specialty")
+TEXT_COLUMNS = ("name", "gender", "registration_number", "employer", "employer_province",
+                "specialty")
 DATE_COLUMNS = ("birth_date", "valid_from", "valid_until", "renewal_applied_on",
                 "renewal_approved_on", "certificate_downloaded_on")
 
@@ -93,7 +94,8 @@ _GIVEN_RARE = "堃 喆 犇 淼 赟 昇 玥 珺 翀 燚".split()
 # Relative frequency of the 10 specialties (POLICY.specialties order); illustrative as well.
 _SPECIALTY_WEIGHTS = {
     "建筑工程": 40.0, "公路工程": 8.0, "铁路工程": 2.0, "民航机场工程": 0.5, "港口与航道工程": 1.0,
-    "水利水电工程": 7.0, "矿业工程": 2.0, "机电工程": 14.0, "市政公用工程": 24.0, "通信与广电工程": 1.5,
+    "水利水电工程": 7.0, "矿业工程": 2.0, "机电工程": 14.0, "市政公用工程": 24.0,
+    "通信与广电工程": 1.5,
 }
 
 _EPOCH = np.datetime64("1970-01-01", "D")
@@ -171,7 +173,8 @@ def demo_roster(n_rows: int = 30_000, seed: int = 2021, as_of: date | None = Non
         f = np.array(_GIVEN_FEMALE, dtype=object)[rng.integers(0, len(_GIVEN_FEMALE), n_people)]
         out = np.where(male, m, f)
         rare = rng.random(n_people) < 0.006
-        out[rare] = np.array(_GIVEN_RARE, dtype=object)[rng.integers(0, len(_GIVEN_RARE), rare.sum())]
+        rare_chars = np.array(_GIVEN_RARE, dtype=object)
+        out[rare] = rare_chars[rng.integers(0, len(rare_chars), rare.sum())]
         return out
 
     g1, g2 = given_char(), given_char()
@@ -195,7 +198,8 @@ def demo_roster(n_rows: int = 30_000, seed: int = 2021, as_of: date | None = Non
     # Employer: a city of the employer's province, a word, a suffix.
     cities = np.array([_CITIES[p.short].split() for p in provinces], dtype=object)
     employer = (cities[prov, rng.integers(0, 3, n_people)]
-                + np.array(_COMPANY_WORDS, dtype=object)[rng.integers(0, len(_COMPANY_WORDS), n_people)]
+                + np.array(_COMPANY_WORDS, dtype=object)[
+                    rng.integers(0, len(_COMPANY_WORDS), n_people)]
                 + np.array(_COMPANY_SUFFIXES, dtype=object)[
                     rng.choice(len(_COMPANY_SUFFIXES), n_people, p=[.3, .15, .25, .1, .12, .08])])
 
@@ -246,8 +250,8 @@ def demo_roster(n_rows: int = 30_000, seed: int = 2021, as_of: date | None = Non
     # Qualification from 2004 (mostly early), at 23 or older; the initial registration follows
     # within a few years and, where the dates allow, not after the person's earliest validity.
     first_from_year = np.full(n_people, 9999, dtype=np.int64)
-    np.minimum.at(first_from_year, person, valid_from.astype("datetime64[D]").astype("datetime64[Y]")
-                  .astype(np.int64) + 1970)
+    from_year = valid_from.astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970
+    np.minimum.at(first_from_year, person, from_year)
     last_year = np.clip(np.minimum(first_from_year, as_of.year), 2004, None)
     qual_lo = np.minimum(np.maximum(2004, birth_year + 23), last_year)
     qual = qual_lo + (rng.beta(1.2, 2.5, n_people) * (last_year - qual_lo + 1)).astype(np.int64)
@@ -281,7 +285,8 @@ def demo_roster(n_rows: int = 30_000, seed: int = 2021, as_of: date | None = Non
     applied = np.select([cat == 1, cat == 2, cat == 3], [on_time, late, after], -1)
     # Transitional catch-up applications under the notice's own deadlines (C-2.2.1, C-2.2.2).
     catch_up = old_cycle & (cat >= 2) & (rng.random(n) < 0.5)
-    pilot_window = rng.integers(_day(POLICY.notice["issued_on"]), _day(POLICY.date("pilot_apply_by")) + 1, n)
+    pilot_window = rng.integers(_day(POLICY.notice["issued_on"]),
+                                _day(POLICY.date("pilot_apply_by")) + 1, n)
     batch_window = rng.integers(start, _day(POLICY.date("batch_expired_apply_by")) + 1, n)
     applied = np.where(catch_up & (regime == "pilot"), pilot_window, applied)
     applied = np.where(catch_up & (regime == "batch2021"), batch_window, applied)
@@ -354,7 +359,9 @@ def demo_profile(as_of: date | None = None) -> dict:
         "specialties": [
             {"specialty": "建筑工程", "valid_from": f1.isoformat(), "valid_until": e1.isoformat(),
              "renewal_applied_on": None, "renewal_approved_on": None},
-            {"specialty": "市政公用工程", "valid_from": f2.isoformat(), "valid_until": e2.isoformat(),
-             "renewal_applied_on": (t - timedelta(days=10)).isoformat(), "renewal_approved_on": None},
+            {"specialty": "市政公用工程", "valid_from": f2.isoformat(),
+             "valid_until": e2.isoformat(),
+             "renewal_applied_on": (t - timedelta(days=10)).isoformat(),
+             "renewal_approved_on": None},
         ],
     }
