@@ -1,0 +1,597 @@
+"""The roster database: imported rosters kept as snapshots, one of them current.
+
+SQLAlchemy 2 Core (no ORM) over any URL; SQLite by default (CONTRACT.md "Configuration":
+``ECERT_DB_URL``, default a file under ``data/``). Two tables:
+
+``snapshots``
+    ``id`` (primary key, never reused), ``created_at`` (UTC, ISO 8601 text), ``file_name``,
+    ``sha256``, ``accepted_rows``, ``rejected_rows``, ``is_current`` (at most one true),
+    ``note``.
+``roster_rows``
+    ``snapshot_id`` (foreign key to ``snapshots.id``) and ``row_no`` (0-based position in the
+    imported frame) form the primary key, which is also the index on ``snapshot_id``; then the 13
+    canonical roster columns (CONTRACT.md "Roster file"). Dates are ISO ``YYYY-MM-DD`` text
+    (portable across dialects, sorts and compares as dates, and converts fastest in both
+    directions); ``continuing_education_done`` is a nullable boolean. On SQLite the table is
+    ``WITHOUT ROWID``: rows are stored in key order, so an import appends and a load reads
+    sequentially without a second index.
+
+Guarantees
+    ``import_snapshot`` writes the snapshot record, all its rows and the switch of the current
+    snapshot in ONE transaction: when it fails, is cancelled (the ``progress`` callback raises)
+    or the process is killed, the database and the current snapshot are exactly as before. On
+    SQLite the database runs in WAL mode (readers keep reading the current snapshot during an
+    import) and write transactions start with ``BEGIN IMMEDIATE`` (two writers queue instead of
+    failing half-way).
+
+Errors
+    Every database problem reaches the caller as :class:`StoreError` with a code, and a Chinese
+    and an English message naming the problem and the fix: ``db_locked``, ``disk_full``,
+    ``db_unwritable``, ``db_corrupt``, ``db_error``, ``bad_url``, ``no_snapshot``,
+    ``snapshot_unknown``, ``snapshot_current``, ``invalid_roster``.
+
+Never imports streamlit.
+"""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.pool import StaticPool
+
+from core.demo import COLUMNS, DATE_COLUMNS
+
+__all__ = ["COLUMNS", "CHUNK_ROWS", "Store", "StoreError"]
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+CHUNK_ROWS = 50_000
+LOAD_BATCH_ROWS = 100_000
+FLAG_COLUMN = "continuing_education_done"
+SNAPSHOT_COLUMNS = ("id", "created_at", "file_name", "sha256", "accepted_rows", "rejected_rows",
+                    "is_current", "note")
+
+Progress = Callable[[int, int], object]
+
+
+class StoreError(RuntimeError):
+    """A database problem, said in Chinese and English with the fix; ``code`` is stable."""
+
+    def __init__(self, code: str, message_zh: str, message_en: str, detail: str | None = None):
+        self.code = code
+        self.message_zh = message_zh
+        self.message_en = message_en
+        self.detail = detail
+        super().__init__(f"{code}: {message_en}")
+
+    def as_dict(self) -> dict:
+        return {"code": self.code, "message_zh": self.message_zh, "message_en": self.message_en}
+
+
+# -- schema ----------------------------------------------------------------------------------
+metadata = sa.MetaData()
+
+snapshots_table = sa.Table(
+    "snapshots", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("created_at", sa.String(32), nullable=False),
+    sa.Column("file_name", sa.Text, nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("accepted_rows", sa.Integer, nullable=False),
+    sa.Column("rejected_rows", sa.Integer, nullable=False),
+    sa.Column("is_current", sa.Boolean, nullable=False, default=False),
+    sa.Column("note", sa.Text),
+    sqlite_autoincrement=True,  # ids are never reused after a delete
+)
+
+roster_rows_table = sa.Table(
+    "roster_rows", metadata,
+    sa.Column("snapshot_id", sa.Integer, sa.ForeignKey("snapshots.id"), nullable=False),
+    sa.Column("row_no", sa.Integer, nullable=False),
+    *[
+        sa.Column(c, sa.Boolean if c == FLAG_COLUMN else sa.String(10) if c in DATE_COLUMNS
+                  else sa.Text)
+        for c in COLUMNS
+    ],
+    sa.PrimaryKeyConstraint("snapshot_id", "row_no", name="pk_roster_rows"),
+    sqlite_with_rowid=False,
+)
+
+
+# -- frame <-> rows ----------------------------------------------------------------------------
+def _normalise(df: pd.DataFrame) -> pd.DataFrame:
+    """The canonical columns with the canonical dtypes, or StoreError('invalid_roster')."""
+    missing = [c for c in COLUMNS if c not in df.columns]
+    if missing:
+        raise StoreError(
+            "invalid_roster",
+            f"名单缺少列：{', '.join(missing)}。请先用名单读取功能转换为标准列后再导入。",
+            f"The roster lacks columns: {', '.join(missing)}. Read it into the canonical columns "
+            "before importing.",
+        )
+    out = {}
+    try:
+        for c in COLUMNS:
+            s = df[c].reset_index(drop=True)
+            if c in DATE_COLUMNS:
+                if s.dtype.kind != "M":
+                    s = pd.to_datetime(s, errors="raise", format="ISO8601")
+                if getattr(s.dt, "tz", None) is not None:
+                    s = s.dt.tz_localize(None)
+                s = s.dt.normalize()
+            elif c == FLAG_COLUMN:
+                s = s.astype("boolean")
+            else:
+                s = s.astype("string")
+            out[c] = s
+    except (ValueError, TypeError) as exc:
+        raise StoreError(
+            "invalid_roster",
+            f"名单列 {c} 的值无法保存：{exc}。请检查该列的日期或是/否取值。",
+            f"Column {c} holds values that cannot be stored: {exc}. Check its dates or yes/no "
+            "values.",
+        ) from exc
+    return pd.DataFrame(out)
+
+
+def _iso_lookup(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(codes, table): ``table[codes]`` is the ISO text of each date, None for NaT."""
+    codes, uniques = pd.factorize(s)
+    table = np.empty(len(uniques) + 1, dtype=object)
+    table[:-1] = pd.DatetimeIndex(uniques).strftime("%Y-%m-%d").to_numpy(dtype=object)
+    table[-1] = None  # code -1 (NaT) picks the last slot
+    return codes, table
+
+
+def _row_chunks(df: pd.DataFrame, snapshot_id: int, chunk: int) -> Iterator[tuple[int, list]]:
+    """(rows done after this chunk, list of row tuples in table column order)."""
+    n = len(df)
+    dates = {c: _iso_lookup(df[c]) for c in DATE_COLUMNS}
+    for start in range(0, n, chunk):
+        stop = min(n, start + chunk)
+        cols: list[list] = [[snapshot_id] * (stop - start), list(range(start, stop))]
+        for c in COLUMNS:
+            if c in DATE_COLUMNS:
+                codes, table = dates[c]
+                cols.append(table[codes[start:stop]].tolist())
+            else:
+                cols.append(df[c].iloc[start:stop].to_numpy(dtype=object, na_value=None).tolist())
+        yield stop, list(zip(*cols, strict=True))
+
+
+_ROW_TYPE = pa.struct([(c, pa.int8() if c == FLAG_COLUMN else pa.string()) for c in COLUMNS])
+
+
+def _rows_to_arrow(rows: list) -> pa.StructArray:
+    """A batch of stored rows (tuples: ISO text, 0/1/None flags) as one Arrow struct array."""
+    return pa.array(rows, type=_ROW_TYPE)
+
+
+def _frame_from_arrow(batches: list[pa.StructArray]) -> pd.DataFrame:
+    """Canonical frame from batches of stored rows converted by ``_rows_to_arrow``."""
+    data = {}
+    for i, c in enumerate(COLUMNS):
+        col = pa.chunked_array([b.field(i) for b in batches], type=_ROW_TYPE.field(i).type)
+        if c in DATE_COLUMNS:
+            data[c] = pc.strptime(col, format="%Y-%m-%d", unit="s").to_numpy()
+        elif c == FLAG_COLUMN:
+            f = col.to_numpy().astype(float) if col.null_count == 0 else \
+                pc.cast(col, pa.float64()).to_numpy(zero_copy_only=False)
+            data[c] = pd.arrays.BooleanArray(f == 1, np.isnan(f))
+        else:
+            data[c] = pd.array(pd.arrays.ArrowStringArray(col), dtype="string")
+    return pd.DataFrame(data, columns=list(COLUMNS))
+
+
+def empty_roster() -> pd.DataFrame:
+    """A roster with no rows and the canonical columns and dtypes."""
+    return _frame_from_arrow([_rows_to_arrow([])])
+
+
+# -- the store -----------------------------------------------------------------------------------
+class Store:
+    """Snapshots of rosters in a database; see the module doc for the guarantees."""
+
+    def __init__(self, url: str, *, timeout: float = 30.0, chunk_rows: int = CHUNK_ROWS):
+        """Open (and create when needed) the database at SQLAlchemy ``url``.
+
+        ``timeout``: seconds to wait for another writer before ``db_locked``;
+        ``chunk_rows``: rows per insert batch (and per ``progress`` call).
+        """
+        self.timeout = float(timeout)
+        self.chunk_rows = int(chunk_rows)
+        try:
+            self.url = sa.make_url(url)
+        except (sa_exc.ArgumentError, ValueError) as exc:
+            raise StoreError(
+                "bad_url",
+                f"数据库地址 {url!r} 无法识别：{exc}。请按 SQLAlchemy 格式设置 ECERT_DB_URL，"
+                "例如 sqlite:///data/ecert.db。",
+                f"The database URL {url!r} is not understood: {exc}. Set ECERT_DB_URL in "
+                "SQLAlchemy form, e.g. sqlite:///data/ecert.db.",
+            ) from exc
+        self.is_sqlite = self.url.get_backend_name() == "sqlite"
+        kwargs: dict = {}
+        if self.is_sqlite:
+            database = self.url.database or ""
+            memory = database in ("", ":memory:") or "mode=memory" in database
+            if not memory and not database.startswith("file:"):
+                with self._guard("open"):
+                    Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            kwargs["connect_args"] = {"timeout": self.timeout, "check_same_thread": False}
+            if memory:
+                kwargs["poolclass"] = StaticPool
+        try:
+            self.engine = sa.create_engine(self.url, **kwargs)
+        except (sa_exc.ArgumentError, ImportError) as exc:  # unknown dialect or missing driver
+            raise StoreError(
+                "bad_url",
+                f"无法使用数据库地址 {self._where()}：{exc}。"
+                "请检查 ECERT_DB_URL 并安装对应的数据库驱动。",
+                f"Cannot use the database URL {self._where()}: {exc}. Check ECERT_DB_URL and "
+                "install the matching database driver.",
+            ) from exc
+        if self.is_sqlite:
+            self._install_sqlite_hooks()
+        with self._guard("open"):
+            metadata.create_all(self.engine)
+
+    @classmethod
+    def from_config(cls, **kwargs) -> Store:
+        """The store of the configured ``ECERT_DB_URL`` (core.config), else ``data/ecert.db``."""
+        try:
+            from core import config
+        except ModuleNotFoundError as exc:
+            if exc.name != "core.config":
+                raise
+            path = REPO_ROOT / "data" / "ecert.db"
+            return cls(f"sqlite:///{path.as_posix()}", **kwargs)
+        try:
+            url = config.db_url()
+        except config.ConfigError as exc:
+            raise StoreError(exc.code, exc.message_zh, exc.message_en) from exc
+        return cls(url, **kwargs)
+
+    def close(self) -> None:
+        """Release the connections (the database file stays)."""
+        self.engine.dispose()
+
+    def __repr__(self) -> str:
+        return f"Store({self._where()!r})"
+
+    # -- SQLite specifics ------------------------------------------------------------------------
+    def _install_sqlite_hooks(self) -> None:
+        timeout_ms = int(self.timeout * 1000)
+
+        @event.listens_for(self.engine, "connect")
+        def _on_connect(dbapi_conn, _record):
+            dbapi_conn.isolation_level = None  # we emit BEGIN ourselves (see _on_begin)
+            cur = dbapi_conn.cursor()
+            try:
+                cur.execute(f"PRAGMA busy_timeout = {timeout_ms}")
+                mode = cur.execute("PRAGMA journal_mode").fetchone()[0].lower()
+                if mode not in ("wal", "memory"):
+                    cur.execute("PRAGMA journal_mode = WAL")
+                cur.execute("PRAGMA synchronous = NORMAL")  # safe with WAL: a crash never corrupts
+                cur.execute("PRAGMA foreign_keys = ON")
+                cur.execute("PRAGMA journal_size_limit = 67108864")  # shrink the WAL after use
+                cur.execute("PRAGMA cache_size = -32000")
+            finally:
+                cur.close()
+
+        @event.listens_for(self.engine, "begin")
+        def _on_begin(conn):
+            conn.exec_driver_sql(conn.get_execution_options().get("ecert_begin", "BEGIN"))
+
+    # -- errors ---------------------------------------------------------------------------------
+    def _where(self) -> str:
+        if self.is_sqlite:
+            return self.url.database or ":memory:"
+        return self.url.render_as_string(hide_password=True)
+
+    @contextmanager
+    def _guard(self, action: str) -> Iterator[None]:
+        """Turn database and file-system errors into StoreError; let everything else through."""
+        try:
+            yield
+        except StoreError:
+            raise
+        except (sa_exc.SQLAlchemyError, sqlite3.Error, OSError) as exc:
+            raise self._translate(exc, action) from exc
+
+    def _translate(self, exc: BaseException, action: str) -> StoreError:
+        orig = getattr(exc, "orig", None) or exc
+        text = str(orig)
+        low = text.lower()
+        where = self._where()
+        err_no = getattr(orig, "errno", None)
+        if "locked" in low or "busy" in low:
+            return StoreError(
+                "db_locked",
+                f"数据库 {where} 正被其他进程占用（已等待 {self.timeout:g} 秒）。"
+                "请稍后重试；若一直如此，请关闭其他正在导入名单的窗口或程序。当前名单未受影响。",
+                f"The database {where} is locked by another process (waited {self.timeout:g} s). "
+                "Try again shortly; if it persists, close other windows or programs importing a "
+                "roster. The current roster is unchanged.",
+                text,
+            )
+        if "full" in low or err_no == errno.ENOSPC:
+            return StoreError(
+                "disk_full",
+                f"磁盘空间不足，无法写入数据库 {where}。"
+                "请释放磁盘空间，或将 ECERT_DB_URL 指向空间充足的位置后重试。当前名单未受影响。",
+                f"The disk is full: the database {where} cannot be written. Free disk space or "
+                "point ECERT_DB_URL to a place with room, then try again. The current roster is "
+                "unchanged.",
+                text,
+            )
+        if ("not a database" in low or "malformed" in low or "corrupt" in low):
+            return StoreError(
+                "db_corrupt",
+                f"数据库文件 {where} 已损坏或不是 SQLite 数据库。"
+                "请从备份恢复，或将该文件移走后重新导入名单。",
+                f"The database file {where} is damaged or not a SQLite database. Restore it from "
+                "a backup, or move the file away and import the roster again.",
+                text,
+            )
+        if (isinstance(orig, PermissionError | NotADirectoryError | FileExistsError)
+                or err_no in (errno.EACCES, errno.EROFS, errno.EPERM, errno.ENOTDIR)
+                or "readonly" in low or "read-only" in low or "unable to open" in low
+                or "permission" in low):
+            return StoreError(
+                "db_unwritable",
+                f"无法打开或写入数据库 {where}（{text}）。"
+                "请确认该文件及其所在目录存在且可写，"
+                "或设置 ECERT_DB_URL / ECERT_DATA_DIR 指向可写的位置。",
+                f"The database {where} cannot be opened or written ({text}). Make sure the file "
+                "and its folder exist and are writable, or set ECERT_DB_URL / ECERT_DATA_DIR to a "
+                "writable place.",
+                text,
+            )
+        return StoreError(
+            "db_error",
+            f"数据库操作失败（{action}，{where}）：{text}。"
+            "请检查 ECERT_DB_URL 设置以及数据库服务是否可用。",
+            f"The database operation failed ({action}, {where}): {text}. Check ECERT_DB_URL and "
+            "that the database server is reachable.",
+            text,
+        )
+
+    # -- transactions ------------------------------------------------------------------------------
+    @contextmanager
+    def _write(self) -> Iterator[sa.Connection]:
+        """One write transaction (SQLite: BEGIN IMMEDIATE); rolled back on any exception."""
+        with self.engine.connect() as conn:
+            if self.is_sqlite:
+                conn = conn.execution_options(ecert_begin="BEGIN IMMEDIATE")
+            with conn.begin():
+                yield conn
+
+    def _insert_rows(self, conn: sa.Connection, rows: list[tuple]) -> None:
+        if not rows:
+            return
+        if self.is_sqlite:
+            names = ("snapshot_id", "row_no", *COLUMNS)
+            sql = (f"INSERT INTO roster_rows ({', '.join(names)}) "
+                   f"VALUES ({', '.join('?' * len(names))})")
+            cur = conn.connection.driver_connection.cursor()
+            try:
+                cur.executemany(sql, rows)
+            finally:
+                cur.close()
+        else:
+            keys = ("snapshot_id", "row_no", *COLUMNS)
+            conn.execute(roster_rows_table.insert(),
+                         [dict(zip(keys, r, strict=True)) for r in rows])
+
+    # -- public API ---------------------------------------------------------------------------
+    def import_snapshot(self, df: pd.DataFrame, file_name: str, sha256: str, rejected_rows: int = 0,
+                        progress: Progress | None = None, *, note: str | None = None) -> int:
+        """Store ``df`` as a new snapshot and make it current, all in one transaction.
+
+        ``progress(done, total)`` is called with 0 first and after every chunk of rows; if it
+        raises, the import is cancelled (rolled back) and its exception propagates. Returns the
+        new snapshot id. On failure the database is exactly as before and StoreError is raised.
+        """
+        sid = self._import(df, file_name, sha256, rejected_rows, progress, note=note)
+        assert sid is not None
+        return sid
+
+    def _import(self, df, file_name, sha256, rejected_rows, progress, *, note=None,
+                only_if_empty: bool = False) -> int | None:
+        frame = _normalise(df)
+        total = len(frame)
+        created = datetime.now(UTC).isoformat(timespec="seconds")
+        s = snapshots_table
+        with self._guard("import"), self._write() as conn:
+            if only_if_empty and conn.execute(sa.select(sa.func.count()).select_from(s)).scalar():
+                return None
+            sid = conn.execute(s.insert().values(
+                created_at=created, file_name=str(file_name), sha256=str(sha256),
+                accepted_rows=total, rejected_rows=int(rejected_rows), is_current=False,
+                note=note)).inserted_primary_key[0]
+            if progress is not None:
+                progress(0, total)
+            for done, rows in _row_chunks(frame, sid, self.chunk_rows):
+                self._insert_rows(conn, rows)
+                if progress is not None:
+                    progress(done, total)
+            conn.execute(s.update().values(is_current=sa.case((s.c.id == sid, True), else_=False)))
+        self._shrink_wal()
+        return int(sid)
+
+    def _shrink_wal(self) -> None:
+        """SQLite: after a big import, copy the WAL into the database and truncate it, so the
+        file does not keep the size of the import. Best effort: skipped while readers are busy."""
+        if not self.is_sqlite:
+            return
+        try:
+            with self.engine.connect() as conn:
+                raw = conn.connection.driver_connection
+                raw.execute("PRAGMA busy_timeout = 0")
+                try:
+                    raw.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+                finally:
+                    raw.execute(f"PRAGMA busy_timeout = {int(self.timeout * 1000)}")
+        except (sa_exc.SQLAlchemyError, sqlite3.Error):
+            pass
+
+    def snapshots(self) -> pd.DataFrame:
+        """All snapshots, newest first; ``created_at`` as UTC timestamps."""
+        s = snapshots_table
+        with self._guard("list"), self.engine.connect() as conn:
+            rows = conn.execute(sa.select(*[s.c[c] for c in SNAPSHOT_COLUMNS])
+                                .order_by(s.c.id.desc())).all()
+        out = pd.DataFrame([tuple(r) for r in rows], columns=list(SNAPSHOT_COLUMNS))
+        out["id"] = out["id"].astype("int64")
+        out["accepted_rows"] = out["accepted_rows"].astype("int64")
+        out["rejected_rows"] = out["rejected_rows"].astype("int64")
+        out["is_current"] = out["is_current"].astype(bool)
+        out["created_at"] = pd.to_datetime(out["created_at"], utc=True, format="ISO8601")
+        for c in ("file_name", "sha256", "note"):
+            out[c] = out[c].astype("string")
+        return out
+
+    def current_id(self) -> int | None:
+        """The id of the current snapshot, None when there is none."""
+        s = snapshots_table
+        with self._guard("read"), self.engine.connect() as conn:
+            sid = conn.execute(sa.select(s.c.id).where(s.c.is_current.is_(True))
+                               .order_by(s.c.id.desc()).limit(1)).scalar()
+        return None if sid is None else int(sid)
+
+    def _require(self, conn: sa.Connection, snapshot_id: int) -> None:
+        s = snapshots_table
+        if conn.execute(sa.select(s.c.id).where(s.c.id == snapshot_id)).scalar() is None:
+            raise StoreError(
+                "snapshot_unknown",
+                f"没有编号为 {snapshot_id} 的名单快照。请在快照列表中选择一个存在的快照。",
+                f"There is no roster snapshot {snapshot_id}. Pick one from the snapshot list.",
+            )
+
+    def set_current(self, snapshot_id: int) -> None:
+        """Make ``snapshot_id`` the current snapshot (one atomic switch)."""
+        s = snapshots_table
+        snapshot_id = int(snapshot_id)
+        with self._guard("switch"), self._write() as conn:
+            self._require(conn, snapshot_id)
+            conn.execute(s.update().values(
+                is_current=sa.case((s.c.id == snapshot_id, True), else_=False)))
+
+    def delete_snapshot(self, snapshot_id: int) -> None:
+        """Delete a snapshot and its rows; the current snapshot cannot be deleted."""
+        s, r = snapshots_table, roster_rows_table
+        snapshot_id = int(snapshot_id)
+        with self._guard("delete"), self._write() as conn:
+            self._require(conn, snapshot_id)
+            if conn.execute(sa.select(s.c.is_current).where(s.c.id == snapshot_id)).scalar():
+                raise StoreError(
+                    "snapshot_current",
+                    f"快照 {snapshot_id} 是当前名单，不能删除。请先切换到其他快照再删除。",
+                    f"Snapshot {snapshot_id} is the current roster and cannot be deleted. Switch "
+                    "to another snapshot first.",
+                )
+            conn.execute(r.delete().where(r.c.snapshot_id == snapshot_id))
+            conn.execute(s.delete().where(s.c.id == snapshot_id))
+        self._shrink_wal()
+
+    def load(self, snapshot_id: int | None = None) -> pd.DataFrame:
+        """The rows of a snapshot (default: the current one) as a canonical roster frame.
+
+        Text columns ``string``, dates ``datetime64[s]`` (NaT when missing),
+        ``continuing_education_done`` ``boolean``; rows in import order, index 0..n-1.
+        """
+        r = roster_rows_table
+        with self._guard("load"), self.engine.connect() as conn:
+            if snapshot_id is None:
+                sid = conn.execute(sa.select(snapshots_table.c.id)
+                                   .where(snapshots_table.c.is_current.is_(True))
+                                   .order_by(snapshots_table.c.id.desc()).limit(1)).scalar()
+                if sid is None:
+                    raise StoreError(
+                        "no_snapshot",
+                        "数据库中还没有当前名单。请先导入名单（或载入演示数据）。",
+                        "The database has no current roster yet. Import a roster (or load the "
+                        "demo data) first.",
+                    )
+            else:
+                sid = int(snapshot_id)
+                self._require(conn, sid)
+            batches = []
+            if self.is_sqlite:
+                sql = (f"SELECT {', '.join(COLUMNS)} FROM roster_rows "
+                       "WHERE snapshot_id = ? ORDER BY row_no")
+                cur = conn.connection.driver_connection.cursor()
+                try:
+                    cur.execute(sql, (sid,))
+                    while rows := cur.fetchmany(LOAD_BATCH_ROWS):
+                        batches.append(_rows_to_arrow(rows))
+                finally:
+                    cur.close()
+            else:  # other drivers may hand back real booleans
+                result = conn.execute(sa.select(*[r.c[c] for c in COLUMNS])
+                                      .where(r.c.snapshot_id == sid).order_by(r.c.row_no))
+                flag = COLUMNS.index(FLAG_COLUMN)
+                while rows := result.fetchmany(LOAD_BATCH_ROWS):
+                    fixed = []
+                    for row in rows:
+                        t = list(row)
+                        t[flag] = None if t[flag] is None else int(bool(t[flag]))
+                        fixed.append(tuple(t))
+                    batches.append(_rows_to_arrow(fixed))
+        if not batches:
+            return empty_roster()
+        return _frame_from_arrow(batches)
+
+    def integrity_check(self) -> bool:
+        """True when the database is sound: SQLite ``PRAGMA integrity_check`` and foreign keys;
+        other dialects a count query; and in every case at most one current snapshot."""
+        s = snapshots_table
+        try:
+            with self.engine.connect() as conn:
+                if self.is_sqlite:
+                    result = [row[0] for row in conn.exec_driver_sql("PRAGMA integrity_check")]
+                    if result != ["ok"]:
+                        return False
+                    if conn.exec_driver_sql("PRAGMA foreign_key_check").first() is not None:
+                        return False
+                else:
+                    conn.execute(sa.select(sa.func.count()).select_from(roster_rows_table)).scalar()
+                currents = conn.execute(sa.select(sa.func.count()).select_from(s)
+                                        .where(s.c.is_current.is_(True))).scalar()
+                return currents <= 1
+        except (sa_exc.SQLAlchemyError, sqlite3.Error, OSError) as exc:
+            err = self._translate(exc, "check")
+            if err.code == "db_corrupt":
+                return False
+            raise err from exc
+
+    def ensure_demo(self, as_of: date | None = None) -> int | None:
+        """When the database has no snapshot at all, import the fictional demo roster.
+
+        Returns the new snapshot id, or None when the database already had a snapshot.
+        """
+        s = snapshots_table
+        with self._guard("read"), self.engine.connect() as conn:
+            if conn.execute(sa.select(sa.func.count()).select_from(s)).scalar():
+                return None
+        from core.dates import today_shanghai
+        from core.demo import demo_roster
+
+        as_of = as_of or today_shanghai()
+        description = f"core.demo.demo_roster(n_rows=30000, seed=2021, as_of={as_of.isoformat()})"
+        df = demo_roster(30_000, seed=2021, as_of=as_of)
+        digest = hashlib.sha256(description.encode("utf-8")).hexdigest()
+        return self._import(df, "demo-roster", digest, 0, None, note="demo", only_if_empty=True)
