@@ -39,13 +39,13 @@ def _fill(values: dict) -> dict:
     return out
 
 
-def text(group: str, code: str, **values) -> tuple[str, str]:
+def text(group: str, code: str, /, **values) -> tuple[str, str]:
     entry = catalogue()[group][code]
     v = _fill(values)
     return entry["zh"].format(**v), entry["en"].format(**v)
 
 
-def problem(field: str, code: str, **values) -> Problem:
+def problem(field: str, code: str, /, **values) -> Problem:
     """An input error: ``field`` is the JSON path, ``label`` defaults to its last part."""
     base = field.rsplit(".", 1)[-1].split("[", 1)[0]
     values.setdefault("label", base)
@@ -53,7 +53,7 @@ def problem(field: str, code: str, **values) -> Problem:
     return Problem(field=field, code=code, message_zh=zh, message_en=en)
 
 
-def coded(group: str, code: str, **values) -> dict:
+def coded(group: str, code: str, /, **values) -> dict:
     """A warning, an action or a reason as CONTRACT.md shapes it: code + message_zh + message_en."""
     zh, en = text(group, code, **values)
     out = {"code": code, "message_zh": zh, "message_en": en}

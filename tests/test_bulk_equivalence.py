@@ -1,0 +1,165 @@
+"""The bulk path equals the scalar rules, row by row (hypothesis).
+
+Rows are drawn with dates around every cut-off of POLICY.md (day before, on, after), around each
+row's own deadlines (E − 30, E, E + 1, the 65th birthday) and with 29 February births and
+approvals; some rows are invalid on purpose, and then both paths must name the same problems.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+
+from core import InvalidInput, assess, assess_roster
+from core.policy import POLICY
+
+CUTOFFS = [v.value for v in POLICY.dates.values()]
+AROUND = [c + timedelta(days=k) for c in CUTOFFS for k in (-1, 0, 1)]
+PROVINCES = [p.short for p in POLICY.provinces] + ["北京市", "新疆维吾尔自治区", "火星", " 广东 "]
+SPECIALTIES = list(POLICY.specialties) + ["建筑"]
+NUMBERS = ["京1112006200807445", "粤1442010201100001", "军1992006200807445", "A123", "京11120062008"]
+OUTPUT_FIELDS = ["regime", "status", "renewed", "current_valid_from", "current_valid_until",
+                 "apply_by", "lapses_on", "capped_at_65", "late_application"]
+
+any_day = st.dates(min_value=date(2014, 1, 1), max_value=date(2036, 12, 31))
+near = st.sampled_from(AROUND) | any_day
+
+
+@st.composite
+def offset(draw, base: date, choices=(-366, -61, -31, -30, -29, -1, 0, 1, 29, 30, 31, 180, 181)):
+    if draw(st.booleans()):
+        return base + timedelta(days=draw(st.sampled_from(choices)))
+    return base + timedelta(days=draw(st.integers(-800, 800)))
+
+
+def _leap_day(year_from, year_to):
+    return st.sampled_from([date(y, 2, 29) for y in range(year_from, year_to)
+                            if y % 4 == 0 and (y % 100 or y % 400 == 0)])
+
+
+GOOD = {
+    "name": ["张三", "李 四", "欧阳堃", " 王喆 "], "gender": ["男", "女", "Male", None],
+    "registration_number": NUMBERS[:3], "employer": ["某建设集团有限公司", None],
+    "employer_province": PROVINCES[:-2], "specialty": SPECIALTIES[:-1],
+    "continuing_education_done": [True, False, None],
+}
+BAD = {
+    "name": ["", "王\x01", "赵" * 65], "gender": ["x", "男\t女"], "registration_number": NUMBERS[3:],
+    "employer": ["x" * 201], "employer_province": ["火星", ""], "specialty": ["建筑", ""],
+}
+
+
+@st.composite
+def row(draw, as_of: date):
+    birth = draw(_leap_day(1952, 1992) | st.dates(date(1950, 1, 1), date(1995, 12, 31)))
+    if draw(st.integers(0, 30)) == 0:
+        birth = date(1900, 1, 1)
+    age65 = date(birth.year + 65, birth.month, 28 if birth.month == 2 and birth.day == 29
+                 else birth.day)
+    e = draw(near | offset(age65) | offset(as_of))
+    three_years = e.replace(year=e.year - 3, day=min(e.day, 28)) + timedelta(days=1)
+    f = three_years if draw(st.integers(0, 5)) else draw(
+        st.sampled_from([e + timedelta(days=1), date(1970, 1, 1), e]) | offset(as_of))
+    applied = draw(st.none() | offset(e, (-31, -30, -29)) | offset(e, (-1, 0, 1)) | offset(e)
+                   | offset(as_of, (-1, 0)))
+    approved = draw(st.none() | st.none() | _leap_day(2016, 2033)
+                    | (offset(applied, (-1, 0, 1, 5, 30, 90)) if applied else st.none())
+                    | offset(age65, (-1, 0, 1)))
+    downloaded = draw(st.none() | offset(as_of, (-181, -180, -1, 0, 1)) | near)
+    r = {k: draw(st.sampled_from(v)) for k, v in GOOD.items()}
+    if draw(st.integers(0, 6)) == 0:
+        field = draw(st.sampled_from(sorted(BAD)))
+        r[field] = draw(st.sampled_from(BAD[field]))
+    r.update(birth_date=birth, valid_from=f, valid_until=e, renewal_applied_on=applied,
+             renewal_approved_on=approved, certificate_downloaded_on=downloaded)
+    if draw(st.integers(0, 30)) == 0:
+        r[draw(st.sampled_from(["valid_from", "valid_until", "birth_date"]))] = None
+    return r
+
+
+def _profile(r: dict) -> dict:
+    iso = lambda v: v.isoformat() if isinstance(v, date) else v  # noqa: E731
+    spec = {k: iso(r[k]) for k in ("specialty", "valid_from", "valid_until",
+                                   "renewal_applied_on", "renewal_approved_on")}
+    p = {k: iso(v) for k, v in r.items() if k not in spec}
+    p["specialties"] = [spec]
+    return p
+
+
+COLUMNS = ["name", "gender", "birth_date", "registration_number", "employer",
+           "employer_province", "specialty", "valid_from", "valid_until", "renewal_applied_on",
+           "renewal_approved_on", "continuing_education_done", "certificate_downloaded_on"]
+
+
+def _frame(rows: list[dict]) -> pd.DataFrame:
+    df = pd.DataFrame(rows, columns=COLUMNS)
+    for c in ("birth_date", "valid_from", "valid_until", "renewal_applied_on",
+              "renewal_approved_on", "certificate_downloaded_on"):
+        df[c] = pd.to_datetime(df[c]).astype("datetime64[s]")
+    for c in ("name", "gender", "registration_number", "employer", "employer_province",
+              "specialty"):
+        df[c] = df[c].astype("string[pyarrow]")
+    df["continuing_education_done"] = df["continuing_education_done"].astype("boolean")
+    return df
+
+
+def _bulk_value(v):
+    if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)) or v is pd.NaT:
+        return None
+    if isinstance(v, pd.Timestamp):
+        return v.date().isoformat()
+    if isinstance(v, (np.bool_, bool)):
+        return bool(v)
+    return str(v)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data(), as_of=near)
+def test_bulk_equals_scalar(data, as_of):
+    rows = data.draw(st.lists(row(as_of), min_size=1, max_size=25))
+    out = assess_roster(_frame(rows), as_of)
+    seen = []
+    for i, r in enumerate(rows):
+        got = out.iloc[i]
+        try:
+            a = assess(_profile(r), as_of)
+        except InvalidInput as e:
+            want = sorted((x["field"].replace("specialties[0].", ""), x["code"]) for x in e.errors)
+            assert got["error"] is not pd.NA, (r, want)
+            have = sorted(tuple(part.split(" (", 1)[0].split(": ")) for part in
+                          got["error"].split("; "))
+            assert have == want, (r, got["error"])
+            continue
+        assert got["error"] is pd.NA, (r, got["error"])
+        s = a["specialties"][0]
+        want = {"regime": a["regime"], **{k: s[k] for k in OUTPUT_FIELDS if k != "regime"}}
+        have = {k: _bulk_value(got[k]) for k in OUTPUT_FIELDS}
+        assert have == want, (r, as_of)
+        seen.append(have["status"])
+    for status in seen:
+        event(f"status={status}")
+    event(f"invalid rows={len(rows) - len(seen) > 0}")
+
+
+def test_bulk_error_messages_equal_scalar_messages():
+    r = {"name": "", "gender": "x", "birth_date": date(1970, 1, 1),
+         "registration_number": "A1", "employer": None, "employer_province": "火星",
+         "specialty": "建筑", "valid_from": date(2021, 1, 1), "valid_until": date(2020, 1, 1),
+         "renewal_applied_on": None, "renewal_approved_on": date(2020, 6, 1),
+         "continuing_education_done": None, "certificate_downloaded_on": None}
+    out = assess_roster(_frame([r]), date(2024, 1, 1))
+    try:
+        assess(_profile(r), date(2024, 1, 1))
+    except InvalidInput as e:
+        want = "; ".join(f"{x['field'].replace('specialties[0].', '')}: {x['code']} "
+                         f"({x['message_zh']} / {x['message_en']})" for x in e.errors)
+    assert sorted(out["error"][0].split("; ")) == sorted(want.split("; "))
+
+
+def test_empty_roster():
+    out = assess_roster(_frame([]), date(2024, 1, 1))
+    assert len(out) == 0 and "status" in out.columns

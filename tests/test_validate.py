@@ -1,0 +1,86 @@
+"""Profile validation: every problem at once, with field, code and both languages."""
+
+from __future__ import annotations
+
+import pytest
+
+from core import InvalidInput, assess
+from tests.engine_helpers import d, profile
+
+
+def errors(p, as_of="2024-01-01"):
+    with pytest.raises(InvalidInput) as e:
+        assess(p, d(as_of))
+    return [(x["field"], x["code"]) for x in e.value.errors], e.value.errors
+
+
+def test_all_problems_reported_at_once_with_both_languages():
+    p = profile(name="", gender="x", birth_date="1800-01-01", registration_number="12345",
+                employer_province="火星", continuing_education_done="maybe",
+                certificate_downloaded_on="2030-01-01")
+    p["specialties"] = [
+        {"specialty": "建筑", "valid_from": "2021-01-01", "valid_until": "2020-01-01"},
+        {"specialty": "公路工程", "valid_from": "2021/01/01", "valid_until": None,
+         "renewal_approved_on": "2021-05-01"},
+    ]
+    got, raw = errors(p)
+    assert set(got) == {
+        ("name", "required"), ("gender", "invalid_gender"),
+        ("registration_number", "invalid_number"), ("employer_province", "unknown_province"),
+        ("continuing_education_done", "invalid_flag"), ("birth_date", "birth_implausible"),
+        ("certificate_downloaded_on", "download_after_as_of"),
+        ("specialties[0].specialty", "unknown_specialty"),
+        ("specialties[0].valid_until", "date_order"),
+        ("specialties[1].valid_from", "invalid_date"), ("specialties[1].valid_until", "required"),
+        ("specialties[1].renewal_approved_on", "approval_without_application"),
+    }
+    assert all(x["message_zh"] and x["message_en"] for x in raw)
+
+
+def test_duplicate_and_too_many_specialties():
+    s = {"specialty": "建筑工程", "valid_from": "2021-01-01", "valid_until": "2024-01-01"}
+    p = profile()
+    p["specialties"] = [s, dict(s)]
+    assert ("specialties[1].specialty", "duplicate_specialty") in errors(p)[0]
+    p["specialties"] = [dict(s) for _ in range(11)]
+    assert ("specialties", "too_many_specialties") in errors(p)[0]
+    p["specialties"] = []
+    assert errors(p)[0] == [("specialties", "no_specialties")]
+
+
+@pytest.mark.parametrize("field, value, code", [
+    ("name", "a\x00b", "invalid_characters"),
+    ("name", "x" * 65, "too_long"),
+    ("employer", "y" * 201, "too_long"),
+    ("name", 12, "invalid_type"),
+    ("birth_date", "15/03/1970", "invalid_date"),
+    ("birth_date", "2010-01-01", "birth_implausible"),
+    ("employer_province", "Beijing", "unknown_province"),
+])
+def test_field_errors(field, value, code):
+    assert (field, code) in errors(profile(**{field: value}))[0]
+
+
+def test_full_province_names_and_gender_aliases_accepted():
+    for prov in ("新疆维吾尔自治区", "内蒙古自治区", "广西壮族自治区", "北京市"):
+        assess(profile(employer_province=prov), d("2024-01-01"))
+    assess(profile(gender="female"), d("2024-01-01"))
+    assess(profile(name="  张三  ", gender=None, employer=None), d("2024-01-01"))
+
+
+def test_date_order_of_application_and_approval():
+    p = profile(valid_from="2021-01-01", valid_until="2024-01-01", applied="2020-12-31")
+    assert ("specialties[0].renewal_applied_on", "date_order") in errors(p)[0]
+    p = profile(valid_until="2024-01-01", applied="2023-12-01", approved="2023-11-30")
+    assert ("specialties[0].renewal_approved_on", "date_order") in errors(p)[0]
+
+
+def test_validity_before_age_18():
+    p = profile(birth="1990-05-05", valid_from="2008-05-04", valid_until="2011-05-03")
+    assert ("specialties[0].valid_from", "before_age_18") in errors(p)[0]
+    assess(profile(birth="1990-05-05", valid_from="2008-05-05", valid_until="2011-05-04"),
+           d("2010-01-01"))
+
+
+def test_not_a_mapping():
+    assert errors([1, 2])[0] == [("profile", "invalid_type")]
