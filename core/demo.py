@@ -24,6 +24,7 @@ from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from core.dates import add_years, today_shanghai
 from core.policy import POLICY
@@ -126,6 +127,11 @@ def _to_datetime(days: np.ndarray, missing: np.ndarray | None = None) -> np.ndar
     return out
 
 
+def _arrow(values) -> pa.Array:
+    """Python strings (object array) -> Arrow strings; frees the Python objects sooner."""
+    return values if isinstance(values, pa.Array) else pa.array(values, type=pa.string())
+
+
 def _lapses_on_days(regime: np.ndarray, until: np.ndarray) -> np.ndarray:
     """R-1: first lapsed day of the original cycle (days); -1 where not covered."""
     start = _day(POLICY.date("electronic_start"))
@@ -179,7 +185,8 @@ def demo_roster(n_rows: int = 30_000, seed: int = 2021, as_of: date | None = Non
 
     g1, g2 = given_char(), given_char()
     two_char = rng.random(n_people) < 0.7
-    name = surname + g1 + np.where(two_char, g2, "")
+    name = _arrow(surname + g1 + np.where(two_char, g2, ""))
+    del surname, g1, g2
 
     # Birth dates 1956–1995: a group near 65 (born 1956–1961) and a broad middle.
     lo_old, hi_old = _day(date(1956, 1, 1)), _day(date(1961, 12, 31))
@@ -202,6 +209,7 @@ def demo_roster(n_rows: int = 30_000, seed: int = 2021, as_of: date | None = Non
                     rng.integers(0, len(_COMPANY_WORDS), n_people)]
                 + np.array(_COMPANY_SUFFIXES, dtype=object)[
                     rng.choice(len(_COMPANY_SUFFIXES), n_people, p=[.3, .15, .25, .1, .12, .08])])
+    employer = _arrow(employer)
 
     ce_done = rng.random(n_people) < 0.88
     regime_p = regimes_by_prov[prov]
@@ -210,7 +218,8 @@ def demo_roster(n_rows: int = 30_000, seed: int = 2021, as_of: date | None = Non
     k = rng.choice(3, size=n_people, p=[0.62, 0.28, 0.10]) + 1
     sw = np.array([_SPECIALTY_WEIGHTS[s] for s in POLICY.specialties])
     keys = np.log(sw) + rng.gumbel(size=(n_people, len(sw)))
-    top = np.argsort(-keys, axis=1)[:, :3]
+    top = np.argsort(-keys, axis=1)[:, :3].astype(np.int8)
+    del keys
     person = np.repeat(np.arange(n_people), k)
     slot = np.arange(len(person)) - np.repeat(np.cumsum(k) - k, k)
     person, slot = person[:n_rows], slot[:n_rows]
@@ -268,7 +277,8 @@ def demo_roster(n_rows: int = 30_000, seed: int = 2021, as_of: date | None = Non
     stride = max(1, 99_990 // max(1, int(rank.max()) + 1))
     serial = 1 + rank * stride + rng.integers(0, stride, n_people)
     digits = (10**15 + codes * 10**13 + qual * 10**9 + init * 10**5 + serial)
-    number = char + pd.Series(digits).astype(str).to_numpy(dtype=object)
+    number = _arrow(char + pd.Series(digits).astype(str).to_numpy(dtype=object))
+    del digits, char
 
     # -- renewal applications ----------------------------------------------------------------
     regime = regime_p[person]
@@ -290,6 +300,7 @@ def demo_roster(n_rows: int = 30_000, seed: int = 2021, as_of: date | None = Non
     batch_window = rng.integers(start, _day(POLICY.date("batch_expired_apply_by")) + 1, n)
     applied = np.where(catch_up & (regime == "pilot"), pilot_window, applied)
     applied = np.where(catch_up & (regime == "batch2021"), batch_window, applied)
+    del on_time, late, after, pilot_window, batch_window
     applied = np.where(renewable, applied, -1)
     applied = np.where(applied >= 0, np.maximum(applied, valid_from), -1)
     applied = np.where(applied > t, -1, applied)
@@ -308,14 +319,21 @@ def demo_roster(n_rows: int = 30_000, seed: int = 2021, as_of: date | None = Non
     dl = np.maximum(dl, start)
     dl = np.where(has_dl, dl, -1)
 
+    take = pa.array(person)
+
+    def text(values, rows: pa.Array | None = take) -> pd.arrays.ArrowStringArray:
+        """Person-level (or row-level) strings -> a ``string`` column, via Arrow."""
+        arr = _arrow(values)
+        return pd.arrays.ArrowStringArray(arr if rows is None else arr.take(rows))
+
     data = {
-        "name": name[person],
-        "gender": gender[person],
+        "name": text(name),
+        "gender": text(gender),
         "birth_date": _to_datetime(birth[person]),
-        "registration_number": number[person],
-        "employer": employer[person],
-        "employer_province": shorts[prov][person],
-        "specialty": spec,
+        "registration_number": text(number),
+        "employer": text(employer),
+        "employer_province": text(shorts[prov]),
+        "specialty": text(spec, None),
         "valid_from": _to_datetime(valid_from),
         "valid_until": _to_datetime(until),
         "renewal_applied_on": _to_datetime(applied, applied < 0),
@@ -323,10 +341,7 @@ def demo_roster(n_rows: int = 30_000, seed: int = 2021, as_of: date | None = Non
         "continuing_education_done": pd.array(ce_done[person], dtype="boolean"),
         "certificate_downloaded_on": _to_datetime(dl[person], dl[person] < 0),
     }
-    df = pd.DataFrame(data)
-    for col in TEXT_COLUMNS:
-        df[col] = df[col].astype("string")
-    return df[list(COLUMNS)]
+    return pd.DataFrame(data, columns=list(COLUMNS))
 
 
 def demo_profile(as_of: date | None = None) -> dict:
