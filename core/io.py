@@ -543,14 +543,14 @@ def _to_text(series: pd.Series) -> pd.Series:
         return series if dtype == STRING else series.astype(STRING)
     if pd.api.types.is_datetime64_any_dtype(dtype):
         values = series.dt.tz_localize(None) if getattr(series.dt, "tz", None) else series
-        day = values.dt.normalize()
-        text = pd.Series(
-            values.to_numpy().astype("datetime64[D]").astype(str), index=series.index
-        ).astype(STRING)
-        timed = (values != day) & values.notna()
-        if timed.any():
-            text[timed] = values[timed].dt.strftime("%Y-%m-%d %H:%M:%S").astype(STRING)
-        return text.mask(values.isna())
+        stamps = values.to_numpy().astype("datetime64[s]")
+        arr = pa.array(stamps)
+        timed = ~np.isnat(stamps) & (stamps != stamps.astype("datetime64[D]"))
+        fmt = "%Y-%m-%d %H:%M:%S" if timed.any() else "%Y-%m-%d"
+        text = pc.strftime(arr, format=fmt)
+        if timed.any() and not timed.all():
+            text = pc.if_else(pa.array(timed), text, pc.utf8_slice_codeunits(text, 0, 10))
+        return pd.Series(text.to_pandas(types_mapper={pa.string(): STRING}.get), index=series.index)
     if pd.api.types.is_bool_dtype(dtype):
         return series.map({True: "TRUE", False: "FALSE"}).astype(STRING)
     if pd.api.types.is_integer_dtype(dtype):
@@ -1040,7 +1040,7 @@ def _xlsx_frame(data: bytes) -> pd.DataFrame:
 def _read_xlsx(data: bytes, file_name: str | None, digest: str) -> Roster:
     grid = _xlsx_frame(data)
     if grid.empty or grid.isna().all().all():
-        raise RosterReadError("empty_file", "工作表为空", "the worksheet is empty")
+        raise RosterReadError("empty_file", "第一个工作表为空", "the first worksheet is empty")
     grid = grid.reset_index(drop=True)
     grid.columns = range(grid.shape[1])
     top = [list(grid.iloc[i]) for i in range(min(len(grid), _HEADER_SCAN_ROWS))]

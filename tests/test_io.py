@@ -181,6 +181,19 @@ def test_semicolon_and_tab_separated(sep):
     assert r.data["error"].isna().all()
 
 
+@pytest.mark.parametrize("eol", ["\r\n", "\r"], ids=["crlf", "cr"])
+def test_line_endings(eol):
+    text = eol.join(",".join(r) for r in [ZH_HEADER, ROW_1, ROW_2]) + eol
+    r = read_roster(text.encode("gbk"))
+    check_two_rows(r)
+    assert r.raw[ZH_HEADER[-1]][0] == "2021-09-01"
+
+
+def test_excel_sep_hint_line():
+    r = read_roster(("sep=;\n" + csv_text(ZH_HEADER, [ROW_1, ROW_2], sep=";")).encode())
+    check_two_rows(r)
+
+
 def test_quoted_cells_with_commas_and_newlines():
     row = ['"张三"', "男", "1970-03-15", "京1112006200807445", '"某公司,\n北京分公司"', "北京",
            "建筑工程", "2018-06-01", "2021-05-31", "", "", "是", ""]  # fmt: skip
@@ -471,7 +484,7 @@ def test_binary_garbage_named_csv(tmp_path):
     path.write_bytes(np.random.default_rng(7).bytes(4096))
     with pytest.raises(RosterReadError) as exc:
         read_roster(path)
-    assert exc.value.code in ("binary_file", "unknown_encoding", "no_header")
+    assert exc.value.code == "binary_file"
 
 
 def test_fake_xlsx_random_bytes(tmp_path):
@@ -519,7 +532,7 @@ def test_unknown_encoding():
     data = b"name,birth_date\n" + bytes([0xFF, 0x80, 0xFF, 0x80, 0x41]) * 50
     with pytest.raises(RosterReadError) as exc:
         read_roster(data)
-    assert exc.value.code in ("unknown_encoding", "no_header", "missing_columns")
+    assert exc.value.code == "unknown_encoding"
 
 
 def test_nul_bytes_give_a_row_error_not_a_crash():
@@ -579,7 +592,7 @@ def test_roster_from_frame_with_aliases_and_typed_values():
             "Registration_Number": ["京1112006200807445", "苏2322007200901234"],
             "省份": ["北京", "江苏"],
             "specialty": ["建筑工程", "市政公用工程"],
-            "valid_from": pd.to_datetime(["2018-06-01", "2019-01-02"]),
+            "valid_from": pd.to_datetime(["2018-06-01", "2019-01-02 10:30"], format="mixed"),
             "valid_until": ["2021-05-31", "2022-13-01"],
             "continuing_education_done": [True, False],
         }
@@ -593,7 +606,7 @@ def test_roster_from_frame_with_aliases_and_typed_values():
     assert d["valid_from"].tolist() == [ts("2018-06-01"), ts("2019-01-02")]
     assert d[FLAG_COLUMN].tolist() == [True, False]
     assert pd.isna(d["error"][0]) and "valid_until: invalid_date" in d["error"][1]
-    assert r.raw["valid_from"].tolist() == ["2018-06-01", "2019-01-02"]
+    assert r.raw["valid_from"].tolist() == ["2018-06-01", "2019-01-02 10:30:00"]
     assert r.raw["birth_date"].tolist() == ["1970-03-15", "1975/8/1"]
 
 
