@@ -385,3 +385,14 @@ def test_sigkill_mid_import_keeps_previous_snapshot(db, frame_a):
         assert after.current_id() == second
     finally:
         after.close()
+
+
+def test_bench_script_runs_small():
+    sys.path.insert(0, str(ROOT / "scripts"))
+    try:
+        import bench_store
+    finally:
+        sys.path.remove(str(ROOT / "scripts"))
+    out = bench_store.run(2_000)
+    assert out["rows"] == 2_000 and out["round_trip_equal"] and out["integrity_ok"]
+    assert out["db_mb"] > 0 and out["progress_calls"] == 2  # 0 and 2,000 (one chunk)
