@@ -6,8 +6,8 @@ window R-6 -> paper certificate R-7 -> number warnings R-8. Each step comes from
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
-from typing import Mapping
 
 from core import rules
 from core.dates import iso

@@ -58,7 +58,7 @@ def day_column(s: pd.Series) -> DayColumn:
 
 
 def civil(days: np.ndarray):
-    """Day numbers -> (year, month, day) arrays (H. Hinnant's civil_from_days, proleptic Gregorian)."""
+    """Day numbers -> (year, month, day) arrays (H. Hinnant's civil_from_days, Gregorian)."""
     z = days + 719468
     era = np.floor_divide(z, 146097)
     doe = z - era * 146097
@@ -170,7 +170,6 @@ def assess_roster(df: pd.DataFrame, as_of: date, policy: Policy = POLICY) -> pd.
     is kept and extended. Returns ``df``'s columns plus OUTPUT_COLUMNS, same index.
     """
     n = len(df)
-    idx = df.index
     t = day_number(as_of)
     err = _Errors(n)
     lim = policy.validation

@@ -15,7 +15,7 @@ def today_shanghai() -> date:
 
 
 def add_years(d: date, n: int) -> date:
-    """Same month and day n years later; 29 February becomes 28 February in a non-leap year (I-7)."""
+    """Same month and day n years later; 29 February -> 28 February in a non-leap year (I-7)."""
     try:
         return d.replace(year=d.year + n)
     except ValueError:  # 29 February into a non-leap year
@@ -32,7 +32,7 @@ def days(n: int) -> timedelta:
 
 
 def parse_iso(value: object) -> date | None:
-    """A date from a ``date`` or an ISO ``YYYY-MM-DD`` string; None for None/''; ValueError otherwise."""
+    """A date from a ``date`` or an ISO ``YYYY-MM-DD`` string; None for None/''; else ValueError."""
     if value is None:
         return None
     if isinstance(value, datetime):

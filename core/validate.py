@@ -10,9 +10,9 @@ its public-practice parts are warnings (``number_warnings``).
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Mapping
 
 from core.dates import add_years, parse_iso
 from core.errors import InvalidInput, Problem
@@ -21,7 +21,7 @@ from core.policy import POLICY, Policy
 
 GENDERS = {"男": "男", "女": "女", "male": "男", "female": "女", "m": "男", "f": "女"}
 FLAGS = {
-    True: True, False: False, 1: True, 0: False,
+    True: True, False: False,  # (1 and 0 are the same keys as True and False)
     "是": True, "否": False, "true": True, "false": False, "1": True, "0": False,
     "yes": True, "no": False, "y": True, "n": False,
 }
@@ -84,7 +84,8 @@ class _Collector:
             return None
         return value
 
-    def date(self, raw: Mapping, key: str, *, required: bool, path: str | None = None) -> date | None:
+    def date(self, raw: Mapping, key: str, *, required: bool,
+             path: str | None = None) -> date | None:
         path = path or key
         value = raw.get(key)
         try:
@@ -98,7 +99,7 @@ class _Collector:
 
 
 def validate(raw: Mapping, as_of: date, policy: Policy = POLICY) -> Profile:
-    """Check every field of a profile; return it normalised or raise InvalidInput with all problems."""
+    """Check every field of a profile: return it normalised, or raise InvalidInput (all of them)."""
     if not isinstance(raw, Mapping):
         raise InvalidInput([problem("profile", "invalid_type", label="profile")])
     c = _Collector()

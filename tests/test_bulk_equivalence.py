@@ -21,7 +21,8 @@ CUTOFFS = [v.value for v in POLICY.dates.values()]
 AROUND = [c + timedelta(days=k) for c in CUTOFFS for k in (-1, 0, 1)]
 PROVINCES = [p.short for p in POLICY.provinces] + ["北京市", "新疆维吾尔自治区", "火星", " 广东 "]
 SPECIALTIES = list(POLICY.specialties) + ["建筑"]
-NUMBERS = ["京1112006200807445", "粤1442010201100001", "军1992006200807445", "A123", "京11120062008"]
+NUMBERS = ["京1112006200807445", "粤1442010201100001", "军1992006200807445", "A123",
+           "京11120062008"]
 OUTPUT_FIELDS = ["regime", "status", "renewed", "current_valid_from", "current_valid_until",
                  "apply_by", "lapses_on", "capped_at_65", "late_application"]
 
@@ -48,7 +49,8 @@ GOOD = {
     "continuing_education_done": [True, False, None],
 }
 BAD = {
-    "name": ["", "王\x01", "赵" * 65], "gender": ["x", "男\t女"], "registration_number": NUMBERS[3:],
+    "name": ["", "王\x01", "赵" * 65], "gender": ["x", "男\t女"],
+    "registration_number": NUMBERS[3:],
     "employer": ["x" * 201], "employer_province": ["火星", ""], "specialty": ["建筑", ""],
 }
 

@@ -345,8 +345,9 @@ def test_r8_accepts(number):
     assess(profile(registration_number=number), d("2024-01-01"))
 
 
-@pytest.mark.parametrize("number", ["A1112006200807445", "京111200620080744", "京11120062008074455",
-                                    "京111200620080744X", "港1112006200807445", "京 1112006200807445"])
+@pytest.mark.parametrize("number", [
+    "A1112006200807445", "京111200620080744", "京11120062008074455", "京111200620080744X",
+    "港1112006200807445", "京 1112006200807445"])
 def test_r8_rejects(number):
     with pytest.raises(Exception) as e:
         assess(profile(registration_number=number), d("2024-01-01"))
