@@ -544,12 +544,11 @@ def _to_text(series: pd.Series) -> pd.Series:
     if pd.api.types.is_datetime64_any_dtype(dtype):
         values = series.dt.tz_localize(None) if getattr(series.dt, "tz", None) else series
         stamps = values.to_numpy().astype("datetime64[s]")
-        arr = pa.array(stamps)
-        timed = ~np.isnat(stamps) & (stamps != stamps.astype("datetime64[D]"))
-        fmt = "%Y-%m-%d %H:%M:%S" if timed.any() else "%Y-%m-%d"
-        text = pc.strftime(arr, format=fmt)
-        if timed.any() and not timed.all():
-            text = pc.if_else(pa.array(timed), text, pc.utf8_slice_codeunits(text, 0, 10))
+        days = stamps.astype("datetime64[D]")  # floor, also before 1970
+        text = pc.cast(pa.array(days), pa.string())  # ISO dates, fast
+        timed = ~np.isnat(stamps) & (stamps != days)
+        if timed.any():
+            text = pc.if_else(pa.array(timed), pc.cast(pa.array(stamps), pa.string()), text)
         return pd.Series(text.to_pandas(types_mapper={pa.string(): STRING}.get), index=series.index)
     if pd.api.types.is_bool_dtype(dtype):
         return series.map({True: "TRUE", False: "FALSE"}).astype(STRING)
@@ -814,27 +813,50 @@ def _no_header_error() -> RosterReadError:
     )
 
 
+_CHUNK = 8 << 20
+_PREFIX_BYTES = 1 << 20
+
+
+def _to_utf8(data: memoryview, encoding: str) -> memoryview:
+    """Strict decode of the whole ``data``, as UTF-8 bytes (UTF-8 input: the same bytes,
+    validated chunk by chunk, never held as one big str). Raises UnicodeDecodeError."""
+    import codecs
+
+    decoder = codecs.getincrementaldecoder(encoding)("strict")
+    if encoding == "utf-8":
+        for i in range(0, len(data), _CHUNK):
+            decoder.decode(data[i : i + _CHUNK])
+        decoder.decode(b"", final=True)
+        return data
+    parts = [
+        decoder.decode(data[i : i + _CHUNK]).encode("utf-8") for i in range(0, len(data), _CHUNK)
+    ]
+    parts.append(decoder.decode(b"", final=True).encode("utf-8"))
+    return memoryview(b"".join(parts))
+
+
 def _decode_candidates(data: bytes):
-    """Yield (encoding, text) decodings in order of preference."""
+    """Yield (encoding, UTF-8 bytes of the whole file) in order of preference."""
+    view = memoryview(data)
     if data.startswith(b"\xef\xbb\xbf"):
         try:
-            yield "utf-8-sig", data[3:].decode("utf-8")
+            yield "utf-8-sig", _to_utf8(view[3:], "utf-8")
             return
         except UnicodeDecodeError:
             pass
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
-            yield "utf-16", data.decode("utf-16")
+            yield "utf-16", _to_utf8(view, "utf-16")
             return
         except UnicodeDecodeError:
             pass
     try:
-        yield "utf-8", data.decode("utf-8")
+        yield "utf-8", _to_utf8(view, "utf-8")
         return  # strict UTF-8 almost never succeeds by accident
     except UnicodeDecodeError:
         pass
     try:
-        yield "gb18030", data.decode("gb18030")
+        yield "gb18030", _to_utf8(view, "gb18030")
     except UnicodeDecodeError:
         pass
     try:
@@ -845,7 +867,7 @@ def _decode_candidates(data: bytes):
         best = None
     if best is not None and best.encoding not in ("utf_8", "gb18030"):
         try:
-            yield best.encoding, data.decode(best.encoding)
+            yield best.encoding, _to_utf8(view, best.encoding)
         except (UnicodeDecodeError, LookupError):
             pass
 
@@ -894,24 +916,27 @@ def _locate_csv_header(text: str) -> tuple[str, list[str], int, int]:
     return best
 
 
-def _read_csv_arrow(body: bytes, delimiter: str, ncols: int) -> pd.DataFrame:
+def _read_csv_arrow(body: memoryview, delimiter: str, ncols: int) -> pd.DataFrame:
     """Fast path (pyarrow.csv): every field as text, '' -> NA; raises on ragged rows."""
     import pyarrow.csv as pacsv
 
     names = [str(i) for i in range(ncols)]
     table = pacsv.read_csv(
-        io.BytesIO(body),
+        pa.BufferReader(pa.py_buffer(body)),
         read_options=pacsv.ReadOptions(column_names=names, block_size=8 << 20),
         parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
         convert_options=pacsv.ConvertOptions(
-            column_types={c: pa.string() for c in names},
+            column_types={c: pa.large_string() for c in names},
             null_values=[""],
             strings_can_be_null=True,
             quoted_strings_can_be_null=True,
         ),
     )
     return pd.DataFrame(
-        {i: table.column(i).to_pandas(types_mapper={pa.string(): STRING}.get) for i in range(ncols)}
+        {
+            i: table.column(i).to_pandas(types_mapper={pa.large_string(): STRING}.get)
+            for i in range(ncols)
+        }
     )
 
 
@@ -978,13 +1003,14 @@ def _read_csv(data: bytes, file_name: str | None, digest: str) -> Roster:
         )
     chosen = None
     decoded_any = False
-    for encoding, text in _decode_candidates(data):
+    for encoding, utf8 in _decode_candidates(data):
         decoded_any = True
-        if not text.strip():
+        if _is_blank(bytes(utf8[:65536])) and _is_blank(bytes(utf8)):
             raise RosterReadError("empty_file", "文件为空", "the file is empty")
-        delimiter, header, offset, score = _locate_csv_header(text)
+        prefix = bytes(utf8[:_PREFIX_BYTES]).decode("utf-8", errors="ignore")  # cut may split
+        delimiter, header, offset, score = _locate_csv_header(prefix)
         if score:
-            chosen = (encoding, text, delimiter, header, offset)
+            chosen = (encoding, utf8, delimiter, header, len(prefix[:offset].encode("utf-8")))
             break
     if not decoded_any:
         raise RosterReadError(
@@ -994,25 +1020,21 @@ def _read_csv(data: bytes, file_name: str | None, digest: str) -> Roster:
         )
     if chosen is None:
         raise _no_header_error()
-    encoding, text, delimiter, header, offset = chosen
+    encoding, utf8, delimiter, header, start = chosen
     names = _header_names(header)
     ncols = len(names)
-    if encoding in ("utf-8", "utf-8-sig"):  # no re-encoding of the (possibly large) body
-        start = (3 if encoding == "utf-8-sig" else 0) + len(text[:offset].encode("utf-8"))
-        body = data[start:]
-    else:
-        body = text[offset:].encode("utf-8")
+    body = utf8[start:]
     extra = None
-    if _is_blank(body):
+    if _is_blank(bytes(body[:65536])) and _is_blank(bytes(body)):
         frame = pd.DataFrame({i: pd.Series([], dtype=STRING) for i in range(ncols)})
     else:
         try:
             frame = _read_csv_arrow(body, delimiter, ncols)
         except (pa.ArrowInvalid, ValueError):
             try:
-                frame = _read_csv_pandas(body, delimiter, ncols)
+                frame = _read_csv_pandas(bytes(body), delimiter, ncols)
             except (pd.errors.ParserError, ValueError):
-                frame, extra = _read_csv_tolerant(text[offset:], delimiter, ncols)
+                frame, extra = _read_csv_tolerant(bytes(body).decode("utf-8"), delimiter, ncols)
     frame.columns = names
     raw, _, extra = _tidy(frame, None, extra)
     data_frame = _normalise(raw, None, check_control=control > 0, row_errors=extra)
