@@ -1,0 +1,397 @@
+"""The admin dashboard's numbers (issue 4), over an assessed roster: pure pandas/numpy.
+
+Every function takes the output of ``core.assess_roster(df, as_of)`` (one row per registered
+specialty, with ``regime``, ``status``, ``apply_by``, ``lapses_on``, ``error`` …) and, where
+the question depends on it, the same ``as_of`` date ``T``. Nothing here recomputes a status or a
+date: the rules live in core/rules.py and core/bulk.py; this module only counts. ``prepare``
+adds one helper column (``province_short``) so that repeated filtering of a large roster does
+not fold province names again; every function also works without it.
+
+Definitions (shown to users through the page's help texts):
+
+* **province**: the short name of ``employer_province`` (full names folded, POLICY.md), exactly
+  as ``core.lapse_counts`` reports it; an unknown name is kept as written (trimmed).
+* **person**: one ``registration_number`` (a person holds one number for all their specialties).
+* **actionable**: status ``valid``, ``apply_now`` or ``expired_not_lapsed``: the specialty is
+  still alive and no renewal application is pending, so its dates are deadlines someone must
+  meet. ``renewal_pending``, ``lapsed``, ``age_limit``, ``not_yet_valid``, ``not_covered`` and
+  rows with an ``error`` are never "due".
+* **due within N days**: an actionable row whose ``apply_by`` or ``lapses_on`` falls in
+  ``T <= date <= T + N days``. The windows nest: due within 30 ⊆ 60 ⊆ 90.
+* **needs action** (export): rows with an ``error`` (fix the data), ``apply_now``,
+  ``expired_not_lapsed`` (apply before the lapse date), and ``valid`` rows due within 90 days.
+
+Never imports streamlit.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+
+from core.policy import POLICY, Policy
+
+__all__ = [
+    "ACTIONABLE", "DUE_WINDOWS", "NEEDS_ACTION_DAYS", "PROVINCE_COLUMN", "due_mask",
+    "export_frame", "filter_rows", "headline", "lapse_by_province", "lapses_by_month",
+    "needs_action", "notice_markers", "prepare", "province_short", "upcoming_by_province",
+    "validation_report",
+]
+
+ACTIONABLE = ("valid", "apply_now", "expired_not_lapsed")
+DUE_WINDOWS = (30, 60, 90)
+NEEDS_ACTION_DAYS = 90
+PROVINCE_COLUMN = "province_short"
+PERSON_COLUMN = "person_id"
+HELPER_COLUMNS = (PROVINCE_COLUMN, PERSON_COLUMN)
+UNKNOWN_REGIME = "unknown"
+# needs_action's action codes, in the order the export lists them.
+ACTIONS = ("fix_data", "apply_now", "apply_before_lapse", "due_soon")
+
+
+# ------------------------------------------------------------------------------ helpers
+def _day(d: date) -> np.datetime64:
+    return np.datetime64(d, "s")
+
+
+def _dates(df: pd.DataFrame, column: str) -> np.ndarray:
+    return df[column].to_numpy(dtype="datetime64[s]")
+
+
+def _status_in(df: pd.DataFrame, statuses) -> np.ndarray:
+    return df["status"].isin(statuses).to_numpy(dtype=bool)
+
+
+def province_short(df: pd.DataFrame, policy: Policy = POLICY) -> pd.Series:
+    """The short province name of every row (categorical), folded like ``core.lapse_counts``."""
+    if PROVINCE_COLUMN in df.columns:
+        return df[PROVINCE_COLUMN]
+    codes, uniques = pd.factorize(df["employer_province"].astype("string").str.strip())
+    names = [policy.province_by_name[p].short if p in policy.province_by_name else p
+             for p in uniques]
+    categories = list(dict.fromkeys(names))
+    position = {name: i for i, name in enumerate(categories)}
+    lookup = np.array([position[name] for name in names] + [-1], dtype=np.int64)
+    return pd.Series(pd.Categorical.from_codes(lookup[codes], categories=categories),
+                     index=df.index, name=PROVINCE_COLUMN)
+
+
+def person_ids(df: pd.DataFrame) -> np.ndarray:
+    """An int64 code per distinct ``registration_number`` (-1 when missing)."""
+    if PERSON_COLUMN in df.columns:
+        return df[PERSON_COLUMN].to_numpy(dtype=np.int64)
+    codes, _ = pd.factorize(df["registration_number"].astype("string").str.strip())
+    return codes.astype(np.int64)
+
+
+def prepare(assessed: pd.DataFrame, policy: Policy = POLICY) -> pd.DataFrame:
+    """``assessed`` plus the helper columns ``province_short`` and ``person_id`` (a shallow
+    copy; cache it: filters and counts on it then skip folding names and numbers again)."""
+    out = assessed.copy(deep=False)
+    out[PROVINCE_COLUMN] = province_short(assessed, policy)
+    out[PERSON_COLUMN] = person_ids(assessed)
+    return out
+
+
+def _count_distinct(ids: np.ndarray) -> int:
+    """How many distinct non-negative codes (codes are dense, from ``pd.factorize``)."""
+    ids = ids[ids >= 0]
+    return int(np.count_nonzero(np.bincount(ids))) if len(ids) else 0
+
+
+def _distinct(*codes: np.ndarray) -> np.ndarray:
+    """Rows that are the first of their combination of integer codes."""
+    frame = pd.DataFrame({f"k{i}": c for i, c in enumerate(codes)})
+    return ~frame.duplicated().to_numpy()
+
+
+def _regime_of(province: str, policy: Policy) -> str:
+    p = policy.province_by_name.get(province)
+    return p.regime if p is not None else UNKNOWN_REGIME
+
+
+def _province_en(province: str, policy: Policy) -> str:
+    p = policy.province_by_name.get(province)
+    return p.en if p is not None else province
+
+
+def _with_province_info(out: pd.DataFrame, policy: Policy) -> pd.DataFrame:
+    provinces = out["province"].astype(str)
+    out.insert(1, "province_en", [_province_en(p, policy) for p in provinces])
+    out.insert(2, "regime", [_regime_of(p, policy) for p in provinces])
+    return out
+
+
+def _order_by_total(out: pd.DataFrame, value: str = "count") -> pd.DataFrame:
+    """Provinces by their total ``value``, largest first, then by name; rows keep that order."""
+    totals = out.groupby("province", sort=False, observed=True)[value].sum()
+    order = sorted(totals.index, key=lambda p: (-int(totals[p]), str(p)))
+    rank = {p: i for i, p in enumerate(order)}
+    keys = [c for c in ("specialty", "kind") if c in out.columns]
+    out = out.assign(_rank=out["province"].map(rank).astype(int))
+    return out.sort_values(["_rank", *keys], kind="stable").drop(columns="_rank").reset_index(
+        drop=True)
+
+
+# ------------------------------------------------------------------------------ filters
+def filter_rows(assessed: pd.DataFrame, regimes=None, provinces=None, specialties=None,
+                employer_query: str | None = None, policy: Policy = POLICY) -> pd.DataFrame:
+    """The rows matching every given filter; an empty or None filter matches everything.
+
+    ``regimes``: regime codes (rows with an error have no regime and drop out once this filter
+    is set); ``provinces``: short names; ``specialties``: specialty names; ``employer_query``:
+    case-insensitive substring of ``employer`` (plain text, not a pattern).
+    """
+    mask = np.ones(len(assessed), dtype=bool)
+    if regimes:
+        mask &= assessed["regime"].isin(list(regimes)).to_numpy(dtype=bool)
+    if provinces:
+        mask &= province_short(assessed, policy).isin(list(provinces)).to_numpy(dtype=bool)
+    if specialties:
+        mask &= assessed["specialty"].isin(list(specialties)).fillna(False).to_numpy(dtype=bool)
+    query = (employer_query or "").strip()
+    if query:
+        hit = assessed["employer"].astype("string").str.contains(query, case=False, regex=False,
+                                                                 na=False)
+        mask &= hit.to_numpy(dtype=bool)
+    return assessed if mask.all() else assessed[mask]
+
+
+# ------------------------------------------------------------------------------ headline
+def due_mask(assessed: pd.DataFrame, as_of: date, days: int) -> np.ndarray:
+    """Actionable rows whose ``apply_by`` or ``lapses_on`` lies in ``[T, T + days]``."""
+    lo, hi = _day(as_of), _day(as_of + timedelta(days=int(days)))
+    apply_by, lapses_on = _dates(assessed, "apply_by"), _dates(assessed, "lapses_on")
+    within = ((apply_by >= lo) & (apply_by <= hi)) | ((lapses_on >= lo) & (lapses_on <= hi))
+    return _status_in(assessed, ACTIONABLE) & within  # NaT compares False
+
+
+def headline(assessed: pd.DataFrame, as_of: date) -> dict[str, int]:
+    """The headline figures: ``registrations`` (rows), ``persons`` (distinct registration
+    numbers), one count per status (``lapsed``, ``expired_not_lapsed``, ``apply_now``,
+    ``renewal_pending``, ``valid``, ``age_limit``, ``not_yet_valid``, ``not_covered``),
+    ``due_30``/``due_60``/``due_90`` (see the module doc) and ``errors`` (rows with an error)."""
+    by_status = assessed["status"].value_counts(dropna=True)
+    out = {
+        "registrations": int(len(assessed)),
+        "persons": _count_distinct(person_ids(assessed)),
+    }
+    for s in ("lapsed", "expired_not_lapsed", "apply_now", "renewal_pending", "valid",
+              "age_limit", "not_yet_valid", "not_covered"):
+        out[s] = int(by_status.get(s, 0))
+    for n in DUE_WINDOWS:
+        out[f"due_{n}"] = int(due_mask(assessed, as_of, n).sum())
+    out["errors"] = int(assessed["error"].notna().sum()) if "error" in assessed else 0
+    return out
+
+
+# ------------------------------------------------------------------------------ chart 1
+def lapse_by_province(assessed: pd.DataFrame, as_of: date, by_specialty: bool = False,
+                      distinct_persons: bool = False, policy: Policy = POLICY) -> pd.DataFrame:
+    """Chart 1: lapsed registrations (or persons) per province, largest first.
+
+    Columns ``province, province_en, regime, [specialty,] count``. Without ``by_specialty``
+    there is one row per province named in ``assessed`` (0 included), and with
+    ``distinct_persons`` false the counts are exactly ``core.lapse_counts(assessed, as_of)``.
+    ``distinct_persons`` counts registration numbers with at least one lapsed row (per province,
+    or per province and specialty). ``by_specialty`` gives one row per province and specialty
+    with a count above 0; provinces keep the order of their totals. ``as_of`` must be the date
+    ``assessed`` was assessed at (statuses already depend on it).
+    """
+    prov = province_short(assessed, policy)
+    lapsed = (assessed["status"] == "lapsed").fillna(False).to_numpy(dtype=bool)
+    pcode = prov.cat.codes.to_numpy(dtype=np.int64)
+    categories = prov.cat.categories
+    present = np.unique(pcode[pcode >= 0])
+    if by_specialty:
+        scode, snames = pd.factorize(assessed["specialty"].astype("string"))
+        scode = scode.astype(np.int64)
+    keep = lapsed & (pcode >= 0)
+    if by_specialty:
+        keep &= scode >= 0
+    if distinct_persons:
+        person = person_ids(assessed)
+        keep &= person >= 0
+        parts = [pcode[keep], person[keep]] + ([scode[keep]] if by_specialty else [])
+        first = _distinct(*parts)
+    else:
+        first = np.ones(int(keep.sum()), dtype=bool)
+    if not by_specialty:
+        counts = np.bincount(pcode[keep][first], minlength=len(categories))[present]
+        out = pd.DataFrame({"province": [str(categories[i]) for i in present],
+                            "count": counts.astype("int64")})
+    else:
+        n_spec = max(len(snames), 1)
+        combo = pcode[keep][first] * n_spec + scode[keep][first]
+        keys, counts = np.unique(combo, return_counts=True)
+        out = pd.DataFrame({"province": [str(categories[k // n_spec]) for k in keys],
+                            "specialty": [str(snames[k % n_spec]) for k in keys],
+                            "count": counts.astype("int64")})
+    out = _with_province_info(out, policy)
+    if out.empty:
+        return out
+    return _order_by_total(out)
+
+
+# ------------------------------------------------------------------------------ chart 2
+def lapses_by_month(assessed: pd.DataFrame) -> pd.DataFrame:
+    """Chart 2: rows by month of ``lapses_on``, regime and kind.
+
+    ``kind`` is ``lapsed`` (status lapsed: the lapse happened by T) or ``scheduled`` (an
+    actionable row: it lapses on that day unless a renewal application comes first). Columns
+    ``month`` (first day, datetime64), ``regime``, ``kind``, ``count``; months ascending.
+    """
+    lapsed = _status_in(assessed, ["lapsed"])
+    scheduled = _status_in(assessed, ACTIONABLE)
+    lapses_on = _dates(assessed, "lapses_on")
+    regime = assessed["regime"].cat.codes.to_numpy(dtype=np.int64)
+    keep = (lapsed | scheduled) & ~np.isnat(lapses_on) & (regime >= 0)
+    if not keep.any():
+        return pd.DataFrame({"month": pd.Series(dtype="datetime64[s]"),
+                             "regime": pd.Series(dtype=str), "kind": pd.Series(dtype=str),
+                             "count": pd.Series(dtype="int64")})
+    month = lapses_on[keep].astype("datetime64[M]").astype(np.int64)
+    n_reg = len(assessed["regime"].cat.categories)
+    key = (month * n_reg + regime[keep]) * 2 + lapsed[keep]
+    keys, counts = np.unique(key, return_counts=True)
+    names = np.asarray(assessed["regime"].cat.categories, dtype=object)
+    out = pd.DataFrame({
+        "month": (keys // 2 // n_reg).astype("datetime64[M]").astype("datetime64[s]"),
+        "regime": names[(keys // 2) % n_reg].astype(str),
+        "kind": np.where(keys % 2 == 1, "lapsed", "scheduled"),
+        "count": counts.astype("int64"),
+    })
+    return out.sort_values(["month", "kind", "regime"]).reset_index(drop=True)
+
+
+def notice_markers(policy: Policy = POLICY) -> pd.DataFrame:
+    """The notice's dates (``POLICY.dates``) for chart 2, one row per distinct day.
+
+    Columns ``date`` (datetime64), ``keys`` (the policy.toml names), ``clauses`` (C-… ids,
+    "C-2.1.1 C-2.1.2"), ``zh`` and ``en`` (the dated entries' own texts joined by "；" / "; ").
+    """
+    rows: dict[date, dict] = {}
+    for key, dated in policy.dates.items():
+        row = rows.setdefault(dated.value, {"keys": [], "clauses": [], "zh": [], "en": []})
+        row["keys"].append(key)
+        if dated.clause and dated.clause not in row["clauses"]:
+            row["clauses"].append(dated.clause)
+        row["zh"].append(dated.zh)
+        row["en"].append(dated.en)
+    days = sorted(rows)
+    return pd.DataFrame({
+        "date": pd.to_datetime(days).astype("datetime64[s]"),
+        "keys": [" ".join(rows[d]["keys"]) for d in days],
+        "clauses": [" ".join(sorted(rows[d]["clauses"])) for d in days],
+        "zh": ["；".join(rows[d]["zh"]) for d in days],
+        "en": ["; ".join(rows[d]["en"]) for d in days],
+    })
+
+
+# ------------------------------------------------------------------------------ chart 3
+def upcoming_by_province(assessed: pd.DataFrame, as_of: date, days: int,
+                         policy: Policy = POLICY) -> pd.DataFrame:
+    """Chart 3: actionable rows whose ``apply_by`` / ``lapses_on`` falls in ``[T, T + days]``.
+
+    Columns ``province, province_en, regime, kind`` (``apply_by`` or ``lapses_on``; a row with
+    both dates in the window counts once in each), ``count`` (> 0 only); provinces by total.
+    """
+    lo, hi = _day(as_of), _day(as_of + timedelta(days=int(days)))
+    act = _status_in(assessed, ACTIONABLE)
+    prov = province_short(assessed, policy)
+    pcode = prov.cat.codes.to_numpy(dtype=np.int64)
+    categories = prov.cat.categories
+    parts = []
+    for kind in ("apply_by", "lapses_on"):
+        d = _dates(assessed, kind)
+        hit = act & (d >= lo) & (d <= hi) & (pcode >= 0)
+        if hit.any():
+            counts = np.bincount(pcode[hit], minlength=len(categories))
+            nz = np.flatnonzero(counts)
+            parts.append(pd.DataFrame({"province": [str(categories[i]) for i in nz],
+                                       "kind": kind, "count": counts[nz].astype("int64")}))
+    if not parts:
+        out = pd.DataFrame({"province": pd.Series(dtype=str), "kind": pd.Series(dtype=str),
+                            "count": pd.Series(dtype="int64")})
+        return _with_province_info(out, policy)
+    out = _with_province_info(pd.concat(parts, ignore_index=True), policy)
+    return _order_by_total(out)
+
+
+# ------------------------------------------------------------------------------ table, export
+def export_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` without the dashboard's helper columns (what the table shows and exports)."""
+    return df.drop(columns=[c for c in HELPER_COLUMNS if c in df.columns])
+
+
+def needs_action(assessed: pd.DataFrame, as_of: date,
+                 days: int = NEEDS_ACTION_DAYS) -> pd.DataFrame:
+    """The rows someone must act on, most urgent first (see the module doc).
+
+    Columns: ``action`` (``fix_data``, ``apply_now``, ``apply_before_lapse``, ``due_soon``),
+    ``next_deadline`` (``apply_by`` when it is still ahead, else ``lapses_on``; empty for
+    ``fix_data``), then the columns of ``assessed`` (helper columns dropped). Sorted by action,
+    then next_deadline, then the original order.
+    """
+    t = _day(as_of)
+    has_error = (assessed["error"].notna().to_numpy(dtype=bool) if "error" in assessed
+                 else np.zeros(len(assessed), dtype=bool))
+    apply_now = _status_in(assessed, ["apply_now"])
+    before_lapse = _status_in(assessed, ["expired_not_lapsed"])
+    due = _status_in(assessed, ["valid"]) & due_mask(assessed, as_of, days)
+    code = np.select([has_error, apply_now, before_lapse, due], [0, 1, 2, 3], -1)
+    keep = code >= 0
+    apply_by, lapses_on = _dates(assessed, "apply_by")[keep], _dates(assessed, "lapses_on")[keep]
+    nxt = np.where(~np.isnat(apply_by) & (apply_by >= t), apply_by, lapses_on)
+    nxt[code[keep] == 0] = np.datetime64("NaT")
+    rows = export_frame(assessed[keep])
+    out = pd.concat([pd.DataFrame({
+        "action": pd.Categorical.from_codes(code[keep], categories=list(ACTIONS)),
+        "next_deadline": nxt.astype("datetime64[s]"),
+    }, index=rows.index), rows], axis=1)
+    out["_pos"] = np.arange(len(out))
+    out = out.sort_values(["action", "next_deadline", "_pos"], na_position="last", kind="stable")
+    return out.drop(columns="_pos").reset_index(drop=True)
+
+
+# ------------------------------------------------------------------------------ import report
+_ERROR_SPLIT = re.compile(r"; (?=[A-Za-z_][A-Za-z0-9_\[\]\.]*: )")
+_ERROR_PART = re.compile(r"^(?P<column>[^:]+): (?P<code>[A-Za-z0-9_]+)(?: \((?P<msg>.*)\))?$",
+                         re.S)
+REPORT_COLUMNS = ("row", "column", "code", "problem_zh", "problem_en")
+
+
+def validation_report(assessed: pd.DataFrame) -> pd.DataFrame:
+    """One line per problem of an imported roster: ``row`` (1 = the first data row under the
+    header), ``column``, ``code``, ``problem_zh``, ``problem_en``.
+
+    Reads the ``error`` column (core/io.py's cell problems, extended by ``assess_roster``'s
+    validation), whose parts are ``"<column>: <code> (<中文> / <English>)"`` joined by ``"; "``.
+    """
+    if "error" not in assessed.columns:
+        return pd.DataFrame({c: [] for c in REPORT_COLUMNS})
+    errors = assessed["error"]
+    bad = errors.notna().to_numpy(dtype=bool)
+    positions = np.flatnonzero(bad)
+    texts = errors.to_numpy(dtype=object)[bad]
+    rows, cols, codes, zhs, ens = [], [], [], [], []
+    for pos, text in zip(positions, texts, strict=True):
+        for part in _ERROR_SPLIT.split(str(text)):
+            m = _ERROR_PART.match(part.strip())
+            if m is None:
+                column, code, zh, en = "", "", part, part
+            else:
+                column, code = m["column"], m["code"]
+                msg = m["msg"] or ""
+                zh, _, en = msg.partition(" / ")
+                en = en or zh
+            rows.append(int(pos) + 1)
+            cols.append(column)
+            codes.append(code)
+            zhs.append(zh)
+            ens.append(en)
+    return pd.DataFrame({"row": pd.Series(rows, dtype="int64"), "column": cols, "code": codes,
+                         "problem_zh": zhs, "problem_en": ens})
