@@ -59,7 +59,7 @@ def day_column(s: pd.Series) -> DayColumn:
 
 def civil(days: np.ndarray):
     """Day numbers -> (year, month, day) arrays (H. Hinnant's civil_from_days, Gregorian)."""
-    z = days + 719468
+    z = days.astype(np.int32) + 719468  # int32 halves the memory traffic; days fit easily
     era = np.floor_divide(z, 146097)
     doe = z - era * 146097
     yoe = (doe - doe // 1460 + doe // 36524 - doe // 146096) // 365
@@ -73,12 +73,12 @@ def civil(days: np.ndarray):
 
 def from_civil(year: np.ndarray, month: np.ndarray, day: np.ndarray) -> np.ndarray:
     """(year, month, day) arrays -> day numbers (H. Hinnant's days_from_civil)."""
-    y = year - (month <= 2)
+    y = (year - (month <= 2)).astype(np.int32)
     era = np.floor_divide(y, 400)
     yoe = y - era * 400
     doy = (153 * np.where(month > 2, month - 3, month + 9) + 2) // 5 + day - 1
     doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
-    return era * 146097 + doe - 719468
+    return (era * 146097 + doe - 719468).astype(np.int64)
 
 
 def add_years_ymd(ymd, n: int) -> np.ndarray:
@@ -115,50 +115,104 @@ class _Errors:
             self.any |= mask
 
 
-def _arrow_text(s: pd.Series | None, n: int) -> pa.ChunkedArray:
-    """A text column as arrow strings, trimmed like validate.strip_text (missing -> null)."""
+_WS_FIRST = np.zeros(256, dtype=bool)  # bytes that can start a STRIP_CHARS character
+_WS_FIRST[[c.encode()[0] for c in STRIP_CHARS]] = True
+_WS_LAST = np.zeros(256, dtype=bool)  # bytes that can end one
+_WS_LAST[[c.encode()[-1] for c in STRIP_CHARS]] = True
+
+
+@dataclass
+class TextColumn:
+    """A text column checked as validate._Collector.text checks one value.
+
+    ``values``: arrow strings, trimmed like validate (STRIP_CHARS); ``present``: not missing nor
+    blank; ``ctrl``: contains a control character; ``too_long``: more than ``limit`` characters.
+    The checks look at the raw UTF-8 bytes first (a control byte, a blank-looking first or last
+    byte, more bytes than ``limit``) and run the exact string functions only on those rows.
+    """
+
+    values: pa.Array
+    present: np.ndarray
+    ctrl: np.ndarray
+    too_long: np.ndarray
+
+    @property
+    def ok(self) -> np.ndarray:
+        return self.present & ~self.ctrl & ~self.too_long
+
+
+def arrow_strings(s: pd.Series | None, n: int) -> pa.Array:
+    """A text column as one arrow string array (all missing when the column is absent)."""
     if s is None:
-        return pa.chunked_array([pa.nulls(n, pa.string())])
+        return pa.nulls(n, pa.large_string())
     if not (isinstance(s.dtype, pd.StringDtype) and s.dtype.storage == "pyarrow"):
         s = s.astype("string[pyarrow]")
-    arr = s.array._pa_array
-    if not pa.types.is_string(arr.type):
-        arr = arr.cast(pa.string())
-    return pc.utf8_trim(arr, characters=STRIP_CHARS)
+    arr = s.array._pa_array.combine_chunks()
+    if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+        arr = arr.cast(pa.large_string())
+    return arr
 
 
-def _present(arr: pa.ChunkedArray) -> np.ndarray:
-    return pc.fill_null(pc.greater(pc.utf8_length(arr), 0), False).to_numpy()
+def text_column(arr: pa.Array, limit: int, clean: np.ndarray | None = None) -> TextColumn:
+    """``clean`` marks rows already known to be exact valid values (found in a table of them):
+    only the other rows need checking."""
+    n = len(arr)
+    valid = arr.is_valid().to_numpy(zero_copy_only=False)
+    present, ctrl, long_ = valid.copy(), np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
+    if n == 0:
+        return TextColumn(arr, present, ctrl, long_)
+    if clean is not None:
+        return _exact(arr, valid & ~clean, limit, present, ctrl, long_)
+    bufs = arr.buffers()
+    width = np.int64 if pa.types.is_large_string(arr.type) else np.int32
+    offsets = np.frombuffer(bufs[1], dtype=width)[arr.offset:arr.offset + n + 1].astype(np.int64)
+    data = (np.frombuffer(bufs[2], dtype=np.uint8) if bufs[2] is not None and bufs[2].size
+            else np.zeros(1, dtype=np.uint8))
+    starts, ends = offsets[:-1], offsets[1:]
+    nbytes = ends - starts
+    nonempty = valid & (nbytes > 0)
+    first = data[np.where(nonempty, starts, 0)]
+    last = data[np.where(nonempty, ends - 1, 0)]
+    suspect = valid & ((nbytes == 0) | (nbytes > limit) | _WS_FIRST[first] | _WS_LAST[last])
+    seg = data[offsets[0]:offsets[-1]] if offsets[-1] > offsets[0] else data[:0]
+    low, delete = seg < 0x20, seg == 0x7F
+    if low.any() or delete.any():  # a control byte somewhere: find its rows
+        bad = np.flatnonzero(low | delete)
+        suspect[np.searchsorted(offsets, bad + offsets[0], side="right") - 1] = True
+        suspect &= valid
+    return _exact(arr, suspect, limit, present, ctrl, long_)
 
 
-def _check_text(err: _Errors, arr: pa.ChunkedArray, present: np.ndarray, field: str, *,
-                required: bool, limit: int, fine: np.ndarray | None = None) -> np.ndarray:
-    """Mirror of validate._Collector.text: required, control characters, length -> ok mask.
-
-    ``fine`` marks rows already known good (found in a table of valid values), which are
-    skipped: the checks then cost only what the rare bad rows cost.
-    """
-    n = len(present)
-    if required:
-        err.add(field, "required", ~present)
-    cand = present if fine is None else present & ~fine
-    rows = np.flatnonzero(cand)
-    ctrl = np.zeros(n, dtype=bool)
-    long_ = np.zeros(n, dtype=bool)
+def _exact(arr, suspect, limit, present, ctrl, long_) -> TextColumn:
+    """The exact checks (trim, blank, control characters, length) on the suspect rows."""
+    rows = np.flatnonzero(suspect)
     if len(rows):
-        sub = arr if len(rows) == n else arr.take(pa.array(rows))
-        c = pc.fill_null(pc.match_substring_regex(sub, CONTROL_CHARS.pattern), False).to_numpy()
-        ln = pc.fill_null(pc.utf8_length(sub), 0).to_numpy()
-        ctrl[rows] = c
-        long_[rows] = ~c & (ln > limit)
-    err.add(field, "invalid_characters", ctrl)
-    err.add(field, "too_long", long_, {"limit": limit})
-    return present & ~ctrl & ~long_
+        sub = arr.take(pa.array(rows))
+        trimmed = pc.utf8_trim(sub, characters=STRIP_CHARS)
+        length = pc.utf8_length(trimmed).to_numpy(zero_copy_only=False)
+        p = length > 0
+        c = p & pc.fill_null(pc.match_substring_regex(trimmed, CONTROL_CHARS.pattern),
+                             False).to_numpy(zero_copy_only=False)
+        present[rows], ctrl[rows], long_[rows] = p, c, p & ~c & (length > limit)
+        if not pc.all(pc.equal(sub, trimmed)).as_py():
+            arr = pc.utf8_trim(arr, characters=STRIP_CHARS)
+    return TextColumn(arr, present, ctrl, long_)
 
 
-def _index_in(arr: pa.ChunkedArray, keys: list[str]) -> tuple[np.ndarray, np.ndarray]:
+def _check_text(err: _Errors, col: TextColumn, field: str, *, required: bool,
+                limit: int) -> np.ndarray:
+    """Mirror of validate._Collector.text: required, control characters, length -> ok mask."""
+    if required:
+        err.add(field, "required", ~col.present)
+    err.add(field, "invalid_characters", col.ctrl)
+    err.add(field, "too_long", col.too_long, {"limit": limit})
+    return col.ok
+
+
+def _index_in(arr: pa.Array, keys: list[str]) -> tuple[np.ndarray, np.ndarray]:
     """Position of each value in ``keys`` (-1 when absent) and the found mask."""
-    pos = pc.fill_null(pc.index_in(arr, value_set=pa.array(keys, pa.string())), -1).to_numpy()
+    pos = pc.fill_null(pc.index_in(arr, value_set=pa.array(keys, arr.type)), -1)
+    pos = pos.to_numpy(zero_copy_only=False)
     return pos, pos >= 0
 
 
@@ -182,38 +236,47 @@ def assess_roster(df: pd.DataFrame, as_of: date, policy: Policy = POLICY) -> pd.
         has_prior, prior = np.zeros(n, dtype=bool), {}
 
     # -- text fields (validate.validate) ----------------------------------------------------
-    texts = {c: _arrow_text(col(c), n) for c in TEXT_COLUMNS}
-    pres = {c: _present(a) for c, a in texts.items()}
-    _check_text(err, texts["name"], pres["name"], "name", required=True,
-                limit=int(lim["max_name_length"]))
-    _check_text(err, texts["employer"], pres["employer"], "employer", required=False,
-                limit=int(lim["max_employer_length"]))
+    # Columns with a table of valid values are looked up first: a row found there is clean.
+    raw = {c: arrow_strings(col(c), n) for c in TEXT_COLUMNS}
+    lookups = {
+        "gender": (list(GENDERS), pc.utf8_lower),
+        "employer_province": (list(policy.regime_of), None),
+        "specialty": (list(policy.specialties), None),
+    }
+    number_re = number_pattern(policy).pattern
+    found: dict[str, np.ndarray] = {}
+    pos: dict[str, np.ndarray] = {}
 
-    g_keys = list(GENDERS)
-    _, g_found = _index_in(pc.utf8_lower(texts["gender"]), g_keys)
-    g_ok = _check_text(err, texts["gender"], pres["gender"], "gender", required=False, limit=8,
-                       fine=g_found)
-    err.add("gender", "invalid_gender", g_ok & ~g_found, "value:gender")
+    def probe(c: str, values: pa.Array) -> None:
+        if c == "registration_number":
+            found[c] = pc.fill_null(pc.match_substring_regex(values, number_re),
+                                    False).to_numpy(zero_copy_only=False)
+        elif c in lookups:
+            keys, transform = lookups[c]
+            pos[c], found[c] = _index_in(transform(values) if transform else values, keys)
 
-    number = texts["registration_number"]
-    n_match = pc.fill_null(pc.match_substring_regex(number, number_pattern(policy).pattern),
-                           False).to_numpy()
-    n_ok = _check_text(err, number, pres["registration_number"], "registration_number",
-                       required=True, limit=40, fine=n_match)
-    err.add("registration_number", "invalid_number", n_ok & ~n_match, "value:registration_number")
-
-    p_keys = list(policy.regime_of)
-    p_regime = np.array([REGIME_CODE[policy.regime_of[k]] for k in p_keys] + [2], dtype=np.int8)
-    p_pos, province_found = _index_in(texts["employer_province"], p_keys)
-    p_ok = _check_text(err, texts["employer_province"], pres["employer_province"],
-                       "employer_province", required=True, limit=40, fine=province_found)
-    err.add("employer_province", "unknown_province", p_ok & ~province_found,
+    limits = {"name": int(lim["max_name_length"]), "gender": 8,
+              "employer": int(lim["max_employer_length"]), "registration_number": 40,
+              "employer_province": 40, "specialty": 40}
+    cols: dict[str, TextColumn] = {}
+    for c in TEXT_COLUMNS:
+        probe(c, raw[c])
+        cols[c] = text_column(raw[c], limits[c], found.get(c))
+        if cols[c].values is not raw[c]:  # some value was trimmed: look it up again
+            probe(c, cols[c].values)
+    texts = {c: tc.values for c, tc in cols.items()}
+    ok = {c: _check_text(err, cols[c], c, required=c not in ("gender", "employer"),
+                         limit=limits[c]) for c in TEXT_COLUMNS}
+    err.add("gender", "invalid_gender", ok["gender"] & ~found["gender"], "value:gender")
+    err.add("registration_number", "invalid_number",
+            ok["registration_number"] & ~found["registration_number"], "value:registration_number")
+    p_regime = np.array([REGIME_CODE[policy.regime_of[k]] for k in lookups["employer_province"][0]]
+                        + [2], dtype=np.int8)
+    p_pos, province_found = pos["employer_province"], found["employer_province"]
+    err.add("employer_province", "unknown_province", ok["employer_province"] & ~province_found,
             "value:employer_province")
-
-    _, s_found = _index_in(texts["specialty"], list(policy.specialties))
-    s_ok = _check_text(err, texts["specialty"], pres["specialty"], "specialty", required=True,
-                       limit=40, fine=s_found)
-    err.add("specialty", "unknown_specialty", s_ok & ~s_found, "value:specialty")
+    err.add("specialty", "unknown_specialty", ok["specialty"] & ~found["specialty"],
+            "value:specialty")
 
     # -- flag ---------------------------------------------------------------------------------
     ce = _flag(err, col("continuing_education_done"), n)  # noqa: F841 (bulk output has no actions)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import re
 import threading
-import time
 from datetime import date
 from urllib.parse import parse_qs, urlparse
 
@@ -413,16 +412,13 @@ def test_truncated_png():
 # --- speed and threads ------------------------------------------------------------------------
 
 
-def test_warm_render_is_fast_and_small():
+def test_repeated_render_is_small_and_stable():
+    # speed is measured by scripts/bench_certificate.py (make bench), never asserted here
     content = make_content()
-    cert.render_pdf(content, BASE)  # warm the font
-    times = []
-    for _ in range(5):
-        start = time.perf_counter()
-        pdf = cert.render_pdf(content, BASE)
-        times.append(time.perf_counter() - start)
-    assert sorted(times)[2] < 1.0  # the 300 ms target is measured by scripts/bench_certificate.py
+    first = cert.render_pdf(content, BASE)
+    pdf = cert.render_pdf(content, BASE)
     assert len(pdf) < 200 * 1024
+    assert pdf_text(pdf) == pdf_text(first)
 
 
 def test_concurrent_renders():

@@ -186,14 +186,11 @@ def test_default_as_of_is_today_shanghai(monkeypatch):
 
 
 @pytest.mark.slow
-def test_a_million_rows_in_a_few_seconds():
-    import time
-
-    start = time.perf_counter()
+def test_a_million_rows():
+    # how long it takes is measured by scripts/bench_store.py (make bench), not asserted here
     big = demo_roster(1_000_000, as_of=AS_OF)
     assert len(big) == 1_000_000
     assert big["registration_number"].nunique() > 500_000
-    assert time.perf_counter() - start < 20  # a few seconds on a normal machine
 
 
 def test_demo_profile_shape():
