@@ -1,11 +1,54 @@
-"""自助查询 (constructor self-service), CONTRACT.md path "/".
+"""自助查询 (constructor self-service), CONTRACT.md path "/" (issue 3).
 
-Placeholder until the page is built: title from the catalogue only.
+Thin: the form's values -> ``core.assess(profile, as_of)`` -> the answer and the certificate
+preview. Errors of ``InvalidInput`` are shown beside their fields. Personal data stays in
+``st.session_state`` (see ui/self_service_form.py).
 """
 
 import streamlit as st
 
-from ui.i18n import t
+from core import InvalidInput, assess
+from ui import certificate_view, state
+from ui import self_service_form as form
+from ui import self_service_view as view
+from ui.i18n import pick, t
 
 st.title(t("page.self_service.title"))
-st.info(t("page.placeholder"))
+as_of = state.as_of()
+
+form.init()
+form.apply_scenario_from_url()
+if st.session_state.get(form.SCENARIO_UNKNOWN):
+    st.warning(t("self_service.scenario_unknown", id=st.session_state[form.SCENARIO_UNKNOWN]))
+
+profile = form.profile()
+empty = form.is_empty(profile)
+assessment, errors, failed = None, [], False
+if not empty:
+    try:
+        assessment = assess(profile, as_of)
+    except InvalidInput as err:
+        errors = list(err.errors)
+    except Exception:  # noqa: BLE001 - never a traceback on the page (and nothing personal logged)
+        failed = True
+by_key, _unowned = form.errors_by_widget(errors)  # all of them are listed on the right too
+
+left, right = st.columns([4, 5], gap="large")
+with left:
+    st.subheader(t("self_service.form.heading"))
+    form.draw(by_key)
+form.save()
+
+with right:
+    if empty:
+        st.info(t("self_service.intro", as_of=as_of.isoformat()), icon=":material/info:")
+    elif failed:
+        st.error(t("self_service.internal_error"), icon=":material/error:")
+    elif errors:
+        lines = [f"- **{view.esc(form.field_label(e.get('field')))}**: "
+                 f"{view.esc(pick(e, 'message') or e.get('code'))}" for e in errors]
+        st.error("\n".join([f"**{t('self_service.errors_header')}**", *lines]),
+                 icon=":material/edit_note:")
+    else:
+        view.answer(assessment)
+        certificate_view.section(profile, assessment)

@@ -1,11 +1,13 @@
-"""证书核验 (what a certificate's QR code opens), CONTRACT.md path "/verify?token=…".
+"""证书核验 (what a certificate's QR code opens), CONTRACT.md path "/verify?token=…" (issue 3).
 
-Placeholder until the page is built: title from the catalogue only.
+Thin: ``?token=`` -> ``core.tokens.verify`` (key from ``core.config.secret_key``, today in
+Asia/Shanghai) -> the answer (ui/verify_view.py). Never a traceback: a bad token says 无效 / invalid.
 """
 
 import streamlit as st
 
+from ui import verify_view
 from ui.i18n import t
 
 st.title(t("page.verify.title"))
-st.info(t("page.placeholder"))
+verify_view.show()

@@ -1,0 +1,234 @@
+"""The self-service page (issue 3) in Streamlit's AppTest: the form, the engine's answer, errors
+beside their fields, the certificate preview and its download."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from core import assess
+from core.demo import demo_profile
+from core.dates import today_shanghai
+from core.scenarios import get as get_scenario
+from ui import certificate_view, i18n, verify_view
+from ui import self_service_form as form
+from ui import self_service_view as view
+
+APP = str(Path(__file__).resolve().parents[2] / "streamlit_app.py")
+
+
+def run_app(**query) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params.update(query)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def click(at: AppTest, key: str) -> AppTest:
+    at.button(key=key).click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def page_text(at: AppTest) -> str:
+    parts = [el.value for el in at.markdown] + [el.value for el in at.caption]
+    parts += [el.value for el in at.subheader] + [el.value for el in at.error]
+    parts += [el.value for el in at.warning] + [el.value for el in at.info]
+    return "\n".join(str(p) for p in parts).replace("\\", "")  # Markdown escapes
+
+
+def with_example() -> tuple[AppTest, dict, dict]:
+    at = run_app()
+    as_of = at.session_state["as_of"]
+    click(at, "self_service.load_example")
+    profile = demo_profile(as_of)
+    return at, profile, assess(profile, as_of)
+
+
+def test_empty_page_explains_how_to_start_and_shows_no_errors():
+    at = run_app()
+    assert at.text_input(key=form.key("name")).value == ""
+    assert not at.error
+    assert i18n.text("self_service.form.load_example", "zh") in [b.label for b in at.button]
+    assert "self_service.intro" not in page_text(at)  # the string itself, not its key
+    assert today_shanghai().isoformat() in page_text(at)
+
+
+def test_the_example_shows_the_engines_dates():
+    at, profile, expected = with_example()
+    assert at.text_input(key=form.key("name")).value == profile["name"]
+    text = page_text(at)
+    assert len(expected["specialties"]) == 2
+    for s in expected["specialties"]:
+        assert s["apply_by"] in text and s["lapses_on"] in text
+        assert i18n.text(view.STATUS[s["status"]][0], "zh") in text
+    w = expected["usage_window"]
+    assert w["from"] in text and w["until"] in text
+    assert i18n.text(view.REGIME[expected["regime"]][0], "zh") in text
+    for action in expected["actions"]:
+        assert action["message_zh"] in text
+    # the "why" of each specialty: rule ids, clause texts and the engine's notes
+    for step in expected["specialties"][0]["trace"]:
+        assert step["note_zh"] in text
+    assert not at.error
+
+
+def test_a_scenario_link_fills_the_form_and_sets_the_as_of_date():
+    scenario = get_scenario("pilot-expired")
+    at = run_app(scenario="pilot-expired")
+    assert at.session_state["as_of"] == scenario.as_of
+    assert at.date_input(key="as_of").value == scenario.as_of
+    assert at.text_input(key=form.key("name")).value == scenario.profile["name"]
+    expected = assess(scenario.profile, scenario.as_of)
+    text = page_text(at)
+    for s in expected["specialties"]:
+        assert s["apply_by"] in text and s["lapses_on"] in text
+    # applied once: the user's later choice is kept
+    at.date_input(key="as_of").set_value(date(2021, 8, 2)).run()
+    assert at.session_state["as_of"] == date(2021, 8, 2)
+    assert i18n.text("self_service.status.lapsed", "zh") in page_text(at)
+
+
+def test_an_unknown_scenario_is_ignored_with_a_warning():
+    at = run_app(scenario="no-such-scenario")
+    assert any("no-such-scenario" in w.value for w in at.warning)
+    assert at.text_input(key=form.key("name")).value == ""
+
+
+def test_a_broken_field_shows_its_error_beside_it_and_no_result():
+    at, profile, expected = with_example()
+    row = at.session_state[form.ROWS][0]
+    valid_from = at.date_input(key=form.row_key(row, "valid_from")).value
+    at.date_input(key=form.row_key(row, "valid_until")).set_value(date(valid_from.year - 1, 1, 1))
+    at.run()
+    assert not at.exception
+    text = page_text(at)
+    # the engine's message, in Chinese, under the field and in the summary
+    assert "不能早于有效期起" in text
+    assert i18n.text("self_service.errors_header", "zh") in text
+    assert i18n.text("self_service.form.specialty_n", "zh", n=1) in text
+    # no answer, no certificate
+    assert expected["specialties"][1]["apply_by"] not in text
+    assert "certificate.build" not in [b.key for b in at.button]
+    # the rest of the page keeps working: fixing the field brings the answer back
+    at.date_input(key=form.row_key(row, "valid_until")).set_value(
+        date.fromisoformat(profile["specialties"][0]["valid_until"]))
+    at.run()
+    assert expected["specialties"][0]["apply_by"] in page_text(at)
+
+
+def test_several_errors_at_once_in_english():
+    at = run_app()
+    at.radio(key="lang").set_value("en").run()
+    at.text_input(key=form.key("name")).set_value("张三").run()
+    text = page_text(at)
+    assert "Registration number is required" in text or "registration" in text.lower()
+    assert i18n.text("self_service.errors_header", "en") in text
+    assert not at.exception
+
+
+def test_the_pdf_download_is_offered_when_a_certificate_can_be_issued():
+    at, _, _ = with_example()
+    assert not at.download_button
+    click(at, "certificate.build")
+    [download] = at.download_button
+    assert download.label == i18n.text("certificate.download", "zh")
+    fingerprint, preview = at.session_state[certificate_view.PREVIEW]
+    assert preview.pdf.startswith(b"%PDF")
+    assert preview.png.startswith(b"\x89PNG")
+    assert "/verify?token=" in preview.verify_url
+    assert len(at.get("imgs")) == 1 or at.get("image") is not None
+    # a changed form does not show the old certificate
+    at.text_input(key=form.key("employer")).set_value("另一家建设有限公司").run()
+    assert not at.download_button
+    assert i18n.text("certificate.stale", "zh") in page_text(at)
+
+
+def test_no_certificate_outside_the_notice_says_why():
+    at, _, _ = with_example()
+    at.selectbox(key=form.key("employer_province")).set_value("湖北").run()
+    text = page_text(at)
+    assert i18n.text("certificate.not_covered", "zh") in text
+    assert i18n.text("self_service.regime.not_covered", "zh") in text
+    assert "certificate.build" not in [b.key for b in at.button]
+
+
+def test_clear_my_data_empties_the_form_and_the_answer():
+    at, profile, expected = with_example()
+    click(at, "certificate.build")
+    click(at, "self_service.clear")
+    assert at.text_input(key=form.key("name")).value == ""
+    assert at.selectbox(key=form.key("employer_province")).value is None
+    assert len(at.session_state[form.ROWS]) == 1
+    assert certificate_view.PREVIEW not in at.session_state
+    assert expected["specialties"][0]["apply_by"] not in page_text(at)
+    assert not at.download_button
+
+
+def test_add_and_remove_specialties():
+    at = run_app()
+    for _ in range(9):
+        click(at, "self_service.add")
+    assert len(at.session_state[form.ROWS]) == 10
+    assert at.button(key="self_service.add").disabled
+    first = at.session_state[form.ROWS][0]
+    click(at, f"self_service.remove.{first}")
+    assert len(at.session_state[form.ROWS]) == 9
+    assert first not in at.session_state[form.ROWS]
+
+
+def test_the_form_survives_a_visit_to_another_page():
+    at, profile, _ = with_example()
+    at.switch_page("pages/policy.py").run()
+    at.switch_page("pages/self_service.py").run()
+    assert not at.exception
+    assert at.text_input(key=form.key("name")).value == profile["name"]
+    assert len(at.session_state[form.ROWS]) == len(profile["specialties"])
+
+
+def test_english_labels_and_engine_messages():
+    at, _, expected = with_example()
+    at.radio(key="lang").set_value("en").run()
+    text = page_text(at)
+    assert i18n.text("self_service.answer.heading", "en", as_of=expected["as_of"]) in text
+    for action in expected["actions"]:
+        assert action["message_en"] in text
+
+
+@pytest.mark.parametrize("keys", [view.ALL_KEYS, verify_view.ALL_KEYS])
+def test_every_key_chosen_at_run_time_exists_in_both_languages(keys):
+    catalogue = i18n.catalogue()
+    missing = [k for k in keys if k not in catalogue]
+    assert not missing
+
+
+def _png(size=(120, 160)) -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", size, (200, 220, 240)).save(out, format="PNG")
+    return out.getvalue()
+
+
+def test_a_photo_goes_into_the_preview_and_a_bad_one_is_explained():
+    at, _, _ = with_example()
+    [uploader] = at.file_uploader
+    uploader.set_value(("photo.png", _png(), "image/png"))
+    at.run()
+    assert not at.error
+    click(at, "certificate.build")
+    assert at.download_button
+    with_photo = at.session_state[certificate_view.PREVIEW][1].pdf
+    assert with_photo.startswith(b"%PDF")
+
+    at.file_uploader[0].set_value(("photo.png", b"not an image at all", "image/png"))
+    at.run()
+    assert not at.exception
+    assert any("JPEG" in e.value and "PNG" in e.value for e in at.error)  # PhotoError, in Chinese
+    assert not at.download_button  # the preview was made with another photo: build again

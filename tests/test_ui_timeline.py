@@ -1,0 +1,70 @@
+"""ui/timeline.py: the personal chart holds exactly the assessment's dates, nothing computed."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from core import assess
+from core.demo import demo_profile
+from core.scenarios import get as get_scenario
+from ui.timeline import figure
+
+AS_OF = date(2024, 10, 1)
+
+
+def _xs(fig) -> set[str]:
+    xs = {str(x) for trace in fig.data for x in trace.x}
+    xs |= {str(shape.x0) for shape in fig.layout.shapes}
+    return xs
+
+
+def test_the_example_draws_validity_deadlines_window_and_as_of():
+    a = assess(demo_profile(AS_OF), AS_OF)
+    fig = figure(a, "zh")
+    xs = _xs(fig)
+    for s in a["specialties"]:
+        assert {s["current_valid_from"], s["current_valid_until"], s["apply_by"],
+                s["lapses_on"]} <= xs
+    w = a["usage_window"]
+    assert {w["from"], w["until"], a["as_of"]} <= xs
+    # age65 (2033) is far beyond every bar: named in the title instead of stretching the axis
+    assert a["age65"] not in xs and a["age65"] in fig.layout.title.text
+    rows = {trace.y[0] for trace in fig.data}
+    assert {"建筑工程", "市政公用工程", "证书使用有效期"} <= rows
+
+
+def test_english_row_names_and_every_drawn_date_comes_from_the_assessment():
+    a = assess(demo_profile(AS_OF), AS_OF)
+    fig = figure(a, "en")
+    assert "Building construction" in {trace.y[0] for trace in fig.data}
+    drawn = _xs(fig)
+    known = {a["as_of"], a["age65"], a["usage_window"]["from"], a["usage_window"]["until"]}
+    for s in a["specialties"]:
+        known |= {s["current_valid_from"], s["current_valid_until"], s["apply_by"], s["lapses_on"]}
+    assert drawn <= known
+
+
+def test_the_65th_birthday_line_when_it_falls_inside_the_chart():
+    profile = {
+        "name": "示例", "gender": "女", "birth_date": "1958-09-10",
+        "registration_number": "浙1332006200807445", "employer": "示例公司",
+        "employer_province": "浙江", "continuing_education_done": True,
+        "specialties": [{"specialty": "建筑工程", "valid_from": "2018-09-01",
+                         "valid_until": "2021-08-31", "renewal_applied_on": "2021-07-01",
+                         "renewal_approved_on": "2021-09-01"}],
+    }
+    a = assess(profile, date(2021, 10, 1))
+    fig = figure(a, "zh")
+    assert a["age65"] in {str(shape.x0) for shape in fig.layout.shapes}
+    assert a["specialties"][0]["apply_by"] is None  # capped at 65: no apply_by marker
+    assert len([t for t in fig.data if t.mode == "markers"]) == 1  # lapses_on only
+
+
+def test_not_covered_has_bars_but_no_markers_or_window():
+    scenario = get_scenario("pilot-expired")
+    profile = {**scenario.profile, "employer_province": "湖北"}
+    a = assess(profile, scenario.as_of)
+    fig = figure(a, "zh")
+    assert fig is not None
+    assert all(t.mode == "lines" for t in fig.data)
+    assert len(fig.data) == len(a["specialties"])

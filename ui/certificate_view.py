@@ -1,0 +1,120 @@
+"""The certificate preview on the self-service page (issue 3): build, show, download.
+
+The preview (``core.certificate``) is built when the user asks for it and kept in
+``st.session_state`` (memory) together with a fingerprint of what it was built from, so a changed
+form never shows a stale certificate. Nothing is cached or written to disk here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+
+import streamlit as st
+
+from core import config
+from core.certificate import (
+    MAX_PHOTO_BYTES,
+    CertificateUnavailable,
+    PhotoError,
+    check_photo,
+    content_from,
+    make_certificate,
+)
+from ui import state
+from ui.i18n import pick, t
+
+PREVIEW = "certificate.preview"  # (fingerprint, CertificatePreview) of the last build
+BUILD_REQUESTED = "certificate.build_requested"
+NONCE = "self_service.nonce"  # shared with ui.self_service_form: "clear" renews the uploader
+
+
+def message(err: object) -> str:
+    """``message_zh`` / ``message_en`` of a core exception in the session's language."""
+    return str(getattr(err, f"message_{state.lang()}", "") or getattr(err, "code", "") or err)
+
+
+def _fingerprint(profile: Mapping, assessment: Mapping, photo: bytes | None) -> str:
+    h = hashlib.sha256()
+    h.update(json.dumps([profile, assessment.get("as_of"), assessment.get("usage_window")],
+                        sort_keys=True, ensure_ascii=False, default=str).encode("utf-8"))
+    h.update(photo or b"")
+    return h.hexdigest()
+
+
+def _printable(profile: Mapping) -> dict:
+    """Optional text fields the form left empty print as nothing rather than as "None"."""
+    return {**profile, "gender": profile.get("gender") or "", "employer": profile.get("employer") or ""}
+
+
+def section(profile: Mapping, assessment: Mapping) -> None:
+    with st.container(border=True):
+        st.markdown(f"#### {t('certificate.heading')}")
+        window = assessment.get("usage_window")
+        if window is None:
+            st.info(t("certificate.not_covered"), icon=":material/block:")
+            return
+        if window.get("status") == "unavailable":
+            reason = window.get("reason") or {}
+            st.info(t("certificate.unavailable", reason=pick(reason, "message") or
+                      reason.get("code") or ""), icon=":material/block:")
+            return
+        st.caption(t("certificate.intro"))
+        if window.get("hypothetical"):
+            st.caption(t("certificate.hypothetical", date=window.get("from") or ""))
+        upload = st.file_uploader(
+            t("certificate.photo"), type=["jpg", "jpeg", "png"],
+            key=f"certificate.photo.{st.session_state.get(NONCE, 0)}",
+            help=t("certificate.photo_help"), max_upload_size=max(1, MAX_PHOTO_BYTES // 1048576),
+        )
+        photo = None
+        if upload is not None:
+            try:
+                photo = check_photo(upload.getvalue())
+            except PhotoError as err:
+                st.error(message(err), icon=":material/image_not_supported:")
+        fingerprint = _fingerprint(profile, assessment, photo)
+        st.button(t("certificate.build"), type="primary", icon=":material/badge:",
+                  key="certificate.build", on_click=_request_build)
+        if st.session_state.pop(BUILD_REQUESTED, False):
+            _build(profile, assessment, photo, fingerprint)
+        stored = st.session_state.get(PREVIEW)
+        if stored is None:
+            return
+        if stored[0] != fingerprint:
+            st.info(t("certificate.stale"), icon=":material/refresh:")
+            return
+        preview = stored[1]
+        st.download_button(
+            t("certificate.download"), data=preview.pdf, file_name="certificate-preview.pdf",
+            mime="application/pdf", icon=":material/download:", on_click="ignore",
+            key="certificate.download",
+        )
+        st.image(preview.png, caption=t("certificate.image_caption"), width="stretch")
+        st.caption(t("certificate.qr_link"))
+        st.code(preview.verify_url, language=None, wrap_lines=True)
+
+
+def _request_build() -> None:
+    """The button's callback: the build itself runs in the script, with the form's current values
+    (a callback survives the router's extra rerun, a plain ``if st.button`` would not)."""
+    st.session_state[BUILD_REQUESTED] = True
+
+
+def _build(profile: Mapping, assessment: Mapping, photo: bytes | None, fingerprint: str) -> None:
+    st.session_state.pop(PREVIEW, None)
+    try:
+        content = content_from(_printable(profile), assessment, photo)
+        with st.spinner(t("certificate.building")):
+            preview = make_certificate(content, config.base_url(), config.secret_key())
+    except CertificateUnavailable as err:  # includes FontMissing
+        st.error(message(err), icon=":material/error:")
+        return
+    except PhotoError as err:
+        st.error(message(err), icon=":material/image_not_supported:")
+        return
+    except config.ConfigError as err:
+        st.error(t("certificate.config_error", detail=message(err)), icon=":material/key_off:")
+        return
+    st.session_state[PREVIEW] = (fingerprint, preview)

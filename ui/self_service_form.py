@@ -1,0 +1,387 @@
+"""The self-service form (issue 3): widgets <-> a CONTRACT.md profile, kept in st.session_state only.
+
+Personal data never leaves the session: no file, no database, no log, no cache. The widgets keep
+their values under the keys below; a plain copy (``STORE``) survives a visit to another page
+(Streamlit drops the state of widgets that a run does not draw) and is put back before the
+widgets are drawn again.
+
+Nothing here decides anything about the notice: the form only collects values and shows the
+engine's errors (``InvalidInput.errors``) beside the widget of their ``field``.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Mapping
+from datetime import date
+
+import streamlit as st
+
+from core import scenarios
+from core.dates import parse_iso, today_shanghai
+from core.demo import demo_profile
+from core.policy import POLICY
+from ui import state
+from ui.i18n import t
+
+# Session-state keys (all under "self_service.").
+ROWS = "self_service.rows"  # ids of the specialty rows on the form, in order
+NEXT_ROW = "self_service.next_row"
+STORE = "self_service.store"  # plain copy of the widget values (survives page switches)
+SCENARIO_APPLIED = "self_service.scenario_applied"
+SCENARIO_UNKNOWN = "self_service.scenario_unknown"
+NONCE = "self_service.nonce"  # changes on "clear": gives the photo uploader a fresh key
+SCENARIO_QUERY_PARAM = "scenario"
+
+SCALAR_FIELDS = (
+    "name", "gender", "birth_date", "registration_number", "employer", "employer_province",
+    "continuing_education_done", "certificate_downloaded_on",
+)
+SPECIALTY_FIELDS = (
+    "specialty", "valid_from", "valid_until", "renewal_applied_on", "renewal_approved_on",
+)
+DATE_FIELDS = {
+    "birth_date", "certificate_downloaded_on", "valid_from", "valid_until", "renewal_applied_on",
+    "renewal_approved_on",
+}
+GENDERS = ("男", "女")
+
+# Ranges the date pickers offer (UI bounds, not policy dates; the engine validates the values).
+BIRTH_MIN = POLICY.validation["earliest_birth_date"]
+DATE_MIN = date(1990, 1, 1)
+DATE_MAX = date(2110, 12, 31)
+
+
+def key(field: str) -> str:
+    return f"self_service.f.{field}"
+
+
+def row_key(row: int, field: str) -> str:
+    return f"self_service.s{row}.{field}"
+
+
+def _rows() -> list[int]:
+    return st.session_state[ROWS]
+
+
+def widget_keys() -> list[str]:
+    keys = [key(f) for f in SCALAR_FIELDS]
+    for row in _rows():
+        keys += [row_key(row, f) for f in SPECIALTY_FIELDS]
+    return keys
+
+
+# --- state ---------------------------------------------------------------------------------------
+
+
+def init() -> None:
+    """Give the form its rows and put back the values kept while another page was shown."""
+    st.session_state.setdefault(ROWS, [0])
+    st.session_state.setdefault(NEXT_ROW, 1)
+    st.session_state.setdefault(NONCE, 0)
+    for k, value in st.session_state.get(STORE, {}).items():
+        if k not in st.session_state:
+            st.session_state[k] = value
+
+
+def save() -> None:
+    """Keep a plain copy of the widget values (memory only) for the next visit of the page."""
+    st.session_state[STORE] = {k: st.session_state.get(k) for k in widget_keys()}
+
+
+def _reset() -> None:
+    for k in list(st.session_state.keys()):
+        if isinstance(k, str) and (k.startswith("self_service.f.") or re.match(r"self_service\.s\d+\.", k)):
+            del st.session_state[k]
+    st.session_state[STORE] = {}
+    st.session_state[ROWS] = []
+    st.session_state[NONCE] = st.session_state.get(NONCE, 0) + 1
+    st.session_state.pop("certificate.preview", None)
+
+
+def _new_row() -> int:
+    row = st.session_state.get(NEXT_ROW, 1)
+    st.session_state[NEXT_ROW] = row + 1
+    st.session_state[ROWS] = [*st.session_state.get(ROWS, []), row]
+    return row
+
+
+def clear() -> None:
+    """ "Clear my data": every field empty, one empty specialty row, no preview, no photo."""
+    _reset()
+    _new_row()
+
+
+def fill(profile: Mapping) -> None:
+    """Put a CONTRACT.md profile into the widgets (example, scenario)."""
+    _reset()
+    for field in SCALAR_FIELDS:
+        st.session_state[key(field)] = _widget_value(field, profile.get(field))
+    for item in (profile.get("specialties") or [])[: POLICY.max_specialties] or [{}]:
+        row = _new_row()
+        for field in SPECIALTY_FIELDS:
+            st.session_state[row_key(row, field)] = _widget_value(field, item.get(field))
+
+
+def _widget_value(field: str, value: object) -> object:
+    if field in DATE_FIELDS:
+        try:
+            d = parse_iso(value)
+        except ValueError:
+            return None
+        lo = BIRTH_MIN if field == "birth_date" else DATE_MIN
+        return d if d is not None and lo <= d <= DATE_MAX else None
+    if field == "continuing_education_done":
+        return bool(value)
+    if field == "employer_province":
+        p = POLICY.province_by_name.get(str(value)) if value else None
+        return p.short if p else None
+    if field == "gender":
+        return value if value in GENDERS else None
+    if field == "specialty":
+        return value if value in POLICY.specialties else None
+    return "" if value is None else str(value)
+
+
+def load_example(as_of: date) -> None:
+    fill(demo_profile(as_of))
+
+
+def add_row() -> None:
+    if len(_rows()) < POLICY.max_specialties:
+        _new_row()
+
+
+def remove_row(row: int) -> None:
+    rows = _rows()
+    if row in rows and len(rows) > 1:
+        st.session_state[ROWS] = [r for r in rows if r != row]
+        for field in SPECIALTY_FIELDS:
+            st.session_state.pop(row_key(row, field), None)
+
+
+def apply_scenario_from_url() -> None:
+    """``/?scenario=ID`` fills the form once with that scenario and sets the as-of date.
+
+    The as-of date goes through the sidebar's own ``?as_of=`` handling (a rerun applies it before
+    the date input is drawn), unless the address already names an as-of date.
+    """
+    scenario_id = st.query_params.get(SCENARIO_QUERY_PARAM)
+    if not scenario_id or st.session_state.get(SCENARIO_APPLIED) == scenario_id:
+        return
+    st.session_state[SCENARIO_APPLIED] = scenario_id
+    scenario = scenarios.get(scenario_id)
+    if scenario is None:
+        st.session_state[SCENARIO_UNKNOWN] = scenario_id
+        return
+    st.session_state.pop(SCENARIO_UNKNOWN, None)
+    fill(scenario.profile)
+    if state.AS_OF_QUERY_PARAM not in st.query_params:
+        st.query_params[state.AS_OF_QUERY_PARAM] = scenario.as_of.isoformat()
+        st.rerun()
+
+
+# --- profile -------------------------------------------------------------------------------------
+
+
+def _text(k: str) -> str | None:
+    value = st.session_state.get(k)
+    if isinstance(value, str):
+        value = value.strip()
+    return value or None
+
+
+def _iso(k: str) -> str | None:
+    value = st.session_state.get(k)
+    return value.isoformat() if isinstance(value, date) else None
+
+
+def profile() -> dict:
+    """The CONTRACT.md profile the widgets hold (unknown values are None)."""
+    return {
+        "name": _text(key("name")),
+        "gender": st.session_state.get(key("gender")),
+        "birth_date": _iso(key("birth_date")),
+        "registration_number": _text(key("registration_number")),
+        "employer": _text(key("employer")),
+        "employer_province": st.session_state.get(key("employer_province")),
+        "continuing_education_done": bool(st.session_state.get(key("continuing_education_done"))),
+        "certificate_downloaded_on": _iso(key("certificate_downloaded_on")),
+        "specialties": [
+            {
+                "specialty": st.session_state.get(row_key(row, "specialty")),
+                "valid_from": _iso(row_key(row, "valid_from")),
+                "valid_until": _iso(row_key(row, "valid_until")),
+                "renewal_applied_on": _iso(row_key(row, "renewal_applied_on")),
+                "renewal_approved_on": _iso(row_key(row, "renewal_approved_on")),
+            }
+            for row in _rows()
+        ],
+    }
+
+
+def is_empty(p: Mapping) -> bool:
+    """Nothing entered yet (then the page shows no errors, only how to start)."""
+    scalars = [v for f, v in p.items() if f not in ("specialties", "continuing_education_done")]
+    specs = [v for item in p.get("specialties", []) for v in item.values()]
+    return not any(scalars) and not any(specs) and not p.get("continuing_education_done")
+
+
+# --- errors --------------------------------------------------------------------------------------
+
+
+def errors_by_widget(errors: list[Mapping]) -> tuple[dict[str, list[Mapping]], list[Mapping]]:
+    """Split the engine's errors into {widget key: errors} and the ones no widget owns."""
+    rows = _rows()
+    by_key: dict[str, list[Mapping]] = {}
+    rest: list[Mapping] = []
+    for e in errors:
+        field = str(e.get("field") or "")
+        k = None
+        if field in SCALAR_FIELDS:
+            k = key(field)
+        else:
+            m = re.fullmatch(r"specialties\[(\d+)\]\.(\w+)", field)
+            if m and int(m.group(1)) < len(rows) and m.group(2) in SPECIALTY_FIELDS:
+                k = row_key(rows[int(m.group(1))], m.group(2))
+        if k is None:
+            rest.append(e)
+        else:
+            by_key.setdefault(k, []).append(e)
+    return by_key, rest
+
+
+def field_label(field: str) -> str:
+    """A readable name for an error's field, e.g. ``专业 2 · 有效期止``."""
+    m = re.fullmatch(r"specialties\[(\d+)\]\.(\w+)", field or "")
+    if m:
+        return f"{t('self_service.form.specialty_n', n=int(m.group(1)) + 1)} · {_label(m.group(2))}"
+    return _label(field) if field in SCALAR_FIELDS else (field or "—")
+
+
+def _label(field: str) -> str:
+    labels = {
+        "name": t("self_service.form.name"),
+        "gender": t("self_service.form.gender"),
+        "birth_date": t("self_service.form.birth_date"),
+        "registration_number": t("self_service.form.registration_number"),
+        "employer": t("self_service.form.employer"),
+        "employer_province": t("self_service.form.employer_province"),
+        "continuing_education_done": t("self_service.form.continuing_education_done"),
+        "certificate_downloaded_on": t("self_service.form.certificate_downloaded_on"),
+        "specialty": t("self_service.form.specialty"),
+        "valid_from": t("self_service.form.valid_from"),
+        "valid_until": t("self_service.form.valid_until"),
+        "renewal_applied_on": t("self_service.form.renewal_applied_on"),
+        "renewal_approved_on": t("self_service.form.renewal_approved_on"),
+    }
+    return labels.get(field, field)
+
+
+def _field_errors(by_key: Mapping[str, list[Mapping]], k: str) -> None:
+    lang = state.lang()
+    for e in by_key.get(k, []):
+        message = e.get(f"message_{lang}") or e.get("code") or ""
+        st.markdown(
+            f'<div style="color:#c62828;font-size:0.85rem;margin-top:-0.6rem">'
+            f"⚠ {html.escape(str(message))}</div>",
+            unsafe_allow_html=True,
+        )
+
+
+# --- drawing -------------------------------------------------------------------------------------
+
+
+def _province_label(short: str) -> str:
+    if state.lang() == "en":
+        return f"{short} ({POLICY.province_by_name[short].en})"
+    return short
+
+
+def _specialty_label(name: str) -> str:
+    if state.lang() == "en":
+        return f"{name} ({POLICY.specialty_en.get(name, name)})"
+    return name
+
+
+def _gender_label(g: str) -> str:
+    return t("self_service.form.male") if g == "男" else t("self_service.form.female")
+
+
+def _date(label: str, k: str, lo: date, hi: date, by_key, help: str | None = None) -> None:
+    st.date_input(label, value=None, key=k, min_value=lo, max_value=hi, format="YYYY-MM-DD",
+                  help=help)
+    _field_errors(by_key, k)
+
+
+def draw(by_key: Mapping[str, list[Mapping]]) -> None:
+    """Every widget of the form, each followed by the engine's errors for its field."""
+    as_of = state.as_of()
+    bar = st.container(horizontal=True)
+    bar.button(t("self_service.form.load_example"), icon=":material/person_add:",
+               on_click=load_example, args=(as_of,), key="self_service.load_example")
+    bar.button(t("self_service.form.clear"), icon=":material/delete:", on_click=clear,
+               key="self_service.clear", help=t("self_service.form.clear_help"))
+    st.caption(t("self_service.form.privacy"))
+
+    today = today_shanghai()
+    with st.container(border=True):
+        st.markdown(f"**{t('self_service.form.person')}**")
+        st.text_input(t("self_service.form.name"), key=key("name"), max_chars=64)
+        _field_errors(by_key, key("name"))
+        c1, c2 = st.columns(2)
+        with c1:
+            st.selectbox(t("self_service.form.gender"), GENDERS, index=None, key=key("gender"),
+                         format_func=_gender_label, placeholder=t("self_service.form.choose"))
+            _field_errors(by_key, key("gender"))
+        with c2:
+            _date(t("self_service.form.birth_date"), key("birth_date"), BIRTH_MIN, today, by_key)
+        st.text_input(t("self_service.form.registration_number"), key=key("registration_number"),
+                      max_chars=40, placeholder=POLICY.number["example"],
+                      help=t("self_service.form.registration_number_help"))
+        _field_errors(by_key, key("registration_number"))
+        st.text_input(t("self_service.form.employer"), key=key("employer"), max_chars=200)
+        _field_errors(by_key, key("employer"))
+        st.selectbox(t("self_service.form.employer_province"),
+                     [p.short for p in POLICY.provinces], index=None,
+                     key=key("employer_province"), format_func=_province_label,
+                     placeholder=t("self_service.form.choose"),
+                     help=t("self_service.form.employer_province_help"))
+        _field_errors(by_key, key("employer_province"))
+        st.checkbox(t("self_service.form.continuing_education_done"),
+                    key=key("continuing_education_done"))
+        _field_errors(by_key, key("continuing_education_done"))
+        _date(t("self_service.form.certificate_downloaded_on"), key("certificate_downloaded_on"),
+              DATE_MIN, DATE_MAX, by_key, help=t("self_service.form.downloaded_help"))
+        if st.session_state.get(key("certificate_downloaded_on")) is None:
+            st.caption(t("self_service.form.downloaded_absent"))
+
+    rows = _rows()
+    for i, row in enumerate(rows):
+        with st.container(border=True):
+            head = st.container(horizontal=True, vertical_alignment="center")
+            head.markdown(f"**{t('self_service.form.specialty_n', n=i + 1)}**")
+            head.button(t("self_service.form.remove"), key=f"self_service.remove.{row}",
+                        icon=":material/remove_circle:", type="tertiary",
+                        on_click=remove_row, args=(row,), disabled=len(rows) <= 1)
+            st.selectbox(t("self_service.form.specialty"), POLICY.specialties, index=None,
+                         key=row_key(row, "specialty"), format_func=_specialty_label,
+                         placeholder=t("self_service.form.choose"))
+            _field_errors(by_key, row_key(row, "specialty"))
+            c1, c2 = st.columns(2)
+            with c1:
+                _date(t("self_service.form.valid_from"), row_key(row, "valid_from"),
+                      DATE_MIN, DATE_MAX, by_key)
+                _date(t("self_service.form.renewal_applied_on"),
+                      row_key(row, "renewal_applied_on"), DATE_MIN, DATE_MAX, by_key,
+                      help=t("self_service.form.optional"))
+            with c2:
+                _date(t("self_service.form.valid_until"), row_key(row, "valid_until"),
+                      DATE_MIN, DATE_MAX, by_key)
+                _date(t("self_service.form.renewal_approved_on"),
+                      row_key(row, "renewal_approved_on"), DATE_MIN, DATE_MAX, by_key,
+                      help=t("self_service.form.optional"))
+    st.button(t("self_service.form.add"), icon=":material/add:", on_click=add_row,
+              key="self_service.add", disabled=len(rows) >= POLICY.max_specialties,
+              help=t("self_service.form.add_help", n=POLICY.max_specialties))

@@ -1,0 +1,294 @@
+"""The self-service answer (issue 3): core's assessment in words, colours and a chart.
+
+Every date, day count and status shown here is a value of the assessment (``core.assess``);
+this module only chooses words for them. Clause and reading texts come from ``POLICY``.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping
+
+import streamlit as st
+
+from core.policy import POLICY
+from ui import state
+from ui.i18n import pick, t
+from ui.timeline import figure as timeline_figure
+
+# status -> (catalogue key of its name, key of its plain-words explanation, badge colour)
+STATUS = {
+    "valid": ("self_service.status.valid", "self_service.status_help.valid", "green"),
+    "apply_now": ("self_service.status.apply_now", "self_service.status_help.apply_now", "orange"),
+    "expired_not_lapsed": ("self_service.status.expired_not_lapsed",
+                           "self_service.status_help.expired_not_lapsed", "red"),
+    "lapsed": ("self_service.status.lapsed", "self_service.status_help.lapsed", "red"),
+    "renewal_pending": ("self_service.status.renewal_pending",
+                        "self_service.status_help.renewal_pending", "blue"),
+    "age_limit": ("self_service.status.age_limit", "self_service.status_help.age_limit", "violet"),
+    "not_yet_valid": ("self_service.status.not_yet_valid",
+                      "self_service.status_help.not_yet_valid", "gray"),
+    "not_covered": ("self_service.status.not_covered", "self_service.status_help.not_covered",
+                    "gray"),
+}
+REGIME = {
+    "pilot": ("self_service.regime.pilot", "self_service.regime_help.pilot", "C-2.2.2"),
+    "batch2021": ("self_service.regime.batch2021", "self_service.regime_help.batch2021", "C-2.2.1"),
+    "not_covered": ("self_service.regime.not_covered", "self_service.regime_help.not_covered",
+                    "C-1"),
+}
+PAPER = {
+    "valid": ("self_service.paper.valid", "self_service.paper_help.valid", "green"),
+    "valid_not_issued": ("self_service.paper.valid_not_issued",
+                         "self_service.paper_help.valid_not_issued", "orange"),
+    "void": ("self_service.paper.void", "self_service.paper_help.void", "red"),
+    "not_covered": ("self_service.paper.not_covered", "self_service.paper_help.not_covered",
+                    "gray"),
+}
+CAPPED_BY = {
+    "180_days": "self_service.window.capped.180_days",
+    "specialty_validity": "self_service.window.capped.specialty_validity",
+    "age_65": "self_service.window.capped.age_65",
+}
+WINDOW_STATUS = {
+    "in_use": ("self_service.window.status.in_use", "green"),
+    "expired": ("self_service.window.status.expired", "red"),
+    "unavailable": ("self_service.window.status.unavailable", "gray"),
+}
+ALL_KEYS = (
+    [k for v in STATUS.values() for k in v[:2]] + [k for v in REGIME.values() for k in v[:2]]
+    + [k for v in PAPER.values() for k in v[:2]] + list(CAPPED_BY.values())
+    + [v[0] for v in WINDOW_STATUS.values()]
+)
+
+
+def esc(text: object) -> str:
+    """User-influenced text, safe inside Markdown (no markup, no HTML)."""
+    s = html.escape(str(text), quote=False)
+    for ch in "\\`*_[]{}()#+-.!|~>$:":
+        s = s.replace(ch, "\\" + ch)
+    return s
+
+
+def _lang_field(obj: Mapping, stem: str = "") -> str:
+    """``obj["zh"]`` / ``obj["en"]`` (or ``title_zh`` …) in the session's language."""
+    prefix = f"{stem}_" if stem else ""
+    return str(obj.get(f"{prefix}{state.lang()}") or obj.get(f"{prefix}zh") or "")
+
+
+def specialty_name(name: str) -> str:
+    if state.lang() == "en":
+        return f"{name} ({POLICY.specialty_en.get(name, name)})"
+    return name
+
+
+def days_phrase(days: int | None) -> str:
+    """An engine day count in words ("还有 12 天" / "已过 3 天" / "就是今天")."""
+    if days is None:
+        return ""
+    if days > 0:
+        return t("self_service.days.left", n=days)
+    if days == 0:
+        return t("self_service.days.today")
+    return t("self_service.days.ago", n=-days)
+
+
+def _big(value: str) -> None:
+    """A date or day count, large and never wrapped."""
+    st.markdown(f'<div style="font-size:1.3rem;font-weight:600;white-space:nowrap">'
+                f"{html.escape(str(value))}</div>", unsafe_allow_html=True)
+
+
+def clause_block(clause_id: str) -> None:
+    """A clause of the notice: id, number, title and its text (Chinese original in English mode)."""
+    clause = POLICY.clauses.get(clause_id)
+    if clause is None:
+        st.markdown(f"**{esc(clause_id)}**")
+        return
+    st.markdown(
+        f"**{esc(clause_id)}** · {esc(clause.get('number', ''))} "
+        f"{esc(_lang_field(clause, 'title'))}"
+    )
+    st.caption(esc(_lang_field(clause)))
+    if state.lang() == "en":
+        st.caption(esc(clause.get("zh", "")))
+
+
+# --- sections --------------------------------------------------------------------------------------
+
+
+def regime(a: Mapping) -> None:
+    name_key, help_key, clause_id = REGIME[a["regime"]]
+    province = POLICY.province_by_name.get(a.get("province") or "")
+    where = a.get("province") or ""
+    if province is not None and state.lang() == "en":
+        where = f"{province.short} ({province.en})"
+    with st.container(border=True):
+        st.markdown(f"#### {t('self_service.regime.heading')}: {t(name_key)}")
+        st.write(t(help_key, province=where))
+        info = POLICY.regime_info(a["regime"])
+        st.caption(esc(_lang_field(info)))
+        with st.expander(t("self_service.why")):
+            clause_block(info.get("clause", "C-1"))
+            if clause_id != info.get("clause"):
+                clause_block(clause_id)
+            _reading("I-1")
+
+
+def _reading(reading_id: str) -> None:
+    reading = POLICY.readings.get(reading_id, {})
+    st.markdown(f"**{esc(reading_id)}** · {t('self_service.reading')}: "
+                f"{esc(_lang_field(reading))}")
+
+
+def specialty_card(s: Mapping, a: Mapping, actions: list[Mapping]) -> None:
+    name_key, help_key, colour = STATUS.get(s["status"], (s["status"], s["status"], "gray"))
+    with st.container(border=True):
+        head = st.container(horizontal=True, vertical_alignment="center")
+        head.markdown(f"#### {esc(specialty_name(s['specialty']))}")
+        head.badge(t(name_key), color=colour)
+        st.write(t(help_key))
+        if s["status"] != "not_covered":
+            c1, c2 = st.columns(2)
+            with c1:
+                st.markdown(f"**{t('self_service.card.apply_by')}**")
+                if s.get("apply_by"):
+                    _big(s["apply_by"])
+                    st.caption(days_phrase(s.get("days_to_apply_by")))
+                else:
+                    _big("—")
+                    st.caption(t("self_service.card.no_apply_by"))
+            with c2:
+                st.markdown(f"**{t('self_service.card.lapses_on_short')}**")
+                _big(s.get("lapses_on") or "—")
+                st.caption(days_phrase(s.get("days_to_lapse")))
+            st.markdown(f"**{t('self_service.card.validity')}**: "
+                        f"{s.get('current_valid_from') or '—'} – "
+                        f"{s.get('current_valid_until') or '—'}"
+                        + (f" · {t('self_service.card.renewed')}" if s.get("renewed") else ""))
+        if s.get("renewed"):
+            st.info(t("self_service.card.renewed_validity", valid_from=s["current_valid_from"],
+                      valid_until=s["current_valid_until"]), icon=":material/autorenew:")
+        if s.get("capped_at_65"):
+            st.warning(t("self_service.card.capped_at_65", age65=a.get("age65") or ""),
+                       icon=":material/cake:")
+        if s.get("late_application"):
+            st.warning(t("self_service.card.late_application", apply_by=s.get("apply_by") or ""),
+                       icon=":material/schedule:")
+        for action in actions:
+            st.markdown(f":material/arrow_forward: {esc(pick(action, 'message') or action['code'])}")
+        with st.expander(t("self_service.why")):
+            trace(s.get("trace") or [])
+
+
+def trace(steps: list[Mapping]) -> None:
+    """The rules used for one specialty, in order, with clause and reading texts."""
+    for i, step in enumerate(steps, 1):
+        rule = POLICY.rules.get(step.get("rule"), {})
+        st.markdown(f"**{i}. {esc(step.get('rule'))}** · {esc(_lang_field(rule))}")
+        st.markdown(f"> {esc(pick(step, 'note') or '')}")
+        if step.get("clause"):
+            clause_block(step["clause"])
+        for reading_id in step.get("readings") or []:
+            _reading(reading_id)
+        if i < len(steps):
+            st.divider()
+
+
+def usage_window(a: Mapping) -> None:
+    w = a.get("usage_window")
+    with st.container(border=True):
+        st.markdown(f"#### {t('self_service.window.heading')}")
+        if w is None:
+            st.write(t("self_service.window.not_covered"))
+            return
+        label_key, colour = WINDOW_STATUS.get(w["status"], (w["status"], "gray"))
+        head = st.container(horizontal=True, vertical_alignment="center")
+        if w.get("hypothetical"):
+            head.markdown(t("self_service.window.hypothetical", date=w.get("from") or ""))
+        else:
+            head.markdown(t("self_service.window.downloaded", date=w.get("from") or ""))
+        head.badge(t(label_key), color=colour)
+        if w["status"] == "unavailable":
+            reason = w.get("reason") or {}
+            st.warning(pick(reason, "message") or reason.get("code") or "",
+                       icon=":material/block:")
+        else:
+            c1, c2, c3 = st.columns(3)
+            with c1:
+                st.markdown(f"**{t('self_service.window.from')}**")
+                _big(w.get("from") or "—")
+            with c2:
+                st.markdown(f"**{t('self_service.window.until')}**")
+                _big(w.get("until") or "—")
+            with c3:
+                st.markdown(f"**{t('self_service.window.days_left')}**")
+                _big(days_phrase(w.get("days_left")) or "—")
+            if w.get("capped_by") in CAPPED_BY:
+                st.write(t(CAPPED_BY[w["capped_by"]], age65=a.get("age65") or ""))
+            printed = w.get("printed") or [{"specialty": n} for n in w.get("specialties") or []]
+            if printed:
+                st.caption(t("self_service.window.printed_list", specialties=t("self_service.list_sep").join(
+                    esc(specialty_name(p["specialty"])) for p in printed)))
+            if w["status"] == "expired":
+                st.error(t("self_service.window.download_again"), icon=":material/download:")
+        if w.get("outdated"):
+            st.warning(t("self_service.window.outdated"), icon=":material/update:")
+        with st.expander(t("self_service.why")):
+            if w.get("rule"):
+                rule = POLICY.rules.get(w["rule"], {})
+                st.markdown(f"**{esc(w['rule'])}** · {esc(_lang_field(rule))}")
+            clause_block(w.get("clause") or "C-3.2")
+            for reading_id in w.get("readings") or []:
+                _reading(reading_id)
+
+
+def paper(a: Mapping) -> None:
+    p = a.get("paper_certificate") or {}
+    label_key, help_key, colour = PAPER.get(p.get("status"), (p.get("status") or "", "", "gray"))
+    with st.container(border=True):
+        head = st.container(horizontal=True, vertical_alignment="center")
+        head.markdown(f"#### {t('self_service.paper.heading')}")
+        head.badge(t(label_key), color=colour)
+        if help_key:
+            st.write(t(help_key))
+        with st.expander(t("self_service.why")):
+            rule = POLICY.rules.get(p.get("rule") or "R-7", {})
+            st.markdown(f"**{esc(p.get('rule') or 'R-7')}** · {esc(_lang_field(rule))}")
+            clause_block(p.get("clause") or "C-2.1.2")
+
+
+def notices(a: Mapping) -> None:
+    """Everything the engine says to do, and every warning, as two lists."""
+    actions, warnings = a.get("actions") or [], a.get("warnings") or []
+    with st.container(border=True):
+        st.markdown(f"#### {t('self_service.todo.heading')}")
+        if not actions:
+            st.write(t("self_service.todo.none"))
+        for action in actions:
+            st.markdown(f"- {esc(pick(action, 'message') or action.get('code'))}")
+        if warnings:
+            st.markdown(f"**{t('self_service.todo.warnings')}**")
+            for w in warnings:
+                st.warning(pick(w, "message") or w.get("code"), icon=":material/info:")
+
+
+def timeline(a: Mapping) -> None:
+    fig = timeline_figure(a, lang=state.lang())
+    if fig is None:
+        return
+    st.markdown(f"#### {t('self_service.timeline.heading')}")
+    st.plotly_chart(fig, config={"displayModeBar": False}, key="self_service.timeline")
+
+
+def answer(a: Mapping) -> None:
+    """The whole answer for one assessment."""
+    st.subheader(t("self_service.answer.heading", as_of=a["as_of"]))
+    regime(a)
+    notices(a)
+    actions = a.get("actions") or []
+    for s in a.get("specialties") or []:
+        specialty_card(s, a, [x for x in actions if x.get("specialty") == s["specialty"]])
+    usage_window(a)
+    paper(a)
+    timeline(a)

@@ -1,0 +1,116 @@
+"""The personal timeline chart of the self-service page (plotly), built only from an assessment.
+
+One row per specialty: its current validity as a bar (``current_valid_from`` – ``current_valid_until``),
+``apply_by`` and ``lapses_on`` as markers; one row for the certificate's usage window
+(``usage_window.from`` – ``usage_window.until``); vertical lines for the as-of date and the 65th
+birthday (``age65``). Every date drawn is a value of the assessment: nothing is computed here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import plotly.graph_objects as go
+
+from core.policy import POLICY
+from ui.i18n import text
+
+STATUS_COLOURS = {
+    "valid": "#2e7d32",
+    "apply_now": "#ef6c00",
+    "expired_not_lapsed": "#c62828",
+    "lapsed": "#b71c1c",
+    "renewal_pending": "#1565c0",
+    "age_limit": "#6a1b9a",
+    "not_yet_valid": "#757575",
+    "not_covered": "#9e9e9e",
+}
+WINDOW_COLOUR = "#00838f"
+APPLY_BY_COLOUR = "#ef6c00"
+LAPSE_COLOUR = "#c62828"
+AS_OF_COLOUR = "#1565c0"
+AGE65_COLOUR = "#6a1b9a"
+
+
+def _row_label(name: str, lang: str) -> str:
+    return POLICY.specialty_en.get(name, name) if lang == "en" else name
+
+
+def _bar(fig: go.Figure, start: str, end: str, row: str, colour: str, name: str,
+         hover: str) -> None:
+    fig.add_trace(go.Scatter(
+        x=[start, end], y=[row, row], mode="lines", line={"color": colour, "width": 16},
+        name=name, hovertemplate=hover + "<extra></extra>", showlegend=False,
+    ))
+
+
+def _marker(fig: go.Figure, day: str, row: str, symbol: str, colour: str, name: str,
+            show: bool) -> None:
+    fig.add_trace(go.Scatter(
+        x=[day], y=[row], mode="markers",
+        marker={"symbol": symbol, "size": 15, "color": colour, "line": {"color": "white", "width": 1.5}},
+        name=name, legendgroup=name, showlegend=show,
+        hovertemplate=f"{name}: {day}<extra></extra>",
+    ))
+
+
+def _vline(fig: go.Figure, day: str, colour: str, label: str, dash: str) -> None:
+    fig.add_shape(type="line", x0=day, x1=day, xref="x", y0=0, y1=1, yref="paper",
+                  line={"color": colour, "width": 2, "dash": dash})
+    fig.add_annotation(x=day, y=1, xref="x", yref="paper", text=f"{label} {day}",
+                       showarrow=False, yanchor="bottom", font={"color": colour, "size": 12})
+
+
+def figure(a: Mapping, lang: str = "zh") -> go.Figure | None:
+    """The timeline of one assessment, or None when there is nothing dated to draw."""
+    specialties = [s for s in a.get("specialties") or []
+                   if s.get("current_valid_from") and s.get("current_valid_until")]
+    if not specialties:
+        return None
+    fig = go.Figure()
+    rows: list[str] = []
+    dates: list[str] = [a["as_of"]]
+    apply_label = text("self_service.timeline.apply_by", lang)
+    lapse_label = text("self_service.timeline.lapses_on", lang)
+    validity_label = text("self_service.timeline.validity", lang)
+    shown: set[str] = set()
+    for s in specialties:
+        row = _row_label(s["specialty"], lang)
+        rows.append(row)
+        start, end = s["current_valid_from"], s["current_valid_until"]
+        dates += [start, end]
+        _bar(fig, start, end, row, STATUS_COLOURS.get(s["status"], "#757575"), validity_label,
+             f"{row}<br>{validity_label}: {start} – {end}")
+        if s.get("apply_by"):
+            _marker(fig, s["apply_by"], row, "diamond", APPLY_BY_COLOUR, apply_label,
+                    apply_label not in shown)
+            shown.add(apply_label)
+            dates.append(s["apply_by"])
+        if s.get("lapses_on"):
+            _marker(fig, s["lapses_on"], row, "x", LAPSE_COLOUR, lapse_label,
+                    lapse_label not in shown)
+            shown.add(lapse_label)
+            dates.append(s["lapses_on"])
+    window = a.get("usage_window") or {}
+    if window.get("from") and window.get("until"):
+        row = text("self_service.timeline.usage_window", lang)
+        rows.append(row)
+        dates += [window["from"], window["until"]]
+        _bar(fig, window["from"], window["until"], row, WINDOW_COLOUR, row,
+             f"{row}: {window['from']} – {window['until']}")
+    _vline(fig, a["as_of"], AS_OF_COLOUR, text("self_service.timeline.as_of", lang), "solid")
+    title = None
+    age65 = a.get("age65")
+    if age65 and age65 <= max(dates):  # ISO strings compare as dates; only placed, not computed
+        _vline(fig, age65, AGE65_COLOUR, text("self_service.timeline.age65", lang), "dot")
+    elif age65:
+        title = text("self_service.timeline.age65_later", lang, date=age65)
+    fig.update_yaxes(categoryorder="array", categoryarray=list(reversed(rows)), automargin=True)
+    fig.update_xaxes(type="date", showgrid=True, tickformat="%Y-%m")
+    fig.update_layout(
+        height=140 + 48 * len(rows), margin={"l": 10, "r": 10, "t": 50, "b": 10},
+        legend={"orientation": "h", "yanchor": "top", "y": -0.15, "x": 0},
+        hovermode="closest",
+        title={"text": title, "font": {"size": 12}} if title else None,
+    )
+    return fig
