@@ -19,7 +19,15 @@ import pyarrow.compute as pc
 
 from core.messages import problem
 from core.policy import POLICY, Policy
-from core.validate import CONTROL_CHARS, FLAGS, GENDERS, STRIP_CHARS, number_pattern
+from core.validate import (
+    CONTROL_CHARS,
+    EARLIEST_DATE,
+    FLAGS,
+    GENDERS,
+    LATEST_DATE,
+    STRIP_CHARS,
+    number_pattern,
+)
 
 DATE_COLUMNS = ("birth_date", "valid_from", "valid_until", "renewal_applied_on",
                 "renewal_approved_on", "certificate_downloaded_on")
@@ -285,6 +293,18 @@ def assess_roster(df: pd.DataFrame, as_of: date, policy: Policy = POLICY) -> pd.
     dates = {c: day_column(df[c]) if c in df.columns else
              DayColumn(np.zeros(n, np.int64), np.zeros(n, bool)) for c in DATE_COLUMNS}
     unparsed = _unparsed_dates(prior, n)
+    # validate._Collector.date: a date outside 1900..2199 is an error and then counts as absent
+    # (the birth date has its own plausibility check)
+    lo, hi = day_number(EARLIEST_DATE), day_number(LATEST_DATE)
+    for c in DATE_COLUMNS[1:]:
+        dc = dates[c]
+        out_of_range = dc.present & ((dc.days < lo) | (dc.days > hi))
+        if out_of_range.any():
+            err.add(c, "date_out_of_range", out_of_range,
+                    {"value": f"date:{c}", "earliest": EARLIEST_DATE.isoformat(),
+                     "latest": LATEST_DATE.isoformat()})
+            unparsed[c] = unparsed[c] | out_of_range
+            dates[c] = DayColumn(dc.days, dc.present & ~out_of_range)
     B, F, E = dates["birth_date"], dates["valid_from"], dates["valid_until"]
     A, P, D = (dates["renewal_applied_on"], dates["renewal_approved_on"],
                dates["certificate_downloaded_on"])

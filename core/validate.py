@@ -27,6 +27,8 @@ FLAGS = {
 }
 CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
 STRIP_CHARS = " \t\r\n\u3000\u00a0"  # what is trimmed around text: spaces, full-width space, NBSP
+# Dates accepted at all: the years the roster reader (core/io.py) accepts, 1900..2199.
+EARLIEST_DATE, LATEST_DATE = date(1900, 1, 1), date(2199, 12, 31)
 
 
 def number_pattern(policy: Policy = POLICY) -> re.Pattern:
@@ -85,7 +87,7 @@ class _Collector:
         return value
 
     def date(self, raw: Mapping, key: str, *, required: bool,
-             path: str | None = None) -> date | None:
+             path: str | None = None, bounded: bool = True) -> date | None:
         path = path or key
         value = raw.get(key)
         try:
@@ -95,6 +97,11 @@ class _Collector:
             return None
         if d is None and required:
             self.add(path, "required")
+        if bounded and d is not None and not (EARLIEST_DATE <= d <= LATEST_DATE):
+            # beyond these years the date arithmetic of the rules would overflow (9999-12-31)
+            self.add(path, "date_out_of_range", value=d.isoformat(),
+                     earliest=EARLIEST_DATE.isoformat(), latest=LATEST_DATE.isoformat())
+            return None
         return d
 
 
@@ -137,12 +144,12 @@ def validate(raw: Mapping, as_of: date, policy: Policy = POLICY) -> Profile:
         except (KeyError, TypeError):
             c.add("continuing_education_done", "invalid_flag", value=str(ce_raw)[:40])
 
-    birth = c.date(raw, "birth_date", required=True)
+    birth = c.date(raw, "birth_date", required=True, bounded=False)  # own plausibility check
     age65 = None
     if birth is not None:
         earliest = lim["earliest_birth_date"]
         min_age = int(lim["min_age_at_registration"])
-        if birth < earliest or add_years(birth, min_age) > as_of:
+        if birth < earliest or birth > as_of or add_years(birth, min_age) > as_of:
             c.add("birth_date", "birth_implausible", value=birth.isoformat(),
                   earliest=earliest.isoformat(), min_age=min_age, as_of=as_of.isoformat())
             birth = None
