@@ -1,11 +1,46 @@
-"""管理看板 (admin dashboard), CONTRACT.md path "/admin".
+"""管理看板 (admin dashboard), CONTRACT.md path "/admin" (issue 4).
 
-Placeholder until the page is built: title from the catalogue only.
+Thin: access gate (ui/admin_auth.py) -> roster source (ui/admin_data.py) -> dashboard
+(ui/admin_dashboard.py) and, for logged-in admins, import and snapshots (ui/admin_import.py).
+Access is checked here on every run, so opening /admin directly never shows real data without
+a login. Without a configured password hash the page runs in demo mode on the demo roster.
 """
 
 import streamlit as st
 
+from core.store import StoreError
+from ui import admin_auth, admin_dashboard, admin_data, admin_import, state
 from ui.i18n import t
 
 st.title(t("page.admin.title"))
-st.info(t("page.placeholder"))
+as_of = state.as_of()
+mode = admin_auth.access()
+
+if mode == "demo":
+    admin_auth.demo_banner()
+    st.caption(t("admin.source_demo", rows=admin_data.DEMO_ROWS, as_of=as_of.isoformat()))
+    admin_dashboard.render(admin_data.demo_assessed(as_of), as_of)
+
+elif mode == "admin":
+    admin_auth.logout_button()
+    try:
+        store = admin_data.store()
+        current = store.current_id()
+        frame = admin_data.assessed(current, as_of) if current is not None else None
+    except StoreError as exc:
+        st.error(t("admin.store_failed") + "\n\n" + admin_auth.bilingual(exc))
+        store = frame = current = None
+    tab_dash, tab_import = st.tabs([t("admin.tab_dashboard"), t("admin.tab_import")])
+    with tab_dash:
+        if frame is not None:
+            st.caption(t("admin.source_snapshot", id=current, as_of=as_of.isoformat()))
+            admin_dashboard.render(frame, as_of)
+        elif store is not None:
+            st.info(t("admin.no_snapshots"))
+    with tab_import:
+        if store is not None:
+            admin_import.import_section(store, as_of)
+            st.subheader(t("admin.snapshots_heading"))
+            admin_import.snapshots_section(store)
+        else:
+            st.info(t("admin.import_unavailable"))

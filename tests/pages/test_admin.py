@@ -1,0 +1,312 @@
+"""/admin in Streamlit's AppTest: the login gate, demo mode, imports, snapshots, chart 1.
+
+Each test gets its own ``ECERT_DATA_DIR`` (so its own SQLite database) and, where it needs one,
+an admin password hash in ``ECERT_ADMIN_PASSWORD_HASH``. The secrets files are switched off so
+a developer's own ``.streamlit/secrets.toml`` cannot change the outcome.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.runtime.pages_manager import PagesManager
+from streamlit.testing.v1 import AppTest
+
+from core import assess_roster, config, lapse_counts
+from core.auth import hash_password
+from core.dates import today_shanghai
+from core.demo import demo_roster
+from core.io import to_csv_bytes, to_xlsx_bytes
+from core.store import Store
+from ui import admin_auth, admin_dashboard, admin_import
+from ui.i18n import text
+
+APP = str(Path(__file__).resolve().parents[2] / "streamlit_app.py")
+PASSWORD = "试一试 correct horse"
+
+
+@pytest.fixture(scope="module")
+def password_hash() -> str:
+    return hash_password(PASSWORD)
+
+
+@pytest.fixture(autouse=True)
+def isolated(tmp_path, monkeypatch):
+    monkeypatch.setenv("ECERT_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("ECERT_ADMIN_PASSWORD_HASH", raising=False)
+    monkeypatch.delenv("ECERT_DB_URL", raising=False)
+    monkeypatch.setattr(config, "secrets_files", lambda: [])
+    # AppTest resets PagesManager.uses_pages_directory before every run, so each run starts
+    # in Streamlit's legacy pages/ mode and ui.routing's one-time "back to the router" rerun
+    # would happen on every run, dropping button clicks (a rerun forgets trigger values).
+    # Start every run as a server does once the router has run: legacy mode off.
+    original_init = PagesManager.__init__
+
+    def init_after_router(self, *args, **kwargs):
+        original_init(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(PagesManager, "__init__", init_after_router)
+    admin_auth.throttle.clear()
+    yield
+    admin_auth.throttle.clear()
+
+
+@pytest.fixture
+def with_hash(monkeypatch, password_hash):
+    monkeypatch.setenv("ECERT_ADMIN_PASSWORD_HASH", password_hash)
+    return password_hash
+
+
+def open_admin(as_of: date | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    at.switch_page("pages/admin.py").run()
+    if as_of is not None:  # the sidebar's as-of date, as a user sets it
+        at.date_input(key="as_of").set_value(as_of).run()
+    assert_clean(at)
+    return at
+
+
+def assert_clean(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def login(at: AppTest, password: str = PASSWORD) -> AppTest:
+    at.text_input(key=admin_auth.PASSWORD_KEY).input(password)
+    [submit] = [b for b in at.button if b.label == text("admin.login_button", "zh")]
+    submit.click().run()
+    assert_clean(at)
+    return at
+
+
+def shows_data(at: AppTest) -> bool:
+    return bool(at.metric or at.get("plotly_chart") or at.dataframe or at.file_uploader)
+
+
+def chart1_numbers(at: AppTest) -> dict[str, int]:
+    """Bar heights of chart 1 (summed over its traces) from the element tree."""
+    [chart] = [c for c in at.get("plotly_chart") if c.proto.id and "admin_chart1" in c.proto.id]
+    spec = json.loads(chart.proto.spec)
+    out: dict[str, int] = {}
+    for trace in spec["data"]:
+        for x, y in zip(trace["x"], trace["y"], strict=True):
+            out[x] = out.get(x, 0) + int(y)
+    return out
+
+
+def roster_csv(n: int = 60, seed: int = 5, bad: bool = False) -> bytes:
+    df = demo_roster(n, seed=seed, as_of=today_shanghai())
+    out = df.astype(object)
+    if bad:
+        out.loc[1, "birth_date"] = "2021/13/45"
+        out.loc[2, "employer_province"] = "火星"
+        out.loc[3, "specialty"] = "=HYPERLINK(\"x\")"
+    return to_csv_bytes(out)
+
+
+# -- access -------------------------------------------------------------------------------------
+def test_no_hash_is_demo_mode_with_banner_and_no_upload():
+    at = open_admin()
+    banner = " ".join(w.value for w in at.warning)
+    assert "python -m core hash-password" in banner and "README" in banner
+    assert "ECERT_ADMIN_PASSWORD_HASH" in banner
+    assert not at.file_uploader
+    assert not [t for t in at.text_input if t.key == admin_auth.PASSWORD_KEY]
+    assert at.metric and at.get("plotly_chart")
+    assert not [b for b in at.button if b.label == text("admin.logout", "zh")]
+
+
+def test_demo_mode_chart1_equals_lapse_counts_of_the_demo_roster():
+    as_of = date(2022, 3, 1)
+    at = open_admin(as_of)
+    demo = demo_roster(30_000, seed=2021, as_of=today_shanghai())
+    want = {k: int(v) for k, v in lapse_counts(demo, as_of).items()}
+    assert chart1_numbers(at) == want
+    registrations = [m for m in at.metric if m.label == text("admin.m_registrations", "zh")]
+    assert registrations[0].value == "30,000"
+
+
+def test_with_a_hash_a_direct_open_shows_only_the_login(with_hash):
+    at = open_admin()
+    assert at.text_input(key=admin_auth.PASSWORD_KEY)
+    assert not shows_data(at)
+    assert not at.warning  # no demo banner either
+
+
+def test_wrong_password_shows_nothing_but_an_error(with_hash):
+    at = login(open_admin(), "wrong password")
+    assert [e.value for e in at.error] == [text("admin.login_wrong", "zh")]
+    assert not shows_data(at)
+    at.run()  # a rerun does not let anyone in
+    assert not shows_data(at)
+
+
+def test_repeated_failures_make_the_login_wait_even_for_the_right_password(with_hash):
+    at = open_admin()
+    for _ in range(4):
+        login(at, "nope")
+    assert "秒后再试" in " ".join(e.value for e in at.error)
+    login(at, PASSWORD)  # within the wait: refused without checking
+    assert not shows_data(at)
+    assert "秒后再试" in at.error[0].value
+
+
+def test_right_password_shows_the_dashboard_and_logout_ends_it(with_hash):
+    at = login(open_admin())
+    assert not at.error
+    assert at.metric and at.get("plotly_chart") and at.file_uploader
+    # the first load imported the demo roster into the (empty) database: one current snapshot
+    snaps = Store.from_config().snapshots()
+    assert len(snaps) == 1 and snaps["note"].iloc[0] == "demo" and snaps["is_current"].iloc[0]
+    [logout] = [b for b in at.button if b.label == text("admin.logout", "zh")]
+    logout.click().run()
+    assert_clean(at)
+    assert not shows_data(at)
+    assert at.text_input(key=admin_auth.PASSWORD_KEY)
+
+
+def test_changing_the_configured_hash_logs_sessions_out(with_hash, monkeypatch):
+    at = login(open_admin())
+    assert at.metric
+    monkeypatch.setenv("ECERT_ADMIN_PASSWORD_HASH", hash_password("another"))
+    at.run()
+    assert not shows_data(at)
+
+
+def test_chart1_equals_lapse_counts_of_the_current_snapshot(with_hash):
+    as_of = date(2021, 9, 1)
+    at = login(open_admin(as_of))
+    assert at.date_input(key="as_of").value == as_of
+    store = Store.from_config()
+    want = {k: int(v) for k, v in lapse_counts(store.load(), as_of).items()}
+    assert chart1_numbers(at) == want
+    # and after a filter, the same as lapse_counts of the filtered rows
+    at.multiselect(key="admin_f_regime").set_value(["pilot"]).run()
+    assessed = assess_roster(store.load(), as_of)
+    pilot = assessed[assessed["regime"] == "pilot"]
+    assert chart1_numbers(at) == {k: int(v) for k, v in lapse_counts(pilot, as_of).items()}
+
+
+# -- import -------------------------------------------------------------------------------------
+def test_import_a_good_file(with_hash):
+    at = login(open_admin())
+    data = roster_csv(60)
+    at.file_uploader[0].set_value(("good.csv", data, "text/csv")).run()
+    assert_clean(at)
+    summary = " ".join(m.value for m in at.markdown)
+    assert "共 60 行：60 行有效，0 行有误" in summary
+    assert text("admin.report_clean", "zh") in [s.value for s in at.success]
+    [accept] = [b for b in at.button if b.key == "admin_accept"]
+    accept.click().run()
+    assert_clean(at)
+    assert any("已导入为快照 #2" in s.value for s in at.success)
+    snaps = Store.from_config().snapshots()
+    new = snaps.iloc[0]
+    assert (new["file_name"], new["accepted_rows"], new["rejected_rows"], new["is_current"]) == (
+        "good.csv", 60, 0, True)
+    import hashlib
+    assert new["sha256"] == hashlib.sha256(data).hexdigest()
+    today = today_shanghai()
+    want = {k: int(v) for k, v in lapse_counts(Store.from_config().load(), today).items()}
+    assert chart1_numbers(at) == want and sum(want.values()) <= 60
+    assert not at.file_uploader[0].value  # the uploader was cleared
+
+
+def test_import_a_file_with_bad_rows_reports_them_and_imports_the_rest(with_hash):
+    at = login(open_admin())
+    at.file_uploader[0].set_value(("bad.csv", roster_csv(40, bad=True), "text/csv")).run()
+    assert_clean(at)
+    summary = " ".join(m.value for m in at.markdown)
+    assert "共 40 行：37 行有效，3 行有误" in summary
+    report = [d.value for d in at.dataframe if "问题" in d.value.columns]
+    assert report, "validation report not shown"
+    rows = report[0]
+    assert set(rows.iloc[:, 0]) == {2, 3, 4}
+    assert {"birth_date", "employer_province", "specialty"} <= set(rows.iloc[:, 1])
+    assert [b for b in at.get("download_button") if b.proto.id and
+            "admin_report_download" in b.proto.id]
+    [accept] = [b for b in at.button if b.key == "admin_accept"]
+    assert accept.label == text("admin.accept", "zh", accepted=37)
+    accept.click().run()
+    assert_clean(at)
+    new = Store.from_config().snapshots().iloc[0]
+    assert (new["accepted_rows"], new["rejected_rows"]) == (37, 3)
+
+
+def test_cancel_imports_nothing(with_hash):
+    at = login(open_admin())
+    at.file_uploader[0].set_value(("good.xlsx", to_xlsx_bytes(demo_roster(20, seed=9)),
+                                   "application/octet-stream")).run()
+    assert_clean(at)
+    [cancel] = [b for b in at.button if b.key == "admin_cancel"]
+    cancel.click().run()
+    assert_clean(at)
+    assert len(Store.from_config().snapshots()) == 1
+
+
+@pytest.mark.parametrize("content", [b"", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600])
+def test_an_unreadable_file_is_a_bilingual_error(with_hash, content):
+    at = login(open_admin())
+    at.file_uploader[0].set_value(("broken.csv", content, "application/octet-stream")).run()
+    assert_clean(at)
+    [err] = at.error
+    assert "broken.csv" in err.value
+    assert any(ch in err.value for ch in "无不") and any(w in err.value for w in ("empty", "not"))
+    assert not [b for b in at.button if b.key == "admin_accept"]
+
+
+def test_make_an_earlier_snapshot_current_again(with_hash):
+    at = login(open_admin())
+    at.file_uploader[0].set_value(("good.csv", roster_csv(30), "text/csv")).run()
+    [b for b in at.button if b.key == "admin_accept"][0].click().run()
+    assert Store.from_config().current_id() == 2
+    assert at.selectbox(key="admin_snap_choice").value == 1
+    [b for b in at.button if b.key == "admin_snap_switch"][0].click().run()
+    assert_clean(at)
+    assert Store.from_config().current_id() == 1
+    assert any("#1" in s.value for s in at.success)
+    regs = [m for m in at.metric if m.label == text("admin.m_registrations", "zh")]
+    assert regs[0].value == "30,000"
+
+
+def test_a_broken_database_is_an_error_not_a_traceback(with_hash, tmp_path, monkeypatch):
+    bad = tmp_path / "not-a-db.sqlite"
+    bad.write_bytes(b"this is not a database" * 100)
+    monkeypatch.setenv("ECERT_DB_URL", f"sqlite:///{bad}")
+    at = login(open_admin())
+    assert at.error
+    assert text("admin.store_failed", "zh") in at.error[0].value
+    assert not at.metric and not at.file_uploader
+
+
+# -- the functions the page calls ------------------------------------------------------------
+def test_prepare_and_accept_import_directly(tmp_path):
+    today = today_shanghai()
+    pending = admin_import.prepare_import(roster_csv(25, bad=True), "x.csv", today)
+    assert (pending.n_rows, pending.accepted, pending.rejected) == (25, 22, 3)
+    assert len(pending.preview) == admin_import.PREVIEW_ROWS
+    store = Store(f"sqlite:///{tmp_path / 'direct.db'}")
+    calls = []
+    sid = admin_import.accept_import(store, pending, lambda d, t: calls.append((d, t)))
+    assert store.current_id() == sid and calls[0] == (0, 22) and calls[-1] == (22, 22)
+    assert len(store.load()) == 22
+
+
+def test_the_export_holds_every_row_with_formulas_neutralised():
+    as_of = today_shanghai()
+    df = demo_roster(200, seed=11, as_of=as_of)
+    df.loc[0, "employer"] = "=1+1"
+    from core import dashboard as dash
+    rows = dash.prepare(assess_roster(df, as_of))
+    table = admin_dashboard.export_rows(rows, as_of, "all")
+    assert len(table) == 200 and "province_short" not in table
+    csv = to_csv_bytes(table).decode("utf-8-sig")
+    assert "'=1+1" in csv
+    needs = admin_dashboard.export_rows(rows, as_of, "needs_action")
+    assert list(needs.columns[:2]) == ["action", "next_deadline"]
+    assert pd.read_csv(__import__("io").BytesIO(to_csv_bytes(needs))).shape[0] == len(needs)

@@ -1,0 +1,118 @@
+"""Plotly figures of the admin dashboard, drawn from core/dashboard.py's frames (no counting here).
+
+Each builder takes the frame core returns and the UI language, and only maps it to bars,
+colours and labels. Chart 1 (lapses by province) is the page's main figure; its bar heights
+are the ``count`` column of ``core.dashboard.lapse_by_province`` as given.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from core.policy import POLICY
+from ui.i18n import text
+
+REGIME_COLOURS = {"pilot": "#1f77b4", "batch2021": "#e4572e", "not_covered": "#9e9e9e",
+                  "unknown": "#c9b200"}
+KIND_COLOURS = {"apply_by": "#f2a541", "lapses_on": "#c0392b"}
+REGIMES = ("pilot", "batch2021", "not_covered", "unknown")
+LAYOUT = dict(margin=dict(l=10, r=10, t=40, b=10), legend_title_text="", bargap=0.15,
+              hoverlabel=dict(namelength=-1), height=420)
+
+
+def _regime_label(regime: str, lang: str) -> str:
+    return text(f"admin.regime_{regime}", lang)
+
+
+def _province_label(df: pd.DataFrame, lang: str) -> list[str]:
+    return list(df["province_en"] if lang == "en" else df["province"])
+
+
+def _specialty_label(name: str, lang: str) -> str:
+    return POLICY.specialty_en.get(name, name) if lang == "en" else name
+
+
+def lapse_chart(df: pd.DataFrame, lang: str, *, by_specialty: bool,
+                distinct_persons: bool) -> go.Figure:
+    """Chart 1: one bar per province (largest first), coloured by regime; or stacked by
+    specialty (each specialty one colour; the regime is in the hover text)."""
+    fig = go.Figure()
+    order = list(dict.fromkeys(_province_label(df, lang)))
+    y_title = text("admin.chart1_persons" if distinct_persons else "admin.chart1_rows", lang)
+    if not by_specialty:
+        for regime in REGIMES:
+            part = df[df["regime"] == regime]
+            if part.empty:
+                continue
+            fig.add_bar(x=_province_label(part, lang), y=part["count"].tolist(),
+                        name=_regime_label(regime, lang), marker_color=REGIME_COLOURS[regime],
+                        hovertemplate="%{x}: %{y}<extra>%{fullData.name}</extra>")
+    else:
+        for specialty in POLICY.specialties + tuple(
+                sorted(set(df.get("specialty", pd.Series(dtype=str))) - set(POLICY.specialties))):
+            part = df[df["specialty"] == specialty] if "specialty" in df else df.iloc[0:0]
+            if part.empty:
+                continue
+            regimes = [_regime_label(r, lang) for r in part["regime"]]
+            fig.add_bar(x=_province_label(part, lang), y=part["count"].tolist(),
+                        name=_specialty_label(specialty, lang), customdata=regimes,
+                        hovertemplate="%{x} (%{customdata}): %{y}<extra>%{fullData.name}</extra>")
+        fig.update_layout(barmode="stack")
+    fig.update_layout(**LAYOUT, title=text("admin.chart1_title", lang),
+                      yaxis_title=y_title, xaxis_title=None)
+    fig.update_xaxes(categoryorder="array", categoryarray=order, tickangle=-45)
+    return fig
+
+
+def lapses_over_time_chart(df: pd.DataFrame, markers: pd.DataFrame, lang: str) -> go.Figure:
+    """Chart 2: rows per month of ``lapses_on`` by regime; solid = lapsed by the as-of date,
+    hatched = scheduled (lapses then unless someone applies). The notice's dates are dashed
+    vertical lines labelled with their clause ids (hover: the dated entry's own words)."""
+    fig = go.Figure()
+    for kind in ("lapsed", "scheduled"):
+        for regime in REGIMES:
+            part = df[(df["kind"] == kind) & (df["regime"] == regime)]
+            if part.empty:
+                continue
+            name = f"{_regime_label(regime, lang)} · {text(f'admin.kind_{kind}', lang)}"
+            fig.add_bar(x=part["month"].dt.strftime("%Y-%m-15").tolist(),
+                        y=part["count"].tolist(), name=name,
+                        marker=dict(color=REGIME_COLOURS[regime],
+                                    pattern_shape="" if kind == "lapsed" else "/",
+                                    opacity=1.0 if kind == "lapsed" else 0.55),
+                        hovertemplate="%{x|%Y-%m}: %{y}<extra>%{fullData.name}</extra>")
+    fig.update_layout(barmode="stack")
+    describe = "zh" if lang == "zh" else "en"
+    for i, m in enumerate(markers.itertuples()):
+        day = m.date.strftime("%Y-%m-%d")
+        fig.add_shape(type="line", x0=day, x1=day, xref="x", y0=0, y1=1, yref="paper",
+                      line=dict(color="#333", width=1, dash="dash"))
+        fig.add_annotation(x=day, y=1.0 - 0.09 * (i // 2 % 2), xref="x", yref="paper",
+                           text=f"{day}<br>{m.clauses}", showarrow=False,
+                           xanchor="right" if i % 2 == 0 else "left", yanchor="top",
+                           font=dict(size=10), bgcolor="rgba(255,255,255,0.75)",
+                           hovertext=getattr(m, describe))
+    fig.update_layout(**LAYOUT, title=text("admin.chart2_title", lang),
+                      yaxis_title=text("admin.chart1_rows", lang), xaxis_title=None)
+    fig.update_xaxes(type="date")
+    return fig
+
+
+def upcoming_chart(df: pd.DataFrame, lang: str, days: int) -> go.Figure:
+    """Chart 3: per province, actionable rows whose apply_by / lapses_on falls in the next
+    ``days`` days (grouped bars, provinces by total)."""
+    fig = go.Figure()
+    order = list(dict.fromkeys(_province_label(df, lang)))
+    for kind in ("apply_by", "lapses_on"):
+        part = df[df["kind"] == kind]
+        if part.empty:
+            continue
+        fig.add_bar(x=_province_label(part, lang), y=part["count"].tolist(),
+                    name=text(f"admin.kind_{kind}", lang), marker_color=KIND_COLOURS[kind],
+                    hovertemplate="%{x}: %{y}<extra>%{fullData.name}</extra>")
+    fig.update_layout(**LAYOUT, barmode="group",
+                      title=text("admin.chart3_title", lang, days=days),
+                      yaxis_title=text("admin.chart1_rows", lang), xaxis_title=None)
+    fig.update_xaxes(categoryorder="array", categoryarray=order, tickangle=-45)
+    return fig

@@ -1,0 +1,191 @@
+"""Import a roster file into the database (logged-in admins only), and the snapshot list.
+
+Flow: upload CSV/XLSX -> ``core.io.read_roster`` -> ``core.assess_roster`` at the as-of date ->
+preview of the first rows and the validation report (row, column, problem; downloadable as
+CSV) -> accept the valid rows (``Store.import_snapshot`` with a progress bar; one transaction)
+or cancel. ``prepare_import`` does the reading and checking without Streamlit, so tests drive
+the same code the page runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from core import assess_roster
+from core import dashboard as dash
+from core.io import ROSTER_COLUMNS, RosterReadError, read_roster, to_csv_bytes
+from core.store import Store, StoreError
+from ui import state
+from ui.admin_auth import bilingual
+from ui.i18n import t
+
+PREVIEW_ROWS = 10
+REPORT_ROWS = 500  # shown on the page; the download has every line
+PENDING_KEY = "admin_pending_import"
+UPLOAD_GEN_KEY = "admin_upload_generation"
+FLASH_KEY = "admin_flash"
+
+
+@dataclass
+class PendingImport:
+    """A read and checked file waiting for "accept" or "cancel"."""
+
+    file_name: str
+    sha256: str
+    as_of: date
+    n_rows: int
+    valid: pd.DataFrame = field(repr=False)  # canonical roster columns, valid rows only
+    report: pd.DataFrame = field(repr=False)  # core.dashboard.validation_report
+    preview: pd.DataFrame = field(repr=False)  # the file's first rows as read
+    ident: tuple = field(default=(), repr=False)  # which upload and as-of date it came from
+
+    @property
+    def accepted(self) -> int:
+        return len(self.valid)
+
+    @property
+    def rejected(self) -> int:
+        return self.n_rows - len(self.valid)
+
+
+def prepare_import(data: bytes, file_name: str, as_of: date) -> PendingImport:
+    """Read and check a roster file; raises RosterReadError when it cannot be read at all."""
+    roster = read_roster(data, file_name)
+    assessed = assess_roster(roster.data, as_of)
+    ok = assessed["error"].isna().to_numpy(dtype=bool)
+    valid = roster.data.loc[ok, list(ROSTER_COLUMNS)].reset_index(drop=True)
+    return PendingImport(file_name=file_name, sha256=roster.sha256 or "", as_of=as_of,
+                         n_rows=len(roster), valid=valid,
+                         report=dash.validation_report(assessed),
+                         preview=roster.raw.head(PREVIEW_ROWS))
+
+
+def accept_import(store: Store, pending: PendingImport,
+                  progress: Callable[[int, int], object] | None = None) -> int:
+    """Store the valid rows as a new current snapshot (one transaction); its id."""
+    return store.import_snapshot(pending.valid, pending.file_name, pending.sha256,
+                                 rejected_rows=pending.rejected, progress=progress)
+
+
+def _report_for_display(report: pd.DataFrame) -> pd.DataFrame:
+    lang = state.lang()
+    return pd.DataFrame({
+        t("admin.report_row"): report["row"],
+        t("admin.report_column"): report["column"],
+        t("admin.report_problem"): report["problem_en" if lang == "en" else "problem_zh"],
+    })
+
+
+def _reset_upload() -> None:
+    st.session_state.pop(PENDING_KEY, None)
+    st.session_state[UPLOAD_GEN_KEY] = st.session_state.get(UPLOAD_GEN_KEY, 0) + 1
+
+
+def import_section(store: Store, as_of: date) -> None:
+    flash = st.session_state.pop(FLASH_KEY, None)
+    if flash:
+        st.success(flash, icon=":material/check_circle:")
+    gen = st.session_state.get(UPLOAD_GEN_KEY, 0)
+    upload = st.file_uploader(t("admin.upload_label"), type=["csv", "xlsx"],
+                              key=f"admin_upload_{gen}", help=t("admin.upload_help"))
+    if upload is None:
+        st.session_state.pop(PENDING_KEY, None)
+        return
+    data = upload.getvalue()
+    pending: PendingImport | None = st.session_state.get(PENDING_KEY)
+    ident = (getattr(upload, "file_id", upload.name), upload.name, len(data), as_of)
+    if pending is None or pending.ident != ident:
+        try:
+            with st.spinner(t("admin.reading")):
+                pending = prepare_import(data, upload.name, as_of)
+        except RosterReadError as exc:
+            st.session_state.pop(PENDING_KEY, None)
+            st.error(t("admin.read_failed", file=upload.name) + "\n\n" + bilingual(exc))
+            return
+        pending.ident = ident
+        st.session_state[PENDING_KEY] = pending
+    _pending_view(store, pending)
+
+
+def _pending_view(store: Store, pending: PendingImport) -> None:
+    st.markdown(f"**{t('admin.preview')}**")
+    st.dataframe(pending.preview, hide_index=True, width="stretch")
+    st.markdown(t("admin.check_summary", rows=pending.n_rows, accepted=pending.accepted,
+                  rejected=pending.rejected, problems=len(pending.report)))
+    if len(pending.report):
+        st.markdown(f"**{t('admin.report_heading')}**")
+        st.dataframe(_report_for_display(pending.report.head(REPORT_ROWS)), hide_index=True,
+                     width="stretch", height=240)
+        st.download_button(t("admin.report_download"), data=to_csv_bytes(pending.report),
+                           file_name=f"validation-{pending.file_name}.csv", mime="text/csv",
+                           key="admin_report_download", on_click="ignore",
+                           icon=":material/download:")
+    else:
+        st.success(t("admin.report_clean"))
+    c1, c2 = st.columns(2)
+    accept = c1.button(t("admin.accept", accepted=pending.accepted), type="primary",
+                       key="admin_accept", disabled=pending.accepted == 0)
+    cancel = c2.button(t("admin.cancel"), key="admin_cancel")
+    if cancel:
+        _reset_upload()
+        st.rerun()
+    if accept:
+        bar = st.progress(0.0, text=t("admin.importing", done=0, total=pending.accepted))
+
+        def progress(done: int, total: int) -> None:
+            bar.progress(done / total if total else 1.0,
+                         text=t("admin.importing", done=done, total=total))
+
+        try:
+            sid = accept_import(store, pending, progress)
+        except StoreError as exc:
+            st.error(t("admin.import_failed") + "\n\n" + bilingual(exc))
+            return
+        _reset_upload()
+        st.session_state[FLASH_KEY] = t("admin.imported", id=sid, accepted=pending.accepted,
+                                        rejected=pending.rejected)
+        st.rerun()
+
+
+def snapshots_section(store: Store) -> None:
+    try:
+        snaps = store.snapshots()
+    except StoreError as exc:
+        st.error(bilingual(exc))
+        return
+    if snaps.empty:
+        st.info(t("admin.no_snapshots"))
+        return
+    shown = pd.DataFrame({
+        t("admin.snap_id"): snaps["id"],
+        t("admin.snap_time"): snaps["created_at"].dt.tz_convert("Asia/Shanghai")
+        .dt.strftime("%Y-%m-%d %H:%M"),
+        t("admin.snap_file"): snaps["file_name"],
+        t("admin.snap_sha"): snaps["sha256"].str.slice(0, 12),
+        t("admin.snap_accepted"): snaps["accepted_rows"],
+        t("admin.snap_rejected"): snaps["rejected_rows"],
+        t("admin.snap_current"): snaps["is_current"],
+    })
+    st.dataframe(shown, hide_index=True, width="stretch")
+    earlier = snaps[~snaps["is_current"]]
+    if earlier.empty:
+        return
+    labels = {int(r.id): f"#{r.id} · {r.file_name} · "
+              f"{r.created_at.tz_convert('Asia/Shanghai'):%Y-%m-%d %H:%M}"
+              for r in earlier.itertuples()}
+    c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
+    chosen = c1.selectbox(t("admin.snap_choose"), list(labels), format_func=labels.get,
+                          key="admin_snap_choice")
+    if c2.button(t("admin.snap_make_current"), key="admin_snap_switch"):
+        try:
+            store.set_current(int(chosen))
+        except StoreError as exc:
+            st.error(bilingual(exc))
+            return
+        st.session_state[FLASH_KEY] = t("admin.snap_switched", id=chosen)
+        st.rerun()
