@@ -27,7 +27,8 @@ Decisions (documented here because they are visible to users):
 
 * Format is detected by content: a zip with an ``xl/`` part is XLSX, anything else is CSV.
   Legacy ``.xls`` (OLE2) and other zip formats (ODS, DOCX) are refused with a clear message.
-* CSV encodings tried in order: BOM (UTF-8, UTF-16), strict UTF-8, strict GB18030 (a superset
+* CSV encodings tried in order: BOM (UTF-8, UTF-16), UTF-16 without BOM (recognised by its NUL
+  bytes on one side of each 2-byte unit), strict UTF-8, strict GB18030 (a superset
   of GBK/GB2312), then charset-normalizer's best guess; the first decoding whose header is
   recognisable wins. More than 3 % control bytes (NUL etc.) means binary -> ``binary_file``.
 * A few NUL/control characters inside a CSV are kept in ``raw`` and give a row error
@@ -835,6 +836,22 @@ def _to_utf8(data: memoryview, encoding: str) -> memoryview:
     return memoryview(b"".join(parts))
 
 
+def _utf16_without_bom(data: bytes) -> str | None:
+    """``"utf-16-le"``/``"utf-16-be"`` when ``data`` looks like UTF-16 text saved without a BOM:
+    an even length, and a NUL byte on one side of many 2-byte units (ASCII letters, digits,
+    separators, line ends) and almost never on the other. Such a file is text, not binary."""
+    sample = data[: 1 << 16]
+    if len(data) % 2 or len(sample) < 4:
+        return None
+    half = len(sample) // 2
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    if odd >= 0.3 * half and even <= 0.02 * half:
+        return "utf-16-le"
+    if even >= 0.3 * half and odd <= 0.02 * half:
+        return "utf-16-be"
+    return None
+
+
 def _decode_candidates(data: bytes):
     """Yield (encoding, UTF-8 bytes of the whole file) in order of preference."""
     view = memoryview(data)
@@ -847,6 +864,13 @@ def _decode_candidates(data: bytes):
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             yield "utf-16", _to_utf8(view, "utf-16")
+            return
+        except UnicodeDecodeError:
+            pass
+    guess = _utf16_without_bom(data)
+    if guess is not None:
+        try:
+            yield guess, _to_utf8(view, guess)
             return
         except UnicodeDecodeError:
             pass
@@ -995,7 +1019,11 @@ def _read_csv_tolerant(body: str, delimiter: str, ncols: int):
 
 def _read_csv(data: bytes, file_name: str | None, digest: str) -> Roster:
     control = len(data) - len(data.translate(None, _CONTROL_BYTES))
-    if data[:2] not in (b"\xff\xfe", b"\xfe\xff") and control > _BINARY_CONTROL_SHARE * len(data):
+    if (
+        data[:2] not in (b"\xff\xfe", b"\xfe\xff")
+        and _utf16_without_bom(data) is None
+        and control > _BINARY_CONTROL_SHARE * len(data)
+    ):
         raise RosterReadError(
             "binary_file",
             "文件不是 CSV 或 XLSX 表格（看起来是二进制数据）",
