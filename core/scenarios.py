@@ -20,8 +20,8 @@ How ``coverage()`` counts (decided here, tested in tests/test_scenarios.py):
 - ``paper_certificate``: its ``rule`` (R-7) and ``clause``, always present;
 - R-8 (clause C-A1) for every scenario: validation applies R-8's format check to every
   registration number before any other rule runs, so every assessed profile used it;
-- warnings name no rule, so each warning code is mapped to the rule that raises it
-  (``WARNING_RULES``); ``number_province_mismatch`` also cites I-1, as its message does;
+- warnings name no rule, so each warning code is mapped to the rule and clause that raise it
+  (``WARNING_REFS``); ``number_province_mismatch`` also cites I-1, as its message does;
 - I-7 also when the assessment's ``age65`` needed it (a 29 February birth date whose 65th
   birthday falls in a non-leap year): the engine applies I-7 to age65 without a trace entry.
 """
@@ -102,6 +102,16 @@ SCENARIOS: dict[str, Scenario] = {s.id: s for s in [
         "有效期2021年8月20日届满，按30日规则截止日为7月21日，早于8月1日：通知未留出申请时间，只有2022年1月1日的失效日有约束力。",
         "Valid until 20 August 2021: the 30-day deadline would be 21 July, before 1 August; the "
         "notice gave no time to meet it, only the 1 January 2022 lapse date binds."),
+    Scenario(
+        "batch-before-start", "重庆：2021年8月1日前尚无电子证书",
+        "Chongqing: no electronic certificate before 1 August 2021",
+        date(2021, 7, 20),
+        _p("冯嘉怡", "1987-05-05", "渝1502013201500266", "重庆示例建设工程有限公司（虚构）", "重庆",
+           [("建筑工程", "2020-01-10", "2023-01-09", None, None)], gender="女"),
+        "2021年启用地区在8月1日前还没有启用电子证书（C-2.1.1），此时不能下载；纸质证书仍有效。注册专业有效，申请截止为2022年12月10日。",
+        "The 2021 batch had no electronic certificates before 1 August 2021 (C-2.1.1): nothing to "
+        "download yet; the paper certificate is still valid. The specialty is valid; renewal is "
+        "due by 10 December 2022."),
     Scenario(
         "batch-expired-pending", "江苏：已过期，年底前提出申请",
         "Jiangsu: already expired, applied before year end",
@@ -248,16 +258,17 @@ def assess_scenario(scenario: Scenario, as_of: date | None = None) -> dict:
 
 
 # -------------------------------------------------------------------------------------- coverage
-# Warnings carry no rule id: the rule that raises each one (core/assessment.py, core/validate.py).
-WARNING_RULES: Mapping[str, tuple[str, ...]] = {
-    "deadline_before_effective": ("R-1",),
-    "application_after_lapse": ("R-4",),
-    "certificate_outdated": ("R-6",),
-    "number_province_mismatch": ("R-8", "I-1"),
-    "number_level": ("R-8",),
-    "number_code_unknown": ("R-8",),
-    "number_code_char_mismatch": ("R-8",),
-    "number_years": ("R-8",),
+# Warnings carry no rule id: the rule (and clause, and reading where the message cites one) that
+# raises each one (core/assessment.py, core/validate.py).
+WARNING_REFS: Mapping[str, tuple[str, ...]] = {
+    "deadline_before_effective": ("R-1", "C-2.2.1"),
+    "application_after_lapse": ("R-4", "C-2.2.1"),
+    "certificate_outdated": ("R-6", "C-3.5"),
+    "number_province_mismatch": ("R-8", "C-A1", "I-1"),
+    "number_level": ("R-8", "C-A1"),
+    "number_code_unknown": ("R-8", "C-A1"),
+    "number_code_char_mismatch": ("R-8", "C-A1"),
+    "number_years": ("R-8", "C-A1"),
 }
 R8_CLAUSE = "C-A1"
 
@@ -279,8 +290,8 @@ def cited(assessment: Mapping, profile: Mapping | None = None) -> dict[str, set[
     rules.add(paper["rule"])
     clauses.add(paper["clause"])
     for w in assessment["warnings"]:
-        for rid in WARNING_RULES.get(w["code"], ()):
-            (readings if rid.startswith("I-") else rules).add(rid)
+        for ref in WARNING_REFS.get(w["code"], ()):
+            {"R": rules, "I": readings, "C": clauses}[ref[0]].add(ref)
     if profile is not None:
         birth = parse_iso(profile.get("birth_date"))
         if birth is not None and add_years_uses_i7(birth, POLICY.days("age_limit_years")):

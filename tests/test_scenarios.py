@@ -251,3 +251,10 @@ def test_status_bands_agree_with_assess_on_every_day_sampled(sid):
             status = {sp["specialty"]: sp["status"] for sp in a["specialties"]}[b["specialty"]]
             assert status == b["status"], (sid, b, when)
     assert len(change_dates(s, start, end)) < 200
+
+
+def test_every_clause_a_rule_implements_is_cited_by_some_scenario():
+    implemented = {c for r in POLICY.rules.values() for c in r["clauses"]}
+    missing = sorted(c for c in implemented if not scenarios_citing(c))
+    assert not missing, f"no scenario cites: {missing}"
+    assert ANSWERS["batch-before-start"]["usage_window"]["clause"] == "C-2.1.1"
