@@ -33,7 +33,7 @@ if not empty:
         failed = True
 by_key, _unowned = form.errors_by_widget(errors)  # all of them are listed on the right too
 
-left, right = st.columns([4, 5], gap="large")
+left, right = st.columns([1, 1], gap="medium")
 with left:
     st.subheader(t("self_service.form.heading"))
     form.draw(by_key)

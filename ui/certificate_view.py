@@ -45,7 +45,8 @@ def _fingerprint(profile: Mapping, assessment: Mapping, photo: bytes | None) -> 
 
 def _printable(profile: Mapping) -> dict:
     """Optional text fields the form left empty print as nothing rather than as "None"."""
-    return {**profile, "gender": profile.get("gender") or "", "employer": profile.get("employer") or ""}
+    return {**profile, "gender": profile.get("gender") or "",
+            "employer": profile.get("employer") or ""}
 
 
 def section(profile: Mapping, assessment: Mapping) -> None:

@@ -1,4 +1,4 @@
-"""The self-service form (issue 3): widgets <-> a CONTRACT.md profile, kept in st.session_state only.
+"""The self-service form (issue 3): widgets <-> a CONTRACT.md profile, in st.session_state only.
 
 Personal data never leaves the session: no file, no database, no log, no cache. The widgets keep
 their values under the keys below; a plain copy (``STORE``) survives a visit to another page
@@ -90,9 +90,12 @@ def save() -> None:
     st.session_state[STORE] = {k: st.session_state.get(k) for k in widget_keys()}
 
 
+_FORM_KEY = re.compile(r"self_service\.(f|s\d+)\.")
+
+
 def _reset() -> None:
     for k in list(st.session_state.keys()):
-        if isinstance(k, str) and (k.startswith("self_service.f.") or re.match(r"self_service\.s\d+\.", k)):
+        if isinstance(k, str) and _FORM_KEY.match(k):
             del st.session_state[k]
     st.session_state[STORE] = {}
     st.session_state[ROWS] = []

@@ -114,7 +114,7 @@ def clause_block(clause_id: str) -> None:
         st.caption(esc(clause.get("zh", "")))
 
 
-# --- sections --------------------------------------------------------------------------------------
+# --- sections ------------------------------------------------------------------------------
 
 
 def regime(a: Mapping) -> None:
@@ -176,7 +176,8 @@ def specialty_card(s: Mapping, a: Mapping, actions: list[Mapping]) -> None:
             st.warning(t("self_service.card.late_application", apply_by=s.get("apply_by") or ""),
                        icon=":material/schedule:")
         for action in actions:
-            st.markdown(f":material/arrow_forward: {esc(pick(action, 'message') or action['code'])}")
+            words = esc(pick(action, "message") or action["code"])
+            st.markdown(f":material/arrow_forward: {words}")
         with st.expander(t("self_service.why")):
             trace(s.get("trace") or [])
 
@@ -228,8 +229,9 @@ def usage_window(a: Mapping) -> None:
                 st.write(t(CAPPED_BY[w["capped_by"]], age65=a.get("age65") or ""))
             printed = w.get("printed") or [{"specialty": n} for n in w.get("specialties") or []]
             if printed:
-                st.caption(t("self_service.window.printed_list", specialties=t("self_service.list_sep").join(
-                    esc(specialty_name(p["specialty"])) for p in printed)))
+                names = t("self_service.list_sep").join(
+                    esc(specialty_name(p["specialty"])) for p in printed)
+                st.caption(t("self_service.window.printed_list", specialties=names))
             if w["status"] == "expired":
                 st.error(t("self_service.window.download_again"), icon=":material/download:")
         if w.get("outdated"):

@@ -1,9 +1,10 @@
 """The personal timeline chart of the self-service page (plotly), built only from an assessment.
 
-One row per specialty: its current validity as a bar (``current_valid_from`` – ``current_valid_until``),
-``apply_by`` and ``lapses_on`` as markers; one row for the certificate's usage window
-(``usage_window.from`` – ``usage_window.until``); vertical lines for the as-of date and the 65th
-birthday (``age65``). Every date drawn is a value of the assessment: nothing is computed here.
+One row per specialty: its current validity as a bar (``current_valid_from`` –
+``current_valid_until``), ``apply_by`` and ``lapses_on`` as markers; one row for the certificate's
+usage window (``usage_window.from`` – ``usage_window.until``); vertical lines for the as-of date
+and the 65th birthday (``age65``). Every date drawn is a value of the assessment: nothing is
+computed here.
 """
 
 from __future__ import annotations
@@ -48,7 +49,8 @@ def _marker(fig: go.Figure, day: str, row: str, symbol: str, colour: str, name: 
             show: bool) -> None:
     fig.add_trace(go.Scatter(
         x=[day], y=[row], mode="markers",
-        marker={"symbol": symbol, "size": 15, "color": colour, "line": {"color": "white", "width": 1.5}},
+        marker={"symbol": symbol, "size": 15, "color": colour,
+                "line": {"color": "white", "width": 1.5}},
         name=name, legendgroup=name, showlegend=show,
         hovertemplate=f"{name}: {day}<extra></extra>",
     ))

@@ -33,7 +33,8 @@ WINDOW = {
     "expired": "verify.window.expired",
     "not_yet": "verify.window.not_yet",
 }
-ALL_KEYS = [v[0] for v in HEADLINE.values()] + list(WINDOW.values())
+ALL_KEYS = [v[0] for v in HEADLINE.values()] + list(WINDOW.values()) + [
+    "verify.signature_valid", "verify.signature_invalid"]
 
 
 def _message(obj: object) -> str:
@@ -63,8 +64,8 @@ def show() -> None:
         st.write(t("verify.how_to"))
         return
     c1, c2 = st.columns(2)
-    c1.metric(t("verify.signature"),
-              t("verify.signature_valid") if result.valid_signature else t("verify.signature_invalid"))
+    signature = "verify.signature_valid" if result.valid_signature else "verify.signature_invalid"
+    c1.metric(t("verify.signature"), t(signature))
     c2.metric(t("verify.window_today"),
               t(WINDOW[result.window_status]) if result.window_status in WINDOW else "—")
     if result.payload and result.valid_signature:

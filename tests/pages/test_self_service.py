@@ -10,8 +10,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from core import assess
-from core.demo import demo_profile
 from core.dates import today_shanghai
+from core.demo import demo_profile
 from core.scenarios import get as get_scenario
 from ui import certificate_view, i18n, verify_view
 from ui import self_service_form as form

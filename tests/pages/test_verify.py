@@ -74,7 +74,8 @@ def test_a_token_past_its_usage_window_says_so():
     at = open_verify(token)
     [warning] = at.warning
     assert text("verify.headline.expired_window", "zh") in warning.value
-    assert f"{text('verify.window_today', 'zh')}: {text('verify.window.expired', 'zh')}" in page_text(at)
+    expired = text("verify.window.expired", "zh")
+    assert f"{text('verify.window_today', 'zh')}: {expired}" in page_text(at)
 
 
 def _tamper(token: str) -> str:
@@ -116,7 +117,8 @@ def test_no_token_explains_how_to_verify():
 
 def test_an_unreadable_signing_key_is_a_clear_message(monkeypatch):
     def broken():
-        raise config.ConfigError("secret_key_unreadable", "签名密钥文件无法使用", "The key file cannot be used")
+        raise config.ConfigError("secret_key_unreadable", "签名密钥文件无法使用",
+                                 "The key file cannot be used")
 
     token, _ = good_token()
     monkeypatch.setattr(config, "secret_key", broken)
