@@ -30,7 +30,6 @@ PRESENTATION_KEY = "policy_presentation"
 SCENARIO_QUERY_PARAM = "scenario"
 _SCENARIO_FROM_URL = "_policy_scenario_from_url"
 SECTIONS = ("overview", "scenarios", "notice")
-SELF_SERVICE_PAGE = "pages/self_service.py"
 POLICY_PAGE = "pages/policy.py"
 DASH = "—"
 
@@ -136,6 +135,10 @@ def overview() -> None:
 
 
 # ------------------------------------------------------------------------------------- gallery
+def self_service_url(scenario_id: str) -> str:
+    return f"/?{SCENARIO_QUERY_PARAM}={scenario_id}"
+
+
 def gallery() -> None:
     st.header(t("policy.gallery.header"))
     ids = list(sc.SCENARIOS)
@@ -147,8 +150,10 @@ def gallery() -> None:
     s = sc.SCENARIOS[sid]
     st.info(summary(s))
     cols = st.columns([2, 3])
-    cols[0].page_link(SELF_SERVICE_PAGE, label=t("policy.gallery.open_self_service"),
-                      icon=":material/open_in_new:", query_params={"scenario": s.id})
+    # A real address (CONTRACT.md "/"), so it can also be copied or opened elsewhere; it opens
+    # in a new tab and the self-service page fills its form from core.scenarios.get(ID).
+    cols[0].link_button(t("policy.gallery.open_self_service"), self_service_url(s.id),
+                        icon=":material/open_in_new:", type="primary")
     cov = sc.coverage()[s.id]
     cols[1].caption(t("policy.gallery.exercises",
                       rules=" ".join(sorted(cov["rules"])),

@@ -102,10 +102,9 @@ def test_time_travel_shows_the_status_at_the_slider_date():
 def test_the_self_service_link_carries_the_scenario_id():
     at = section(policy_page(), "scenarios")
     ok(at.selectbox(key="policy_scenario").set_value("usage-180-days").run())
-    links = [el for el in at.get("page_link")
-             if el.proto.label == text("policy.gallery.open_self_service", "zh")]
-    assert len(links) == 1
-    assert links[0].proto.query_string == "scenario=usage-180-days"
+    [link] = at.get("link_button")
+    assert link.proto.label == text("policy.gallery.open_self_service", "zh")
+    assert link.proto.url == "/?scenario=usage-180-days"
 
 
 def test_a_scenario_in_the_address_opens_the_gallery_on_it():
