@@ -76,7 +76,14 @@ def widget_keys() -> list[str]:
 
 
 def init() -> None:
-    """Give the form its rows and put back the values kept while another page was shown."""
+    """Give the form its rows and put back the values kept while another page was shown.
+
+    Streamlit drops the state of widgets a run did not draw, so a missing name widget means the
+    page was just opened (first visit, or back from another page): a ``?scenario=`` link may then
+    fill the form again, even with the scenario it filled before.
+    """
+    if key("name") not in st.session_state:
+        st.session_state.pop(SCENARIO_APPLIED, None)
     st.session_state.setdefault(ROWS, [0])
     st.session_state.setdefault(NEXT_ROW, 1)
     st.session_state.setdefault(NONCE, 0)

@@ -232,3 +232,32 @@ def test_a_photo_goes_into_the_preview_and_a_bad_one_is_explained():
     assert not at.exception
     assert any("JPEG" in e.value and "PNG" in e.value for e in at.error)  # PhotoError, in Chinese
     assert not at.download_button  # the preview was made with another photo: build again
+
+
+def test_a_scenario_link_opened_again_from_the_policy_page_fills_the_form_again():
+    scenario = get_scenario("pilot-expired")
+    at = run_app(scenario="pilot-expired")
+    at.text_input(key=form.key("name")).set_value("改过的名字").run()
+    at.run()
+    assert at.text_input(key=form.key("name")).value == "改过的名字"  # not overwritten on reruns
+    at.switch_page("pages/policy.py").run()
+    at.query_params["scenario"] = "pilot-expired"
+    at.switch_page("pages/self_service.py").run()
+    assert not at.exception
+    assert at.text_input(key=form.key("name")).value == scenario.profile["name"]
+
+
+@pytest.mark.parametrize("scenario_id", sorted(__import__("core.scenarios").scenarios.SCENARIOS))
+def test_every_scenario_of_the_gallery_opens_with_the_engines_answer(scenario_id):
+    scenario = get_scenario(scenario_id)
+    at = run_app(scenario=scenario_id)
+    assert at.session_state["as_of"] == scenario.as_of
+    expected = assess(scenario.profile, scenario.as_of)
+    text = page_text(at)
+    assert i18n.text("self_service.errors_header", "zh") not in text
+    assert not at.exception
+    for s in expected["specialties"]:
+        assert i18n.text(view.STATUS[s["status"]][0], "zh") in text
+        for field in ("apply_by", "lapses_on"):
+            if s[field]:
+                assert s[field] in text
