@@ -183,10 +183,10 @@ def _reason_messages(reason: object) -> tuple[str, str]:
 def content_from(profile: dict, assessment: dict, photo: bytes | None = None) -> CertificateContent:
     """The content of the certificate downloaded on ``usage_window["from"]`` (R-6, C-3.2).
 
-    Printed specialties are ``usage_window["printed"]`` (validity as on the download date); when an
-    older engine gives no ``printed`` list, the assessment's current validity of the specialties
-    named in ``usage_window["specialties"]`` is used. Raises ``CertificateUnavailable`` when the
-    usage window is null (``not_covered``) or ``unavailable`` (with the engine's reason).
+    Printed specialties are ``usage_window["printed"]`` (validity as on the download date). The
+    personal fields are the validated ones (trimmed, gender aliases as 男/女). Raises
+    ``CertificateUnavailable`` when the usage window is null (``not_covered``) or
+    ``unavailable`` (with the engine's reason).
     """
     window = assessment.get("usage_window")
     if window is None:
@@ -208,29 +208,20 @@ def content_from(profile: dict, assessment: dict, photo: bytes | None = None) ->
         )
     usage_from = parse_iso(window["from"])
     usage_until = parse_iso(window["until"])
-    printed = window.get("printed")
-    if printed is None:
-        names = window.get("specialties") or []
-        current = {s["specialty"]: s for s in assessment.get("specialties", [])}
-        printed = [
-            {
-                "specialty": n,
-                "valid_from": current[n]["current_valid_from"],
-                "valid_until": current[n]["current_valid_until"],
-            }
-            for n in names
-            if n in current
-        ]
+    printed = window["printed"]
+    from core.validate import validate  # the same normalisation the assessment used
+
+    person = validate(profile, parse_iso(assessment["as_of"]))
     specialties = [
         (str(p["specialty"]), parse_iso(p["valid_from"]), parse_iso(p["valid_until"]))
         for p in printed
     ]
     return CertificateContent(
-        name=str(profile["name"]),
-        gender=str(profile["gender"]),
-        birth_date=parse_iso(profile["birth_date"]),
-        registration_number=str(profile["registration_number"]),
-        employer=str(profile["employer"]),
+        name=person.name,
+        gender=person.gender or "",
+        birth_date=person.birth_date,
+        registration_number=person.registration_number,
+        employer=person.employer or "",
         specialties=specialties,
         usage_from=usage_from,
         usage_until=usage_until,

@@ -286,33 +286,33 @@ def assessment(window):
 
 
 def test_content_from_uses_printed_specialties():
-    window = {
-        "from": "2021-08-12",
-        "until": "2022-02-08",
-        "capped_by": "180_days",
-        "status": "in_use",
-        "hypothetical": False,
-        "specialties": ["建筑工程"],
-        "reason": None,
-        "printed": [
-            {"specialty": "建筑工程", "valid_from": "2021-05-14", "valid_until": "2024-05-13"}
-        ],
-    }
-    c = cert.content_from(PROFILE, assessment(window), photo=b"x")
+    # POLICY.md worked example 9, through the real engine
+    from core import assess
+
+    p = {**PROFILE, "employer_province": "福建", "gender": "male", "name": " 张三 ",
+         "certificate_downloaded_on": "2021-08-12",
+         "specialties": [{"specialty": "建筑工程", "valid_from": "2021-05-14",
+                          "valid_until": "2024-05-13"}]}
+    c = cert.content_from(p, assess(p, date(2021, 9, 1)), photo=b"x")
     assert c.specialties == [("建筑工程", date(2021, 5, 14), date(2024, 5, 13))]
     assert (c.usage_from, c.usage_until, c.issued_on) == (
         date(2021, 8, 12),
         date(2022, 2, 8),
         date(2021, 8, 12),
     )
-    assert c.birth_date == date(1970, 3, 15) and c.photo == b"x" and c.name == "张三"
+    assert c.birth_date == date(1970, 3, 15) and c.photo == b"x"
+    assert (c.name, c.gender) == ("张三", "男")  # the validated values
 
 
-def test_content_from_without_printed_falls_back_to_current_validity():
-    window = {"from": "2024-09-01", "until": "2025-02-28", "status": "in_use"}
-    window["specialties"] = ["建筑工程"]
-    c = cert.content_from(PROFILE, assessment(window))
-    assert c.specialties == [("建筑工程", date(2024, 5, 14), date(2027, 5, 13))]
+def test_content_from_prints_validity_as_on_the_download_date():
+    from core import assess
+
+    p = {**PROFILE, "employer_province": "广东", "certificate_downloaded_on": "2024-05-01",
+         "specialties": [{"specialty": "建筑工程", "valid_from": "2021-06-01",
+                          "valid_until": "2024-05-31", "renewal_applied_on": "2024-04-01",
+                          "renewal_approved_on": "2024-06-15"}]}
+    c = cert.content_from(p, assess(p, date(2024, 8, 1)))
+    assert c.specialties == [("建筑工程", date(2021, 6, 1), date(2024, 5, 31))]
 
 
 def test_no_usage_window_not_covered():
@@ -460,3 +460,14 @@ def test_raw_upload_is_checked_when_rendering():
     with pytest.raises(cert.PhotoError) as err:
         cert.render_pdf(make_content(photo=b"not an image"), BASE)
     assert err.value.code == "not_an_image"
+
+
+def test_content_from_optional_fields_missing_prints_no_none():
+    from core import assess
+    from tests.engine_helpers import d, profile
+
+    p = profile(province="广东", valid_until="2024-12-31", downloaded="2024-09-01", gender=None,
+                employer=None)
+    content = cert.content_from(p, assess(p, d("2024-10-01")))
+    assert content.gender == "" and content.employer == ""
+    assert "None" not in pdf_text(cert.render_pdf(content, BASE))
