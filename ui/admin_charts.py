@@ -95,7 +95,7 @@ def lapses_over_time_chart(df: pd.DataFrame, markers: pd.DataFrame, lang: str) -
                            hovertext=getattr(m, describe))
     fig.update_layout(**LAYOUT, title=text("admin.chart2_title", lang),
                       yaxis_title=text("admin.chart1_rows", lang), xaxis_title=None)
-    fig.update_xaxes(type="date")
+    fig.update_xaxes(type="date", dtick="M12", tickformat="%Y")
     return fig
 
 

@@ -108,11 +108,14 @@ def _table(rows: pd.DataFrame, as_of: date) -> None:
         default="needs_action", format_func=lambda v: t(f"admin.table_{v}"))
     view = view or "needs_action"
     table = export_rows(rows, as_of, view)
-    st.dataframe(table.head(TABLE_ROWS), hide_index=True, width="stretch", height=360)
+    shown = table.head(TABLE_ROWS)
+    dates = {c: st.column_config.DateColumn(c, format="YYYY-MM-DD") for c in shown.columns
+             if pd.api.types.is_datetime64_any_dtype(shown[c].dtype)}
+    st.dataframe(shown, hide_index=True, width="stretch", height=360, column_config=dates)
     st.caption(t("admin.table_caption", shown=min(len(table), TABLE_ROWS), total=len(table)))
     stamp = as_of.isoformat()
     name = f"ecert-{view}-{stamp}"
-    c1, c2 = st.columns(2)
+    c1, c2, _ = st.columns([1, 1, 4])
     c1.download_button(t("admin.export_csv"), data=lambda: to_csv_bytes(table),
                        file_name=f"{name}.csv", mime="text/csv", key="admin_export_csv",
                        icon=":material/download:", on_click="ignore", disabled=table.empty)
@@ -131,12 +134,9 @@ def render(frame: pd.DataFrame, as_of: date) -> None:
     _headline(rows, as_of)
     st.subheader(t("admin.chart1_heading"))
     _chart1(rows, as_of)
-    left, right = st.columns(2)
-    with left:
-        st.subheader(t("admin.chart2_heading"))
-        _chart2(rows)
-    with right:
-        st.subheader(t("admin.chart3_heading"))
-        _chart3(rows, as_of)
+    st.subheader(t("admin.chart2_heading"))
+    _chart2(rows)
+    st.subheader(t("admin.chart3_heading"))
+    _chart3(rows, as_of)
     st.subheader(t("admin.table_heading"))
     _table(rows, as_of)
