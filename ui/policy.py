@@ -130,8 +130,7 @@ def overview() -> None:
     st.header(t("policy.map.header"))
     st.plotly_chart(charts.regime_map(lang(), presentation()), key="policy_map",
                     config={"displayModeBar": False})
-    st.caption(t("policy.map.caption", clause=clause_name("C-1"),
-                 reading=POLICY.readings["I-1"][lang()]))
+    st.caption(t("policy.map.source", clause=clause_name("C-1")))
 
 
 # ------------------------------------------------------------------------------------- gallery
@@ -187,7 +186,7 @@ def show_input(s: sc.Scenario) -> None:
         t("policy.col.applied_on"): or_dash(x.get("renewal_applied_on")),
         t("policy.col.approved_on"): or_dash(x.get("renewal_approved_on")),
     } for x in p["specialties"]]
-    st.dataframe(pd.DataFrame(rows), hide_index=True, key="policy_input_table")
+    st.table(pd.DataFrame(rows), hide_index=True, border="horizontal")
 
 
 def answer_rows(a: dict) -> list[dict]:
@@ -208,7 +207,8 @@ def show_answer(a: dict) -> None:
     regime = a["regime"]
     st.markdown(t("policy.answer.regime", regime=charts.regime_label(regime, lang()),
                   age65=a["age65"]))
-    st.dataframe(pd.DataFrame(answer_rows(a)), hide_index=True, key="policy_answer_table")
+    # st.table (HTML) rather than st.dataframe (canvas): it grows with presentation mode's type
+    st.table(pd.DataFrame(answer_rows(a)), hide_index=True, border="horizontal")
     left, right = st.columns(2)
     with left:
         show_window(a["usage_window"])

@@ -40,6 +40,8 @@ def _layout(fig: go.Figure, large: bool, height: int) -> go.Figure:
         plot_bgcolor="rgba(0,0,0,0)",
         paper_bgcolor="rgba(0,0,0,0)",
     )
+    fig.update_xaxes(tickfont={"size": _font_size(large) - 1})
+    fig.update_yaxes(tickfont={"size": _font_size(large) - 1})
     return fig
 
 
@@ -98,7 +100,7 @@ def notice_timeline(lang: str, as_of: date | None = None, large: bool = False) -
                     "line": {"color": "white", "width": 2}},
             hovertext=[f"{d.isoformat()} {ev['label']} {ev['clause']}"], hoverinfo="text"))
     if as_of is not None and lo <= as_of <= hi:
-        fig.add_shape(type="line", x0=as_of, x1=as_of, y0=-0.6, y1=n + 0.2,
+        fig.add_shape(type="line", x0=as_of, x1=as_of, y0=-0.6, y1=n + 0.2, layer="below",
                       line={"color": "#2ca02c", "width": 2, "dash": "dash"})
         fig.add_annotation(x=as_of, y=n + 0.2, showarrow=False, yanchor="bottom",
                            text=text("policy.timeline.as_of", lang, date=as_of.isoformat()),
@@ -114,6 +116,16 @@ def regime_label(regime: str, lang: str) -> str:
     return text(f"policy.regime.{regime}", lang, count=n)
 
 
+def tile_name(name: str, width: int = 7) -> str:
+    """An English name that fits on a tile: two lines at a space, or hyphenated."""
+    if len(name) <= width:
+        return name
+    if " " in name:
+        return name.replace(" ", "<br>", 1)
+    cut = (len(name) + 1) // 2
+    return f"{name[:cut]}-<br>{name[cut:]}"
+
+
 def regime_map(lang: str, large: bool = False) -> go.Figure:
     """A tile-grid map: one square per provincial division at its POLICY tile position,
     coloured by regime (C-1), with a legend."""
@@ -126,7 +138,7 @@ def regime_map(lang: str, large: bool = False) -> go.Figure:
                       layer="below")
     for regime in REGIMES:
         provs = [p for p in POLICY.provinces if p.regime == regime]
-        names = [p.short if lang == "zh" else p.en for p in provs]
+        names = [p.short if lang == "zh" else tile_name(p.en) for p in provs]
         size = _font_size(large) + (1 if lang == "zh" else -3)
         fig.add_trace(go.Scatter(
             x=[p.tile[1] for p in provs], y=[p.tile[0] for p in provs],
@@ -148,7 +160,7 @@ def regime_map(lang: str, large: bool = False) -> go.Figure:
     fig.update_yaxes(range=[max(rows) + 0.6, min(rows) - 0.6], visible=False, fixedrange=True,
                      scaleanchor="x", scaleratio=1)
     fig.update_layout(legend={"orientation": "h", "x": 0, "y": -0.02, "yanchor": "top"})
-    return _layout(fig, large, 520)
+    return _layout(fig, large, 600)
 
 
 # ------------------------------------------------------------------------------- status bands

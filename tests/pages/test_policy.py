@@ -39,8 +39,8 @@ def section(at: AppTest, name: str) -> AppTest:
 
 
 def answer_frame(at: AppTest, lang: str):
-    """The gallery's answer table: the one st.dataframe with a status column."""
-    [df] = [df.value for df in at.dataframe if text("policy.col.status", lang) in df.value]
+    """The gallery's answer table: the one st.table with a status column."""
+    [df] = [df.value for df in at.table if text("policy.col.status", lang) in df.value]
     return df
 
 
