@@ -8,12 +8,12 @@ that a changed date changes the answers); ``POLICY`` is the file shipped beside 
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType
-from typing import Mapping
 
 POLICY_FILE = Path(__file__).with_name("policy.toml")
 
