@@ -982,6 +982,15 @@ def _read_csv_pandas(body: bytes, delimiter: str, ncols: int) -> pd.DataFrame:
     return _blank_to_na(frame)
 
 
+def _first_row_too_long(body: memoryview, delimiter: str, ncols: int) -> bool:
+    """True when the first data row has non-empty fields beyond the header. The pandas path
+    must not see such a file: for the FIRST row only, pandas drops the extra fields with a mere
+    ParserWarning instead of raising, and the row would lose data without a row error."""
+    prefix = bytes(body[:_PREFIX_BYTES]).decode("utf-8", errors="ignore")
+    first = next((row for row, _ in _csv_prefix_rows(prefix, delimiter) if row), None)
+    return first is not None and any(x.strip() for x in first[ncols:])
+
+
 def _read_csv_tolerant(body: str, delimiter: str, ncols: int):
     """Last path (csv module, a loop per row, only for files with over-long rows):
     (frame, row errors naming rows with extra non-empty fields)."""
@@ -1060,6 +1069,8 @@ def _read_csv(data: bytes, file_name: str | None, digest: str) -> Roster:
             frame = _read_csv_arrow(body, delimiter, ncols)
         except (pa.ArrowInvalid, ValueError):
             try:
+                if _first_row_too_long(body, delimiter, ncols):
+                    raise pd.errors.ParserError("the first data row has extra fields")
                 frame = _read_csv_pandas(bytes(body), delimiter, ncols)
             except (pd.errors.ParserError, ValueError):
                 frame, extra = _read_csv_tolerant(bytes(body).decode("utf-8"), delimiter, ncols)
