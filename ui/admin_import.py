@@ -20,7 +20,7 @@ from core import assess_roster
 from core import dashboard as dash
 from core.io import ROSTER_COLUMNS, RosterReadError, read_roster, to_csv_bytes
 from core.store import Store, StoreError
-from ui import state
+from ui import admin_data, state
 from ui.admin_auth import bilingual
 from ui.i18n import t
 
@@ -109,10 +109,10 @@ def import_section(store: Store, as_of: date) -> None:
             return
         pending.ident = ident
         st.session_state[PENDING_KEY] = pending
-    _pending_view(store, pending)
+    _pending_view(store, pending, as_of)
 
 
-def _pending_view(store: Store, pending: PendingImport) -> None:
+def _pending_view(store: Store, pending: PendingImport, as_of: date) -> None:
     st.markdown(f"**{t('admin.preview')}**")
     st.dataframe(pending.preview, hide_index=True, width="stretch")
     st.markdown(t("admin.check_summary", rows=pending.n_rows, accepted=pending.accepted,
@@ -146,6 +146,11 @@ def _pending_view(store: Store, pending: PendingImport) -> None:
         except StoreError as exc:
             st.error(t("admin.import_failed") + "\n\n" + bilingual(exc))
             return
+        try:  # warm the dashboard's cache while the user is still waiting for the import
+            with st.spinner(t("admin.reading")):
+                admin_data.assessed(sid, as_of)
+        except StoreError:
+            pass  # the dashboard tab shows the error on the next run
         _reset_upload()
         st.session_state[FLASH_KEY] = t("admin.imported", id=sid, accepted=pending.accepted,
                                         rejected=pending.rejected)
