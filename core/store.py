@@ -7,6 +7,11 @@ SQLAlchemy 2 Core (no ORM) over any URL; SQLite by default (CONTRACT.md "Configu
     ``id`` (primary key, never reused), ``created_at`` (UTC, ISO 8601 text), ``file_name``,
     ``sha256``, ``accepted_rows``, ``rejected_rows``, ``is_current`` (at most one true),
     ``note``.
+``snapshot_frames``
+    ``snapshot_id`` (primary key, foreign key to ``snapshots.id``), ``format`` (``parquet``)
+    and ``data``: the same rows as one compressed Parquet blob, written in the same transaction
+    as the rows. ``load`` reads it (a 1,000,000-row roster in well under a second) and falls
+    back to ``roster_rows`` for a snapshot without one.
 ``roster_rows``
     ``snapshot_id`` (foreign key to ``snapshots.id``) and ``row_no`` (0-based position in the
     imported frame) form the primary key, which is also the index on ``snapshot_id``; then the 13
@@ -47,6 +52,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy import exc as sa_exc
@@ -108,6 +114,38 @@ roster_rows_table = sa.Table(
     sa.PrimaryKeyConstraint("snapshot_id", "row_no", name="pk_roster_rows"),
     sqlite_with_rowid=False,
 )
+
+
+snapshot_frames_table = sa.Table(
+    "snapshot_frames", metadata,
+    sa.Column("snapshot_id", sa.Integer, sa.ForeignKey("snapshots.id"), primary_key=True),
+    sa.Column("format", sa.String(16), nullable=False),
+    sa.Column("data", sa.LargeBinary, nullable=False),
+)
+
+
+def _frame_to_parquet(frame: pd.DataFrame) -> bytes:
+    """The canonical frame as Parquet bytes (zstd): what ``load`` reads back fastest."""
+    buf = pa.BufferOutputStream()
+    pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), buf, compression="zstd")
+    return buf.getvalue().to_pybytes()
+
+
+def _frame_from_parquet(data: bytes) -> pd.DataFrame:
+    table = pq.read_table(pa.BufferReader(data))
+    out = {}
+    for c in COLUMNS:
+        col = table.column(c)
+        if c in DATE_COLUMNS:
+            out[c] = col.cast(pa.timestamp("s")).to_numpy()
+        elif c == FLAG_COLUMN:
+            out[c] = pd.arrays.BooleanArray(
+                pc.fill_null(col, False).to_numpy(zero_copy_only=False),
+                col.is_null().to_numpy(zero_copy_only=False))
+        else:
+            out[c] = pd.array(pd.arrays.ArrowStringArray(col.cast(pa.large_string())),
+                              dtype="string")
+    return pd.DataFrame(out, columns=list(COLUMNS))
 
 
 # -- frame <-> rows ----------------------------------------------------------------------------
@@ -428,6 +466,8 @@ class Store:
                 self._insert_rows(conn, rows)
                 if progress is not None:
                     progress(done, total)
+            conn.execute(snapshot_frames_table.insert().values(
+                snapshot_id=sid, format="parquet", data=_frame_to_parquet(frame)))
             conn.execute(s.update().values(is_current=sa.case((s.c.id == sid, True), else_=False)))
         self._shrink_wal()
         return int(sid)
@@ -504,6 +544,8 @@ class Store:
                     "to another snapshot first.",
                 )
             conn.execute(r.delete().where(r.c.snapshot_id == snapshot_id))
+            conn.execute(snapshot_frames_table.delete()
+                         .where(snapshot_frames_table.c.snapshot_id == snapshot_id))
             conn.execute(s.delete().where(s.c.id == snapshot_id))
         self._shrink_wal()
 
@@ -529,6 +571,11 @@ class Store:
             else:
                 sid = int(snapshot_id)
                 self._require(conn, sid)
+            f = snapshot_frames_table
+            blob = conn.execute(sa.select(f.c.data).where(f.c.snapshot_id == sid,
+                                                          f.c.format == "parquet")).scalar()
+            if blob is not None:
+                return _frame_from_parquet(blob)
             batches = []
             if self.is_sqlite:
                 sql = (f"SELECT {', '.join(COLUMNS)} FROM roster_rows "

@@ -62,7 +62,9 @@ def raw_state(path: Path) -> tuple:
         rows = con.execute("SELECT count(*), ifnull(sum(row_no), 0) FROM roster_rows").fetchone()
         per = con.execute("SELECT snapshot_id, count(*) FROM roster_rows GROUP BY snapshot_id "
                           "ORDER BY snapshot_id").fetchall()
-        return snaps, rows, per
+        frames = con.execute("SELECT snapshot_id, length(data) FROM snapshot_frames "
+                             "ORDER BY snapshot_id").fetchall()
+        return snaps, rows, per, frames
     finally:
         con.close()
 
@@ -75,6 +77,16 @@ def test_import_load_round_trip(store, frame_a):
     pd.testing.assert_frame_equal(back, frame_a.reset_index(drop=True))
     pd.testing.assert_frame_equal(store.load(sid), back)
     assert list(back.columns) == list(COLUMNS)
+
+
+def test_rows_and_parquet_blob_load_the_same(store, db, frame_a):
+    sid = store.import_snapshot(frame_a, "a.csv", "a" * 64)
+    from_blob = store.load(sid)
+    con = sqlite3.connect(db)
+    with con:
+        con.execute("DELETE FROM snapshot_frames WHERE snapshot_id = ?", (sid,))
+    con.close()
+    pd.testing.assert_frame_equal(store.load(sid), from_blob)  # the row-by-row fallback
 
 
 def test_round_trip_accepts_other_input_dtypes(store, frame_a):
