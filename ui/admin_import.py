@@ -22,7 +22,7 @@ from core.io import ROSTER_COLUMNS, RosterReadError, read_roster, to_csv_bytes
 from core.store import Store, StoreError
 from ui import admin_data, state
 from ui.admin_auth import bilingual
-from ui.i18n import t
+from ui.i18n import both, t
 
 PREVIEW_ROWS = 10
 REPORT_ROWS = 500  # shown on the page; the download has every line
@@ -72,6 +72,25 @@ def accept_import(store: Store, pending: PendingImport,
                                  rejected_rows=pending.rejected, progress=progress)
 
 
+def max_upload_bytes() -> int:
+    """The upload limit: ``server.maxUploadSize`` (MB) of .streamlit/config.toml."""
+    return int(st.get_option("server.maxUploadSize")) * 1024 * 1024
+
+
+def upload_too_large(file_name: str, size: int) -> str | None:
+    """The bilingual refusal for a file over the upload limit, or None when it fits.
+
+    Streamlit's uploader refuses such a file in the browser already (in English only); this is
+    the page's own check, so nothing over the limit is ever read, whatever sent it."""
+    limit = max_upload_bytes()
+    if size <= limit:
+        return None
+    from ui.self_service_view import esc
+
+    return both("admin.upload_too_large", file=esc(file_name),
+                size=f"{size / 1048576:.1f}", limit=f"{limit / 1048576:g}")
+
+
 def _report_for_display(report: pd.DataFrame) -> pd.DataFrame:
     lang = state.lang()
     return pd.DataFrame({
@@ -95,6 +114,11 @@ def import_section(store: Store, as_of: date) -> None:
                               key=f"admin_upload_{gen}", help=t("admin.upload_help"))
     if upload is None:
         st.session_state.pop(PENDING_KEY, None)
+        return
+    too_large = upload_too_large(upload.name, upload.size)
+    if too_large:
+        st.session_state.pop(PENDING_KEY, None)
+        st.error(too_large, icon=":material/file_present:")
         return
     data = upload.getvalue()
     pending: PendingImport | None = st.session_state.get(PENDING_KEY)

@@ -1,0 +1,92 @@
+"""Shared set-up of tests/security (issue 6, page and server level).
+
+- ``isolated``: for AppTest modules. Its own ``ECERT_DATA_DIR`` (so its own SQLite database), no
+  admin hash or database URL from the environment, no secrets files, a fresh login throttle, and
+  Streamlit's legacy pages/ mode off before every run (as tests/pages/test_admin.py explains).
+- ``browser``: headless Debian chromium (tests/browser/app_server.py's arguments), for the
+  modules that start their own server with ``start_app`` / ``stop_app``; those modules mark
+  themselves ``browser`` (``pytest -m "not browser"`` skips them).
+- ``new_page(browser)``: a fresh context and page that FAILS the test if a JavaScript dialog
+  (``alert``, ``confirm``, ``prompt``) opens: a dialog means user text ran as script.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.browser.app_server import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS
+
+APP = str(Path(__file__).resolve().parents[2] / "streamlit_app.py")
+
+
+@pytest.fixture
+def isolated(tmp_path, monkeypatch):
+    from streamlit.runtime.pages_manager import PagesManager
+
+    from core import config
+    from ui import admin_auth
+
+    monkeypatch.setenv("ECERT_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("ECERT_ADMIN_PASSWORD_HASH", raising=False)
+    monkeypatch.delenv("ECERT_DB_URL", raising=False)
+    monkeypatch.setattr(config, "secrets_files", lambda: [])
+    original_init = PagesManager.__init__
+
+    def init_after_router(self, *args, **kwargs):
+        original_init(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(PagesManager, "__init__", init_after_router)
+    admin_auth.throttle.clear()
+    yield tmp_path
+    admin_auth.throttle.clear()
+
+
+def assert_clean(at) -> None:
+    """No exception element on an AppTest page."""
+    assert not at.exception, [e.value for e in at.exception]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator:
+    if not os.access(CHROMIUM, os.X_OK):
+        pytest.fail(f"{CHROMIUM} is missing: run `make test` (it installs Debian chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+class DialogWatch:
+    """Every JavaScript dialog a page opened (each is dismissed at once)."""
+
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+
+    def __call__(self, dialog) -> None:
+        self.seen.append(f"{dialog.type}: {dialog.message}")
+        dialog.dismiss()
+
+
+@pytest.fixture
+def new_page(browser) -> Iterator:
+    context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai",
+                                  viewport={"width": 1400, "height": 1000})
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    watch = DialogWatch()
+    page.on("dialog", watch)
+    page.dialogs = watch.seen  # type: ignore[attr-defined]
+    try:
+        yield page
+        assert not watch.seen, f"a JavaScript dialog opened: user text ran as script: {watch.seen}"
+    finally:
+        context.close()
