@@ -335,7 +335,8 @@ def assess_roster(df: pd.DataFrame, as_of: date, policy: Policy = POLICY) -> pd.
     err.add("renewal_approved_on", "date_order", P.present & A.present & (P.days < A.days),
             ("renewal_approved_on", "renewal_applied_on"))
     err.add("renewal_approved_on", "approval_after_age_65",
-            P.present & birth_ok & (P.days >= age65), {"value": "date:renewal_approved_on"})
+            P.present & birth_ok & (P.days >= age65),
+            {"value": "date:renewal_approved_on", "age65": "age65"})
 
     bad = err.any | has_prior
 
@@ -448,20 +449,36 @@ def _unparsed_dates(prior: dict[int, str], n: int) -> dict[str, np.ndarray]:
 
 
 def _messages(err: _Errors, prior: dict[int, str], bad, texts, dates, age65, adult) -> np.ndarray:
-    """The ``error`` text of each bad row: 'field: code (中文 / English)', joined by '; '."""
+    """The ``error`` text of each bad row: 'field: code (中文 / English)', joined by '; '.
+
+    Each (field, code) group formats one message per distinct set of values (e.g. per distinct
+    download date) and hands it to all its rows, so a million bad rows cost what their distinct
+    values cost.
+    """
     out = np.full(len(bad), None, dtype=object)
-    rows = np.flatnonzero(bad)
-    if not len(rows):
-        return out
-    parts: dict[int, list[str]] = {int(i): ([prior[int(i)]] if int(i) in prior else [])
-                                   for i in rows}
+    for i, text in prior.items():
+        out[i] = text
+    derived = {"age65": age65, "adult": adult}
     for field, code, mask, values in err.masks:
-        for i in np.flatnonzero(mask):
-            i = int(i)
-            p = problem(field, code, **_values(values, i, texts, dates, age65, adult))
-            parts[i].append(f"{p.field}: {p.code} ({p.message_zh} / {p.message_en})")
-    for i, ps in parts.items():
-        out[i] = "; ".join(ps)
+        idx = np.flatnonzero(mask)
+        names, keys, is_date = _value_keys(values, idx, texts, dates, derived)
+        if keys:
+            codes, uniques = pd.MultiIndex.from_arrays(keys).factorize()
+            uniques = list(uniques)
+        else:
+            codes, uniques = np.zeros(len(idx), dtype=np.intp), [()]
+        table = np.empty(len(uniques), dtype=object)
+        for u, key in enumerate(uniques):
+            kv = {k: (_iso_day(v) if d else v)
+                  for k, v, d in zip(names, key, is_date, strict=True)}
+            p = problem(field, code, **kv)
+            table[u] = f"{p.field}: {p.code} ({p.message_zh} / {p.message_en})"
+        part = table[codes]
+        current = out[idx]
+        empty = np.equal(current, None)
+        current[empty] = part[empty]
+        current[~empty] = current[~empty] + "; " + part[~empty]
+        out[idx] = current
     return out
 
 
@@ -469,30 +486,34 @@ def _iso_day(days: int) -> str:
     return np.datetime64(int(days), "D").astype(object).isoformat()
 
 
-def _values(values, i, texts, dates, age65, adult) -> dict:
-    """Message fields for row i (only rows with a problem get here)."""
+def _value_keys(values, idx, texts, dates, derived):
+    """Message fields of a problem group: names, the values of rows ``idx`` for each, and which
+    are day numbers (kept as integers until a distinct combination is formatted)."""
     if values is None:
-        return {}
+        return [], [], []
     if isinstance(values, str):  # "value:<column>" — the cell as text
-        _, column = values.split(":", 1)
-        if column in texts:
-            return {"value": texts[column][i].as_py()}
-        return {"value": str(values)}
+        column = values.split(":", 1)[1]
+        cells = np.array(texts[column].take(pa.array(idx)).to_pylist(), dtype=object)
+        return ["value"], [cells], [False]
     if isinstance(values, tuple):  # a date-order pair
         fld, other = values
-        return {"label": fld, "value": _iso_day(dates[fld].days[i]),
-                "other_label": other, "other": _iso_day(dates[other].days[i])}
-    out = {}
+        return (["label", "value", "other_label", "other"],
+                [np.full(len(idx), fld, dtype=object), dates[fld].days[idx],
+                 np.full(len(idx), other, dtype=object), dates[other].days[idx]],
+                [False, True, False, True])
+    names, keys, is_date = [], [], []
     for k, v in values.items():
+        names.append(k)
         if isinstance(v, str) and v.startswith("date:"):
-            out[k] = _iso_day(dates[v[5:]].days[i])
-        elif v == "adult":
-            out[k] = _iso_day(adult[i])
+            keys.append(dates[v[5:]].days[idx])
+            is_date.append(True)
+        elif isinstance(v, str) and v in derived:
+            keys.append(derived[v][idx])
+            is_date.append(True)
         else:
-            out[k] = v
-    if "age65" not in out:
-        out["age65"] = _iso_day(age65[i])
-    return out
+            keys.append(np.full(len(idx), v, dtype=object))
+            is_date.append(False)
+    return names, keys, is_date
 
 
 def lapse_counts(df: pd.DataFrame, as_of: date, policy: Policy = POLICY) -> pd.Series:
