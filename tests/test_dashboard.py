@@ -245,3 +245,25 @@ def test_validation_report_from_a_real_assessment(roster):
     assert set(zip(r["column"], r["code"], strict=True)) == {
         ("employer_province", "unknown_province"), ("valid_until", "required")}
     assert r["problem_zh"].str.len().gt(0).all() and r["problem_en"].str.len().gt(0).all()
+
+
+def test_roster_at_blanks_later_downloads_only():
+    from datetime import date
+
+    from core import assess_roster
+    from core.dashboard import roster_at
+    from core.demo import demo_roster
+
+    roster = demo_roster(3_000, as_of=date(2026, 11, 27))
+    past = date(2022, 3, 1)
+    raw = assess_roster(roster, past)
+    seen = assess_roster(roster_at(roster, past), past)
+    later = roster["certificate_downloaded_on"] > pd.Timestamp(past)
+    assert later.any()
+    # without roster_at those rows are input errors; at T they are simply not downloaded
+    assert raw.loc[later, "error"].str.contains("download_after_as_of").all()
+    assert seen["error"].isna().all()
+    earlier = roster["certificate_downloaded_on"] <= pd.Timestamp(past)
+    assert (roster_at(roster, past).loc[earlier, "certificate_downloaded_on"]
+            == roster.loc[earlier, "certificate_downloaded_on"]).all()
+    assert roster_at(roster, date(2026, 11, 27)) is roster

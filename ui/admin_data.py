@@ -52,7 +52,7 @@ def _snapshot(url: str, snapshot_id: int) -> pd.DataFrame:
 
 @st.cache_resource(show_spinner=False, max_entries=3)
 def _assessed(url: str, snapshot_id: int, as_of: date) -> pd.DataFrame:
-    return dash.prepare(assess_roster(_snapshot(url, snapshot_id), as_of))
+    return dash.prepare(assess_roster(dash.roster_at(_snapshot(url, snapshot_id), as_of), as_of))
 
 
 def assessed(snapshot_id: int, as_of: date) -> pd.DataFrame:
@@ -69,7 +69,7 @@ def _demo(generated_on: date) -> pd.DataFrame:
 
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _demo_assessed(generated_on: date, as_of: date) -> pd.DataFrame:
-    return dash.prepare(assess_roster(_demo(generated_on), as_of))
+    return dash.prepare(assess_roster(dash.roster_at(_demo(generated_on), as_of), as_of))
 
 
 def demo_assessed(as_of: date) -> pd.DataFrame:
