@@ -128,3 +128,14 @@ def test_certificate_unavailable_exit_2(tmp_path):
               stdin=json.dumps(p), env={"ECERT_DATA_DIR": str(tmp_path), "PATH": "/usr/bin"})
     assert out.returncode == 2 and not (tmp_path / "c.pdf").exists()
     assert json.loads(out.stdout)["errors"][0]["message_en"]
+
+
+def test_hash_password_from_stdin():
+    from core.auth import verify_password
+
+    out = run("hash-password", stdin="correct horse battery\n")
+    assert out.returncode == 0
+    digest = out.stdout.decode().strip()
+    assert verify_password(digest, "correct horse battery")
+    assert "correct horse" not in out.stderr.decode() + digest
+    assert run("hash-password", stdin="short\n").returncode == 2
