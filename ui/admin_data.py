@@ -47,7 +47,8 @@ def store() -> Store:
 
 @st.cache_resource(show_spinner=False, max_entries=2)
 def _snapshot(url: str, snapshot_id: int) -> pd.DataFrame:
-    return _store(url).load(snapshot_id)
+    # the helper columns do not depend on the as-of date: fold them once per snapshot
+    return dash.prepare(_store(url).load(snapshot_id))
 
 
 @st.cache_resource(show_spinner=False, max_entries=3)
@@ -64,7 +65,7 @@ def assessed(snapshot_id: int, as_of: date) -> pd.DataFrame:
 
 @st.cache_resource(show_spinner=False, max_entries=2)
 def _demo(generated_on: date) -> pd.DataFrame:
-    return demo_roster(DEMO_ROWS, seed=DEMO_SEED, as_of=generated_on)
+    return dash.prepare(demo_roster(DEMO_ROWS, seed=DEMO_SEED, as_of=generated_on))
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
