@@ -442,8 +442,7 @@ def test_duplicate_rows_edge_cases():
 @pytest.mark.slow
 def test_a_million_row_50_mb_csv_is_read_and_assessed(tmp_path):
     n = 1_000_000
-    # a compact but complete row (every required column) in GB18030, 63 bytes: about the 60 MB
-    # upload limit of .streamlit/config.toml
+    # a compact but complete row (every required column) in GB18030, 63 bytes: ~63 MB in all
     header = ("name,birth_date,registration_number,employer_province,specialty,valid_from,"
               "valid_until\n")
     row = "张,19700315,京1112006200807445,北京,建筑工程,20180601,20210531\n".encode("gb18030")
