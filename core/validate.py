@@ -182,6 +182,7 @@ def _validate_specialties(c: _Collector, items, birth: date | None, age65: date 
         return []
     if len(items) > policy.max_specialties:
         c.add("specialties", "too_many_specialties", limit=policy.max_specialties)
+        items = items[:policy.max_specialties]  # the rest is not read: one error says why
     out: list[SpecialtyInput] = []
     seen: set[str] = set()
     min_age = int(policy.validation["min_age_at_registration"])

@@ -44,6 +44,9 @@ def test_duplicate_and_too_many_specialties():
     assert ("specialties[1].specialty", "duplicate_specialty") in errors(p)[0]
     p["specialties"] = [dict(s) for _ in range(11)]
     assert ("specialties", "too_many_specialties") in errors(p)[0]
+    p["specialties"] = [{"specialty": "x"}] * 100_000  # a hostile list is not read item by item
+    got = errors(p)[0]
+    assert got[0] == ("specialties", "too_many_specialties") and len(got) < 50
     p["specialties"] = []
     assert errors(p)[0] == [("specialties", "no_specialties")]
 

@@ -19,6 +19,7 @@ import streamlit as st
 from core import assess_roster
 from core import dashboard as dash
 from core.io import ROSTER_COLUMNS, RosterReadError, read_roster, to_csv_bytes
+from core.roster_checks import duplicate_rows
 from core.store import Store, StoreError
 from ui import admin_data, state
 from ui.admin_auth import bilingual
@@ -43,6 +44,7 @@ class PendingImport:
     report: pd.DataFrame = field(repr=False)  # core.dashboard.validation_report
     preview: pd.DataFrame = field(repr=False)  # the file's first rows as read
     ident: tuple = field(default=(), repr=False)  # which upload and as-of date it came from
+    duplicates: int = 0  # rows repeating an earlier row (kept, each assessed)
 
     @property
     def accepted(self) -> int:
@@ -56,13 +58,14 @@ class PendingImport:
 def prepare_import(data: bytes, file_name: str, as_of: date) -> PendingImport:
     """Read and check a roster file; raises RosterReadError when it cannot be read at all."""
     roster = read_roster(data, file_name)
-    assessed = assess_roster(roster.data, as_of)
+    assessed = assess_roster(dash.roster_at(roster.data, as_of), as_of)
     ok = assessed["error"].isna().to_numpy(dtype=bool)
     valid = roster.data.loc[ok, list(ROSTER_COLUMNS)].reset_index(drop=True)
     return PendingImport(file_name=file_name, sha256=roster.sha256 or "", as_of=as_of,
                          n_rows=len(roster), valid=valid,
                          report=dash.validation_report(assessed),
-                         preview=roster.raw.head(PREVIEW_ROWS))
+                         preview=roster.raw.head(PREVIEW_ROWS),
+                         duplicates=int(duplicate_rows(roster.data).sum()))
 
 
 def accept_import(store: Store, pending: PendingImport,
@@ -141,6 +144,8 @@ def _pending_view(store: Store, pending: PendingImport, as_of: date) -> None:
     st.dataframe(pending.preview, hide_index=True, width="stretch")
     st.markdown(t("admin.check_summary", rows=pending.n_rows, accepted=pending.accepted,
                   rejected=pending.rejected, problems=len(pending.report)))
+    if pending.duplicates:
+        st.warning(t("admin.duplicates", count=pending.duplicates))
     if len(pending.report):
         st.markdown(f"**{t('admin.report_heading')}**")
         st.dataframe(_report_for_display(pending.report.head(REPORT_ROWS)), hide_index=True,

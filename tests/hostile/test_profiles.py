@@ -216,14 +216,14 @@ def test_deeply_nested_garbage():
 
 
 def test_huge_lists_are_answered_not_crashing():
-    """5,000 specialties: too_many_specialties plus one problem per repeat; the answer is a list
-    of errors (page-level code should cap the input size; see docs/SECURITY.md)."""
+    """5,000 specialties: too_many_specialties, and only the first 10 items are read (so a hostile
+    list costs what 10 items cost)."""
     errors = problems(profile(specialties=[spec()] * 5_000))
     codes = [e["code"] for e in errors]
     assert codes[0] == "too_many_specialties"
-    assert codes.count("duplicate_specialty") == 4_999
+    assert codes.count("duplicate_specialty") == 9
     errors = problems(profile(specialties=list(range(5_000))))
-    assert len(errors) == 5_001
+    assert len(errors) == 11
 
 
 def test_unknown_extra_keys_are_ignored():

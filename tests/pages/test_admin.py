@@ -313,3 +313,14 @@ def test_the_export_holds_every_row_with_formulas_neutralised():
     needs = admin_dashboard.export_rows(rows, as_of, "needs_action")
     assert list(needs.columns[:2]) == ["action", "next_deadline"]
     assert pd.read_csv(__import__("io").BytesIO(to_csv_bytes(needs))).shape[0] == len(needs)
+
+
+def test_import_preview_counts_duplicate_rows(with_hash):
+    at = login(open_admin())
+    lines = roster_csv(5).decode("utf-8-sig").splitlines()
+    data = "\n".join(lines + lines[1:3]).encode("utf-8")  # rows 1 and 2 once more
+    at.file_uploader[0].set_value(("dup.csv", data, "text/csv")).run()
+    assert_clean(at)
+    assert [w.value for w in at.warning] == [text("admin.duplicates", "zh", count=2)]
+    summary = " ".join(m.value for m in at.markdown)
+    assert "共 7 行：7 行有效" in summary  # kept and assessed each
