@@ -27,6 +27,8 @@ from typing import TextIO
 from argon2 import PasswordHasher
 from argon2.exceptions import Argon2Error, InvalidHashError
 
+from core.errors import CodedError
+
 __all__ = ["GLOBAL_KEY", "PasswordInputError", "Throttle", "hash_password", "hash_password_cli",
            "verify_password"]
 
@@ -35,14 +37,8 @@ GLOBAL_KEY = "*"
 MAX_PASSWORD_CHARS = 1024  # argon2 accepts more; a longer "password" is a mistake or an attack
 
 
-class PasswordInputError(ValueError):
+class PasswordInputError(CodedError, ValueError):
     """The password given to :func:`hash_password_cli` cannot be used (bilingual, with a code)."""
-
-    def __init__(self, code: str, message_zh: str, message_en: str):
-        self.code = code
-        self.message_zh = message_zh
-        self.message_en = message_en
-        super().__init__(f"{code}: {message_en}")
 
 
 def hash_password(password: str) -> str:

@@ -35,6 +35,7 @@ from pathlib import Path
 
 from core import tokens
 from core.dates import parse_iso
+from core.errors import CodedError
 
 FONT_PACKAGE = "noto_cjk_sans_otc"
 FONT_FILE = "NotoSansCJK-Regular.ttc"
@@ -75,7 +76,7 @@ STATIC_TEXT = "".join(
 # Errors
 
 
-class CertificateUnavailable(Exception):
+class CertificateUnavailable(CodedError):
     """No preview can be drawn: ``code`` says why, in both languages.
 
     Codes: ``unavailable`` (no usage window on the download date, R-6; ``reason`` carries the
@@ -93,30 +94,18 @@ class CertificateUnavailable(Exception):
         reason: object = None,
         characters: list[str] | None = None,
     ):
-        self.code = code
-        self.message_zh = message_zh
-        self.message_en = message_en
+        super().__init__(code, message_zh, message_en)
         self.reason = reason
         self.characters = characters or []
-        super().__init__(f"{code}: {message_en}")
-
-    def as_dict(self) -> dict:
-        return {"code": self.code, "message_zh": self.message_zh, "message_en": self.message_en}
 
 
 class FontMissing(CertificateUnavailable):
     """The Noto Sans CJK package is not installed (an installation problem, not the user's)."""
 
 
-class PhotoError(ValueError):
+class PhotoError(CodedError, ValueError):
     """An uploaded photo that cannot be used; codes ``too_large``, ``not_an_image``,
     ``unsupported_format``, ``too_many_pixels``, ``too_small``."""
-
-    def __init__(self, code: str, message_zh: str, message_en: str):
-        self.code = code
-        self.message_zh = message_zh
-        self.message_en = message_en
-        super().__init__(f"{code}: {message_en}")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -22,6 +22,8 @@ import tempfile
 import tomllib
 from pathlib import Path
 
+from core.errors import CodedError
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 ADMIN_PASSWORD_HASH = "ECERT_ADMIN_PASSWORD_HASH"
@@ -35,14 +37,8 @@ SECRET_KEY_FILE = "secret_key"
 SECRET_KEY_BYTES = 32
 
 
-class ConfigError(RuntimeError):
+class ConfigError(CodedError, RuntimeError):
     """A setting that cannot be used as it is; the messages name the file or key and the fix."""
-
-    def __init__(self, code: str, message_zh: str, message_en: str):
-        self.code = code
-        self.message_zh = message_zh
-        self.message_en = message_en
-        super().__init__(f"{code}: {message_en}")
 
 
 def secrets_files() -> list[Path]:

@@ -16,6 +16,25 @@ class Problem:
         return asdict(self)
 
 
+class CodedError(Exception):
+    """A problem that is not one field of a profile (a file, a setting, the database, a photo…):
+    a stable ``code`` and the message in Chinese and English, naming the problem and the fix.
+
+    The modules raise their own subclasses (``RosterReadError``, ``StoreError``, ``ConfigError``,
+    ``CertificateUnavailable``, ``PhotoError``, ``PasswordInputError``) so callers can catch
+    what they can handle; pages show any of them the same way.
+    """
+
+    def __init__(self, code: str, message_zh: str, message_en: str):
+        self.code = code
+        self.message_zh = message_zh
+        self.message_en = message_en
+        super().__init__(f"{message_zh} / {message_en}")
+
+    def as_dict(self) -> dict:
+        return {"code": self.code, "message_zh": self.message_zh, "message_en": self.message_en}
+
+
 class InvalidInput(ValueError):
     """Raised by ``assess`` (and friends) with every problem found, not only the first.
 

@@ -71,6 +71,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from core.errors import CodedError
+
 __all__ = [
     "DATE_COLUMNS",
     "FLAG_COLUMN",
@@ -206,17 +208,8 @@ def canonical_header(header: object) -> str | None:
 # --------------------------------------------------------------------------------------------
 
 
-class RosterReadError(Exception):
+class RosterReadError(CodedError):
     """The file cannot be read as a roster at all (CLI exit 2). Bilingual, with a code."""
-
-    def __init__(self, code: str, message_zh: str, message_en: str):
-        self.code = code
-        self.message_zh = message_zh
-        self.message_en = message_en
-        super().__init__(f"{message_zh} / {message_en}")
-
-    def as_dict(self) -> dict:
-        return {"code": self.code, "message_zh": self.message_zh, "message_en": self.message_en}
 
 
 def _label(col: str) -> tuple[str, str]:

@@ -59,6 +59,7 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.pool import StaticPool
 
 from core.demo import COLUMNS, DATE_COLUMNS
+from core.errors import CodedError
 
 __all__ = ["COLUMNS", "CHUNK_ROWS", "Store", "StoreError"]
 
@@ -72,18 +73,12 @@ SNAPSHOT_COLUMNS = ("id", "created_at", "file_name", "sha256", "accepted_rows", 
 Progress = Callable[[int, int], object]
 
 
-class StoreError(RuntimeError):
+class StoreError(CodedError, RuntimeError):
     """A database problem, said in Chinese and English with the fix; ``code`` is stable."""
 
     def __init__(self, code: str, message_zh: str, message_en: str, detail: str | None = None):
-        self.code = code
-        self.message_zh = message_zh
-        self.message_en = message_en
+        super().__init__(code, message_zh, message_en)
         self.detail = detail
-        super().__init__(f"{code}: {message_en}")
-
-    def as_dict(self) -> dict:
-        return {"code": self.code, "message_zh": self.message_zh, "message_en": self.message_en}
 
 
 # -- schema ----------------------------------------------------------------------------------
