@@ -5,7 +5,8 @@ Fixtures (Playwright's sync API directly, no pytest-playwright plugin):
 - ``app_url``  (session) starts ``streamlit run streamlit_app.py`` on a free port with
   ``ECERT_DATA_DIR`` in a temporary directory, waits for ``/_stcore/health`` and yields
   ``"http://127.0.0.1:<port>"``; stops the server's whole process group at the end.
-- ``browser``  (session) chromium from ``/usr/bin/chromium`` (no Playwright browser download).
+- ``browser``  (session, in tests/conftest.py: one Playwright per run) chromium from
+  ``/usr/bin/chromium`` (no Playwright browser download).
 - ``page``     (function) a fresh context and page; closed after the test.
 
 Every test under tests/browser/ is marked ``browser`` (``pytest -m "not browser"`` skips them).
@@ -14,13 +15,12 @@ Streamlit renders over a websocket: wait with ``expect(locator)…`` and ``TIMEO
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.browser.app_server import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, start_app, stop_app
+from tests.browser.app_server import TIMEOUT_MS, start_app, stop_app
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -37,20 +37,6 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield url
     finally:
         stop_app(proc)
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator:
-    if not os.access(CHROMIUM, os.X_OK):
-        pytest.fail(f"{CHROMIUM} is missing: run `make test` (it installs Debian chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
 
 
 @pytest.fixture

@@ -12,13 +12,12 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.browser.app_server import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS
+from tests.browser.app_server import TIMEOUT_MS
 
 APP = str(Path(__file__).resolve().parents[2] / "streamlit_app.py")
 
@@ -49,20 +48,6 @@ def isolated(tmp_path, monkeypatch):
 def assert_clean(at) -> None:
     """No exception element on an AppTest page."""
     assert not at.exception, [e.value for e in at.exception]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator:
-    if not os.access(CHROMIUM, os.X_OK):
-        pytest.fail(f"{CHROMIUM} is missing: run `make test` (it installs Debian chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
 
 
 class DialogWatch:
