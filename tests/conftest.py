@@ -52,6 +52,37 @@ def browser() -> Iterator:
             b.close()
 
 
+@pytest.fixture
+def isolated_app(tmp_path, monkeypatch) -> Iterator[Path]:
+    """An AppTest session on its own: a fresh data folder (so its own SQLite), no admin hash,
+    database URL or secrets file, a clear login throttle.
+
+    And Streamlit's legacy ``pages/`` mode off, as on a server whose router has run once:
+    AppTest resets ``PagesManager.uses_pages_directory`` before every run, so ui.routing's
+    one-time "back to the router" rerun would happen on every run and drop button clicks (a
+    rerun forgets trigger values).
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    from core import config
+    from ui import admin_auth
+
+    monkeypatch.setenv("ECERT_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("ECERT_ADMIN_PASSWORD_HASH", raising=False)
+    monkeypatch.delenv("ECERT_DB_URL", raising=False)
+    monkeypatch.setattr(config, "secrets_files", lambda: [])
+    original_init = PagesManager.__init__
+
+    def init_after_router(self, *args, **kwargs):
+        original_init(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(PagesManager, "__init__", init_after_router)
+    admin_auth.throttle.clear()
+    yield tmp_path
+    admin_auth.throttle.clear()
+
+
 @pytest.fixture(scope="session")
 def repo_root() -> Path:
     """The repository's top directory (where streamlit_app.py lives)."""

@@ -13,10 +13,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
-from core import assess_roster, config, lapse_counts
+from core import assess_roster, lapse_counts
 from core.auth import hash_password
 from core.dashboard import roster_at
 from core.dates import today_shanghai
@@ -36,25 +35,8 @@ def password_hash() -> str:
 
 
 @pytest.fixture(autouse=True)
-def isolated(tmp_path, monkeypatch):
-    monkeypatch.setenv("ECERT_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.delenv("ECERT_ADMIN_PASSWORD_HASH", raising=False)
-    monkeypatch.delenv("ECERT_DB_URL", raising=False)
-    monkeypatch.setattr(config, "secrets_files", lambda: [])
-    # AppTest resets PagesManager.uses_pages_directory before every run, so each run starts
-    # in Streamlit's legacy pages/ mode and ui.routing's one-time "back to the router" rerun
-    # would happen on every run, dropping button clicks (a rerun forgets trigger values).
-    # Start every run as a server does once the router has run: legacy mode off.
-    original_init = PagesManager.__init__
-
-    def init_after_router(self, *args, **kwargs):
-        original_init(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(PagesManager, "__init__", init_after_router)
-    admin_auth.throttle.clear()
-    yield
-    admin_auth.throttle.clear()
+def isolated(isolated_app):  # tests/conftest.py: own data folder, router already ran
+    return isolated_app
 
 
 @pytest.fixture

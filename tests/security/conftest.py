@@ -23,26 +23,8 @@ APP = str(Path(__file__).resolve().parents[2] / "streamlit_app.py")
 
 
 @pytest.fixture
-def isolated(tmp_path, monkeypatch):
-    from streamlit.runtime.pages_manager import PagesManager
-
-    from core import config
-    from ui import admin_auth
-
-    monkeypatch.setenv("ECERT_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.delenv("ECERT_ADMIN_PASSWORD_HASH", raising=False)
-    monkeypatch.delenv("ECERT_DB_URL", raising=False)
-    monkeypatch.setattr(config, "secrets_files", lambda: [])
-    original_init = PagesManager.__init__
-
-    def init_after_router(self, *args, **kwargs):
-        original_init(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(PagesManager, "__init__", init_after_router)
-    admin_auth.throttle.clear()
-    yield tmp_path
-    admin_auth.throttle.clear()
+def isolated(isolated_app):  # tests/conftest.py: own data folder, router already ran
+    return isolated_app
 
 
 def assert_clean(at) -> None:
