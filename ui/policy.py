@@ -203,12 +203,8 @@ def answer_rows(a: dict) -> list[dict]:
     } for x in a["specialties"]]
 
 
-def show_answer(a: dict) -> None:
-    regime = a["regime"]
-    st.markdown(t("policy.answer.regime", regime=charts.regime_label(regime, lang()),
-                  age65=a["age65"]))
-    # st.table (HTML) rather than st.dataframe (canvas): it grows with presentation mode's type
-    st.table(pd.DataFrame(answer_rows(a)), hide_index=True, border="horizontal")
+def show_window_and_paper(a: dict) -> None:
+    """The usage window (R-6) and the paper certificate (R-7), side by side."""
     left, right = st.columns(2)
     with left:
         show_window(a["usage_window"])
@@ -216,6 +212,15 @@ def show_answer(a: dict) -> None:
         paper = a["paper_certificate"]
         st.markdown(t("policy.answer.paper", status=t(f"policy.paper.{paper['status']}"),
                       rule=paper["rule"], clause=clause_name(paper["clause"])))
+
+
+def show_answer(a: dict) -> None:
+    regime = a["regime"]
+    st.markdown(t("policy.answer.regime", regime=charts.regime_label(regime, lang()),
+                  age65=a["age65"]))
+    # st.table (HTML) rather than st.dataframe (canvas): it grows with presentation mode's type
+    st.table(pd.DataFrame(answer_rows(a)), hide_index=True, border="horizontal")
+    show_window_and_paper(a)
     for w in a["warnings"]:
         st.warning(pick(w, "message"), icon=":material/warning:")
     for act in a["actions"]:
@@ -272,13 +277,7 @@ def time_travel(s: sc.Scenario) -> None:
     st.plotly_chart(charts.status_bands_figure(bands, lang(), when, s.as_of, specialty_label,
                                                presentation()),
                     key="policy_travel_chart", config={"displayModeBar": False})
-    left, right = st.columns(2)
-    with left:
-        show_window(a["usage_window"])
-    with right:
-        paper = a["paper_certificate"]
-        st.markdown(t("policy.answer.paper", status=t(f"policy.paper.{paper['status']}"),
-                      rule=paper["rule"], clause=clause_name(paper["clause"])))
+    show_window_and_paper(a)
     downloaded = s.profile.get("certificate_downloaded_on")
     if downloaded and date.fromisoformat(downloaded) > when:
         st.caption(t("policy.travel.not_downloaded_yet", date=downloaded))
