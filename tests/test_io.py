@@ -342,16 +342,7 @@ def test_flag_blank_and_invalid():
 # --------------------------------------------------------------------------------------------
 
 
-def xlsx_bytes(rows: list[list[object]], formats: dict[str, str] | None = None) -> bytes:
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    for row in rows:
-        ws.append(row)
-    for cell, fmt in (formats or {}).items():
-        ws[cell].number_format = fmt
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+from tests.hostile.conftest import xlsx_bytes  # noqa: E402 (one builder for both suites)
 
 
 def test_xlsx_dates_serials_formula_and_long_number(tmp_path):
