@@ -32,6 +32,7 @@ from core.io import (
     to_xlsx_bytes,
     write_table,
 )
+from tests.hostile.conftest import xlsx_bytes  # one XLSX builder for both suites
 
 ZH_HEADER = [
     "姓名", "性别", "出生日期", "注册编号", "聘用企业", "注册单位所在地", "注册专业",
@@ -340,9 +341,6 @@ def test_flag_blank_and_invalid():
 # --------------------------------------------------------------------------------------------
 # XLSX
 # --------------------------------------------------------------------------------------------
-
-
-from tests.hostile.conftest import xlsx_bytes  # noqa: E402 (one builder for both suites)
 
 
 def test_xlsx_dates_serials_formula_and_long_number(tmp_path):
