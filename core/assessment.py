@@ -7,10 +7,11 @@ window R-6 -> paper certificate R-7 -> number warnings R-8. Each step comes from
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import date
 
 from core import rules
-from core.dates import iso
+from core.dates import add_years_uses_i7, iso
 from core.messages import coded
 from core.policy import POLICY, Policy
 from core.validate import Profile, SpecialtyInput, number_warnings, validate
@@ -76,6 +77,10 @@ def assess_specialty(spec: SpecialtyInput, regime: str, age65: date, as_of: date
     cyc = rules.current_cycle(spec, regime, age65, as_of, policy)
     status, late, steps4 = rules.status_at(cyc, spec.renewal_applied_on, age65, as_of)
     steps = list(cyc.steps) + steps4
+    if add_years_uses_i7(p.birth_date, policy.days("age_limit_years")):
+        # the 65th birthday of someone born on 29 February is 28 February (I-7)
+        steps = [replace(s, readings=(*s.readings, "I-7")) if "age65" in s.values else s
+                 for s in steps]
     name = spec.specialty
     if not cyc.renewed:
         original_apply_by = cyc.steps[0].values["apply_by"]

@@ -22,8 +22,8 @@ How ``coverage()`` counts (decided here, tested in tests/test_scenarios.py):
   registration number before any other rule runs, so every assessed profile used it;
 - warnings name no rule, so each warning code is mapped to the rule and clause that raise it
   (``WARNING_REFS``); ``number_province_mismatch`` also cites I-1, as its message does;
-- I-7 also when the assessment's ``age65`` needed it (a 29 February birth date whose 65th
-  birthday falls in a non-leap year): the engine applies I-7 to age65 without a trace entry.
+- I-7 for a 29 February birth date comes from the trace too: the engine adds it to the steps
+  that compare with the 65th birthday.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cache
 
-from core.dates import add_years, add_years_uses_i7, parse_iso
+from core.dates import add_years, parse_iso
 from core.policy import POLICY
 
 
@@ -273,7 +273,7 @@ WARNING_REFS: Mapping[str, tuple[str, ...]] = {
 R8_CLAUSE = "C-A1"
 
 
-def cited(assessment: Mapping, profile: Mapping | None = None) -> dict[str, set[str]]:
+def cited(assessment: Mapping) -> dict[str, set[str]]:
     """The rule, reading and clause ids an assessment cites (see the module docstring)."""
     rules, readings, clauses = {"R-8"}, set(), {R8_CLAUSE}
     for spec in assessment["specialties"]:
@@ -292,10 +292,6 @@ def cited(assessment: Mapping, profile: Mapping | None = None) -> dict[str, set[
     for w in assessment["warnings"]:
         for ref in WARNING_REFS.get(w["code"], ()):
             {"R": rules, "I": readings, "C": clauses}[ref[0]].add(ref)
-    if profile is not None:
-        birth = parse_iso(profile.get("birth_date"))
-        if birth is not None and add_years_uses_i7(birth, POLICY.days("age_limit_years")):
-            readings.add("I-7")
     return {"rules": rules, "readings": readings, "clauses": clauses}
 
 
@@ -303,7 +299,7 @@ def cited(assessment: Mapping, profile: Mapping | None = None) -> dict[str, set[
 def _coverage() -> dict[str, dict[str, frozenset[str]]]:
     out = {}
     for sid, s in SCENARIOS.items():
-        c = cited(assess_scenario(s), s.profile)
+        c = cited(assess_scenario(s))
         out[sid] = {k: frozenset(v) for k, v in c.items()}
     return out
 

@@ -424,3 +424,13 @@ def test_trace_lists_rules_in_order_with_both_languages():
     s = one("2021-09-20", province="广东", valid_until="2021-10-15", ce=False)
     assert [t["rule"] for t in s["trace"]] == ["R-1", "R-3", "R-4", "R-5"]
     assert all(t["note_zh"] and t["note_en"] for t in s["trace"])
+
+
+def test_i7_leap_day_birth_traced_where_the_65th_birthday_decides():
+    s = one("2045-03-01", province="山东", birth="1980-02-29", valid_from="2042-03-01",
+            valid_until="2045-02-27")
+    traced = {t["rule"]: t["readings"] for t in s["trace"]}
+    assert "I-7" in traced["R-3"] and "I-7" in traced["R-4"]
+    s = one("2045-03-01", province="山东", birth="1980-03-01", valid_from="2042-03-01",
+            valid_until="2045-02-27")
+    assert all("I-7" not in t["readings"] for t in s["trace"])
