@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sqlite3
 import stat
 import subprocess
 import sys
+import tempfile
 from datetime import date
 from pathlib import Path
 
@@ -35,8 +37,42 @@ from tests.hostile.conftest import (
 )
 
 ROOT = Path(__file__).resolve().parents[2]
-IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
-needs_permissions = pytest.mark.skipif(IS_ROOT, reason="root ignores file permissions")
+
+
+def _permissions_enforced() -> bool:
+    """Whether this process is bound by file modes (root with CAP_DAC_OVERRIDE is not)."""
+    with tempfile.TemporaryDirectory() as d:
+        probe = Path(d) / "probe"
+        probe.write_text("x")
+        probe.chmod(0)
+        try:
+            probe.read_text()
+            return False
+        except PermissionError:
+            return True
+
+
+ENFORCED = _permissions_enforced()
+needs_permissions = pytest.mark.skipif(
+    not ENFORCED, reason="file modes are not enforced here (root); "
+    "test_permission_cases_without_root_override runs these without that privilege")
+PERMISSION_CASES = ("test_database_in_a_read_only_directory or "
+                    "test_existing_database_made_read_only or test_key_file_without_read")
+
+
+@pytest.mark.skipif(ENFORCED or shutil.which("setpriv") is None,
+                    reason="file modes are enforced already (the cases run directly)")
+def test_permission_cases_without_root_override(tmp_path):
+    """As root (CI runs as root) the permission cases run in a child process whose bounding set
+    lacks CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH, so file modes bind it like any user."""
+    env = {**os.environ, "ECERT_DATA_DIR": str(tmp_path / "data")}
+    run = subprocess.run(
+        ["setpriv", "--bounding-set=-dac_override,-dac_read_search", "--",
+         sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-k", PERMISSION_CASES,
+         str(Path(__file__))],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
+    assert "3 passed" in run.stdout, run.stdout[-2000:]
 
 
 def check_unwritable(err: StoreError) -> None:
