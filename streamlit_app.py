@@ -8,6 +8,7 @@ import streamlit as st
 
 from ui import sidebar
 from ui.i18n import t
+from ui.messages import show_unexpected
 
 st.set_page_config(page_title=t("app.name"), page_icon=":material/badge:", layout="wide")
 
@@ -22,4 +23,7 @@ pages = [
     st.Page("pages/verify.py", title=t("nav.verify"), icon=":material/qr_code_scanner:",
             url_path="verify"),
 ]
-st.navigation(pages).run()
+try:
+    st.navigation(pages).run()
+except Exception as exc:  # a bug: a plain message, never a traceback (reruns are not Exception)
+    show_unexpected(exc)

@@ -73,3 +73,20 @@ def test_an_invalid_query_date_is_ignored_with_a_bilingual_warning(bad):
     [warning] = at.warning
     assert bad in warning.value
     assert "无效" in warning.value and "not valid" in warning.value
+
+
+def test_a_bug_in_a_page_shows_a_plain_message_and_logs_no_personal_text(monkeypatch, caplog):
+    from ui import policy as policy_view
+
+    def broken():
+        raise RuntimeError("张三 京1112006200807445")  # as if a message carried typed text
+
+    monkeypatch.setattr(policy_view, "render", broken)
+    at = run_app()
+    with caplog.at_level("ERROR", logger="ecert_desk"):
+        at.switch_page("pages/policy.py").run()
+    assert not at.exception  # no traceback element
+    assert [e.value for e in at.error] == [
+        text("common.unexpected_error", "zh") + "\n\n" + text("common.unexpected_error", "en")]
+    assert "unexpected RuntimeError at" in caplog.text
+    assert "张三" not in caplog.text and "京1112006200807445" not in caplog.text
