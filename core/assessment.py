@@ -39,7 +39,8 @@ def assess_valid(p: Profile, as_of: date, policy: Policy = POLICY) -> dict:
     window = rules.usage_window(regime, p.specialties, age65, downloaded or as_of, as_of,
                                 hypothetical=downloaded is None, policy=policy)
     if window is not None and downloaded is not None:
-        for name, approved in rules.outdated_by(p.specialties, downloaded, as_of):
+        for name, approved in rules.outdated_by(p.specialties, regime, age65, downloaded, as_of,
+                                                policy):
             window["outdated"] = True
             warnings.append(coded("warnings", "certificate_outdated", specialty=name,
                                   downloaded_on=downloaded.isoformat(),

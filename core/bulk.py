@@ -356,8 +356,10 @@ def assess_roster(df: pd.DataFrame, as_of: date, policy: Policy = POLICY) -> pd.
     orig_lapse = np.where(
         rg == 0, np.where(e < pilot_lapse, pilot_lapse, e + 1),
         np.where(e < start, batch_lapse, np.where(e < batch_lapse, batch_lapse, e + 1)))
-    #
-    counted = P.present & (P.days <= t)
+    # R-3 on the original cycle, then R-2: an approval counts when its application came before
+    # the original lapse date (rules.approval_counts)
+    orig_lapse = np.where(e < age65, orig_lapse, e + 1)
+    counted = P.present & (P.days <= t) & A.present & (A.days < orig_lapse)
     full_end = add_years_days(P.days, policy.days("renewal_term_years")) - 1
     capped = counted & (age65 < full_end)
     cur_f = np.where(counted, P.days, F.days)

@@ -153,22 +153,35 @@ class Cycle:
     steps: tuple[Step, ...]
 
 
+def original_cycle(spec: SpecialtyInput, regime: str, age65: date,
+                   policy: Policy = POLICY) -> Cycle:
+    """R-1, R-3: the given cycle with its deadlines, before any renewal."""
+    e = spec.valid_until
+    a, lp, s1 = original_deadlines(regime, e, policy)
+    a, lp, s3 = apply_renewable(e, age65, a, lp)
+    return Cycle(spec.valid_from, e, a, lp, False, False, (s1, s3))
+
+
+def approval_counts(spec: SpecialtyInput, original: Cycle, as_of: date) -> bool:
+    """R-2, R-4 (C-2.2.1 / C-2.2.2): an approval counts when it is dated on or before ``as_of``
+    and answers an application made before the lapse date. An application on or after the
+    lapse date does not count (re-registration, 重新注册, lies outside the notice), and so
+    neither does its approval: the specialty stays lapsed."""
+    approved, applied = spec.renewal_approved_on, spec.renewal_applied_on
+    return (approved is not None and approved <= as_of and applied is not None
+            and applied < original.lapses_on)
+
+
 def current_cycle(spec: SpecialtyInput, regime: str, age65: date, as_of: date,
                   policy: Policy = POLICY) -> Cycle:
-    """R-1 … R-3: the cycle in force at ``as_of`` (an approval counts only if on or before it)."""
-    approved = spec.renewal_approved_on
-    if approved is not None and approved <= as_of:
-        f, e, capped, s2 = renewed_cycle(approved, age65, policy)
-        a, lp, s2b = general_deadlines(e, policy)
-        steps = [s2, s2b]
-        renewed = True
-    else:
-        f, e, capped, renewed = spec.valid_from, spec.valid_until, False, False
-        a, lp, s1 = original_deadlines(regime, e, policy)
-        steps = [s1]
+    """R-1 … R-3: the cycle in force at ``as_of``: the renewed one when the approval counts."""
+    original = original_cycle(spec, regime, age65, policy)
+    if not approval_counts(spec, original, as_of):
+        return original
+    f, e, capped, s2 = renewed_cycle(spec.renewal_approved_on, age65, policy)
+    a, lp, s2b = general_deadlines(e, policy)
     a, lp, s3 = apply_renewable(e, age65, a, lp)
-    steps.append(s3)
-    return Cycle(f, e, a, lp, renewed, capped, tuple(steps))
+    return Cycle(f, e, a, lp, True, capped, (s2, s2b, s3))
 
 
 def status_at(cycle: Cycle, applied_on: date | None, age65: date, as_of: date):
@@ -264,10 +277,12 @@ def usage_window(regime: str, specialties, age65: date, downloaded_on: date, as_
     return out
 
 
-def outdated_by(specialties, downloaded_on: date, as_of: date) -> list[tuple[str, date]]:
-    """R-6, C-3.5: approvals after the download (and by as_of) changed the certificate's data."""
+def outdated_by(specialties, regime: str, age65: date, downloaded_on: date, as_of: date,
+                policy: Policy = POLICY) -> list[tuple[str, date]]:
+    """R-6, C-3.5: approvals that count, dated after the download, changed the certificate."""
     return [(s.specialty, s.renewal_approved_on) for s in specialties
-            if s.renewal_approved_on is not None and downloaded_on < s.renewal_approved_on <= as_of]
+            if s.renewal_approved_on is not None and downloaded_on < s.renewal_approved_on
+            and approval_counts(s, original_cycle(s, regime, age65, policy), as_of)]
 
 
 # ------------------------------------------------------------------------------------------ R-7

@@ -434,3 +434,22 @@ def test_i7_leap_day_birth_traced_where_the_65th_birthday_decides():
     s = one("2045-03-01", province="山东", birth="1980-03-01", valid_from="2042-03-01",
             valid_until="2045-02-27")
     assert all("I-7" not in t["readings"] for t in s["trace"])
+
+
+def test_r4_approval_of_an_application_after_lapse_does_not_renew():
+    # applied on the lapse date: the application does not count, so neither does its approval
+    a = full("2024-08-01", province="广东", valid_until="2024-05-31", applied="2024-06-01",
+             approved="2024-06-20")
+    s = a["specialties"][0]
+    assert (s["status"], s["renewed"], s["lapses_on"]) == ("lapsed", False, "2024-06-01")
+    assert "application_after_lapse" in [w["code"] for w in a["warnings"]]
+    # the day before the lapse date: it counts and renews
+    s = one("2024-08-01", province="广东", valid_until="2024-05-31", applied="2024-05-31",
+            approved="2024-06-20")
+    assert (s["status"], s["renewed"], s["current_valid_from"]) == ("valid", True, "2024-06-20")
+
+
+def test_r6_a_non_counting_approval_does_not_outdate_the_certificate():
+    a = full("2024-08-01", province="广东", valid_until="2024-05-31", applied="2024-06-01",
+             approved="2024-06-20", downloaded="2024-05-01")
+    assert "certificate_outdated" not in [w["code"] for w in a["warnings"]]
