@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -22,10 +21,11 @@ from core.dates import today_shanghai
 from core.demo import demo_roster
 from core.io import to_csv_bytes, to_xlsx_bytes
 from core.store import Store
+from tests import app_helpers
+from tests.app_helpers import assert_clean, open_admin
 from ui import admin_auth, admin_dashboard, admin_import
 from ui.i18n import text
 
-APP = str(Path(__file__).resolve().parents[2] / "streamlit_app.py")
 PASSWORD = "试一试 correct horse"
 
 
@@ -45,26 +45,8 @@ def with_hash(monkeypatch, password_hash):
     return password_hash
 
 
-def open_admin(as_of: date | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.run()
-    at.switch_page("pages/admin.py").run()
-    if as_of is not None:  # the sidebar's as-of date, as a user sets it
-        at.date_input(key="as_of").set_value(as_of).run()
-    assert_clean(at)
-    return at
-
-
-def assert_clean(at: AppTest) -> None:
-    assert not at.exception, [e.value for e in at.exception]
-
-
 def login(at: AppTest, password: str = PASSWORD) -> AppTest:
-    at.text_input(key=admin_auth.PASSWORD_KEY).input(password)
-    [submit] = [b for b in at.button if b.label == text("admin.login_button", "zh")]
-    submit.click().run()
-    assert_clean(at)
-    return at
+    return app_helpers.login(at, password)
 
 
 def shows_data(at: AppTest) -> bool:

@@ -2,10 +2,9 @@
 
 - ``isolated``: for AppTest modules. Its own ``ECERT_DATA_DIR`` (so its own SQLite database), no
   admin hash or database URL from the environment, no secrets files, a fresh login throttle, and
-  Streamlit's legacy pages/ mode off before every run (as tests/pages/test_admin.py explains).
-- ``browser``: headless Debian chromium (tests/browser/app_server.py's arguments), for the
-  modules that start their own server with ``start_app`` / ``stop_app``; those modules mark
-  themselves ``browser`` (``pytest -m "not browser"`` skips them).
+  Streamlit's legacy pages/ mode off before every run (tests/conftest.py ``isolated_app``).
+- ``browser`` comes from tests/conftest.py (one Playwright per run); the modules that start
+  their own server with ``start_app`` / ``stop_app`` mark themselves ``browser``.
 - ``new_page(browser)``: a fresh context and page that FAILS the test if a JavaScript dialog
   (``alert``, ``confirm``, ``prompt``) opens: a dialog means user text ran as script.
 """
@@ -13,23 +12,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from tests.browser.app_server import TIMEOUT_MS
-
-APP = str(Path(__file__).resolve().parents[2] / "streamlit_app.py")
 
 
 @pytest.fixture
 def isolated(isolated_app):  # tests/conftest.py: own data folder, router already ran
     return isolated_app
 
-
-def assert_clean(at) -> None:
-    """No exception element on an AppTest page."""
-    assert not at.exception, [e.value for e in at.exception]
 
 
 class DialogWatch:

@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 
 from core import auth
 from core.auth import hash_password
-from tests.security.conftest import APP, assert_clean
+from tests.app_helpers import login, open_admin
 from ui import admin_auth
 from ui.i18n import text
 
@@ -59,20 +59,6 @@ def configured(isolated, monkeypatch):
     monkeypatch.setenv("ECERT_ADMIN_PASSWORD_HASH", hash_password(PASSWORD))
 
 
-def open_admin() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.run()
-    at.switch_page("pages/admin.py").run()
-    assert_clean(at)
-    return at
-
-
-def login(at: AppTest, password: str) -> AppTest:
-    at.text_input(key=admin_auth.PASSWORD_KEY).input(password)
-    [submit] = [b for b in at.button if b.label == text("admin.login_button", "zh")]
-    submit.click().run()
-    assert_clean(at)
-    return at
 
 
 def logged_in(at: AppTest) -> bool:

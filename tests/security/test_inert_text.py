@@ -31,9 +31,9 @@ from core.dates import today_shanghai
 from core.demo import demo_roster
 from core.io import to_csv_bytes
 from core.store import Store
+from tests.app_helpers import APP, assert_clean, login, open_admin
 from tests.browser.app_server import TIMEOUT_MS, start_app, stop_app
-from tests.security.conftest import APP, assert_clean
-from ui import admin_auth, admin_dashboard
+from ui import admin_dashboard
 from ui import self_service_form as form
 from ui.i18n import text
 
@@ -101,12 +101,7 @@ def test_self_service_form_preview_and_verify_keep_the_text_inert():
 @pytest.mark.usefixtures("isolated")
 def test_admin_import_table_and_export_keep_the_text_inert(monkeypatch):
     monkeypatch.setenv("ECERT_ADMIN_PASSWORD_HASH", hash_password(PASSWORD))
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.run()
-    at.switch_page("pages/admin.py").run()
-    at.text_input(key=admin_auth.PASSWORD_KEY).input(PASSWORD)
-    [submit] = [b for b in at.button if b.label == text("admin.login_button", "zh")]
-    submit.click().run()
+    at = login(open_admin(), PASSWORD)
     at.file_uploader[0].set_value((f"{IMG}.csv", hostile_roster(), "text/csv")).run()
     assert_clean(at)
     assert not raw_html_with(at, "<script", "<img", "onerror")

@@ -16,8 +16,7 @@ from streamlit.testing.v1 import AppTest
 from core import assess
 from core.auth import hash_password
 from core.demo import demo_profile
-from tests.security.conftest import APP, assert_clean
-from ui import admin_auth
+from tests.app_helpers import APP, assert_clean, login
 from ui.i18n import text
 
 PASSWORD = "broken-store 口令"
@@ -65,10 +64,7 @@ def test_admin_shows_the_store_error_and_self_service_still_works(broken):
     at.run()
     assert_clean(at)
     at.switch_page("pages/admin.py").run()
-    at.text_input(key=admin_auth.PASSWORD_KEY).input(PASSWORD)
-    [submit] = [b for b in at.button if b.label == text("admin.login_button", "zh")]
-    submit.click().run()
-    assert_clean(at)
+    login(at, PASSWORD)
     assert at.error, "a broken store must be said, not hidden"
     message = at.error[0].value.replace("\\", "")  # Markdown escapes
     assert message.startswith(text("admin.store_failed", "zh"))

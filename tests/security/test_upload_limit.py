@@ -13,16 +13,14 @@ from pathlib import Path
 
 import pytest
 from streamlit import config as st_config
-from streamlit.testing.v1 import AppTest
 
 from core.auth import hash_password
 from core.dates import today_shanghai
 from core.demo import demo_roster
 from core.io import to_csv_bytes
 from core.store import Store
-from tests.security.conftest import APP, assert_clean
-from ui import admin_auth, admin_import
-from ui.i18n import text
+from tests.app_helpers import assert_clean, login, open_admin
+from ui import admin_import
 
 CONFIG = Path(__file__).resolve().parents[2] / ".streamlit" / "config.toml"
 PASSWORD = "upload-limit 口令"
@@ -70,13 +68,7 @@ def small_limit():
 def test_the_admin_import_refuses_a_file_over_the_limit_in_both_languages(
         isolated, monkeypatch, small_limit):
     monkeypatch.setenv("ECERT_ADMIN_PASSWORD_HASH", hash_password(PASSWORD))
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.run()
-    at.switch_page("pages/admin.py").run()
-    at.text_input(key=admin_auth.PASSWORD_KEY).input(PASSWORD)
-    [submit] = [b for b in at.button if b.label == text("admin.login_button", "zh")]
-    submit.click().run()
-    assert_clean(at)
+    at = login(open_admin(), PASSWORD)
     assert at.file_uploader, "logged in: the import section is shown"
 
     # a real roster, padded past 1 MB with more rows: readable, but over the limit
