@@ -4,18 +4,18 @@ Public surface (CONTRACT.md, "Python"): ``assess``, ``assess_roster``, ``lapse_c
 ``InvalidInput``.
 """
 
-from core.errors import InvalidInput
+from core.messages.errors import InvalidInput
 
 __all__ = ["InvalidInput", "assess", "assess_roster", "lapse_counts"]
 
 
 def __getattr__(name):  # lazy: importing core stays cheap for pages that need only a part
     if name == "assess":
-        from core.assessment import assess
+        from core.rules.assessment import assess
 
         return assess
     if name in ("assess_roster", "lapse_counts"):
-        from core import bulk
+        from core.rules import roster as bulk
 
         return getattr(bulk, name)
     raise AttributeError(name)

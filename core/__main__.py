@@ -18,7 +18,7 @@ EXIT_OK, EXIT_FAILURE, EXIT_INVALID = 0, 1, 2
 
 
 def _as_of(text: str | None) -> date:
-    from core.dates import today_shanghai
+    from core.policy.dates import today_shanghai
 
     if text is None:
         return today_shanghai()
@@ -70,7 +70,7 @@ def cmd_assess(args) -> int:
 
 
 def _load_roster(path: str):
-    from core.io import RosterReadError, read_roster
+    from core.roster.io import RosterReadError, read_roster
 
     try:
         return read_roster(path), None
@@ -90,7 +90,7 @@ def assessed_table(roster, as_of: date):
     """CONTRACT.md ``roster`` output: the input columns plus the assessment columns."""
     import pandas as pd
 
-    from core.bulk import OUTPUT_COLUMNS, assess_roster
+    from core.rules.roster import OUTPUT_COLUMNS, assess_roster
 
     result = assess_roster(roster.data, as_of)
     raw = roster.raw.drop(columns=[c for c in roster.raw.columns if c in OUTPUT_COLUMNS])
@@ -98,7 +98,7 @@ def assessed_table(roster, as_of: date):
 
 
 def cmd_roster(args) -> int:
-    from core.io import to_csv_bytes, write_table
+    from core.roster.io import to_csv_bytes, write_table
 
     roster, err = _load_roster(args.file)
     if err:
@@ -116,7 +116,7 @@ def cmd_roster(args) -> int:
 
 
 def cmd_lapse_counts(args) -> int:
-    from core.bulk import lapse_counts
+    from core.rules.roster import lapse_counts
 
     roster, err = _load_roster(args.file)
     if err:
@@ -127,8 +127,9 @@ def cmd_lapse_counts(args) -> int:
 
 
 def cmd_certificate(args) -> int:
-    from core import InvalidInput, assess, config
-    from core import certificate as cert
+    from core import InvalidInput, assess
+    from core.certificate import preview as cert
+    from core.runtime import config
 
     profile, errors = _read_profile(args.input)
     if errors:
@@ -161,7 +162,7 @@ def cmd_certificate(args) -> int:
 
 
 def cmd_hash_password(args) -> int:
-    from core.auth import hash_password
+    from core.admin.auth import hash_password
 
     if sys.stdin.isatty():
         import getpass

@@ -8,7 +8,7 @@ a login. Without a configured password hash the page runs in demo mode on the de
 
 import streamlit as st
 
-from core.store import StoreError
+from core.roster.store import StoreError
 from ui import admin_auth, admin_dashboard, admin_data, admin_import, state
 from ui.i18n import t
 

@@ -68,7 +68,7 @@ def bench_engine(rows: int) -> dict:
     import pandas as pd
 
     from core import assess, assess_roster
-    from core.demo import demo_roster
+    from core.demo.roster import demo_roster
 
     t0 = time.perf_counter()
     roster = demo_roster(rows, seed=2021, as_of=AS_OF)

@@ -56,17 +56,17 @@ def run(rows: int = ROWS, check_file: bool = True, backward: bool = False) -> di
         os.environ["ECERT_DATA_DIR"] = tmp
         os.environ.pop("ECERT_DB_URL", None)
 
-        from core import config
-        from core.auth import hash_password
-        from core.demo import demo_roster
-        from core.store import Store
+        from core.admin.auth import hash_password
+        from core.demo.roster import demo_roster
+        from core.roster.store import Store
+        from core.runtime import config
 
         figures: dict = {"rows": rows}
         t_gen, df = _timed(lambda: demo_roster(rows, seed=2021, as_of=AS_OF))
         figures["generate_s"] = round(t_gen, 2)
 
         if check_file:
-            from core.io import to_csv_bytes
+            from core.roster.io import to_csv_bytes
             from ui.admin_import import prepare_import
 
             data = to_csv_bytes(df)

@@ -19,8 +19,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import pandas as pd  # noqa: E402
 import psutil  # noqa: E402
 
-from core.demo import demo_roster  # noqa: E402
-from core.store import Store  # noqa: E402
+from core.demo.roster import demo_roster  # noqa: E402
+from core.roster.store import Store  # noqa: E402
 
 AS_OF = date(2026, 11, 27)  # fixed so that runs on different days compare
 

@@ -41,8 +41,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from core import assess  # noqa: E402
-from core.dates import today_shanghai  # noqa: E402
-from core.demo import demo_profile  # noqa: E402
+from core.demo.roster import demo_profile  # noqa: E402
+from core.policy.dates import today_shanghai  # noqa: E402
 from tests.browser.app_server import CHROMIUM, CHROMIUM_ARGS, start_app, stop_app  # noqa: E402
 from ui.i18n import text  # noqa: E402
 

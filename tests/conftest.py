@@ -64,7 +64,7 @@ def isolated_app(tmp_path, monkeypatch) -> Iterator[Path]:
     """
     from streamlit.runtime.pages_manager import PagesManager
 
-    from core import config
+    from core.runtime import config
     from ui import admin_auth
 
     monkeypatch.setenv("ECERT_DATA_DIR", str(tmp_path / "data"))

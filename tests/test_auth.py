@@ -6,8 +6,8 @@ import io
 
 import pytest
 
-from core import auth
-from core.auth import (
+from core.admin import auth
+from core.admin.auth import (
     PasswordInputError,
     Throttle,
     hash_password,

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from core import InvalidInput, assess, assess_roster
-from core.policy import POLICY
+from core.policy.data import POLICY
 
 CUTOFFS = [v.value for v in POLICY.dates.values()]
 AROUND = [c + timedelta(days=k) for c in CUTOFFS for k in (-1, 0, 1)]

@@ -131,7 +131,7 @@ def test_certificate_unavailable_exit_2(tmp_path):
 
 
 def test_hash_password_from_stdin():
-    from core.auth import verify_password
+    from core.admin.auth import verify_password
 
     out = run("hash-password", stdin="correct horse battery\n")
     assert out.returncode == 0

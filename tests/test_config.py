@@ -1,4 +1,4 @@
-"""core.config: environment, then secrets.toml, then the default; the signing key file."""
+"""core.runtime.config: environment, then secrets.toml, then the default; the signing key file."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from core import config
+from core.runtime import config
 
 KEYS = (config.ADMIN_PASSWORD_HASH, config.DB_URL, config.SECRET_KEY, config.BASE_URL)
 
@@ -120,7 +120,7 @@ def test_concurrent_first_calls_end_with_one_key(env):
 
 
 def test_concurrent_first_calls_across_processes(env):
-    code = "from core import config; print(config.secret_key().hex())"
+    code = "from core.runtime import config; print(config.secret_key().hex())"
     envvars = {**os.environ, config.DATA_DIR: str(env["data"]), "PYTHONPATH": str(config.REPO_ROOT)}
     procs = [
         subprocess.Popen(
@@ -154,5 +154,5 @@ def test_key_file_that_is_a_directory_raises(env):  # unreadable as a file, even
 
 
 def test_never_imports_streamlit():
-    code = "import sys, core.config; sys.exit('streamlit' in sys.modules)"
+    code = "import sys, core.runtime.config; sys.exit('streamlit' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], cwd=Path(config.REPO_ROOT)).returncode == 0

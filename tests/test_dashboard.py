@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 
 from core import assess_roster, lapse_counts
-from core import dashboard as d
-from core.demo import demo_roster
-from core.policy import POLICY
+from core.admin import dashboard as d
+from core.demo.roster import demo_roster
+from core.policy.data import POLICY
 
 GENERATED = date(2026, 11, 27)
 AS_OFS = [date(2021, 7, 31), date(2021, 8, 1), date(2021, 12, 31), date(2022, 1, 1),
@@ -157,7 +157,7 @@ def test_notice_markers_come_from_policy_dates(tmp_path):
     assert days == {dated.value for dated in POLICY.dates.values()}
     row = m[m["date"] == pd.Timestamp(POLICY.date("batch_lapses_on"))].iloc[0]
     assert "C-2.2.1" in row["clauses"] and "batch_lapses_on" in row["keys"]
-    from core.policy import load_policy
+    from core.policy.data import load_policy
     src = (__import__("pathlib").Path(POLICY.__class__.__module__.replace(".", "/") + ".py")
            .resolve().with_name("policy.toml")).read_text(encoding="utf-8")
     moved = tmp_path / "policy.toml"
@@ -251,8 +251,8 @@ def test_roster_at_blanks_later_downloads_only():
     from datetime import date
 
     from core import assess_roster
-    from core.dashboard import roster_at
-    from core.demo import demo_roster
+    from core.admin.dashboard import roster_at
+    from core.demo.roster import demo_roster
 
     roster = demo_roster(3_000, as_of=date(2026, 11, 27))
     past = date(2022, 3, 1)

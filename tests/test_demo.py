@@ -1,4 +1,4 @@
-"""core.demo: the fictional roster is deterministic, covers the country and is valid input."""
+"""core.demo.roster: the fictional roster is deterministic, covers the country and is valid input."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from datetime import date, timedelta
 import pandas as pd
 import pytest
 
-from core.dates import add_years
-from core.demo import COLUMNS, PROVINCE_WEIGHTS, demo_profile, demo_roster
-from core.policy import POLICY
+from core.demo.roster import COLUMNS, PROVINCE_WEIGHTS, demo_profile, demo_roster
+from core.policy.data import POLICY
+from core.policy.dates import add_years
 
 AS_OF = date(2026, 11, 27)
 
@@ -179,7 +179,7 @@ def test_as_of_bounds_every_event():
 
 
 def test_default_as_of_is_today_shanghai(monkeypatch):
-    import core.demo as demo
+    import core.demo.roster as demo
 
     monkeypatch.setattr(demo, "today_shanghai", lambda: date(2023, 1, 1))
     pd.testing.assert_frame_equal(demo.demo_roster(500), demo_roster(500, as_of=date(2023, 1, 1)))

@@ -13,7 +13,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from core.io import (
+from core.roster.io import (
     DATE_COLUMNS,
     FLAG_COLUMN,
     HEADER_ALIASES,

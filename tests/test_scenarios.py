@@ -9,10 +9,7 @@ from datetime import date
 import pytest
 
 from core import assess
-from core.dates import parse_iso
-from core.policy import POLICY
-from core.rules import original_deadlines
-from core.scenarios import (
+from core.demo.scenarios import (
     SCENARIOS,
     assess_scenario,
     change_dates,
@@ -25,7 +22,10 @@ from core.scenarios import (
     time_range,
     uncovered,
 )
-from core.validate import number_pattern, validate
+from core.policy.data import POLICY
+from core.policy.dates import parse_iso
+from core.rules.scalar import original_deadlines
+from core.rules.validate import number_pattern, validate
 
 ALL = list(SCENARIOS.values())
 ANSWERS = {s.id: assess_scenario(s) for s in ALL}
@@ -68,7 +68,7 @@ def test_every_rule_and_reading_is_covered():
 
 
 def test_uncovered_notices_a_missing_id(monkeypatch):
-    from core import scenarios
+    from core.demo import scenarios
 
     only = {"pilot-expired": SCENARIOS["pilot-expired"]}
     monkeypatch.setattr(scenarios, "SCENARIOS", only)

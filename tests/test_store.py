@@ -1,4 +1,4 @@
-"""core.store: snapshots in SQLite; an import is all or nothing, even when the process dies."""
+"""core.roster.store: snapshots in SQLite; an import is all or nothing, even when the process dies."""
 
 from __future__ import annotations
 
@@ -16,8 +16,8 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from core.demo import COLUMNS, demo_roster
-from core.store import Store, StoreError, empty_roster
+from core.demo.roster import COLUMNS, demo_roster
+from core.roster.store import Store, StoreError, empty_roster
 
 ROOT = Path(__file__).resolve().parent.parent
 AS_OF = date(2026, 11, 27)
@@ -344,8 +344,8 @@ KILLED_IMPORT = textwrap.dedent("""
     import sys, time
     from datetime import date
     import sqlalchemy as sa
-    from core.demo import demo_roster
-    from core.store import Store
+    from core.demo.roster import demo_roster
+    from core.roster.store import Store
 
     st = Store(sys.argv[1], chunk_rows=5000)
     # a tiny page cache so that uncommitted pages really reach the WAL file before the kill

@@ -1,4 +1,4 @@
-"""core.tokens: signed QR verification tokens (C-3.4); verify() never raises."""
+"""core.certificate.tokens: signed QR verification tokens (C-3.4); verify() never raises."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from core import tokens
+from core.certificate import tokens
 
 KEY = b"k" * 32
 OTHER_KEY = b"o" * 32

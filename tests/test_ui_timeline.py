@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 from core import assess
-from core.demo import demo_profile
-from core.scenarios import get as get_scenario
+from core.demo.roster import demo_profile
+from core.demo.scenarios import get as get_scenario
 from ui.timeline import figure
 
 AS_OF = date(2024, 10, 1)

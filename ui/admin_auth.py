@@ -19,7 +19,8 @@ import uuid
 
 import streamlit as st
 
-from core import auth, config
+from core.admin import auth
+from core.runtime import config
 from ui import state
 from ui.i18n import t
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from core.policy import POLICY
+from core.policy.data import POLICY
 from ui.i18n import text
 
 REGIME_COLOURS = {"pilot": "#1f77b4", "batch2021": "#e4572e", "not_covered": "#9e9e9e",

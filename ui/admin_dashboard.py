@@ -11,9 +11,9 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from core import dashboard as dash
-from core.io import to_csv_bytes, to_xlsx_bytes
-from core.policy import POLICY
+from core.admin import dashboard as dash
+from core.policy.data import POLICY
+from core.roster.io import to_csv_bytes, to_xlsx_bytes
 from ui import admin_charts as charts
 from ui import state
 from ui.i18n import t

@@ -19,11 +19,12 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from core import assess_roster, config
-from core import dashboard as dash
-from core.dates import today_shanghai
-from core.demo import demo_roster
-from core.store import Store, StoreError
+from core import assess_roster
+from core.admin import dashboard as dash
+from core.demo.roster import demo_roster
+from core.policy.dates import today_shanghai
+from core.roster.store import Store, StoreError
+from core.runtime import config
 
 DEMO_ROWS = 30_000
 DEMO_SEED = 2021

@@ -17,10 +17,10 @@ import pandas as pd
 import streamlit as st
 
 from core import assess_roster
-from core import dashboard as dash
-from core.io import ROSTER_COLUMNS, RosterReadError, read_roster, to_csv_bytes
-from core.roster_checks import duplicate_rows
-from core.store import Store, StoreError
+from core.admin import dashboard as dash
+from core.roster.duplicates import duplicate_rows
+from core.roster.io import ROSTER_COLUMNS, RosterReadError, read_roster, to_csv_bytes
+from core.roster.store import Store, StoreError
 from ui import admin_data, state
 from ui.admin_auth import bilingual
 from ui.i18n import both, t

@@ -13,8 +13,7 @@ from collections.abc import Mapping
 
 import streamlit as st
 
-from core import config
-from core.certificate import (
+from core.certificate.preview import (
     MAX_PHOTO_BYTES,
     CertificateUnavailable,
     PhotoError,
@@ -22,6 +21,7 @@ from core.certificate import (
     content_from,
     make_certificate,
 )
+from core.runtime import config
 from ui import state
 from ui.i18n import pick, t
 

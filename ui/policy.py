@@ -17,8 +17,8 @@ import pandas as pd
 import streamlit as st
 
 from core import InvalidInput
-from core import scenarios as sc
-from core.policy import POLICY
+from core.demo import scenarios as sc
+from core.policy.data import POLICY
 from ui import policy_charts as charts
 from ui import state
 from ui.i18n import pick, t, text

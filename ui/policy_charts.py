@@ -10,7 +10,7 @@ from datetime import date, timedelta
 
 import plotly.graph_objects as go
 
-from core.policy import POLICY, REGIMES
+from core.policy.data import POLICY, REGIMES
 from ui.i18n import text
 
 REGIME_COLOURS = {"pilot": "#4C78A8", "batch2021": "#F58518", "not_covered": "#C9C3BE"}

@@ -18,10 +18,10 @@ from datetime import date
 
 import streamlit as st
 
-from core import scenarios
-from core.dates import parse_iso, today_shanghai
-from core.demo import demo_profile
-from core.policy import POLICY
+from core.demo import scenarios
+from core.demo.roster import demo_profile
+from core.policy.data import POLICY
+from core.policy.dates import parse_iso, today_shanghai
 from ui import state
 from ui.i18n import t
 

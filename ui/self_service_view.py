@@ -11,7 +11,7 @@ from collections.abc import Mapping
 
 import streamlit as st
 
-from core.policy import POLICY
+from core.policy.data import POLICY
 from ui import state
 from ui.i18n import pick, t
 from ui.timeline import figure as timeline_figure

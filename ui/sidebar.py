@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.dates import parse_iso
+from core.policy.dates import parse_iso
 from ui import state
 from ui.i18n import both, t
 

@@ -14,7 +14,7 @@ from datetime import date
 
 import streamlit as st
 
-from core.dates import today_shanghai
+from core.policy.dates import today_shanghai
 from ui.routing import ensure_router
 
 LANGS = ("zh", "en")

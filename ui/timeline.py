@@ -13,7 +13,7 @@ from collections.abc import Mapping
 
 import plotly.graph_objects as go
 
-from core.policy import POLICY
+from core.policy.data import POLICY
 from ui.i18n import text
 
 STATUS_COLOURS = {

@@ -10,9 +10,10 @@ from collections.abc import Mapping
 
 import streamlit as st
 
-from core import config, tokens
-from core.dates import today_shanghai
-from core.policy import POLICY
+from core.certificate import tokens
+from core.policy.data import POLICY
+from core.policy.dates import today_shanghai
+from core.runtime import config
 from ui import state
 from ui.i18n import t
 from ui.self_service_view import esc

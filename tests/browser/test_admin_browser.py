@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 from playwright.sync_api import Page, expect
 
-from core.auth import hash_password
+from core.admin.auth import hash_password
 from tests.browser.app_server import TIMEOUT_MS, start_app, stop_app
 from ui.i18n import text
 

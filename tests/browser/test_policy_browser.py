@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from core import scenarios as sc
-from core.policy import POLICY, REGIMES
+from core.demo import scenarios as sc
+from core.policy.data import POLICY, REGIMES
 from tests.browser.app_server import TIMEOUT_MS
 from ui.i18n import text
 from ui.policy_charts import regime_label

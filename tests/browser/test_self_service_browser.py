@@ -9,8 +9,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from core import assess
-from core.dates import today_shanghai
-from core.demo import demo_profile
+from core.demo.roster import demo_profile
+from core.policy.dates import today_shanghai
 from tests.browser.app_server import TIMEOUT_MS
 from ui.i18n import text
 

@@ -23,7 +23,7 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, settings
 
-from core.io import ROSTER_COLUMNS, read_roster
+from core.roster.io import ROSTER_COLUMNS, read_roster
 
 _COMMON = dict(
     deadline=None,
@@ -115,7 +115,7 @@ def db_path(tmp_path) -> Path:
 def store(db_path):
     """A store with one snapshot already current (2 good rows), so a failed import has something
     to leave untouched."""
-    from core.store import Store
+    from core.roster.store import Store
 
     st = Store(f"sqlite:///{db_path.as_posix()}", chunk_rows=1000)
     import_file(st, csv_bytes([GOOD_ROW, OTHER_ROW]), "before.csv")

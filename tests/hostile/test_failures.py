@@ -23,9 +23,9 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from core import certificate as cert
-from core import config
-from core.store import Store, StoreError
+from core.certificate import preview as cert
+from core.roster.store import Store, StoreError
+from core.runtime import config
 from tests.engine_helpers import profile
 from tests.hostile.conftest import (
     GOOD_ROW,
@@ -204,7 +204,7 @@ def test_render_without_the_font_raises_font_missing(monkeypatch, tmp_path, how)
 def test_cli_certificate_without_the_font_exit_2_with_the_pip_command(tmp_path):
     p = profile(province="广东", valid_until="2024-12-31", downloaded="2024-09-01")
     code = (
-        "import sys; import core.certificate as c; c.find_spec = lambda name: None; "
+        "import sys; import core.certificate.preview as c; c.find_spec = lambda name: None; "
         "from core.__main__ import main; sys.exit(main(sys.argv[1:]))"
     )
     env = {"ECERT_DATA_DIR": str(tmp_path / "data"), "ECERT_SECRET_KEY": "k", "PATH": "/usr/bin",

@@ -22,8 +22,9 @@ from datetime import date
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from core import InvalidInput, assess, assess_roster, tokens
-from core.io import ROSTER_COLUMNS, Roster, RosterReadError, read_roster
+from core import InvalidInput, assess, assess_roster
+from core.certificate import tokens
+from core.roster.io import ROSTER_COLUMNS, Roster, RosterReadError, read_roster
 from tests.engine_helpers import profile
 from tests.hostile.conftest import (
     AS_OF,

@@ -23,9 +23,10 @@ import pandas as pd
 import pypdf
 import pytest
 
-from core import InvalidInput, assess, assess_roster, tokens
-from core import certificate as cert
-from core.io import read_roster, to_csv_bytes, to_xlsx_bytes
+from core import InvalidInput, assess, assess_roster
+from core.certificate import preview as cert
+from core.certificate import tokens
+from core.roster.io import read_roster, to_csv_bytes, to_xlsx_bytes
 from tests.engine_helpers import profile
 from tests.hostile.conftest import (
     AS_OF,

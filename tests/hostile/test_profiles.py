@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from core import InvalidInput, assess
-from core.messages import catalogue
+from core.messages.catalogue import catalogue
 from tests.engine_helpers import profile
 from tests.hostile.conftest import bilingual
 

@@ -23,8 +23,8 @@ import pandas as pd
 import pytest
 
 from core import assess_roster
-from core.io import ROSTER_COLUMNS, RosterReadError, read_roster
-from core.roster_checks import PERSON_SPECIALTY, duplicate_rows
+from core.roster.duplicates import PERSON_SPECIALTY, duplicate_rows
+from core.roster.io import ROSTER_COLUMNS, RosterReadError, read_roster
 from tests.hostile.conftest import (
     AS_OF,
     EN_HEADER,

@@ -15,12 +15,12 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from core import assess_roster, lapse_counts
-from core.auth import hash_password
-from core.dashboard import roster_at
-from core.dates import today_shanghai
-from core.demo import demo_roster
-from core.io import to_csv_bytes, to_xlsx_bytes
-from core.store import Store
+from core.admin.auth import hash_password
+from core.admin.dashboard import roster_at
+from core.demo.roster import demo_roster
+from core.policy.dates import today_shanghai
+from core.roster.io import to_csv_bytes, to_xlsx_bytes
+from core.roster.store import Store
 from tests import app_helpers
 from tests.app_helpers import assert_clean, open_admin
 from ui import admin_auth, admin_dashboard, admin_import
@@ -268,7 +268,7 @@ def test_the_export_holds_every_row_with_formulas_neutralised():
     as_of = today_shanghai()
     df = demo_roster(200, seed=11, as_of=as_of)
     df.loc[0, "employer"] = "=1+1"
-    from core import dashboard as dash
+    from core.admin import dashboard as dash
     rows = dash.prepare(assess_roster(df, as_of))
     table = admin_dashboard.export_rows(rows, as_of, "all")
     assert len(table) == 200 and "province_short" not in table

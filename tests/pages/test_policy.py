@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core import scenarios as sc
-from core.policy import POLICY
+from core.demo import scenarios as sc
+from core.policy.data import POLICY
 from ui.i18n import text
 
 APP = str(Path(__file__).resolve().parents[2] / "streamlit_app.py")

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core.dates import today_shanghai
+from core.policy.dates import today_shanghai
 from ui.i18n import text
 
 APP = str(__import__("pathlib").Path(__file__).resolve().parents[2] / "streamlit_app.py")

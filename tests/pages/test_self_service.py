@@ -10,9 +10,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from core import assess
-from core.dates import today_shanghai
-from core.demo import demo_profile
-from core.scenarios import get as get_scenario
+from core.demo.roster import demo_profile
+from core.demo.scenarios import SCENARIOS
+from core.demo.scenarios import get as get_scenario
+from core.policy.dates import today_shanghai
 from ui import certificate_view, i18n, verify_view
 from ui import self_service_form as form
 from ui import self_service_view as view
@@ -247,7 +248,7 @@ def test_a_scenario_link_opened_again_from_the_policy_page_fills_the_form_again(
     assert at.text_input(key=form.key("name")).value == scenario.profile["name"]
 
 
-@pytest.mark.parametrize("scenario_id", sorted(__import__("core.scenarios").scenarios.SCENARIOS))
+@pytest.mark.parametrize("scenario_id", sorted(SCENARIOS))
 def test_every_scenario_of_the_gallery_opens_with_the_engines_answer(scenario_id):
     scenario = get_scenario(scenario_id)
     at = run_app(scenario=scenario_id)

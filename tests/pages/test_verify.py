@@ -9,10 +9,12 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core import assess, config, tokens
-from core.certificate import content_from
-from core.dates import today_shanghai
-from core.demo import demo_profile
+from core import assess
+from core.certificate import tokens
+from core.certificate.preview import content_from
+from core.demo.roster import demo_profile
+from core.policy.dates import today_shanghai
+from core.runtime import config
 from ui.i18n import text
 
 APP = str(Path(__file__).resolve().parents[2] / "streamlit_app.py")

@@ -12,8 +12,8 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core import auth
-from core.auth import hash_password
+from core.admin import auth
+from core.admin.auth import hash_password
 from tests.app_helpers import login, open_admin
 from ui import admin_auth
 from ui.i18n import text

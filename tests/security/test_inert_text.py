@@ -25,12 +25,12 @@ from playwright.sync_api import Page, expect
 from streamlit.testing.v1 import AppTest
 
 from core import assess_roster
-from core import dashboard as dash
-from core.auth import hash_password
-from core.dates import today_shanghai
-from core.demo import demo_roster
-from core.io import to_csv_bytes
-from core.store import Store
+from core.admin import dashboard as dash
+from core.admin.auth import hash_password
+from core.demo.roster import demo_roster
+from core.policy.dates import today_shanghai
+from core.roster.io import to_csv_bytes
+from core.roster.store import Store
 from tests.app_helpers import APP, assert_clean, login, open_admin
 from tests.browser.app_server import TIMEOUT_MS, start_app, stop_app
 from ui import admin_dashboard

@@ -24,10 +24,10 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Page, expect
 
-from core.auth import hash_password
-from core.dates import today_shanghai
-from core.demo import demo_roster
-from core.io import to_csv_bytes
+from core.admin.auth import hash_password
+from core.demo.roster import demo_roster
+from core.policy.dates import today_shanghai
+from core.roster.io import to_csv_bytes
 from tests.browser.app_server import TIMEOUT_MS, start_app, stop_app
 from ui.i18n import text
 

@@ -14,8 +14,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from core import assess
-from core.auth import hash_password
-from core.demo import demo_profile
+from core.admin.auth import hash_password
+from core.demo.roster import demo_profile
 from tests.app_helpers import APP, assert_clean, login
 from ui.i18n import text
 

@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 from streamlit import config as st_config
 
-from core.auth import hash_password
-from core.dates import today_shanghai
-from core.demo import demo_roster
-from core.io import to_csv_bytes
-from core.store import Store
+from core.admin.auth import hash_password
+from core.demo.roster import demo_roster
+from core.policy.dates import today_shanghai
+from core.roster.io import to_csv_bytes
+from core.roster.store import Store
 from tests.app_helpers import assert_clean, login, open_admin
 from ui import admin_import
 

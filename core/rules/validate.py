@@ -14,10 +14,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
-from core.dates import add_years, parse_iso
-from core.errors import InvalidInput, Problem
-from core.messages import coded, problem
-from core.policy import POLICY, Policy
+from core.messages.catalogue import coded, problem
+from core.messages.errors import InvalidInput, Problem
+from core.policy.data import POLICY, Policy
+from core.policy.dates import add_years, parse_iso
 
 GENDERS = {"男": "男", "女": "女", "male": "男", "female": "女", "m": "男", "f": "女"}
 FLAGS = {

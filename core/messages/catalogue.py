@@ -6,7 +6,7 @@ import tomllib
 from functools import cache
 from pathlib import Path
 
-from core.errors import Problem
+from core.messages.errors import Problem
 
 MESSAGES_FILE = Path(__file__).with_name("messages.toml")
 
@@ -24,7 +24,7 @@ def label(field: str) -> tuple[str, str]:
 
 def _fill(values: dict) -> dict:
     """English twins of names that have them: specialty, province, labels."""
-    from core.policy import POLICY  # local: policy imports nothing from here
+    from core.policy.data import POLICY  # local: policy imports nothing from here
 
     out = dict(values)
     if "specialty" in out and "specialty_en" not in out:

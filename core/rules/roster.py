@@ -17,9 +17,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from core.messages import problem
-from core.policy import POLICY, Policy
-from core.validate import (
+from core.messages.catalogue import problem
+from core.policy.data import POLICY, Policy
+from core.rules.validate import (
     CONTROL_CHARS,
     EARLIEST_DATE,
     FLAGS,

@@ -71,7 +71,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from core.errors import CodedError
+from core.messages.errors import CodedError
 
 __all__ = [
     "DATE_COLUMNS",

@@ -33,9 +33,9 @@ from importlib import resources
 from importlib.util import find_spec
 from pathlib import Path
 
-from core import tokens
-from core.dates import parse_iso
-from core.errors import CodedError
+from core.certificate import tokens
+from core.messages.errors import CodedError
+from core.policy.dates import parse_iso
 
 FONT_PACKAGE = "noto_cjk_sans_otc"
 FONT_FILE = "NotoSansCJK-Regular.ttc"
@@ -198,7 +198,7 @@ def content_from(profile: dict, assessment: dict, photo: bytes | None = None) ->
     usage_from = parse_iso(window["from"])
     usage_until = parse_iso(window["until"])
     printed = window["printed"]
-    from core.validate import validate  # the same normalisation the assessment used
+    from core.rules.validate import validate  # the same normalisation the assessment used
 
     person = validate(profile, parse_iso(assessment["as_of"]))
     specialties = [

@@ -10,11 +10,11 @@ from collections.abc import Mapping
 from dataclasses import replace
 from datetime import date
 
-from core import rules
-from core.dates import add_years_uses_i7, iso
-from core.messages import coded
-from core.policy import POLICY, Policy
-from core.validate import Profile, SpecialtyInput, number_warnings, validate
+from core.messages.catalogue import coded
+from core.policy.data import POLICY, Policy
+from core.policy.dates import add_years_uses_i7, iso
+from core.rules import scalar as rules
+from core.rules.validate import Profile, SpecialtyInput, number_warnings, validate
 
 
 def assess(profile: Mapping, as_of: date, policy: Policy = POLICY) -> dict:

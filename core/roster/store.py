@@ -58,12 +58,12 @@ from sqlalchemy import event
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.pool import StaticPool
 
-from core.demo import COLUMNS, DATE_COLUMNS
-from core.errors import CodedError
+from core.demo.roster import COLUMNS, DATE_COLUMNS
+from core.messages.errors import CodedError
 
 __all__ = ["COLUMNS", "CHUNK_ROWS", "Store", "StoreError"]
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+REPO_ROOT = Path(__file__).resolve().parents[2]
 CHUNK_ROWS = 50_000
 LOAD_BATCH_ROWS = 100_000
 FLAG_COLUMN = "continuing_education_done"
@@ -285,9 +285,9 @@ class Store:
     def from_config(cls, **kwargs) -> Store:
         """The store of the configured ``ECERT_DB_URL`` (core.config), else ``data/ecert.db``."""
         try:
-            from core import config
+            from core.runtime import config
         except ModuleNotFoundError as exc:
-            if exc.name != "core.config":
+            if exc.name != "core.runtime.config":
                 raise
             path = REPO_ROOT / "data" / "ecert.db"
             return cls(f"sqlite:///{path.as_posix()}", **kwargs)
@@ -629,11 +629,11 @@ class Store:
         with self._guard("read"), self.engine.connect() as conn:
             if conn.execute(sa.select(sa.func.count()).select_from(s)).scalar():
                 return None
-        from core.dates import today_shanghai
-        from core.demo import demo_roster
+        from core.demo.roster import demo_roster
+        from core.policy.dates import today_shanghai
 
         as_of = as_of or today_shanghai()
-        description = f"core.demo.demo_roster(n_rows=30000, seed=2021, as_of={as_of.isoformat()})"
+        description = f"core.demo.roster.demo_roster(n_rows=30000, seed=2021, as_of={as_of.isoformat()})"
         df = demo_roster(30_000, seed=2021, as_of=as_of)
         digest = hashlib.sha256(description.encode("utf-8")).hexdigest()
         return self._import(df, "demo-roster", digest, 0, None, note="demo", only_if_empty=True)

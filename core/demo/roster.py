@@ -26,8 +26,8 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from core.dates import add_years, today_shanghai
-from core.policy import POLICY
+from core.policy.data import POLICY
+from core.policy.dates import add_years, today_shanghai
 
 __all__ = ["COLUMNS", "PROVINCE_WEIGHTS", "demo_profile", "demo_roster"]
 

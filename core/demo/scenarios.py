@@ -33,8 +33,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cache
 
-from core.dates import add_years, parse_iso
-from core.policy import POLICY
+from core.policy.data import POLICY
+from core.policy.dates import add_years, parse_iso
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ from typing import TextIO
 from argon2 import PasswordHasher
 from argon2.exceptions import Argon2Error, InvalidHashError
 
-from core.errors import CodedError
+from core.messages.errors import CodedError
 
 __all__ = ["GLOBAL_KEY", "PasswordInputError", "Throttle", "hash_password", "hash_password_cli",
            "verify_password"]

@@ -22,9 +22,9 @@ import tempfile
 import tomllib
 from pathlib import Path
 
-from core.errors import CodedError
+from core.messages.errors import CodedError
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 ADMIN_PASSWORD_HASH = "ECERT_ADMIN_PASSWORD_HASH"
 DB_URL = "ECERT_DB_URL"

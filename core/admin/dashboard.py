@@ -37,7 +37,7 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
-from core.policy import POLICY, Policy
+from core.policy.data import POLICY, Policy
 
 __all__ = [
     "ACTIONABLE", "DUE_WINDOWS", "NEEDS_ACTION_DAYS", "PROVINCE_COLUMN", "due_mask",

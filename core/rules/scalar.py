@@ -16,10 +16,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from core.dates import ONE_DAY, add_years, add_years_uses_i7, days
-from core.messages import coded, text
-from core.policy import POLICY, Policy
-from core.validate import SpecialtyInput
+from core.messages.catalogue import coded, text
+from core.policy.data import POLICY, Policy
+from core.policy.dates import ONE_DAY, add_years, add_years_uses_i7, days
+from core.rules.validate import SpecialtyInput
 
 PILOT, BATCH, NOT_COVERED = "pilot", "batch2021", "not_covered"
 
