@@ -12,7 +12,9 @@ ForwardMsgs of the run read up to ``script_finished``, its images and download l
   run), ``example`` (the "载入示例" button), ``preview`` ("生成证书预览": certificate image and PDF
   link), ``rerun`` (the same page again, as the R key does), ``as_of`` (another as-of date in
   the sidebar), and ``calendar`` when the page has a calendar download button (not before it
-  exists: the step is skipped then).
+  exists: the step is skipped then). Everyone loading the same example shares one certificate
+  (it is built once per content); ``--distinct-profiles`` adds the step ``edit`` after
+  ``example`` (the visitor types a name of its own), so each visitor's certificate is new.
 * ``admin``, on ``/admin`` with ``--admin-rows`` rows (default 1,000,000) in the database:
   ``open`` (login form), ``login`` (password submitted: the dashboard), ``filter`` (a
   province filter), ``as_of`` (another as-of date), ``rerun``.
@@ -84,9 +86,11 @@ from ui.i18n import text  # noqa: E402
 
 LANG = "zh"
 STEPS = {
-    "constructor": ("open", "example", "preview", "rerun", "as_of", "calendar"),
+    "constructor": ("open", "example", "edit", "preview", "rerun", "as_of", "calendar"),
     "admin": ("open", "login", "filter", "as_of", "rerun"),
 }
+# Names for --distinct-profiles (common characters; 40^3 = 64,000 names).
+GIVEN_NAME_CHARS = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋"
 DEFAULT_SESSIONS = {"constructor": "25,50,100,200", "admin": "2,5,10"}
 STARTUP_SECONDS = 120
 
@@ -150,6 +154,7 @@ class Ctx:
     cpu: CpuProbe | None = None  # set in calibration: CPU per step
     dates: list[date] = field(default_factory=list)
     password: str = ""
+    distinct: bool = False  # each visitor edits the example's name: a certificate of its own
 
     async def pause(self) -> None:
         lo, hi = self.think
@@ -192,6 +197,11 @@ async def constructor_journey(sim: StreamlitSession, ctx: Ctx) -> None:
     await ctx.step(sim, "example", lambda: sim.click(sim.need("self_service.load_example")),
                    lambda: _expect(sim, f"the answer {heading!r}", _has_text(sim, heading)))
     await ctx.pause()
+    if ctx.distinct:
+        name = "".join(ctx.rng.choice(GIVEN_NAME_CHARS) for _ in range(3))
+        await ctx.step(sim, "edit", lambda: sim.set(sim.need("self_service.f.name"), name),
+                       lambda: _expect(sim, f"the answer {heading!r}", _has_text(sim, heading)))
+        await ctx.pause()
 
     def preview_shown() -> None:
         _expect(sim, "the certificate image", bool(sim.elements("imgs")))
@@ -554,7 +564,9 @@ def report(result: dict) -> str:
         f"machine:  {result['machine']}",
         f"command:  {result['command']}",
         f"server:   {result['server']}",
-        f"journey:  {result['journey']}, think {result['think'][0]:g}-{result['think'][1]:g} s, "
+        f"journey:  {result['journey']}"
+        f"{' (distinct profiles)' if result.get('distinct_profiles') else ''}, "
+        f"think {result['think'][0]:g}-{result['think'][1]:g} s, "
         f"{result['seconds']:g} s per level, step timeout {result['step_timeout']:g} s",
     ]
     for lv in result["levels"]:
@@ -650,6 +662,9 @@ def build_parser() -> argparse.ArgumentParser:
     ap.add_argument("--admin-rows", type=int, default=1_000_000)
     ap.add_argument("--admin-password", default=None,
                     help="with --url --journey admin: the configured admin password")
+    ap.add_argument("--distinct-profiles", action="store_true",
+                    help="constructor: each visitor changes the example's name (step 'edit'), "
+                         "so every certificate is a new one (no cache hit across visitors)")
     ap.add_argument("--target-p95", type=float, default=1.0)
     ap.add_argument("--seed", type=int, default=11)
     ap.add_argument("--json", type=Path, help="write every figure to this file")
@@ -665,12 +680,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.url and args.journey == "admin" and not args.admin_password:
         ap.error("--journey admin with --url needs --admin-password")
     today = today_shanghai()
-    ctx_kw: dict = {"dates": as_of_dates(today) if args.journey == "constructor" else []}
+    ctx_kw: dict = {"dates": as_of_dates(today) if args.journey == "constructor" else [],
+                    "distinct": args.distinct_profiles}
     result: dict = {
         "date": f"{datetime.now().astimezone():%Y-%m-%d %H:%M %Z}", "machine": machine(),
         "command": " ".join(["scripts/load.py", *(argv if argv is not None else sys.argv[1:])]),
         "journey": args.journey, "think": list(args.think), "seconds": args.seconds,
-        "step_timeout": args.step_timeout, "target_p95_s": args.target_p95, "levels": [],
+        "step_timeout": args.step_timeout, "target_p95_s": args.target_p95,
+        "distinct_profiles": args.distinct_profiles, "levels": [],
     }
     work = Path(tempfile.mkdtemp(prefix="ecert-load-"))
     tracebacks = []
@@ -712,7 +729,9 @@ def main(argv: list[str] | None = None) -> int:
                     log = log_path.read_text(errors="replace")
                     if "Traceback" in log:
                         tracebacks.append(log[-3000:])
-            summary = level_summary(level, STEPS[args.journey], args.target_p95)
+            steps = tuple(s for s in STEPS[args.journey]
+                          if s != "edit" or args.distinct_profiles)
+            summary = level_summary(level, steps, args.target_p95)
             result["levels"].append(summary)
             print(f"  {summary['steps']} steps, {summary['errors']} errors, worst p95 "
                   f"{fmt(summary['worst_p95_s'])} s", flush=True)
