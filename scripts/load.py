@@ -284,6 +284,23 @@ class CpuProbe:
 
     def __init__(self, pids: list[int]):
         self.procs = [psutil.Process(p) for p in pids]
+        self._waits: dict[tuple[int, int], int] = {}
+
+    def waited(self) -> float:
+        """Seconds the server's threads spent runnable but waiting for a CPU since the last
+        call (Linux schedstat of each live thread): time other processes had the cores.
+        Threads that ended between two calls lose their last part (an underestimate)."""
+        total = 0
+        for p in self.procs:
+            for task in Path(f"/proc/{p.pid}/task").glob("*"):
+                try:
+                    wait_ns = int((task / "schedstat").read_text().split()[1])
+                except (OSError, IndexError, ValueError):
+                    continue
+                key = (p.pid, int(task.name))
+                total += max(0, wait_ns - self._waits.get(key, wait_ns))
+                self._waits[key] = wait_ns
+        return total / 1e9
 
     def seconds(self) -> float:
         total = 0.0
@@ -309,6 +326,8 @@ async def sample(probe: CpuProbe | None, out: dict, stop: asyncio.Event) -> None
     """Once a second: the server's RSS (peak) and CPU (busiest second), and machine load."""
     psutil.cpu_percent(None)
     last = probe.seconds() if probe else 0.0
+    if probe:
+        probe.waited()
     while not stop.is_set():
         try:
             await asyncio.wait_for(stop.wait(), 1.0)
@@ -318,6 +337,7 @@ async def sample(probe: CpuProbe | None, out: dict, stop: asyncio.Event) -> None
             out["rss_peak"] = max(out.get("rss_peak", 0), probe.rss())
             now = probe.seconds()
             out.setdefault("cpu_per_second", []).append(now - last)
+            out["waited_s"] = out.get("waited_s", 0.0) + probe.waited()
             last = now
         out.setdefault("machine_percent", []).append(psutil.cpu_percent(None))
 
@@ -484,7 +504,8 @@ async def run_level(base_url: str, sessions: int, args, probe: CpuProbe | None,
 # --- report ----------------------------------------------------------------------------------
 
 
-def level_summary(lv: Level, steps: tuple[str, ...], target_p95: float) -> dict:
+def level_summary(lv: Level, steps: tuple[str, ...], target_p95: float,
+                  think: tuple[float, float]) -> dict:
     rec = lv.record
     per_step = {}
     for s in steps:
@@ -519,6 +540,10 @@ def level_summary(lv: Level, steps: tuple[str, ...], target_p95: float) -> dict:
             "server_cpu_per_step_ms": 1000 * lv.server_cpu_s / rec.steps if rec.steps else None,
             "server_core_share": lv.server_cpu_s / lv.wall_s,
             "server_core_share_busiest_second": busiest,
+            "server_waited_for_cpu_s": lv.samples.get("waited_s"),
+            # what the server needed: every session does one step per think time at most
+            "server_core_needed": (lv.sessions / statistics.mean(think) * lv.server_cpu_s
+                                   / rec.steps) if rec.steps else None,
             "rss_base_mib": lv.rss_base / 2**20,
             "rss_peak_mib": (lv.rss_peak or lv.rss_base) / 2**20,
             "mib_per_session": max(0, (lv.rss_peak or lv.rss_base) - lv.rss_base)
@@ -541,15 +566,24 @@ def level_summary(lv: Level, steps: tuple[str, ...], target_p95: float) -> dict:
 
 
 def limit_words(summary: dict) -> str:
+    """What held the server back at this level, from its CPU figures."""
     share = summary.get("server_core_share")
     if share is None:
         return "server CPU unknown (give --server-pid)"
+    needed = summary.get("server_core_needed") or 0.0
+    waited = summary.get("server_waited_for_cpu_s") or 0.0
+    busy = summary.get("machine_busy_percent_mean") or 0.0
     if share >= 0.85:
         return (f"CPU: the server process used {share:.0%} of one core on average "
                 f"(Streamlit runs every session's script in threads of one Python process; "
                 f"the GIL lets them use about one core)")
-    return (f"the server used {share:.0%} of one core; look at the errors and the machine's "
-            f"load ({summary.get('machine_busy_percent_mean') or 0:.0f}% busy)")
+    if busy >= 90 and waited > 0.1 * summary["wall_s"]:
+        return (f"CPU starvation: the server got {share:.0%} of one core while its threads "
+                f"waited {waited:.0f} s for a CPU; the machine was {busy:.0f}% busy with other "
+                f"processes. Its own work at this rate needs about {needed:.0%} of one core "
+                f"({fmt(summary.get('server_cpu_per_step_ms'), '.0f')} ms per step)")
+    return (f"the server used {share:.0%} of one core (needs about {needed:.0%}); look at the "
+            f"errors and the machine's load ({busy:.0f}% busy)")
 
 
 def fmt(v, spec: str = ".2f") -> str:
@@ -590,12 +624,16 @@ def report(result: dict) -> str:
                 f"{lv['server_core_share']:.0%} of one core (busiest second "
                 f"{lv['server_core_share_busiest_second']:.0%}); "
                 f"{fmt(lv['server_cpu_per_step_ms'], '.0f')} ms per step under load, "
-                f"{fmt(lv['cpu_per_step_alone_median_ms'], '.0f')} ms median alone; RSS "
+                f"{fmt(lv['cpu_per_step_alone_median_ms'], '.0f')} ms median alone; waited "
+                f"{fmt(lv['server_waited_for_cpu_s'], '.0f')} s for a CPU; needs about "
+                f"{fmt(lv['server_core_needed'], '.0%')} of one core at this rate; RSS "
                 f"{lv['rss_base_mib']:.0f} -> {lv['rss_peak_mib']:.0f} MiB "
                 f"({lv['mib_per_session']:.2f} MiB per session)")
         lines.append(f"client:   this script used {lv['client_cpu_s']:.1f} CPU-s; machine "
                      f"{fmt(lv['machine_busy_percent_mean'], '.0f')}% busy on average "
                      f"(all cores, all processes)")
+        if lv.get("limit"):
+            lines.append(f"limit:    {lv['limit']}")
         for step, kind, msg in lv["error_samples"][:5]:
             lines.append(f"  error: {step}: {kind}: {msg[:160]}")
     lines.append("")
@@ -731,7 +769,8 @@ def main(argv: list[str] | None = None) -> int:
                         tracebacks.append(log[-3000:])
             steps = tuple(s for s in STEPS[args.journey]
                           if s != "edit" or args.distinct_profiles)
-            summary = level_summary(level, steps, args.target_p95)
+            summary = level_summary(level, steps, args.target_p95, args.think)
+            summary["limit"] = None if summary["ok"] else limit_words(summary)
             result["levels"].append(summary)
             print(f"  {summary['steps']} steps, {summary['errors']} errors, worst p95 "
                   f"{fmt(summary['worst_p95_s'])} s", flush=True)
