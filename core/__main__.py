@@ -90,7 +90,8 @@ def assessed_table(roster, as_of: date):
     """CONTRACT.md ``roster`` output: the input columns plus the assessment columns."""
     import pandas as pd
 
-    from core.rules.roster import OUTPUT_COLUMNS, assess_roster
+    from core.roster.schema import OUTPUT_COLUMNS
+    from core.rules.roster import assess_roster
 
     result = assess_roster(roster.data, as_of)
     raw = roster.raw.drop(columns=[c for c in roster.raw.columns if c in OUTPUT_COLUMNS])
