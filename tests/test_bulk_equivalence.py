@@ -15,8 +15,8 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from core import InvalidInput, assess, assess_roster
-from core.rules.roster import prepare_roster, usage_windows
 from core.policy.data import POLICY
+from core.rules.roster import prepare_roster, usage_windows
 
 CUTOFFS = [v.value for v in POLICY.dates.values()]
 AROUND = [c + timedelta(days=k) for c in CUTOFFS for k in (-1, 0, 1)]
