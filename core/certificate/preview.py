@@ -26,6 +26,8 @@ import io
 import re
 import tempfile
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -752,25 +754,40 @@ def render_pdf(content: CertificateContent, verify_url: str) -> bytes:
     from fpdf import FPDF
 
     _check_glyphs(content)
-    master = _font()
-    font_bytes = master.subset(STATIC_TEXT + content.text())
+    font_bytes = cjk_subset(STATIC_TEXT + content.text())
     pdf = FPDF(orientation="L", unit="mm", format="A4")
     pdf.set_title("一级建造师注册证书 预览样张（非正式证书）")
     pdf.set_subject("Preview - not an official certificate")
     pdf.set_creator("ecert-desk")
     pdf.set_margins(0, 0, 0)
+    with embedded_font(pdf, font_bytes):
+        pdf.set_font("cjk", size=12)
+        _layout(pdf, content, verify_url)
+        return bytes(pdf.output())
+
+
+@contextmanager
+def embedded_font(pdf, font_bytes: bytes, family: str = "cjk") -> Iterator[None]:
+    """Make the subset font ``font_bytes`` (``cjk_subset``) available to ``pdf`` as ``family``
+    while the block runs: call ``pdf.output()`` inside it. fpdf2 reads fonts from a path only,
+    so the bytes sit in a temporary file that is removed at the end."""
     with tempfile.TemporaryDirectory(prefix="ecert-font-") as tmp:
         font_file = Path(tmp) / "cjk.ttf"
         font_file.write_bytes(font_bytes)
-        pdf.add_font("cjk", "", str(font_file))
-        pdf.set_font("cjk", size=12)
-        _layout(pdf, content, verify_url)
-        out = bytes(pdf.output())
-        for font in pdf.fonts.values():
-            ttfont = getattr(font, "ttfont", None)
-            if ttfont is not None:
-                ttfont.close()
-    return out
+        pdf.add_font(family, "", str(font_file))
+        try:
+            yield
+        finally:
+            for font in pdf.fonts.values():
+                ttfont = getattr(font, "ttfont", None)
+                if ttfont is not None:
+                    ttfont.close()
+
+
+def cjk_subset(text: str) -> bytes:
+    """Noto Sans CJK SC reduced to the glyphs of ``text`` (every character must be in the font:
+    check with ``missing_glyphs``). Raises ``FontMissing`` without the font package."""
+    return _font().subset(text)
 
 
 def render_png(pdf_bytes: bytes, scale: float = 2.0) -> bytes:
