@@ -1,4 +1,4 @@
-"""core.roster.store: snapshots in SQLite; an import is all or nothing, even when the process dies."""
+"""core.roster.store: snapshots; an import is all or nothing, even when the process dies."""
 
 from __future__ import annotations
 
@@ -16,7 +16,8 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from core.demo.roster import COLUMNS, demo_roster
+from core.demo.roster import demo_roster
+from core.roster.schema import ROSTER_COLUMNS as COLUMNS
 from core.roster.store import Store, StoreError, empty_roster
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -19,7 +19,8 @@ import streamlit as st
 from core import assess_roster
 from core.admin import dashboard as dash
 from core.roster.duplicates import duplicate_rows
-from core.roster.io import ROSTER_COLUMNS, RosterReadError, read_roster, to_csv_bytes
+from core.roster.io import RosterReadError, read_roster, to_csv_bytes
+from core.roster.schema import ROSTER_COLUMNS
 from core.roster.store import Store, StoreError
 from ui import admin_data, state
 from ui.admin_auth import bilingual
