@@ -15,7 +15,9 @@ from core.demo.roster import demo_profile
 from core.demo.scenarios import SCENARIOS
 from core.policy.data import POLICY
 from core.selfcheck.profile_file import (
+    FIELDS,
     MAX_BYTES,
+    SPECIALTY_FIELDS,
     ProfileFileError,
     dump_profile,
     load_profile,
@@ -136,3 +138,34 @@ def test_a_half_filled_form_loads_and_the_engine_then_says_what_is_missing():
     with pytest.raises(InvalidInput) as info:
         assess(loaded, date(2021, 7, 1))
     assert "required" in {e["code"] for e in info.value.errors}
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner,
+                                                                max_size=4),
+    max_leaves=12)
+near_profiles = st.dictionaries(
+    st.sampled_from([*FIELDS, "other"]),
+    json_values | st.lists(st.dictionaries(st.sampled_from([*SPECIALTY_FIELDS, "x"]),
+                                           json_values, max_size=6), max_size=3),
+    max_size=10)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.binary(max_size=300), near_profiles.map(
+    lambda p: json.dumps(p, ensure_ascii=False).encode("utf-8"))))
+def test_any_bytes_give_a_profile_or_a_coded_refusal_never_anything_else(data):
+    try:
+        loaded = load_profile(data, date_bounds=BOUNDS)
+    except ProfileFileError as err:
+        assert err.message_zh and err.message_en
+    except InvalidInput as err:
+        assert err.errors and all(e["message_zh"] and e["message_en"] for e in err.errors)
+    else:  # what passed is something the form can hold
+        assert set(loaded) == set(FIELDS)
+        assert loaded["employer_province"] in (None, *[p.short for p in POLICY.provinces])
+        assert loaded["gender"] in (None, "男", "女")
+        assert isinstance(loaded["continuing_education_done"], bool)
+        for s in loaded["specialties"]:
+            assert s["specialty"] in (None, *POLICY.specialties)
