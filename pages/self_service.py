@@ -1,8 +1,9 @@
 """自助查询 (constructor self-service), CONTRACT.md path "/" (issue 3).
 
-Thin: the form's values -> ``core.assess(profile, as_of)`` -> the answer and the certificate
-preview. Errors of ``InvalidInput`` are shown beside their fields. Personal data stays in
-``st.session_state`` (see ui/self_service_form.py).
+Thin: the form's values -> ``core.assess(profile, as_of)`` -> the answer, its calendar and
+summary downloads (ui/answer_tools.py) and the certificate preview; under the form, the profile
+file (ui/profile_file_view.py). Errors of ``InvalidInput`` are shown beside their fields.
+Personal data stays in ``st.session_state`` (see ui/self_service_form.py).
 """
 
 import streamlit as st

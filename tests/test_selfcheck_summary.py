@@ -134,3 +134,26 @@ def test_the_summary_uses_the_pages_own_names(group, ui_prefix):
     ui = load_catalogue()
     for code, entry in engine_catalogue()["summary"][group].items():
         assert ui[f"{ui_prefix}.{code}"] == entry, code
+
+
+@pytest.mark.parametrize("ram_exists", [True, False])
+def test_the_per_render_font_file_goes_to_ram_when_there_is_some(monkeypatch, tmp_path,
+                                                                  ram_exists):
+    from core.certificate import preview
+
+    ram = tmp_path / "shm"
+    if ram_exists:
+        ram.mkdir()
+    monkeypatch.setattr(preview, "RAM_DIR", str(ram))
+    used = []
+    real = preview.tempfile.TemporaryDirectory
+
+    def recording(*args, **kwargs):
+        used.append(kwargs.get("dir"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(preview.tempfile, "TemporaryDirectory", recording)
+    p, a = two_specialties()
+    assert summary.make_summary(p, a, "zh", with_name=True).startswith(b"%PDF")
+    assert used == [str(ram) if ram_exists else None]
+    assert not ram_exists or list(ram.iterdir()) == []  # removed after the render

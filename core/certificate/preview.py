@@ -23,6 +23,7 @@ All user text is drawn as text with ``FPDF.text``: nothing is interpreted (no ma
 from __future__ import annotations
 
 import io
+import os
 import re
 import tempfile
 import threading
@@ -46,6 +47,7 @@ FONT_FACE_SC = 2  # Noto Sans CJK SC in the collection
 MAX_PHOTO_BYTES = 2 * 1024 * 1024
 MAX_PHOTO_PIXELS = 4000  # per side
 PHOTO_MAX_SIDE = 600  # re-encoded photo, long side in pixels (1 inch at ~430 dpi)
+RAM_DIR = "/dev/shm"  # where the per-render font file goes when it exists (Linux tmpfs)
 GLYPH_CACHE_MAX = 6000  # converted glyphs kept per process (a few MB at most)
 
 # Static text of the layout (checked against the font like the user's text).
@@ -770,8 +772,11 @@ def render_pdf(content: CertificateContent, verify_url: str) -> bytes:
 def embedded_font(pdf, font_bytes: bytes, family: str = "cjk") -> Iterator[None]:
     """Make the subset font ``font_bytes`` (``cjk_subset``) available to ``pdf`` as ``family``
     while the block runs: call ``pdf.output()`` inside it. fpdf2 reads fonts from a path only,
-    so the bytes sit in a temporary file that is removed at the end."""
-    with tempfile.TemporaryDirectory(prefix="ecert-font-") as tmp:
+    so the bytes sit in a temporary file, removed at the end; it goes to a RAM-backed folder
+    (/dev/shm) when the system has a writable one, since the subset shows which characters the
+    printed text (a name) uses."""
+    ram = RAM_DIR if os.path.isdir(RAM_DIR) and os.access(RAM_DIR, os.W_OK | os.X_OK) else None
+    with tempfile.TemporaryDirectory(prefix="ecert-font-", dir=ram) as tmp:
         font_file = Path(tmp) / "cjk.ttf"
         font_file.write_bytes(font_bytes)
         pdf.add_font(family, "", str(font_file))
