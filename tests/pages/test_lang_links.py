@@ -92,3 +92,15 @@ def test_defaults_leave_the_address_clean():
     at = open_page("self_service")
     assert dict(at.query_params) == {}
     assert at.date_input(key="as_of").value == today_shanghai()
+
+
+@pytest.mark.usefixtures("isolated_app")
+def test_the_policy_pages_self_service_link_keeps_english():
+    at = open_page("policy", lang="en")
+    at.session_state["policy_section"] = "scenarios"  # the gallery (as tests/pages/test_policy)
+    at.run()
+    [link] = at.get("link_button")
+    assert link.proto.url.endswith("&lang=en") and "scenario=" in link.proto.url
+    at.radio(key="lang").set_value("zh").run()
+    [link] = at.get("link_button")
+    assert "lang=" not in link.proto.url  # the default language needs no parameter
