@@ -175,7 +175,8 @@ def test_a_birth_date_the_picker_cannot_show_is_refused_not_dropped(at):
 
 
 def test_the_field_names_of_refusals():
-    assert profile_file_view.field_name("specialties[1].valid_from", "zh") == "注册专业 2 · 有效期起"
+    zh = profile_file_view.field_name("specialties[1].valid_from", "zh")
+    assert zh == "注册专业 2 · 有效期起"
     assert profile_file_view.field_name("birth_date", "en") == "Birth date"
     assert profile_file_view.field_name("specialties[0]", "en") == "Specialty 1"
     assert profile_file_view.field_name(None, "zh") == ""
