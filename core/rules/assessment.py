@@ -102,9 +102,9 @@ def assess_checked(cp: CheckedProfile, as_of: date, policy: Policy) -> dict:
                                     bool(late[j]), trace, t))
         window = _window(cp, regime, age65, t, policy, warnings, actions)
 
-    if as_of >= policy.scope_ends or regime == rule.NOT_COVERED:
-        warnings.append(coded("warnings", "basis_scope", notice=policy.basis["notice"],
-                              scope_ends=policy.scope_ends.isoformat()))
+    scope = scope_warning(as_of, regime == rule.NOT_COVERED, policy)
+    if scope:
+        warnings.append(scope)
     paper = cert.PAPER[int(cert.paper_certificate(np.array([regime]), t, policy)[0])]
     return {
         "as_of": as_of.isoformat(),
@@ -118,6 +118,17 @@ def assess_checked(cp: CheckedProfile, as_of: date, policy: Policy) -> dict:
         "warnings": warnings,
         "actions": actions,
     }
+
+
+def scope_warning(as_of: date, not_covered: bool, policy: Policy = POLICY) -> dict | None:
+    """POLICY.md "Basis and scope": the warning ``basis_scope`` when the as-of date is on or after
+    the end of the notice's scope or the region is not covered; else None. (A roster's answer
+    carries it once, with ``not_covered`` true when any row is outside the notice.)"""
+    policy = policy.in_force(as_of)
+    if as_of >= policy.scope_ends or not_covered:
+        return coded("warnings", "basis_scope", notice=policy.basis["notice"],
+                     scope_ends=policy.scope_ends.isoformat())
+    return None
 
 
 def _window(cp: CheckedProfile, regime: int, age65: int, t: int, policy: Policy,
