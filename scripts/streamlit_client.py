@@ -26,7 +26,11 @@ What a tab of the installed Streamlit (1.67) does, and this client does the same
   hashes sent back, so the server may answer with ``ref_hash`` (expired after
   ``max_cached_message_age`` runs, as the frontend's ForwardMessageCache does);
 * images and download buttons: their ``/media/…`` URLs are fetched once (the frontend loads the
-  image and checks a download button's URL with ``fetch``).
+  image and checks a download button's URL with ``fetch``); a click on a deferred download
+  button (``data`` a callable: ``deferred_file_id``) sends ``BackMsg.backend_operation_request``
+  (``deferred_file``, with the session id of ``new_session``), waits for the
+  ``backend_operation_response`` and fetches the URL it names; ``on_click="ignore"`` sends no
+  trigger, otherwise the trigger's rerun comes first, as in the frontend's DownloadButton.
 
 Loopback or a proxy given by URL only; no TLS.
 """
@@ -36,6 +40,7 @@ from __future__ import annotations
 import asyncio
 import gzip
 import time
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -293,6 +298,8 @@ class StreamlitSession:
         self.media_seen: set[str] = set()
         self.media_pending: list[str] = []
         self.has_new_session = False
+        self.session_id = ""
+        self.responses: dict[str, ForwardMsg] = {}  # backend operation responses by request id
 
     # --- connection -------------------------------------------------------------------------
 
@@ -394,17 +401,57 @@ class StreamlitSession:
         el = node.element
         if getattr(el, "is_form_submitter", False):
             return await self.submit(el.form_id, node)
-        if node.kind == "download_button" and getattr(el, "ignore_rerun", False):
-            # on_click="ignore": the browser only downloads the file, no rerun
-            t0 = time.perf_counter()
-            await self._fetch([el.url], force=True)
-            return RunResult(seconds=time.perf_counter() - t0, media=1)
+        if node.kind == "download_button":
+            return await self._download(node)
         trigger = WidgetState(id=node.widget_id, trigger_value=True)
-        result = await self._rerun(extra=[trigger], fragment_id=node.fragment_id)
-        if node.kind == "download_button" and el.url:
-            await self._fetch([el.url], force=True)
-            result.media += 1
+        return await self._rerun(extra=[trigger], fragment_id=node.fragment_id)
+
+    async def _download(self, node: Node) -> RunResult:
+        """A download button: the trigger's rerun unless ``on_click="ignore"``, then the file
+        (a deferred one is asked for with a backend operation first)."""
+        el = node.element
+        t0 = time.perf_counter()
+        result = RunResult()
+        if not getattr(el, "ignore_rerun", False):
+            trigger = WidgetState(id=node.widget_id, trigger_value=True)
+            result = await self._rerun(extra=[trigger], fragment_id=node.fragment_id)
+        url = el.url
+        if _has_deferred(el):
+            url = await self._deferred_file(el.deferred_file_id)
+        await self._fetch([url], force=True)
+        result.media += 1
+        result.seconds = time.perf_counter() - t0
         return result
+
+    async def _deferred_file(self, file_id: str) -> str:
+        if self.ws is None:
+            raise Dropped("not connected")
+        msg = BackMsg()
+        req = msg.backend_operation_request
+        req.request_id = str(uuid.uuid4())
+        req.session_id = self.session_id
+        req.deferred_file.file_id = file_id
+        self.sent.append(msg)
+        try:
+            await asyncio.wait_for(self.ws.send(msg.SerializeToString()), self.timeout)
+        except ConnectionClosed as exc:
+            raise Dropped(f"websocket closed before sending: {exc}") from exc
+        deadline = time.monotonic() + self.timeout
+        while req.request_id not in self.responses:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise StepTimeout(f"no answer to the deferred file request in {self.timeout:g} s")
+            try:
+                data = await asyncio.wait_for(self.ws.recv(), remaining)
+            except TimeoutError as exc:
+                raise StepTimeout("no answer to the deferred file request") from exc
+            except ConnectionClosed as exc:
+                raise Dropped(f"websocket closed by the server: {exc}") from exc
+            self._handle(data)
+        response = self.responses.pop(req.request_id).backend_operation_response
+        if response.error_msg:
+            raise PageError(f"deferred file refused: {response.error_msg}")
+        return response.deferred_file.url
 
     async def set(self, node: Node, value) -> RunResult:
         """The user changes a widget: a date (``datetime.date`` or list), text, option(s)…"""
@@ -553,9 +600,13 @@ class StreamlitSession:
                 self.cache[msg.hash][1] = self.cache_runs
             else:
                 self.cache[msg.hash] = [msg, self.cache_runs, msg.delta.fragment_id]
-        if kind == "new_session":
+        if kind == "backend_operation_response":
+            self.responses[msg.backend_operation_response.request_id] = msg
+        elif kind == "new_session":
             self.has_new_session = True
             ns = msg.new_session
+            if ns.initialize.session_id:
+                self.session_id = ns.initialize.session_id
             if ns.page_script_hash:
                 self.page_script_hash = ns.page_script_hash
             self.max_cached_age = ns.config.max_cached_message_age or self.max_cached_age

@@ -7,8 +7,9 @@ browser tab at protocol level. Here two Chromium sessions (a constructor on ``/`
 same journeys against the same server, and each step's messages must have the same shape: the
 same message type, the same ``ClientState`` fields set, query string, page hash or name,
 fragment, context, cached-message hashes, and the same widget states (ids, value kinds, values,
-triggers). A Streamlit upgrade that changes what the browser sends fails here before the load
-test measures something no browser does.
+triggers); for the calendar's deferred download, a ``backend_operation_request`` of the same
+form naming the session. A Streamlit upgrade that changes what the browser sends fails here
+before the load test measures something no browser does.
 """
 
 from __future__ import annotations
@@ -54,6 +55,7 @@ class Capture:
         self.steps: dict[str, list[BackMsg]] = {}
         self.current = "open"
         self.finished = 0
+        self.session_ids: set[str] = set()
         page.on("websocket", self._socket)
 
     def _socket(self, ws) -> None:
@@ -69,17 +71,22 @@ class Capture:
     def _received(self, payload) -> None:
         msg = ForwardMsg()
         msg.ParseFromString(payload if isinstance(payload, bytes) else payload.encode())
+        if msg.WhichOneof("type") == "new_session" and msg.new_session.initialize.session_id:
+            self.session_ids.add(msg.new_session.initialize.session_id)
         if msg.WhichOneof("type") == "script_finished" and msg.script_finished in (
                 ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY):
             self.finished += 1
 
-    def step(self, name: str, action, *visible) -> None:
-        """Run ``action`` as step ``name``; wait for ``visible`` and the run to finish."""
+    def step(self, name: str, action, *visible, run: bool = True) -> None:
+        """Run ``action`` as step ``name``; wait for ``visible`` and (``run``) a finished run."""
         self.current = name
         before = self.finished
         action()
         for locator in visible:
             expect(locator).to_be_visible(timeout=TIMEOUT_MS)
+        if not run:
+            self.page.wait_for_timeout(300)
+            return
         for _ in range(TIMEOUT_MS // 100):
             if self.finished > before:
                 break
@@ -91,6 +98,11 @@ class Capture:
 def shape(msg: BackMsg) -> dict:
     """What must agree between Chromium and the simulator for one BackMsg."""
     kind = msg.WhichOneof("type")
+    if kind == "backend_operation_request":  # ids differ per session: their form must agree
+        req = msg.backend_operation_request
+        return {"type": kind, "fields": sorted(f.name for f, _ in req.ListFields()),
+                "payload": req.WhichOneof("payload"), "request_id_length": len(req.request_id),
+                "deferred_file_fields": sorted(f.name for f, _ in req.deferred_file.ListFields())}
     if kind != "rerun_script":
         return {"type": kind}
     cs = msg.rerun_script
@@ -169,6 +181,13 @@ def test_a_constructor_session_sends_what_chromium_sends(browser, server: str):
         cap.step("as_of", type_date, page.get_by_text(
             text("self_service.answer.heading", "zh", as_of=new_date.isoformat()), exact=True))
         cap.step("rerun_after_as_of", press_r)
+
+        def download_calendar() -> None:
+            with page.expect_download() as info:
+                page.get_by_role("button", name=text("answer_tools.calendar", "zh")).click()
+            assert info.value.suggested_filename.endswith(".ics")
+
+        cap.step("calendar", download_calendar, run=False)
         assert not page.get_by_test_id("stException").count()
     finally:
         context.close()
@@ -187,9 +206,17 @@ def test_a_constructor_session_sends_what_chromium_sends(browser, server: str):
         yield "as_of"
         await sim.rerun()
         yield "rerun_after_as_of"
+        await sim.click(sim.need("answer_tools.calendar", "download_button"))
+        yield "calendar"
+        sim_session_ids.add(sim.session_id)
 
+    sim_session_ids: set[str] = set()
     sim = simulated(server, "/", journey)
     compare(cap.steps, sim)
+    # the deferred download names the session that drew the button, on both sides
+    [browser_request] = cap.steps["calendar"]
+    assert browser_request.backend_operation_request.session_id in cap.session_ids
+    assert sim["calendar"][0].backend_operation_request.session_id in sim_session_ids
     # the date change reached the address, and both sent it back on the next rerun
     assert cap.steps["rerun_after_as_of"][0].rerun_script.query_string == \
         f"as_of={new_date.isoformat()}"
