@@ -591,7 +591,7 @@ def limit_words(summary: dict) -> str:
         return (f"CPU: the server process used {share:.0%} of one core on average "
                 f"(Streamlit runs every session's script in threads of one Python process; "
                 f"the GIL lets them use about one core)")
-    if busy >= 90 and waited > 0.1 * summary["wall_s"]:
+    if busy >= 75 and waited > 0.1 * summary["wall_s"]:
         return (f"CPU starvation: the server got {share:.0%} of one core while its threads "
                 f"waited {waited:.0f} s for a CPU; the machine was {busy:.0f}% busy with other "
                 f"processes. Its own work at this rate needs about {needed:.0%} of one core "
