@@ -6,7 +6,7 @@ Pages read the two choices with ``ui.state.lang()`` / ``ui.state.as_of()`` and t
 
 import streamlit as st
 
-from ui import sidebar
+from ui import process, sidebar
 from ui.i18n import t
 from ui.messages import show_unexpected
 
@@ -27,3 +27,6 @@ try:
     st.navigation(pages).run()
 except Exception as exc:  # a bug: a plain message, never a traceback (reruns are not Exception)
     show_unexpected(exc)
+
+# After the first run everything long-lived is imported: keep it out of the collector's scans.
+process.freeze_startup_heap()
