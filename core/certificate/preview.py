@@ -345,6 +345,7 @@ class _Master:
 
 _master: _Master | None = None
 _master_lock = threading.Lock()
+_PDFIUM_LOCK = threading.Lock()  # every pdfium call of this process (render_png)
 
 
 def font_path() -> Path:
@@ -830,13 +831,20 @@ def render_png(pdf_bytes: bytes, scale: float = 2.0) -> bytes:
     """The first page as PNG (``scale`` 1 = 72 dpi; the default 2 gives 1684×1191 px)."""
     import pypdfium2 as pdfium
 
-    doc = pdfium.PdfDocument(pdf_bytes)
-    try:
-        page = doc[0]
-        image = page.render(scale=scale).to_pil()
-        page.close()
-    finally:
-        doc.close()
+    # PDFium is not thread-safe, not even for different documents (pypdfium2's "Incompatibility
+    # with Threading"); Streamlit renders from one thread per session, and two previews at once
+    # crashed the server (segfault under make load). One call at a time, every handle closed
+    # here, and the image copied out before the bitmap goes.
+    with _PDFIUM_LOCK:
+        doc = pdfium.PdfDocument(pdf_bytes)
+        try:
+            page = doc[0]
+            bitmap = page.render(scale=scale)
+            image = bitmap.to_pil().copy()
+            bitmap.close()
+            page.close()
+        finally:
+            doc.close()
     out = io.BytesIO()
     image.save(out, format="PNG", optimize=False, compress_level=6)
     return out.getvalue()
