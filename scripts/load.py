@@ -779,10 +779,12 @@ def main(argv: list[str] | None = None) -> int:
                                        "too)" if args.server_nice is not None else ""))
             probe = CpuProbe(pids) if pids else None
             print(f"{n} sessions against {base_url} for {args.seconds:g} s ...", flush=True)
+            died = None
             try:
                 level = asyncio.run(run_level(base_url, n, args, probe, ctx_kw))
             finally:
                 if proc is not None:
+                    died = proc.poll()  # an exit code here: the server ended under the load
                     stop_server(proc)
                     log = log_path.read_text(errors="replace")
                     if "Traceback" in log:
@@ -791,6 +793,12 @@ def main(argv: list[str] | None = None) -> int:
                           if s != "edit" or args.distinct_profiles)
             summary = level_summary(level, steps, args.target_p95, args.think)
             summary["limit"] = None if summary["ok"] else limit_words(summary)
+            if died is not None:
+                summary["ok"] = False
+                summary["server_exit_code"] = died
+                summary["reasons"].append(f"the server process ended (exit code {died})")
+                summary["limit"] = (f"the server process ended during the load (exit code "
+                                    f"{died}{', a segfault' if died == -11 else ''})")
             result["levels"].append(summary)
             print(f"  {summary['steps']} steps, {summary['errors']} errors, worst p95 "
                   f"{fmt(summary['worst_p95_s'])} s", flush=True)
@@ -799,7 +807,7 @@ def main(argv: list[str] | None = None) -> int:
     broken = next((lv for lv in result["levels"] if not lv["ok"]), None)
     result["breaks_at"] = (f"{broken['sessions']} sessions ({'; '.join(broken['reasons'])})"
                            if broken else None)
-    result["limit"] = limit_words(broken) if broken else None
+    result["limit"] = broken.get("limit") if broken else None
     print()
     print(report(result))
     if tracebacks:
