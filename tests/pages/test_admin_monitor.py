@@ -1,0 +1,139 @@
+"""/admin in AppTest: tables people can read (issue 14 item 3) and the section "certificates to
+download again" (issue 14 item 2), in demo mode (the demo roster, no login needed)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pandas as pd
+import pytest
+
+from core.admin import dashboard as dash
+from core.admin import monitor
+from core.admin.engine import prepare_roster, usage_windows
+from core.demo.roster import DEMO_ROWS, DEMO_SEED, demo_roster
+from core.policy.dates import today_shanghai
+from core.roster.schema import DUE_KINDS, REGIMES, STATUSES, USAGE_STATUSES
+from tests.app_helpers import assert_clean, open_admin
+from ui import admin_monitor, admin_tables
+from ui.i18n import text
+
+AS_OF = date(2024, 6, 15)
+RAW = {*STATUSES, *REGIMES, *USAGE_STATUSES, *DUE_KINDS, *dash.ACTIONS, "next_deadline",
+       "180_days", "specialty_validity", "age_65", "True", "False", "None", "nan", "<NA>"}
+RAW_NAMES = ("apply_by", "lapses_on", "batch2021", "not_covered", "expired_not_lapsed",
+             "apply_now", "next_deadline", "usage_until")
+
+
+@pytest.fixture(autouse=True)
+def isolated(isolated_app):  # tests/conftest.py: own data folder, router already ran
+    return isolated_app
+
+
+def set_lang(at, lang: str):
+    at.radio(key="lang").set_value(lang).run()
+    assert_clean(at)
+    return at
+
+
+def frame_values(df: pd.DataFrame) -> set[str]:
+    out = {str(c) for c in df.columns}
+    for c in df.columns:
+        if not pd.api.types.is_datetime64_any_dtype(df[c].dtype):
+            out |= {str(v) for v in df[c].dropna().unique()}
+    return out
+
+
+def chart_texts(at) -> list[str]:
+    texts = []
+    for chart in at.get("plotly_chart"):
+        spec = json.loads(chart.proto.spec)
+        layout = spec.get("layout", {})
+        title = layout.get("title", {})
+        texts.append(title.get("text", "") if isinstance(title, dict) else str(title))
+        texts.extend(str(trace.get("name", "")) for trace in spec["data"])
+        for axis in ("xaxis", "yaxis"):
+            t = layout.get(axis, {}).get("title", {})
+            texts.append(t.get("text", "") if isinstance(t, dict) else str(t or ""))
+    return texts
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_page_tables_charts_and_captions_show_no_raw_codes(lang):
+    at = set_lang(open_admin(AS_OF), lang)
+    assert at.dataframe, "no table on the page"
+    for df in at.dataframe:
+        assert not frame_values(df.value) & RAW, df.value.columns
+    words = chart_texts(at) + [c.value for c in at.caption] + [m.label for m in at.metric]
+    for word in RAW_NAMES:
+        assert not [w for w in words if word in w], word
+    table = [d.value for d in at.dataframe if text("admin.col.action", lang) in d.value.columns]
+    assert table, "the needs-action table is missing"
+    assert text("admin.col.registration_number", lang) in table[0].columns
+
+
+def test_english_chart_titles_are_words():
+    at = set_lang(open_admin(AS_OF), "en")
+    titles = chart_texts(at)
+    assert "Lapses by month" in titles
+    assert text("admin.chart3_title", "en", days=90) in titles
+    assert "Renewal deadline" in titles and "Lapse date" in titles
+
+
+# -- monitoring --------------------------------------------------------------------------------
+def demo_windows(as_of: date) -> pd.DataFrame:
+    roster = demo_roster(DEMO_ROWS, seed=DEMO_SEED, as_of=today_shanghai())
+    return usage_windows(prepare_roster(dash.roster_at(roster, as_of)), as_of)
+
+
+def metric(at, label: str) -> int:
+    [m] = [m for m in at.metric if m.label == label]
+    return int(m.value.replace(",", ""))
+
+
+def test_monitoring_section_shows_the_engine_windows_counted():
+    at = open_admin(AS_OF)
+    assert text("admin.monitor.heading", "zh") in [s.value for s in at.subheader]
+    windows = demo_windows(AS_OF)
+    for within in (30, 90):
+        if within != 30:
+            at.number_input(key=admin_monitor.WITHIN_KEY).set_value(within).run()
+            assert_clean(at)
+        flagged = monitor.flags(windows, within)
+        assert metric(at, text("admin.monitor.m_ended", "zh")) == flagged["ended"].sum()
+        assert metric(at, text("admin.monitor.m_ending", "zh", days=within)) == \
+            flagged["ending"].sum()
+        assert metric(at, text("admin.monitor.m_outdated", "zh")) == flagged["outdated"].sum()
+        assert metric(at, text("admin.monitor.m_persons", "zh")) == flagged["any"].sum()
+    people = [d.value for d in at.dataframe if "使用状态" in d.value.columns]
+    assert people and len(people[0]) == min(flagged["any"].sum(), admin_monitor.TABLE_ROWS)
+    assert not frame_values(people[0]) & RAW
+    by_province = [d.value for d in at.dataframe if "注册单位所在地" in d.value.columns
+                   and "涉及人数" in d.value.columns]
+    assert by_province and by_province[0]["涉及人数"].sum() == flagged["any"].sum()
+
+
+def test_monitoring_follows_the_page_filters():
+    at = open_admin(AS_OF)
+    at.multiselect(key="admin_f_province").set_value(["北京"]).run()
+    assert_clean(at)
+    windows = demo_windows(AS_OF)
+    mask = monitor.window_mask(windows, provinces=["北京"])
+    flagged = monitor.flags(windows[mask], 30)
+    assert metric(at, text("admin.monitor.m_persons", "zh")) == flagged["any"].sum() > 0
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_monitoring_export_is_readable(lang):
+    windows = demo_windows(AS_OF)
+    people = monitor.people(windows, monitor.flags(windows, 30))
+    table = admin_monitor.people_table(people, lang)
+    assert list(table.columns)[:2] == [text("admin.col.name", lang),
+                                       text("admin.col.registration_number", lang)]
+    data = admin_tables.csv_bytes(table)
+    back = pd.read_csv(__import__("io").BytesIO(data), encoding="utf-8-sig", dtype=str)
+    assert len(back) == len(people) > 0
+    assert not {str(v) for c in back.columns for v in back[c].dropna()} & RAW
+    assert set(back[text("admin.col.usage_status", lang)]) <= {
+        text(f"admin.window_status.{s}", lang) for s in USAGE_STATUSES}
