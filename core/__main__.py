@@ -1,4 +1,4 @@
-"""The command line of CONTRACT.md: ``python -m core assess|roster|lapse-counts|certificate``.
+"""The command line of CONTRACT.md: ``python -m core assess|roster|lapse-counts|certificate|due``.
 
 Also ``hash-password`` (prints an admin password hash for ECERT_ADMIN_PASSWORD_HASH).
 Exit codes: 0 done; 2 the input could not be used (the reason on stdout as the errors JSON for
@@ -126,6 +126,46 @@ def cmd_lapse_counts(args) -> int:
     return EXIT_OK
 
 
+def due_table(data, as_of: date, within: int):
+    """CONTRACT.md ``due``: (the due list, rows left out for input errors), from a canonical
+    roster frame. The roster as it stood at the as-of date (a download dated later is ignored,
+    as on the admin page), prepared once for both the assessment and the usage windows."""
+    from core.admin import due
+    from core.admin.dashboard import roster_at
+    from core.admin.engine import assess_prepared, prepare_roster, usage_windows
+
+    prepared = prepare_roster(roster_at(data, as_of))
+    assessed = assess_prepared(prepared, as_of)
+    return (due.due_list(assessed, usage_windows(prepared, as_of), as_of, within),
+            due.count_errors(assessed))
+
+
+def cmd_due(args) -> int:
+    from core.roster.io import to_csv_bytes
+
+    roster, err = _load_roster(args.file)
+    if err:
+        return _fail_roster(err)
+    table, errors = due_table(roster.data, args.as_of, args.within)
+    sys.stdout.buffer.write(to_csv_bytes(table, encoding="utf-8"))
+    if errors:
+        sys.stderr.write(f"{errors} 行数据有误，未列入（用 roster 命令查看）/ {errors} rows with "
+                         "errors are not listed (see the roster command)\n")
+    return EXIT_OK
+
+
+def _days(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(
+            f"--within 应为 0 或正整数（天）：“{text}” / --within must be a whole number of days, "
+            f"0 or more: \"{text}\"")
+    return value
+
+
 def cmd_certificate(args) -> int:
     from core import InvalidInput, assess
     from core.certificate import preview as cert
@@ -202,6 +242,13 @@ def parser() -> argparse.ArgumentParser:
     lc.add_argument("file")
     lc.add_argument("--as-of", **as_of)
     lc.set_defaults(func=cmd_lapse_counts)
+
+    du = sub.add_parser("due", help="roster -> CSV of what falls due within N days")
+    du.add_argument("file")
+    du.add_argument("--as-of", **as_of)
+    du.add_argument("--within", type=_days, default=30, metavar="N",
+                    help="days ahead, from the as-of date (default 30)")
+    du.set_defaults(func=cmd_due)
 
     c = sub.add_parser("certificate", help="profile JSON -> certificate preview PDF (and PNG)")
     c.add_argument("--as-of", **as_of)
