@@ -1,6 +1,6 @@
-"""/admin with a 1,000,000-row roster in the database: import time, first render, changes.
+"""/admin with a 1,000,000-row roster in the database: import time, first render, changes, export.
 
-    .venv/bin/python scripts/bench_admin.py [--rows N] [--json]
+    .venv/bin/python scripts/bench_admin.py [--rows N] [--export-rows N] [--json]
 
 ``run()`` returns the figures as a dict (scripts/bench.py calls it). Steps, in a temporary
 data folder with its own SQLite database:
@@ -14,10 +14,17 @@ data folder with its own SQLite database:
 3. ``filter_change_s``: a regime filter changed (cached assessment, counts recomputed).
 4. ``as_of_change_s``: the sidebar as-of date changed (a new assessment of all rows).
 5. ``rerun_s``: a plain rerun with nothing changed.
+6. ``export_*``: the table's export of ``--export-rows`` rows (the readable "all rows" table of
+   a demo roster): ``export_xlsx_s`` (streaming writer, core/roster/xlsx.py), ``export_csv_s``,
+   and the writer's memory: ``export_xlsx_peak_mib`` is the resident memory the XLSX build
+   added over the table already in memory, for that many rows and for four times as many
+   (``export_xlsx_peak_mib_4x``): about the same figure means memory does not grow with rows.
 
-Targets (issue 4): import under 60 s, first render under 3 s, a change under 1 s. AppTest
-runs the page script in this process (no browser, no websocket): the figures are the server's
-work per run.
+Targets (issue 11): first render after login ≤ 1.2 s, as-of change ≤ 0.4 s, filter change
+≤ 0.2 s, rerun with nothing changed ≤ 0.1 s, XLSX export of 100,000 rows ≤ 3 s. AppTest runs
+the page script in this process (no browser, no websocket): the figures are the server's work
+per run. The page's filter part is an ``st.fragment``; AppTest reruns the whole page, so the
+filter figure here includes the router, the login check and the cached rest of the page.
 """
 
 from __future__ import annotations
@@ -29,6 +36,7 @@ import sys
 import tempfile
 import time
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -41,8 +49,9 @@ AS_OF = date(2026, 6, 30)
 # core/bulk.py writes row by row (measured separately by as_of_before_data_s with --backward).
 NEW_AS_OF = date(2027, 1, 15)
 BACKWARD_AS_OF = date(2022, 3, 1)
-TARGETS = {"import_s": 60.0, "first_render_s": 3.0, "filter_change_s": 1.0,
-           "as_of_change_s": 1.0}
+TARGETS = {"import_s": 60.0, "first_render_s": 1.2, "filter_change_s": 0.2,
+           "as_of_change_s": 0.4, "rerun_s": 0.1, "export_xlsx_s": 3.0}
+EXPORT_ROWS = 100_000
 
 
 def _timed(fn):
@@ -51,7 +60,8 @@ def _timed(fn):
     return time.perf_counter() - t0, out
 
 
-def run(rows: int = ROWS, check_file: bool = True, backward: bool = False) -> dict:
+def run(rows: int = ROWS, check_file: bool = True, backward: bool = False,
+        export_rows: int = EXPORT_ROWS) -> dict:
     with tempfile.TemporaryDirectory(prefix="ecert-bench-admin-") as tmp:
         os.environ["ECERT_DATA_DIR"] = tmp
         os.environ.pop("ECERT_DB_URL", None)
@@ -89,9 +99,11 @@ def run(rows: int = ROWS, check_file: bool = True, backward: bool = False) -> di
         password = "bench-password"
         os.environ["ECERT_ADMIN_PASSWORD_HASH"] = hash_password(password)
         figures.update(_page(password, sid, backward))
-        figures["targets"] = TARGETS
-        figures["met"] = {k: figures[k] < v for k, v in TARGETS.items() if k in figures}
         os.environ.pop("ECERT_ADMIN_PASSWORD_HASH", None)
+        if export_rows:
+            figures.update(_export(export_rows))
+        figures["targets"] = TARGETS
+        figures["met"] = {k: figures[k] <= v for k, v in TARGETS.items() if k in figures}
         return figures
 
 
@@ -135,6 +147,49 @@ def _page(password: str, sid: int, backward: bool = False) -> dict:
         PagesManager.__init__ = original_init
 
 
+def _export_table(rows: int):
+    from core.admin import dashboard as dash
+    from core.demo.roster import DEMO_SEED, demo_roster
+    from core.rules.roster import assess_roster
+    from ui.admin_tables import readable
+
+    assessed = assess_roster(demo_roster(rows, seed=DEMO_SEED, as_of=AS_OF), AS_OF)
+    return readable(dash.materialise(assessed, dash.table_rows(assessed, AS_OF, "all")), "zh")
+
+
+def _writer_peak_mib(table, folder: str) -> float:
+    """Resident memory added while core.roster.xlsx streams ``table`` into a file."""
+    import gc
+
+    from bench import RssSampler  # scripts/bench.py (psutil)
+
+    from core.roster.xlsx import write_xlsx_file
+
+    gc.collect()
+    with RssSampler() as rss:
+        write_xlsx_file(table, Path(folder) / "bench.xlsx")
+    return round((rss.peak - rss.start) / 2**20)
+
+
+def _export(rows: int) -> dict:
+    """The readable export of ``rows`` rows as the page builds it on a click (XLSX, CSV), and
+    the memory the XLSX writer adds for ``rows`` and 4 × ``rows``."""
+    from ui.admin_tables import csv_bytes, xlsx_bytes
+
+    out = {"export_rows": rows}
+    table = _export_table(rows)
+    t_xlsx, data = _timed(partial(xlsx_bytes, table))
+    out["export_xlsx_s"] = round(t_xlsx, 2)
+    out["export_xlsx_mib"] = round(len(data) / 2**20, 1)
+    out["export_csv_s"] = round(_timed(partial(csv_bytes, table))[0], 2)
+    data = None
+    with tempfile.TemporaryDirectory(prefix="ecert-bench-export-") as folder:
+        out["export_xlsx_peak_mib"] = _writer_peak_mib(table, folder)
+        table = None
+        out["export_xlsx_peak_mib_4x"] = _writer_peak_mib(_export_table(4 * rows), folder)
+    return out
+
+
 def _check(at, sid: int) -> None:
     if at.exception:
         raise RuntimeError([e.value for e in at.exception])
@@ -148,9 +203,12 @@ def main() -> int:
     parser.add_argument("--no-file-check", action="store_true")
     parser.add_argument("--backward", action="store_true",
                         help="also time a change to an as-of date before the roster's downloads")
+    parser.add_argument("--export-rows", type=int, default=EXPORT_ROWS,
+                        help="rows of the export benchmark (0: skip it)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
-    figures = run(args.rows, check_file=not args.no_file_check, backward=args.backward)
+    figures = run(args.rows, check_file=not args.no_file_check, backward=args.backward,
+                  export_rows=args.export_rows)
     if args.json:
         print(json.dumps(figures, ensure_ascii=False, indent=2))
     else:
