@@ -18,8 +18,8 @@ import pytest
 
 from core import assess_roster
 from core.admin import due
-from core.admin.engine import assess_prepared, prepare_roster, usage_windows
 from core.roster.io import to_csv_bytes
+from core.rules.roster import assess_prepared, prepare_roster, usage_windows
 
 ROOT = Path(__file__).resolve().parents[1]
 T = date(2024, 6, 15)
@@ -107,7 +107,7 @@ def test_windows_rows_from_the_engine():
             row("w_today", far, certificate_downloaded_on=pd.Timestamp(d_today)),
             row("w_gone", far, certificate_downloaded_on=pd.Timestamp(d_gone)),
             # renewed after a download 20 days ago: outdated, due since the approval
-            row("w_outdated", T + timedelta(days=20),
+            row("w_outdated", T + timedelta(days=400),
                 certificate_downloaded_on=pd.Timestamp(T - timedelta(days=20)),
                 renewal_applied_on=pd.Timestamp(T - timedelta(days=40)),
                 renewal_approved_on=pd.Timestamp(approved))]

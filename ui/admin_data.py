@@ -7,10 +7,13 @@ Three layers, each cached by exactly what it depends on (issue 11 item 3):
    folding, person ids, day numbers) and ``core.admin.dashboard.basis`` (the page's
    date-independent helper columns). The snapshot id is read from the database on every run
    (one small query), so an import made on another server shows up at the next run.
+   ``prepare_roster`` takes the policy in force at the as-of date (``POLICY.in_force``): one
+   preparation per snapshot and notice version.
 2. **per as-of date**: ``assess_prepared`` (only the date rules), the narrow frame the counts
-   read (``dashboard.compact``) and ``usage_windows``. When the roster holds downloads dated
-   after the as-of date (looking back in time), the roster as it stood then
-   (``dashboard.roster_at``) is prepared for that date instead.
+   read (``dashboard.compact``) and ``usage_windows``: exactly ``assess_roster(roster, as_of)``
+   and the windows of the same preparation. When the roster holds downloads dated after the
+   as-of date (looking back in time), the roster as it stood then (``dashboard.roster_at``) is
+   prepared for that date instead.
 3. **per filter**: the selected rows of the narrow frame, and every count, chart frame and table
    order on them (ui/admin_dashboard.py caches those, keyed by the same tuple plus the filters).
 
@@ -27,10 +30,11 @@ import pandas as pd
 import streamlit as st
 
 from core.admin import dashboard as dash
-from core.admin import engine
 from core.demo.roster import DEMO_ROWS, DEMO_SEED, demo_roster
+from core.policy.data import POLICY
 from core.policy.dates import today_shanghai
 from core.roster.store import Store, StoreError
+from core.rules.roster import PreparedRoster, assess_prepared, prepare_roster, usage_windows
 from core.runtime import config
 
 __all__ = ["DEMO_ROWS", "Filters", "Source", "assessed", "demo_source", "snapshot_source",
@@ -63,7 +67,7 @@ class Source:
 @dataclass(frozen=True)
 class Snapshot:
     roster: pd.DataFrame
-    prepared: object  # core.rules.roster.PreparedRoster
+    prepared: PreparedRoster  # under POLICY (the base notice)
     basis: pd.DataFrame
     last_download: pd.Timestamp | None
 
@@ -99,7 +103,8 @@ def _snapshot_of(roster: pd.DataFrame) -> Snapshot:
     if downloads is not None:
         latest = pd.to_datetime(downloads, errors="coerce").max()
         last = None if pd.isna(latest) else latest
-    return Snapshot(roster, engine.prepare_roster(roster), dash.basis(roster), last)
+    prepared = prepare_roster(roster, POLICY)
+    return Snapshot(roster, prepared, dash.basis(roster, person=prepared.person), last)
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
@@ -129,22 +134,33 @@ def demo_source() -> Source:
 
 
 # ----------------------------------------------------------------------------- layer 2
+def _version(policy) -> str:
+    return f"{policy.basis['notice']} {policy.basis['policy_version']}"
+
+
 @st.cache_resource(show_spinner=False, max_entries=2)
-def _prepared_at(key: Key, as_of: date):
-    """``prepare_roster`` of the roster as it stood at ``as_of`` (later downloads blanked)."""
-    return engine.prepare_roster(dash.roster_at(snapshot(key).roster, as_of))
+def _prepared_other(key: Key, version: str, cutoff: date | None) -> PreparedRoster:
+    """``prepare_roster`` under another notice version, or of the roster as it stood at
+    ``cutoff`` (later downloads blanked)."""
+    policy = POLICY.in_force(cutoff) if cutoff is not None else next(
+        p for p in (POLICY, *POLICY.amendments) if _version(p) == version)
+    roster = snapshot(key).roster
+    return prepare_roster(dash.roster_at(roster, cutoff) if cutoff is not None else roster,
+                          policy)
 
 
-def _prepared(key: Key, as_of: date):
+def _prepared(key: Key, as_of: date) -> PreparedRoster:
     snap = snapshot(key)
-    if snap.last_download is not None and snap.last_download > pd.Timestamp(as_of):
-        return _prepared_at(key, as_of)
-    return snap.prepared
+    policy = POLICY.in_force(as_of)
+    later = snap.last_download is not None and snap.last_download > pd.Timestamp(as_of)
+    if not later and policy is POLICY:
+        return snap.prepared
+    return _prepared_other(key, _version(policy), as_of if later else None)
 
 
 @st.cache_resource(show_spinner=False, max_entries=3)
 def _view(key: Key, as_of: date) -> View:
-    full = engine.assess_prepared(_prepared(key, as_of), as_of)
+    full = assess_prepared(_prepared(key, as_of), as_of)
     return View(full, dash.compact(full, snapshot(key).basis))
 
 
@@ -160,9 +176,7 @@ def assessed(snapshot_id: int, as_of: date) -> pd.DataFrame:
 
 @st.cache_resource(show_spinner=False, max_entries=3)
 def _windows(key: Key, as_of: date) -> pd.DataFrame:
-    if engine.usage_windows is None:
-        raise RuntimeError("usage_windows is not available in core/rules/roster.py yet")
-    return engine.usage_windows(_prepared(key, as_of), as_of)
+    return usage_windows(_prepared(key, as_of), as_of)
 
 
 def windows(source: Source, as_of: date) -> pd.DataFrame:

@@ -78,9 +78,6 @@ def _shown(key: Key, as_of: date, filters: Filters, within: int, lang: str):
 def section(source: Source, as_of: date, filters: Filters) -> None:
     st.subheader(t("admin.monitor.heading"))
     st.caption(t("admin.monitor.intro"))
-    if admin_data.engine.usage_windows is None:
-        st.info(t("admin.monitor.unavailable"))
-        return
     within = int(st.number_input(t("admin.monitor.within"), min_value=0, max_value=365,
                                  value=monitor.WITHIN_DAYS, step=1, key=WITHIN_KEY))
     lang = state.lang()

@@ -164,14 +164,16 @@ def prepare(assessed: pd.DataFrame, policy: Policy = POLICY) -> pd.DataFrame:
     return out
 
 
-def basis(roster: pd.DataFrame, policy: Policy = POLICY) -> pd.DataFrame:
+def basis(roster: pd.DataFrame, policy: Policy = POLICY,
+          person: np.ndarray | None = None) -> pd.DataFrame:
     """What the page's counts need that does not depend on the as-of date, once per snapshot:
-    ``province_short``, ``person_id``, and ``specialty`` and ``employer`` as categoricals."""
+    ``province_short``, ``person_id`` (``person``: ids already made, e.g. by
+    ``prepare_roster``), and ``specialty`` and ``employer`` as categoricals."""
     n = len(roster)
     empty = pd.Series(pd.Categorical([None] * n), index=roster.index)
     return pd.DataFrame({
         PROVINCE_COLUMN: province_short(roster, policy),
-        PERSON_COLUMN: person_ids(roster),
+        PERSON_COLUMN: person_ids(roster) if person is None else np.asarray(person, np.int64),
         "specialty": _categorical(roster["specialty"]) if "specialty" in roster else empty,
         "employer": _categorical(roster["employer"]) if "employer" in roster else empty,
     }, index=roster.index)

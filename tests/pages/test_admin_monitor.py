@@ -11,10 +11,10 @@ import pytest
 
 from core.admin import dashboard as dash
 from core.admin import monitor
-from core.admin.engine import prepare_roster, usage_windows
 from core.demo.roster import DEMO_ROWS, DEMO_SEED, demo_roster
 from core.policy.dates import today_shanghai
 from core.roster.schema import DUE_KINDS, REGIMES, STATUSES, USAGE_STATUSES
+from core.rules.roster import prepare_roster, usage_windows
 from tests.app_helpers import assert_clean, open_admin
 from ui import admin_monitor, admin_tables
 from ui.i18n import text
