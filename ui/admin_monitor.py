@@ -42,6 +42,7 @@ def _monitor(key: Key, as_of: date, filters: Filters, within: int) -> Monitor:
     flagged = monitor.flags(rows, within)
     totals = {r: int(flagged[r].sum()) for r in monitor.REASONS}
     totals["persons"] = int(flagged["any"].sum())
+    totals["listed"] = int(flagged["listed"].sum())
     totals["windows"] = int(len(rows))
     return Monitor(totals, monitor.counts(rows, flagged, "employer"),
                    monitor.counts(rows, flagged, "province"), monitor.people(rows, flagged))
@@ -93,7 +94,7 @@ def section(source: Source, as_of: date, filters: Filters) -> None:
              ("persons", t("admin.monitor.m_persons"), t("admin.monitor.m_persons_help"))]
     for col, (name, label, helptext) in zip(st.columns(len(cells)), cells, strict=True):
         col.metric(label, f"{m.totals[name]:,}", help=helptext, border=True)
-    if m.totals["persons"] == 0:
+    if m.totals["listed"] == 0:
         st.success(t("admin.monitor.none"))
         return
     by_employer, by_province, shown = _shown(source.key, as_of, filters, within, lang)

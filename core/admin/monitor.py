@@ -13,10 +13,13 @@ A person's certificate **needs attention** at T for one or more of these reasons
 * ``ending``: still in use and ends within N days (``0 <= days_left <= N``);
 * ``outdated``: an approval after the download changed the certificate's data (C-3.5);
 * ``unavailable``: the recorded download date cannot have given a certificate (``reason`` says
-  why: before the region started, after the 65th birthday, no specialty valid that day).
+  why: before the region started, after the 65th birthday, no specialty valid that day): the
+  roster's dates need checking. Counted and listed apart (last), not among the persons who must
+  download again.
 
 A person counts once in each reason that applies (an ended window can also be outdated) and once
-in ``persons`` (any reason).
+in ``persons`` (ended, ending or outdated: ``any``). The people list holds those and then the
+unavailable ones (``listed``).
 """
 
 from __future__ import annotations
@@ -49,7 +52,8 @@ def _status(windows: pd.DataFrame, value: str) -> np.ndarray:
 
 
 def flags(windows: pd.DataFrame, within: int = WITHIN_DAYS) -> pd.DataFrame:
-    """One bool column per reason (``REASONS``) and ``any``, aligned with ``windows``."""
+    """One bool column per reason (``REASONS``), ``any`` (ended, ending or outdated) and
+    ``listed`` (``any`` or unavailable), aligned with ``windows``."""
     days_left = pd.to_numeric(windows["days_left"], errors="coerce").to_numpy(dtype=float)
     in_use = _status(windows, "in_use")
     out = pd.DataFrame({
@@ -58,7 +62,8 @@ def flags(windows: pd.DataFrame, within: int = WITHIN_DAYS) -> pd.DataFrame:
         "outdated": windows["outdated"].astype("boolean").fillna(False).to_numpy(dtype=bool),
         "unavailable": _status(windows, "unavailable"),
     }, index=windows.index)
-    out["any"] = out[list(REASONS)].any(axis=1)
+    out["any"] = out["ended"] | out["ending"] | out["outdated"]
+    out["listed"] = out["any"] | out["unavailable"]
     return out
 
 
@@ -97,7 +102,8 @@ def counts(windows: pd.DataFrame, flagged: pd.DataFrame, by: str,
            policy: Policy = POLICY) -> pd.DataFrame:
     """Persons per ``by`` (``"employer"`` or ``"province"``: the short name of
     ``employer_province``) in each reason, and ``persons`` (any reason); only groups with at
-    least one, most persons first, then by name. Columns: the group, ``REASONS``, ``persons``."""
+    least one listed, most persons first, then by name. Columns: the group, ``REASONS``,
+    ``persons``."""
     if by == "province":
         group = dash.province_short(windows, policy).astype(object)
         name = "province"
@@ -106,7 +112,7 @@ def counts(windows: pd.DataFrame, flagged: pd.DataFrame, by: str,
         name = "employer"
     else:
         raise ValueError(f"unknown grouping {by!r}")
-    keep = flagged["any"].to_numpy(dtype=bool)
+    keep = flagged["listed"].to_numpy(dtype=bool)
     codes, uniques = pd.factorize(group[keep])
     columns = {}
     valid = codes >= 0
@@ -117,8 +123,9 @@ def counts(windows: pd.DataFrame, flagged: pd.DataFrame, by: str,
                         "persons": columns["any"]})
     if valid.size and not valid.all():  # rows without an employer / province
         missing = {r: int(flagged[r].to_numpy(dtype=bool)[keep][~valid].sum()) for r in REASONS}
+        persons = int(flagged["any"].to_numpy(dtype=bool)[keep][~valid].sum())
         extra = pd.DataFrame({name: [None], **{r: [v] for r, v in missing.items()},
-                              "persons": [int((~valid).sum())]})
+                              "persons": [persons]})
         out = pd.concat([out, extra], ignore_index=True)
     order = np.lexsort((out[name].fillna("").astype(str).to_numpy(),
                         -out["persons"].to_numpy(dtype=np.int64)))
@@ -126,10 +133,10 @@ def counts(windows: pd.DataFrame, flagged: pd.DataFrame, by: str,
 
 
 def people(windows: pd.DataFrame, flagged: pd.DataFrame) -> pd.DataFrame:
-    """The persons concerned, with their window (``PEOPLE_COLUMNS``): soonest ``usage_until``
+    """The persons listed, with their window (``PEOPLE_COLUMNS``): soonest ``usage_until``
     first (ended windows before those still in use), unavailable ones (no window) last, then
     by name and registration number."""
-    keep = flagged["any"].to_numpy(dtype=bool)
+    keep = flagged["listed"].to_numpy(dtype=bool)
     rows = windows[keep]
     cols = [c for c in PEOPLE_COLUMNS if c in rows.columns]
     until = pd.to_datetime(rows["usage_until"]).to_numpy(dtype="datetime64[s]")

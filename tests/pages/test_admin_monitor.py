@@ -92,10 +92,11 @@ def metric(at, label: str) -> int:
     return int(m.value.replace(",", ""))
 
 
-def test_monitoring_section_shows_the_engine_windows_counted():
-    at = open_admin(AS_OF)
+@pytest.mark.parametrize("as_of", [AS_OF, None])  # None: today, the page's default
+def test_monitoring_section_shows_the_engine_windows_counted(as_of):
+    at = open_admin(as_of)
     assert text("admin.monitor.heading", "zh") in [s.value for s in at.subheader]
-    windows = demo_windows(AS_OF)
+    windows = demo_windows(as_of or today_shanghai())
     for within in (30, 90):
         if within != 30:
             at.number_input(key=admin_monitor.WITHIN_KEY).set_value(within).run()
@@ -106,27 +107,33 @@ def test_monitoring_section_shows_the_engine_windows_counted():
             flagged["ending"].sum()
         assert metric(at, text("admin.monitor.m_outdated", "zh")) == flagged["outdated"].sum()
         assert metric(at, text("admin.monitor.m_persons", "zh")) == flagged["any"].sum()
+    assert metric(at, text("admin.monitor.m_unavailable", "zh")) == flagged["unavailable"].sum()
     people = [d.value for d in at.dataframe if "使用状态" in d.value.columns]
-    assert people and len(people[0]) == min(flagged["any"].sum(), admin_monitor.TABLE_ROWS)
+    assert people and len(people[0]) == min(flagged["listed"].sum(), admin_monitor.TABLE_ROWS)
     assert not frame_values(people[0]) & RAW
     by_province = [d.value for d in at.dataframe if "注册单位所在地" in d.value.columns
                    and "涉及人数" in d.value.columns]
     assert by_province and by_province[0]["涉及人数"].sum() == flagged["any"].sum()
+    assert by_province[0]["下载日不能取得证书"].sum() == flagged["unavailable"].sum()
 
 
 def test_monitoring_follows_the_page_filters():
-    at = open_admin(AS_OF)
-    at.multiselect(key="admin_f_province").set_value(["北京"]).run()
+    windows = demo_windows(today_shanghai())
+    by_province = monitor.counts(windows, monitor.flags(windows, 30), "province")
+    busiest = by_province["province"].iloc[0]  # the province with the most persons concerned
+    at = open_admin()
+    at.multiselect(key="admin_f_province").set_value([busiest]).run()
     assert_clean(at)
-    windows = demo_windows(AS_OF)
-    mask = monitor.window_mask(windows, provinces=["北京"])
+    mask = monitor.window_mask(windows, provinces=[busiest])
     flagged = monitor.flags(windows[mask], 30)
-    assert metric(at, text("admin.monitor.m_persons", "zh")) == flagged["any"].sum() > 0
+    shown = metric(at, text("admin.monitor.m_persons", "zh"))
+    assert shown == flagged["any"].sum() == by_province["persons"].iloc[0] > 0
+    assert shown < monitor.flags(windows, 30)["any"].sum()
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_monitoring_export_is_readable(lang):
-    windows = demo_windows(AS_OF)
+    windows = demo_windows(today_shanghai())
     people = monitor.people(windows, monitor.flags(windows, 30))
     table = admin_monitor.people_table(people, lang)
     assert list(table.columns)[:2] == [text("admin.col.name", lang),
