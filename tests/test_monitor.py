@@ -44,19 +44,22 @@ ROWS = [
 
 
 def test_flags_at_the_boundaries_of_n():
-    f = monitor.flags(windows(ROWS), 30)
+    f = monitor.flags(monitor.index(windows(ROWS)), 30)
     assert f["ending"].tolist() == [True, True, False, False, False, False, False, False]
     assert f["ended"].tolist() == [False, False, False, True, True, False, False, False]
     assert f["outdated"].tolist() == [False] * 4 + [True, True, False, False]
     assert f["unavailable"].tolist() == [False] * 6 + [True, False]
     assert f["any"].tolist() == [True, True, False, True, True, True, False, False]
     assert f["listed"].tolist() == [True, True, False, True, True, True, True, False]
-    assert monitor.flags(windows(ROWS), 31)["ending"].sum() == 3
-    assert monitor.flags(windows(ROWS), 0)["ending"].sum() == 1
+    w = monitor.index(windows(ROWS))
+    assert monitor.flags(w, 31)["ending"].sum() == 3
+    assert monitor.flags(w, 0)["ending"].sum() == 1
+    only_beijing = monitor.flags(w, 30, monitor.window_mask(w, provinces=["北京"]))
+    assert only_beijing["listed"].tolist() == [True, True] + [False] * 6
 
 
 def test_counts_by_province_and_employer():
-    w = windows(ROWS)
+    w = monitor.index(windows(ROWS))
     f = monitor.flags(w, 30)
     by_p = monitor.counts(w, f, "province")
     assert by_p.to_dict("list") == {
@@ -70,7 +73,7 @@ def test_counts_by_province_and_employer():
 
 
 def test_filters_follow_the_dashboard():
-    w = windows(ROWS)
+    w = monitor.index(windows(ROWS))
     assert monitor.window_mask(w) is None
     assert monitor.window_mask(w, provinces=["北京"]).tolist() == [True] * 3 + [False] * 5
     # regime from the employer's province: 北京 and 上海 are pilots, 广东 the 2021 batch
@@ -85,8 +88,17 @@ def test_filters_follow_the_dashboard():
 
 
 def test_people_soonest_window_first_unavailable_last():
-    w = windows(ROWS)
-    people = monitor.people(w, monitor.flags(w, 30))
+    w = monitor.index(windows(ROWS))
+    order = monitor.people_order(w, monitor.flags(w, 30))
+    people = monitor.people(w, order)
     assert people["registration_number"].tolist() == ["粤05", "粤04", "京01", "京02", "粤06",
                                                       "沪07"]
     assert list(people.columns) == list(monitor.PEOPLE_COLUMNS)
+    assert monitor.people(w, order, limit=2)["registration_number"].tolist() == ["粤05", "粤04"]
+
+
+def test_rows_without_an_employer_come_last_in_the_counts():
+    rows = [*ROWS, ("京09", None, "北京", "expired", -1, False, "建筑工程")]
+    w = monitor.index(windows(rows))
+    by_e = monitor.counts(w, monitor.flags(w, 30), "employer")
+    assert by_e["employer"].tolist()[-1] is None and by_e["persons"].tolist()[-1] == 1

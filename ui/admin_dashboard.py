@@ -5,7 +5,9 @@ Every number comes from core/admin/dashboard.py (which proves chart 1 equal to
 depends on: the roster (``Source.key``: snapshot), the as-of date, the filters, the chart's own
 controls and the language. So a rerun with nothing changed recomputes nothing, a filter change
 recomputes only the counts (on the narrow frame of ui/admin_data.py), and the filter-dependent
-part is one ``st.fragment``: changing a filter reruns it alone, not the whole page.
+part is one ``st.fragment``: changing a filter reruns it alone, not the whole page. Below the
+filters, two tabs: the overview and "certificates to download again" (ui/admin_monitor.py);
+only the open one is computed, so the usage windows are worked out only when someone looks.
 """
 
 from __future__ import annotations
@@ -169,22 +171,32 @@ def _table_section(key: Key, as_of: date, filters: Filters) -> None:
                      "admin_export")
 
 
+VIEW_KEY = "admin_view"
+
+
 @st.fragment
 def _body(source: Source, as_of: date, guard=None) -> None:
     if guard is not None and not guard():
         st.rerun(scope="app")
     filters = _filters()
     key = source.key
-    _headline_section(key, as_of, filters)
-    st.subheader(t("admin.chart1_heading"))
-    _chart1_section(key, as_of, filters)
-    st.subheader(t("admin.chart2_heading"))
-    _chart2_section(key, as_of, filters)
-    st.subheader(t("admin.chart3_heading"))
-    _chart3_section(key, as_of, filters)
-    st.subheader(t("admin.table_heading"))
-    _table_section(key, as_of, filters)
-    admin_monitor.section(source, as_of, filters)
+    # Two views over the same filters; only the open one is computed (tab switch = rerun).
+    overview, monitoring = st.tabs([t("admin.view_overview"), t("admin.monitor.heading")],
+                                   key=VIEW_KEY, on_change="rerun")
+    if overview.open:
+        with overview:
+            _headline_section(key, as_of, filters)
+            st.subheader(t("admin.chart1_heading"))
+            _chart1_section(key, as_of, filters)
+            st.subheader(t("admin.chart2_heading"))
+            _chart2_section(key, as_of, filters)
+            st.subheader(t("admin.chart3_heading"))
+            _chart3_section(key, as_of, filters)
+            st.subheader(t("admin.table_heading"))
+            _table_section(key, as_of, filters)
+    if monitoring.open:
+        with monitoring:
+            admin_monitor.section(source, as_of, filters)
 
 
 def render(source: Source, as_of: date, guard=None) -> None:

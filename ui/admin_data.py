@@ -30,6 +30,7 @@ import pandas as pd
 import streamlit as st
 
 from core.admin import dashboard as dash
+from core.admin import monitor
 from core.demo.roster import DEMO_ROWS, DEMO_SEED, demo_roster
 from core.policy.data import POLICY
 from core.policy.dates import today_shanghai
@@ -182,6 +183,16 @@ def _windows(key: Key, as_of: date) -> pd.DataFrame:
 def windows(source: Source, as_of: date) -> pd.DataFrame:
     """``usage_windows`` of the roster at ``as_of``: one row per person with a download."""
     return _windows(source.key, as_of)
+
+
+@st.cache_resource(show_spinner=False, max_entries=3)
+def _window_index(key: Key, as_of: date) -> monitor.WindowIndex:
+    return monitor.index(_windows(key, as_of))
+
+
+def window_index(source: Source, as_of: date) -> monitor.WindowIndex:
+    """The windows at ``as_of`` as codes (core.admin.monitor.index), once per as-of date."""
+    return _window_index(source.key, as_of)
 
 
 # ----------------------------------------------------------------------------- layer 3

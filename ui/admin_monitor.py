@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -30,22 +31,21 @@ class Monitor:
     totals: dict[str, int]
     by_employer: pd.DataFrame
     by_province: pd.DataFrame
-    people: pd.DataFrame  # codes; readable() at display / export time
+    order: np.ndarray  # positions of the listed windows, in list order
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
 def _monitor(key: Key, as_of: date, filters: Filters, within: int) -> Monitor:
-    windows = admin_data.windows(Source(key), as_of)
-    mask = monitor.window_mask(windows, filters.regimes, filters.provinces, filters.specialties,
+    w = admin_data.window_index(Source(key), as_of)
+    mask = monitor.window_mask(w, filters.regimes, filters.provinces, filters.specialties,
                                filters.employer)
-    rows = windows if mask is None else windows[mask]
-    flagged = monitor.flags(rows, within)
+    flagged = monitor.flags(w, within, mask)
     totals = {r: int(flagged[r].sum()) for r in monitor.REASONS}
     totals["persons"] = int(flagged["any"].sum())
     totals["listed"] = int(flagged["listed"].sum())
-    totals["windows"] = int(len(rows))
-    return Monitor(totals, monitor.counts(rows, flagged, "employer"),
-                   monitor.counts(rows, flagged, "province"), monitor.people(rows, flagged))
+    totals["windows"] = len(w) if mask is None else int(mask.sum())
+    return Monitor(totals, monitor.counts(w, flagged, "employer"),
+                   monitor.counts(w, flagged, "province"), monitor.people_order(w, flagged))
 
 
 def people_table(people: pd.DataFrame, lang: str) -> pd.DataFrame:
@@ -72,12 +72,12 @@ def counts_table(counts: pd.DataFrame, lang: str, within: int) -> pd.DataFrame:
 @st.cache_resource(show_spinner=False, max_entries=8)
 def _shown(key: Key, as_of: date, filters: Filters, within: int, lang: str):
     m = _monitor(key, as_of, filters, within)
+    w = admin_data.window_index(Source(key), as_of)
     return (counts_table(m.by_employer, lang, within), counts_table(m.by_province, lang, within),
-            people_table(m.people.head(TABLE_ROWS), lang))
+            people_table(monitor.people(w, m.order, TABLE_ROWS), lang))
 
 
 def section(source: Source, as_of: date, filters: Filters) -> None:
-    st.subheader(t("admin.monitor.heading"))
     st.caption(t("admin.monitor.intro"))
     within = int(st.number_input(t("admin.monitor.within"), min_value=0, max_value=365,
                                  value=monitor.WITHIN_DAYS, step=1, key=WITHIN_KEY))
@@ -106,7 +106,8 @@ def section(source: Source, as_of: date, filters: Filters) -> None:
     st.markdown(f"**{t('admin.monitor.people')}**")
     st.dataframe(shown, hide_index=True, width="stretch", height=360,
                  column_config=admin_tables.date_columns(shown), key="admin_monitor_people")
-    st.caption(t("admin.monitor.caption", shown=len(shown), total=len(m.people)))
-    people = m.people
-    admin_tables.download_buttons(f"ecert-download-again-{as_of.isoformat()}", len(people),
-                     lambda: people_table(people, lang), "admin_monitor_export")
+    st.caption(t("admin.monitor.caption", shown=len(shown), total=len(m.order)))
+    w = admin_data.window_index(source, as_of)
+    admin_tables.download_buttons(f"ecert-download-again-{as_of.isoformat()}", len(m.order),
+                                  lambda: people_table(monitor.people(w, m.order), lang),
+                                  "admin_monitor_export")

@@ -20,11 +20,16 @@ A person's certificate **needs attention** at T for one or more of these reasons
 A person counts once in each reason that applies (an ended window can also be outdated) and once
 in ``persons`` (ended, ending or outdated: ``any``). The people list holds those and then the
 unavailable ones (``listed``).
+
+``index(windows)`` turns the frame into codes once (status, days left, employer, province,
+printed specialties); filters, flags and counts are then lookups and ``bincount`` over arrays,
+and ``people`` takes only the rows it lists.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -32,7 +37,8 @@ import pandas as pd
 from core.admin import dashboard as dash
 from core.policy.data import POLICY, Policy
 
-__all__ = ["REASONS", "WITHIN_DAYS", "counts", "flags", "people", "window_mask"]
+__all__ = ["REASONS", "WITHIN_DAYS", "WindowIndex", "counts", "flags", "index", "people",
+           "people_order", "window_mask"]
 
 WITHIN_DAYS = 30
 REASONS = ("ended", "ending", "outdated", "unavailable")
@@ -40,108 +46,145 @@ SEPARATOR = "、"
 PEOPLE_COLUMNS = ("name", "registration_number", "employer", "employer_province",
                   "downloaded_on", "usage_until", "days_left", "status", "capped_by",
                   "outdated", "outdated_by", "specialties", "reason")
+IN_USE, EXPIRED, UNAVAILABLE = 0, 1, 2
+_NEVER = np.iinfo(np.int64).max
 
 
-def _status(windows: pd.DataFrame, value: str) -> np.ndarray:
-    s = windows["status"]
-    if isinstance(s.dtype, pd.CategoricalDtype):  # compare codes, not a million strings
-        if value not in s.cat.categories:
-            return np.zeros(len(s), dtype=bool)
-        return s.cat.codes.to_numpy() == s.cat.categories.get_loc(value)
-    return pd.array(s == value, dtype="boolean").fillna(False).to_numpy(dtype=bool)
+@dataclass(frozen=True)
+class WindowIndex:
+    """``usage_windows``'s frame and its columns as codes (read-only; build with ``index``)."""
+
+    windows: pd.DataFrame
+    status: np.ndarray        # IN_USE, EXPIRED, UNAVAILABLE or -1
+    days_left: np.ndarray     # float, NaN when there is no window
+    outdated: np.ndarray      # bool
+    until: np.ndarray         # int64 seconds, _NEVER when there is no window
+    employer: np.ndarray      # codes into employers (-1: none)
+    employers: np.ndarray
+    province: np.ndarray      # codes into provinces (-1: none), short names
+    provinces: np.ndarray
+    printed: np.ndarray       # codes into printed (the joined printed specialties)
+    printed_names: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.windows)
 
 
-def flags(windows: pd.DataFrame, within: int = WITHIN_DAYS) -> pd.DataFrame:
-    """One bool column per reason (``REASONS``), ``any`` (ended, ending or outdated) and
-    ``listed`` (``any`` or unavailable), aligned with ``windows``."""
-    days_left = pd.to_numeric(windows["days_left"], errors="coerce").to_numpy(dtype=float)
-    in_use = _status(windows, "in_use")
-    out = pd.DataFrame({
-        "ended": _status(windows, "expired"),
-        "ending": in_use & (days_left >= 0) & (days_left <= int(within)),
-        "outdated": windows["outdated"].astype("boolean").fillna(False).to_numpy(dtype=bool),
-        "unavailable": _status(windows, "unavailable"),
-    }, index=windows.index)
-    out["any"] = out["ended"] | out["ending"] | out["outdated"]
-    out["listed"] = out["any"] | out["unavailable"]
-    return out
+def _codes(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    codes, uniques = pd.factorize(s.astype(object).where(s.notna(), None))
+    return codes.astype(np.int64), np.asarray(uniques, dtype=object)
 
 
-def window_mask(windows: pd.DataFrame, regimes=None, provinces=None, specialties=None,
+def index(windows: pd.DataFrame, policy: Policy = POLICY) -> WindowIndex:
+    """The codes of ``windows`` (once per windows frame)."""
+    status = windows["status"]
+    if isinstance(status.dtype, pd.CategoricalDtype):
+        names = [str(c) for c in status.cat.categories]
+        codes = status.cat.codes.to_numpy(dtype=np.int64)
+    else:
+        codes_, uniques = pd.factorize(status.astype(object))
+        names, codes = [str(u) for u in uniques], codes_.astype(np.int64)
+    wanted = {"in_use": IN_USE, "expired": EXPIRED, "unavailable": UNAVAILABLE}
+    lut = np.array([wanted.get(n, -1) for n in names] + [-1], dtype=np.int8)
+    until = pd.to_datetime(windows["usage_until"]).to_numpy(dtype="datetime64[s]")
+    short = dash.province_short(windows, policy)
+    employer, employers = _codes(windows["employer"])
+    printed, printed_names = _codes(windows["specialties"])
+    return WindowIndex(
+        windows=windows,
+        status=lut[codes],
+        days_left=pd.to_numeric(windows["days_left"], errors="coerce").to_numpy(
+            dtype=float, na_value=np.nan),
+        outdated=windows["outdated"].astype("boolean").fillna(False).to_numpy(dtype=bool),
+        until=np.where(np.isnat(until), _NEVER, until.astype(np.int64)),
+        employer=employer, employers=employers,
+        province=short.cat.codes.to_numpy(dtype=np.int64),
+        provinces=np.asarray(short.cat.categories, dtype=object),
+        printed=printed, printed_names=printed_names,
+    )
+
+
+def _lookup(codes: np.ndarray, hits: np.ndarray) -> np.ndarray:
+    return np.append(np.asarray(hits, dtype=bool), False)[codes]
+
+
+def window_mask(w: WindowIndex, regimes=None, provinces=None, specialties=None,
                 employer_query: str | None = None,
                 policy: Policy = POLICY) -> np.ndarray | None:
     """The dashboard's filters applied to windows (None: every row kept). ``regimes`` and
     ``provinces`` follow the employer's province, ``employer_query`` is a plain-text,
     case-insensitive part of the employer, and ``specialties`` keeps a certificate that prints
-    at least one of them."""
-    mask = np.ones(len(windows), dtype=bool)
-    if regimes or provinces:
-        short = dash.province_short(windows, policy)
-        if provinces:
-            mask &= short.isin(list(provinces)).to_numpy(dtype=bool)
-        if regimes:
-            names = list(short.cat.categories)
-            regime = [policy.province_by_name[p].regime if p in policy.province_by_name
-                      else dash.UNKNOWN_REGIME for p in names]
-            lut = np.append(np.isin(regime, list(regimes)), False)
-            mask &= lut[short.cat.codes.to_numpy(dtype=np.int64)]
+    at least one of them (whole names)."""
+    mask = np.ones(len(w), dtype=bool)
+    if provinces:
+        mask &= _lookup(w.province, np.isin(w.provinces, list(provinces)))
+    if regimes:
+        regime = [policy.province_by_name[p].regime if p in policy.province_by_name
+                  else dash.UNKNOWN_REGIME for p in w.provinces]
+        mask &= _lookup(w.province, np.isin(regime, list(regimes)))
     if specialties:
-        pattern = "(?:^|" + SEPARATOR + ")(?:" + "|".join(re.escape(s) for s in specialties) \
-            + ")(?:" + SEPARATOR + "|$)"
-        hit = windows["specialties"].astype("string").str.contains(pattern, regex=True, na=False)
-        mask &= hit.to_numpy(dtype=bool)
-    query = (employer_query or "").strip()
+        pattern = re.compile("(?:^|" + SEPARATOR + ")(?:" + "|".join(map(re.escape, specialties))
+                             + ")(?:" + SEPARATOR + "|$)")
+        mask &= _lookup(w.printed, [bool(pattern.search(str(n))) for n in w.printed_names])
+    query = (employer_query or "").strip().casefold()
     if query:
-        hit = windows["employer"].astype("string").str.contains(query, case=False, regex=False,
-                                                                na=False)
-        mask &= hit.to_numpy(dtype=bool)
+        mask &= _lookup(w.employer, [query in str(n).casefold() for n in w.employers])
     return None if mask.all() else mask
 
 
-def counts(windows: pd.DataFrame, flagged: pd.DataFrame, by: str,
-           policy: Policy = POLICY) -> pd.DataFrame:
+def flags(w: WindowIndex, within: int = WITHIN_DAYS,
+          mask: np.ndarray | None = None) -> pd.DataFrame:
+    """One bool column per reason (``REASONS``), ``any`` (ended, ending or outdated) and
+    ``listed`` (``any`` or unavailable), one row per window (``mask``: others all False)."""
+    keep = np.ones(len(w), dtype=bool) if mask is None else mask
+    with np.errstate(invalid="ignore"):
+        ending = (w.status == IN_USE) & (w.days_left >= 0) & (w.days_left <= int(within))
+    out = pd.DataFrame({
+        "ended": (w.status == EXPIRED) & keep,
+        "ending": ending & keep,
+        "outdated": w.outdated & keep,
+        "unavailable": (w.status == UNAVAILABLE) & keep,
+    })
+    out["any"] = out["ended"] | out["ending"] | out["outdated"]
+    out["listed"] = out["any"] | out["unavailable"]
+    return out
+
+
+def counts(w: WindowIndex, flagged: pd.DataFrame, by: str) -> pd.DataFrame:
     """Persons per ``by`` (``"employer"`` or ``"province"``: the short name of
-    ``employer_province``) in each reason, and ``persons`` (any reason); only groups with at
-    least one listed, most persons first, then by name. Columns: the group, ``REASONS``,
-    ``persons``."""
+    ``employer_province``) in each reason, and ``persons`` (``any``); only groups with at least
+    one listed, most persons first, then by name (rows without one last). Columns: the group,
+    ``REASONS``, ``persons``."""
     if by == "province":
-        group = dash.province_short(windows, policy).astype(object)
-        name = "province"
+        codes, names = w.province, w.provinces
     elif by == "employer":
-        group = windows["employer"].astype(object)
-        name = "employer"
+        codes, names = w.employer, w.employers
     else:
         raise ValueError(f"unknown grouping {by!r}")
-    keep = flagged["listed"].to_numpy(dtype=bool)
-    codes, uniques = pd.factorize(group[keep])
-    columns = {}
-    valid = codes >= 0
-    for reason in (*REASONS, "any"):
-        hit = flagged[reason].to_numpy(dtype=bool)[keep] & valid
-        columns[reason] = np.bincount(codes[hit], minlength=len(uniques)).astype(np.int64)
-    out = pd.DataFrame({name: [str(u) for u in uniques], **{r: columns[r] for r in REASONS},
-                        "persons": columns["any"]})
-    if valid.size and not valid.all():  # rows without an employer / province
-        missing = {r: int(flagged[r].to_numpy(dtype=bool)[keep][~valid].sum()) for r in REASONS}
-        persons = int(flagged["any"].to_numpy(dtype=bool)[keep][~valid].sum())
-        extra = pd.DataFrame({name: [None], **{r: [v] for r, v in missing.items()},
-                              "persons": [persons]})
-        out = pd.concat([out, extra], ignore_index=True)
-    order = np.lexsort((out[name].fillna("").astype(str).to_numpy(),
-                        -out["persons"].to_numpy(dtype=np.int64)))
+    slot = np.where(codes >= 0, codes, len(names))  # the last slot: no group
+    size = len(names) + 1
+    columns = {r: np.bincount(slot[flagged[r].to_numpy(dtype=bool)], minlength=size)
+               for r in (*REASONS, "any", "listed")}
+    present = np.flatnonzero(columns["listed"])
+    labels = np.append(names, None)[present]
+    out = pd.DataFrame({by: labels, **{r: columns[r][present].astype(np.int64) for r in REASONS},
+                        "persons": columns["any"][present].astype(np.int64)})
+    missing = present == len(names)
+    order = np.lexsort((np.array([str(x) for x in labels], dtype=object),
+                        -out["persons"].to_numpy(), missing))
     return out.iloc[order].reset_index(drop=True)
 
 
-def people(windows: pd.DataFrame, flagged: pd.DataFrame) -> pd.DataFrame:
-    """The persons listed, with their window (``PEOPLE_COLUMNS``): soonest ``usage_until``
-    first (ended windows before those still in use), unavailable ones (no window) last, then
-    by name and registration number."""
-    keep = flagged["listed"].to_numpy(dtype=bool)
-    rows = windows[keep]
-    cols = [c for c in PEOPLE_COLUMNS if c in rows.columns]
-    until = pd.to_datetime(rows["usage_until"]).to_numpy(dtype="datetime64[s]")
-    big = np.iinfo(np.int64).max
-    key_until = np.where(np.isnat(until), big, until.astype(np.int64))
-    order = np.lexsort((rows["registration_number"].astype(str).to_numpy(),
-                        rows["name"].astype(str).to_numpy(), key_until))
-    return rows[cols].iloc[order].reset_index(drop=True)
+def people_order(w: WindowIndex, flagged: pd.DataFrame) -> np.ndarray:
+    """Positions of the listed windows: soonest ``usage_until`` first (ended windows before
+    those still in use), unavailable ones (no window) last; ties in the roster's order."""
+    rows = np.flatnonzero(flagged["listed"].to_numpy(dtype=bool))
+    return rows[np.argsort(w.until[rows], kind="stable")]
+
+
+def people(w: WindowIndex, positions: np.ndarray, limit: int | None = None) -> pd.DataFrame:
+    """The windows at ``positions`` (from ``people_order``; the first ``limit``), in
+    ``PEOPLE_COLUMNS``."""
+    chosen = positions if limit is None else positions[:limit]
+    cols = [c for c in PEOPLE_COLUMNS if c in w.windows.columns]
+    return w.windows[cols].take(chosen).reset_index(drop=True)

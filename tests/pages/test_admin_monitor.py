@@ -63,14 +63,21 @@ def chart_texts(at) -> list[str]:
 def test_page_tables_charts_and_captions_show_no_raw_codes(lang):
     at = set_lang(open_admin(AS_OF), lang)
     assert at.dataframe, "no table on the page"
+    check_readable(at, lang)
+    table = [d.value for d in at.dataframe if text("admin.col.action", lang) in d.value.columns]
+    assert table, "the needs-action table is missing"
+    assert text("admin.col.registration_number", lang) in table[0].columns
+    at = open_monitoring(set_lang(open_admin(), lang), lang)  # today: plenty of windows
+    assert [d for d in at.dataframe if text("admin.col.usage_status", lang) in d.value.columns]
+    check_readable(at, lang)
+
+
+def check_readable(at, lang: str) -> None:
     for df in at.dataframe:
         assert not frame_values(df.value) & RAW, df.value.columns
     words = chart_texts(at) + [c.value for c in at.caption] + [m.label for m in at.metric]
     for word in RAW_NAMES:
         assert not [w for w in words if word in w], word
-    table = [d.value for d in at.dataframe if text("admin.col.action", lang) in d.value.columns]
-    assert table, "the needs-action table is missing"
-    assert text("admin.col.registration_number", lang) in table[0].columns
 
 
 def test_english_chart_titles_are_words():
@@ -87,6 +94,14 @@ def demo_windows(as_of: date) -> pd.DataFrame:
     return usage_windows(prepare_roster(dash.roster_at(roster, as_of)), as_of)
 
 
+def open_monitoring(at, lang: str = "zh"):
+    """Select the tab "certificates to download again" (a tab switch reruns the page)."""
+    at.session_state["admin_view"] = text("admin.monitor.heading", lang)
+    at.run()
+    assert_clean(at)
+    return at
+
+
 def metric(at, label: str) -> int:
     [m] = [m for m in at.metric if m.label == label]
     return int(m.value.replace(",", ""))
@@ -95,13 +110,16 @@ def metric(at, label: str) -> int:
 @pytest.mark.parametrize("as_of", [AS_OF, None])  # None: today, the page's default
 def test_monitoring_section_shows_the_engine_windows_counted(as_of):
     at = open_admin(as_of)
-    assert text("admin.monitor.heading", "zh") in [s.value for s in at.subheader]
+    labels = [tab.label for tab in at.tabs]
+    assert text("admin.monitor.heading", "zh") in labels
+    assert not [m for m in at.metric if m.label == text("admin.monitor.m_ended", "zh")]
+    open_monitoring(at)
     windows = demo_windows(as_of or today_shanghai())
     for within in (30, 90):
         if within != 30:
             at.number_input(key=admin_monitor.WITHIN_KEY).set_value(within).run()
             assert_clean(at)
-        flagged = monitor.flags(windows, within)
+        flagged = monitor.flags(monitor.index(windows), within)
         assert metric(at, text("admin.monitor.m_ended", "zh")) == flagged["ended"].sum()
         assert metric(at, text("admin.monitor.m_ending", "zh", days=within)) == \
             flagged["ending"].sum()
@@ -118,23 +136,22 @@ def test_monitoring_section_shows_the_engine_windows_counted(as_of):
 
 
 def test_monitoring_follows_the_page_filters():
-    windows = demo_windows(today_shanghai())
-    by_province = monitor.counts(windows, monitor.flags(windows, 30), "province")
+    w = monitor.index(demo_windows(today_shanghai()))
+    by_province = monitor.counts(w, monitor.flags(w, 30), "province")
     busiest = by_province["province"].iloc[0]  # the province with the most persons concerned
-    at = open_admin()
+    at = open_monitoring(open_admin())
     at.multiselect(key="admin_f_province").set_value([busiest]).run()
     assert_clean(at)
-    mask = monitor.window_mask(windows, provinces=[busiest])
-    flagged = monitor.flags(windows[mask], 30)
+    flagged = monitor.flags(w, 30, monitor.window_mask(w, provinces=[busiest]))
     shown = metric(at, text("admin.monitor.m_persons", "zh"))
     assert shown == flagged["any"].sum() == by_province["persons"].iloc[0] > 0
-    assert shown < monitor.flags(windows, 30)["any"].sum()
+    assert shown < monitor.flags(w, 30)["any"].sum()
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_monitoring_export_is_readable(lang):
-    windows = demo_windows(today_shanghai())
-    people = monitor.people(windows, monitor.flags(windows, 30))
+    w = monitor.index(demo_windows(today_shanghai()))
+    people = monitor.people(w, monitor.people_order(w, monitor.flags(w, 30)))
     table = admin_monitor.people_table(people, lang)
     assert list(table.columns)[:2] == [text("admin.col.name", lang),
                                        text("admin.col.registration_number", lang)]
