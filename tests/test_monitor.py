@@ -101,4 +101,4 @@ def test_rows_without_an_employer_come_last_in_the_counts():
     rows = [*ROWS, ("京09", None, "北京", "expired", -1, False, "建筑工程")]
     w = monitor.index(windows(rows))
     by_e = monitor.counts(w, monitor.flags(w, 30), "employer")
-    assert by_e["employer"].tolist()[-1] is None and by_e["persons"].tolist()[-1] == 1
+    assert pd.isna(by_e["employer"].iloc[-1]) and by_e["persons"].tolist()[-1] == 1
