@@ -14,7 +14,10 @@ data folder with its own SQLite database:
 3. ``filter_change_s``: a regime filter changed (cached assessment, counts recomputed).
 4. ``as_of_change_s``: the sidebar as-of date changed (a new assessment of all rows).
 5. ``rerun_s``: a plain rerun with nothing changed.
-6. ``export_*``: the table's export of ``--export-rows`` rows (the readable "all rows" table of
+6. ``monitor_*``: the tab "certificates to download again" opened (the usage windows of every
+   person worked out: ``usage_windows``), a rerun there, N changed, and an as-of change while
+   it is open.
+7. ``export_*``: the table's export of ``--export-rows`` rows (the readable "all rows" table of
    a demo roster): ``export_xlsx_s`` (streaming writer, core/roster/xlsx.py), ``export_csv_s``,
    and the writer's memory: ``export_xlsx_peak_mib`` is the resident memory the XLSX build
    added over the table already in memory, for that many rows and for four times as many
@@ -138,6 +141,7 @@ def _page(password: str, sid: int, backward: bool = False) -> dict:
         _check(at, sid)
         out["as_of_back_cached_s"] = round(_timed(
             lambda: at.date_input(key="as_of").set_value(AS_OF).run())[0], 2)
+        out.update(_monitoring(at, sid))
         if backward:
             out["as_of_before_data_s"] = round(_timed(
                 lambda: at.date_input(key="as_of").set_value(BACKWARD_AS_OF).run())[0], 2)
@@ -190,11 +194,35 @@ def _export(rows: int) -> dict:
     return out
 
 
-def _check(at, sid: int) -> None:
+def _monitoring(at, sid: int) -> dict:
+    """The tab "certificates to download again": opened (usage windows of 1M rows worked out),
+    a rerun there, N changed, an as-of change while it is open."""
+    from ui.i18n import text
+
+    out = {}
+
+    def open_tab():
+        at.session_state["admin_view"] = text("admin.monitor.heading", "zh")
+        at.run()
+
+    out["monitor_open_s"] = round(_timed(open_tab)[0], 2)
+    _check(at, sid, chart=False)
+    out["monitor_rerun_s"] = round(_timed(lambda: at.run())[0], 2)
+    out["monitor_within_change_s"] = round(_timed(
+        lambda: at.number_input(key="admin_monitor_within").set_value(60).run())[0], 2)
+    out["monitor_as_of_change_s"] = round(_timed(
+        lambda: at.date_input(key="as_of").set_value(NEW_AS_OF).run())[0], 2)
+    _check(at, sid, chart=False)
+    return out
+
+
+def _check(at, sid: int, chart: bool = True) -> None:
     if at.exception:
         raise RuntimeError([e.value for e in at.exception])
-    if not at.get("plotly_chart"):
+    if chart and not at.get("plotly_chart"):
         raise RuntimeError("the dashboard did not render: " + " ".join(e.value for e in at.error))
+    if not chart and not at.metric:
+        raise RuntimeError("the monitoring tab did not render")
 
 
 def main() -> int:
