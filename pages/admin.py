@@ -21,6 +21,8 @@ def still_logged_in() -> bool:
 st.title(t("page.admin.title"))
 as_of = state.as_of()
 mode = admin_auth.access()
+if mode is None:  # the login form: get the dashboard ready while the password is typed
+    admin_data.prefetch(as_of)
 
 if mode == "demo":
     admin_auth.demo_banner()

@@ -19,15 +19,23 @@ Three layers, each cached by exactly what it depends on (issue 11 item 3):
 
 All caches are ``st.cache_resource``: shared by every session of the server, never copied or
 pickled. What they return must not be modified.
+
+``prefetch(as_of)``: while the login form is on screen, a background thread loads, prepares and
+assesses the current snapshot (layers 1 and 2), so the dashboard is ready when the password has
+been typed. Only for today's as-of date and once per database and day, so a visitor cannot make
+the server work by asking for other dates; nothing is shown before the login succeeds.
 """
 
 from __future__ import annotations
 
+import logging
+import threading
 from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
 from core.admin import dashboard as dash
 from core.admin import monitor
@@ -38,8 +46,10 @@ from core.roster.store import Store, StoreError
 from core.rules.roster import PreparedRoster, assess_prepared, prepare_roster, usage_windows
 from core.runtime import config
 
-__all__ = ["DEMO_ROWS", "Filters", "Source", "assessed", "demo_source", "snapshot_source",
-           "store", "view", "windows"]
+__all__ = ["DEMO_ROWS", "Filters", "Source", "assessed", "demo_source", "prefetch",
+           "snapshot_source", "store", "view", "window_index", "windows"]
+
+log = logging.getLogger(__name__)
 
 Key = tuple  # ("db", url, snapshot id) | ("demo", generated_on)
 
@@ -208,3 +218,34 @@ def selection(source: Source, as_of: date, filters: Filters) -> pd.DataFrame:
     """The rows of the narrow frame that match ``filters``."""
     return _selection(source.key, as_of, filters)
 
+
+# ----------------------------------------------------------------------------- prefetch
+_started: set[tuple[str, date]] = set()
+_started_lock = threading.Lock()
+
+
+def _warm(url: str, as_of: date) -> None:
+    try:
+        snapshot_id = _store(url).current_id()
+        if snapshot_id is not None:
+            _view(("db", url, snapshot_id), as_of)
+    except Exception as exc:  # noqa: BLE001 - the page reports store errors itself
+        log.warning("admin prefetch failed: %s", type(exc).__name__)
+
+
+def prefetch(as_of: date) -> None:
+    """Warm the current snapshot's caches at ``as_of`` in the background (module doc)."""
+    if as_of != today_shanghai():
+        return
+    try:
+        url = config.db_url()
+    except config.ConfigError:
+        return
+    with _started_lock:
+        if (url, as_of) in _started:
+            return
+        _started.add((url, as_of))
+    thread = threading.Thread(target=_warm, args=(url, as_of), name="ecert-admin-prefetch",
+                              daemon=True)
+    add_script_run_ctx(thread, get_script_run_ctx())  # cache functions only: no element drawn
+    thread.start()
