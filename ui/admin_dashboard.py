@@ -141,7 +141,7 @@ def _chart2_section(key: Key, as_of: date, filters: Filters) -> None:
 
 
 def _chart3_section(key: Key, as_of: date, filters: Filters) -> None:
-    days = st.slider(t("admin.chart3_days"), min_value=7, max_value=365, value=90, step=1,
+    days = st.slider(t("admin.chart3_days"), min_value=7, max_value=365, step=1,
                      key="admin_chart3_days")
     fig = _chart3(key, as_of, filters, int(days), state.lang())
     if fig is None:
@@ -154,7 +154,7 @@ def _chart3_section(key: Key, as_of: date, filters: Filters) -> None:
 def _table_section(key: Key, as_of: date, filters: Filters) -> None:
     table_view = st.segmented_control(
         t("admin.table_view"), ["needs_action", "all"], key="admin_table_view",
-        default="needs_action", format_func=lambda v: t(f"admin.table_{v}"))
+        format_func=lambda v: t(f"admin.table_{v}"))
     table_view = table_view or "needs_action"
     lang = state.lang()
     rows = _table_rows(key, as_of, filters, table_view)
@@ -172,6 +172,17 @@ def _table_section(key: Key, as_of: date, filters: Filters) -> None:
 
 
 VIEW_KEY = "admin_view"
+# Widgets of the tab that is not open are not drawn, and Streamlit would forget their values:
+# they keep them in the session state, set here (their defaults too, so no widget gets both a
+# default argument and a session value).
+KEPT_WIDGETS = {"admin_chart1_specialty": False, "admin_chart1_persons": False,
+                "admin_chart3_days": 90, "admin_table_view": "needs_action",
+                admin_monitor.WITHIN_KEY: admin_monitor.monitor.WITHIN_DAYS}
+
+
+def _keep_tab_widgets() -> None:
+    for k, default in KEPT_WIDGETS.items():
+        st.session_state[k] = st.session_state.get(k, default)
 
 
 @st.fragment
@@ -180,6 +191,7 @@ def _body(source: Source, as_of: date, guard=None) -> None:
         st.rerun(scope="app")
     filters = _filters()
     key = source.key
+    _keep_tab_widgets()
     # Two views over the same filters; only the open one is computed (tab switch = rerun).
     overview, monitoring = st.tabs([t("admin.view_overview"), t("admin.monitor.heading")],
                                    key=VIEW_KEY, on_change="rerun")

@@ -80,7 +80,7 @@ def _shown(key: Key, as_of: date, filters: Filters, within: int, lang: str):
 def section(source: Source, as_of: date, filters: Filters) -> None:
     st.caption(t("admin.monitor.intro"))
     within = int(st.number_input(t("admin.monitor.within"), min_value=0, max_value=365,
-                                 value=monitor.WITHIN_DAYS, step=1, key=WITHIN_KEY))
+                                 step=1, key=WITHIN_KEY))  # default: ui.admin_dashboard
     lang = state.lang()
     m = _monitor(source.key, as_of, filters, within)
     if m.totals["windows"] == 0:

@@ -161,3 +161,18 @@ def test_monitoring_export_is_readable(lang):
     assert not {str(v) for c in back.columns for v in back[c].dropna()} & RAW
     assert set(back[text("admin.col.usage_status", lang)]) <= {
         text(f"admin.window_status.{s}", lang) for s in USAGE_STATUSES}
+
+
+def test_switching_tabs_keeps_each_tabs_controls():
+    at = open_admin(AS_OF)
+    at.slider(key="admin_chart3_days").set_value(120).run()
+    open_monitoring(at)
+    assert not at.get("plotly_chart")  # the overview is not drawn (nor computed) meanwhile
+    at.number_input(key=admin_monitor.WITHIN_KEY).set_value(45).run()
+    at.session_state["admin_view"] = text("admin.view_overview", "zh")
+    at.run()
+    assert_clean(at)
+    assert at.slider(key="admin_chart3_days").value == 120 and at.get("plotly_chart")
+    open_monitoring(at)
+    assert at.number_input(key=admin_monitor.WITHIN_KEY).value == 45
+    assert [m for m in at.metric if m.label == text("admin.monitor.m_ending", "zh", days=45)]
