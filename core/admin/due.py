@@ -46,7 +46,10 @@ def _day(d: date) -> np.datetime64:
 
 
 def _dates(df: pd.DataFrame, column: str) -> np.ndarray:
-    return pd.to_datetime(df[column]).to_numpy(dtype="datetime64[s]")
+    s = df[column]
+    if not pd.api.types.is_datetime64_any_dtype(s.dtype):
+        s = pd.to_datetime(s)
+    return s.to_numpy(dtype="datetime64[s]")
 
 
 def _text(df: pd.DataFrame, column: str) -> np.ndarray:
@@ -54,16 +57,20 @@ def _text(df: pd.DataFrame, column: str) -> np.ndarray:
 
 
 def _is(values: pd.Series, wanted) -> np.ndarray:
+    if isinstance(values.dtype, pd.CategoricalDtype):  # a lookup on the codes
+        lut = np.append(values.cat.categories.isin(list(wanted)), False)
+        return lut[values.cat.codes.to_numpy(dtype=np.int64)]
     return values.isin(list(wanted)).fillna(False).to_numpy(dtype=bool)
 
 
 def _part(df: pd.DataFrame, hit: np.ndarray, kind: str, due_on: np.ndarray,
           specialty_column: str) -> pd.DataFrame:
-    rows = df[hit]
+    positions = np.flatnonzero(hit)
+    rows = df[[*PERSON_COLUMNS, specialty_column]].take(positions)
     out = {c: _text(rows, c) for c in PERSON_COLUMNS}
     out["specialty"] = _text(rows, specialty_column)
     out["due_kind"] = np.full(len(rows), kind, dtype=object)
-    out["due_on"] = due_on[hit]
+    out["due_on"] = due_on[positions]
     return pd.DataFrame(out)
 
 
@@ -75,11 +82,11 @@ def due_list(assessed: pd.DataFrame, windows: pd.DataFrame, as_of: date,
         raise ValueError("within must be 0 or more days")
     lo, hi = _day(as_of), _day(as_of + timedelta(days=int(within)))
     parts = []
-    alive = _is(assessed["status"].astype(object), ACTIONABLE)
+    alive = _is(assessed["status"], ACTIONABLE)
     for kind in ("apply_by", "lapses_on"):
         d = _dates(assessed, kind)
         parts.append(_part(assessed, alive & (d >= lo) & (d <= hi), kind, d, "specialty"))
-    in_use = _is(windows["status"].astype(object), ["in_use"])
+    in_use = _is(windows["status"], ["in_use"])
     until = _dates(windows, "usage_until")
     parts.append(_part(windows, in_use & (until >= lo) & (until <= hi), "usage_until", until,
                        "specialties"))
