@@ -160,7 +160,7 @@ def _table_section(key: Key, as_of: date, filters: Filters) -> None:
     rows = _table_rows(key, as_of, filters, table_view)
     shown = _table_shown(key, as_of, filters, table_view, lang)
     st.dataframe(shown, hide_index=True, width="stretch", height=360,
-                 column_config=admin_tables.date_columns(shown), key="admin_table")
+                 column_config=admin_tables.date_columns(shown))
     st.caption(t("admin.table_caption", shown=len(shown), total=len(rows)))
     full = view(Source(key), as_of).assessed
 

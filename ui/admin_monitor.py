@@ -99,13 +99,12 @@ def section(source: Source, as_of: date, filters: Filters) -> None:
         return
     by_employer, by_province, shown = _shown(source.key, as_of, filters, within, lang)
     tab_e, tab_p = st.tabs([t("admin.monitor.by_employer"), t("admin.monitor.by_province")])
-    tab_e.dataframe(by_employer, hide_index=True, width="stretch", height=300,
-                    key="admin_monitor_by_employer")
-    tab_p.dataframe(by_province, hide_index=True, width="stretch", height=300,
-                    key="admin_monitor_by_province")
+    tab_e.dataframe(by_employer, hide_index=True, width="stretch", height=300)
+    tab_p.dataframe(by_province, hide_index=True, width="stretch", height=300)
     st.markdown(f"**{t('admin.monitor.people')}**")
-    st.dataframe(shown, hide_index=True, width="stretch", height=360,
-                 column_config=admin_tables.date_columns(shown), key="admin_monitor_people")
+    with st.container(key="admin_monitor_people"):
+        st.dataframe(shown, hide_index=True, width="stretch", height=360,
+                     column_config=admin_tables.date_columns(shown))
     st.caption(t("admin.monitor.caption", shown=len(shown), total=len(m.order)))
     w = admin_data.window_index(source, as_of)
     admin_tables.download_buttons(f"ecert-download-again-{as_of.isoformat()}", len(m.order),

@@ -110,11 +110,12 @@ def test_monitoring_section_and_its_csv(page: Page, admin_url: str, tmp_path: Pa
     page.set_viewport_size({"width": 1400, "height": 1000})
     log_in(page, admin_url)
     expect(chart1(page)).to_be_visible(timeout=90_000)
-    heading = page.get_by_role("heading", name=text("admin.monitor.heading", "zh"))
-    heading.scroll_into_view_if_needed()
-    expect(heading).to_be_visible(timeout=TIMEOUT_MS)
-    expect(page.get_by_text(text("admin.monitor.m_ending", "zh", days=30))).to_be_visible()
-    expect(page.locator(".st-key-admin_monitor_people")).to_be_visible()
+    tab = page.get_by_role("tab", name=text("admin.monitor.heading", "zh"))
+    expect(tab).to_be_visible(timeout=TIMEOUT_MS)
+    tab.click()
+    expect(page.get_by_text(text("admin.monitor.m_ending", "zh", days=30))).to_be_visible(
+        timeout=90_000)  # the usage windows of the whole roster are worked out on opening
+    expect(page.locator(".st-key-admin_monitor_people")).to_be_visible(timeout=TIMEOUT_MS)
     shot(page, "admin-monitoring")
     today = page.get_by_test_id("stSidebar").get_by_test_id("stDateInput").locator("input")
     as_of = today.input_value()
