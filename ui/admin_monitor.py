@@ -79,8 +79,9 @@ def _shown(key: Key, as_of: date, filters: Filters, within: int, lang: str):
 
 def section(source: Source, as_of: date, filters: Filters) -> None:
     st.caption(t("admin.monitor.intro"))
-    within = int(st.number_input(t("admin.monitor.within"), min_value=0, max_value=365,
-                                 step=1, key=WITHIN_KEY))  # default: ui.admin_dashboard
+    within = int(st.columns([1, 3])[0].number_input(
+        t("admin.monitor.within"), min_value=0, max_value=365, step=1,
+        key=WITHIN_KEY))  # its default: ui.admin_dashboard.KEPT_WIDGETS
     lang = state.lang()
     m = _monitor(source.key, as_of, filters, within)
     if m.totals["windows"] == 0:
