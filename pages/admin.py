@@ -9,8 +9,9 @@ a login. Without a configured password hash the page runs in demo mode on the de
 import streamlit as st
 
 from core.roster.store import StoreError
-from ui import admin_auth, admin_dashboard, admin_data, admin_import, state
+from ui import admin_auth, admin_dashboard, admin_data, admin_import, basis_view, state
 from ui.i18n import t
+from ui.text import bilingual
 
 
 def still_logged_in() -> bool:
@@ -20,6 +21,7 @@ def still_logged_in() -> bool:
 
 st.title(t("page.admin.title"))
 as_of = state.as_of()
+basis_view.roster_basis(as_of)  # once for the page, not per row
 mode = admin_auth.access()
 if mode is None:  # the login form: get the dashboard ready while the password is typed
     admin_data.prefetch(as_of)
@@ -38,7 +40,7 @@ elif mode == "admin":
         if source is not None:
             admin_data.view(source, as_of)  # load and assess now, so a store error shows here
     except StoreError as exc:
-        st.error(t("admin.store_failed") + "\n\n" + admin_auth.bilingual(exc))
+        st.error(t("admin.store_failed") + "\n\n" + bilingual(exc))
         store = source = current = None
     tab_dash, tab_import = st.tabs([t("admin.tab_dashboard"), t("admin.tab_import")])
     with tab_dash:

@@ -13,6 +13,7 @@ from ui import answer_tools, certificate_view, profile_file_view, state
 from ui import self_service_form as form
 from ui import self_service_view as view
 from ui.i18n import pick, t
+from ui.text import esc
 
 st.title(t("page.self_service.title"))
 as_of = state.as_of()
@@ -47,8 +48,8 @@ with right:
     elif failed:
         st.error(t("self_service.internal_error"), icon=":material/error:")
     elif errors:
-        lines = [f"- **{view.esc(form.field_label(e.get('field')))}**: "
-                 f"{view.esc(pick(e, 'message') or e.get('code'))}" for e in errors]
+        lines = [f"- **{esc(form.field_label(e.get('field')))}**: "
+                 f"{esc(pick(e, 'message') or e.get('code'))}" for e in errors]
         st.error("\n".join([f"**{t('self_service.errors_header')}**", *lines]),
                  icon=":material/edit_note:")
     else:

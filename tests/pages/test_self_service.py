@@ -272,3 +272,38 @@ def test_every_scenario_of_the_gallery_opens_with_the_engines_answer(scenario_id
         for field in ("apply_by", "lapses_on"):
             if s[field]:
                 assert s[field] in text
+
+
+def test_the_answer_names_its_basis_and_scope_and_that_printed_dates_govern():
+    at, _, a = with_example()
+    text = page_text(at)
+    assert "建办市〔2021〕25号" in text and a["basis"]["policy_version"] in text
+    scope = next(w for w in a["warnings"] if w["code"] == "basis_scope")  # today is after 2021
+    assert scope["message_zh"] in text
+    assert i18n.text("self_service.window.printed_dates_govern", "zh") in text
+
+
+def _answer_script(profile: dict, as_of: str) -> None:
+    from datetime import date
+
+    from core import assess
+    from ui import self_service_view
+
+    self_service_view.answer(assess(profile, date.fromisoformat(as_of)))
+
+
+@pytest.mark.parametrize("as_of, advised", [
+    ("2025-01-01", True),   # the window ended; a download today would print the specialty
+    ("2026-01-01", False),  # the specialty lapsed too: nothing can be downloaded, no advice
+])
+def test_download_advice_only_when_a_download_today_would_work(as_of, advised):
+    from tests.engine_helpers import profile
+
+    p = profile(province="河南", valid_from="2023-01-01", valid_until="2025-06-30",
+                downloaded="2024-07-04")
+    at = AppTest.from_function(_answer_script, args=(p, as_of), default_timeout=60)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    text = page_text(at)
+    assert (i18n.text("self_service.window.download_again", "zh") in text) is advised
+    assert (i18n.text("self_service.window.no_download_today", "zh") in text) is not advised
