@@ -24,7 +24,7 @@ as_of = state.as_of()
 basis_view.roster_basis(as_of)  # once for the page, not per row
 mode = admin_auth.access()
 if mode is None:  # the login form: get the dashboard ready while the password is typed
-    admin_data.prefetch(as_of)
+    admin_dashboard.prefetch(as_of)
 
 if mode == "demo":
     admin_auth.demo_banner()

@@ -21,7 +21,7 @@ import streamlit as st
 from core.admin import dashboard as dash
 from core.policy.data import POLICY
 from ui import admin_charts as charts
-from ui import admin_monitor, admin_tables, state
+from ui import admin_data, admin_monitor, admin_tables, state
 from ui.admin_data import Filters, Key, Source, selection, view
 from ui.i18n import t
 
@@ -209,6 +209,23 @@ def _body(source: Source, as_of: date, guard=None) -> None:
     if monitoring.open:
         with monitoring:
             admin_monitor.section(source, as_of, filters)
+
+
+def prefetch(as_of: date) -> None:
+    """While the login form is shown: load and assess the current snapshot in the background
+    (ui.admin_data.prefetch), then work out what the overview first shows (no filter, default
+    controls, the session's language)."""
+    lang = state.lang()
+
+    def first_view(source: Source) -> None:
+        key, filters = source.key, Filters()
+        _headline(key, as_of, filters)
+        _chart1(key, as_of, filters, False, False, lang)
+        _chart2(key, as_of, filters, lang)
+        _chart3(key, as_of, filters, KEPT_WIDGETS["admin_chart3_days"], lang)
+        _table_shown(key, as_of, filters, KEPT_WIDGETS["admin_table_view"], lang)
+
+    admin_data.prefetch(as_of, first_view)
 
 
 def render(source: Source, as_of: date, guard=None) -> None:

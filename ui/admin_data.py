@@ -21,8 +21,8 @@ All caches are ``st.cache_resource``: shared by every session of the server, nev
 pickled. What they return must not be modified.
 
 ``prefetch(as_of)``: while the login form is on screen, a background thread loads, prepares and
-assesses the current snapshot (layers 1 and 2), so the dashboard is ready when the password has
-been typed. Only for today's as-of date and once per database and day, so a visitor cannot make
+assesses the current snapshot (layers 1 and 2; ui/admin_dashboard.py then adds the overview's
+first view), so the dashboard is ready when the password has been typed. Only for today's as-of date and once per database and day, so a visitor cannot make
 the server work by asking for other dates; nothing is shown before the login succeeds.
 """
 
@@ -224,17 +224,20 @@ _started: set[tuple[str, date]] = set()
 _started_lock = threading.Lock()
 
 
-def _warm(url: str, as_of: date) -> None:
+def _warm(url: str, as_of: date, then) -> None:
     try:
         snapshot_id = _store(url).current_id()
         if snapshot_id is not None:
             _view(("db", url, snapshot_id), as_of)
+            if then is not None:
+                then(Source(("db", url, snapshot_id)))
     except Exception as exc:  # noqa: BLE001 - the page reports store errors itself
         log.warning("admin prefetch failed: %s", type(exc).__name__)
 
 
-def prefetch(as_of: date) -> None:
-    """Warm the current snapshot's caches at ``as_of`` in the background (module doc)."""
+def prefetch(as_of: date, then=None) -> None:
+    """Warm the current snapshot's caches at ``as_of`` in the background (module doc); then
+    call ``then(source)`` in that thread (the dashboard warms its first view)."""
     if as_of != today_shanghai():
         return
     try:
@@ -245,7 +248,7 @@ def prefetch(as_of: date) -> None:
         if (url, as_of) in _started:
             return
         _started.add((url, as_of))
-    thread = threading.Thread(target=_warm, args=(url, as_of), name="ecert-admin-prefetch",
-                              daemon=True)
+    thread = threading.Thread(target=_warm, args=(url, as_of, then),
+                              name="ecert-admin-prefetch", daemon=True)
     add_script_run_ctx(thread, get_script_run_ctx())  # cache functions only: no element drawn
     thread.start()
