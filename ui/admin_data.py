@@ -22,8 +22,9 @@ pickled. What they return must not be modified.
 
 ``prefetch(as_of)``: while the login form is on screen, a background thread loads, prepares and
 assesses the current snapshot (layers 1 and 2; ui/admin_dashboard.py then adds the overview's
-first view), so the dashboard is ready when the password has been typed. Only for today's as-of date and once per database and day, so a visitor cannot make
-the server work by asking for other dates; nothing is shown before the login succeeds.
+first view), so the dashboard is ready when the password has been typed. Only for today's
+as-of date and once per database and day, so a visitor cannot make the server work by asking
+for other dates; nothing is shown before the login succeeds.
 """
 
 from __future__ import annotations
