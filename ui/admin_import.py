@@ -1,78 +1,29 @@
 """Import a roster file into the database (logged-in admins only), and the snapshot list.
 
-Flow: upload CSV/XLSX -> ``core.io.read_roster`` -> ``core.assess_roster`` at the as-of date ->
-preview of the first rows and the validation report (row, column, problem; downloadable as
-CSV) -> accept the valid rows (``Store.import_snapshot`` with a progress bar; one transaction)
-or cancel. ``prepare_import`` does the reading and checking without Streamlit, so tests drive
-the same code the page runs.
+Widgets only. The use case (read -> assess at the as-of date -> accept the valid rows in one
+transaction) is ``core.roster.importing`` (``prepare_import``, ``accept_import``); this module
+shows the upload, the preview of the first rows, the validation report (row, column, problem;
+downloadable as CSV), the accept/cancel buttons with a progress bar, and the snapshot list.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import date
 
 import pandas as pd
 import streamlit as st
 
-from core import assess_roster
-from core.admin import dashboard as dash
-from core.roster.duplicates import duplicate_rows
-from core.roster.io import ROSTER_COLUMNS, RosterReadError, read_roster, to_csv_bytes
+from core.roster.importing import PendingImport, accept_import, prepare_import
+from core.roster.io import RosterReadError, to_csv_bytes
 from core.roster.store import Store, StoreError
 from ui import admin_data, state
 from ui.admin_auth import bilingual
 from ui.i18n import both, t
 
-PREVIEW_ROWS = 10
 REPORT_ROWS = 500  # shown on the page; the download has every line
 PENDING_KEY = "admin_pending_import"
 UPLOAD_GEN_KEY = "admin_upload_generation"
 FLASH_KEY = "admin_flash"
-
-
-@dataclass
-class PendingImport:
-    """A read and checked file waiting for "accept" or "cancel"."""
-
-    file_name: str
-    sha256: str
-    as_of: date
-    n_rows: int
-    valid: pd.DataFrame = field(repr=False)  # canonical roster columns, valid rows only
-    report: pd.DataFrame = field(repr=False)  # core.dashboard.validation_report
-    preview: pd.DataFrame = field(repr=False)  # the file's first rows as read
-    ident: tuple = field(default=(), repr=False)  # which upload and as-of date it came from
-    duplicates: int = 0  # rows repeating an earlier row (kept, each assessed)
-
-    @property
-    def accepted(self) -> int:
-        return len(self.valid)
-
-    @property
-    def rejected(self) -> int:
-        return self.n_rows - len(self.valid)
-
-
-def prepare_import(data: bytes, file_name: str, as_of: date) -> PendingImport:
-    """Read and check a roster file; raises RosterReadError when it cannot be read at all."""
-    roster = read_roster(data, file_name)
-    assessed = assess_roster(dash.roster_at(roster.data, as_of), as_of)
-    ok = assessed["error"].isna().to_numpy(dtype=bool)
-    valid = roster.data.loc[ok, list(ROSTER_COLUMNS)].reset_index(drop=True)
-    return PendingImport(file_name=file_name, sha256=roster.sha256 or "", as_of=as_of,
-                         n_rows=len(roster), valid=valid,
-                         report=dash.validation_report(assessed),
-                         preview=roster.raw.head(PREVIEW_ROWS),
-                         duplicates=int(duplicate_rows(roster.data).sum()))
-
-
-def accept_import(store: Store, pending: PendingImport,
-                  progress: Callable[[int, int], object] | None = None) -> int:
-    """Store the valid rows as a new current snapshot (one transaction); its id."""
-    return store.import_snapshot(pending.valid, pending.file_name, pending.sha256,
-                                 rejected_rows=pending.rejected, progress=progress)
 
 
 def max_upload_bytes() -> int:
