@@ -1,4 +1,5 @@
-"""Shared set-up of tests/hostile: hypothesis profiles, roster builders, a scratch store.
+"""Shared set-up of tests/hostile: hypothesis profiles, roster builders, a scratch store (on
+SQLite and on PostgreSQL: the ``db`` fixture of tests/conftest.py).
 
 Hypothesis profiles (selected by the environment variable ``HYPOTHESIS_PROFILE``):
 
@@ -14,9 +15,7 @@ from __future__ import annotations
 import io
 import os
 import re
-import sqlite3
 from datetime import date
-from pathlib import Path
 
 import openpyxl
 import pandas as pd
@@ -95,29 +94,20 @@ def import_file(store, data: bytes, file_name: str, as_of: date = AS_OF):
     return sid, assessed
 
 
-def db_state(path: Path) -> tuple:
-    """Everything in the database, read with sqlite3 only (not the code under test)."""
-    con = sqlite3.connect(path)
-    try:
-        snaps = con.execute("SELECT * FROM snapshots ORDER BY id").fetchall()
-        rows = con.execute("SELECT * FROM roster_rows ORDER BY snapshot_id, row_no").fetchall()
-        return snaps, rows
-    finally:
-        con.close()
+def db_state(db) -> tuple:
+    """Everything in the database (snapshots, rows), read with the plain driver, not the code
+    under test (tests/databases.py)."""
+    snaps, rows, _frames = db.state()
+    return snaps, rows
 
 
 @pytest.fixture
-def db_path(tmp_path) -> Path:
-    return tmp_path / "hostile.db"
-
-
-@pytest.fixture
-def store(db_path):
+def store(db):
     """A store with one snapshot already current (2 good rows), so a failed import has something
-    to leave untouched."""
+    to leave untouched. ``db`` (tests/conftest.py): once on SQLite, once on PostgreSQL."""
     from core.roster.store import Store
 
-    st = Store(f"sqlite:///{db_path.as_posix()}", chunk_rows=1000)
+    st = Store(db.url, chunk_rows=1000)
     import_file(st, csv_bytes([GOOD_ROW, OTHER_ROW]), "before.csv")
     yield st
     st.close()
