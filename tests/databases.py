@@ -80,7 +80,7 @@ class Database:
 
     def partial_snapshots(self) -> list[int]:
         """Snapshots whose rows are not exactly 0..accepted_rows-1, or without a frame;
-        and [-1] when more than one snapshot is current."""
+        and -1 when more than one snapshot is current or rows belong to no snapshot."""
         bad = self.execute(
             "SELECT s.id FROM snapshots s "
             "LEFT JOIN (SELECT snapshot_id, count(*) AS n, max(row_no) AS top FROM roster_rows "
@@ -90,8 +90,10 @@ class Database:
             "   OR coalesce(r.top, -1) <> s.accepted_rows - 1 OR f.snapshot_id IS NULL "
             "ORDER BY s.id")
         out = [int(r[0]) for r in bad]
+        orphans = self.execute("SELECT count(*) FROM roster_rows r WHERE NOT EXISTS "
+                               "(SELECT 1 FROM snapshots s WHERE s.id = r.snapshot_id)")
         current = self.execute("SELECT count(*) FROM snapshots WHERE is_current = ?", (True,))
-        if current[0][0] > 1:
+        if current[0][0] > 1 or orphans[0][0]:
             out.append(-1)
         return out
 

@@ -239,6 +239,15 @@ def test_integrity_check_finds_a_partial_snapshot(store, db, frame_a):
     assert not store.integrity_check()
 
 
+def test_integrity_check_finds_rows_of_no_snapshot(store, db, frame_a):
+    store.import_snapshot(frame_a.head(10), "a.csv", "a" * 64, 0)
+    db.script("PRAGMA foreign_keys = OFF; INSERT INTO roster_rows (snapshot_id, row_no) "
+              "VALUES (999, 0);",
+              "INSERT INTO roster_rows (snapshot_id, row_no) VALUES (999, 0)")
+    assert store.incomplete_snapshots() == [-1] and db.partial_snapshots() == [-1]
+    assert not store.integrity_check()
+
+
 def test_reopening_an_existing_database_keeps_everything(db, frame_a):
     first = Store(db.url)
     sid = first.import_snapshot(frame_a, "a.csv", "a" * 64, 0)
@@ -658,12 +667,15 @@ def test_two_servers_starting_at_once_import_the_demo_once(db):
     assert db.partial_snapshots() == []
 
 
-def test_bench_script_runs_small():
+def test_bench_script_runs_small(postgres):
     sys.path.insert(0, str(ROOT / "scripts"))
     try:
         import bench_store
     finally:
         sys.path.remove(str(ROOT / "scripts"))
-    out = bench_store.run(2_000, databases=("sqlite",))["sqlite"]
-    assert out["rows"] == 2_000 and out["round_trip_equal"] and out["integrity_ok"]
-    assert out["db_mb"] > 0 and out["progress_calls"] == 2  # 0 and 2,000 (one chunk)
+    out = bench_store.run(2_000)
+    assert out["rows"] == 2_000
+    for name in ("sqlite", "postgresql"):
+        assert out[f"{name}_round_trip_equal"] and out[f"{name}_integrity_ok"], out
+        assert out[f"{name}_db_mb"] > 0 and out[f"{name}_progress_calls"] == 2  # 0, 2,000
+        assert out[f"{name}_load_rows_seconds"] >= 0
