@@ -68,10 +68,10 @@ def bench_engine(rows: int) -> dict:
     import pandas as pd
 
     from core import assess, assess_roster
-    from core.demo.roster import demo_roster
+    from core.demo.roster import DEMO_SEED, demo_roster
 
     t0 = time.perf_counter()
-    roster = demo_roster(rows, seed=2021, as_of=AS_OF)
+    roster = demo_roster(rows, seed=DEMO_SEED, as_of=AS_OF)
     generated = time.perf_counter() - t0
     import gc
 

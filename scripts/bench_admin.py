@@ -57,12 +57,12 @@ def run(rows: int = ROWS, check_file: bool = True, backward: bool = False) -> di
         os.environ.pop("ECERT_DB_URL", None)
 
         from core.admin.auth import hash_password
-        from core.demo.roster import demo_roster
+        from core.demo.roster import DEMO_SEED, demo_roster
         from core.roster.store import Store
         from core.runtime import config
 
         figures: dict = {"rows": rows}
-        t_gen, df = _timed(lambda: demo_roster(rows, seed=2021, as_of=AS_OF))
+        t_gen, df = _timed(lambda: demo_roster(rows, seed=DEMO_SEED, as_of=AS_OF))
         figures["generate_s"] = round(t_gen, 2)
 
         if check_file:

@@ -1,4 +1,4 @@
-"""core.certificate.preview: the 附件2 preview (C-A1, C-A2), its QR code (C-3.4) and input checks."""
+"""core.certificate.preview: the 附件2 preview (C-A1, C-A2), its QR code (C-3.4), input checks."""
 
 from __future__ import annotations
 
@@ -441,7 +441,8 @@ def test_core_certificate_does_not_import_streamlit():
     import subprocess
     import sys
 
-    code = "import sys, core.certificate.preview, core.certificate.tokens; sys.exit('streamlit' in sys.modules)"
+    code = ("import sys, core.certificate.preview, core.certificate.tokens; "
+            "sys.exit('streamlit' in sys.modules)")
     assert (
         subprocess.run([sys.executable, "-c", code], cwd=cert.Path(__file__).parents[1]).returncode
         == 0

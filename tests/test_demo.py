@@ -1,4 +1,4 @@
-"""core.demo.roster: the fictional roster is deterministic, covers the country and is valid input."""
+"""core.demo.roster: the fictional roster is deterministic, covers the country, is valid input."""
 
 from __future__ import annotations
 
@@ -8,9 +8,10 @@ from datetime import date, timedelta
 import pandas as pd
 import pytest
 
-from core.demo.roster import COLUMNS, PROVINCE_WEIGHTS, demo_profile, demo_roster
+from core.demo.roster import PROVINCE_WEIGHTS, demo_profile, demo_roster
 from core.policy.data import POLICY
 from core.policy.dates import add_years
+from core.roster.schema import ROSTER_COLUMNS as COLUMNS
 
 AS_OF = date(2026, 11, 27)
 

@@ -14,12 +14,6 @@ import pandas as pd
 import pytest
 
 from core.roster.io import (
-    DATE_COLUMNS,
-    FLAG_COLUMN,
-    HEADER_ALIASES,
-    REQUIRED_COLUMNS,
-    ROSTER_COLUMNS,
-    TEXT_COLUMNS,
     Roster,
     RosterReadError,
     canonical_header,
@@ -31,6 +25,14 @@ from core.roster.io import (
     to_csv_bytes,
     to_xlsx_bytes,
     write_table,
+)
+from core.roster.schema import (
+    DATE_COLUMNS,
+    FLAG_COLUMN,
+    HEADER_ALIASES,
+    REQUIRED_COLUMNS,
+    ROSTER_COLUMNS,
+    TEXT_COLUMNS,
 )
 from tests.hostile.conftest import xlsx_bytes  # one XLSX builder for both suites
 

@@ -23,7 +23,8 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from core.demo.roster import COLUMNS, demo_roster
+from core.demo.roster import demo_roster
+from core.roster.schema import ROSTER_COLUMNS as COLUMNS
 from core.roster.store import ImportSuperseded, Store, StoreError, empty_roster
 from tests import pg_cluster
 from tests.databases import Database

@@ -11,12 +11,11 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from core.policy.data import POLICY
+from core.roster.schema import DUE_KIND_COLOURS, REGIME_COLOURS
+from core.roster.schema import REGIMES as SCHEMA_REGIMES
 from ui.i18n import text
 
-REGIME_COLOURS = {"pilot": "#1f77b4", "batch2021": "#e4572e", "not_covered": "#9e9e9e",
-                  "unknown": "#c9b200"}
-KIND_COLOURS = {"apply_by": "#f2a541", "lapses_on": "#c0392b"}
-REGIMES = ("pilot", "batch2021", "not_covered", "unknown")
+REGIMES = (*SCHEMA_REGIMES, "unknown")  # "unknown": rows whose province could not be read
 LAYOUT = dict(margin=dict(l=10, r=10, t=40, b=10), legend_title_text="", bargap=0.15,
               hoverlabel=dict(namelength=-1), height=420)
 
@@ -109,7 +108,7 @@ def upcoming_chart(df: pd.DataFrame, lang: str, days: int) -> go.Figure:
         if part.empty:
             continue
         fig.add_bar(x=_province_label(part, lang), y=part["count"].tolist(),
-                    name=text(f"admin.kind_{kind}", lang), marker_color=KIND_COLOURS[kind],
+                    name=text(f"admin.kind_{kind}", lang), marker_color=DUE_KIND_COLOURS[kind],
                     hovertemplate="%{x}: %{y}<extra>%{fullData.name}</extra>")
     fig.update_layout(**LAYOUT, barmode="group",
                       title=text("admin.chart3_title", lang, days=days),

@@ -21,13 +21,10 @@ import streamlit as st
 
 from core import assess_roster
 from core.admin import dashboard as dash
-from core.demo.roster import demo_roster
+from core.demo.roster import DEMO_ROWS, DEMO_SEED, demo_roster
 from core.policy.dates import today_shanghai
 from core.roster.store import Store, StoreError
 from core.runtime import config
-
-DEMO_ROWS = 30_000
-DEMO_SEED = 2021
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)

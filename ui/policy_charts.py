@@ -10,21 +10,10 @@ from datetime import date, timedelta
 
 import plotly.graph_objects as go
 
-from core.policy.data import POLICY, REGIMES
+from core.policy.data import POLICY
+from core.roster.schema import CLAUSE_COLOURS, REGIME_COLOURS, REGIMES, STATUS_COLOURS
 from ui.i18n import text
 
-REGIME_COLOURS = {"pilot": "#4C78A8", "batch2021": "#F58518", "not_covered": "#C9C3BE"}
-STATUS_COLOURS = {
-    "valid": "#54A24B",
-    "apply_now": "#E9B82C",
-    "renewal_pending": "#4C78A8",
-    "expired_not_lapsed": "#F58518",
-    "lapsed": "#E45756",
-    "age_limit": "#9D755D",
-    "not_yet_valid": "#D0D0D0",
-    "not_covered": "#C9C3BE",
-    "invalid": "#FFFFFF",
-}
 FONT = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
 
 
@@ -64,8 +53,6 @@ def notice_events(lang: str) -> list[dict]:
     return sorted(rows, key=lambda r: r["date"])
 
 
-CLAUSE_COLOURS = {"C-2.2.2": REGIME_COLOURS["pilot"], "C-2.2.1": REGIME_COLOURS["batch2021"],
-                  "C-2.1.1": "#8E6BB0", "C-2.1.2": "#9D755D"}
 
 
 def notice_timeline(lang: str, as_of: date | None = None, large: bool = False) -> go.Figure:

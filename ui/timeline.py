@@ -14,23 +14,14 @@ from collections.abc import Mapping
 import plotly.graph_objects as go
 
 from core.policy.data import POLICY
+from core.roster.schema import BLUE, DUE_KIND_COLOURS, PURPLE, STATUS_COLOURS
 from ui.i18n import text
 
-STATUS_COLOURS = {
-    "valid": "#2e7d32",
-    "apply_now": "#ef6c00",
-    "expired_not_lapsed": "#c62828",
-    "lapsed": "#b71c1c",
-    "renewal_pending": "#1565c0",
-    "age_limit": "#6a1b9a",
-    "not_yet_valid": "#757575",
-    "not_covered": "#9e9e9e",
-}
-WINDOW_COLOUR = "#00838f"
-APPLY_BY_COLOUR = "#ef6c00"
-LAPSE_COLOUR = "#c62828"
-AS_OF_COLOUR = "#1565c0"
-AGE65_COLOUR = "#6a1b9a"
+WINDOW_COLOUR = DUE_KIND_COLOURS["usage_until"]
+APPLY_BY_COLOUR = DUE_KIND_COLOURS["apply_by"]
+LAPSE_COLOUR = DUE_KIND_COLOURS["lapses_on"]
+AS_OF_COLOUR = BLUE
+AGE65_COLOUR = PURPLE
 
 
 def _row_label(name: str, lang: str) -> str:

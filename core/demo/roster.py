@@ -28,18 +28,9 @@ import pyarrow as pa
 
 from core.policy.data import POLICY
 from core.policy.dates import add_years, today_shanghai
+from core.roster.schema import ROSTER_COLUMNS
 
-__all__ = ["COLUMNS", "PROVINCE_WEIGHTS", "demo_profile", "demo_roster"]
-
-COLUMNS = (
-    "name", "gender", "birth_date", "registration_number", "employer", "employer_province",
-    "specialty", "valid_from", "valid_until", "renewal_applied_on", "renewal_approved_on",
-    "continuing_education_done", "certificate_downloaded_on",
-)
-TEXT_COLUMNS = ("name", "gender", "registration_number", "employer", "employer_province",
-                "specialty")
-DATE_COLUMNS = ("birth_date", "valid_from", "valid_until", "renewal_applied_on",
-                "renewal_approved_on", "certificate_downloaded_on")
+__all__ = ["PROVINCE_WEIGHTS", "demo_profile", "demo_roster"]
 
 # Rough illustrative weights: the relative size of each province's construction sector (in the
 # spirit of construction output / number of registered constructors, rounded by hand). They only
@@ -143,7 +134,13 @@ def _lapses_on_days(regime: np.ndarray, until: np.ndarray) -> np.ndarray:
     return np.where(regime == "not_covered", -1, out)
 
 
-def demo_roster(n_rows: int = 30_000, seed: int = 2021, as_of: date | None = None) -> pd.DataFrame:
+#: The demo roster every default uses (the admin page's first snapshot, ``make bench``): 30,000
+#: rows, seed 2021.
+DEMO_ROWS, DEMO_SEED = 30_000, 2021
+
+
+def demo_roster(n_rows: int = DEMO_ROWS, seed: int = DEMO_SEED,
+                as_of: date | None = None) -> pd.DataFrame:
     """A fictional roster of ``n_rows`` rows (one per registered specialty); see the module doc.
 
     ``as_of`` (default: today in Asia/Shanghai) bounds every event: applications, approvals
@@ -341,7 +338,7 @@ def demo_roster(n_rows: int = 30_000, seed: int = 2021, as_of: date | None = Non
         "continuing_education_done": pd.array(ce_done[person], dtype="boolean"),
         "certificate_downloaded_on": _to_datetime(dl[person], dl[person] < 0),
     }
-    return pd.DataFrame(data, columns=list(COLUMNS))
+    return pd.DataFrame(data, columns=list(ROSTER_COLUMNS))
 
 
 def demo_profile(as_of: date | None = None) -> dict:

@@ -17,8 +17,6 @@ from types import MappingProxyType
 
 POLICY_FILE = Path(__file__).with_name("policy.toml")
 
-REGIMES = ("pilot", "batch2021", "not_covered")
-
 
 @dataclass(frozen=True)
 class Dated:
@@ -69,8 +67,13 @@ class Policy:
 
     # -- provinces and regimes --------------------------------------------------------------
     @cached_property
+    def regimes(self) -> tuple[str, ...]:
+        """The regime codes, in the data's order (pilot, batch2021, not_covered)."""
+        return tuple(self.raw["regimes"])
+
+    @cached_property
     def provinces(self) -> tuple[Province, ...]:
-        regime_of = {p: r for r in REGIMES for p in self.raw["regimes"][r]["provinces"]}
+        regime_of = {p: r for r in self.regimes for p in self.raw["regimes"][r]["provinces"]}
         return tuple(
             Province(
                 short=p["short"],

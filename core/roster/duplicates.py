@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from core.roster.io import ROSTER_COLUMNS
+from core.roster.schema import ROSTER_COLUMNS
 
 __all__ = ["PERSON_SPECIALTY", "duplicate_rows"]
 

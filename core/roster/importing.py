@@ -29,7 +29,8 @@ import pandas as pd
 from core import assess_roster
 from core.admin import dashboard as dash
 from core.roster.duplicates import duplicate_rows
-from core.roster.io import ROSTER_COLUMNS, read_roster
+from core.roster.io import read_roster
+from core.roster.schema import ROSTER_COLUMNS
 from core.roster.store import UNCHECKED, Store
 
 __all__ = ["PREVIEW_ROWS", "STAGES", "ImportProgress", "PendingImport", "accept_import",

@@ -72,14 +72,17 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from core.messages.errors import CodedError
+from core.roster.schema import (
+    COLUMN_LABELS_ZH,
+    DATE_COLUMNS,
+    ERROR_COLUMN,
+    FLAG_COLUMN,
+    HEADER_ALIASES,
+    REQUIRED_COLUMNS,
+    ROSTER_COLUMNS,
+)
 
 __all__ = [
-    "DATE_COLUMNS",
-    "FLAG_COLUMN",
-    "HEADER_ALIASES",
-    "REQUIRED_COLUMNS",
-    "ROSTER_COLUMNS",
-    "TEXT_COLUMNS",
     "Roster",
     "RosterReadError",
     "canonical_header",
@@ -92,93 +95,6 @@ __all__ = [
     "to_xlsx_bytes",
     "write_table",
 ]
-
-# --------------------------------------------------------------------------------------------
-# Columns (CONTRACT.md, "Roster file")
-# --------------------------------------------------------------------------------------------
-
-ROSTER_COLUMNS: tuple[str, ...] = (
-    "name",
-    "gender",
-    "birth_date",
-    "registration_number",
-    "employer",
-    "employer_province",
-    "specialty",
-    "valid_from",
-    "valid_until",
-    "renewal_applied_on",
-    "renewal_approved_on",
-    "continuing_education_done",
-    "certificate_downloaded_on",
-)
-DATE_COLUMNS: tuple[str, ...] = (
-    "birth_date",
-    "valid_from",
-    "valid_until",
-    "renewal_applied_on",
-    "renewal_approved_on",
-    "certificate_downloaded_on",
-)
-TEXT_COLUMNS: tuple[str, ...] = (
-    "name",
-    "gender",
-    "registration_number",
-    "employer",
-    "employer_province",
-    "specialty",
-)
-FLAG_COLUMN = "continuing_education_done"
-REQUIRED_COLUMNS: tuple[str, ...] = (
-    "name",
-    "birth_date",
-    "registration_number",
-    "employer_province",
-    "specialty",
-    "valid_from",
-    "valid_until",
-)
-ERROR_COLUMN = "error"
-
-#: Chinese name of each field (the first alias of CONTRACT.md), used in messages.
-COLUMN_LABELS_ZH: dict[str, str] = {
-    "name": "姓名",
-    "gender": "性别",
-    "birth_date": "出生日期",
-    "registration_number": "注册编号",
-    "employer": "聘用企业",
-    "employer_province": "注册单位所在地",
-    "specialty": "注册专业",
-    "valid_from": "有效期起",
-    "valid_until": "有效期止",
-    "renewal_applied_on": "延续申请日期",
-    "renewal_approved_on": "延续批准日期",
-    "continuing_education_done": "继续教育",
-    "certificate_downloaded_on": "证书下载日期",
-}
-
-#: Header -> canonical column. The English names and the Chinese aliases of CONTRACT.md, plus
-#: two common spellings (有效期至, 聘用单位). Matching goes through :func:`canonical_header`, which
-#: ignores case, spaces, ``_``/``-``, full-width forms, a trailing ``*`` and a bracketed hint.
-HEADER_ALIASES: dict[str, str] = {
-    **{c: c for c in ROSTER_COLUMNS},
-    "姓名": "name",
-    "性别": "gender",
-    "出生日期": "birth_date",
-    "注册编号": "registration_number",
-    "聘用企业": "employer",
-    "聘用单位": "employer",
-    "注册单位所在地": "employer_province",
-    "省份": "employer_province",
-    "注册专业": "specialty",
-    "有效期起": "valid_from",
-    "有效期止": "valid_until",
-    "有效期至": "valid_until",
-    "延续申请日期": "renewal_applied_on",
-    "延续批准日期": "renewal_approved_on",
-    "继续教育": "continuing_education_done",
-    "证书下载日期": "certificate_downloaded_on",
-}
 
 _HINT_RE = re.compile(r"\s*\([^()]*\)\s*$")
 _SEPARATORS_RE = re.compile(r"[\s_\-]+")

@@ -82,8 +82,9 @@ try:  # the PostgreSQL driver (requirements.txt); SQLite works without it
 except ImportError:  # pragma: no cover - only on a SQLite-only installation
     psycopg = None
 
-from core.demo.roster import COLUMNS, DATE_COLUMNS
 from core.messages.errors import CodedError
+from core.roster.schema import DATE_COLUMNS, FLAG_COLUMN
+from core.roster.schema import ROSTER_COLUMNS as COLUMNS  # the database keeps every column
 
 __all__ = ["COLUMNS", "CHUNK_ROWS", "UNCHECKED", "ImportSuperseded", "Store", "StoreError"]
 
@@ -94,7 +95,6 @@ if psycopg is not None:
 CONNECT_TIMEOUT_S = 10
 CHUNK_ROWS = 50_000
 LOAD_BATCH_ROWS = 100_000
-FLAG_COLUMN = "continuing_education_done"
 SNAPSHOT_COLUMNS = ("id", "created_at", "file_name", "sha256", "accepted_rows", "rejected_rows",
                     "is_current", "note")
 
@@ -918,12 +918,12 @@ class Store:
         with self._guard("read"), self.engine.connect() as conn:
             if conn.execute(sa.select(sa.func.count()).select_from(s)).scalar():
                 return None
-        from core.demo.roster import demo_roster
+        from core.demo.roster import DEMO_ROWS, DEMO_SEED, demo_roster
         from core.policy.dates import today_shanghai
 
         as_of = as_of or today_shanghai()
-        description = ("core.demo.roster.demo_roster(n_rows=30000, seed=2021, "
+        description = (f"core.demo.roster.demo_roster(n_rows={DEMO_ROWS}, seed={DEMO_SEED}, "
                        f"as_of={as_of.isoformat()})")
-        df = demo_roster(30_000, seed=2021, as_of=as_of)
+        df = demo_roster(DEMO_ROWS, seed=DEMO_SEED, as_of=as_of)
         digest = hashlib.sha256(description.encode("utf-8")).hexdigest()
         return self._import(df, "demo-roster", digest, 0, None, note="demo", only_if_empty=True)

@@ -7,7 +7,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from core.demo import scenarios as sc
-from core.policy.data import POLICY, REGIMES
+from core.policy.data import POLICY
+from core.roster.schema import REGIMES
 from tests.browser.app_server import TIMEOUT_MS
 from ui.i18n import text
 from ui.policy_charts import regime_label

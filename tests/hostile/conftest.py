@@ -22,7 +22,8 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, settings
 
-from core.roster.io import ROSTER_COLUMNS, read_roster
+from core.roster.io import read_roster
+from core.roster.schema import ROSTER_COLUMNS
 
 _COMMON = dict(
     deadline=None,

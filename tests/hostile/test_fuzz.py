@@ -24,7 +24,8 @@ from hypothesis import strategies as st
 
 from core import InvalidInput, assess, assess_roster
 from core.certificate import tokens
-from core.roster.io import ROSTER_COLUMNS, Roster, RosterReadError, read_roster
+from core.roster.io import Roster, RosterReadError, read_roster
+from core.roster.schema import ROSTER_COLUMNS
 from tests.engine_helpers import profile
 from tests.hostile.conftest import (
     AS_OF,

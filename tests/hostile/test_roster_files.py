@@ -24,7 +24,8 @@ import pytest
 
 from core import assess_roster
 from core.roster.duplicates import PERSON_SPECIALTY, duplicate_rows
-from core.roster.io import ROSTER_COLUMNS, RosterReadError, read_roster
+from core.roster.io import RosterReadError, read_roster
+from core.roster.schema import ROSTER_COLUMNS
 from tests.hostile.conftest import (
     AS_OF,
     EN_HEADER,

@@ -1,0 +1,101 @@
+"""The roster's schema: one owner for what every other module spells out about a roster row.
+
+Columns and their Chinese labels and header aliases (CONTRACT.md, "Roster file"), the output
+columns of ``python -m core roster``, the text length limits, the regimes and status codes of
+POLICY.md, and the one colour palette every chart uses for them. Change a column alias, a limit
+or a colour here and every reader, writer, check and chart follows.
+
+The palette is Okabe & Ito's colour-blind-safe set (with two tints for the quiet categories);
+colour never carries meaning alone: every chart also labels its categories in text.
+"""
+
+from __future__ import annotations
+
+from core.policy.data import POLICY
+
+# -- columns (CONTRACT.md, "Roster file") ---------------------------------------------------------
+ROSTER_COLUMNS: tuple[str, ...] = (
+    "name", "gender", "birth_date", "registration_number", "employer", "employer_province",
+    "specialty", "valid_from", "valid_until", "renewal_applied_on", "renewal_approved_on",
+    "continuing_education_done", "certificate_downloaded_on",
+)
+DATE_COLUMNS: tuple[str, ...] = (
+    "birth_date", "valid_from", "valid_until", "renewal_applied_on", "renewal_approved_on",
+    "certificate_downloaded_on",
+)
+TEXT_COLUMNS: tuple[str, ...] = (
+    "name", "gender", "registration_number", "employer", "employer_province", "specialty",
+)
+FLAG_COLUMN = "continuing_education_done"
+REQUIRED_COLUMNS: tuple[str, ...] = (
+    "name", "birth_date", "registration_number", "employer_province", "specialty", "valid_from",
+    "valid_until",
+)
+ERROR_COLUMN = "error"
+#: What ``python -m core roster`` adds to the input columns (CONTRACT.md, "Command line").
+OUTPUT_COLUMNS: tuple[str, ...] = (
+    "regime", "status", "renewed", "current_valid_from", "current_valid_until", "apply_by",
+    "lapses_on", "capped_at_65", "late_application", "error",
+)
+
+#: Chinese name of each field (the first alias of CONTRACT.md), used in messages and headers.
+COLUMN_LABELS_ZH: dict[str, str] = {
+    "name": "姓名", "gender": "性别", "birth_date": "出生日期", "registration_number": "注册编号",
+    "employer": "聘用企业", "employer_province": "注册单位所在地", "specialty": "注册专业",
+    "valid_from": "有效期起", "valid_until": "有效期止", "renewal_applied_on": "延续申请日期",
+    "renewal_approved_on": "延续批准日期", "continuing_education_done": "继续教育",
+    "certificate_downloaded_on": "证书下载日期",
+}
+
+#: Header -> canonical column: the English names, the Chinese aliases of CONTRACT.md, and two
+#: common spellings (有效期至, 聘用单位). core.roster.io.canonical_header does the fuzzy matching.
+HEADER_ALIASES: dict[str, str] = {
+    **{c: c for c in ROSTER_COLUMNS},
+    **{zh: c for c, zh in COLUMN_LABELS_ZH.items()},
+    "聘用单位": "employer",
+    "省份": "employer_province",
+    "有效期至": "valid_until",
+}
+
+# -- limits ---------------------------------------------------------------------------------------
+#: Longest accepted text per field, in characters (after trimming). Name and employer come from
+#: the policy data's plausibility bounds; the others only stop absurd input.
+TEXT_LIMITS: dict[str, int] = {
+    "name": int(POLICY.validation["max_name_length"]),
+    "gender": 8,
+    "registration_number": 40,
+    "employer": int(POLICY.validation["max_employer_length"]),
+    "employer_province": 40,
+    "specialty": 40,
+}
+
+# -- codes (POLICY.md) ----------------------------------------------------------------------------
+REGIMES: tuple[str, ...] = POLICY.regimes  # pilot, batch2021, not_covered (policy.toml)
+#: Status codes of R-4, in the order of its first-match list, then the two outside it.
+STATUSES: tuple[str, ...] = (
+    "not_yet_valid", "renewal_pending", "lapsed", "expired_not_lapsed", "apply_now", "valid",
+    "age_limit", "not_covered",
+)
+USAGE_STATUSES: tuple[str, ...] = ("in_use", "expired", "unavailable")
+DUE_KINDS: tuple[str, ...] = ("apply_by", "lapses_on", "usage_until", "outdated")
+
+# -- one palette (Okabe & Ito) -------------------------------------------------------------------
+BLUE, ORANGE, SKY, GREEN, YELLOW, VERMILION, PURPLE = (
+    "#0072B2", "#E69F00", "#56B4E9", "#009E73", "#F0E442", "#D55E00", "#CC79A7")
+GREY, LIGHT_GREY, DARK_RED = "#7A7A7A", "#C9C3BE", "#8C2D04"
+
+REGIME_COLOURS: dict[str, str] = {
+    "pilot": BLUE, "batch2021": ORANGE, "not_covered": LIGHT_GREY, "unknown": YELLOW,
+}
+STATUS_COLOURS: dict[str, str] = {
+    "valid": GREEN, "apply_now": ORANGE, "renewal_pending": SKY, "expired_not_lapsed": VERMILION,
+    "lapsed": DARK_RED, "age_limit": PURPLE, "not_yet_valid": GREY, "not_covered": LIGHT_GREY,
+    "invalid": "#FFFFFF",
+}
+DUE_KIND_COLOURS: dict[str, str] = {
+    "apply_by": ORANGE, "lapses_on": VERMILION, "usage_until": SKY, "outdated": PURPLE,
+}
+#: Clause colours of the policy timeline (the regime a clause governs, two more for C-2.1.*).
+CLAUSE_COLOURS: dict[str, str] = {
+    "C-2.2.2": BLUE, "C-2.2.1": ORANGE, "C-2.1.1": PURPLE, "C-2.1.2": GREY,
+}
