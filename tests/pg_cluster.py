@@ -90,16 +90,17 @@ def postgres_required() -> bool:
     return ci or os.environ.get("ECERT_REQUIRE_POSTGRES", "") == "1"
 
 
-def skip_or_fail_without_postgres(why: str | None = None) -> None:
-    """In a test: skip it when PostgreSQL cannot run here, or fail it where it must run."""
+def skip_or_fail_without_postgres(why: str | None = None, what: str = "PostgreSQL") -> None:
+    """In a test: skip it when ``what`` (PostgreSQL, nginx) cannot run here, or fail it where
+    it must run (CI, make test)."""
     import pytest
 
-    why = why or unavailable()
+    why = why or (unavailable() if what == "PostgreSQL" else None)
     if why:
         if postgres_required():
-            pytest.fail(f"PostgreSQL must run here (CI / make test) but cannot: {why}",
+            pytest.fail(f"{what} must run here (CI / make test) but cannot: {why}",
                         pytrace=False)
-        pytest.skip(f"PostgreSQL unavailable: {why}")
+        pytest.skip(f"{what} unavailable: {why}")
 
 
 def free_port() -> int:
