@@ -9,7 +9,8 @@ run`` servers on free ports of 127.0.0.1 sharing ECERT_DB_URL, ECERT_SECRET_KEY,
 ECERT_ADMIN_PASSWORD_HASH, ECERT_BASE_URL and Streamlit's cookie secret, and nginx in front
 (deploy/nginx.conf); prints the proxy URL and the replicas' URLs, and stops everything on
 Ctrl-C or SIGTERM (tests/deploy_helpers.py does the work; the tests use the same code). Point
-the load test at the proxy: ``.venv/bin/python scripts/load.py --url <proxy URL>``.
+the load test at the proxy with the line it prints
+(``.venv/bin/python scripts/load.py --url <proxy URL> --server-pid <pids>``).
 
 The second form only prints deploy/nginx.conf filled in for real servers (docs/DEPLOY.md).
 """
@@ -66,6 +67,9 @@ def main(argv: list[str]) -> int:
         for r in deployment.replicas:
             print(f"replica {r.index}  {r.url}  (cookie ecert_route={r.route})", flush=True)
         print(f"database   {deployment.db_url}", flush=True)
+        pids = ",".join(str(r.proc.pid) for r in deployment.replicas)
+        print(f"load test  .venv/bin/python scripts/load.py --url {deployment.proxy_url} "
+              f"--server-pid {pids}", flush=True)
         print(f"folder     {deployment.folder}  (logs)", flush=True)
         print("Ctrl-C stops everything.", flush=True)
         try:

@@ -84,7 +84,7 @@ def render_nginx_conf(listen: str, backends: list[str], prefix: str | Path, *,
         lines += [server.format(addr=o, extra=" backup") for o in backends if o != b]
         upstreams.append(f"    upstream ecert_r{i} {{\n" + "\n".join(lines) + "\n    }")
         route_map.append(f"        r{i} ecert_r{i};")
-        cookie_map.append(f'        "~{re.escape(b)}$" '
+        cookie_map.append(f'        "~(^|\\s){re.escape(b)}$" '
                           f'"ecert_route=r{i}; Path=/; HttpOnly; SameSite=Lax{secure}";')
     values = {
         "WORKERS": str(workers),
