@@ -326,6 +326,32 @@ def _refuse_nul(df: pd.DataFrame) -> None:
             )
 
 
+def _copy_out_rows(raw, snapshot_id: int) -> list[pa.StructArray]:
+    """PostgreSQL: a snapshot's rows by ``COPY … TO STDOUT (FORMAT csv)``, parsed by Arrow
+    (NULL is an unquoted empty field, an empty text a quoted one, flags t/f)."""
+    sql = (f"COPY (SELECT {', '.join(COLUMNS)} FROM roster_rows "
+           f"WHERE snapshot_id = {int(snapshot_id)} ORDER BY row_no) TO STDOUT (FORMAT csv)")
+    sink = pa.BufferOutputStream()
+    with raw.cursor() as cur, cur.copy(sql) as copy:
+        for block in copy:
+            sink.write(block)
+    data = sink.getvalue()
+    if data.size == 0:
+        return []
+    table = pa_csv.read_csv(
+        pa.BufferReader(data),
+        read_options=pa_csv.ReadOptions(column_names=list(COLUMNS)),
+        parse_options=pa_csv.ParseOptions(newlines_in_values=True),
+        convert_options=pa_csv.ConvertOptions(
+            column_types={c: pa.bool_() if c == FLAG_COLUMN else pa.string() for c in COLUMNS},
+            null_values=[""], strings_can_be_null=True, quoted_strings_can_be_null=False,
+            true_values=["t"], false_values=["f"]))
+    arrays = [pc.cast(table.column(c), pa.int8()) if c == FLAG_COLUMN
+              else table.column(c) for c in COLUMNS]
+    return [pa.StructArray.from_arrays([a.combine_chunks() for a in arrays],
+                                       fields=list(_ROW_TYPE))]
+
+
 _ROW_TYPE = pa.struct([(c, pa.int8() if c == FLAG_COLUMN else pa.string()) for c in COLUMNS])
 
 
@@ -839,6 +865,8 @@ class Store:
                         batches.append(_rows_to_arrow(rows))
                 finally:
                     cur.close()
+            elif self.is_postgresql and psycopg is not None:
+                batches = _copy_out_rows(conn.connection.driver_connection, sid)
             else:  # other drivers may hand back real booleans
                 result = conn.execute(sa.select(*[r.c[c] for c in COLUMNS])
                                       .where(r.c.snapshot_id == sid).order_by(r.c.row_no))
