@@ -261,6 +261,22 @@ def test_reopening_an_existing_database_keeps_everything(db, frame_a):
         again.close()
 
 
+def test_a_database_made_before_the_one_current_index_gets_it(db, frame_a):
+    first = Store(db.url)
+    first.import_snapshot(frame_a.head(20), "a.csv", "a" * 64, 0)
+    first.close()
+    db.execute("DROP INDEX ix_snapshots_one_current")
+    ro = Store(db.read_only_url())  # may not create it: still opens and reads
+    try:
+        assert len(ro.load()) == 20
+    finally:
+        ro.close()
+    Store(db.url).close()
+    with pytest.raises(Exception, match="(?i)unique"):
+        db.execute("INSERT INTO snapshots (created_at, file_name, sha256, accepted_rows, "
+                   "rejected_rows, is_current) VALUES ('x', 'x', 'x', 0, 0, ?)", (True,))
+
+
 def test_from_config_uses_ecert_db_url(db, monkeypatch):
     monkeypatch.setenv("ECERT_DB_URL", db.url)
     st = Store.from_config()

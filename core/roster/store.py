@@ -440,7 +440,13 @@ class Store:
             if self.is_postgresql:  # two servers starting at once must not both create tables
                 conn.execute(sa.select(sa.func.pg_advisory_xact_lock(SWITCH_LOCK_KEY)))
             metadata.create_all(conn)
-            one_current_index.create(conn, checkfirst=True)  # databases made before the index
+        try:  # databases made before the index get it now
+            with self.engine.begin() as conn:
+                one_current_index.create(conn, checkfirst=True)
+        except DB_ERRORS as exc:  # a read-only database is still readable without it
+            err = self._translate(exc, "open")
+            if err.code != "db_unwritable":
+                raise err from exc
 
     @classmethod
     def from_config(cls, **kwargs) -> Store:
