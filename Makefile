@@ -60,7 +60,7 @@ test: venv-dev system-deps
 	if [ $$rc -eq 5 ]; then echo "make test: no tests were collected" >&2; exit 1; fi; \
 	exit $$rc
 
-bench: venv-dev
+bench: venv-dev system-deps
 	$(PY) scripts/bench.py
 
 load: venv-dev

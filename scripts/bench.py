@@ -2,7 +2,8 @@
 
 Engine (issue 2): rows per second of ``assess_roster`` on a 1,000,000-row roster, the scalar
 engine's time per row, their ratio, peak memory. Then, when their scripts are present, the
-certificate preview (issue 3), the roster store (issue 4) and the admin page (issue 4).
+certificate preview (issue 3), the roster store on SQLite and PostgreSQL (issues 4, 13) and the
+admin page (issue 4).
 
 Figures are printed, never asserted: targets are in docs/BENCHMARKS.md.
     .venv/bin/python scripts/bench.py [--rows N] [--skip certificate,store,admin]
