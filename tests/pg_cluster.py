@@ -19,6 +19,7 @@ small limit.
 
 from __future__ import annotations
 
+import atexit
 import glob
 import os
 import pwd
@@ -158,6 +159,7 @@ class PostgresCluster:
             raise PostgresUnavailable(why)
         assert self.bindir is not None
         self.base = Path(tempfile.mkdtemp(prefix="ecert-pg-"))
+        atexit.register(self.stop)  # a backstop: an interrupted run still removes the cluster
         try:
             if self._as_root:
                 pw = pwd.getpwnam(SERVICE_USER)
@@ -235,6 +237,7 @@ class PostgresCluster:
         finally:
             shutil.rmtree(self.base, ignore_errors=True)
             self.base = None
+            atexit.unregister(self.stop)
 
     def _kill_postmaster(self) -> None:
         try:
