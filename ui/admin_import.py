@@ -17,8 +17,8 @@ from core.roster.importing import ImportProgress, PendingImport, accept_import, 
 from core.roster.io import RosterReadError, to_csv_bytes
 from core.roster.store import ImportSuperseded, Store, StoreError
 from ui import admin_data, state
-from ui.admin_auth import bilingual
 from ui.i18n import both, t
+from ui.text import bilingual, esc
 
 REPORT_ROWS = 500  # shown on the page; the download has every line
 PENDING_KEY = "admin_pending_import"
@@ -40,7 +40,6 @@ def upload_too_large(file_name: str, size: int) -> str | None:
     limit = max_upload_bytes()
     if size <= limit:
         return None
-    from ui.self_service_view import esc
 
     return both("admin.upload_too_large", file=esc(file_name),
                 size=f"{size / 1048576:.1f}", limit=f"{limit / 1048576:g}")

@@ -28,7 +28,7 @@ from core.roster.store import Store, StoreError
 from core.runtime import config
 from tests.databases import Database
 from tests.engine_helpers import profile
-from tests.hostile.conftest import (
+from tests.samples import (
     GOOD_ROW,
     OTHER_ROW,
     bilingual,
