@@ -3,8 +3,8 @@
 Engine (issue 2): rows per second of ``assess_roster`` on a 1,000,000-row roster, the scalar
 engine's time per row, their ratio, peak memory. ``due`` (issue 14): ``python -m core due`` on
 the same roster written as a CSV, the reading and the due list timed apart. Then, when their
-scripts are present, the certificate preview (issue 3), the roster store (issue 4) and the
-admin page (issues 4 and 11).
+scripts are present, the certificate preview (issue 3), the roster store on SQLite and
+PostgreSQL (issues 4, 13) and the admin page (issues 4 and 11).
 
 Figures are printed, never asserted: targets are in docs/BENCHMARKS.md.
     .venv/bin/python scripts/bench.py [--rows N] [--skip certificate,store,admin]

@@ -7,7 +7,7 @@ data folder with its own SQLite database:
 
 1. ``import_s``: ``Store.import_snapshot`` of ``core.demo.demo_roster(N)`` (one transaction).
    ``file_check_s``: the page's own path for an uploaded file before that, on a CSV of the same
-   rows: ``ui.admin_import.prepare_import`` (read_roster + assess_roster + validation report).
+   rows: ``core.roster.importing.prepare_import`` (read_roster + assess_roster + validation report).
    ``load_s`` / ``assess_s``: the two parts of a cold first render, timed directly.
 2. ``first_render_s``: the AppTest run that submits the right password and renders the
    dashboard (cold: the snapshot is loaded from the database and assessed at the as-of date).
@@ -84,8 +84,8 @@ def run(rows: int = ROWS, check_file: bool = True, backward: bool = False,
         figures["generate_s"] = round(t_gen, 2)
 
         if check_file:
+            from core.roster.importing import prepare_import
             from core.roster.io import to_csv_bytes
-            from ui.admin_import import prepare_import
 
             data = to_csv_bytes(df)
             figures["csv_mib"] = round(len(data) / 2**20, 1)
