@@ -167,7 +167,7 @@ def bench_due(rows: int) -> dict:
     text) timed apart, in this process (the command's own functions)."""
     import tempfile
 
-    from core.__main__ import due_table
+    from core.cli import due_table
     from core.demo.roster import DEMO_SEED, demo_roster
     from core.roster.io import read_roster, to_csv_bytes
 

@@ -218,7 +218,7 @@ def test_cli_certificate_without_the_font_exit_2_with_the_pip_command(tmp_path):
     p = profile(province="广东", valid_until="2024-12-31", downloaded="2024-09-01")
     code = (
         "import sys; import core.certificate.preview as c; c.find_spec = lambda name: None; "
-        "from core.__main__ import main; sys.exit(main(sys.argv[1:]))"
+        "from core.cli import main; sys.exit(main(sys.argv[1:]))"
     )
     env = {"ECERT_DATA_DIR": str(tmp_path / "data"), "ECERT_SECRET_KEY": "k", "PATH": "/usr/bin",
            "HOME": str(tmp_path)}
