@@ -11,9 +11,9 @@ Three layers, each cached by exactly what it depends on (issue 11 item 3):
    preparation per snapshot and notice version.
 2. **per as-of date**: ``assess_prepared`` (only the date rules), the narrow frame the counts
    read (``dashboard.compact``) and ``usage_windows``: exactly ``assess_roster(roster, as_of)``
-   and the windows of the same preparation. When the roster holds downloads dated after the
-   as-of date (looking back in time), the roster as it stood then (``dashboard.roster_at``) is
-   prepared for that date instead.
+   and the windows of the same preparation, seen as the roster stood at that date
+   (``core.rules.roster.seen_at``: downloads dated after it count as absent; a view over one
+   column, so looking back in time costs no new preparation).
 3. **per filter**: the selected rows of the narrow frame, and every count, chart frame and table
    order on them (ui/admin_dashboard.py caches those, keyed by the same tuple plus the filters).
 
@@ -44,7 +44,13 @@ from core.demo.roster import DEMO_ROWS, DEMO_SEED, demo_roster
 from core.policy.data import POLICY
 from core.policy.dates import today_shanghai
 from core.roster.store import Store, StoreError
-from core.rules.roster import PreparedRoster, assess_prepared, prepare_roster, usage_windows
+from core.rules.roster import (
+    PreparedRoster,
+    assess_prepared,
+    prepare_roster,
+    seen_at,
+    usage_windows,
+)
 from core.runtime import config
 
 __all__ = ["DEMO_ROWS", "Filters", "Source", "assessed", "demo_source", "prefetch",
@@ -81,7 +87,6 @@ class Snapshot:
     roster: pd.DataFrame
     prepared: PreparedRoster  # under POLICY (the base notice)
     basis: pd.DataFrame
-    last_download: pd.Timestamp | None
 
 
 @dataclass(frozen=True)
@@ -110,13 +115,8 @@ def store() -> Store:
 
 
 def _snapshot_of(roster: pd.DataFrame) -> Snapshot:
-    downloads = roster.get("certificate_downloaded_on")
-    last = None
-    if downloads is not None:
-        latest = pd.to_datetime(downloads, errors="coerce").max()
-        last = None if pd.isna(latest) else latest
     prepared = prepare_roster(roster, POLICY)
-    return Snapshot(roster, prepared, dash.basis(roster, person=prepared.person), last)
+    return Snapshot(roster, prepared, dash.basis(roster, person=prepared.person))
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
@@ -151,23 +151,19 @@ def _version(policy) -> str:
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
-def _prepared_other(key: Key, version: str, cutoff: date | None) -> PreparedRoster:
-    """``prepare_roster`` under another notice version, or of the roster as it stood at
-    ``cutoff`` (later downloads blanked)."""
-    policy = POLICY.in_force(cutoff) if cutoff is not None else next(
-        p for p in (POLICY, *POLICY.amendments) if _version(p) == version)
-    roster = snapshot(key).roster
-    return prepare_roster(dash.roster_at(roster, cutoff) if cutoff is not None else roster,
-                          policy)
+def _prepared_other(key: Key, version: str) -> PreparedRoster:
+    """``prepare_roster`` under another notice version (a later notice as data)."""
+    policy = next(p for p in (POLICY, *POLICY.amendments) if _version(p) == version)
+    return prepare_roster(snapshot(key).roster, policy)
 
 
 def _prepared(key: Key, as_of: date) -> PreparedRoster:
+    """The snapshot prepared once, seen as it stood at ``as_of`` (later downloads absent: a
+    view over one column, no new preparation)."""
     snap = snapshot(key)
     policy = POLICY.in_force(as_of)
-    later = snap.last_download is not None and snap.last_download > pd.Timestamp(as_of)
-    if not later and policy is POLICY:
-        return snap.prepared
-    return _prepared_other(key, _version(policy), as_of if later else None)
+    prepared = snap.prepared if policy is POLICY else _prepared_other(key, _version(policy))
+    return seen_at(prepared, as_of)
 
 
 @st.cache_resource(show_spinner=False, max_entries=3)

@@ -11,7 +11,7 @@ province. tests/test_bulk_equivalence.py proves, with hypothesis, that every row
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 import numpy as np
@@ -47,7 +47,7 @@ from core.rules.validate import (
 )
 
 __all__ = ["PreparedRoster", "assess_prepared", "assess_roster", "lapse_counts",
-           "prepare_roster", "usage_windows"]
+           "prepare_roster", "seen_at", "usage_windows"]
 
 
 @dataclass
@@ -146,6 +146,19 @@ def prepare_roster(df: pd.DataFrame, policy: Policy = POLICY) -> PreparedRoster:
     return PreparedRoster(df, policy, regime.astype(np.int8), province, person,
                           specialty.astype(np.int16), dates,
                           derived["age65"], derived["adult"], ce, bad, messages, texts)
+
+
+def seen_at(prep: PreparedRoster, as_of: date) -> PreparedRoster:
+    """The prepared roster as it stood at ``as_of`` (POLICY.md, Definitions: what happened after
+    T is not known at T): download dates after it count as absent. Costs one pass over one
+    column, not a new ``prepare_roster``. (Later applications and approvals need no such view:
+    the rules only count those dated on or before T.)"""
+    d = prep.dates["certificate_downloaded_on"]
+    later = d.present & (d.days > day_number(as_of))
+    if not later.any():
+        return prep
+    dates = {**prep.dates, "certificate_downloaded_on": DateField(d.days, d.present & ~later)}
+    return replace(prep, dates=dates)
 
 
 def assess_prepared(prep: PreparedRoster, as_of: date) -> pd.DataFrame:
