@@ -240,7 +240,8 @@ def usage_windows(prep: PreparedRoster, as_of: date) -> pd.DataFrame:
     all_names = policy.specialties
     joined = np.array(["、".join(n for i, n in enumerate(all_names) if m >> i & 1)
                        for m in masks.tolist()], dtype=object)[inverse]
-    texts = {c: prep.texts[c].take(pa.array(first_rows)).to_pylist()
+    take = pa.array(first_rows)
+    texts = {c: pd.arrays.ArrowStringArray(prep.texts[c].take(take).cast(pa.string()))
              for c in ("registration_number", "name", "employer")}
     available = w.status != cert.UNAVAILABLE
     return pd.DataFrame({
