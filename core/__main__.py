@@ -69,11 +69,12 @@ def cmd_assess(args) -> int:
     return EXIT_OK
 
 
-def _load_roster(path: str):
-    from core.roster.io import RosterReadError, read_roster
+def _caged(run):
+    """Run a caged read (core.roster.cage): (result, None) or (None, RosterReadError)."""
+    from core.roster.io import RosterReadError
 
     try:
-        return read_roster(path), None
+        return run(), None
     except RosterReadError as e:
         return None, e
     except OSError as e:
@@ -86,24 +87,27 @@ def _fail_roster(e) -> int:
     return EXIT_INVALID
 
 
-def assessed_table(roster, as_of: date):
-    """CONTRACT.md ``roster`` output: the input columns plus the assessment columns."""
+def assessed_table(roster, as_of: date, result=None):
+    """CONTRACT.md ``roster`` output: the input columns plus the assessment columns
+    (``result``: ``assess_roster(roster.data, as_of)`` when already computed)."""
     import pandas as pd
 
     from core.rules.roster import OUTPUT_COLUMNS, assess_roster
 
-    result = assess_roster(roster.data, as_of)
+    if result is None:
+        result = assess_roster(roster.data, as_of)
     raw = roster.raw.drop(columns=[c for c in roster.raw.columns if c in OUTPUT_COLUMNS])
     return pd.concat([raw, result[list(OUTPUT_COLUMNS)]], axis=1)
 
 
 def cmd_roster(args) -> int:
+    from core.roster.cage import check_roster
     from core.roster.io import to_csv_bytes, write_table
 
-    roster, err = _load_roster(args.file)
+    checked, err = _caged(lambda: check_roster(args.file, as_of=args.as_of))
     if err:
         return _fail_roster(err)
-    table = assessed_table(roster, args.as_of)
+    table = assessed_table(checked.roster, args.as_of, checked.assessed)
     if args.out:
         try:
             write_table(table, args.out)
@@ -116,13 +120,12 @@ def cmd_roster(args) -> int:
 
 
 def cmd_lapse_counts(args) -> int:
-    from core.rules.roster import lapse_counts
+    from core.roster.cage import lapse_job, run_caged
 
-    roster, err = _load_roster(args.file)
+    out, err = _caged(lambda: run_caged(lapse_job, args.file, as_of=args.as_of))
     if err:
         return _fail_roster(err)
-    counts = lapse_counts(roster.data, args.as_of)
-    _print_json({str(k): int(v) for k, v in counts.items()})
+    _print_json({str(k): int(v) for k, v in out["counts"].items()})
     return EXIT_OK
 
 
