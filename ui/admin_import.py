@@ -1,6 +1,7 @@
 """Import a roster file into the database (logged-in admins only), and the snapshot list.
 
-Flow: upload CSV/XLSX -> ``core.io.read_roster`` -> ``core.assess_roster`` at the as-of date ->
+Flow: upload CSV/XLSX (or a .csv.gz/.bz2/.xz/.zip) -> ``core.roster.cage.check_roster`` (read
+in a child process with limits) -> ``core.assess_roster`` at the as-of date ->
 preview of the first rows and the validation report (row, column, problem; downloadable as
 CSV) -> accept the valid rows (``Store.import_snapshot`` with a progress bar; one transaction)
 or cancel. ``prepare_import`` does the reading and checking without Streamlit, so tests drive
@@ -16,10 +17,10 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from core import assess_roster
 from core.admin import dashboard as dash
+from core.roster.cage import check_roster
 from core.roster.duplicates import duplicate_rows
-from core.roster.io import RosterReadError, read_roster, to_csv_bytes
+from core.roster.io import RosterReadError, to_csv_bytes
 from core.roster.schema import ROSTER_COLUMNS
 from core.roster.store import Store, StoreError
 from ui import admin_data, state
@@ -31,6 +32,8 @@ REPORT_ROWS = 500  # shown on the page; the download has every line
 PENDING_KEY = "admin_pending_import"
 UPLOAD_GEN_KEY = "admin_upload_generation"
 FLASH_KEY = "admin_flash"
+#: CSV, XLSX, and a CSV compressed (unpacked in the cage, up to MAX_UNPACKED_BYTES)
+UPLOAD_TYPES = ["csv", "xlsx", "gz", "bz2", "xz", "zip"]
 
 
 @dataclass
@@ -57,9 +60,11 @@ class PendingImport:
 
 
 def prepare_import(data: bytes, file_name: str, as_of: date) -> PendingImport:
-    """Read and check a roster file; raises RosterReadError when it cannot be read at all."""
-    roster = read_roster(data, file_name)
-    assessed = assess_roster(dash.roster_at(roster.data, as_of), as_of)
+    """Read and check a roster file in the cage (core.roster.cage: a child process with memory,
+    CPU and output limits); raises RosterReadError when it cannot be read at all, or when the
+    child fails (then the server keeps serving)."""
+    checked = check_roster(data, file_name, as_of, prepare=dash.roster_at)
+    roster, assessed = checked.roster, checked.assessed
     ok = assessed["error"].isna().to_numpy(dtype=bool)
     valid = roster.data.loc[ok, list(ROSTER_COLUMNS)].reset_index(drop=True)
     return PendingImport(file_name=file_name, sha256=roster.sha256 or "", as_of=as_of,
@@ -114,7 +119,7 @@ def import_section(store: Store, as_of: date) -> None:
     if flash:
         st.success(flash, icon=":material/check_circle:")
     gen = st.session_state.get(UPLOAD_GEN_KEY, 0)
-    upload = st.file_uploader(t("admin.upload_label"), type=["csv", "xlsx"],
+    upload = st.file_uploader(t("admin.upload_label"), type=UPLOAD_TYPES,
                               key=f"admin_upload_{gen}", help=t("admin.upload_help"))
     if upload is None:
         st.session_state.pop(PENDING_KEY, None)
