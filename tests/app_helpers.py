@@ -36,3 +36,12 @@ def login(at: AppTest, password: str) -> AppTest:
     submit.click().run()
     assert_clean(at)
     return at
+
+
+def accept_import(at: AppTest, password: str) -> AppTest:
+    """Type the admin password again (required before an import) and press "accept"."""
+    at.text_input(key=admin_auth.REAUTH_KEY).input(password)
+    [accept] = [b for b in at.button if b.key == "admin_accept"]
+    accept.click().run()
+    assert_clean(at)
+    return at

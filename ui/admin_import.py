@@ -23,9 +23,10 @@ from core.roster.duplicates import duplicate_rows
 from core.roster.io import RosterReadError, to_csv_bytes
 from core.roster.schema import ROSTER_COLUMNS
 from core.roster.store import Store, StoreError
-from ui import admin_data, state
+from ui import admin_auth, admin_data, state
 from ui.admin_auth import bilingual
 from ui.i18n import both, t
+from ui.safe_text import md_text
 
 PREVIEW_ROWS = 10
 REPORT_ROWS = 500  # shown on the page; the download has every line
@@ -94,9 +95,7 @@ def upload_too_large(file_name: str, size: int) -> str | None:
     limit = max_upload_bytes()
     if size <= limit:
         return None
-    from ui.self_service_view import esc
-
-    return both("admin.upload_too_large", file=esc(file_name),
+    return both("admin.upload_too_large", file=md_text(file_name),
                 size=f"{size / 1048576:.1f}", limit=f"{limit / 1048576:g}")
 
 
@@ -138,7 +137,7 @@ def import_section(store: Store, as_of: date) -> None:
                 pending = prepare_import(data, upload.name, as_of)
         except RosterReadError as exc:
             st.session_state.pop(PENDING_KEY, None)
-            st.error(t("admin.read_failed", file=upload.name) + "\n\n" + bilingual(exc))
+            st.error(t("admin.read_failed", file=md_text(upload.name)) + "\n\n" + bilingual(exc))
             return
         pending.ident = ident
         st.session_state[PENDING_KEY] = pending
@@ -162,6 +161,7 @@ def _pending_view(store: Store, pending: PendingImport, as_of: date) -> None:
                            icon=":material/download:")
     else:
         st.success(t("admin.report_clean"))
+    st.text_input(t("admin.reauth_label"), type="password", key=admin_auth.REAUTH_KEY)
     c1, c2 = st.columns(2)
     accept = c1.button(t("admin.accept", accepted=pending.accepted), type="primary",
                        key="admin_accept", disabled=pending.accepted == 0)
@@ -169,7 +169,9 @@ def _pending_view(store: Store, pending: PendingImport, as_of: date) -> None:
     if cancel:
         _reset_upload()
         st.rerun()
-    if accept:
+    if accept and (problem := admin_auth.confirm_password()) is not None:
+        st.error(problem)
+    elif accept:
         bar = st.progress(0.0, text=t("admin.importing", done=0, total=pending.accepted))
 
         def progress(done: int, total: int) -> None:

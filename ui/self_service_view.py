@@ -14,6 +14,7 @@ import streamlit as st
 from core.policy.data import POLICY
 from ui import state
 from ui.i18n import pick, t
+from ui.safe_text import md_text
 from ui.timeline import figure as timeline_figure
 
 # status -> (catalogue key of its name, key of its plain-words explanation, badge colour)
@@ -62,12 +63,7 @@ ALL_KEYS = (
 )
 
 
-def esc(text: object) -> str:
-    """User-influenced text, safe inside Markdown (no markup, no HTML)."""
-    s = html.escape(str(text), quote=False)
-    for ch in "\\`*_[]{}()#+-.!|~>$:":
-        s = s.replace(ch, "\\" + ch)
-    return s
+esc = md_text  # user-influenced text, safe inside Markdown (ui/safe_text.py)
 
 
 def _lang_field(obj: Mapping, stem: str = "") -> str:

@@ -7,6 +7,7 @@ import streamlit as st
 from core.policy.dates import parse_iso
 from ui import state
 from ui.i18n import both, t
+from ui.safe_text import md_text
 
 # The query-parameter value last copied into the session, so that it is applied once and
 # the user's own later choice in the date input is not overwritten on every rerun.
@@ -44,7 +45,7 @@ def _as_of_from_url() -> None:
     except ValueError:
         value = None
     if value is None or not state.AS_OF_MIN <= value <= state.AS_OF_MAX:
-        st.sidebar.warning(both("sidebar.as_of_invalid_query", value=raw))
+        st.sidebar.warning(both("sidebar.as_of_invalid_query", value=md_text(raw)))
         return
     st.session_state[_AS_OF_FROM_URL] = raw
     st.session_state[state.AS_OF_KEY] = value

@@ -31,7 +31,7 @@ from core.demo.roster import demo_roster
 from core.policy.dates import today_shanghai
 from core.roster.io import to_csv_bytes
 from core.roster.store import Store
-from tests.app_helpers import APP, assert_clean, login, open_admin
+from tests.app_helpers import APP, accept_import, assert_clean, login, open_admin
 from tests.browser.app_server import TIMEOUT_MS, start_app, stop_app
 from ui import admin_dashboard
 from ui import self_service_form as form
@@ -109,8 +109,7 @@ def test_admin_import_table_and_export_keep_the_text_inert(monkeypatch):
     assert any(SCRIPT in set(d["name"]) for d in shown)  # the preview: data, shown as data
     [accept] = [b for b in at.button if b.key == "admin_accept"]
     assert accept.label == text("admin.accept", "zh", accepted=6)
-    accept.click().run()
-    assert_clean(at)
+    accept_import(at, PASSWORD)
     assert not raw_html_with(at, "<script", "<img", "onerror")
 
     store = Store.from_config()
@@ -195,6 +194,9 @@ def test_in_the_browser_an_admin_import_and_its_export_stay_inert(new_page: Page
                               "buffer": hostile_roster()})
     accept = page.get_by_role("button", name=text("admin.accept", "zh", accepted=6))
     expect(accept).to_be_visible(timeout=TIMEOUT_MS)
+    confirm = page.get_by_label(text("admin.reauth_label", "zh"))
+    confirm.fill(PASSWORD)
+    confirm.press("Enter")  # Streamlit commits a text input on Enter
     no_injected_markup(page)
     accept.click()
     expect(page.get_by_text(text("admin.imported", "zh", id=2, accepted=6, rejected=0))
