@@ -1371,7 +1371,7 @@ def _dates_as_iso(s: pd.Series) -> pd.Series:
 
 def to_csv_bytes(df: pd.DataFrame, encoding: str = "utf-8-sig") -> bytes:
     """CSV bytes (default UTF-8 with BOM, which Excel opens correctly): formulas neutralised,
-    dates as ``YYYY-MM-DD``, missing as empty, no index."""
+    every text field quoted, dates as ``YYYY-MM-DD``, missing as empty, no index."""
     frame = neutralise_formulas(df)
     names = list(frame.columns)
     frame = pd.DataFrame(
@@ -1379,7 +1379,9 @@ def to_csv_bytes(df: pd.DataFrame, encoding: str = "utf-8-sig") -> bytes:
     )
     frame.columns = names
     buf = io.StringIO()
-    frame.to_csv(buf, index=False, lineterminator="\n")
+    # Every text field quoted: a separator inside a cell (``a;=1+5``, ``a<TAB>=1+5``, opened
+    # with ';' or tab as the separator) stays inside its cell and cannot start a formula.
+    frame.to_csv(buf, index=False, lineterminator="\n", quoting=csv.QUOTE_NONNUMERIC)
     return buf.getvalue().encode(encoding)
 
 
