@@ -29,7 +29,7 @@ from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_r
 
 from core.admin import auth
 from core.runtime import config
-from ui import state
+from ui import server_guard, state
 from ui.i18n import t
 from ui.safe_text import md_text
 
@@ -152,9 +152,15 @@ def bilingual(exc) -> str:
     return f"{en}\n\n{zh}" if state.lang() == "en" else f"{zh}\n\n{en}"
 
 
+def _session_id() -> str | None:
+    ctx = get_script_run_ctx()
+    return getattr(ctx, "session_id", None) if ctx else None
+
+
 def _log_out(notice: str | None = None) -> None:
     for k in (SESSION_FLAG, LAST_ACTIVE, BINDING):
         st.session_state.pop(k, None)
+    server_guard.mark_admin(_session_id(), False)
     if notice:
         st.session_state[NOTICE] = notice
 
@@ -178,6 +184,7 @@ def access() -> str | None:
             _log_out("admin.idle_logged_out")
         else:
             st.session_state[LAST_ACTIVE] = now
+            server_guard.mark_admin(_session_id(), True)  # may upload a roster (ui/server_guard)
             return "admin"
     _log_out()
     notice = st.session_state.pop(NOTICE, None)
