@@ -12,7 +12,7 @@ from ui.messages import show_unexpected
 
 server_guard.install()  # once per process: metrics closed, uploads bounded, logs redacted
 
-st.set_page_config(page_title=t("app.name"), page_icon=":material/badge:", layout="wide")
+st.set_page_config(page_title=t("app.name"), page_icon=sidebar.app_icon(), layout="wide")
 
 # Sidebar: 中文/English and the as-of date (default today in Asia/Shanghai; ?as_of=YYYY-MM-DD).
 sidebar.controls()

@@ -14,6 +14,22 @@ from ui.safe_text import md_text
 _AS_OF_FROM_URL = "_as_of_from_url"
 
 
+@st.cache_resource(show_spinner=False)
+def app_icon():
+    """The browser-tab icon, drawn here (a card with a photo box and text lines) and served by
+    the app itself: a ``:material/…:`` page icon makes every visitor's browser fetch an SVG
+    from Google's font servers (issue 12: the app fetches nothing from outside)."""
+    from PIL import Image, ImageDraw
+
+    img = Image.new("RGBA", (64, 64), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(img)
+    draw.rounded_rectangle((4, 12, 60, 52), radius=6, fill="#1d4e89")
+    draw.rectangle((10, 18, 24, 36), fill="#ffffff")
+    for y in (20, 28, 36):
+        draw.rectangle((30, y, 54, y + 3), fill="#ffffff")
+    return img
+
+
 def controls() -> None:
     state.init()
     _as_of_from_url()
