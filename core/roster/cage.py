@@ -12,9 +12,9 @@ milliseconds and never inherits the parent's threads). Before it touches the fil
 
 The parent waits at most :data:`~core.roster.schema.CAGE_WALL_SECONDS` and then kills it. The
 result comes back as Arrow IPC files in a temporary folder of mode 0700 (the uploaded bytes are
-put there too, mode 0600), read into memory and deleted before :func:`run_caged` returns; the
-pipe carries only small metadata. Whatever the child does (a reader that aborts asking for
-512 GiB, a ``MemoryError``, an endless loop, a segfault) the parent gets a bilingual
+put there too, mode 0600), memory-mapped by the parent and unlinked before :func:`run_caged`
+returns; the pipe carries only small metadata. Whatever the child does (a reader that aborts
+asking for 512 GiB, a ``MemoryError``, an endless loop, a segfault) the parent gets a bilingual
 :class:`~core.roster.io.RosterReadError` (``cage_memory``, ``cage_timeout``, ``cage_crashed``,
 ``cage_output``) and carries on. The pre-checks of ``core.roster.io`` (declared XLSX area,
 rows, columns, cells, unpacked bytes) refuse the known hostile shapes before anything is
@@ -179,7 +179,9 @@ def _cage_error(code: str) -> RosterReadError:
 
 
 def _read_back(kind: str, path: str) -> pd.DataFrame | pd.Series:
-    with pa.OSFile(path, "rb") as source:
+    """The frame the child wrote. Memory-mapped: text columns stay in the mapped file
+    (zero-copy), which outlives its name; the folder is removed right after."""
+    with pa.memory_map(path, "r") as source:
         table = pa.ipc.open_file(source).read_all()
     frame = table.to_pandas()
     if kind == "series":
