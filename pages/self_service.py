@@ -1,17 +1,19 @@
 """自助查询 (constructor self-service), CONTRACT.md path "/" (issue 3).
 
-Thin: the form's values -> ``core.assess(profile, as_of)`` -> the answer and the certificate
-preview. Errors of ``InvalidInput`` are shown beside their fields. Personal data stays in
-``st.session_state`` (see ui/self_service_form.py).
+Thin: the form's values -> ``core.assess(profile, as_of)`` -> the answer, its calendar and
+summary downloads (ui/answer_tools.py) and the certificate preview; under the form, the profile
+file (ui/profile_file_view.py). Errors of ``InvalidInput`` are shown beside their fields.
+Personal data stays in ``st.session_state`` (see ui/self_service_form.py).
 """
 
 import streamlit as st
 
 from core import InvalidInput, assess
-from ui import certificate_view, state
+from ui import answer_tools, certificate_view, profile_file_view, state
 from ui import self_service_form as form
 from ui import self_service_view as view
 from ui.i18n import pick, t
+from ui.text import esc
 
 st.title(t("page.self_service.title"))
 as_of = state.as_of()
@@ -38,6 +40,7 @@ left, right = st.columns([1, 1], gap="medium")
 with left:
     st.subheader(t("self_service.form.heading"))
     form.draw(by_key)
+    profile_file_view.section()  # save the form as a file, load one (issue 14)
 form.save()
 
 with right:
@@ -46,10 +49,11 @@ with right:
     elif failed:
         st.error(t("self_service.internal_error"), icon=":material/error:")
     elif errors:
-        lines = [f"- **{view.esc(form.field_label(e.get('field')))}**: "
-                 f"{view.esc(pick(e, 'message') or e.get('code'))}" for e in errors]
+        lines = [f"- **{esc(form.field_label(e.get('field')))}**: "
+                 f"{esc(pick(e, 'message') or e.get('code'))}" for e in errors]
         st.error("\n".join([f"**{t('self_service.errors_header')}**", *lines]),
                  icon=":material/edit_note:")
     else:
         view.answer(assessment)
+        answer_tools.section(profile, assessment)  # calendar, summary PDF, where to act
         certificate_view.section(profile, assessment)

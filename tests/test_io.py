@@ -34,21 +34,15 @@ from core.roster.schema import (
     ROSTER_COLUMNS,
     TEXT_COLUMNS,
 )
-from tests.hostile.conftest import xlsx_bytes  # one XLSX builder for both suites
+from tests.samples import (  # one XLSX builder for both suites
+    EN_HEADER,
+    GOOD_ROW,
+    OTHER_ROW,
+    ZH_HEADER,
+    xlsx_bytes,
+)
 
-ZH_HEADER = [
-    "姓名", "性别", "出生日期", "注册编号", "聘用企业", "注册单位所在地", "注册专业",
-    "有效期起", "有效期止", "延续申请日期", "延续批准日期", "继续教育", "证书下载日期",
-]  # fmt: skip
-EN_HEADER = list(ROSTER_COLUMNS)
-ROW_1 = [
-    "张三", "男", "1970-03-15", "京1112006200807445", "北京某建设集团有限公司", "北京",
-    "建筑工程", "2018-06-01", "2021-05-31", "", "", "是", "2021-09-01",
-]  # fmt: skip
-ROW_2 = [
-    "李四", "女", "1975/8/1", "苏2322007200901234", "江苏某工程有限公司", "江苏",
-    "市政公用工程", "2019年1月2日", "20220101", "2021.12.1", "", "否", "",
-]  # fmt: skip
+ROW_1, ROW_2 = GOOD_ROW, OTHER_ROW  # the shared sample rows (tests/samples.py)
 
 
 def csv_text(header: list[str], rows: list[list[str]], sep: str = ",") -> str:
@@ -303,8 +297,10 @@ def test_invalid_dates_give_row_errors_other_rows_fine():
     err = r.data["error"]
     assert pd.isna(err[0]) and pd.isna(err[2])
     assert err[1] == (
-        'birth_date: invalid_date (无法识别的日期 “1970-02-30” / unrecognised date "1970-02-30"); '
-        'valid_until: invalid_date (无法识别的日期 “2021-13-01” / unrecognised date "2021-13-01")'
+        'birth_date: invalid_date (出生日期不是有效日期（如 2021-08-01）：“1970-02-30” / '
+        'Birth date is not a valid date (e.g. 2021-08-01): "1970-02-30"); '
+        'valid_until: invalid_date (有效期止不是有效日期（如 2021-08-01）：“2021-13-01” / '
+        'Valid until is not a valid date (e.g. 2021-08-01): "2021-13-01")'
     )
     assert pd.isna(r.data["valid_until"][1])
     assert r.data["valid_from"][1] == ts("2018-06-01")
@@ -335,8 +331,8 @@ def test_flag_blank_and_invalid():
     assert pd.isna(flags[0]) and pd.isna(flags[1]) and bool(flags[2])
     assert pd.isna(r.data["error"][0]) and pd.isna(r.data["error"][2])
     assert r.data["error"][1] == (
-        "continuing_education_done: invalid_flag (无法识别的是/否值 “maybe” / "
-        'unrecognised yes/no value "maybe")'
+        "continuing_education_done: invalid_flag (继续教育应为 是/否：“maybe” / "
+        'Continuing education must be yes/no (是/否): "maybe")'
     )
 
 

@@ -29,9 +29,9 @@ from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_r
 
 from core.admin import auth
 from core.runtime import config
-from ui import server_guard, state
+from ui import server_guard
 from ui.i18n import t
-from ui.safe_text import md_text
+from ui.text import bilingual
 
 SESSION_FLAG = "admin_authenticated"
 LAST_ACTIVE = "admin_last_active"
@@ -141,15 +141,6 @@ def _xsrf_token(cookie: str | None) -> bytes | None:
         return bytes.fromhex(value) or None
     except ValueError:
         return None
-
-
-def bilingual(exc) -> str:
-    """A core error's two messages, the session's language first, escaped for Markdown
-    (messages can quote a file's content or name)."""
-    zh = getattr(exc, "message_zh", str(exc))
-    en = getattr(exc, "message_en", str(exc))
-    zh, en = md_text(zh), md_text(en)
-    return f"{en}\n\n{zh}" if state.lang() == "en" else f"{zh}\n\n{en}"
 
 
 def _session_id() -> str | None:

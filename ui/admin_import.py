@@ -24,9 +24,8 @@ from core.roster.io import RosterReadError, to_csv_bytes
 from core.roster.schema import ROSTER_COLUMNS
 from core.roster.store import Store, StoreError
 from ui import admin_auth, admin_data, state
-from ui.admin_auth import bilingual
 from ui.i18n import both, t
-from ui.safe_text import md_text
+from ui.text import bilingual, esc
 
 PREVIEW_ROWS = 10
 REPORT_ROWS = 500  # shown on the page; the download has every line
@@ -95,7 +94,7 @@ def upload_too_large(file_name: str, size: int) -> str | None:
     limit = max_upload_bytes()
     if size <= limit:
         return None
-    return both("admin.upload_too_large", file=md_text(file_name),
+    return both("admin.upload_too_large", file=esc(file_name),
                 size=f"{size / 1048576:.1f}", limit=f"{limit / 1048576:g}")
 
 
@@ -137,7 +136,7 @@ def import_section(store: Store, as_of: date) -> None:
                 pending = prepare_import(data, upload.name, as_of)
         except RosterReadError as exc:
             st.session_state.pop(PENDING_KEY, None)
-            st.error(t("admin.read_failed", file=md_text(upload.name)) + "\n\n" + bilingual(exc))
+            st.error(t("admin.read_failed", file=esc(upload.name)) + "\n\n" + bilingual(exc))
             return
         pending.ident = ident
         st.session_state[PENDING_KEY] = pending

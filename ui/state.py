@@ -22,6 +22,7 @@ DEFAULT_LANG = "zh"
 LANG_KEY = "lang"
 AS_OF_KEY = "as_of"
 AS_OF_QUERY_PARAM = "as_of"
+LANG_QUERY_PARAM = "lang"
 # The range the as-of date input offers (a UI bound, not a policy date).
 AS_OF_MIN = date(2000, 1, 1)
 AS_OF_MAX = date(2099, 12, 31)

@@ -16,7 +16,7 @@ import io
 import re
 import zipfile
 
-from tests.hostile.conftest import EN_HEADER, GOOD_ROW, xlsx_bytes
+from tests.samples import EN_HEADER, GOOD_ROW, xlsx_bytes
 
 _CONTENT_TYPES = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'

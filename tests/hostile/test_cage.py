@@ -39,7 +39,8 @@ from core.roster import cage
 from core.roster import io as roster_io
 from core.roster.io import RosterReadError, read_roster
 from core.rules.roster import assess_roster
-from tests.hostile.conftest import (
+from tests.hostile.hostile_files import HOSTILE
+from tests.samples import (
     AS_OF,
     EN_HEADER,
     GOOD_ROW,
@@ -48,7 +49,6 @@ from tests.hostile.conftest import (
     csv_bytes,
     xlsx_bytes,
 )
-from tests.hostile.hostile_files import HOSTILE
 
 ROOT = Path(__file__).resolve().parents[2]
 GIB = 1024**3

@@ -35,6 +35,12 @@ def click(at: AppTest, key: str) -> AppTest:
     return at
 
 
+def certificate_downloads(at: AppTest) -> list:
+    """The certificate's download button (the answer and the form have downloads of their own:
+    calendar, summary, profile file)."""
+    return [b for b in at.download_button if "certificate.download" in b.proto.id]
+
+
 def page_text(at: AppTest) -> str:
     parts = [el.value for el in at.markdown] + [el.value for el in at.caption]
     parts += [el.value for el in at.subheader] + [el.value for el in at.error]
@@ -134,9 +140,9 @@ def test_several_errors_at_once_in_english():
 
 def test_the_pdf_download_is_offered_when_a_certificate_can_be_issued():
     at, _, _ = with_example()
-    assert not at.download_button
+    assert not certificate_downloads(at)
     click(at, "certificate.build")
-    [download] = at.download_button
+    [download] = certificate_downloads(at)
     assert download.label == i18n.text("certificate.download", "zh")
     fingerprint, preview = at.session_state[certificate_view.PREVIEW]
     assert preview.pdf.startswith(b"%PDF")
@@ -145,7 +151,7 @@ def test_the_pdf_download_is_offered_when_a_certificate_can_be_issued():
     assert len(at.get("imgs")) == 1 or at.get("image") is not None
     # a changed form does not show the old certificate
     at.text_input(key=form.key("employer")).set_value("另一家建设有限公司").run()
-    assert not at.download_button
+    assert not certificate_downloads(at)
     assert i18n.text("certificate.stale", "zh") in page_text(at)
 
 
@@ -167,7 +173,7 @@ def test_clear_my_data_empties_the_form_and_the_answer():
     assert len(at.session_state[form.ROWS]) == 1
     assert certificate_view.PREVIEW not in at.session_state
     assert expected["specialties"][0]["apply_by"] not in page_text(at)
-    assert not at.download_button
+    assert not certificate_downloads(at)
 
 
 def test_add_and_remove_specialties():
@@ -217,22 +223,26 @@ def _png(size=(120, 160)) -> bytes:
     return out.getvalue()
 
 
+def photo_uploaders(at: AppTest) -> list:
+    return [u for u in at.file_uploader if "certificate.photo" in u.proto.id]
+
+
 def test_a_photo_goes_into_the_preview_and_a_bad_one_is_explained():
     at, _, _ = with_example()
-    [uploader] = at.file_uploader
+    [uploader] = photo_uploaders(at)
     uploader.set_value(("photo.png", _png(), "image/png"))
     at.run()
     assert not at.error
     click(at, "certificate.build")
-    assert at.download_button
+    assert certificate_downloads(at)
     with_photo = at.session_state[certificate_view.PREVIEW][1].pdf
     assert with_photo.startswith(b"%PDF")
 
-    at.file_uploader[0].set_value(("photo.png", b"not an image at all", "image/png"))
+    photo_uploaders(at)[0].set_value(("photo.png", b"not an image at all", "image/png"))
     at.run()
     assert not at.exception
     assert any("JPEG" in e.value and "PNG" in e.value for e in at.error)  # PhotoError, in Chinese
-    assert not at.download_button  # the preview was made with another photo: build again
+    assert not certificate_downloads(at)  # the preview was made with another photo: build again
 
 
 def test_a_scenario_link_opened_again_from_the_policy_page_fills_the_form_again():
@@ -262,3 +272,38 @@ def test_every_scenario_of_the_gallery_opens_with_the_engines_answer(scenario_id
         for field in ("apply_by", "lapses_on"):
             if s[field]:
                 assert s[field] in text
+
+
+def test_the_answer_names_its_basis_and_scope_and_that_printed_dates_govern():
+    at, _, a = with_example()
+    text = page_text(at)
+    assert "建办市〔2021〕25号" in text and a["basis"]["policy_version"] in text
+    scope = next(w for w in a["warnings"] if w["code"] == "basis_scope")  # today is after 2021
+    assert scope["message_zh"] in text
+    assert i18n.text("self_service.window.printed_dates_govern", "zh") in text
+
+
+def _answer_script(profile: dict, as_of: str) -> None:
+    from datetime import date
+
+    from core import assess
+    from ui import self_service_view
+
+    self_service_view.answer(assess(profile, date.fromisoformat(as_of)))
+
+
+@pytest.mark.parametrize("as_of, advised", [
+    ("2025-01-01", True),   # the window ended; a download today would print the specialty
+    ("2026-01-01", False),  # the specialty lapsed too: nothing can be downloaded, no advice
+])
+def test_download_advice_only_when_a_download_today_would_work(as_of, advised):
+    from tests.engine_helpers import profile
+
+    p = profile(province="河南", valid_from="2023-01-01", valid_until="2025-06-30",
+                downloaded="2024-07-04")
+    at = AppTest.from_function(_answer_script, args=(p, as_of), default_timeout=60)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    text = page_text(at)
+    assert (i18n.text("self_service.window.download_again", "zh") in text) is advised
+    assert (i18n.text("self_service.window.no_download_today", "zh") in text) is not advised

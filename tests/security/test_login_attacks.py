@@ -26,7 +26,7 @@ from core.admin import auth
 from core.admin.auth import Throttle, hash_password
 from core.roster.store import Store
 from tests.app_helpers import accept_import, assert_clean, login, open_admin
-from tests.hostile.conftest import GOOD_ROW, OTHER_ROW, csv_bytes
+from tests.samples import GOOD_ROW, OTHER_ROW, csv_bytes
 from ui import admin_auth, admin_import
 from ui.i18n import text
 

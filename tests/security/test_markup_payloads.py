@@ -25,7 +25,7 @@ from core.certificate.preview import content_from
 from core.demo.roster import demo_profile
 from core.policy.dates import today_shanghai
 from tests.browser.app_server import TIMEOUT_MS, start_app, stop_app
-from tests.hostile.conftest import EN_HEADER, GOOD_ROW, csv_bytes
+from tests.samples import EN_HEADER, GOOD_ROW, csv_bytes
 from ui.i18n import text
 
 pytestmark = pytest.mark.browser

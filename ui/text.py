@@ -1,8 +1,9 @@
-"""One helper for every outside value shown inside Markdown: ``md_text(value)``.
+"""Text helpers every page uses: outside text made inert for Markdown (``esc``), and a core
+error's two messages in the session's language order (``bilingual``, escaped too).
 
-Values from the address (``?as_of=``, ``?scenario=``, ``?token=``), from a file (sheet and file
-names, cells, a reader's message quoting them) or from a form reach ``st.markdown``,
-``st.error`` … as text, never as markup:
+``esc(value)``: values from the address (``?as_of=``, ``?scenario=``, ``?token=``), from a file
+(sheet and file names, cells, a reader's message quoting them) or from a form reach
+``st.markdown``, ``st.error`` … as text, never as markup (issue 12):
 
 * ``<``, ``>``, ``&`` become HTML entities (no tag, no entity of the sender's choosing);
 * every other ASCII punctuation character is backslash-escaped (no emphasis, heading, list,
@@ -22,16 +23,26 @@ from __future__ import annotations
 import html
 import re
 
+from ui import state
+
 JOINER = "\u2060"
 _PUNCTUATION = "\\!\"#$%'()*+,-./:<=>?@[]^_`{|}~"  # & and ; stay: they spell the entities
 _ESCAPE = str.maketrans({c: "\\" + c for c in _PUNCTUATION if c not in "<>"})
 _WWW = re.compile(r"(www)(?=\\\.)", re.IGNORECASE)
 
 
-def md_text(value: object) -> str:
-    """``value`` as plain text inside Markdown (see the module docstring)."""
-    s = html.escape(str(value), quote=False)  # & < > first: entities are the only markup left
+def esc(text: object) -> str:
+    """Outside text, safe inside Markdown (see the module docstring)."""
+    s = html.escape(str(text), quote=False)  # & < > first: entities are the only markup left
     s = s.translate(_ESCAPE)
     s = s.replace("\\:", "\\:" + JOINER)
     s = s.replace("\\@", JOINER + "\\@" + JOINER)
     return _WWW.sub(r"\1" + JOINER, s)
+
+
+def bilingual(exc) -> str:
+    """A core error's two messages, the session's language first, escaped (a message can quote
+    a file's name or content)."""
+    zh = esc(getattr(exc, "message_zh", str(exc)))
+    en = esc(getattr(exc, "message_en", str(exc)))
+    return f"{en}\n\n{zh}" if state.lang() == "en" else f"{zh}\n\n{en}"
