@@ -13,6 +13,14 @@ from ui.i18n import text
 APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
 
 
+def plain(markdown: str) -> str:
+    """What a reader sees of Markdown made by ``ui.text.esc``: no backslash escapes, no word
+    joiners, entities decoded."""
+    import html
+
+    return html.unescape(markdown.replace("\u2060", "")).replace("\\", "")
+
+
 def assert_clean(at: AppTest) -> None:
     """No exception element on an AppTest page."""
     assert not at.exception, [e.value for e in at.exception]
