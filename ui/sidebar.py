@@ -13,8 +13,6 @@ parameters when the user moves to another page), so a copied link reproduces the
 
 from __future__ import annotations
 
-import html
-
 import streamlit as st
 
 from core.policy.dates import parse_iso, today_shanghai
@@ -70,11 +68,8 @@ def controls() -> None:
 
 
 def _shown(raw: str) -> str:
-    """A value from the address, short and inert inside Markdown."""
-    s = html.escape(raw[:40], quote=False)
-    for ch in "\\`*_[]{}()#+-.!|~>$:":
-        s = s.replace(ch, "\\" + ch)
-    return s
+    """A value from the address, short and inert inside Markdown (ui.text.esc)."""
+    return esc(raw[:40])
 
 
 def _lang_from_url() -> None:
@@ -104,7 +99,7 @@ def _as_of_from_url() -> None:
     except ValueError:
         value = None
     if value is None or not state.AS_OF_MIN <= value <= state.AS_OF_MAX:
-        st.sidebar.warning(both("sidebar.as_of_invalid_query", value=esc(raw)))
+        st.sidebar.warning(both("sidebar.as_of_invalid_query", value=_shown(raw)))
         return
     st.session_state[_AS_OF_FROM_URL] = raw
     st.session_state[state.AS_OF_KEY] = value

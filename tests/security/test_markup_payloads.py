@@ -101,11 +101,11 @@ def visible_text(page: Page, fragment: str) -> None:
     expect(page.get_by_text(fragment, exact=False).first).to_be_visible(timeout=TIMEOUT_MS)
 
 
-def test_as_of_and_scenario_in_the_address(server, watched):
+def test_as_of_lang_and_scenario_in_the_address(server, watched):
     page, outside = watched
     for value in [ALL, *PAYLOADS]:
         quoted = urllib.parse.quote(value)
-        page.goto(f"{server}/?as_of={quoted}&scenario={quoted}")
+        page.goto(f"{server}/?as_of={quoted}&scenario={quoted}&lang={quoted}")
         expect(page.get_by_test_id("stAlertContentWarning").first).to_be_visible()
         if value == ALL:
             visible_text(page, "点此登录")  # the text is shown, as text
