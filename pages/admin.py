@@ -13,30 +13,40 @@ from ui import admin_auth, admin_dashboard, admin_data, admin_import, basis_view
 from ui.i18n import t
 from ui.text import bilingual
 
+
+def still_logged_in() -> bool:
+    """Asked by the dashboard's filter fragment before it reruns on its own (logout clears it)."""
+    return st.session_state.get(admin_auth.SESSION_FLAG) is not None
+
+
 st.title(t("page.admin.title"))
 as_of = state.as_of()
 basis_view.roster_basis(as_of)  # once for the page, not per row
 mode = admin_auth.access()
+if mode is None:  # the login form: get the dashboard ready while the password is typed
+    admin_dashboard.prefetch(as_of)
 
 if mode == "demo":
     admin_auth.demo_banner()
     st.caption(t("admin.source_demo", rows=admin_data.DEMO_ROWS, as_of=as_of.isoformat()))
-    admin_dashboard.render(admin_data.demo_assessed(as_of), as_of)
+    admin_dashboard.render(admin_data.demo_source(), as_of)
 
 elif mode == "admin":
     admin_auth.logout_button()
     try:
         store = admin_data.store()
-        current = store.current_id()
-        frame = admin_data.assessed(current, as_of) if current is not None else None
+        current = store.current_id()  # read each run: an import elsewhere shows up at once
+        source = admin_data.snapshot_source(current) if current is not None else None
+        if source is not None:
+            admin_data.view(source, as_of)  # load and assess now, so a store error shows here
     except StoreError as exc:
         st.error(t("admin.store_failed") + "\n\n" + bilingual(exc))
-        store = frame = current = None
+        store = source = current = None
     tab_dash, tab_import = st.tabs([t("admin.tab_dashboard"), t("admin.tab_import")])
     with tab_dash:
-        if frame is not None:
+        if source is not None:
             st.caption(t("admin.source_snapshot", id=current, as_of=as_of.isoformat()))
-            admin_dashboard.render(frame, as_of)
+            admin_dashboard.render(source, as_of, guard=still_logged_in)
         elif store is not None:
             st.info(t("admin.no_snapshots"))
     with tab_import:

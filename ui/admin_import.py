@@ -1,84 +1,32 @@
 """Import a roster file into the database (logged-in admins only), and the snapshot list.
 
-Flow: upload CSV/XLSX (or a .csv.gz/.bz2/.xz/.zip) -> ``core.roster.cage.check_roster`` (read
-in a child process with limits) -> ``core.assess_roster`` at the as-of date ->
-preview of the first rows and the validation report (row, column, problem; downloadable as
-CSV) -> accept the valid rows (``Store.import_snapshot`` with a progress bar; one transaction)
-or cancel. ``prepare_import`` does the reading and checking without Streamlit, so tests drive
-the same code the page runs.
+Widgets only. The use case (read -> assess at the as-of date -> accept the valid rows in one
+transaction) is ``core.roster.importing`` (``prepare_import``, ``accept_import``); this module
+shows the upload, the preview of the first rows, the validation report (row, column, problem;
+downloadable as CSV), the accept/cancel buttons with a progress bar, and the snapshot list.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import date
 
 import pandas as pd
 import streamlit as st
 
-from core.admin import dashboard as dash
-from core.roster.cage import check_roster
-from core.roster.duplicates import duplicate_rows
+from core.roster.importing import ImportProgress, PendingImport, accept_import, prepare_import
 from core.roster.io import RosterReadError, to_csv_bytes
-from core.roster.schema import ROSTER_COLUMNS
-from core.roster.store import Store, StoreError
+from core.roster.store import ImportSuperseded, Store, StoreError
 from ui import admin_auth, admin_data, state
 from ui.i18n import both, t
 from ui.text import bilingual, esc
 
-PREVIEW_ROWS = 10
 REPORT_ROWS = 500  # shown on the page; the download has every line
 PENDING_KEY = "admin_pending_import"
 UPLOAD_GEN_KEY = "admin_upload_generation"
 FLASH_KEY = "admin_flash"
+FLASH_WARNING_KEY = "admin_flash_warning"
 #: CSV, XLSX, and a CSV compressed (unpacked in the cage, up to MAX_UNPACKED_BYTES)
 UPLOAD_TYPES = ["csv", "xlsx", "gz", "bz2", "xz", "zip"]
-
-
-@dataclass
-class PendingImport:
-    """A read and checked file waiting for "accept" or "cancel"."""
-
-    file_name: str
-    sha256: str
-    as_of: date
-    n_rows: int
-    valid: pd.DataFrame = field(repr=False)  # canonical roster columns, valid rows only
-    report: pd.DataFrame = field(repr=False)  # core.dashboard.validation_report
-    preview: pd.DataFrame = field(repr=False)  # the file's first rows as read
-    ident: tuple = field(default=(), repr=False)  # which upload and as-of date it came from
-    duplicates: int = 0  # rows repeating an earlier row (kept, each assessed)
-
-    @property
-    def accepted(self) -> int:
-        return len(self.valid)
-
-    @property
-    def rejected(self) -> int:
-        return self.n_rows - len(self.valid)
-
-
-def prepare_import(data: bytes, file_name: str, as_of: date) -> PendingImport:
-    """Read and check a roster file in the cage (core.roster.cage: a child process with memory,
-    CPU and output limits); raises RosterReadError when it cannot be read at all, or when the
-    child fails (then the server keeps serving)."""
-    checked = check_roster(data, file_name, as_of, prepare=dash.roster_at)
-    roster, assessed = checked.roster, checked.assessed
-    ok = assessed["error"].isna().to_numpy(dtype=bool)
-    valid = roster.data.loc[ok, list(ROSTER_COLUMNS)].reset_index(drop=True)
-    return PendingImport(file_name=file_name, sha256=roster.sha256 or "", as_of=as_of,
-                         n_rows=len(roster), valid=valid,
-                         report=dash.validation_report(assessed),
-                         preview=roster.raw.head(PREVIEW_ROWS),
-                         duplicates=int(duplicate_rows(roster.data).sum()))
-
-
-def accept_import(store: Store, pending: PendingImport,
-                  progress: Callable[[int, int], object] | None = None) -> int:
-    """Store the valid rows as a new current snapshot (one transaction); its id."""
-    return store.import_snapshot(pending.valid, pending.file_name, pending.sha256,
-                                 rejected_rows=pending.rejected, progress=progress)
 
 
 def max_upload_bytes() -> int:
@@ -112,10 +60,35 @@ def _reset_upload() -> None:
     st.session_state[UPLOAD_GEN_KEY] = st.session_state.get(UPLOAD_GEN_KEY, 0) + 1
 
 
+def _progress_text(p: ImportProgress) -> str:
+    if p.stage == "read":
+        return t("admin.progress_reading") if p.total is None else \
+            t("admin.progress_read", rows=f"{p.done:,}")
+    if p.stage == "checked":
+        return t("admin.progress_read", rows=f"{p.total:,}") if p.done < (p.total or 0) else \
+            t("admin.progress_checked", rows=f"{p.done:,}")
+    return t("admin.importing", done=f"{p.done:,}", total=f"{p.total:,}")
+
+
+def _progress_bar():
+    """An st.progress bar and the core callback that moves it (read -> checked -> stored)."""
+    bar = st.progress(0.0, text=t("admin.progress_reading"))
+    share = {"read": (0.0, 0.5), "checked": (0.5, 0.5), "stored": (0.0, 1.0)}
+
+    def show(p: ImportProgress) -> None:
+        start, width = share[p.stage]
+        bar.progress(min(1.0, start + width * p.fraction), text=_progress_text(p))
+
+    return bar, show
+
+
 def import_section(store: Store, as_of: date) -> None:
     flash = st.session_state.pop(FLASH_KEY, None)
     if flash:
         st.success(flash, icon=":material/check_circle:")
+    warning = st.session_state.pop(FLASH_WARNING_KEY, None)
+    if warning:
+        st.warning(warning, icon=":material/call_split:")
     gen = st.session_state.get(UPLOAD_GEN_KEY, 0)
     upload = st.file_uploader(t("admin.upload_label"), type=UPLOAD_TYPES,
                               key=f"admin_upload_{gen}", help=t("admin.upload_help"))
@@ -131,13 +104,20 @@ def import_section(store: Store, as_of: date) -> None:
     pending: PendingImport | None = st.session_state.get(PENDING_KEY)
     ident = (getattr(upload, "file_id", upload.name), upload.name, len(data), as_of)
     if pending is None or pending.ident != ident:
+        try:  # the snapshot current now: the import becomes current only if it still is then
+            seen = store.current_id()
+        except StoreError as exc:
+            st.error(bilingual(exc))
+            return
+        bar, show = _progress_bar()
         try:
-            with st.spinner(t("admin.reading")):
-                pending = prepare_import(data, upload.name, as_of)
+            pending = prepare_import(data, upload.name, as_of, show, seen_current=seen)
         except RosterReadError as exc:
+            bar.empty()
             st.session_state.pop(PENDING_KEY, None)
             st.error(t("admin.read_failed", file=esc(upload.name)) + "\n\n" + bilingual(exc))
             return
+        bar.empty()
         pending.ident = ident
         st.session_state[PENDING_KEY] = pending
     _pending_view(store, pending, as_of)
@@ -171,14 +151,15 @@ def _pending_view(store: Store, pending: PendingImport, as_of: date) -> None:
     if accept and (problem := admin_auth.confirm_password()) is not None:
         st.error(problem)
     elif accept:
-        bar = st.progress(0.0, text=t("admin.importing", done=0, total=pending.accepted))
-
-        def progress(done: int, total: int) -> None:
-            bar.progress(done / total if total else 1.0,
-                         text=t("admin.importing", done=done, total=total))
-
+        _bar, show = _progress_bar()
+        show(ImportProgress("stored", 0, pending.accepted))
         try:
-            sid = accept_import(store, pending, progress)
+            sid = accept_import(store, pending, show)
+        except ImportSuperseded as exc:  # stored complete but not current: say so, clear upload
+            _reset_upload()
+            st.session_state[FLASH_WARNING_KEY] = (t("admin.import_superseded") + "\n\n"
+                                                   + bilingual(exc))
+            st.rerun()
         except StoreError as exc:
             st.error(t("admin.import_failed") + "\n\n" + bilingual(exc))
             return
@@ -228,5 +209,8 @@ def snapshots_section(store: Store) -> None:
         except StoreError as exc:
             st.error(bilingual(exc))
             return
+        pending = st.session_state.get(PENDING_KEY)
+        if pending is not None:  # this admin's own switch does not supersede their upload
+            pending.seen_current = int(chosen)
         st.session_state[FLASH_KEY] = t("admin.snap_switched", id=chosen)
         st.rerun()
