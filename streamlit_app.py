@@ -6,11 +6,13 @@ Pages read the two choices with ``ui.state.lang()`` / ``ui.state.as_of()`` and t
 
 import streamlit as st
 
-from ui import sidebar
+from ui import server_guard, sidebar
 from ui.i18n import t
 from ui.messages import show_unexpected
 
-st.set_page_config(page_title=t("app.name"), page_icon=":material/badge:", layout="wide")
+server_guard.install()  # once per process: metrics closed, uploads bounded, logs redacted
+
+st.set_page_config(page_title=t("app.name"), page_icon=sidebar.app_icon(), layout="wide")
 
 # Sidebar: 中文/English and the as-of date (default today in Asia/Shanghai; ?as_of=YYYY-MM-DD).
 sidebar.controls()
