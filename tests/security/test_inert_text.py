@@ -30,6 +30,7 @@ from core.admin.auth import hash_password
 from core.demo.roster import demo_roster
 from core.policy.dates import today_shanghai
 from core.roster.io import to_csv_bytes
+from core.roster.schema import COLUMN_LABELS_ZH
 from core.roster.store import Store
 from tests.app_helpers import APP, accept_import, assert_clean, login, open_admin
 from tests.browser.app_server import TIMEOUT_MS, start_app, stop_app
@@ -216,7 +217,8 @@ def test_in_the_browser_an_admin_import_and_its_export_stay_inert(new_page: Page
     target = tmp_path / "export.csv"
     info.value.save_as(target)
     csv = pd.read_csv(target, encoding="utf-8-sig", dtype=str)
-    assert set(csv["name"]) >= {SCRIPT, IMG}
-    assert set(csv["employer"]) >= {"'" + f for f in FORMULAS}
+    # the export's header row is in the session's language (中文 here): 姓名, 聘用企业
+    assert set(csv[COLUMN_LABELS_ZH["name"]]) >= {SCRIPT, IMG}
+    assert set(csv[COLUMN_LABELS_ZH["employer"]]) >= {"'" + f for f in FORMULAS}
     no_injected_markup(page)
     assert page.dialogs == []  # type: ignore[attr-defined]
