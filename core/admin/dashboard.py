@@ -539,7 +539,7 @@ def validation_report(assessed: pd.DataFrame) -> pd.DataFrame:
     """One line per problem of an imported roster: ``row`` (1 = the first data row under the
     header), ``column``, ``code``, ``problem_zh``, ``problem_en``.
 
-    Reads the ``error`` column (core/io.py's cell problems, extended by ``assess_roster``'s
+    Reads the ``error`` column (core/roster/io.py's cell problems, extended by ``assess_roster``'s
     validation), whose parts are ``"<column>: <code> (<中文> / <English>)"`` joined by ``"; "``.
     """
     if "error" not in assessed.columns:
