@@ -2,7 +2,7 @@
 not a profile at all. Always ``InvalidInput`` with well-formed bilingual errors, never a
 traceback; through the command line exit 2 with the errors JSON.
 
-The catalogue is checked against core/messages/messages.toml: every ``[errors.*]`` code must be produced by
+The catalogue (core/messages/messages.toml) is checked: every ``[errors.*]`` code must be made by
 at least one input here (a new code without a hostile case fails ``test_every_error_code_…``).
 tests/test_validate.py proves the all-at-once reporting and a few fields; this file covers the
 rest of the codes and the wrong types and shapes.
