@@ -1,7 +1,8 @@
 """The session-wide choices every page reads: UI language and as-of date.
 
-Both live in ``st.session_state`` (keys ``LANG_KEY``, ``AS_OF_KEY``); the router draws the widgets
-that set them (``ui.sidebar.controls``). Pages only read:
+Both live in ``st.session_state`` (keys ``LANG_KEY``, ``AS_OF_KEY``) and in the address
+(``?lang=``, ``?as_of=``); the router draws the widgets that set them
+(``ui.sidebar.controls``). Pages only read:
 
     from ui import state
     state.lang()    # "zh" (default) or "en"
@@ -22,6 +23,7 @@ DEFAULT_LANG = "zh"
 LANG_KEY = "lang"
 AS_OF_KEY = "as_of"
 AS_OF_QUERY_PARAM = "as_of"
+LANG_QUERY_PARAM = "lang"
 # The range the as-of date input offers (a UI bound, not a policy date).
 AS_OF_MIN = date(2000, 1, 1)
 AS_OF_MAX = date(2099, 12, 31)
