@@ -40,7 +40,7 @@ elif mode == "admin":
     with tab_import:
         if store is not None:
             admin_import.import_section(store, as_of)
-            st.subheader(t("admin.snapshots_heading"))
+            st.header(t("admin.snapshots_heading"))
             admin_import.snapshots_section(store)
         else:
             st.info(t("admin.import_unavailable"))

@@ -35,7 +35,7 @@ by_key, _unowned = form.errors_by_widget(errors)  # all of them are listed on th
 
 left, right = st.columns([1, 1], gap="medium")
 with left:
-    st.subheader(t("self_service.form.heading"))
+    st.header(t("self_service.form.heading"), anchor="form")
     form.draw(by_key)
 form.save()
 

@@ -82,7 +82,7 @@ def _login_form(configured: str, fingerprint: str) -> None:
     if not auth.is_valid_hash(configured):
         st.error(t("admin.hash_invalid"))
     with st.form(LOGIN_FORM, clear_on_submit=True, enter_to_submit=True):
-        st.subheader(t("admin.login_title"))
+        st.header(t("admin.login_title"))
         password = st.text_input(t("admin.login_password"), type="password", key=PASSWORD_KEY)
         submitted = st.form_submit_button(t("admin.login_button"), type="primary")
     if not submitted:

@@ -51,7 +51,7 @@ def _printable(profile: Mapping) -> dict:
 
 def section(profile: Mapping, assessment: Mapping) -> None:
     with st.container(border=True):
-        st.markdown(f"#### {t('certificate.heading')}")
+        st.markdown(f"### {t('certificate.heading')}")
         window = assessment.get("usage_window")
         if window is None:
             st.info(t("certificate.not_covered"), icon=":material/block:")
@@ -92,7 +92,10 @@ def section(profile: Mapping, assessment: Mapping) -> None:
             mime="application/pdf", icon=":material/download:", on_click="ignore",
             key="certificate.download",
         )
-        st.image(preview.png, caption=t("certificate.image_caption"), width="stretch")
+        st.image(preview.png, caption=t("certificate.image_caption"), width="stretch",
+                 alt=t("certificate.image_alt", name=profile.get("name") or "",
+                       number=profile.get("registration_number") or "",
+                       start=window.get("from") or "", end=window.get("until") or ""))
         st.caption(t("certificate.qr_link"))
         st.code(preview.verify_url, language=None, wrap_lines=True)
 

@@ -33,17 +33,23 @@ SECTIONS = ("overview", "scenarios", "notice")
 POLICY_PAGE = "pages/policy.py"
 DASH = "—"
 
-# Static CSS only (no user text): large type and no sidebar for a room with a projector.
+# Static CSS only (no user text): large type for a room with a projector. Tables, captions and
+# the scenario selector grow with the text; the sidebar (language and as-of date) stays.
 PRESENTATION_CSS = """
 <style>
 html { font-size: 22px; }
-section[data-testid="stSidebar"],
-[data-testid="stSidebarCollapsedControl"],
-[data-testid="stExpandSidebarButton"],
-[data-testid="stSidebarCollapseButton"] { display: none !important; }
 [data-testid="stMainBlockContainer"] { max-width: 100% !important;
   padding-left: 2.5rem !important; padding-right: 2.5rem !important; }
 [data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li { font-size: 1.1rem; }
+.stTable th, .stTable td { font-size: 1.1rem !important; }
+[data-testid="stCaptionContainer"],
+[data-testid="stCaptionContainer"] p { font-size: 1rem !important; }
+[data-testid="stSelectbox"] [data-baseweb="select"] * { font-size: 1.1rem !important; }
+[data-testid="stExpander"] summary p { font-size: 1.1rem !important; }
+@media (max-width: 640px) {
+  [data-testid="stMainBlockContainer"] { padding-left: 0.6rem !important;
+    padding-right: 0.6rem !important; }
+}
 </style>
 """
 

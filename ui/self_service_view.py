@@ -55,6 +55,8 @@ WINDOW_STATUS = {
     "expired": ("self_service.window.status.expired", "red"),
     "unavailable": ("self_service.window.status.unavailable", "gray"),
 }
+ANSWER_ANCHOR = "answer"  # id of the answer's heading: the phone summary links to it
+
 ALL_KEYS = (
     [k for v in STATUS.values() for k in v[:2]] + [k for v in REGIME.values() for k in v[:2]]
     + [k for v in PAPER.values() for k in v[:2]] + list(CAPPED_BY.values())
@@ -124,7 +126,7 @@ def regime(a: Mapping) -> None:
     if province is not None and state.lang() == "en":
         where = f"{province.short} ({province.en})"
     with st.container(border=True):
-        st.markdown(f"#### {t('self_service.regime.heading')}: {t(name_key)}")
+        st.markdown(f"### {t('self_service.regime.heading')}: {t(name_key)}")
         st.write(t(help_key, province=where))
         info = POLICY.regime_info(a["regime"])
         st.caption(esc(_lang_field(info)))
@@ -145,7 +147,7 @@ def specialty_card(s: Mapping, a: Mapping, actions: list[Mapping]) -> None:
     name_key, help_key, colour = STATUS.get(s["status"], (s["status"], s["status"], "gray"))
     with st.container(border=True):
         head = st.container(horizontal=True, vertical_alignment="center")
-        head.markdown(f"#### {esc(specialty_name(s['specialty']))}")
+        head.markdown(f"### {esc(specialty_name(s['specialty']))}")
         head.badge(t(name_key), color=colour)
         st.write(t(help_key))
         if s["status"] != "not_covered":
@@ -199,7 +201,7 @@ def trace(steps: list[Mapping]) -> None:
 def usage_window(a: Mapping) -> None:
     w = a.get("usage_window")
     with st.container(border=True):
-        st.markdown(f"#### {t('self_service.window.heading')}")
+        st.markdown(f"### {t('self_service.window.heading')}")
         if w is None:
             st.write(t("self_service.window.not_covered"))
             return
@@ -250,7 +252,7 @@ def paper(a: Mapping) -> None:
     label_key, help_key, colour = PAPER.get(p.get("status"), (p.get("status") or "", "", "gray"))
     with st.container(border=True):
         head = st.container(horizontal=True, vertical_alignment="center")
-        head.markdown(f"#### {t('self_service.paper.heading')}")
+        head.markdown(f"### {t('self_service.paper.heading')}")
         head.badge(t(label_key), color=colour)
         if help_key:
             st.write(t(help_key))
@@ -264,7 +266,7 @@ def notices(a: Mapping) -> None:
     """Everything the engine says to do, and every warning, as two lists."""
     actions, warnings = a.get("actions") or [], a.get("warnings") or []
     with st.container(border=True):
-        st.markdown(f"#### {t('self_service.todo.heading')}")
+        st.markdown(f"### {t('self_service.todo.heading')}")
         if not actions:
             st.write(t("self_service.todo.none"))
         for action in actions:
@@ -279,13 +281,13 @@ def timeline(a: Mapping) -> None:
     fig = timeline_figure(a, lang=state.lang())
     if fig is None:
         return
-    st.markdown(f"#### {t('self_service.timeline.heading')}")
+    st.markdown(f"### {t('self_service.timeline.heading')}")
     st.plotly_chart(fig, config={"displayModeBar": False}, key="self_service.timeline")
 
 
 def answer(a: Mapping) -> None:
     """The whole answer for one assessment."""
-    st.subheader(t("self_service.answer.heading", as_of=a["as_of"]))
+    st.header(t("self_service.answer.heading", as_of=a["as_of"]), anchor=ANSWER_ANCHOR)
     regime(a)
     notices(a)
     actions = a.get("actions") or []
