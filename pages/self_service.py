@@ -31,7 +31,9 @@ if not empty:
         errors = list(err.errors)
     except Exception:  # noqa: BLE001 - never a traceback on the page (and nothing personal logged)
         failed = True
-by_key, _unowned = form.errors_by_widget(errors)  # all of them are listed on the right too
+# Only errors of fields filled in, or every error after "查询 / Check" (issue 15).
+shown = form.visible_errors(errors, profile)
+by_key, _unowned = form.errors_by_widget(shown)  # all of them are listed in the summary too
 
 left, right = st.columns([1, 1], gap="medium")
 with left:
@@ -44,11 +46,13 @@ with right:
         st.info(t("self_service.intro", as_of=as_of.isoformat()), icon=":material/info:")
     elif failed:
         st.error(t("self_service.internal_error"), icon=":material/error:")
-    elif errors:
+    elif shown:
         lines = [f"- **{view.esc(form.field_label(e.get('field')))}**: "
-                 f"{view.esc(pick(e, 'message') or e.get('code'))}" for e in errors]
+                 f"{view.esc(pick(e, 'message') or e.get('code'))}" for e in shown]
         st.error("\n".join([f"**{t('self_service.errors_header')}**", *lines]),
                  icon=":material/edit_note:")
+    elif errors:  # only fields not reached yet: no red before the user asks for a check
+        st.info(t("self_service.fill_then_check"), icon=":material/edit_note:")
     else:
         view.answer(assessment)
         certificate_view.section(profile, assessment)
