@@ -8,7 +8,7 @@ preview. Errors of ``InvalidInput`` are shown beside their fields. Personal data
 import streamlit as st
 
 from core import InvalidInput, assess
-from ui import certificate_view, state
+from ui import certificate_view, phone_summary, state
 from ui import self_service_form as form
 from ui import self_service_view as view
 from ui.i18n import pick, t
@@ -31,6 +31,9 @@ if not empty:
         errors = list(err.errors)
     except Exception:  # noqa: BLE001 - never a traceback on the page (and nothing personal logged)
         failed = True
+if assessment is not None:  # on a phone: status and next dates first, a link to the details
+    phone_summary.show(assessment)
+
 # Only errors of fields filled in, or every error after "查询 / Check" (issue 15).
 shown = form.visible_errors(errors, profile)
 by_key, _unowned = form.errors_by_widget(shown)  # all of them are listed in the summary too

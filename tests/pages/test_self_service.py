@@ -15,7 +15,7 @@ from core.demo.scenarios import SCENARIOS
 from core.demo.scenarios import get as get_scenario
 from core.policy.data import POLICY
 from core.policy.dates import today_shanghai
-from ui import certificate_view, i18n, verify_view
+from ui import certificate_view, i18n, phone_summary, verify_view
 from ui import self_service_form as form
 from ui import self_service_view as view
 
@@ -325,3 +325,17 @@ def test_the_fields_sit_in_one_form_so_leaving_a_field_does_not_rerun():
     at.text_input(key=form.key("name")).set_value("张三")
     check(at)
     assert at.session_state[form.key("name")] == "张三"
+
+
+def test_the_phone_summary_gives_status_and_next_date_per_specialty_once_answered():
+    at = run_app()
+    assert i18n.text("phone.summary_link", "zh") not in page_text(at)
+    at, _, expected = with_example()
+    text = page_text(at)
+    assert i18n.text("phone.summary_heading", "zh", as_of=expected["as_of"]) in text
+    summary = "\n".join(phone_summary.lines(expected))
+    for s in expected["specialties"]:
+        assert i18n.text(view.STATUS[s["status"]][0], "zh") in summary
+        key, day, _days = phone_summary.next_date(s)
+        assert day in summary and day in (s["apply_by"], s["lapses_on"])
+    assert f"](#{view.ANSWER_ANCHOR})" in text
