@@ -38,10 +38,10 @@ def inject() -> None:
 
 
 def chart(fig: go.Figure, *, key: str, summary: str, table: pd.DataFrame,
-          config: dict | None = None, **kwargs) -> None:
+          config: dict | None = PLOTLY_CONFIG, **kwargs) -> None:
     """``fig`` with its one-line ``summary`` (accessible name and visible caption) and its data
-    as a table in an expander (closed)."""
-    st.plotly_chart(fig, key=key, config=config or PLOTLY_CONFIG, alt=summary, **kwargs)
+    as a table in an expander (closed). ``config``: plotly's (default: no mode bar)."""
+    st.plotly_chart(fig, key=key, config=config, alt=summary, **kwargs)
     st.caption(summary)
     with st.expander(t("a11y.chart_data"), icon=":material/table:"):
         if table.empty:

@@ -14,8 +14,8 @@ import streamlit as st
 from core.admin import dashboard as dash
 from core.policy.data import POLICY
 from core.roster.io import to_csv_bytes, to_xlsx_bytes
+from ui import a11y, chart_text, state
 from ui import admin_charts as charts
-from ui import state
 from ui.i18n import t
 
 TABLE_ROWS = 1_000  # rows shown on the page; the export has them all
@@ -72,14 +72,18 @@ def _chart1(rows: pd.DataFrame, as_of: date) -> None:
         return
     fig = charts.lapse_chart(data, state.lang(), by_specialty=by_specialty,
                              distinct_persons=persons)
-    st.plotly_chart(fig, key=CHART1_KEY, width="stretch")
+    summary, table = chart_text.lapses(data, state.lang(), by_specialty=by_specialty,
+                                       distinct_persons=persons)
+    a11y.chart(fig, key=CHART1_KEY, summary=summary, table=table, config=None, width="stretch")
     st.caption(t("admin.chart1_caption", as_of=as_of.isoformat()))
 
 
 def _chart2(rows: pd.DataFrame) -> None:
-    fig = charts.lapses_over_time_chart(dash.lapses_by_month(rows), dash.notice_markers(),
-                                        state.lang())
-    st.plotly_chart(fig, key="admin_chart2", width="stretch")
+    by_month = dash.lapses_by_month(rows)
+    fig = charts.lapses_over_time_chart(by_month, dash.notice_markers(), state.lang())
+    summary, table = chart_text.lapses_over_time(by_month, state.lang())
+    a11y.chart(fig, key="admin_chart2", summary=summary, table=table, config=None,
+               width="stretch")
     st.caption(t("admin.chart2_caption"))
 
 
@@ -90,8 +94,9 @@ def _chart3(rows: pd.DataFrame, as_of: date) -> None:
     if data.empty:
         st.info(t("admin.chart3_none", days=days))
         return
-    st.plotly_chart(charts.upcoming_chart(data, state.lang(), days), key="admin_chart3",
-                    width="stretch")
+    summary, table = chart_text.upcoming(data, state.lang(), days)
+    a11y.chart(charts.upcoming_chart(data, state.lang(), days), key="admin_chart3",
+               summary=summary, table=table, config=None, width="stretch")
     st.caption(t("admin.chart3_caption"))
 
 

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 import streamlit as st
 
 from core.policy.data import POLICY
-from ui import state
+from ui import a11y, chart_text, state
 from ui.i18n import pick, t
 from ui.timeline import figure as timeline_figure
 
@@ -282,7 +282,8 @@ def timeline(a: Mapping) -> None:
     if fig is None:
         return
     st.markdown(f"### {t('self_service.timeline.heading')}")
-    st.plotly_chart(fig, config={"displayModeBar": False}, key="self_service.timeline")
+    summary, table = chart_text.timeline(a, state.lang())
+    a11y.chart(fig, key="self_service.timeline", summary=summary, table=table)
 
 
 def answer(a: Mapping) -> None:

@@ -47,11 +47,13 @@ SCREENSHOTS = os.environ.get("ECERT_SCREENSHOTS")
 _AXE = Axe()
 _found: list[dict] = []  # every violation of the module, for ECERT_AXE_REPORT
 
-# Streamlit is idle (no script run) and every plotly chart on the page has drawn its SVG.
+# Streamlit is idle (no script run, no placeholder of a lazily loaded element) and every plotly
+# chart on the page has drawn its SVG.
 IDLE_JS = """() => {
   const app = document.querySelector('[data-testid="stApp"]');
   if (!app || app.getAttribute('data-test-script-state') === 'running') return false;
   if (document.querySelector('[data-stale="true"]')) return false;
+  if (document.querySelector('[data-testid="stSkeleton"]')) return false;  // a lazy chart
   const charts = [...document.querySelectorAll('[data-testid="stPlotlyChart"]')];
   return charts.every(c => c.querySelector('.main-svg'));
 }"""
