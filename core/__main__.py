@@ -1,9 +1,10 @@
-"""The command line of CONTRACT.md: ``python -m core assess|roster|lapse-counts|certificate``.
+"""The command line of CONTRACT.md: ``python -m core assess|roster|lapse-counts|certificate|…``.
 
-Also ``hash-password`` (prints an admin password hash for ECERT_ADMIN_PASSWORD_HASH).
+Also ``calendar`` (.ics reminders of a profile) and ``hash-password`` (prints an admin password
+hash for ECERT_ADMIN_PASSWORD_HASH).
 Exit codes: 0 done; 2 the input could not be used (the reason on stdout as the errors JSON for
-``assess``/``certificate``, on stderr for roster files); 1 an unexpected failure (one line, no
-traceback). Output JSON is UTF-8 with Chinese kept as is.
+``assess``/``certificate``/``calendar``, on stderr for roster files); 1 an unexpected failure
+(one line, no traceback). Output JSON is UTF-8 with Chinese kept as is.
 """
 
 from __future__ import annotations
@@ -90,7 +91,8 @@ def assessed_table(roster, as_of: date):
     """CONTRACT.md ``roster`` output: the input columns plus the assessment columns."""
     import pandas as pd
 
-    from core.rules.roster import OUTPUT_COLUMNS, assess_roster
+    from core.roster.schema import OUTPUT_COLUMNS
+    from core.rules.roster import assess_roster
 
     result = assess_roster(roster.data, as_of)
     raw = roster.raw.drop(columns=[c for c in roster.raw.columns if c in OUTPUT_COLUMNS])
@@ -161,6 +163,31 @@ def cmd_certificate(args) -> int:
     return EXIT_OK
 
 
+def cmd_calendar(args) -> int:
+    from core import InvalidInput, assess
+    from core.selfcheck.calendar import make_ics, reminders
+
+    profile, errors = _read_profile(args.input)
+    if errors:
+        _print_json(errors)
+        return EXIT_INVALID
+    try:
+        assessment = assess(profile, args.as_of)
+    except InvalidInput as e:
+        _print_json(e.as_json())
+        return EXIT_INVALID
+    data = make_ics(profile, assessment, args.lang, args.with_name)
+    try:
+        Path(args.out).write_bytes(data)
+    except OSError as e:
+        _print_json(_error("unwritable_output", f"无法写入输出文件：{e.strerror}",
+                           f"cannot write the output file: {e.strerror}", "out"))
+        return EXIT_INVALID
+    events = [r.as_dict() for r in reminders(profile, assessment, args.lang, args.with_name)]
+    _print_json({"ics": args.out, "events": events})
+    return EXIT_OK
+
+
 def cmd_hash_password(args) -> int:
     from core.admin.auth import hash_password
 
@@ -209,6 +236,17 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("--out", metavar="FILE.pdf", required=True)
     c.add_argument("--png", metavar="FILE.png")
     c.set_defaults(func=cmd_certificate)
+
+    k = sub.add_parser("calendar",
+                       help="profile JSON -> iCalendar (.ics) of the coming deadlines")
+    k.add_argument("--as-of", **as_of)
+    k.add_argument("--input", metavar="FILE")
+    k.add_argument("--out", metavar="FILE.ics", required=True)
+    k.add_argument("--lang", choices=("zh", "en"), default="zh",
+                   help="language of the event texts (default zh)")
+    k.add_argument("--with-name", action="store_true",
+                   help="put the name in the calendar (left out by default)")
+    k.set_defaults(func=cmd_calendar)
 
     h = sub.add_parser("hash-password",
                        help="read a password (prompt, or one line on stdin) and print its hash")

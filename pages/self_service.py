@@ -1,14 +1,15 @@
 """自助查询 (constructor self-service), CONTRACT.md path "/" (issue 3).
 
-Thin: the form's values -> ``core.assess(profile, as_of)`` -> the answer and the certificate
-preview. Errors of ``InvalidInput`` are shown beside their fields. Personal data stays in
-``st.session_state`` (see ui/self_service_form.py).
+Thin: the form's values -> ``core.assess(profile, as_of)`` -> the answer, its calendar and
+summary downloads (ui/answer_tools.py) and the certificate preview; under the form, the profile
+file (ui/profile_file_view.py). Errors of ``InvalidInput`` are shown beside their fields.
+Personal data stays in ``st.session_state`` (see ui/self_service_form.py).
 """
 
 import streamlit as st
 
 from core import InvalidInput, assess
-from ui import certificate_view, phone_summary, state
+from ui import answer_tools, certificate_view, phone_summary, profile_file_view, state
 from ui import self_service_form as form
 from ui import self_service_view as view
 from ui.i18n import pick, t
@@ -42,6 +43,7 @@ left, right = st.columns([1, 1], gap="medium")
 with left:
     st.header(t("self_service.form.heading"), anchor="form")
     form.draw(by_key)
+    profile_file_view.section()  # save the form as a file, load one (issue 14)
 form.save()
 
 with right:
@@ -58,4 +60,5 @@ with right:
         st.info(t("self_service.fill_then_check"), icon=":material/edit_note:")
     else:
         view.answer(assessment)
+        answer_tools.section(profile, assessment)  # calendar, summary PDF, where to act
         certificate_view.section(profile, assessment)

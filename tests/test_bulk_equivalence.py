@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from core import InvalidInput, assess, assess_roster
 from core.policy.data import POLICY
+from core.rules.roster import prepare_roster, usage_windows
 
 CUTOFFS = [v.value for v in POLICY.dates.values()]
 AROUND = [c + timedelta(days=k) for c in CUTOFFS for k in (-1, 0, 1)]
@@ -165,3 +166,44 @@ def test_bulk_error_messages_equal_scalar_messages():
 def test_empty_roster():
     out = assess_roster(_frame([]), date(2024, 1, 1))
     assert len(out) == 0 and "status" in out.columns
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data(), as_of=near)
+def test_usage_windows_equal_the_profile_window(data, as_of):
+    """R-6 per person over a roster equals the window of ``assess`` on that person's profile."""
+    people = data.draw(st.lists(st.lists(row(as_of), min_size=1, max_size=3), min_size=1,
+                                max_size=6))
+    rows, profiles = [], {}
+    for i, specs in enumerate(people):
+        number = f"京11120062008{i:05d}"
+        person = {k: specs[0][k] for k in ("name", "gender", "birth_date", "employer",
+                                           "employer_province", "continuing_education_done",
+                                           "certificate_downloaded_on")}
+        seen = set()
+        for s in specs:
+            if s["specialty"] in seen:
+                continue
+            seen.add(s["specialty"])
+            rows.append({**s, **person, "registration_number": number})
+        profiles[number] = _profile({**person, **rows[-1], "registration_number": number})
+        profiles[number]["specialties"] = [_profile(r)["specialties"][0] for r in rows
+                                           if r["registration_number"] == number]
+    windows = usage_windows(prepare_roster(_frame(rows)), as_of).set_index("registration_number")
+    for number, p in profiles.items():
+        try:
+            a = assess(p, as_of)
+        except InvalidInput:
+            continue  # the profile refuses a person with any bad row; compare clean people
+        w = a["usage_window"]
+        if w is None or w["hypothetical"]:
+            assert number not in windows.index
+            continue
+        got = windows.loc[number]
+        assert str(got["status"]) == w["status"], (p, as_of)
+        assert _bulk_value(got["usage_until"]) == w["until"]
+        assert (None if pd.isna(got["capped_by"]) else str(got["capped_by"])) == w["capped_by"]
+        assert bool(got["outdated"]) == w["outdated"]
+        if w["status"] == "unavailable":
+            assert got["reason"] == w["reason"]["code"]
+        assert got["specialties"] == "、".join(w["specialties"])

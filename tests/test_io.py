@@ -303,8 +303,10 @@ def test_invalid_dates_give_row_errors_other_rows_fine():
     err = r.data["error"]
     assert pd.isna(err[0]) and pd.isna(err[2])
     assert err[1] == (
-        'birth_date: invalid_date (无法识别的日期 “1970-02-30” / unrecognised date "1970-02-30"); '
-        'valid_until: invalid_date (无法识别的日期 “2021-13-01” / unrecognised date "2021-13-01")'
+        'birth_date: invalid_date (出生日期不是有效日期（如 2021-08-01）：“1970-02-30” / '
+        'Birth date is not a valid date (e.g. 2021-08-01): "1970-02-30"); '
+        'valid_until: invalid_date (有效期止不是有效日期（如 2021-08-01）：“2021-13-01” / '
+        'Valid until is not a valid date (e.g. 2021-08-01): "2021-13-01")'
     )
     assert pd.isna(r.data["valid_until"][1])
     assert r.data["valid_from"][1] == ts("2018-06-01")
@@ -335,8 +337,8 @@ def test_flag_blank_and_invalid():
     assert pd.isna(flags[0]) and pd.isna(flags[1]) and bool(flags[2])
     assert pd.isna(r.data["error"][0]) and pd.isna(r.data["error"][2])
     assert r.data["error"][1] == (
-        "continuing_education_done: invalid_flag (无法识别的是/否值 “maybe” / "
-        'unrecognised yes/no value "maybe")'
+        "continuing_education_done: invalid_flag (继续教育应为 是/否：“maybe” / "
+        'Continuing education must be yes/no (是/否): "maybe")'
     )
 
 

@@ -80,8 +80,11 @@ def test_example_9_usage_window_180_days():
 
 @pytest.mark.parametrize("valid_until, apply_by, lapses_on, rule_clause", [
     ("2021-07-31", "2021-07-31", "2021-08-01", "C-2.2.2"),  # day before the cut-off
-    ("2021-08-01", "2021-07-02", "2021-08-02", "C-2.2.1"),  # on it: 30-day rule (I-3)
-    ("2021-08-02", "2021-07-03", "2021-08-03", "C-2.2.1"),  # after
+    ("2021-08-01", "2021-07-31", "2021-08-02", "C-2.2.2"),  # on it: never before 07-31 (I-3)
+    ("2021-08-02", "2021-07-31", "2021-08-03", "C-2.2.2"),  # after
+    ("2021-08-29", "2021-07-31", "2021-08-30", "C-2.2.2"),  # E − 30 = 07-30: the floor (I-3)
+    ("2021-08-30", "2021-07-31", "2021-08-31", "C-2.2.1"),  # E − 30 = 07-31: both agree
+    ("2021-08-31", "2021-08-01", "2021-09-01", "C-2.2.1"),  # E − 30 = 08-01: the 30-day rule
 ])
 def test_r1_pilot_cutoff(valid_until, apply_by, lapses_on, rule_clause):
     s = one("2021-06-01", province="上海", valid_until=valid_until)
@@ -118,9 +121,11 @@ def test_r1_pilot_has_no_deadline_before_effective_warning():
 # ------------------------------------------------------------------------
 
 @pytest.mark.parametrize("approved, until, capped", [
-    ("2020-09-10", "2023-09-09", False),  # 3 years end the day before the 65th birthday
-    ("2020-09-11", "2023-09-10", False),  # 3 years end exactly on it: not smaller, not capped
-    ("2020-09-12", "2023-09-10", True),   # 65th birthday is smaller
+    ("2020-09-09", "2023-09-08", False),  # the third anniversary is after the 65th birthday
+    ("2020-09-10", "2023-09-09", False),  # anniversary on the 65th birthday: 3 full years left
+    ("2020-09-11", "2023-09-10", True),   # ends on the 65th birthday either way, yet less than
+                                          # three full years were left: capped
+    ("2020-09-12", "2023-09-10", True),   # the 65th birthday is earlier
 ])
 def test_r2_cap_boundary(approved, until, capped):
     s = one("2022-01-01", province="浙江", birth="1958-09-10", valid_from="2017-09-01",
@@ -355,13 +360,14 @@ def test_r8_rejects(number):
 
 
 def test_r8_warnings():
-    codes = lambda n, p="北京": [w["code"] for w in full("2024-01-01", province=p,  # noqa: E731
+    codes = lambda n, p="北京": [w["code"] for w in full("2021-12-01", province=p,  # noqa: E731
                                  registration_number=n)["warnings"]]
     assert codes("京1112006200807445") == []
     assert codes("京2112006200807445") == ["number_level"]
     assert codes("京1772006200807445") == ["number_code_unknown"]
     assert codes("京1442006200807445") == ["number_code_char_mismatch"]
     assert codes("京1112009200807445") == ["number_years"]
+    assert codes("京1112006202207445") == ["number_years"]  # registered after the as-of year
     assert codes("粤1442006200807445") == ["number_province_mismatch"]
     assert codes("军1992006200807445") == []
 
@@ -436,20 +442,42 @@ def test_i7_leap_day_birth_traced_where_the_65th_birthday_decides():
     assert all("I-7" not in t["readings"] for t in s["trace"])
 
 
-def test_r4_approval_of_an_application_after_lapse_does_not_renew():
-    # applied on the lapse date: the application does not count, so neither does its approval
-    a = full("2024-08-01", province="广东", valid_until="2024-05-31", applied="2024-06-01",
+@pytest.mark.parametrize("applied, after_lapse", [
+    ("2024-05-31", False),  # the day before the lapse date: an ordinary renewal
+    ("2024-06-01", True),   # on the lapse date: the application does not count ...
+    ("2024-06-02", True),   # ... after it neither; the approval renews all the same (I-9)
+])
+def test_i9_an_approval_always_renews(applied, after_lapse):
+    a = full("2024-08-01", province="广东", valid_until="2024-05-31", applied=applied,
              approved="2024-06-20")
+    s = a["specialties"][0]
+    assert (s["status"], s["renewed"], s["current_valid_from"]) == ("valid", True, "2024-06-20")
+    codes = [w["code"] for w in a["warnings"]]
+    assert ("approval_after_lapse" in codes) is after_lapse
+    assert "application_after_lapse" not in codes
+    r2 = next(st for st in s["trace"] if st["rule"] == "R-2")
+    assert ("I-9" in r2["readings"]) is after_lapse
+
+
+def test_i9_an_approval_with_no_application_on_record_renews_with_the_warning():
+    a = full("2024-08-01", province="广东", valid_until="2024-05-31", approved="2024-05-20")
+    s = a["specialties"][0]
+    assert (s["status"], s["renewed"]) == ("valid", True)
+    assert "approval_after_lapse" in [w["code"] for w in a["warnings"]]
+
+
+def test_r4_a_late_application_without_approval_stays_lapsed():
+    a = full("2024-08-01", province="广东", valid_until="2024-05-31", applied="2024-06-01")
     s = a["specialties"][0]
     assert (s["status"], s["renewed"], s["lapses_on"]) == ("lapsed", False, "2024-06-01")
     assert "application_after_lapse" in [w["code"] for w in a["warnings"]]
-    # the day before the lapse date: it counts and renews
-    s = one("2024-08-01", province="广东", valid_until="2024-05-31", applied="2024-05-31",
-            approved="2024-06-20")
-    assert (s["status"], s["renewed"], s["current_valid_from"]) == ("valid", True, "2024-06-20")
+    # the approval is not known yet on the as-of date: still lapsed
+    a = full("2024-06-10", province="广东", valid_until="2024-05-31", applied="2024-06-01",
+             approved="2024-06-20")
+    assert a["specialties"][0]["status"] == "lapsed"
 
 
-def test_r6_a_non_counting_approval_does_not_outdate_the_certificate():
+def test_r6_an_approval_after_a_late_application_outdates_the_certificate():
     a = full("2024-08-01", province="广东", valid_until="2024-05-31", applied="2024-06-01",
              approved="2024-06-20", downloaded="2024-05-01")
-    assert "certificate_outdated" not in [w["code"] for w in a["warnings"]]
+    assert "certificate_outdated" in [w["code"] for w in a["warnings"]]

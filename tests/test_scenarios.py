@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+import numpy as np
 import pytest
 
 from core import assess
@@ -23,8 +24,10 @@ from core.demo.scenarios import (
     uncovered,
 )
 from core.policy.data import POLICY
-from core.policy.dates import parse_iso
-from core.rules.scalar import original_deadlines
+from core.policy.dates import day_number, parse_iso
+from core.roster.schema import REGIMES
+from core.rules.branches import BRANCHES
+from core.rules.specialty import original_deadlines
 from core.rules.validate import number_pattern, validate
 
 ALL = list(SCENARIOS.values())
@@ -115,10 +118,12 @@ def test_every_r1_row_appears():
             continue
         if spec["renewed"]:
             continue
-        _, _, step = original_deadlines(a["regime"], parse_iso(spec["current_valid_until"]))
-        rows.add(step.note)
-    assert rows == {"r1_pilot_expired", "r1_pilot_current", "r1_batch_expired",
-                    "r1_batch_transition", "r1_batch_current", "not_covered"}
+        e = day_number(parse_iso(spec["current_valid_until"]))
+        _, _, branch, _ = original_deadlines(np.array([REGIMES.index(a["regime"])]),
+                                             np.array([e]), POLICY)
+        rows.add(BRANCHES[int(branch[0])].note)
+    assert rows == {"r1_pilot_expired", "r1_pilot_current", "r1_pilot_floor",
+                    "r1_batch_expired", "r1_batch_transition", "r1_batch_current", "not_covered"}
 
 
 def test_renewal_with_and_without_the_65_cap():

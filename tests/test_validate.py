@@ -32,9 +32,23 @@ def test_all_problems_reported_at_once_with_both_languages():
         ("specialties[0].specialty", "unknown_specialty"),
         ("specialties[0].valid_until", "date_order"),
         ("specialties[1].valid_from", "invalid_date"), ("specialties[1].valid_until", "required"),
-        ("specialties[1].renewal_approved_on", "approval_without_application"),
     }
     assert all(x["message_zh"] and x["message_en"] for x in raw)
+
+
+@pytest.mark.parametrize("approved, bad", [
+    ("2020-12-31", True),   # the day before the cycle began: contradicts the record
+    ("2021-01-01", False),  # on it
+    ("2021-01-02", False),  # after
+])
+def test_an_approval_with_no_application_cannot_predate_the_cycle(approved, bad):
+    p = profile()
+    p["specialties"] = [{"specialty": "建筑工程", "valid_from": "2021-01-01",
+                         "valid_until": "2023-12-31", "renewal_approved_on": approved}]
+    if bad:
+        assert errors(p)[0] == [("specialties[0].renewal_approved_on", "date_order")]
+    else:
+        assess(p, d("2024-01-01"))
 
 
 def test_duplicate_and_too_many_specialties():

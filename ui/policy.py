@@ -142,8 +142,10 @@ def overview() -> None:
 
 
 # ------------------------------------------------------------------------------------- gallery
-def self_service_url(scenario_id: str) -> str:
-    return f"/?{SCENARIO_QUERY_PARAM}={scenario_id}"
+def self_service_url(scenario_id: str, lang: str = state.DEFAULT_LANG) -> str:
+    """The scenario on the self-service page; a new tab keeps the language (``?lang=``)."""
+    url = f"/?{SCENARIO_QUERY_PARAM}={scenario_id}"
+    return url if lang == state.DEFAULT_LANG else f"{url}&{state.LANG_QUERY_PARAM}={lang}"
 
 
 def gallery() -> None:
@@ -159,7 +161,7 @@ def gallery() -> None:
     cols = st.columns([2, 3])
     # A real address (CONTRACT.md "/"), so it can also be copied or opened elsewhere; it opens
     # in a new tab and the self-service page fills its form from core.scenarios.get(ID).
-    cols[0].link_button(t("policy.gallery.open_self_service"), self_service_url(s.id),
+    cols[0].link_button(t("policy.gallery.open_self_service"), self_service_url(s.id, lg),
                         icon=":material/open_in_new:", type="primary")
     cov = sc.coverage()[s.id]
     cols[1].caption(t("policy.gallery.exercises",

@@ -1,22 +1,29 @@
-"""The router's sidebar: language switch and as-of date, both also in the address.
+"""The router's sidebar: language switch and as-of date, both also from the address.
 
-``?lang=zh|en`` and ``?as_of=YYYY-MM-DD`` (CONTRACT.md "Pages") are read once per new value;
-changing either control writes it back, and a non-default language is put back into the address
-on every run (a page switch drops the query string), so a reload or a copied link keeps both.
-A value in the address that cannot be used is ignored with a notice in the main area (the
-sidebar is collapsed on a phone).
+``?lang=zh|en`` and ``?as_of=YYYY-MM-DD`` in any page's address set the two choices (CONTRACT.md
+"Pages"); each value is applied once, so the user's own later choice is not overwritten on every
+rerun. An invalid value is ignored with a notice (Chinese and English) in the main area, where
+someone who cannot read the current language, or whose sidebar is collapsed (a phone), still
+sees it first.
+
+The address follows the choices: changing either in the sidebar writes it into the address, and
+every run puts a non-default choice back when the address lost it (Streamlit clears query
+parameters when the user moves to another page), so a copied link reproduces the view, with
+``?lang=`` and ``?as_of=`` side by side.
 """
 
 from __future__ import annotations
 
+import html
+
 import streamlit as st
 
-from core.policy.dates import parse_iso
+from core.policy.dates import parse_iso, today_shanghai
 from ui import state
 from ui.i18n import both, t
 
 # The query-parameter values last copied into the session, so that each is applied once and
-# the user's own later choice in the controls is not overwritten on every rerun.
+# the user's own later choice in the widget is not overwritten on every rerun.
 _AS_OF_FROM_URL = "_as_of_from_url"
 _LANG_FROM_URL = "_lang_from_url"
 
@@ -43,7 +50,15 @@ def controls() -> None:
             help=t("sidebar.as_of_help"),
             on_change=_as_of_to_url,
         )
-    _keep_lang_in_url()
+    _keep_in_address()
+
+
+def _shown(raw: str) -> str:
+    """A value from the address, short and inert inside Markdown."""
+    s = html.escape(raw[:40], quote=False)
+    for ch in "\\`*_[]{}()#+-.!|~>$:":
+        s = s.replace(ch, "\\" + ch)
+    return s
 
 
 def _lang_from_url() -> None:
@@ -51,7 +66,8 @@ def _lang_from_url() -> None:
     if raw is None or raw == st.session_state.get(_LANG_FROM_URL):
         return
     if raw not in state.LANGS:
-        st.warning(both("sidebar.lang_invalid_query", value=raw), icon=":material/translate:")
+        st.warning(both("sidebar.lang_invalid_query", value=_shown(raw)),
+                   icon=":material/translate:")
         return
     st.session_state[_LANG_FROM_URL] = raw
     st.session_state[state.LANG_KEY] = raw
@@ -63,14 +79,6 @@ def _lang_to_url() -> None:
     st.session_state[_LANG_FROM_URL] = value
 
 
-def _keep_lang_in_url() -> None:
-    """A page switch drops the query string: put a chosen non-default language back."""
-    value = state.lang()
-    if value != state.DEFAULT_LANG and st.query_params.get(state.LANG_QUERY_PARAM) is None:
-        st.query_params[state.LANG_QUERY_PARAM] = value
-        st.session_state[_LANG_FROM_URL] = value
-
-
 def _as_of_from_url() -> None:
     raw = st.query_params.get(state.AS_OF_QUERY_PARAM)
     if raw is None or raw == st.session_state.get(_AS_OF_FROM_URL):
@@ -80,8 +88,9 @@ def _as_of_from_url() -> None:
     except ValueError:
         value = None
     if value is None or not state.AS_OF_MIN <= value <= state.AS_OF_MAX:
-        # in the main area, above the page: on a phone the sidebar is collapsed
-        st.warning(both("sidebar.as_of_invalid_query", value=raw), icon=":material/event_busy:")
+        # in the main area too (issue 15): on a phone the sidebar is collapsed
+        st.warning(both("sidebar.as_of_invalid_query", value=_shown(raw)),
+                   icon=":material/event_busy:")
         return
     st.session_state[_AS_OF_FROM_URL] = raw
     st.session_state[state.AS_OF_KEY] = value
@@ -92,3 +101,18 @@ def _as_of_to_url() -> None:
     value = st.session_state[state.AS_OF_KEY].isoformat()
     st.query_params[state.AS_OF_QUERY_PARAM] = value
     st.session_state[_AS_OF_FROM_URL] = value
+
+
+def _keep_in_address() -> None:
+    """Put a choice that differs from the default back into an address that lost it (a move to
+    another page clears the query parameters), or that names another value."""
+    lang = st.session_state.get(state.LANG_KEY, state.DEFAULT_LANG)
+    in_url = st.query_params.get(state.LANG_QUERY_PARAM)
+    if in_url != lang and (lang != state.DEFAULT_LANG or in_url in state.LANGS):
+        _lang_to_url()
+    as_of = st.session_state.get(state.AS_OF_KEY)
+    in_url = st.query_params.get(state.AS_OF_QUERY_PARAM)
+    if (hasattr(as_of, "isoformat") and as_of != today_shanghai()
+            and in_url != as_of.isoformat()
+            and (in_url is None or in_url == st.session_state.get(_AS_OF_FROM_URL))):
+        _as_of_to_url()

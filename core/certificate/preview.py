@@ -23,9 +23,12 @@ All user text is drawn as text with ``FPDF.text``: nothing is interpreted (no ma
 from __future__ import annotations
 
 import io
+import os
 import re
 import tempfile
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -44,6 +47,7 @@ FONT_FACE_SC = 2  # Noto Sans CJK SC in the collection
 MAX_PHOTO_BYTES = 2 * 1024 * 1024
 MAX_PHOTO_PIXELS = 4000  # per side
 PHOTO_MAX_SIDE = 600  # re-encoded photo, long side in pixels (1 inch at ~430 dpi)
+RAM_DIR = "/dev/shm"  # where the per-render font file goes when it exists (Linux tmpfs)
 GLYPH_CACHE_MAX = 6000  # converted glyphs kept per process (a few MB at most)
 
 # Static text of the layout (checked against the font like the user's text).
@@ -752,25 +756,43 @@ def render_pdf(content: CertificateContent, verify_url: str) -> bytes:
     from fpdf import FPDF
 
     _check_glyphs(content)
-    master = _font()
-    font_bytes = master.subset(STATIC_TEXT + content.text())
+    font_bytes = cjk_subset(STATIC_TEXT + content.text())
     pdf = FPDF(orientation="L", unit="mm", format="A4")
     pdf.set_title("一级建造师注册证书 预览样张（非正式证书）")
     pdf.set_subject("Preview - not an official certificate")
     pdf.set_creator("ecert-desk")
     pdf.set_margins(0, 0, 0)
-    with tempfile.TemporaryDirectory(prefix="ecert-font-") as tmp:
-        font_file = Path(tmp) / "cjk.ttf"
-        font_file.write_bytes(font_bytes)
-        pdf.add_font("cjk", "", str(font_file))
+    with embedded_font(pdf, font_bytes):
         pdf.set_font("cjk", size=12)
         _layout(pdf, content, verify_url)
-        out = bytes(pdf.output())
-        for font in pdf.fonts.values():
-            ttfont = getattr(font, "ttfont", None)
-            if ttfont is not None:
-                ttfont.close()
-    return out
+        return bytes(pdf.output())
+
+
+@contextmanager
+def embedded_font(pdf, font_bytes: bytes, family: str = "cjk") -> Iterator[None]:
+    """Make the subset font ``font_bytes`` (``cjk_subset``) available to ``pdf`` as ``family``
+    while the block runs: call ``pdf.output()`` inside it. fpdf2 reads fonts from a path only,
+    so the bytes sit in a temporary file, removed at the end; it goes to a RAM-backed folder
+    (/dev/shm) when the system has a writable one, since the subset shows which characters the
+    printed text (a name) uses."""
+    ram = RAM_DIR if os.path.isdir(RAM_DIR) and os.access(RAM_DIR, os.W_OK | os.X_OK) else None
+    with tempfile.TemporaryDirectory(prefix="ecert-font-", dir=ram) as tmp:
+        font_file = Path(tmp) / "cjk.ttf"
+        font_file.write_bytes(font_bytes)
+        pdf.add_font(family, "", str(font_file))
+        try:
+            yield
+        finally:
+            for font in pdf.fonts.values():
+                ttfont = getattr(font, "ttfont", None)
+                if ttfont is not None:
+                    ttfont.close()
+
+
+def cjk_subset(text: str) -> bytes:
+    """Noto Sans CJK SC reduced to the glyphs of ``text`` (every character must be in the font:
+    check with ``missing_glyphs``). Raises ``FontMissing`` without the font package."""
+    return _font().subset(text)
 
 
 def render_png(pdf_bytes: bytes, scale: float = 2.0) -> bytes:

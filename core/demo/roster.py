@@ -27,8 +27,9 @@ import pandas as pd
 import pyarrow as pa
 
 from core.policy.data import POLICY
-from core.policy.dates import add_years, today_shanghai
-from core.roster.schema import ROSTER_COLUMNS
+from core.policy.dates import add_years, add_years_days, day_number, today_shanghai
+from core.roster.schema import REGIMES, ROSTER_COLUMNS
+from core.rules.specialty import NOT_COVERED, original_deadlines
 
 __all__ = ["PROVINCE_WEIGHTS", "demo_profile", "demo_roster"]
 
@@ -90,25 +91,14 @@ _SPECIALTY_WEIGHTS = {
     "通信与广电工程": 1.5,
 }
 
-_EPOCH = np.datetime64("1970-01-01", "D")
 
 
 def _day(d: date) -> int:
-    return int((np.datetime64(d, "D") - _EPOCH).astype(np.int64))
+    return day_number(d)
 
 
 def _add_years_days(days: np.ndarray, n: int) -> np.ndarray:
-    """``add_years`` (I-7) over an int64 array of days since 1970-01-01."""
-    d = days.astype("datetime64[D]")
-    y = d.astype("datetime64[Y]").astype(np.int64) + 1970
-    m0 = d.astype("datetime64[M]").astype(np.int64)  # months since 1970-01
-    month = m0 % 12 + 1
-    dom = (d - d.astype("datetime64[M]").astype("datetime64[D]")).astype(np.int64) + 1
-    ty = y + n
-    leap = ((ty % 4 == 0) & (ty % 100 != 0)) | (ty % 400 == 0)
-    dom = np.where((month == 2) & (dom == 29) & ~leap, 28, dom)
-    out = ((ty - 1970) * 12 + month - 1).astype("datetime64[M]").astype("datetime64[D]") + (dom - 1)
-    return (out - _EPOCH).astype(np.int64)
+    return add_years_days(days, n)[0]  # I-7, the rules' own date arithmetic
 
 
 def _to_datetime(days: np.ndarray, missing: np.ndarray | None = None) -> np.ndarray:
@@ -124,14 +114,10 @@ def _arrow(values) -> pa.Array:
 
 
 def _lapses_on_days(regime: np.ndarray, until: np.ndarray) -> np.ndarray:
-    """R-1: first lapsed day of the original cycle (days); -1 where not covered."""
-    start = _day(POLICY.date("electronic_start"))
-    pilot_lapse = _day(POLICY.date("pilot_lapses_on"))
-    batch_lapse = _day(POLICY.date("batch_lapses_on"))
-    out = until + 1
-    out = np.where((regime == "pilot") & (until < start), pilot_lapse, out)
-    out = np.where((regime == "batch2021") & (until < batch_lapse), batch_lapse, out)
-    return np.where(regime == "not_covered", -1, out)
+    """R-1's lapse date of the original cycle, from the rule itself; -1 where not covered."""
+    codes = np.select([regime == r for r in REGIMES], list(range(len(REGIMES))), NOT_COVERED)
+    _, lapses_on, _, _ = original_deadlines(codes, until, POLICY)
+    return np.where(codes == NOT_COVERED, -1, lapses_on)
 
 
 #: The demo roster every default uses (the admin page's first snapshot, ``make bench``): 30,000

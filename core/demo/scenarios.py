@@ -82,6 +82,27 @@ SCENARIOS: dict[str, Scenario] = {s.id: s for s in [
         "application before expiry, so it lapsed the next day (I-6); an application after the "
         "lapse does not count: re-registration is needed."),
     Scenario(
+        "pilot-floor", "浙江：30日截止日早于延长的截止日，取7月31日",
+        "Zhejiang: 30 days before would be earlier than the extended deadline: 31 July",
+        date(2021, 7, 25),
+        _p("钱文博", "1976-02-11", "浙1332007200901127", "浙江示例建工集团有限公司（虚构）", "浙江",
+           [("建筑工程", "2018-08-21", "2021-08-20", None, None)]),
+        "试点地区，有效期2021年8月20日届满：届满30日前是7月21日，早于延长的截止日7月31日；延长不会使截止日提前，申请截止取7月31日（I-3），届满未申请的8月21日失效。",
+        "Pilot region, valid until 20 August 2021: 30 days before is 21 July, earlier than the "
+        "extended deadline of 31 July; an extension never brings a deadline forward, so apply by "
+        "31 July (I-3); without an application it lapses on 21 August."),
+    Scenario(
+        "batch-approval-after-lapse", "江苏：失效后申请，仍获批准延续",
+        "Jiangsu: applied after the lapse, yet the renewal was approved",
+        date(2022, 6, 1),
+        _p("孙立新", "1979-06-18", "苏1322010201203345", "江苏示例安装工程有限公司（虚构）", "江苏",
+           [("机电工程", "2019-04-01", "2022-03-31", "2022-04-15", "2022-05-10")]),
+        "有效期2022年3月31日届满，次日失效；4月15日的申请晚于失效日，本身不能延续。但记录中有5月10日的批准：批准日起算新的3年有效期（C-2.2.4，I-9），同时提示核对记录，这可能是重新注册。",
+        "Valid until 31 March 2022, lapsed the next day; the application of 15 April came after "
+        "the lapse and by itself renews nothing. But an approval of 10 May is on record: the new "
+        "3-year validity runs from it (C-2.2.4, I-9), with a warning to check the record (it may "
+        "be a re-registration)."),
+    Scenario(
         "batch-transition-apply-now", "广东：过渡期内届满，应在届满30日前申请",
         "Guangdong: expiring in the transition, apply 30 days before",
         date(2021, 9, 20),

@@ -40,7 +40,10 @@ def _fill(values: dict) -> dict:
 
 
 def text(group: str, code: str, /, **values) -> tuple[str, str]:
-    entry = catalogue()[group][code]
+    """(Chinese, English) of ``[group.code]``; ``code`` may be dotted (``status.valid``)."""
+    entry = catalogue()[group]
+    for part in code.split("."):
+        entry = entry[part]
     v = _fill(values)
     return entry["zh"].format(**v), entry["en"].format(**v)
 

@@ -15,6 +15,10 @@ class Problem:
     def as_dict(self) -> dict:
         return asdict(self)
 
+    def as_text(self) -> str:
+        """One line, as a roster's ``error`` column writes it: ``field: code (中文 / English)``."""
+        return f"{self.field}: {self.code} ({self.message_zh} / {self.message_en})"
+
 
 class CodedError(Exception):
     """A problem that is not one field of a profile (a file, a setting, the database, a photo…):

@@ -42,7 +42,34 @@ class Province:
 
 @dataclass(frozen=True)
 class Policy:
+    """One notice's values; ``amendments`` are later notices, each in force from its own date."""
+
     raw: Mapping = field(repr=False)
+    amendments: tuple[Policy, ...] = ()
+
+    # -- basis (POLICY.md "Basis and scope") -------------------------------------------------
+    def in_force(self, as_of: date) -> Policy:
+        """The policy whose notice is in force on ``as_of``: the latest amendment that took
+        effect by then, else this one."""
+        current = self
+        for later in self.amendments:  # sorted by effective date
+            if later.effective_from <= as_of:
+                current = later
+        return current
+
+    @property
+    def effective_from(self) -> date:
+        return self.raw["notice"]["effective_from"]
+
+    @property
+    def basis(self) -> dict:
+        """CONTRACT.md ``basis``: the notice applied and the version of this data."""
+        return {"notice": self.raw["notice"]["id"], "policy_version": self.raw["notice"]["version"]}
+
+    @property
+    def scope_ends(self) -> date:
+        """Answers for dates from here on carry the warning ``basis_scope``."""
+        return self.raw["notice"]["scope_ends"]
 
     # -- dates and counts -------------------------------------------------------------------
     def dated(self, group: str, key: str) -> Dated:
@@ -158,9 +185,38 @@ class Policy:
         return self.raw["rules"]
 
 
-def load_policy(path: str | Path = POLICY_FILE) -> Policy:
+def _read(path: str | Path) -> dict:
     with open(path, "rb") as fh:
-        return Policy(raw=tomllib.load(fh))
+        return tomllib.load(fh)
+
+
+def load_policy(path: str | Path = POLICY_FILE, amendments: tuple[str | Path, ...] = ()) -> Policy:
+    """The policy data of ``path``, with later notices (``amendments``) as data.
+
+    An amendment file names the notice it amends (``amends = "<notice id>"``), has a [notice]
+    table of its own (id, title, version, effective_from, scope_ends) and holds only the tables
+    it changes: each entry of a table it names (a date, a day count, a regime's province list,
+    a clause) replaces the same entry of the notice before it; the rest carries over.
+    """
+    base = _read(path)
+    later: list[Policy] = []
+    previous = base
+    for amendment in sorted((_read(a) for a in amendments),
+                            key=lambda r: r["notice"]["effective_from"]):
+        if amendment.get("amends") != previous["notice"]["id"]:
+            raise ValueError(f"{amendment['notice']['id']} does not amend "
+                             f"{previous['notice']['id']}")
+        merged = {k: (dict(v) if isinstance(v, dict) else v) for k, v in previous.items()}
+        for key, value in amendment.items():
+            if key == "amends":
+                continue
+            if isinstance(value, dict) and isinstance(merged.get(key), dict):
+                merged[key] = {**merged[key], **value}
+            else:
+                merged[key] = value
+        later.append(Policy(raw=merged))
+        previous = merged
+    return Policy(raw=base, amendments=tuple(later))
 
 
 POLICY = load_policy()

@@ -71,6 +71,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from core.messages.catalogue import problem
 from core.messages.errors import CodedError
 from core.roster.schema import (
     COLUMN_LABELS_ZH,
@@ -484,25 +485,17 @@ def _to_text(series: pd.Series) -> pd.Series:
 
 _CONTROL_CHARS = "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
 _MESSAGE_VALUE_MAX = 40
-_CODES: dict[str, tuple[str, str]] = {
-    "invalid_date": ("无法识别的日期", "unrecognised date"),
-    "invalid_flag": ("无法识别的是/否值", "unrecognised yes/no value"),
-    "control_character": ("含有控制字符", "contains control characters"),
-    "number_too_long": (
-        "数字位数过多，文件中已丢失末几位，请将该列设为文本",
-        "number too long, its last digits were lost in the file; store the column as text",
-    ),
-}
-
-
 def _cell_messages(column: str, code: str, values: pd.Series) -> pd.Series:
-    """``'<column>: <code> (<zh> “v” / <en> "v")'`` for each value (vectorised)."""
-    zh, en = _CODES[code]
+    """``'<column>: <code> (<中文> / <English>)'`` for each cell, in the words of the one message
+    catalogue (core/messages/messages.toml), formatted once per distinct value."""
     v = values.astype(STRING).fillna("")
     long = v.str.len() > _MESSAGE_VALUE_MAX
     v = v.where(~long, v.str.slice(0, _MESSAGE_VALUE_MAX) + "…")
     v = v.str.replace(_CONTROL_CHARS, "\N{REPLACEMENT CHARACTER}", regex=True)
-    return f"{column}: {code} ({zh} “" + v + f'” / {en} "' + v + '")'
+    codes, uniques = pd.factorize(v)
+    table = np.array([problem(column, code, value=u).as_text() for u in uniques] + [None],
+                     dtype=object)
+    return pd.Series(table[codes], index=values.index, dtype=STRING)
 
 
 class _Errors:

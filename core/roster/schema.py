@@ -57,6 +57,17 @@ HEADER_ALIASES: dict[str, str] = {
     "有效期至": "valid_until",
 }
 
+#: Accepted spellings of the gender field (after trimming and lower-casing) -> the value kept.
+GENDERS: dict[str, str] = {
+    "男": "男", "女": "女", "male": "男", "female": "女", "m": "男", "f": "女",
+}
+#: Accepted spellings of the continuing-education flag (after trimming and lower-casing).
+FLAG_WORDS: dict[str, bool] = {
+    "是": True, "否": False, "true": True, "false": False, "1": True, "0": False,
+    "yes": True, "no": False, "y": True, "n": False, "已完成": True, "未完成": False,
+    "完成": True, "√": True, "×": False, "✓": True, "✔": True, "✗": False, "✘": False,
+}
+
 # -- limits ---------------------------------------------------------------------------------------
 #: Longest accepted text per field, in characters (after trimming). Name and employer come from
 #: the policy data's plausibility bounds; the others only stop absurd input.

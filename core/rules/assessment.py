@@ -1,61 +1,118 @@
 """``assess(profile, as_of)``: a constructor's details -> CONTRACT.md's assessment.
 
-The flow: validate (all problems at once) -> regime (I-1) -> per specialty R-1…R-5 -> usage
-window R-6 -> paper certificate R-7 -> number warnings R-8. Each step comes from core/rules.py.
+The flow: check the input (every problem at once, ``core.rules.validate``) -> the notice in
+force (``basis``) -> regime (I-1) -> R-1 … R-5 over the profile's specialties as arrays
+(``core.rules.specialty``) -> the usage window R-6 and the paper certificate R-7
+(``core.rules.certificate``) -> number warnings (R-8) -> the trace of each specialty from the
+branches the rules took (``core.rules.trace``). The same rule functions assess a whole roster
+(``core.rules.roster``); nothing here computes a date.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import replace
 from datetime import date
+
+import numpy as np
 
 from core.messages.catalogue import coded
 from core.policy.data import POLICY, Policy
-from core.policy.dates import add_years_uses_i7, iso
-from core.rules import scalar as rules
-from core.rules.validate import Profile, SpecialtyInput, number_warnings, validate
+from core.policy.dates import add_years_days, day_number, iso_day
+from core.roster.schema import REGIMES, STATUSES
+from core.rules import certificate as cert
+from core.rules import specialty as rule
+from core.rules.trace import not_covered_trace, specialty_trace
+from core.rules.validate import CheckedProfile, check_profile, number_warnings
 
 
 def assess(profile: Mapping, as_of: date, policy: Policy = POLICY) -> dict:
     """The assessment of CONTRACT.md; raises InvalidInput listing every problem of ``profile``."""
-    p = validate(profile, as_of, policy)
-    return assess_valid(p, as_of, policy)
+    policy = policy.in_force(as_of)
+    return assess_checked(check_profile(profile, as_of, policy), as_of, policy)
 
 
-def assess_valid(p: Profile, as_of: date, policy: Policy = POLICY) -> dict:
-    regime = rules.regime_of(p.employer_province, policy)
-    age65 = rules.age65_of(p.birth_date, policy)
+def assess_checked(cp: CheckedProfile, as_of: date, policy: Policy) -> dict:
+    p = cp.profile
+    t = day_number(as_of)
+    regime = cp.regime
+    (age65,), (age65_i7,) = add_years_days(np.array([cp.birth]), policy.days("age_limit_years"))
     warnings = number_warnings(p.registration_number, p.employer_province, as_of, policy)
     actions: list[dict] = []
-    specialties = []
-    for spec in p.specialties:
-        row, w, a = assess_specialty(spec, regime, age65, as_of, p, policy)
-        specialties.append(row)
-        warnings += w
-        actions += a
+    d = cp.dates
+    F, E = d["valid_from"].days, d["valid_until"].days
+    A, P = d["renewal_applied_on"], d["renewal_approved_on"]
+    k = len(F)
+    regimes = np.full(k, regime)
 
-    downloaded = p.certificate_downloaded_on
-    window = rules.usage_window(regime, p.specialties, age65, downloaded or as_of, as_of,
-                                hypothetical=downloaded is None, policy=policy)
-    if window is not None and downloaded is not None:
-        for name, approved in rules.outdated_by(p.specialties, regime, age65, downloaded, as_of,
-                                                policy):
-            window["outdated"] = True
-            warnings.append(coded("warnings", "certificate_outdated", specialty=name,
-                                  downloaded_on=downloaded.isoformat(),
-                                  approved_on=approved.isoformat()))
-        if window["status"] == "expired" or window.get("outdated"):
-            actions.append(coded("actions", "download_again"))
-    if window is not None:
-        window.setdefault("outdated", False)
+    if regime == rule.NOT_COVERED:
+        specialties = [_row(s.specialty, "not_covered", False, F[j], E[j], None, None, False,
+                            False, not_covered_trace(p.employer_province), t)
+                       for j, s in enumerate(p.specialties)]
+        window = None
+    else:
+        cyc = rule.current_cycle(regimes, F, E, A.days, A.present, P.days, P.present, age65, t,
+                                 policy)
+        status, late, r4, aged, after_lapse = rule.status_at(cyc, A.days, A.present, age65, t)
+        ce = rule.continuing_education_due(status, cyc.renewable, cyc.apply_by, t,
+                                           p.continuing_education_done, policy)
+        specialties = []
+        for j, s in enumerate(p.specialties):
+            name, code = s.specialty, STATUSES[status[j]]
+            apply_by = cyc.apply_by[j] if cyc.renewable[j] else None
+            values = {"as_of": iso_day(t), "valid_from": iso_day(cyc.valid_from[j]),
+                      "valid_until": iso_day(cyc.valid_until[j]),
+                      "apply_by": None if apply_by is None else iso_day(apply_by),
+                      "lapses_on": iso_day(cyc.lapses_on[j]), "age65": iso_day(age65),
+                      "applied_on": _iso(A, j), "approved_on": _iso(P, j)}
+            r1_values = {"valid_until": iso_day(E[j]),
+                         "apply_by": iso_day(cyc.original_apply_by[j]),
+                         "lapses_on": iso_day(cyc.r1_lapses_on[j]),
+                         "cutoff": _cutoff(cyc.r1[j], policy)}
+            renewed = bool(cyc.renewed[j])
+            trace = specialty_trace(
+                r1=int(cyc.r1[j]), r2=int(cyc.r2[j]) if renewed else None, r3=int(cyc.r3[j]),
+                r4=int(r4[j]), r4_after_lapse=bool(after_lapse[j]), aged=bool(aged[j]),
+                r5=bool(ce[j]), values=values, r1_values=r1_values,
+                r2_readings=(("I-7",) if cyc.i7_approval[j] else ())
+                + (("I-9",) if cyc.approval_after_lapse[j] else ()),
+                age65_i7=bool(age65_i7))
+            if not renewed and cyc.renewable[j] and cyc.before_effective[j]:
+                warnings.append(coded("warnings", "deadline_before_effective", specialty=name,
+                                      apply_by=r1_values["apply_by"],
+                                      lapses_on=values["lapses_on"],
+                                      effective=policy.date("electronic_start").isoformat()))
+            if after_lapse[j]:
+                warnings.append(coded("warnings", "application_after_lapse", specialty=name,
+                                      applied_on=values["applied_on"],
+                                      lapses_on=values["lapses_on"]))
+            if cyc.approval_after_lapse[j]:
+                warnings.append(coded("warnings", "approval_after_lapse", specialty=name,
+                                      approved_on=values["approved_on"],
+                                      lapses_on=iso_day(cyc.original_lapses_on[j])))
+            if ce[j]:
+                actions.append(coded("actions", "complete_continuing_education", specialty=name))
+            if code in ("apply_now", "expired_not_lapsed"):
+                actions.append(coded("actions", "apply_for_renewal", specialty=name,
+                                     lapses_on=values["lapses_on"]))
+            elif code == "lapsed":
+                actions.append(coded("actions", "re_register", specialty=name,
+                                     lapses_on=values["lapses_on"]))
+            specialties.append(_row(name, code, renewed, cyc.valid_from[j], cyc.valid_until[j],
+                                    apply_by, cyc.lapses_on[j], bool(cyc.capped_at_65[j]),
+                                    bool(late[j]), trace, t))
+        window = _window(cp, regime, age65, t, policy, warnings, actions)
 
+    if as_of >= policy.scope_ends or regime == rule.NOT_COVERED:
+        warnings.append(coded("warnings", "basis_scope", notice=policy.basis["notice"],
+                              scope_ends=policy.scope_ends.isoformat()))
+    paper = cert.PAPER[int(cert.paper_certificate(np.array([regime]), t, policy)[0])]
     return {
         "as_of": as_of.isoformat(),
-        "regime": regime,
+        "basis": policy.basis,
+        "regime": REGIMES[regime],
         "province": p.employer_province,
-        "age65": age65.isoformat(),
-        "paper_certificate": rules.paper_certificate(regime, as_of, policy),
+        "age65": iso_day(age65),
+        "paper_certificate": {"status": paper, "rule": "R-7", "clause": "C-2.1.2"},
         "specialties": specialties,
         "usage_window": window,
         "warnings": warnings,
@@ -63,63 +120,84 @@ def assess_valid(p: Profile, as_of: date, policy: Policy = POLICY) -> dict:
     }
 
 
-def assess_specialty(spec: SpecialtyInput, regime: str, age65: date, as_of: date, p: Profile,
-                     policy: Policy = POLICY):
-    """R-1 … R-5 for one specialty: (row of CONTRACT.md ``specialties``, warnings, actions)."""
-    warnings: list[dict] = []
-    actions: list[dict] = []
-    if regime == rules.NOT_COVERED:
-        step = rules.Step("R-1", "C-1", "not_covered", {"province": p.employer_province},
-                          ("I-1",))
-        row = _row(spec.specialty, "not_covered", False, spec.valid_from, spec.valid_until,
-                   None, None, False, False, [step], as_of)
-        return row, warnings, actions
+def _window(cp: CheckedProfile, regime: int, age65: int, t: int, policy: Policy,
+            warnings: list, actions: list) -> dict:
+    """R-6 for the profile's certificate: the given download, or a download on T."""
+    p, d = cp.profile, cp.dates
+    k = len(p.specialties)
+    spec = cert.Specialties(np.zeros(k, dtype=np.intp), d["valid_from"].days,
+                            d["valid_until"].days, d["renewal_applied_on"].days,
+                            d["renewal_applied_on"].present, d["renewal_approved_on"].days,
+                            d["renewal_approved_on"].present)
+    given = p.certificate_downloaded_on is not None
+    dl = day_number(p.certificate_downloaded_on) if given else t
+    regimes, ages = np.array([regime]), np.array([age65])
+    w = cert.usage_window(spec, regimes, ages, np.array([dl]), t, policy)
+    status = cert.USAGE_STATUSES[int(w.status[0])]
+    out = {"from": iso_day(dl), "until": None, "capped_by": None, "status": status,
+           "hypothetical": not given, "specialties": [], "printed": [], "reason": None,
+           "days_left": None, "rule": "R-6", "clause": "C-3.2", "readings": [],
+           "outdated": False}
+    reason = int(w.reason[0])
+    if reason != cert.NO_REASON:
+        out["reason"] = _reason(reason, dl, age65, policy)
+        if reason == cert.BEFORE_START:
+            out["clause"] = "C-2.1.1"
+        return out
+    rows = np.flatnonzero(w.printed)
+    until = int(w.until[0])
+    out.update(until=iso_day(until), capped_by=cert.CAPPED_BY[int(w.capped_by[0])],
+               specialties=[p.specialties[j].specialty for j in rows],
+               printed=[{"specialty": p.specialties[j].specialty,
+                         "valid_from": iso_day(w.valid_from_at_d[j]),
+                         "valid_until": iso_day(w.valid_until_at_d[j])} for j in rows],
+               days_left=until - t, readings=["I-4"] + (["I-5"] if len(rows) > 1 else []))
+    if not given:
+        return out
+    for j in np.flatnonzero(w.outdated_rows):
+        out["outdated"] = True
+        warnings.append(coded("warnings", "certificate_outdated",
+                              specialty=p.specialties[j].specialty, downloaded_on=iso_day(dl),
+                              approved_on=iso_day(d["renewal_approved_on"].days[j])))
+    if status == "expired" or out["outdated"]:
+        now = cert.usage_window(spec, regimes, ages, np.array([t]), t, policy)
+        if int(now.reason[0]) == cert.NO_REASON:
+            actions.append(coded("actions", "download_again"))
+        else:  # no certificate can be downloaded today: say why instead of advising it
+            out["reason"] = _reason(int(now.reason[0]), t, age65, policy)
+    return out
 
-    cyc = rules.current_cycle(spec, regime, age65, as_of, policy)
-    status, late, steps4 = rules.status_at(cyc, spec.renewal_applied_on, age65, as_of)
-    steps = list(cyc.steps) + steps4
-    if add_years_uses_i7(p.birth_date, policy.days("age_limit_years")):
-        # the 65th birthday of someone born on 29 February is 28 February (I-7)
-        steps = [replace(s, readings=(*s.readings, "I-7")) if "age65" in s.values else s
-                 for s in steps]
-    name = spec.specialty
-    if not cyc.renewed:
-        original_apply_by = cyc.steps[0].values["apply_by"]
-        if rules.deadline_before_effective(regime, cyc.apply_by, policy):
-            warnings.append(coded("warnings", "deadline_before_effective", specialty=name,
-                                  apply_by=iso(original_apply_by), lapses_on=iso(cyc.lapses_on),
-                                  effective=iso(policy.date("electronic_start"))))
-        applied = spec.renewal_applied_on
-        if applied is not None and applied <= as_of and applied >= cyc.lapses_on:
-            warnings.append(coded("warnings", "application_after_lapse", specialty=name,
-                                  applied_on=iso(applied), lapses_on=iso(cyc.lapses_on)))
-    if rules.needs_continuing_education(status, cyc.apply_by, as_of, p.continuing_education_done,
-                                        policy):
-        steps.append(rules.Step("R-5", "C-2.2.3", "r5_continuing_education"))
-        actions.append(coded("actions", "complete_continuing_education", specialty=name))
-    if status in ("apply_now", "expired_not_lapsed"):
-        actions.append(coded("actions", "apply_for_renewal", specialty=name,
-                             lapses_on=iso(cyc.lapses_on)))
-    elif status == "lapsed":
-        actions.append(coded("actions", "re_register", specialty=name,
-                             lapses_on=iso(cyc.lapses_on)))
-    row = _row(name, status, cyc.renewed, cyc.valid_from, cyc.valid_until, cyc.apply_by,
-               cyc.lapses_on, cyc.capped_at_65, late, steps, as_of)
-    return row, warnings, actions
+
+def _reason(code: int, day: int, age65: int, policy: Policy) -> dict:
+    return coded("reasons", cert.REASONS[code], date=iso_day(day), age65=iso_day(age65),
+                 effective=policy.date("electronic_start").isoformat())
 
 
-def _row(name, status, renewed, f, e, apply_by, lapses_on, capped, late, steps, as_of) -> dict:
+def _cutoff(r1: int, policy: Policy) -> str | None:
+    from core.rules import branches as B
+    if r1 == B.R1_PILOT_EXPIRED:
+        return policy.date("pilot_lapses_on").isoformat()
+    if r1 == B.R1_BATCH_EXPIRED:
+        return policy.date("electronic_start").isoformat()
+    return None
+
+
+def _iso(field, j: int) -> str | None:
+    return iso_day(field.days[j]) if field.present[j] else None
+
+
+def _row(name, status, renewed, f, e, apply_by, lapses_on, capped, late, trace, t) -> dict:
     return {
         "specialty": name,
         "status": status,
         "renewed": renewed,
-        "current_valid_from": iso(f),
-        "current_valid_until": iso(e),
-        "apply_by": iso(apply_by),
-        "lapses_on": iso(lapses_on),
+        "current_valid_from": iso_day(f),
+        "current_valid_until": iso_day(e),
+        "apply_by": None if apply_by is None else iso_day(apply_by),
+        "lapses_on": None if lapses_on is None else iso_day(lapses_on),
         "capped_at_65": capped,
         "late_application": late,
-        "days_to_apply_by": None if apply_by is None else (apply_by - as_of).days,
-        "days_to_lapse": None if lapses_on is None else (lapses_on - as_of).days,
-        "trace": [s.as_dict() for s in steps],
+        "days_to_apply_by": None if apply_by is None else int(apply_by - t),
+        "days_to_lapse": None if lapses_on is None else int(lapses_on - t),
+        "trace": trace,
     }

@@ -1,42 +1,413 @@
-"""Validation of a profile (CONTRACT.md "Profile"): every problem at once, each with field and code.
+"""Input checks, written once over arrays: one set of field checks for a profile (errors with JSON
+paths such as ``specialties[0].valid_until``) and for a roster (errors per row), with the same
+codes and the same messages (``core/messages/messages.toml``).
 
-``validate(profile, as_of)`` returns a normalised :class:`Profile` or raises
-:class:`~core.errors.InvalidInput` listing every problem found. The bulk path (core/bulk.py)
-applies the same checks column-wise; tests/test_bulk_equivalence.py proves the two agree.
-R-8 (the registration number) lives here because it is a check on input: its format is an error,
-its public-practice parts are warnings (``number_warnings``).
+A check takes arrays and adds ``(field, code, mask, values)`` to a :class:`Problems`. A profile
+is checked as arrays too: its person fields as length-1 arrays that broadcast against its
+specialties, so every check is the same line for one constructor and for a national roster.
+What only a JSON profile can get wrong (a number where text belongs, a list that is not a list,
+the same specialty twice) is checked by :func:`check_profile` before the shared checks.
+R-8 (the registration number's form) is an input check and lives here; its public-practice
+parts are warnings (``number_warnings``).
 """
 
 from __future__ import annotations
 
 import re
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
 from core.messages.catalogue import coded, problem
 from core.messages.errors import InvalidInput, Problem
 from core.policy.data import POLICY, Policy
-from core.policy.dates import add_years, parse_iso
+from core.policy.dates import add_years_days, day_number, from_day, iso_day, parse_iso
+from core.roster.schema import FLAG_WORDS, GENDERS, TEXT_LIMITS
 
-GENDERS = {"男": "男", "女": "女", "male": "男", "female": "女", "m": "男", "f": "女"}
-FLAGS = {
-    True: True, False: False,  # (1 and 0 are the same keys as True and False)
-    "是": True, "否": False, "true": True, "false": False, "1": True, "0": False,
-    "yes": True, "no": False, "y": True, "n": False,
-}
 CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
-STRIP_CHARS = " \t\r\n\u3000\u00a0"  # what is trimmed around text: spaces, full-width space, NBSP
-# Dates accepted at all: the years the roster reader (core/io.py) accepts, 1900..2199.
+STRIP_CHARS = " \t\r\n\u3000\u00a0"  # trimmed around text: spaces, full-width space, NBSP
+# Dates accepted at all: the years the roster reader (core/roster/io.py) accepts, 1900..2199.
 EARLIEST_DATE, LATEST_DATE = date(1900, 1, 1), date(2199, 12, 31)
+PERSON_FIELDS = ("name", "gender", "registration_number", "employer", "employer_province",
+                 "continuing_education_done", "birth_date", "certificate_downloaded_on")
+SPECIALTY_FIELDS = ("specialty", "valid_from", "valid_until", "renewal_applied_on",
+                    "renewal_approved_on")
+# lookup tables of text fields (index of the table a value must be found in)
+NO_TABLE, GENDER, PROVINCE, SPECIALTY, NUMBER = -1, 0, 1, 2, 3
+TEXT_TABLE = {"gender": GENDER, "employer_province": PROVINCE, "specialty": SPECIALTY,
+              "registration_number": NUMBER}
+NOT_FOUND = {"gender": "invalid_gender", "employer_province": "unknown_province",
+             "specialty": "unknown_specialty", "registration_number": "invalid_number"}
 
 
 def number_pattern(policy: Policy = POLICY) -> re.Pattern:
-    """R-8, C-A1: one 军地代字 then 16 digits."""
+    """R-8, C-A1: one 军地代字 (a province's character or 军) then 16 digits."""
     chars = "".join(sorted(policy.number_chars))
     return re.compile(rf"^[{chars}][0-9]{{{policy.number['digits']}}}$")
 
 
+# ------------------------------------------------------------------------------------- problems
+class Problems:
+    """Boolean masks of (field, code) problems; messages are written only for rows that have one.
+
+    ``values`` says what the message needs: None; a dict whose entries are constants, or
+    ``"date:<field>"`` (that field's day number), or a name of ``derived`` (a day-number array);
+    ``"value:<field>"`` (the field's text); or a pair ``(field, other)`` for ``date_order``.
+    """
+
+    def __init__(self) -> None:
+        self.items: list[tuple[str, str, np.ndarray, object]] = []
+
+    def add(self, field_: str, code: str, mask, values=None) -> None:
+        mask = np.asarray(mask, dtype=bool)
+        if mask.any():
+            self.items.append((field_, code, mask, values))
+
+    def any_rows(self, n: int) -> np.ndarray:
+        out = np.zeros(n, dtype=bool)
+        for _, _, mask, _ in self.items:
+            out |= np.broadcast_to(mask, (n,)) if mask.shape != (n,) else mask
+        return out
+
+    def render(self, texts: Mapping[str, pa.Array], dates: Mapping[str, DateField],
+               derived: Mapping[str, np.ndarray]):
+        """Yield (field, rows, codes, table): ``table[codes[i]]`` is the Problem of row
+        ``rows[i]``; each problem is formatted once per distinct set of values, so a million bad
+        rows cost what their distinct values cost."""
+        for field_, code, mask, values in self.items:
+            idx = np.flatnonzero(mask)
+            names, keys, is_date = _value_keys(values, idx, texts, dates, derived)
+            if keys:
+                codes, uniques = pd.MultiIndex.from_arrays(keys).factorize()
+                uniques = list(uniques)
+            else:
+                codes, uniques = np.zeros(len(idx), dtype=np.intp), [()]
+            table = [problem(field_, code, **{k: (iso_day(v) if d else v)
+                                              for k, v, d in zip(names, key, is_date,
+                                                                 strict=True)})
+                     for key in uniques]
+            yield field_, idx, codes, table
+
+
+def _value_keys(values, idx, texts, dates, derived):
+    if values is None:
+        return [], [], []
+    if isinstance(values, str):  # "value:<field>": the cell as text
+        column = values.split(":", 1)[1]
+        arr = texts[column]
+        cells = np.array(arr.take(pa.array(idx % len(arr))).to_pylist(), dtype=object)
+        return ["value"], [cells], [False]
+    if isinstance(values, tuple):  # a date-order pair
+        fld, other = values
+        return (["label", "value", "other_label", "other"],
+                [np.full(len(idx), fld, dtype=object), dates[fld].at(idx),
+                 np.full(len(idx), other, dtype=object), dates[other].at(idx)],
+                [False, True, False, True])
+    names, keys, is_date = [], [], []
+    for k, v in values.items():
+        names.append(k)
+        if isinstance(v, str) and v.startswith("date:"):
+            keys.append(dates[v[5:]].at(idx))
+            is_date.append(True)
+        elif isinstance(v, str) and v in derived:
+            d = derived[v]
+            keys.append(np.broadcast_to(d, (max(len(d), int(idx.max()) + 1),))[idx])
+            is_date.append(True)
+        else:
+            keys.append(np.full(len(idx), v, dtype=object))
+            is_date.append(False)
+    return names, keys, is_date
+
+
+# ----------------------------------------------------------------------------------- text checks
+@dataclass
+class TextChecked:
+    """A text array after the checks of :func:`check_text` (one element per value)."""
+
+    values: pa.Array            # trimmed
+    present: np.ndarray         # not missing nor blank
+    ctrl: np.ndarray            # contains a control character
+    too_long: np.ndarray        # longer than its limit
+    found: np.ndarray           # found in its table (R-8 form for numbers)
+    pos: np.ndarray             # position in lookup_keys (-1 when not found or no table)
+
+    @property
+    def ok(self) -> np.ndarray:
+        return self.present & ~self.ctrl & ~self.too_long
+
+
+_WS_FIRST = np.zeros(256, dtype=bool)  # bytes that can start a STRIP_CHARS character
+_WS_FIRST[[c.encode()[0] for c in STRIP_CHARS]] = True
+_WS_LAST = np.zeros(256, dtype=bool)  # bytes that can end one
+_WS_LAST[[c.encode()[-1] for c in STRIP_CHARS]] = True
+
+
+@dataclass(frozen=True)
+class Lookups:
+    """The lookup tables of the text fields, as one key array (built once per policy)."""
+
+    keys: pa.Array              # gender spellings, province names, specialty names
+    table: np.ndarray           # which table each key belongs to
+    gender: np.ndarray          # key position -> the gender kept (object)
+    province_short: np.ndarray  # key position -> province short name (object)
+    province_regime: np.ndarray  # key position -> regime code (int8)
+    number_re: str
+
+
+_LOOKUPS: dict[int, tuple[weakref.ref, Lookups]] = {}
+
+
+def lookups(policy: Policy) -> Lookups:
+    """The lookup tables of ``policy`` (built once per policy object)."""
+    ref, got = _LOOKUPS.get(id(policy), (None, None))
+    if ref is None or ref() is not policy:
+        provinces = list(policy.province_by_name)
+        keys = list(GENDERS) + provinces + list(policy.specialties)
+        table = np.array([GENDER] * len(GENDERS) + [PROVINCE] * len(provinces)
+                         + [SPECIALTY] * len(policy.specialties), dtype=np.int8)
+        gender = np.array(list(GENDERS.values()) + [None] * (len(keys) - len(GENDERS)),
+                          dtype=object)
+        short = np.array([None] * len(GENDERS) + [policy.province_by_name[p].short
+                                                  for p in provinces]
+                         + [None] * len(policy.specialties), dtype=object)
+        regime = np.array([-1] * len(GENDERS) + [policy.regimes.index(policy.regime_of[p])
+                                                 for p in provinces]
+                          + [-1] * len(policy.specialties), dtype=np.int8)
+        got = Lookups(pa.array(keys, pa.large_string()), table, gender, short, regime,
+                      number_pattern(policy).pattern)
+        _LOOKUPS[id(policy)] = (weakref.ref(policy), got)
+    return got
+
+
+def check_text(arr: pa.Array, limit, table, policy: Policy) -> TextChecked:
+    """The text checks of every field: trimmed of spaces, present, free of control characters,
+    at most ``limit`` characters, and found in its ``table`` (GENDER, PROVINCE, SPECIALTY, or
+    NUMBER for R-8's form). ``limit`` and ``table`` are scalars or one per element.
+
+    Values found in their table are clean; only the others are looked at closely: the raw UTF-8
+    bytes first (a control byte, a blank-looking first or last byte, more bytes than the limit),
+    the exact string functions only on those rows.
+    """
+    n = len(arr)
+    lk = lookups(policy)
+    table = np.broadcast_to(np.asarray(table), (n,))
+    limit = np.broadcast_to(np.asarray(limit), (n,))
+    valid = arr.is_valid().to_numpy(zero_copy_only=False)
+    found, pos = _find(arr, table, lk)
+    present, ctrl, long_ = valid.copy(), np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
+    if n == 0:
+        return TextChecked(arr, present, ctrl, long_, found, pos)
+    bufs = arr.buffers()
+    width = np.int64 if pa.types.is_large_string(arr.type) else np.int32
+    offsets = np.frombuffer(bufs[1], dtype=width)[arr.offset:arr.offset + n + 1].astype(np.int64)
+    data = (np.frombuffer(bufs[2], dtype=np.uint8) if bufs[2] is not None and bufs[2].size
+            else np.zeros(1, dtype=np.uint8))
+    starts, ends = offsets[:-1], offsets[1:]
+    nbytes = ends - starts
+    nonempty = valid & (nbytes > 0)
+    first = data[np.where(nonempty, starts, 0)]
+    last = data[np.where(nonempty, ends - 1, 0)]
+    suspect = valid & ~found & (
+        (nbytes == 0) | (nbytes > limit) | _WS_FIRST[first] | _WS_LAST[last] | (table >= 0))
+    seg = data[offsets[0]:offsets[-1]] if offsets[-1] > offsets[0] else data[:0]
+    bad_bytes = (seg < 0x20) | (seg == 0x7F)
+    if bad_bytes.any():  # a control byte somewhere: find its rows
+        bad = np.flatnonzero(bad_bytes)
+        suspect[np.searchsorted(offsets, bad + offsets[0], side="right") - 1] = True
+        suspect &= valid
+    rows = np.flatnonzero(suspect)
+    if len(rows):
+        sub = arr.take(pa.array(rows))
+        trimmed = pc.utf8_trim(sub, characters=STRIP_CHARS)
+        length = pc.utf8_length(trimmed).to_numpy(zero_copy_only=False)
+        p = length > 0
+        c = p & pc.fill_null(pc.match_substring_regex(trimmed, CONTROL_CHARS.pattern),
+                             False).to_numpy(zero_copy_only=False)
+        present[rows], ctrl[rows], long_[rows] = p, c, p & ~c & (length > limit[rows])
+        if not pc.all(pc.equal(sub, trimmed)).as_py():  # some value had spaces around it
+            arr = pc.utf8_trim(arr, characters=STRIP_CHARS)
+            f2, p2 = _find(arr.take(pa.array(rows)), table[rows], lk)
+            found[rows], pos[rows] = f2, p2
+    return TextChecked(arr, present, ctrl, long_, found, pos)
+
+
+def _find(arr: pa.Array, table: np.ndarray, lk: Lookups) -> tuple[np.ndarray, np.ndarray]:
+    n = len(arr)
+    found, pos = np.zeros(n, dtype=bool), np.full(n, -1, dtype=np.int64)
+    lookup = table >= 0
+    if lookup.any():
+        keyed = table >= GENDER
+        keyed &= table != NUMBER
+        if keyed.any():
+            p = pc.fill_null(pc.index_in(pc.utf8_lower(arr), value_set=lk.keys), -1)
+            p = p.to_numpy(zero_copy_only=False).astype(np.int64)
+            hit = keyed & (p >= 0)
+            hit[hit] = lk.table[p[hit]] == table[hit]
+            found |= hit
+            pos = np.where(hit, p, pos)
+        number = table == NUMBER
+        if number.any():
+            rows = np.flatnonzero(number)
+            sub = arr if len(rows) == n else arr.take(pa.array(rows))
+            m = pc.fill_null(pc.match_substring_regex(sub, lk.number_re), False)
+            found[rows] = m.to_numpy(zero_copy_only=False)
+    return found, pos
+
+
+def report_text(problems: Problems, field_: str, col: TextChecked, *, required: bool,
+                limit: int) -> np.ndarray:
+    """Add the problems of one text field; return the mask of acceptable values."""
+    if required:
+        problems.add(field_, "required", ~col.present)
+    problems.add(field_, "invalid_characters", col.ctrl)
+    problems.add(field_, "too_long", col.too_long, {"limit": limit})
+    ok = col.ok
+    if field_ in NOT_FOUND:
+        problems.add(field_, NOT_FOUND[field_], ok & ~col.found, f"value:{field_}")
+        ok = ok & col.found
+    return ok
+
+
+# ----------------------------------------------------------------------------------- flag check
+def flag_key(v: object) -> object:
+    if isinstance(v, (bool, np.bool_)):
+        return bool(v)
+    if isinstance(v, str):
+        k = v.strip().lower()
+        return k[:-2] if k.endswith(".0") else k
+    if v is None or v is pd.NA:
+        return ""
+    return v
+
+
+def check_flags(problems: Problems, values) -> tuple[np.ndarray, np.ndarray]:
+    """Continuing education: yes/no in any of schema.FLAG_WORDS; blank is 'no' with no error.
+    Returns (value, given) per element."""
+    values = _objects(values)
+    codes, uniques = pd.factorize(values, use_na_sentinel=False) if len(values) > 8 else (
+        np.arange(len(values)), values)
+    val = np.zeros(len(uniques) + 1, dtype=bool)
+    bad = np.zeros(len(uniques) + 1, dtype=bool)
+    given = np.zeros(len(uniques) + 1, dtype=bool)
+    for i, u in enumerate(uniques):
+        k = flag_key(u)
+        if isinstance(k, bool):
+            val[i], given[i] = k, True
+        elif not (isinstance(k, str) and k == ""):
+            got = FLAG_WORDS.get(k) if isinstance(k, str) else (
+                {1: True, 0: False}.get(k) if type(k) in (int, float) else None)
+            if got is None:
+                bad[i] = True
+            else:
+                val[i], given[i] = got, True
+    problems.add("continuing_education_done", "invalid_flag", bad[codes],
+                 "value:continuing_education_done")
+    return val[codes], given[codes]
+
+
+# ----------------------------------------------------------------------------------- date checks
+@dataclass
+class DateField:
+    """A date field as day numbers (0 where missing) and a mask of the present values."""
+
+    days: np.ndarray
+    present: np.ndarray
+
+    def at(self, idx: np.ndarray) -> np.ndarray:
+        d = self.days
+        return d[idx % len(d)] if len(d) else d[idx]
+
+
+def check_dates(problems: Problems, dates: dict[str, DateField], policy: Policy,
+                unparsed: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The date checks that do not depend on the as-of date: range, required, validity not
+    before the holder turned 18, date order, approval before the 65th birthday (C-2.2.4).
+    ``unparsed`` marks cells already reported as ``invalid_date``. Person fields may be length 1
+    and broadcast against the specialty fields. Returns the derived day numbers the messages use
+    (``age65``, ``adult``) and ``birth_ok``."""
+    lo, hi = day_number(EARLIEST_DATE), day_number(LATEST_DATE)
+    for c, dc in dates.items():
+        if c == "birth_date":
+            continue  # its own plausibility check below
+        out = dc.present & ((dc.days < lo) | (dc.days > hi))
+        problems.add(c, "date_out_of_range", out,
+                     {"value": f"date:{c}", "earliest": EARLIEST_DATE.isoformat(),
+                      "latest": LATEST_DATE.isoformat()})
+        if out.any():  # reported once: not 'required' too
+            dates[c] = DateField(dc.days, dc.present & ~out)
+            unparsed = {**unparsed, c: unparsed.get(c, False) | out}
+    B, F, E = dates["birth_date"], dates["valid_from"], dates["valid_until"]
+    A, P = dates["renewal_applied_on"], dates["renewal_approved_on"]
+    for c in ("birth_date", "valid_from", "valid_until"):
+        none = np.zeros(1, bool)
+        problems.add(c, "required", ~dates[c].present & ~unparsed.get(c, none))
+    lim = policy.validation
+    min_age = int(lim["min_age_at_registration"])
+    birth = np.clip(B.days, lo, hi)  # an absurd birth date is an error below, not an overflow
+    adult, _ = add_years_days(birth, min_age)
+    age65, _ = add_years_days(birth, policy.days("age_limit_years"))
+    too_early = B.present & (B.days < day_number(lim["earliest_birth_date"]))
+    birth_ok = B.present & ~too_early  # reported by check_dates_at, with the as-of date
+    problems.add("valid_from", "before_age_18", birth_ok & F.present & (F.days < adult),
+                 {"value": "date:valid_from", "min_age": min_age, "adult_on": "adult"})
+    problems.add("valid_until", "date_order", F.present & E.present & (E.days < F.days),
+                 ("valid_until", "valid_from"))
+    problems.add("renewal_applied_on", "date_order", A.present & F.present & (A.days < F.days),
+                 ("renewal_applied_on", "valid_from"))
+    problems.add("renewal_approved_on", "date_order", P.present & A.present & (P.days < A.days),
+                 ("renewal_approved_on", "renewal_applied_on"))
+    problems.add("renewal_approved_on", "date_order",
+                 P.present & ~A.present & F.present & (P.days < F.days),
+                 ("renewal_approved_on", "valid_from"))
+    problems.add("renewal_approved_on", "approval_after_age_65",
+                 P.present & birth_ok & (P.days >= age65),
+                 {"value": "date:renewal_approved_on", "age65": "age65"})
+    return {"age65": age65, "adult": adult, "birth_ok": birth_ok}
+
+
+def check_dates_at(problems: Problems, dates: Mapping[str, DateField], adult: np.ndarray,
+                   as_of: int, policy: Policy) -> None:
+    """The date checks against the as-of date T: a plausible birth date (not before the earliest
+    one, the holder at least 18 on T), and a download not after T (what happened after T is not
+    known at T)."""
+    B, D = dates["birth_date"], dates["certificate_downloaded_on"]
+    lim = policy.validation
+    implausible = B.present & ((B.days < day_number(lim["earliest_birth_date"]))
+                               | (adult > as_of))
+    problems.add("birth_date", "birth_implausible", implausible,
+                 _birth_values(lim, iso_day(as_of)))
+    problems.add("certificate_downloaded_on", "download_after_as_of", D.present & (D.days > as_of),
+                 {"value": "date:certificate_downloaded_on", "as_of": iso_day(as_of)})
+
+
+def _birth_values(lim, as_of: str) -> dict:
+    return {"earliest": lim["earliest_birth_date"].isoformat(),
+            "min_age": int(lim["min_age_at_registration"]), "as_of": as_of,
+            "value": "date:birth_date"}
+
+
+def flag_texts(values) -> pa.Array:
+    """The flag cells as text, for the messages of ``invalid_flag``."""
+    return pa.array([None if v is None else str(v)[:40] for v in _objects(values)],
+                    pa.large_string())
+
+
+def _objects(values) -> np.ndarray:
+    """Any sequence as a 1-d object array (a list inside stays one element)."""
+    if isinstance(values, np.ndarray) and values.dtype == object:
+        return values
+    out = np.empty(len(values), dtype=object)
+    out[:] = list(values) if not isinstance(values, np.ndarray) else values
+    return out
+
+
+# --------------------------------------------------------------------------------------- profile
 @dataclass(frozen=True)
 class SpecialtyInput:
     specialty: str
@@ -48,196 +419,187 @@ class SpecialtyInput:
 
 @dataclass(frozen=True)
 class Profile:
+    """A checked profile, normalised (trimmed text, province short name, gender 男/女)."""
+
     name: str
     gender: str | None
     birth_date: date
     registration_number: str
     employer: str | None
-    employer_province: str  # short name
+    employer_province: str
     continuing_education_done: bool
     certificate_downloaded_on: date | None
     specialties: tuple[SpecialtyInput, ...] = field(default_factory=tuple)
 
 
-class _Collector:
-    def __init__(self) -> None:
-        self.problems: list[Problem] = []
+@dataclass(frozen=True)
+class CheckedProfile:
+    """A profile that passed every check, as the rules take it: person arrays of length 1,
+    specialty arrays of length k (day numbers)."""
 
-    def add(self, field_: str, code: str, **values) -> None:
-        self.problems.append(problem(field_, code, **values))
+    profile: Profile
+    regime: int
+    birth: int
+    dates: dict[str, DateField]
 
-    def text(self, raw: Mapping, key: str, *, required: bool, limit: int | None = None,
-             path: str | None = None) -> str | None:
-        path = path or key
-        value = raw.get(key)
-        if value is None or (isinstance(value, str) and not value.strip(STRIP_CHARS)):
-            if required:
-                self.add(path, "required")
-            return None
-        if not isinstance(value, str):
-            self.add(path, "invalid_type")
-            return None
-        value = value.strip(STRIP_CHARS)
-        if CONTROL_CHARS.search(value):
-            self.add(path, "invalid_characters")
-            return None
-        if limit is not None and len(value) > limit:
-            self.add(path, "too_long", limit=limit)
-            return None
-        return value
 
-    def date(self, raw: Mapping, key: str, *, required: bool,
-             path: str | None = None, bounded: bool = True) -> date | None:
-        path = path or key
-        value = raw.get(key)
-        try:
-            d = parse_iso(value)
-        except (ValueError, TypeError):
-            self.add(path, "invalid_date", value=str(value)[:40])
-            return None
-        if d is None and required:
-            self.add(path, "required")
-        if bounded and d is not None and not (EARLIEST_DATE <= d <= LATEST_DATE):
-            # beyond these years the date arithmetic of the rules would overflow (9999-12-31)
-            self.add(path, "date_out_of_range", value=d.isoformat(),
-                     earliest=EARLIEST_DATE.isoformat(), latest=LATEST_DATE.isoformat())
-            return None
-        return d
+_TEXT_ORDER = ("name", "gender", "registration_number", "employer", "employer_province")
+
+
+def check_profile(raw: Mapping, as_of: date, policy: Policy = POLICY) -> CheckedProfile:
+    """Check every field of a profile (CONTRACT.md "Profile"); raise InvalidInput listing every
+    problem, each with its JSON path; else return the profile normalised and as arrays."""
+    if not isinstance(raw, Mapping):
+        raise InvalidInput([problem("profile", "invalid_type", label="profile")])
+    first: list[Problem] = []  # what only a JSON document can get wrong
+    items = raw.get("specialties")
+    if items is None or (isinstance(items, list) and not items):
+        first.append(problem("specialties", "no_specialties"))
+        items = []
+    elif not isinstance(items, list):
+        first.append(problem("specialties", "invalid_type"))
+        items = []
+    elif len(items) > policy.max_specialties:
+        first.append(problem("specialties", "too_many_specialties", limit=policy.max_specialties))
+        items = items[:policy.max_specialties]  # the rest is not read: one error says why
+    rows = []  # (index in the document, mapping)
+    for i, item in enumerate(items):
+        if isinstance(item, Mapping):
+            rows.append((i, item))
+        else:
+            first.append(problem(f"specialties[{i}]", "invalid_type", label="specialty"))
+    k = len(rows)
+
+    wrong_type: list[int] = []
+
+    def text_of(mapping, key, path):
+        v = mapping.get(key)
+        if v is None or isinstance(v, str):
+            return v
+        first.append(problem(path, "invalid_type"))
+        wrong_type.append(len(cells))
+        return None
+
+    cells: list[str | None] = []
+    for f in _TEXT_ORDER:
+        cells.append(text_of(raw, f, f))
+    for i, item in rows:
+        cells.append(text_of(item, "specialty", f"specialties[{i}].specialty"))
+    fields = list(_TEXT_ORDER) + ["specialty"] * k
+    arr = pa.array(cells, pa.large_string())
+    checked = check_text(arr, np.array([TEXT_LIMITS[f] for f in fields]),
+                         np.array([TEXT_TABLE.get(f, NO_TABLE) for f in fields]), policy)
+    checked.present[wrong_type] = checked.found[wrong_type] = True  # reported once, above
+    problems = Problems()
+    texts: dict[str, pa.Array] = {}
+    ok: dict[str, np.ndarray] = {}
+    for j, f in enumerate(_TEXT_ORDER):
+        part = _part(checked, j, 1)
+        texts[f] = part.values
+        ok[f] = report_text(problems, f, part, required=f not in ("gender", "employer"),
+                            limit=TEXT_LIMITS[f])
+    spec = _part(checked, len(_TEXT_ORDER), k)
+    texts["specialty"] = spec.values
+    ok["specialty"] = report_text(problems, "specialty", spec, required=True,
+                                  limit=TEXT_LIMITS["specialty"])
+    names = spec.values.to_pylist()
+    seen: set[str] = set()
+    duplicate = np.zeros(k, dtype=bool)
+    for j, name in enumerate(names):
+        if ok["specialty"][j]:
+            duplicate[j] = name in seen
+            seen.add(name)
+    problems.add("specialty", "duplicate_specialty", duplicate, "value:specialty")
+
+    ce_raw = raw.get("continuing_education_done")
+    ce, _ = check_flags(problems, [ce_raw])
+    texts["continuing_education_done"] = flag_texts([ce_raw])
+
+    unparsed: dict[str, np.ndarray] = {}
+    dates: dict[str, DateField] = {}
+    for f in ("birth_date", "certificate_downloaded_on"):
+        dates[f], unparsed[f] = _parse_dates([raw.get(f)], f, [f], first)
+    for f in SPECIALTY_FIELDS[1:]:
+        dates[f], unparsed[f] = _parse_dates([item.get(f) for _, item in rows], f,
+                                             [f"specialties[{i}].{f}" for i, _ in rows], first)
+    t = day_number(as_of)
+    derived = check_dates(problems, dates, policy, unparsed)
+    check_dates_at(problems, dates, derived["adult"], t, policy)
+
+    if first or problems.items:
+        errors = list(first)
+        for f, idx, codes, table in problems.render(texts, dates, derived):
+            for j, p in zip(idx, (table[c] for c in codes), strict=True):
+                path = f if f in PERSON_FIELDS else f"specialties[{rows[j][0]}].{f}"
+                errors.append(Problem(field=path, code=p.code, message_zh=p.message_zh,
+                                      message_en=p.message_en))
+        raise InvalidInput(sorted(errors, key=_error_order))
+
+    lk = lookups(policy)
+    province_pos = int(checked.pos[4])
+    to_date = [None if not dc.present[j] else from_day(dc.days[j])
+               for dc in (dates[f] for f in SPECIALTY_FIELDS[1:]) for j in range(k)]
+    by_field = {f: to_date[n * k:(n + 1) * k] for n, f in enumerate(SPECIALTY_FIELDS[1:])}
+    specialties = tuple(SpecialtyInput(names[j], by_field["valid_from"][j],
+                                       by_field["valid_until"][j],
+                                       by_field["renewal_applied_on"][j],
+                                       by_field["renewal_approved_on"][j]) for j in range(k))
+    values = [texts[f][0].as_py() for f in _TEXT_ORDER]
+    gender = None if values[1] is None else lk.gender[int(checked.pos[1])]
+    d = dates["certificate_downloaded_on"]
+    prof = Profile(
+        name=values[0], gender=gender, birth_date=from_day(dates["birth_date"].days[0]),
+        registration_number=values[2], employer=values[3],
+        employer_province=lk.province_short[province_pos],
+        continuing_education_done=bool(ce[0]),
+        certificate_downloaded_on=from_day(d.days[0]) if d.present[0] else None,
+        specialties=specialties)
+    return CheckedProfile(prof, int(lk.province_regime[province_pos]),
+                          int(dates["birth_date"].days[0]), dates)
 
 
 def validate(raw: Mapping, as_of: date, policy: Policy = POLICY) -> Profile:
     """Check every field of a profile: return it normalised, or raise InvalidInput (all of them)."""
-    if not isinstance(raw, Mapping):
-        raise InvalidInput([problem("profile", "invalid_type", label="profile")])
-    c = _Collector()
-    lim = policy.validation
+    return check_profile(raw, as_of, policy).profile
 
-    name = c.text(raw, "name", required=True, limit=int(lim["max_name_length"]))
-    gender_raw = c.text(raw, "gender", required=False, limit=8)
-    gender = None
-    if gender_raw is not None:
-        gender = GENDERS.get(gender_raw.lower())  # bulk: utf8_lower + index_in
-        if gender is None:
-            c.add("gender", "invalid_gender", value=gender_raw)
-    employer = c.text(raw, "employer", required=False, limit=int(lim["max_employer_length"]))
 
-    number = c.text(raw, "registration_number", required=True, limit=40)
-    if number is not None and not number_pattern(policy).match(number):
-        c.add("registration_number", "invalid_number", value=number)
-        number = None
+def _part(c: TextChecked, start: int, length: int) -> TextChecked:
+    sl = slice(start, start + length)
+    return TextChecked(c.values.slice(start, length), c.present[sl], c.ctrl[sl],
+                       c.too_long[sl], c.found[sl], c.pos[sl])
 
-    province_raw = c.text(raw, "employer_province", required=True, limit=40)
-    province = None
-    if province_raw is not None:
-        p = policy.province_by_name.get(province_raw)
-        if p is None:
-            c.add("employer_province", "unknown_province", value=province_raw)
-        else:
-            province = p.short
 
-    ce_raw = raw.get("continuing_education_done")
-    ce = False
-    if ce_raw is not None and ce_raw != "":
-        key = ce_raw.strip().lower() if isinstance(ce_raw, str) else ce_raw
+def _parse_dates(values, label, paths, first) -> tuple[DateField, np.ndarray]:
+    days = np.zeros(len(values), dtype=np.int64)
+    present = np.zeros(len(values), dtype=bool)
+    unparsed = np.zeros(len(values), dtype=bool)
+    for j, v in enumerate(values):
         try:
-            ce = FLAGS[key]
-        except (KeyError, TypeError):
-            c.add("continuing_education_done", "invalid_flag", value=str(ce_raw)[:40])
-
-    birth = c.date(raw, "birth_date", required=True, bounded=False)  # own plausibility check
-    age65 = None
-    if birth is not None:
-        earliest = lim["earliest_birth_date"]
-        min_age = int(lim["min_age_at_registration"])
-        if birth < earliest or birth > as_of or add_years(birth, min_age) > as_of:
-            c.add("birth_date", "birth_implausible", value=birth.isoformat(),
-                  earliest=earliest.isoformat(), min_age=min_age, as_of=as_of.isoformat())
-            birth = None
-        else:
-            age65 = add_years(birth, policy.days("age_limit_years"))
-
-    downloaded = c.date(raw, "certificate_downloaded_on", required=False)
-    if downloaded is not None and downloaded > as_of:
-        c.add("certificate_downloaded_on", "download_after_as_of",
-              value=downloaded.isoformat(), as_of=as_of.isoformat())
-
-    specialties = _validate_specialties(c, raw.get("specialties"), birth, age65, policy)
-
-    if c.problems:
-        raise InvalidInput(c.problems)
-    return Profile(
-        name=name, gender=gender, birth_date=birth, registration_number=number,
-        employer=employer, employer_province=province, continuing_education_done=ce,
-        certificate_downloaded_on=downloaded, specialties=tuple(specialties),
-    )
-
-
-def _validate_specialties(c: _Collector, items, birth: date | None, age65: date | None,
-                          policy: Policy) -> list[SpecialtyInput]:
-    if items is None or (isinstance(items, list) and not items):
-        c.add("specialties", "no_specialties")
-        return []
-    if not isinstance(items, list):
-        c.add("specialties", "invalid_type")
-        return []
-    if len(items) > policy.max_specialties:
-        c.add("specialties", "too_many_specialties", limit=policy.max_specialties)
-        items = items[:policy.max_specialties]  # the rest is not read: one error says why
-    out: list[SpecialtyInput] = []
-    seen: set[str] = set()
-    min_age = int(policy.validation["min_age_at_registration"])
-    for i, item in enumerate(items):
-        p = f"specialties[{i}]"
-        if not isinstance(item, Mapping):
-            c.add(p, "invalid_type", label="specialty")
+            d = parse_iso(v)
+        except (ValueError, TypeError):
+            first.append(problem(paths[j], "invalid_date", value=str(v)[:40]))
+            unparsed[j] = True
             continue
-        before = len(c.problems)
-        name = c.text(item, "specialty", required=True, limit=40, path=f"{p}.specialty")
-        if name is not None:
-            if name not in policy.specialties:
-                c.add(f"{p}.specialty", "unknown_specialty", value=name)
-            elif name in seen:
-                c.add(f"{p}.specialty", "duplicate_specialty", value=name)
-            seen.add(name)
-        f = c.date(item, "valid_from", required=True, path=f"{p}.valid_from")
-        e = c.date(item, "valid_until", required=True, path=f"{p}.valid_until")
-        a = c.date(item, "renewal_applied_on", required=False, path=f"{p}.renewal_applied_on")
-        ap = c.date(item, "renewal_approved_on", required=False, path=f"{p}.renewal_approved_on")
-        for problem_ in check_specialty_dates(birth, age65, f, e, a, ap, min_age):
-            fld, code, values = problem_
-            c.add(f"{p}.{fld}", code, **values)
-        if len(c.problems) == before:
-            out.append(SpecialtyInput(name, f, e, a, ap))
-    return out
+        if d is not None:
+            days[j], present[j] = day_number(d), True
+    return DateField(days, present), unparsed
 
 
-def check_specialty_dates(birth, age65, f, e, a, ap, min_age: int):
-    """Date-order checks of one specialty (shared wording with the bulk path's column checks)."""
-    def order(fld, value, other_fld, other):
-        return (fld, "date_order", {"label": fld, "value": value.isoformat(),
-                                    "other_label": other_fld, "other": other.isoformat()})
-
-    if birth is not None and f is not None:
-        adult = add_years(birth, min_age)
-        if f < adult:
-            yield ("valid_from", "before_age_18",
-                   {"value": f.isoformat(), "min_age": min_age, "adult_on": adult.isoformat()})
-    if f is not None and e is not None and e < f:
-        yield order("valid_until", e, "valid_from", f)
-    if a is not None and f is not None and a < f:
-        yield order("renewal_applied_on", a, "valid_from", f)
-    if ap is not None:
-        if a is None:
-            yield ("renewal_approved_on", "approval_without_application", {})
-        elif ap < a:
-            yield order("renewal_approved_on", ap, "renewal_applied_on", a)
-        if age65 is not None and ap >= age65:
-            yield ("renewal_approved_on", "approval_after_age_65",
-                   {"value": ap.isoformat(), "age65": age65.isoformat()})
+_ORDER = {f: i for i, f in enumerate(("profile", *_TEXT_ORDER, "continuing_education_done",
+                                      "birth_date", "certificate_downloaded_on", "specialties"))}
+_SPEC_ORDER = {f: i for i, f in enumerate(SPECIALTY_FIELDS)}
 
 
-def number_warnings(number: str, province: str, as_of: date, policy: Policy = POLICY) -> list[dict]:
-    """R-8, C-A1: public practice about the number's parts; warnings only, never errors."""
+def _error_order(p: Problem):
+    if p.field.startswith("specialties["):
+        i = int(p.field[12:p.field.index("]")])
+        rest = p.field.split(".", 1)[1] if "." in p.field else ""
+        return (_ORDER["specialties"], i, _SPEC_ORDER.get(rest, -1))
+    return (_ORDER.get(p.field, 99), 0, 0)
+
+
+def number_warnings(number: str, province: str, as_of: date, policy: Policy) -> list[dict]:
+    """The public-practice parts of a registration number (R-8, C-A1): warnings, never errors."""
     out: list[dict] = []
     char, digits = number[0], number[1:]
     char_province = policy.number_chars.get(char)

@@ -139,8 +139,8 @@ CASES = [
     ("birth_implausible", "birth_date", profile(birth="0001-01-01")),
     ("before_age_18", "specialties[0].valid_from",
      profile(birth="2000-01-01", specialties=[spec(valid_from="1999-06-01")])),
-    ("approval_without_application", "specialties[0].renewal_approved_on",
-     with_spec(renewal_approved_on="2023-01-01")),
+    ("date_order", "specialties[0].renewal_approved_on",  # an approval before the cycle began
+     with_spec(valid_from="2023-06-01", renewal_approved_on="2023-01-01")),
     ("approval_after_age_65", "specialties[0].renewal_approved_on",
      profile(birth="1958-06-01",
              specialties=[spec(valid_from="2020-06-01", valid_until="2023-05-31",
@@ -157,8 +157,13 @@ def test_each_field_wrong_in_each_way(code, field, p):
     assert (field, code) in found, found
 
 
+# Codes only the roster reader gives (a file's cells; a JSON profile cannot hold them):
+# tests/test_io.py and tests/hostile/test_roster_files.py produce them.
+READER_ONLY = {"control_character", "number_too_long"}
+
+
 def test_every_error_code_of_the_catalogue_has_a_hostile_case():
-    assert {c for c, _, _ in CASES} == set(catalogue()["errors"])
+    assert {c for c, _, _ in CASES} == set(catalogue()["errors"]) - READER_ONLY
 
 
 def test_every_catalogue_error_message_has_both_languages():

@@ -1,0 +1,191 @@
+"""The rules for one registered specialty (POLICY.md R-1 … R-5), each written once over arrays.
+
+Every argument is a numpy array of day numbers (``core.policy.dates``), one element per
+registered specialty, or a scalar that broadcasts (the as-of date T, a profile's 65th birthday):
+one constructor and a national roster run the same lines. Optional dates come with a ``*_set``
+mask. Each rule returns its values and the branch it took per row (``core.rules.branches``), from
+which ``core.rules.trace`` writes the explanation. Dates and day counts come from the policy data;
+there is no literal policy date here.
+
+References: POLICY.md R-1 … R-5, I-2, I-3, I-6 … I-9; the notice 二(二)1–4.
+Limitations: one validity cycle and at most one renewal per specialty are modelled; what came
+before the given cycle is not in the data (status ``not_yet_valid``); re-registration (重新注册)
+lies outside the notice and is only named.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from core.policy.data import Policy
+from core.policy.dates import add_years_days, day_number
+from core.roster.schema import STATUSES
+from core.rules import branches as B
+
+PILOT, BATCH, NOT_COVERED = 0, 1, 2  # regime codes: positions in core.roster.schema.REGIMES
+STATUS = {s: i for i, s in enumerate(STATUSES)}  # status codes: positions in STATUSES
+_R4_BRANCH = np.full(len(STATUSES), -1)  # status code -> its R-4 branch
+_R4_BRANCH[[STATUS[s] for s in B.R4_STATUS]] = list(B.R4_STATUS.values())
+
+
+def first_match(conditions, choices, default):
+    """``np.select`` as nested ``np.where``: the first condition that holds picks its choice.
+    (np.select's own set-up costs more than the work on a profile's few rows.)"""
+    out = default
+    for cond, choice in zip(reversed(conditions), reversed(choices), strict=True):
+        out = np.where(cond, choice, out)
+    return np.asarray(out)
+
+
+def _day(policy: Policy, key: str) -> int:
+    return day_number(policy.date(key))
+
+
+# ------------------------------------------------------------------------------------------ R-1
+def original_deadlines(regime, valid_until, policy: Policy):
+    """R-1, C-2.2.1 / C-2.2.2: apply_by and lapses_on of the original cycle, by regime and E.
+
+    pilot, E before the pilot lapse date: the extended deadline and the fixed lapse date;
+    pilot otherwise: the 30-day rule by analogy, never earlier than the extended deadline (I-3),
+    lapse the day after (I-6); batch2021, E before the start ("already expired", I-2): the fixed
+    deadline and lapse date; batch2021, E before the batch lapse date: 30-day rule, fixed lapse
+    date; batch2021 otherwise: 30-day rule, lapse the day after (I-6).
+    ``deadline_before_effective``: a batch2021 deadline before the notice took effect (no time
+    was given to meet it; only the lapse date binds).
+
+    Returns (apply_by, lapses_on, branch, deadline_before_effective); not_covered rows get
+    branch NOT_COVERED and meaningless dates.
+    """
+    e = np.asarray(valid_until)
+    lead = policy.days("renewal_lead")
+    pilot_cut, pilot_apply = _day(policy, "pilot_lapses_on"), _day(policy, "pilot_apply_by")
+    start, batch_lapse = _day(policy, "electronic_start"), _day(policy, "batch_lapses_on")
+    batch_apply = _day(policy, "batch_expired_apply_by")
+    thirty = e - lead
+    pilot, batch = regime == PILOT, regime == BATCH
+    branch = first_match(
+        [pilot & (e < pilot_cut), pilot & (thirty < pilot_apply), pilot,
+         batch & (e < start), batch & (e < batch_lapse), batch],
+        [B.R1_PILOT_EXPIRED, B.R1_PILOT_FLOOR, B.R1_PILOT_CURRENT,
+         B.R1_BATCH_EXPIRED, B.R1_BATCH_TRANSITION, B.R1_BATCH_CURRENT], B.NOT_COVERED)
+    apply_by = first_match(
+        [branch == B.R1_PILOT_EXPIRED, branch == B.R1_PILOT_FLOOR,
+         branch == B.R1_BATCH_EXPIRED], [pilot_apply, pilot_apply, batch_apply], thirty)
+    lapses_on = first_match(
+        [branch == B.R1_PILOT_EXPIRED, (branch == B.R1_BATCH_EXPIRED)
+         | (branch == B.R1_BATCH_TRANSITION)], [pilot_cut, batch_lapse], e + 1)
+    before_effective = batch & (apply_by < start)
+    return apply_by, lapses_on, branch, before_effective
+
+
+# ------------------------------------------------------------------------------------------ R-2
+def renewed_cycle(approved_on, age65, policy: Policy):
+    """R-2, C-2.2.4: validity from the approval date P for 3 years, ending the day before the
+    third anniversary (I-8), capped at the 65th birthday; ``capped_at_65`` when
+    ``age65 < add_years(P, 3)`` (less than three full years left, even when both ends coincide).
+    The renewed cycle follows the general rule: apply_by 30 days before its end, lapse the day
+    after (I-6).
+
+    Returns (valid_from, valid_until, apply_by, lapses_on, capped_at_65, branch, i7) where
+    ``i7`` marks approvals on 29 February whose anniversary needed I-7.
+    """
+    p = np.asarray(approved_on)
+    anniversary, i7 = add_years_days(p, policy.days("renewal_term_years"))
+    capped = age65 < anniversary
+    until = np.where(capped, age65, anniversary - 1)
+    branch = np.where(capped, B.R2_RENEWED_CAPPED, B.R2_RENEWED)
+    return p, until, until - policy.days("renewal_lead"), until + 1, capped, branch, i7
+
+
+# ------------------------------------------------------------------------------------------ R-3
+def renewable(valid_until, age65, apply_by, lapses_on):
+    """R-3, C-2.2.4: a cycle is renewable when it ends before the 65th birthday; one that is not
+    has no apply_by and lapses the day after its end (I-6).
+
+    Returns (can_renew, apply_by, lapses_on, branch); apply_by is meaningful where can_renew.
+    """
+    can = valid_until < age65
+    return (can, apply_by, np.where(can, lapses_on, valid_until + 1),
+            np.where(can, B.R3_RENEWABLE, B.R3_NOT_RENEWABLE))
+
+
+# ------------------------------------------------------------------------------ the cycle at T
+@dataclass(frozen=True)
+class Cycle:
+    """The cycle in force at some date, per row: what R-1, R-2 and R-3 decided."""
+
+    valid_from: np.ndarray
+    valid_until: np.ndarray
+    apply_by: np.ndarray        # meaningful where ``renewable``
+    lapses_on: np.ndarray
+    renewable: np.ndarray
+    renewed: np.ndarray
+    capped_at_65: np.ndarray
+    original_apply_by: np.ndarray
+    original_lapses_on: np.ndarray  # after R-3 on the given cycle
+    r1_lapses_on: np.ndarray        # as R-1 gave it
+    before_effective: np.ndarray
+    approval_after_lapse: np.ndarray
+    r1: np.ndarray
+    r2: np.ndarray
+    r3: np.ndarray
+    i7_approval: np.ndarray
+
+
+def current_cycle(regime, valid_from, valid_until, applied_on, applied_set, approved_on,
+                  approved_set, age65, as_of, policy: Policy) -> Cycle:
+    """The cycle in force at ``as_of``: R-1 and R-3 on the given cycle; where an approval dated on
+    or before ``as_of`` is on record, R-2 then R-3 on the renewed cycle. An approval always
+    renews (C-2.2.4 has no condition, I-9); ``approval_after_lapse`` marks those without an
+    application made before the original lapse date (the record needs checking)."""
+    a1, l1_r1, r1, before = original_deadlines(regime, valid_until, policy)
+    _, a1, l1, _ = renewable(valid_until, age65, a1, l1_r1)  # R-3 on the given cycle
+    counts = approved_set & (approved_on <= as_of)
+    f2, e2, a2, l2, capped, r2, i7 = renewed_cycle(approved_on, age65, policy)
+    f = np.where(counts, f2, valid_from)
+    e = np.where(counts, e2, valid_until)
+    can, a, lp, r3 = renewable(e, age65, np.where(counts, a2, a1), np.where(counts, l2, l1))
+    after_lapse = counts & ~(applied_set & (applied_on < l1))
+    return Cycle(f, e, a, lp, can, counts, counts & capped, a1, l1, l1_r1, before, after_lapse, r1,
+                 np.where(counts, r2, -1), r3, counts & i7)
+
+
+# ------------------------------------------------------------------------------------------ R-4
+def status_at(cycle: Cycle, applied_on, applied_set, age65, as_of):
+    """R-4, C-2.2.1 / C-2.2.2 / C-2.2.4: the status at ``as_of``, first match wins:
+    not_yet_valid (no approval counts and T before the cycle), renewal_pending (an application
+    on or before T and before the lapse date, renewable, no approval), lapsed (T on or after the
+    lapse date), expired_not_lapsed (T after the end), apply_now (T after apply_by), valid; then
+    age_limit when T is after the 65th birthday, unless it lapsed before that birthday.
+    An application on or after the lapse date does not count (re-registration lies outside the
+    notice).
+
+    Returns (status, late_application, branch, age_limited, application_after_lapse).
+    """
+    t = as_of
+    applied = applied_set & (applied_on <= t) & ~cycle.renewed
+    after_lapse = applied & (applied_on >= cycle.lapses_on)
+    pending = applied & ~after_lapse & cycle.renewable
+    status = first_match(
+        [~cycle.renewed & (t < cycle.valid_from), pending, t >= cycle.lapses_on,
+         t > cycle.valid_until, cycle.renewable & (t > cycle.apply_by)],
+        [STATUS["not_yet_valid"], STATUS["renewal_pending"], STATUS["lapsed"],
+         STATUS["expired_not_lapsed"], STATUS["apply_now"]], STATUS["valid"])
+    late = (status == STATUS["renewal_pending"]) & (applied_on > cycle.apply_by)
+    branch = _R4_BRANCH[status]
+    branch = np.where(late, B.R4_RENEWAL_PENDING_LATE, branch)
+    aged = (t > age65) & ~((status == STATUS["lapsed"]) & (cycle.lapses_on <= age65))
+    status = np.where(aged, STATUS["age_limit"], status)
+    return status, late, branch, aged, after_lapse
+
+
+# ------------------------------------------------------------------------------------------ R-5
+def continuing_education_due(status, renewable_, apply_by, as_of, done, policy: Policy):
+    """R-5, C-2.2.3: renewal needs continuing education; remind when renewal is due or near:
+    status apply_now or expired_not_lapsed, or valid with T on or after apply_by − 90 days."""
+    near = (status == STATUS["valid"]) & renewable_ & (
+        as_of >= apply_by - policy.days("ce_reminder"))
+    due = (status == STATUS["apply_now"]) | (status == STATUS["expired_not_lapsed"]) | near
+    return due & ~done

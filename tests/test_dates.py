@@ -1,0 +1,33 @@
+"""core.policy.dates: I-7 (29 February + n years) and the day-number calendar."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pytest
+
+from core.policy.dates import add_years, add_years_days, add_years_uses_i7, day_number, from_day
+
+
+@pytest.mark.parametrize("n", [-3, 1, 3, 18, 65])
+def test_the_numpy_and_the_python_loop_agree_on_every_day(n):
+    days = np.arange(day_number(date(1900, 1, 1)), day_number(date(2199, 12, 31)) + 1)
+    big, big_i7 = add_years_days(days, n)
+    small = [add_years_days(days[i:i + 7], n) for i in range(0, len(days), 7)]
+    assert (np.concatenate([s[0] for s in small]) == big).all()
+    assert (np.concatenate([s[1] for s in small]) == big_i7).all()
+    assert big_i7.sum() > 0
+
+
+@pytest.mark.parametrize("d, n, want, i7", [
+    (date(2020, 2, 28), 1, date(2021, 2, 28), False),  # the day before
+    (date(2020, 2, 29), 1, date(2021, 2, 28), True),   # on it: I-7
+    (date(2020, 3, 1), 1, date(2021, 3, 1), False),    # the day after
+    (date(2020, 2, 29), 4, date(2024, 2, 29), False),  # into a leap year: the same day
+    (date(1980, 2, 29), 65, date(2045, 2, 28), True),  # POLICY.md worked example 7
+])
+def test_i7(d, n, want, i7):
+    assert add_years(d, n) == want
+    assert add_years_uses_i7(d, n) is i7
+    assert from_day(day_number(d)) == d
