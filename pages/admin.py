@@ -3,17 +3,20 @@
 Thin: access gate (ui/admin_auth.py) -> roster source (ui/admin_data.py) -> dashboard
 (ui/admin_dashboard.py) and, for logged-in admins, import and snapshots (ui/admin_import.py).
 Access is checked here on every run, so opening /admin directly never shows real data without
-a login. Without a configured password hash the page runs in demo mode on the demo roster.
+a login. The fictional demo roster a fresh installation starts with is labelled as such, and
+earlier snapshots can be switched to or deleted (ui/admin_snapshots.py). Without a configured
+password hash the page runs in demo mode on the demo roster.
 """
 
 import streamlit as st
 
 from core.roster.store import StoreError
-from ui import admin_auth, admin_dashboard, admin_data, admin_import, state
+from ui import admin_auth, admin_dashboard, admin_data, admin_import, admin_snapshots, state
 from ui.i18n import t
 
 st.title(t("page.admin.title"))
 as_of = state.as_of()
+admin_auth.base_url_note()  # QR codes point at localhost while ECERT_BASE_URL is unset
 mode = admin_auth.access()
 
 if mode == "demo":
@@ -25,22 +28,22 @@ elif mode == "admin":
     admin_auth.logout_button()
     try:
         store = admin_data.store()
-        current = store.current_id()
-        frame = admin_data.assessed(current, as_of) if current is not None else None
+        current = admin_snapshots.current(store)
+        frame = admin_data.assessed(current.id, as_of) if current is not None else None
     except StoreError as exc:
         st.error(t("admin.store_failed") + "\n\n" + admin_auth.bilingual(exc))
         store = frame = current = None
     tab_dash, tab_import = st.tabs([t("admin.tab_dashboard"), t("admin.tab_import")])
     with tab_dash:
         if frame is not None:
-            st.caption(t("admin.source_snapshot", id=current, as_of=as_of.isoformat()))
-            admin_dashboard.render(frame, as_of)
+            admin_snapshots.source_caption(current, as_of)  # the demo roster says so
+            admin_dashboard.render(frame, as_of, rejected_at_import=current.rejected)
         elif store is not None:
             st.info(t("admin.no_snapshots"))
     with tab_import:
         if store is not None:
             admin_import.import_section(store, as_of)
             st.header(t("admin.snapshots_heading"))
-            admin_import.snapshots_section(store)
+            admin_snapshots.section(store)
         else:
             st.info(t("admin.import_unavailable"))

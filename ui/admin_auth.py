@@ -15,6 +15,7 @@ removing it) logs every session out. Failed logins go through one process-wide
 from __future__ import annotations
 
 import hashlib
+import logging
 import uuid
 
 import streamlit as st
@@ -23,6 +24,8 @@ from core.admin import auth
 from core.runtime import config
 from ui import state
 from ui.i18n import t
+
+log = logging.getLogger("ecert_desk")
 
 SESSION_FLAG = "admin_authenticated"
 SESSION_ID = "admin_session_id"
@@ -85,6 +88,9 @@ def _login_form(configured: str, fingerprint: str) -> None:
         st.header(t("admin.login_title"))
         password = st.text_input(t("admin.login_password"), type="password", key=PASSWORD_KEY)
         submitted = st.form_submit_button(t("admin.login_button"), type="primary")
+        # A login holds for this browser tab's session only: a reload asks again. Keeping it
+        # would need a long-lived token in a cookie or the address; neither is worth the risk.
+        st.caption(t("admin.login_reload_note"))
     if not submitted:
         return
     keys = _client_keys()
@@ -109,6 +115,24 @@ def logout_button() -> None:
     if st.button(t("admin.logout"), key="admin_logout", icon=":material/logout:"):
         st.session_state.pop(SESSION_FLAG, None)
         st.rerun()
+
+
+@st.cache_resource(show_spinner=False)
+def log_base_url_once() -> bool:
+    """At the server's first run: warn the operator in the log when ``ECERT_BASE_URL`` is unset
+    (QR codes then open ``http://localhost:8501``, which a phone cannot reach)."""
+    if not config.base_url_configured():
+        log.warning("ECERT_BASE_URL is not set: certificate QR codes point at %s, which only "
+                    "works on this machine; set it to the public address of the app",
+                    config.DEFAULT_BASE_URL)
+    return True
+
+
+def base_url_note() -> None:
+    """On /admin (demo, login and admin alike): the same warning for the operator."""
+    if not config.base_url_configured():
+        st.warning(t("admin.base_url_unset", url=config.DEFAULT_BASE_URL),
+                   icon=":material/qr_code_2:")
 
 
 def demo_banner() -> None:

@@ -43,8 +43,11 @@ def _filters(frame: pd.DataFrame) -> pd.DataFrame:
     return dash.filter_rows(frame, regimes, chosen, specialties, query)
 
 
-def _headline(rows: pd.DataFrame, as_of: date) -> None:
+def _headline(rows: pd.DataFrame, as_of: date, rejected_at_import: int = 0) -> None:
     h = dash.headline(rows, as_of)
+    # Rows the import rejected are not stored: count them here too, so "数据有误" agrees with the
+    # import report (only over the whole roster: a filter cannot place a rejected row).
+    h["errors"] += rejected_at_import
     cells = [("registrations", "admin.m_registrations"), ("persons", "admin.m_persons"),
              ("lapsed", "admin.m_lapsed"), ("expired_not_lapsed", "admin.m_expired_not_lapsed"),
              ("apply_now", "admin.m_apply_now"), ("due_30", "admin.m_due_30"),
@@ -56,8 +59,10 @@ def _headline(rows: pd.DataFrame, as_of: date) -> None:
     for start in (0, 5):
         cols = st.columns(5)
         for col, (name, key) in zip(cols, cells[start:start + 5], strict=True):
-            col.metric(t(key), f"{h[name]:,}", help=t(helps[name]) if name in helps else None,
-                       border=True)
+            hint = t(helps[name]) if name in helps else None
+            if name == "errors" and rejected_at_import:
+                hint = f"{hint}\n\n{t('admin.m_errors_rejected', n=rejected_at_import)}"
+            col.metric(t(key), f"{h[name]:,}", help=hint, border=True)
 
 
 def _chart1(rows: pd.DataFrame, as_of: date) -> None:
@@ -133,10 +138,11 @@ def _table(rows: pd.DataFrame, as_of: date) -> None:
         help=t("admin.export_xlsx_too_big") if too_big else t("admin.export_help"))
 
 
-def render(frame: pd.DataFrame, as_of: date) -> None:
-    """The dashboard over ``frame`` (a prepared assessment at ``as_of``)."""
+def render(frame: pd.DataFrame, as_of: date, rejected_at_import: int = 0) -> None:
+    """The dashboard over ``frame`` (a prepared assessment at ``as_of``); ``rejected_at_import``:
+    rows of the shown snapshot's file that its import rejected (counted as "数据有误")."""
     rows = _filters(frame)
-    _headline(rows, as_of)
+    _headline(rows, as_of, rejected_at_import if len(rows) == len(frame) else 0)
     st.header(t("admin.chart1_heading"))
     _chart1(rows, as_of)
     st.header(t("admin.chart2_heading"))

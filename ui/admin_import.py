@@ -4,7 +4,14 @@ Flow: upload CSV/XLSX -> ``core.io.read_roster`` -> ``core.assess_roster`` at th
 preview of the first rows and the validation report (row, column, problem; downloadable as
 CSV) -> accept the valid rows (``Store.import_snapshot`` with a progress bar; one transaction)
 or cancel. ``prepare_import`` does the reading and checking without Streamlit, so tests drive
-the same code the page runs.
+the same code the page runs. The report names each column as the file's own header beside the
+canonical name ("有效期止 (valid_until)"), keeps each message whole in its language, and is
+downloaded as ``validation-<file name without extension>.csv``. The snapshot list is in
+ui/admin_snapshots.py.
+
+A pending import lives in this browser session only: a reload drops it (the page says so), the
+file has to be chosen again. Keeping it across a reload would mean storing an unaccepted file
+on the server for a session that may never come back.
 """
 
 from __future__ import annotations
@@ -12,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import PurePath
 
 import pandas as pd
 import streamlit as st
@@ -19,7 +27,7 @@ import streamlit as st
 from core import assess_roster
 from core.admin import dashboard as dash
 from core.roster.duplicates import duplicate_rows
-from core.roster.io import RosterReadError, read_roster, to_csv_bytes
+from core.roster.io import RosterReadError, canonical_header, read_roster, to_csv_bytes
 from core.roster.schema import ROSTER_COLUMNS
 from core.roster.store import Store, StoreError
 from ui import admin_data, state
@@ -46,6 +54,7 @@ class PendingImport:
     preview: pd.DataFrame = field(repr=False)  # the file's first rows as read
     ident: tuple = field(default=(), repr=False)  # which upload and as-of date it came from
     duplicates: int = 0  # rows repeating an earlier row (kept, each assessed)
+    headers: dict = field(default_factory=dict, repr=False)  # canonical column -> file's header
 
     @property
     def accepted(self) -> int:
@@ -62,11 +71,34 @@ def prepare_import(data: bytes, file_name: str, as_of: date) -> PendingImport:
     assessed = assess_roster(dash.roster_at(roster.data, as_of), as_of)
     ok = assessed["error"].isna().to_numpy(dtype=bool)
     valid = roster.data.loc[ok, list(ROSTER_COLUMNS)].reset_index(drop=True)
+    headers = file_headers(roster.raw.columns)
     return PendingImport(file_name=file_name, sha256=roster.sha256 or "", as_of=as_of,
-                         n_rows=len(roster), valid=valid,
-                         report=dash.validation_report(assessed),
+                         n_rows=len(roster), valid=valid, headers=headers,
+                         report=dash.validation_report(assessed, headers),
                          preview=roster.raw.head(PREVIEW_ROWS),
                          duplicates=int(duplicate_rows(roster.data).sum()))
+
+
+def file_headers(columns) -> dict[str, str]:
+    """Canonical column -> the header the file used for it (the first one, as written)."""
+    out: dict[str, str] = {}
+    for header in columns:
+        canonical = canonical_header(header)
+        if canonical is not None:
+            out.setdefault(canonical, str(header).strip())
+    return out
+
+
+def report_file_name(file_name: str) -> str:
+    """``名单.csv`` -> ``validation-名单.csv`` (never ``….csv.csv``)."""
+    return f"validation-{PurePath(file_name).stem or 'roster'}.csv"
+
+
+def column_label(column: str, header: str) -> str:
+    """The admin's own header beside the canonical name, e.g. ``有效期止 (valid_until)``."""
+    if header and header != column:
+        return f"{header} ({column})"
+    return column
 
 
 def accept_import(store: Store, pending: PendingImport,
@@ -99,7 +131,9 @@ def _report_for_display(report: pd.DataFrame) -> pd.DataFrame:
     lang = state.lang()
     return pd.DataFrame({
         t("admin.report_row"): report["row"],
-        t("admin.report_column"): report["column"],
+        t("admin.report_column"): [column_label(c, h) for c, h in
+                                   zip(report["column"], report.get("header", report["column"]),
+                                       strict=True)],
         t("admin.report_problem"): report["problem_en" if lang == "en" else "problem_zh"],
     })
 
@@ -116,6 +150,7 @@ def import_section(store: Store, as_of: date) -> None:
     gen = st.session_state.get(UPLOAD_GEN_KEY, 0)
     upload = st.file_uploader(t("admin.upload_label"), type=["csv", "xlsx"],
                               key=f"admin_upload_{gen}", help=t("admin.upload_help"))
+    st.caption(t("admin.upload_reload_note"))
     if upload is None:
         st.session_state.pop(PENDING_KEY, None)
         return
@@ -152,7 +187,7 @@ def _pending_view(store: Store, pending: PendingImport, as_of: date) -> None:
         st.dataframe(_report_for_display(pending.report.head(REPORT_ROWS)), hide_index=True,
                      width="stretch", height=240)
         st.download_button(t("admin.report_download"), data=to_csv_bytes(pending.report),
-                           file_name=f"validation-{pending.file_name}.csv", mime="text/csv",
+                           file_name=report_file_name(pending.file_name), mime="text/csv",
                            key="admin_report_download", on_click="ignore",
                            icon=":material/download:")
     else:
@@ -184,43 +219,4 @@ def _pending_view(store: Store, pending: PendingImport, as_of: date) -> None:
         _reset_upload()
         st.session_state[FLASH_KEY] = t("admin.imported", id=sid, accepted=pending.accepted,
                                         rejected=pending.rejected)
-        st.rerun()
-
-
-def snapshots_section(store: Store) -> None:
-    try:
-        snaps = store.snapshots()
-    except StoreError as exc:
-        st.error(bilingual(exc))
-        return
-    if snaps.empty:
-        st.info(t("admin.no_snapshots"))
-        return
-    shown = pd.DataFrame({
-        t("admin.snap_id"): snaps["id"],
-        t("admin.snap_time"): snaps["created_at"].dt.tz_convert("Asia/Shanghai")
-        .dt.strftime("%Y-%m-%d %H:%M"),
-        t("admin.snap_file"): snaps["file_name"],
-        t("admin.snap_sha"): snaps["sha256"].str.slice(0, 12),
-        t("admin.snap_accepted"): snaps["accepted_rows"],
-        t("admin.snap_rejected"): snaps["rejected_rows"],
-        t("admin.snap_current"): snaps["is_current"],
-    })
-    st.dataframe(shown, hide_index=True, width="stretch")
-    earlier = snaps[~snaps["is_current"]]
-    if earlier.empty:
-        return
-    labels = {int(r.id): f"#{r.id} · {r.file_name} · "
-              f"{r.created_at.tz_convert('Asia/Shanghai'):%Y-%m-%d %H:%M}"
-              for r in earlier.itertuples()}
-    c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
-    chosen = c1.selectbox(t("admin.snap_choose"), list(labels), format_func=labels.get,
-                          key="admin_snap_choice")
-    if c2.button(t("admin.snap_make_current"), key="admin_snap_switch"):
-        try:
-            store.set_current(int(chosen))
-        except StoreError as exc:
-            st.error(bilingual(exc))
-            return
-        st.session_state[FLASH_KEY] = t("admin.snap_switched", id=chosen)
         st.rerun()
