@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import date
 
 from core import assess
+from core.policy.data import POLICY
 
-PROVINCE_CHAR = {"北京": "京", "上海": "沪", "浙江": "浙", "海南": "琼", "广东": "粤", "江苏": "苏",
-                 "四川": "川", "河南": "豫", "福建": "闽", "山东": "鲁", "湖北": "鄂", "河北": "冀"}
-PROVINCE_CODE = {"北京": "11", "上海": "31", "浙江": "33", "海南": "46", "广东": "44", "江苏": "32",
-                 "四川": "51", "河南": "41", "福建": "35", "山东": "37", "湖北": "42", "河北": "13"}
+# A registration number that matches its province, from the policy data.
+PROVINCE_CHAR = {p.short: p.chars[0] for p in POLICY.provinces}
+PROVINCE_CODE = {p.short: p.code for p in POLICY.provinces}
 
 
 def d(s: str) -> date:

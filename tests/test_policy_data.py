@@ -9,8 +9,10 @@ import re
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from core import assess, assess_roster
+from core.demo.roster import demo_roster
 from core.policy.data import POLICY, POLICY_FILE, load_policy
 from tests.engine_helpers import d, profile
 from tests.test_bulk_equivalence import _frame
@@ -78,3 +80,56 @@ def test_rule_code_holds_no_literal_policy_date():
         source = path.read_text(encoding="utf-8")
         assert not pattern.search(source), f"{path} has a literal date"
         assert "date(20" not in source, f"{path} has a literal date"
+
+
+# ------------------------------------------------------------------ basis and a later notice
+FICTIONAL = ROOT / "tests" / "fixtures" / "fictional_notice_2099.toml"
+
+
+@pytest.mark.parametrize("as_of, in_scope", [
+    ("2021-12-31", True),   # the day before the scope ends
+    ("2022-01-01", False),  # on it: basis_scope
+    ("2022-01-02", False),
+])
+def test_basis_and_its_scope(as_of, in_scope):
+    a = assess(profile(province="广东", valid_until="2023-05-31"), d(as_of))
+    assert a["basis"] == {"notice": "建办市〔2021〕25号", "policy_version": POLICY.basis[
+        "policy_version"]}
+    assert ("basis_scope" in [w["code"] for w in a["warnings"]]) is not in_scope
+
+
+def test_a_region_outside_the_notice_is_always_out_of_scope():
+    a = assess(profile(province="湖北", valid_until="2023-05-31"), d("2021-09-01"))
+    assert a["regime"] == "not_covered"
+    assert "basis_scope" in [w["code"] for w in a["warnings"]]
+
+
+def test_a_later_notice_is_data_not_code():
+    """The fictional notice covers 湖北 from 2030-01-01: the same code gives other answers."""
+    policy = load_policy(POLICY_FILE, amendments=(FICTIONAL,))
+    p = profile(province="湖北", valid_until="2031-06-30")
+    before = assess(p, d("2029-12-31"), policy)
+    after = assess(p, d("2030-01-01"), policy)
+    assert before["regime"] == "not_covered" and before["usage_window"] is None
+    assert before["basis"]["notice"] == "建办市〔2021〕25号"
+    assert after["regime"] == "batch2021"
+    assert after["basis"] == {"notice": "虚构〔2099〕1号（测试用）",
+                              "policy_version": "fictional-2099.1"}
+    s = after["specialties"][0]
+    assert (s["status"], s["apply_by"], s["lapses_on"]) == ("valid", "2031-05-31", "2031-07-01")
+    assert "basis_scope" not in [w["code"] for w in after["warnings"]]  # in scope until 2035
+    # the roster path reads the same data
+
+    roster = demo_roster(200, seed=7, as_of=d("2030-06-01"))
+    out = assess_roster(roster, d("2030-06-01"), policy)
+    assert "not_covered" not in set(out["status"].dropna().astype(str))
+    # and the shipped policy alone still says not_covered
+    assert assess(p, d("2030-01-01"))["regime"] == "not_covered"
+
+
+def test_an_amendment_must_name_the_notice_it_amends(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text(FICTIONAL.read_text(encoding="utf-8").replace(
+        'amends = "建办市〔2021〕25号"', 'amends = "另一个通知"'), encoding="utf-8")
+    with pytest.raises(ValueError):
+        load_policy(POLICY_FILE, amendments=(bad,))

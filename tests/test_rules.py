@@ -481,3 +481,52 @@ def test_r6_an_approval_after_a_late_application_outdates_the_certificate():
     a = full("2024-08-01", province="广东", valid_until="2024-05-31", applied="2024-06-01",
              approved="2024-06-20", downloaded="2024-05-01")
     assert "certificate_outdated" in [w["code"] for w in a["warnings"]]
+
+
+# ------------------------------------------------------------------------ R-6 download advice
+
+def _advice(a):
+    return "download_again" in [x["code"] for x in a["actions"]]
+
+
+@pytest.mark.parametrize("as_of, status, advice", [
+    ("2024-12-30", "in_use", False),   # the day before the window's last day
+    ("2024-12-31", "in_use", False),   # its last day
+    ("2025-01-01", "expired", True),   # the day after: a download today gives a certificate
+])
+def test_r6_download_again_only_after_the_window(as_of, status, advice):
+    a = full(as_of, province="河南", valid_from="2023-01-01", valid_until="2025-12-31",
+             downloaded="2024-07-04")
+    w = a["usage_window"]
+    assert (w["until"], w["status"]) == ("2024-12-31", status)
+    assert _advice(a) is advice and w["reason"] is None
+
+
+def test_r6_no_advice_when_nothing_could_be_downloaded_today():
+    # the window ended and so did the only specialty: say why, advise nothing
+    a = full("2025-03-01", province="河南", valid_from="2022-01-01", valid_until="2024-12-31",
+             downloaded="2024-09-01")
+    w = a["usage_window"]
+    assert w["status"] == "expired" and not _advice(a)
+    assert w["reason"]["code"] == "no_valid_specialty"
+
+
+def test_r6_no_advice_after_the_65th_birthday():
+    a = full("2025-03-01", province="河南", birth="1960-01-15", valid_from="2023-01-01",
+             valid_until="2024-12-31", downloaded="2024-12-01")
+    w = a["usage_window"]
+    assert w["status"] == "expired" and not _advice(a)
+    assert w["reason"]["code"] == "after_age_65"
+
+
+def test_r6_outdated_certificate_is_advised_when_a_download_would_work():
+    a = full("2024-08-01", province="广东", valid_until="2024-05-31", applied="2024-05-01",
+             approved="2024-06-20", downloaded="2024-05-10")
+    assert a["usage_window"]["outdated"] and _advice(a)
+
+
+def test_r6_hypothetical_window_gives_no_advice():
+    a = full("2025-03-01", province="河南", valid_from="2022-01-01", valid_until="2024-12-31")
+    w = a["usage_window"]
+    assert w["hypothetical"] and w["status"] == "unavailable" and not _advice(a)
+    assert w["reason"]["code"] == "no_valid_specialty"
