@@ -155,3 +155,27 @@ def test_the_answer_reads_at_200_percent_text(phone: Page, app_url: str):
         phone.add_style_tag(content="html { font-size: 200% !important; }")
         settle(phone)
         assert_fits(phone, f"{path} at 200 %")
+
+
+# Records every script state the app goes through (Streamlit marks a run on the stApp element).
+WATCH_RUNS_JS = """() => {
+  window.__runs = [];
+  const app = document.querySelector('[data-testid="stApp"]');
+  new MutationObserver(() => window.__runs.push(app.getAttribute('data-test-script-state')))
+    .observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+}"""
+
+
+def test_a_dropdown_opens_at_the_first_tap_after_a_text_field(phone: Page, app_url: str):
+    """The "second tap" bug: leaving a text field reran the page, which moved the form under the
+    finger. In the form (st.form) leaving a field does not rerun, and one tap opens the list."""
+    open_page(phone, app_url + "/", "page.self_service.title", "zh")
+    phone.evaluate(WATCH_RUNS_JS)
+    name = phone.get_by_role("textbox", name=text("self_service.form.name", "zh"), exact=True)
+    name.tap()
+    phone.keyboard.type("张三")
+    gender = phone.get_by_role("combobox", name=text("self_service.form.gender", "zh"))
+    gender.tap()
+    expect(phone.get_by_role("option", name=text("self_service.form.male", "zh"))).to_be_visible()
+    phone.wait_for_timeout(800)
+    assert "running" not in phone.evaluate("window.__runs"), "leaving the field reran the page"

@@ -349,3 +349,15 @@ def test_the_phone_summary_gives_status_and_next_date_per_specialty_once_answere
         key, day, _days = phone_summary.next_date(s)
         assert day in summary and day in (s["apply_by"], s["lapses_on"])
     assert f"](#{view.ANSWER_ANCHOR})" in text
+
+
+def test_a_reload_keeps_only_language_and_date_and_the_page_says_how_to_keep_the_form():
+    """Personal data never goes into the address; the page says a reload clears the form and
+    points to the profile file (save / load) instead."""
+    at = run_app(lang="en")
+    click(at, "self_service.load_example")
+    assert set(at.query_params) <= {"lang", "as_of", "scenario"}
+    privacy = i18n.text("self_service.form.privacy", "en")
+    assert privacy in [c.value for c in at.caption]
+    assert i18n.text("profile_file.heading", "en") in privacy
+    assert i18n.text("profile_file.heading", "zh") in i18n.text("self_service.form.privacy", "zh")
