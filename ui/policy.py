@@ -44,7 +44,8 @@ html { font-size: 22px; }
 .stTable th, .stTable td { font-size: 1.1rem !important; }
 [data-testid="stCaptionContainer"],
 [data-testid="stCaptionContainer"] p { font-size: 1rem !important; }
-[data-testid="stSelectbox"] [data-baseweb="select"] * { font-size: 1.1rem !important; }
+[data-testid="stSelectbox"] input, [data-testid="stSelectbox"] [role="group"] *,
+[role="listbox"] [role="option"] { font-size: 1.1rem !important; }
 [data-testid="stExpander"] summary p { font-size: 1.1rem !important; }
 @media (max-width: 640px) {
   [data-testid="stMainBlockContainer"] { padding-left: 0.6rem !important;

@@ -227,3 +227,28 @@ def test_no_serious_or_critical_violation_anywhere(browser, app_url: str, admin_
     finally:
         context.close()
     audit.assert_clean()
+
+
+SIZES_JS = """() => {
+  const size = s => { const e = document.querySelector('[data-testid="stMain"] ' + s);
+                      return e ? parseFloat(getComputedStyle(e).fontSize) : 0; };
+  return {td: size('.stTable td'), caption: size('[data-testid="stCaptionContainer"] p'),
+          picker: size('[data-testid="stSelectbox"] input'),
+          body: size('[data-testid="stMarkdownContainer"] p')};
+}"""
+
+
+def test_presentation_mode_enlarges_tables_captions_and_the_picker_and_keeps_the_sidebar(
+        page: Page, app_url: str):
+    page.set_viewport_size(VIEWPORTS["desktop"])
+    open_page(page, f"{app_url}/policy?scenario={SCENARIO}", "page.policy.title", "zh")
+    before = page.evaluate(SIZES_JS)
+    page.get_by_text(text("policy.presentation", "zh"), exact=True).click()
+    expect(page.locator("html")).to_have_css("font-size", "22px")
+    settle(page)
+    after = page.evaluate(SIZES_JS)
+    for part in ("td", "caption", "picker"):
+        assert after[part] >= 22 and after[part] >= 1.5 * before[part], (part, before, after)
+    sidebar = page.get_by_test_id("stSidebar")
+    expect(sidebar.get_by_test_id("stRadio")).to_be_visible()  # 中文 / English
+    expect(sidebar.get_by_test_id("stDateInput")).to_be_visible()  # the as-of date
