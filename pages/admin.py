@@ -11,12 +11,22 @@ password hash the page runs in demo mode on the demo roster.
 import streamlit as st
 
 from core.roster.store import StoreError
-from ui import admin_auth, admin_dashboard, admin_data, admin_import, admin_snapshots, state
+from ui import (
+    admin_auth,
+    admin_dashboard,
+    admin_data,
+    admin_import,
+    admin_snapshots,
+    basis_view,
+    state,
+)
 from ui.i18n import t
+from ui.text import bilingual
 
 st.title(t("page.admin.title"))
 as_of = state.as_of()
 admin_auth.base_url_note()  # QR codes point at localhost while ECERT_BASE_URL is unset
+basis_view.roster_basis(as_of)  # once for the page, not per row
 mode = admin_auth.access()
 
 if mode == "demo":
@@ -31,7 +41,7 @@ elif mode == "admin":
         current = admin_snapshots.current(store)
         frame = admin_data.assessed(current.id, as_of) if current is not None else None
     except StoreError as exc:
-        st.error(t("admin.store_failed") + "\n\n" + admin_auth.bilingual(exc))
+        st.error(t("admin.store_failed") + "\n\n" + bilingual(exc))
         store = frame = current = None
     tab_dash, tab_import = st.tabs([t("admin.tab_dashboard"), t("admin.tab_import")])
     with tab_dash:

@@ -13,6 +13,7 @@ from ui import answer_tools, certificate_view, phone_summary, profile_file_view,
 from ui import self_service_form as form
 from ui import self_service_view as view
 from ui.i18n import pick, t
+from ui.text import esc
 
 st.title(t("page.self_service.title"))
 as_of = state.as_of()
@@ -52,8 +53,8 @@ with right:
     elif failed:
         st.error(t("self_service.internal_error"), icon=":material/error:")
     elif shown:
-        lines = [f"- **{view.esc(form.field_label(e.get('field')))}**: "
-                 f"{view.esc(pick(e, 'message') or e.get('code'))}" for e in shown]
+        lines = [f"- **{esc(form.field_label(e.get('field')))}**: "
+                 f"{esc(pick(e, 'message') or e.get('code'))}" for e in shown]
         st.error("\n".join([f"**{t('self_service.errors_header')}**", *lines]),
                  icon=":material/edit_note:")
     elif errors:  # only fields not reached yet: no red before the user asks for a check

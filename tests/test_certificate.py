@@ -463,12 +463,31 @@ def test_raw_upload_is_checked_when_rendering():
     assert err.value.code == "not_an_image"
 
 
-def test_content_from_optional_fields_missing_prints_no_none():
+@pytest.mark.parametrize("missing, named", [
+    ({"gender": None}, ["性别"]), ({"employer": None}, ["聘用企业"]),
+    ({"gender": None, "employer": "  "}, ["性别", "聘用企业"]),
+])
+def test_no_preview_without_gender_and_employer(missing, named):
     from core import assess
     from tests.engine_helpers import d, profile
 
-    p = profile(province="广东", valid_until="2024-12-31", downloaded="2024-09-01", gender=None,
-                employer=None)
-    content = cert.content_from(p, assess(p, d("2024-10-01")))
-    assert content.gender == "" and content.employer == ""
-    assert "None" not in pdf_text(cert.render_pdf(content, BASE))
+    p = profile(province="广东", valid_until="2024-12-31", downloaded="2024-09-01", **missing)
+    with pytest.raises(cert.CertificateUnavailable) as e:
+        cert.content_from(p, assess(p, d("2024-10-01")))
+    assert e.value.code == "missing_fields"
+    assert all(n in e.value.message_zh for n in named)
+    assert "gender" in e.value.message_en or "employer" in e.value.message_en
+
+
+def test_labels_colons_footer_quotes_c33_and_the_basis():
+    from core import assess
+    from tests.engine_helpers import d, profile
+
+    p = profile(province="广东", valid_until="2024-12-31", downloaded="2024-09-01")
+    text = pdf_text(cert.render_pdf(cert.content_from(p, assess(p, d("2024-10-01"))), BASE))
+    flat = "".join(text.split())
+    for label in ("姓名：", "性别：", "出生日期：", "注册编号：", "聘用企业：", "注册专业："):
+        assert label in flat, label
+    assert "未手写签名或与签名图像笔迹不一致的，该电子证书无效" in flat
+    assert "建办市〔2021〕25号" in flat and "2021-25.2" in flat
+    assert "以注册管理机关的记录" in flat  # basis_scope: the as-of date is after 2021

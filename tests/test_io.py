@@ -34,21 +34,15 @@ from core.roster.schema import (
     ROSTER_COLUMNS,
     TEXT_COLUMNS,
 )
-from tests.hostile.conftest import xlsx_bytes  # one XLSX builder for both suites
+from tests.samples import (  # one XLSX builder for both suites
+    EN_HEADER,
+    GOOD_ROW,
+    OTHER_ROW,
+    ZH_HEADER,
+    xlsx_bytes,
+)
 
-ZH_HEADER = [
-    "姓名", "性别", "出生日期", "注册编号", "聘用企业", "注册单位所在地", "注册专业",
-    "有效期起", "有效期止", "延续申请日期", "延续批准日期", "继续教育", "证书下载日期",
-]  # fmt: skip
-EN_HEADER = list(ROSTER_COLUMNS)
-ROW_1 = [
-    "张三", "男", "1970-03-15", "京1112006200807445", "北京某建设集团有限公司", "北京",
-    "建筑工程", "2018-06-01", "2021-05-31", "", "", "是", "2021-09-01",
-]  # fmt: skip
-ROW_2 = [
-    "李四", "女", "1975/8/1", "苏2322007200901234", "江苏某工程有限公司", "江苏",
-    "市政公用工程", "2019年1月2日", "20220101", "2021.12.1", "", "否", "",
-]  # fmt: skip
+ROW_1, ROW_2 = GOOD_ROW, OTHER_ROW  # the shared sample rows (tests/samples.py)
 
 
 def csv_text(header: list[str], rows: list[list[str]], sep: str = ",") -> str:

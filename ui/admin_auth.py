@@ -22,8 +22,8 @@ import streamlit as st
 
 from core.admin import auth
 from core.runtime import config
-from ui import state
 from ui.i18n import t
+from ui.text import bilingual
 
 log = logging.getLogger("ecert_desk")
 
@@ -55,12 +55,6 @@ def _client_keys() -> list[str]:
     if isinstance(ip, str) and ip:
         keys.append(f"ip:{ip}")
     return keys
-
-
-def bilingual(exc) -> str:
-    """A core error's two messages, the session's language first."""
-    zh, en = getattr(exc, "message_zh", str(exc)), getattr(exc, "message_en", str(exc))
-    return f"{en}\n\n{zh}" if state.lang() == "en" else f"{zh}\n\n{en}"
 
 
 def access() -> str | None:

@@ -31,8 +31,8 @@ from core.roster.io import RosterReadError, canonical_header, read_roster, to_cs
 from core.roster.schema import ROSTER_COLUMNS
 from core.roster.store import Store, StoreError
 from ui import admin_data, state
-from ui.admin_auth import bilingual
 from ui.i18n import both, t
+from ui.text import bilingual, esc
 
 PREVIEW_ROWS = 10
 REPORT_ROWS = 500  # shown on the page; the download has every line
@@ -121,7 +121,6 @@ def upload_too_large(file_name: str, size: int) -> str | None:
     limit = max_upload_bytes()
     if size <= limit:
         return None
-    from ui.self_service_view import esc
 
     return both("admin.upload_too_large", file=esc(file_name),
                 size=f"{size / 1048576:.1f}", limit=f"{limit / 1048576:g}")

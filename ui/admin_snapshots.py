@@ -19,8 +19,8 @@ import pandas as pd
 import streamlit as st
 
 from core.roster.store import Store, StoreError
-from ui.admin_auth import bilingual
 from ui.i18n import t
+from ui.text import bilingual
 
 DEMO_NOTE = "demo"  # Store.ensure_demo's note on the demo snapshot
 FLASH_KEY = "admin_flash"  # shared with ui.admin_import: a success message for the next run

@@ -15,7 +15,8 @@ from collections.abc import Mapping
 import streamlit as st
 
 from ui.i18n import t
-from ui.self_service_view import ANSWER_ANCHOR, STATUS, days_phrase, esc, specialty_name
+from ui.self_service_view import ANSWER_ANCHOR, STATUS, days_phrase, specialty_name
+from ui.text import esc
 
 KEY = "phone_summary"
 

@@ -27,7 +27,7 @@ from core.selfcheck.profile_file import (
 )
 from ui import self_service_form as form
 from ui.i18n import LANGS, t, text
-from ui.self_service_view import esc
+from ui.text import esc
 
 PROBLEMS = "profile_file.problems"  # (uploader key, problems) of the last refused file
 LOADED = "profile_file.loaded"  # one-run flag: a file was just loaded

@@ -12,8 +12,9 @@ from collections.abc import Mapping
 import streamlit as st
 
 from core.policy.data import POLICY
-from ui import a11y, chart_text, state
+from ui import a11y, basis_view, chart_text, state
 from ui.i18n import pick, t
+from ui.text import esc
 from ui.timeline import figure as timeline_figure
 
 # status -> (catalogue key of its name, key of its plain-words explanation, badge colour)
@@ -62,14 +63,6 @@ ALL_KEYS = (
     + [k for v in PAPER.values() for k in v[:2]] + list(CAPPED_BY.values())
     + [v[0] for v in WINDOW_STATUS.values()]
 )
-
-
-def esc(text: object) -> str:
-    """User-influenced text, safe inside Markdown (no markup, no HTML)."""
-    s = html.escape(str(text), quote=False)
-    for ch in "\\`*_[]{}()#+-.!|~>$:":
-        s = s.replace(ch, "\\" + ch)
-    return s
 
 
 def _lang_field(obj: Mapping, stem: str = "") -> str:
@@ -234,10 +227,17 @@ def usage_window(a: Mapping) -> None:
                 names = t("self_service.list_sep").join(
                     esc(specialty_name(p["specialty"])) for p in printed)
                 st.caption(t("self_service.window.printed_list", specialties=names))
-            if w["status"] == "expired":
+            advised = "download_again" in [x.get("code") for x in a.get("actions") or []]
+            if w["status"] == "expired" and advised:
                 st.error(t("self_service.window.download_again"), icon=":material/download:")
+            elif w.get("reason"):  # R-6: nothing could be downloaded today, so no advice
+                reason = w["reason"]
+                st.warning(t("self_service.window.no_download_today") + " "
+                           + (pick(reason, "message") or reason.get("code") or ""),
+                           icon=":material/block:")
         if w.get("outdated"):
             st.warning(t("self_service.window.outdated"), icon=":material/update:")
+        st.caption(t("self_service.window.printed_dates_govern"))
         with st.expander(t("self_service.why")):
             if w.get("rule"):
                 rule = POLICY.rules.get(w["rule"], {})
@@ -271,6 +271,7 @@ def notices(a: Mapping) -> None:
             st.write(t("self_service.todo.none"))
         for action in actions:
             st.markdown(f"- {esc(pick(action, 'message') or action.get('code'))}")
+        warnings = [w for w in warnings if w.get("code") != "basis_scope"]  # shown with the basis
         if warnings:
             st.markdown(f"**{t('self_service.todo.warnings')}**")
             for w in warnings:
@@ -289,6 +290,7 @@ def timeline(a: Mapping) -> None:
 def answer(a: Mapping) -> None:
     """The whole answer for one assessment."""
     st.header(t("self_service.answer.heading", as_of=a["as_of"]), anchor=ANSWER_ANCHOR)
+    basis_view.of_assessment(a)
     regime(a)
     notices(a)
     actions = a.get("actions") or []

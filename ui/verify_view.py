@@ -13,10 +13,11 @@ import streamlit as st
 from core.certificate import tokens
 from core.policy.data import POLICY
 from core.policy.dates import today_shanghai
+from core.rules.assessment import scope_warning
 from core.runtime import config
-from ui import state
+from ui import basis_view, state
 from ui.i18n import t
-from ui.self_service_view import esc
+from ui.text import esc
 
 TOKEN_QUERY_PARAM = "token"
 
@@ -72,6 +73,8 @@ def show() -> None:
     if result.payload and result.valid_signature:
         details(result.payload)
     st.caption(t("verify.disclaimer"))
+    policy = POLICY.in_force(today)  # the notice this tool applies today, and its scope
+    basis_view.show(policy.basis, scope_warning(today, False, policy))
 
 
 def details(p: Mapping) -> None:

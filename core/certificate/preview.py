@@ -38,6 +38,7 @@ from pathlib import Path
 
 from core.certificate import tokens
 from core.messages.errors import CodedError
+from core.policy.data import POLICY
 from core.policy.dates import parse_iso
 
 FONT_PACKAGE = "noto_cjk_sans_otc"
@@ -52,7 +53,8 @@ GLYPH_CACHE_MAX = 6000  # converted glyphs kept per process (a few MB at most)
 
 # Static text of the layout (checked against the font like the user's text).
 TITLE = "中华人民共和国一级建造师注册证书"
-LABELS = ("姓 名", "性 别", "出生日期", "注册编号", "聘用企业", "注册专业")
+# 附件2 labels, with its colons
+LABELS = ("姓 名：", "性 别：", "出生日期：", "注册编号：", "聘用企业：", "注册专业：")
 USAGE_LABEL = "使用有效期："
 VALIDITY_LABEL = "有效期："
 QR_CAPTION = "扫码核验（ecert-desk）"
@@ -65,14 +67,15 @@ ISSUED_LABEL = "签发日期："
 PHOTO_PLACEHOLDER = "照片"
 WATERMARK_ZH = "预览样张 非正式证书"
 WATERMARK_EN = "PREVIEW – NOT AN OFFICIAL CERTIFICATE"
-FOOTER = (
-    "本预览按建办市〔2021〕25号附件2版式生成，仅供核对信息，不是电子注册证书，不具法律效力。"
-    "纸质打印件须本人手写签名及签名日期（三(三)）。"
-)
+# The footer quotes C-3.3 in full, from the policy data (POLICY.md "Certificate layout").
+FOOTER_C33 = f"{POLICY.clauses['C-3.3']['number']} {POLICY.clauses['C-3.3']['zh']}"
+FOOTER = "本预览按附件2版式生成，仅供核对信息，不是电子注册证书，不具法律效力。"
+BASIS_NOTE = "依据：{notice}（政策数据版本 {version}）。"
+SCOPE_NOTE = "此后的通知可能有不同规定，以注册管理机关的记录和持证人证书上印载的日期为准。"
 STATIC_TEXT = "".join(
     (TITLE, *LABELS, USAGE_LABEL, VALIDITY_LABEL, "至-0123456789年月日", QR_CAPTION)
     + (SIGNATURE_IMAGE, SIGN_LABEL, SIGN_DATE_LABEL, MINISTRY, SEAL_NOTE, ISSUED_LABEL)
-    + (PHOTO_PLACEHOLDER, WATERMARK_ZH, WATERMARK_EN, FOOTER)
+    + (PHOTO_PLACEHOLDER, WATERMARK_ZH, WATERMARK_EN, FOOTER, FOOTER_C33, BASIS_NOTE, SCOPE_NOTE)
 )
 
 
@@ -133,6 +136,8 @@ class CertificateContent:
     usage_until: date
     issued_on: date
     photo: bytes | None = field(default=None, repr=False)
+    basis: dict = field(default_factory=lambda: dict(POLICY.basis))
+    out_of_scope: bool = False  # the assessment carried basis_scope
 
     def token_payload(self) -> dict:
         """The payload of the QR token (long names; ``core.tokens`` shortens them)."""
@@ -147,6 +152,12 @@ class CertificateContent:
             "usage_until": self.usage_until,
             "issued_on": self.issued_on,
         }
+
+    def small_print(self) -> list[str]:
+        """The footer lines: C-3.3 in full, what this preview is, its basis (and scope)."""
+        basis = BASIS_NOTE.format(notice=self.basis["notice"],
+                                  version=self.basis["policy_version"])
+        return [FOOTER_C33, FOOTER + basis + (SCOPE_NOTE if self.out_of_scope else "")]
 
     def text(self) -> str:
         """Every piece of user text the certificate draws (for the glyph check)."""
@@ -205,6 +216,15 @@ def content_from(profile: dict, assessment: dict, photo: bytes | None = None) ->
     from core.rules.validate import validate  # the same normalisation the assessment used
 
     person = validate(profile, parse_iso(assessment["as_of"]))
+    missing = [(zh, en) for value, zh, en in ((person.gender, "性别", "gender"),
+                                                (person.employer, "聘用企业", "employer"))
+               if not value]
+    if missing:  # certificate fields of 附件1: no preview without them
+        raise CertificateUnavailable(
+            "missing_fields",
+            f"证书须载明{'、'.join(z for z, _ in missing)}（附件1），请先填写后再生成预览。",
+            f"A certificate shows the holder's {' and '.join(e for _, e in missing)} "
+            "(annex 1): fill them in to draw the preview.")
     specialties = [
         (str(p["specialty"]), parse_iso(p["valid_from"]), parse_iso(p["valid_until"]))
         for p in printed
@@ -220,6 +240,8 @@ def content_from(profile: dict, assessment: dict, photo: bytes | None = None) ->
         usage_until=usage_until,
         issued_on=usage_from,
         photo=photo,
+        basis=dict(assessment.get("basis") or POLICY.basis),
+        out_of_scope="basis_scope" in [w.get("code") for w in assessment.get("warnings", [])],
     )
 
 
@@ -538,13 +560,17 @@ def _draw_qr(pdf, url: str) -> None:
 
 
 def _draw_label(pdf, label: str, x: float, y: float, width: float) -> None:
-    """A label spread to ``width`` (two-character labels line up with four-character ones)."""
-    natural = pdf.get_string_width(label)
-    spacing = (width - natural) / max(len(label) - 1, 1) if len(label) <= 3 else 0.0
+    """A label spread to ``width`` (two-character labels line up with four-character ones),
+    then its colon (附件2: 姓 名：…)."""
+    body, colon = (label[:-1], label[-1]) if label.endswith("：") else (label, "")
+    natural = pdf.get_string_width(body)
+    spacing = (width - natural) / max(len(body) - 1, 1) if len(body) <= 3 else 0.0
     if spacing > 0:
         pdf.set_char_spacing(spacing * 72 / 25.4)  # Tc is in points
-    pdf.text(x, y, label)
+    pdf.text(x, y, body)
     pdf.set_char_spacing(0)
+    if colon:
+        pdf.text(x + width, y, colon)
 
 
 def _layout(pdf, content: CertificateContent, verify_url: str) -> None:
@@ -688,11 +714,16 @@ def _layout(pdf, content: CertificateContent, verify_url: str) -> None:
     w = pdf.get_string_width(issued)
     pdf.text(MINISTRY_CX - w / 2, 175, issued)
 
-    # Footer.
+    # Footer: C-3.3 in full, what this preview is, and its basis.
     pdf.set_text_color(*MUTED)
-    pdf.set_font_size(7)
-    w = pdf.get_string_width(FOOTER)
-    pdf.text((PAGE_W - w) / 2, PAGE_H - 14, FOOTER)
+    for i, line in enumerate(content.small_print()):
+        size = 7.0
+        pdf.set_font_size(size)
+        while pdf.get_string_width(line) > PAGE_W - 24 and size > 5:
+            size -= 0.25
+            pdf.set_font_size(size)
+        w = pdf.get_string_width(line)
+        pdf.text((PAGE_W - w) / 2, PAGE_H - 16 + 4.2 * i, line)
 
     _watermark(pdf)
 
@@ -756,7 +787,7 @@ def render_pdf(content: CertificateContent, verify_url: str) -> bytes:
     from fpdf import FPDF
 
     _check_glyphs(content)
-    font_bytes = cjk_subset(STATIC_TEXT + content.text())
+    font_bytes = cjk_subset(STATIC_TEXT + content.text() + "".join(content.small_print()))
     pdf = FPDF(orientation="L", unit="mm", format="A4")
     pdf.set_title("一级建造师注册证书 预览样张（非正式证书）")
     pdf.set_subject("Preview - not an official certificate")

@@ -58,7 +58,9 @@ from sqlalchemy import event
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.pool import StaticPool
 
+from core.demo.roster import DEMO_ROWS, DEMO_SEED, demo_roster
 from core.messages.errors import CodedError
+from core.policy.dates import today_shanghai
 from core.roster.schema import DATE_COLUMNS, FLAG_COLUMN
 from core.roster.schema import ROSTER_COLUMNS as COLUMNS  # the database keeps every column
 
@@ -629,8 +631,6 @@ class Store:
         with self._guard("read"), self.engine.connect() as conn:
             if conn.execute(sa.select(sa.func.count()).select_from(s)).scalar():
                 return None
-        from core.demo.roster import DEMO_ROWS, DEMO_SEED, demo_roster
-        from core.policy.dates import today_shanghai
 
         as_of = as_of or today_shanghai()
         description = (f"core.demo.roster.demo_roster(n_rows={DEMO_ROWS}, seed={DEMO_SEED}, "

@@ -19,6 +19,7 @@ from core.messages.catalogue import coded
 from core.policy.data import POLICY, Policy
 from core.policy.dates import add_years_days, day_number, iso_day
 from core.roster.schema import REGIMES, STATUSES
+from core.rules import branches as B
 from core.rules import certificate as cert
 from core.rules import specialty as rule
 from core.rules.trace import not_covered_trace, specialty_trace
@@ -102,9 +103,9 @@ def assess_checked(cp: CheckedProfile, as_of: date, policy: Policy) -> dict:
                                     bool(late[j]), trace, t))
         window = _window(cp, regime, age65, t, policy, warnings, actions)
 
-    if as_of >= policy.scope_ends or regime == rule.NOT_COVERED:
-        warnings.append(coded("warnings", "basis_scope", notice=policy.basis["notice"],
-                              scope_ends=policy.scope_ends.isoformat()))
+    scope = scope_warning(as_of, regime == rule.NOT_COVERED, policy)
+    if scope:
+        warnings.append(scope)
     paper = cert.PAPER[int(cert.paper_certificate(np.array([regime]), t, policy)[0])]
     return {
         "as_of": as_of.isoformat(),
@@ -118,6 +119,17 @@ def assess_checked(cp: CheckedProfile, as_of: date, policy: Policy) -> dict:
         "warnings": warnings,
         "actions": actions,
     }
+
+
+def scope_warning(as_of: date, not_covered: bool, policy: Policy = POLICY) -> dict | None:
+    """POLICY.md "Basis and scope": the warning ``basis_scope`` when the as-of date is on or after
+    the end of the notice's scope or the region is not covered; else None. (A roster's answer
+    carries it once, with ``not_covered`` true when any row is outside the notice.)"""
+    policy = policy.in_force(as_of)
+    if as_of >= policy.scope_ends or not_covered:
+        return coded("warnings", "basis_scope", notice=policy.basis["notice"],
+                     scope_ends=policy.scope_ends.isoformat())
+    return None
 
 
 def _window(cp: CheckedProfile, regime: int, age65: int, t: int, policy: Policy,
@@ -174,7 +186,6 @@ def _reason(code: int, day: int, age65: int, policy: Policy) -> dict:
 
 
 def _cutoff(r1: int, policy: Policy) -> str | None:
-    from core.rules import branches as B
     if r1 == B.R1_PILOT_EXPIRED:
         return policy.date("pilot_lapses_on").isoformat()
     if r1 == B.R1_BATCH_EXPIRED:

@@ -33,6 +33,7 @@ from core.rules import certificate as cert
 from core.rules import specialty as rule
 from core.rules.validate import (
     NO_TABLE,
+    SPECIALTY,
     TEXT_TABLE,
     DateField,
     Problems,
@@ -58,6 +59,7 @@ class PreparedRoster:
     regime: np.ndarray              # int8 code per row (NOT_COVERED where unknown)
     province: np.ndarray            # province short name per row (object; None when unknown)
     person: np.ndarray              # person id per row (factorized registration number)
+    specialty: np.ndarray           # index into policy.specialties per row (-1 when unknown)
     dates: dict[str, DateField]
     age65: np.ndarray
     adult: np.ndarray
@@ -132,6 +134,7 @@ def prepare_roster(df: pd.DataFrame, policy: Policy = POLICY) -> PreparedRoster:
     unparsed = _unparsed_dates(prior, prior_mask)
     derived = check_dates(problems, dates, policy, unparsed)
 
+    specialty = np.where(ok["specialty"], pos["specialty"] - _specialty_offset(lk), -1)
     p = pos["employer_province"]
     known = ok["employer_province"]
     regime = np.where(known, lk.province_regime[np.where(known, p, 0)], rule.NOT_COVERED)
@@ -140,7 +143,8 @@ def prepare_roster(df: pd.DataFrame, policy: Policy = POLICY) -> PreparedRoster:
                              if n else pd.Series([], dtype=object))
     messages = _messages(problems, prior, prior_mask, texts, dates, derived)
     bad = problems.any_rows(n) | prior_mask
-    return PreparedRoster(df, policy, regime.astype(np.int8), province, person, dates,
+    return PreparedRoster(df, policy, regime.astype(np.int8), province, person,
+                          specialty.astype(np.int16), dates,
                           derived["age65"], derived["adult"], ce, bad, messages, texts)
 
 
@@ -191,7 +195,7 @@ def usage_windows(prep: PreparedRoster, as_of: date) -> pd.DataFrame:
     """R-6 per person (registration number) that has a certificate download date: the window of
     that certificate at ``as_of``, by the same rule function as one profile. Rows with input
     errors are left out; a person's name, employer, province, birth date and download date come
-    from their first row."""
+    from their first row; ``specialties`` names the printed ones in the policy's order."""
     t, policy = day_number(as_of), prep.policy
     late_problems = Problems()
     check_dates_at(late_problems, prep.dates, prep.adult, t, policy)
@@ -215,8 +219,14 @@ def usage_windows(prep: PreparedRoster, as_of: date) -> pd.DataFrame:
                           policy)
     outdated_on = np.full(len(persons), np.iinfo(np.int64).max)
     np.minimum.at(outdated_on, spec.person[w.outdated_rows], spec.approved_on[w.outdated_rows])
-    printed = pd.Series(prep.texts["specialty"].take(pa.array(rows)).to_pylist())[w.printed]
-    names = printed.groupby(spec.person[w.printed]).agg("、".join)
+    # the printed specialties of each person as a bit set, named in the policy's order
+    bits = np.zeros(len(persons), dtype=np.int64)
+    np.bitwise_or.at(bits, spec.person[w.printed],
+                     np.left_shift(1, prep.specialty[rows][w.printed].astype(np.int64)))
+    masks, inverse = np.unique(bits, return_inverse=True)
+    all_names = policy.specialties
+    joined = np.array(["、".join(n for i, n in enumerate(all_names) if m >> i & 1)
+                       for m in masks.tolist()], dtype=object)[inverse]
     texts = {c: prep.texts[c].take(pa.array(first_rows)).to_pylist()
              for c in ("registration_number", "name", "employer")}
     available = w.status != cert.UNAVAILABLE
@@ -232,7 +242,7 @@ def usage_windows(prep: PreparedRoster, as_of: date) -> pd.DataFrame:
         "status": pd.Categorical.from_codes(w.status, categories=list(cert.USAGE_STATUSES)),
         "outdated": w.outdated,
         "outdated_by": _dates(outdated_on, w.outdated),
-        "specialties": names.reindex(np.arange(len(persons)), fill_value="").to_numpy(),
+        "specialties": joined,
         "reason": np.array(cert.REASONS, dtype=object)[w.reason],
         "days_left": pd.arrays.IntegerArray(np.where(available, w.until - t, 0), ~available),
     })
@@ -265,6 +275,11 @@ def _dates(days: np.ndarray, present: np.ndarray) -> np.ndarray:
     out = np.asarray(days).astype("datetime64[D]").astype("datetime64[s]")
     out[~present] = np.datetime64("NaT")
     return out
+
+
+def _specialty_offset(lk) -> int:
+    """Where the specialty names start in the lookup keys (validate.lookups)."""
+    return int(np.flatnonzero(lk.table == SPECIALTY)[0])
 
 
 def _unparsed_dates(prior: np.ndarray, prior_mask: np.ndarray) -> dict[str, np.ndarray]:

@@ -27,7 +27,7 @@ from core.certificate import preview as cert
 from core.roster.store import Store, StoreError
 from core.runtime import config
 from tests.engine_helpers import profile
-from tests.hostile.conftest import (
+from tests.samples import (
     GOOD_ROW,
     OTHER_ROW,
     bilingual,

@@ -28,7 +28,7 @@ from core.certificate import preview as cert
 from core.certificate import tokens
 from core.roster.io import read_roster, to_csv_bytes, to_xlsx_bytes
 from tests.engine_helpers import profile
-from tests.hostile.conftest import (
+from tests.samples import (
     AS_OF,
     GOOD_ROW,
     OTHER_ROW,

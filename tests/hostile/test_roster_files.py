@@ -26,7 +26,7 @@ from core import assess_roster
 from core.roster.duplicates import PERSON_SPECIALTY, duplicate_rows
 from core.roster.io import RosterReadError, read_roster
 from core.roster.schema import ROSTER_COLUMNS
-from tests.hostile.conftest import (
+from tests.samples import (
     AS_OF,
     EN_HEADER,
     GOOD_ROW,

@@ -361,3 +361,38 @@ def test_a_reload_keeps_only_language_and_date_and_the_page_says_how_to_keep_the
     assert privacy in [c.value for c in at.caption]
     assert i18n.text("profile_file.heading", "en") in privacy
     assert i18n.text("profile_file.heading", "zh") in i18n.text("self_service.form.privacy", "zh")
+
+
+def test_the_answer_names_its_basis_and_scope_and_that_printed_dates_govern():
+    at, _, a = with_example()
+    text = page_text(at)
+    assert "建办市〔2021〕25号" in text and a["basis"]["policy_version"] in text
+    scope = next(w for w in a["warnings"] if w["code"] == "basis_scope")  # today is after 2021
+    assert scope["message_zh"] in text
+    assert i18n.text("self_service.window.printed_dates_govern", "zh") in text
+
+
+def _answer_script(profile: dict, as_of: str) -> None:
+    from datetime import date
+
+    from core import assess
+    from ui import self_service_view
+
+    self_service_view.answer(assess(profile, date.fromisoformat(as_of)))
+
+
+@pytest.mark.parametrize("as_of, advised", [
+    ("2025-01-01", True),   # the window ended; a download today would print the specialty
+    ("2026-01-01", False),  # the specialty lapsed too: nothing can be downloaded, no advice
+])
+def test_download_advice_only_when_a_download_today_would_work(as_of, advised):
+    from tests.engine_helpers import profile
+
+    p = profile(province="河南", valid_from="2023-01-01", valid_until="2025-06-30",
+                downloaded="2024-07-04")
+    at = AppTest.from_function(_answer_script, args=(p, as_of), default_timeout=60)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    text = page_text(at)
+    assert (i18n.text("self_service.window.download_again", "zh") in text) is advised
+    assert (i18n.text("self_service.window.no_download_today", "zh") in text) is not advised
