@@ -39,8 +39,10 @@ def section(at: AppTest, name: str) -> AppTest:
 
 
 def answer_frame(at: AppTest, lang: str):
-    """The gallery's answer table: the one st.table with a status column."""
-    [df] = [df.value for df in at.table if text("policy.col.status", lang) in df.value]
+    """The gallery's answer table: the one st.table with a status and an apply-by column (the
+    status bands' data table under the chart has a status column too)."""
+    [df] = [df.value for df in at.table if text("policy.col.status", lang) in df.value
+            and text("policy.col.apply_by", lang) in df.value]
     return df
 
 
