@@ -15,7 +15,6 @@ from __future__ import annotations
 import io
 import os
 import re
-import sqlite3
 from datetime import date
 from pathlib import Path
 
@@ -25,6 +24,7 @@ from hypothesis import HealthCheck, settings
 
 from core.roster.io import read_roster
 from core.roster.schema import COLUMN_LABELS_ZH, ROSTER_COLUMNS
+from tests.databases import Database
 
 _COMMON = dict(
     deadline=None,
@@ -93,15 +93,13 @@ def import_file(store, data: bytes, file_name: str, as_of: date = AS_OF):
     return sid, assessed
 
 
-def db_state(path: Path) -> tuple:
-    """Everything in the database, read with sqlite3 only (not the code under test)."""
-    con = sqlite3.connect(path)
-    try:
-        snaps = con.execute("SELECT * FROM snapshots ORDER BY id").fetchall()
-        rows = con.execute("SELECT * FROM roster_rows ORDER BY snapshot_id, row_no").fetchall()
-        return snaps, rows
-    finally:
-        con.close()
+def db_state(db) -> tuple:
+    """Everything in the database (snapshots, rows), read with the plain driver, not the code
+    under test: a tests/databases.Database (SQLite or PostgreSQL) or a SQLite file's path."""
+    if isinstance(db, Path):
+        db = Database("sqlite", f"sqlite:///{db.as_posix()}", path=db)
+    snaps, rows, _frames = db.state()
+    return snaps, rows
 
 
 def bilingual(zh: str, en: str) -> None:

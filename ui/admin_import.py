@@ -1,12 +1,13 @@
-"""Import a roster file into the database (logged-in admins only), and the snapshot list.
+"""Import a roster file into the database (logged-in admins only).
 
-Flow: upload CSV/XLSX -> ``core.io.read_roster`` -> ``core.assess_roster`` at the as-of date ->
-preview of the first rows and the validation report (row, column, problem; downloadable as
-CSV) -> accept the valid rows (``Store.import_snapshot`` with a progress bar; one transaction)
-or cancel. ``prepare_import`` does the reading and checking without Streamlit, so tests drive
-the same code the page runs. The report names each column as the file's own header beside the
-canonical name ("有效期止 (valid_until)"), keeps each message whole in its language, and is
-downloaded as ``validation-<file name without extension>.csv``. The snapshot list is in
+Widgets only. The use case (read -> assess at the as-of date -> accept the valid rows in one
+transaction) is ``core.roster.importing`` (``prepare_import``, ``accept_import``); this module
+shows the upload, the preview of the first rows, the validation report (row, column, problem;
+downloadable as CSV) and the accept/cancel buttons with a progress bar.
+
+The report names each column as the file's own header beside the canonical name
+("有效期止 (valid_until)"), keeps each message whole in its language, and is downloaded as
+``validation-<file name without extension>.csv``. The snapshot list is in
 ui/admin_snapshots.py.
 
 A pending import lives in this browser session only: a reload drops it (the page says so), the
@@ -16,77 +17,24 @@ on the server for a session that may never come back.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import date
 from pathlib import PurePath
 
 import pandas as pd
 import streamlit as st
 
-from core import assess_roster
-from core.admin import dashboard as dash
-from core.roster.duplicates import duplicate_rows
-from core.roster.io import RosterReadError, canonical_header, read_roster, to_csv_bytes
-from core.roster.schema import ROSTER_COLUMNS
-from core.roster.store import Store, StoreError
+from core.roster.importing import ImportProgress, PendingImport, accept_import, prepare_import
+from core.roster.io import RosterReadError, to_csv_bytes
+from core.roster.store import ImportSuperseded, Store, StoreError
 from ui import admin_data, state
 from ui.i18n import both, t
 from ui.text import bilingual, esc
 
-PREVIEW_ROWS = 10
 REPORT_ROWS = 500  # shown on the page; the download has every line
 PENDING_KEY = "admin_pending_import"
 UPLOAD_GEN_KEY = "admin_upload_generation"
 FLASH_KEY = "admin_flash"
-
-
-@dataclass
-class PendingImport:
-    """A read and checked file waiting for "accept" or "cancel"."""
-
-    file_name: str
-    sha256: str
-    as_of: date
-    n_rows: int
-    valid: pd.DataFrame = field(repr=False)  # canonical roster columns, valid rows only
-    report: pd.DataFrame = field(repr=False)  # core.dashboard.validation_report
-    preview: pd.DataFrame = field(repr=False)  # the file's first rows as read
-    ident: tuple = field(default=(), repr=False)  # which upload and as-of date it came from
-    duplicates: int = 0  # rows repeating an earlier row (kept, each assessed)
-    headers: dict = field(default_factory=dict, repr=False)  # canonical column -> file's header
-
-    @property
-    def accepted(self) -> int:
-        return len(self.valid)
-
-    @property
-    def rejected(self) -> int:
-        return self.n_rows - len(self.valid)
-
-
-def prepare_import(data: bytes, file_name: str, as_of: date) -> PendingImport:
-    """Read and check a roster file; raises RosterReadError when it cannot be read at all."""
-    roster = read_roster(data, file_name)
-    assessed = assess_roster(dash.roster_at(roster.data, as_of), as_of)
-    ok = assessed["error"].isna().to_numpy(dtype=bool)
-    valid = roster.data.loc[ok, list(ROSTER_COLUMNS)].reset_index(drop=True)
-    headers = file_headers(roster.raw.columns)
-    return PendingImport(file_name=file_name, sha256=roster.sha256 or "", as_of=as_of,
-                         n_rows=len(roster), valid=valid, headers=headers,
-                         report=dash.validation_report(assessed, headers),
-                         preview=roster.raw.head(PREVIEW_ROWS),
-                         duplicates=int(duplicate_rows(roster.data).sum()))
-
-
-def file_headers(columns) -> dict[str, str]:
-    """Canonical column -> the header the file used for it (the first one, as written)."""
-    out: dict[str, str] = {}
-    for header in columns:
-        canonical = canonical_header(header)
-        if canonical is not None:
-            out.setdefault(canonical, str(header).strip())
-    return out
+FLASH_WARNING_KEY = "admin_flash_warning"
 
 
 def report_file_name(file_name: str) -> str:
@@ -99,13 +47,6 @@ def column_label(column: str, header: str) -> str:
     if header and header != column:
         return f"{header} ({column})"
     return column
-
-
-def accept_import(store: Store, pending: PendingImport,
-                  progress: Callable[[int, int], object] | None = None) -> int:
-    """Store the valid rows as a new current snapshot (one transaction); its id."""
-    return store.import_snapshot(pending.valid, pending.file_name, pending.sha256,
-                                 rejected_rows=pending.rejected, progress=progress)
 
 
 def max_upload_bytes() -> int:
@@ -142,10 +83,35 @@ def _reset_upload() -> None:
     st.session_state[UPLOAD_GEN_KEY] = st.session_state.get(UPLOAD_GEN_KEY, 0) + 1
 
 
+def _progress_text(p: ImportProgress) -> str:
+    if p.stage == "read":
+        return t("admin.progress_reading") if p.total is None else \
+            t("admin.progress_read", rows=f"{p.done:,}")
+    if p.stage == "checked":
+        return t("admin.progress_read", rows=f"{p.total:,}") if p.done < (p.total or 0) else \
+            t("admin.progress_checked", rows=f"{p.done:,}")
+    return t("admin.importing", done=f"{p.done:,}", total=f"{p.total:,}")
+
+
+def _progress_bar():
+    """An st.progress bar and the core callback that moves it (read -> checked -> stored)."""
+    bar = st.progress(0.0, text=t("admin.progress_reading"))
+    share = {"read": (0.0, 0.5), "checked": (0.5, 0.5), "stored": (0.0, 1.0)}
+
+    def show(p: ImportProgress) -> None:
+        start, width = share[p.stage]
+        bar.progress(min(1.0, start + width * p.fraction), text=_progress_text(p))
+
+    return bar, show
+
+
 def import_section(store: Store, as_of: date) -> None:
     flash = st.session_state.pop(FLASH_KEY, None)
     if flash:
         st.success(flash, icon=":material/check_circle:")
+    warning = st.session_state.pop(FLASH_WARNING_KEY, None)
+    if warning:
+        st.warning(warning, icon=":material/call_split:")
     gen = st.session_state.get(UPLOAD_GEN_KEY, 0)
     upload = st.file_uploader(t("admin.upload_label"), type=["csv", "xlsx"],
                               key=f"admin_upload_{gen}", help=t("admin.upload_help"))
@@ -162,13 +128,20 @@ def import_section(store: Store, as_of: date) -> None:
     pending: PendingImport | None = st.session_state.get(PENDING_KEY)
     ident = (getattr(upload, "file_id", upload.name), upload.name, len(data), as_of)
     if pending is None or pending.ident != ident:
+        try:  # the snapshot current now: the import becomes current only if it still is then
+            seen = store.current_id()
+        except StoreError as exc:
+            st.error(bilingual(exc))
+            return
+        bar, show = _progress_bar()
         try:
-            with st.spinner(t("admin.reading")):
-                pending = prepare_import(data, upload.name, as_of)
+            pending = prepare_import(data, upload.name, as_of, show, seen_current=seen)
         except RosterReadError as exc:
+            bar.empty()
             st.session_state.pop(PENDING_KEY, None)
             st.error(t("admin.read_failed", file=upload.name) + "\n\n" + bilingual(exc))
             return
+        bar.empty()
         pending.ident = ident
         st.session_state[PENDING_KEY] = pending
     _pending_view(store, pending, as_of)
@@ -199,14 +172,15 @@ def _pending_view(store: Store, pending: PendingImport, as_of: date) -> None:
         _reset_upload()
         st.rerun()
     if accept:
-        bar = st.progress(0.0, text=t("admin.importing", done=0, total=pending.accepted))
-
-        def progress(done: int, total: int) -> None:
-            bar.progress(done / total if total else 1.0,
-                         text=t("admin.importing", done=done, total=total))
-
+        _bar, show = _progress_bar()
+        show(ImportProgress("stored", 0, pending.accepted))
         try:
-            sid = accept_import(store, pending, progress)
+            sid = accept_import(store, pending, show)
+        except ImportSuperseded as exc:  # stored complete but not current: say so, clear upload
+            _reset_upload()
+            st.session_state[FLASH_WARNING_KEY] = (t("admin.import_superseded") + "\n\n"
+                                                   + bilingual(exc))
+            st.rerun()
         except StoreError as exc:
             st.error(t("admin.import_failed") + "\n\n" + bilingual(exc))
             return

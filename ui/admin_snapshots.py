@@ -25,6 +25,7 @@ from ui.text import bilingual
 DEMO_NOTE = "demo"  # Store.ensure_demo's note on the demo snapshot
 FLASH_KEY = "admin_flash"  # shared with ui.admin_import: a success message for the next run
 DELETE_KEY = "admin_snap_delete_pending"  # snapshot id waiting for "confirm delete"
+PENDING_KEY = "admin_pending_import"  # ui.admin_import's checked file waiting for "accept"
 
 
 @dataclass(frozen=True)
@@ -104,6 +105,9 @@ def section(store: Store) -> None:
             st.error(bilingual(exc))
             return
         st.session_state.pop(DELETE_KEY, None)
+        pending = st.session_state.get(PENDING_KEY)
+        if pending is not None:  # this admin's own switch does not supersede their upload
+            pending.seen_current = int(chosen)
         st.session_state[FLASH_KEY] = t("admin.snap_switched", id=chosen)
         st.rerun()
     if bar.button(t("admin.snap_delete"), key="admin_snap_delete", icon=":material/delete:"):

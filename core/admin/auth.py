@@ -1,7 +1,7 @@
 """The admin password: argon2id hashes, verification that never raises, and a login throttle.
 
 CONTRACT.md "Configuration": ``ECERT_ADMIN_PASSWORD_HASH`` holds the hash of the admin password;
-``python -m core hash-password`` makes one (core/__main__.py calls :func:`hash_password_cli`).
+``python -m core hash-password`` makes one (core/cli.py calls :func:`hash_password_cli`).
 The hash is argon2id in the PHC string form (``$argon2id$v=19$m=…,t=…,p=…$salt$hash``) made by
 argon2-cffi's ``PasswordHasher`` with its default (RFC 9106 low-memory) parameters; the library
 compares in constant time. Nothing here logs or prints a password or a hash.

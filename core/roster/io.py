@@ -1159,62 +1159,13 @@ def to_csv_bytes(df: pd.DataFrame, encoding: str = "utf-8-sig") -> bytes:
     return buf.getvalue().encode(encoding)
 
 
-def _xlsx_values(s: pd.Series) -> list[object]:
-    """A column as Python cell values for openpyxl: None for missing, dates as ``date``."""
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-    if pd.api.types.is_datetime64_any_dtype(s.dtype):
-        if getattr(s.dt, "tz", None) is not None:
-            s = s.dt.tz_localize(None)
-        midnight = bool(((s == s.dt.normalize()) | s.isna()).all())
-        values = s.dt.date if midnight else s.dt.to_pydatetime()
-        return [None if pd.isna(v) else v for v in values]
-    if pd.api.types.is_bool_dtype(s.dtype) or isinstance(s.dtype, pd.BooleanDtype):
-        return [None if v is pd.NA else bool(v) for v in s.astype(object)]
-    if pd.api.types.is_numeric_dtype(s.dtype):
-        return [None if pd.isna(v) else v for v in s.astype(object)]
-    out: list[object] = []
-    for v in s.astype(object):
-        if isinstance(v, str):
-            out.append(ILLEGAL_CHARACTERS_RE.sub("", v))
-        elif _element_kind(v) == 0:
-            out.append(None)
-        elif isinstance(v, np.generic):
-            out.append(v.item())
-        elif isinstance(v, (int, float, bool, date, datetime)):
-            out.append(v.to_pydatetime() if isinstance(v, pd.Timestamp) else v)
-        else:
-            out.append(ILLEGAL_CHARACTERS_RE.sub("", str(v)))
-    return out
-
-
 def to_xlsx_bytes(df: pd.DataFrame) -> bytes:
     """XLSX bytes (one sheet "roster"): formulas neutralised, text as text cells, dates as date
-    cells shown ``yyyy-mm-dd``, missing as empty cells, characters XML cannot hold removed."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    cells shown ``yyyy-mm-dd``, missing as empty cells, characters XML cannot hold removed
+    (the streaming writer of core/roster/xlsx.py)."""
+    from core.roster.xlsx import xlsx_bytes
 
-    frame = neutralise_formulas(df)
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet("roster")
-    ws.append(
-        [ILLEGAL_CHARACTERS_RE.sub("", str(c)) if c is not None else None for c in frame.columns]
-    )
-    columns = [_xlsx_values(frame.iloc[:, i]) for i in range(frame.shape[1])]
-
-    def cell(v: object) -> object:
-        if isinstance(v, (date, datetime)):
-            c = WriteOnlyCell(ws, value=v)
-            c.number_format = "yyyy-mm-dd" if not isinstance(v, datetime) else "yyyy-mm-dd hh:mm"
-            return c
-        return v
-
-    for row in zip(*columns, strict=True):
-        ws.append([cell(v) for v in row])
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return xlsx_bytes(df, sheet_name="roster")
 
 
 def write_table(df: pd.DataFrame, path: str | os.PathLike) -> Path:

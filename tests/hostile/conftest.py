@@ -1,9 +1,8 @@
-"""Fixtures of tests/hostile: a scratch store with one current snapshot. The sample rows, file
-builders and hypothesis profiles they use are in tests/samples.py."""
+"""Fixtures of tests/hostile: a scratch store with one current snapshot, on SQLite and on
+PostgreSQL (the ``db`` fixture of tests/conftest.py). The sample rows, file builders and
+hypothesis profiles they use are in tests/samples.py."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import pytest
 
@@ -11,17 +10,12 @@ from tests.samples import GOOD_ROW, OTHER_ROW, csv_bytes, import_file  # noqa: F
 
 
 @pytest.fixture
-def db_path(tmp_path) -> Path:
-    return tmp_path / "hostile.db"
-
-
-@pytest.fixture
-def store(db_path):
+def store(db):
     """A store with one snapshot already current (2 good rows), so a failed import has something
     to leave untouched."""
     from core.roster.store import Store
 
-    st = Store(f"sqlite:///{db_path.as_posix()}", chunk_rows=1000)
+    st = Store(db.url, chunk_rows=1000)
     import_file(st, csv_bytes([GOOD_ROW, OTHER_ROW]), "before.csv")
     yield st
     st.close()

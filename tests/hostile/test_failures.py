@@ -26,6 +26,7 @@ import sqlalchemy as sa
 from core.certificate import preview as cert
 from core.roster.store import Store, StoreError
 from core.runtime import config
+from tests.databases import Database
 from tests.engine_helpers import profile
 from tests.samples import (
     GOOD_ROW,
@@ -105,8 +106,9 @@ def test_database_in_a_read_only_directory(tmp_path):
 def test_existing_database_made_read_only_refuses_the_import_and_keeps_the_roster(tmp_path):
     folder = tmp_path / "data"
     folder.mkdir()
-    db = folder / "ecert.db"
-    st = Store(f"sqlite:///{db.as_posix()}")
+    path = folder / "ecert.db"
+    db = Database("sqlite", f"sqlite:///{path.as_posix()}", path=path)
+    st = Store(db.url)
     import_file(st, csv_bytes([GOOD_ROW, OTHER_ROW]), "first.csv")
     st.close()
     before = db_state(db)
@@ -115,7 +117,7 @@ def test_existing_database_made_read_only_refuses_the_import_and_keeps_the_roste
     folder.chmod(stat.S_IRUSR | stat.S_IXUSR)
     try:
         with pytest.raises(StoreError) as err:
-            st = Store(f"sqlite:///{db.as_posix()}")
+            st = Store(db.url)
             import_file(st, csv_bytes([GOOD_ROW]), "second.csv")
         assert err.value.code in ("db_unwritable", "db_error")
         bilingual(err.value.message_zh, err.value.message_en)
@@ -127,22 +129,33 @@ def test_existing_database_made_read_only_refuses_the_import_and_keeps_the_roste
     assert db_state(db) == before
 
 
-def test_database_that_refuses_writes_keeps_the_current_roster(store, db_path):
-    """Any user, root too: a connection that may not write (SQLite ``query_only``) stands for a
-    database file that became read-only under the running app."""
-    before = db_state(db_path)
-    sa.event.listen(store.engine, "connect", lambda c, _r: c.execute("PRAGMA query_only = ON"))
+def _refuse_writes(dbapi_conn, _record) -> None:
+    if isinstance(dbapi_conn, sqlite3.Connection):
+        dbapi_conn.execute("PRAGMA query_only = ON")
+        return
+    dbapi_conn.autocommit = True  # a session setting, not undone by the pool's rollback
+    dbapi_conn.execute("SET default_transaction_read_only = on")
+    dbapi_conn.autocommit = False
+
+
+def test_database_that_refuses_writes_keeps_the_current_roster(store, db):
+    """Any user, root too: a connection that may not write (SQLite ``query_only``, PostgreSQL
+    ``default_transaction_read_only``) stands for a database that became read-only under the
+    running app."""
+    before = db_state(db)
+    sa.event.listen(store.engine, "connect", _refuse_writes)
     store.engine.dispose()
     with pytest.raises(StoreError) as err:
         import_file(store, csv_bytes([GOOD_ROW]), "second.csv")
     check_unwritable(err.value)
     assert len(store.load()) == 2  # reading still works: the admin page can show the roster
-    assert db_state(db_path) == before
+    assert db_state(db) == before
 
 
-def test_full_database_from_a_file_import_names_the_fix_and_keeps_the_roster(store, db_path):
-    before = db_state(db_path)
-    pages = sqlite3.connect(db_path).execute("PRAGMA page_count").fetchone()[0]
+@pytest.mark.parametrize("db", ["sqlite"], indirect=True)  # PostgreSQL: tests/test_store.py
+def test_full_database_from_a_file_import_names_the_fix_and_keeps_the_roster(store, db):
+    before = db_state(db)
+    pages = sqlite3.connect(db.path).execute("PRAGMA page_count").fetchone()[0]
     sa.event.listen(store.engine, "connect",
                     lambda c, _r: c.execute(f"PRAGMA max_page_count = {pages + 2}"))
     store.engine.dispose()
@@ -153,7 +166,7 @@ def test_full_database_from_a_file_import_names_the_fix_and_keeps_the_roster(sto
     bilingual(e.message_zh, e.message_en)
     assert "Free disk space" in e.message_en and "释放磁盘空间" in e.message_zh
     assert "ECERT_DB_URL" in e.message_en and "unchanged" in e.message_en
-    assert db_state(db_path) == before
+    assert db_state(db) == before
     assert len(store.load()) == 2
 
 
@@ -205,7 +218,7 @@ def test_cli_certificate_without_the_font_exit_2_with_the_pip_command(tmp_path):
     p = profile(province="广东", valid_until="2024-12-31", downloaded="2024-09-01")
     code = (
         "import sys; import core.certificate.preview as c; c.find_spec = lambda name: None; "
-        "from core.__main__ import main; sys.exit(main(sys.argv[1:]))"
+        "from core.cli import main; sys.exit(main(sys.argv[1:]))"
     )
     env = {"ECERT_DATA_DIR": str(tmp_path / "data"), "ECERT_SECRET_KEY": "k", "PATH": "/usr/bin",
            "HOME": str(tmp_path)}

@@ -103,16 +103,16 @@ UNREADABLE = {
 
 
 @pytest.mark.parametrize("name", list(UNREADABLE))
-def test_unreadable_file_is_refused_clearly_and_imports_nothing(name, store, db_path):
+def test_unreadable_file_is_refused_clearly_and_imports_nothing(name, store, db):
     data, code = UNREADABLE[name]
-    before = db_state(db_path)
+    before = db_state(db)
     with pytest.raises(RosterReadError) as err:
         import_file(store, data, f"{name}.csv")
     e = err.value
     assert e.code == code, (e.code, e.message_en)
     bilingual(e.message_zh, e.message_en)
     assert e.as_dict() == {"code": code, "message_zh": e.message_zh, "message_en": e.message_en}
-    assert db_state(db_path) == before
+    assert db_state(db) == before
     assert len(store.load()) == 2  # the previous roster is still the current one
 
 
@@ -366,14 +366,14 @@ def test_far_off_dates_in_a_frame_are_row_errors_not_overflows():
 # --------------------------------------------------------------------------------------------
 
 
-def test_mixed_file_imports_exactly_the_valid_rows(store, db_path):
+def test_mixed_file_imports_exactly_the_valid_rows(store, db):
     rows = [GOOD_ROW, with_cell(GOOD_ROW, "valid_from", "yesterday"), OTHER_ROW,
             with_cell(OTHER_ROW, "employer_province", "火星"), with_cell(GOOD_ROW, "name", "")]
-    before_snaps, _ = db_state(db_path)
+    before_snaps, _ = db_state(db)
     sid, out = import_file(store, csv_bytes(rows), "mixed.csv")
     assert out["error"].notna().tolist() == [False, True, False, True, True]
     assert [c for c, _ in row_errors(out["error"][3])] == ["employer_province"]
-    snaps, _ = db_state(db_path)
+    snaps, _ = db_state(db)
     assert len(snaps) == len(before_snaps) + 1
     loaded = store.load(sid)
     assert loaded["name"].tolist() == ["张三", "李四"]
@@ -382,10 +382,10 @@ def test_mixed_file_imports_exactly_the_valid_rows(store, db_path):
     assert (snap["accepted_rows"], snap["rejected_rows"]) == (2, 3)
 
 
-def test_an_import_that_fails_in_the_store_leaves_the_previous_snapshot(store, db_path):
+def test_an_import_that_fails_in_the_store_leaves_the_previous_snapshot(store, db):
     """A failure inside the store (here: the progress callback gives up half-way) rolls back the
     whole import, however many rows were already written."""
-    before = db_state(db_path)
+    before = db_state(db)
     roster = read_roster(csv_bytes([GOOD_ROW, OTHER_ROW] * 1500))
 
     def cancel(done, total):
@@ -395,7 +395,7 @@ def test_an_import_that_fails_in_the_store_leaves_the_previous_snapshot(store, d
     with pytest.raises(KeyboardInterrupt):
         store.import_snapshot(roster.data[list(ROSTER_COLUMNS)], "big.csv", "0" * 64,
                               progress=cancel)
-    assert db_state(db_path) == before
+    assert db_state(db) == before
     assert store.integrity_check()
 
 

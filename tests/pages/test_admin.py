@@ -24,7 +24,7 @@ from core.roster.io import to_csv_bytes, to_xlsx_bytes
 from core.roster.store import Store
 from tests import app_helpers
 from tests.app_helpers import assert_clean, open_admin
-from ui import admin_auth, admin_dashboard, admin_import
+from ui import admin_auth, admin_dashboard
 from ui.i18n import text
 
 PASSWORD = "试一试 correct horse"
@@ -254,18 +254,7 @@ def test_a_broken_database_is_an_error_not_a_traceback(with_hash, tmp_path, monk
 
 
 # -- the functions the page calls ------------------------------------------------------------
-def test_prepare_and_accept_import_directly(tmp_path):
-    today = today_shanghai()
-    pending = admin_import.prepare_import(roster_csv(25, bad=True), "x.csv", today)
-    assert (pending.n_rows, pending.accepted, pending.rejected) == (25, 22, 3)
-    assert len(pending.preview) == admin_import.PREVIEW_ROWS
-    store = Store(f"sqlite:///{tmp_path / 'direct.db'}")
-    calls = []
-    sid = admin_import.accept_import(store, pending, lambda d, t: calls.append((d, t)))
-    assert store.current_id() == sid and calls[0] == (0, 22) and calls[-1] == (22, 22)
-    assert len(store.load()) == 22
-
-
+# (the import use case itself: tests/test_importing.py)
 def test_the_export_holds_every_row_with_formulas_neutralised():
     as_of = today_shanghai()
     df = demo_roster(200, seed=11, as_of=as_of)
