@@ -20,11 +20,12 @@ from core.admin.auth import hash_password
 from core.admin.dashboard import roster_at
 from core.demo.roster import demo_roster
 from core.policy.dates import today_shanghai
+from core.roster.importing import prepare_import
 from core.roster.io import to_csv_bytes, to_xlsx_bytes
 from core.roster.store import Store
 from tests import app_helpers
 from tests.app_helpers import assert_clean, open_admin
-from ui import admin_auth, admin_dashboard
+from ui import admin_auth, admin_dashboard, admin_import
 from ui.i18n import text
 
 PASSWORD = "试一试 correct horse"
@@ -346,7 +347,7 @@ def test_the_report_csv_keeps_messages_whole_names_the_files_headers_and_one_ext
     df.loc[0, "employer_province"] = "火星"
     df.loc[1, "valid_until"] = "2021-02-30"
     df = df.rename(columns={"valid_until": "有效期止", "employer_province": "省份"})
-    pending = admin_import.prepare_import(to_csv_bytes(df), "名单.csv", today_shanghai())
+    pending = prepare_import(to_csv_bytes(df), "名单.csv", today_shanghai())
     report = pd.read_csv(io.BytesIO(to_csv_bytes(pending.report)), encoding="utf-8-sig")
     province = report[report["column"] == "employer_province"].iloc[0]
     assert province["header"] == "省份"
