@@ -6,11 +6,13 @@ Pages read the two choices with ``ui.state.lang()`` / ``ui.state.as_of()`` and t
 
 import streamlit as st
 
-from ui import a11y, admin_auth, sidebar
+from ui import a11y, admin_auth, server_guard, sidebar
 from ui.i18n import t
 from ui.messages import show_unexpected
 
-st.set_page_config(page_title=t("app.name"), page_icon=":material/badge:", layout="wide")
+server_guard.install()  # once per process: metrics closed, uploads bounded, logs redacted
+
+st.set_page_config(page_title=t("app.name"), page_icon=sidebar.app_icon(), layout="wide")
 
 admin_auth.log_base_url_once()  # once per server process: QR links while ECERT_BASE_URL is unset
 # Focus ring, 44 px tap targets, phone layout (assets/a11y.css; docs/ACCESSIBILITY.md).

@@ -25,12 +25,12 @@ from core.admin.dashboard import roster_at
 from core.certificate import preview as cert
 from core.policy.data import POLICY
 from core.policy.dates import today_shanghai
-from core.roster.io import RosterReadError, read_roster, to_csv_bytes, write_table
+from core.roster.cage import check_roster, lapse_job, run_caged
+from core.roster.io import RosterReadError, to_csv_bytes, write_table
 from core.roster.schema import OUTPUT_COLUMNS
 from core.rules.roster import (
     assess_prepared,
     assess_roster,
-    lapse_counts,
     prepare_roster,
     usage_windows,
 )
@@ -90,10 +90,11 @@ def cmd_assess(args) -> int:
     return EXIT_OK
 
 
-def _load_roster(path: str):
-
+def _caged(run):
+    """A roster file is read (and checked) in the cage (core.roster.cage: a child process with
+    memory, CPU and output limits): (result, None) or (None, RosterReadError)."""
     try:
-        return read_roster(path), None
+        return run(), None
     except RosterReadError as e:
         return None, e
     except OSError as e:
@@ -106,21 +107,21 @@ def _fail_roster(e) -> int:
     return EXIT_INVALID
 
 
-def assessed_table(roster, as_of: date):
-    """CONTRACT.md ``roster`` output: the input columns plus the assessment columns."""
-
-
-    result = assess_roster(roster.data, as_of)
+def assessed_table(roster, as_of: date, result=None):
+    """CONTRACT.md ``roster`` output: the input columns plus the assessment columns
+    (``result``: ``assess_roster(roster.data, as_of)`` when already computed, as the cage
+    does)."""
+    if result is None:
+        result = assess_roster(roster.data, as_of)
     raw = roster.raw.drop(columns=[c for c in roster.raw.columns if c in OUTPUT_COLUMNS])
     return pd.concat([raw, result[list(OUTPUT_COLUMNS)]], axis=1)
 
 
 def cmd_roster(args) -> int:
-
-    roster, err = _load_roster(args.file)
+    checked, err = _caged(lambda: check_roster(args.file, as_of=args.as_of))
     if err:
         return _fail_roster(err)
-    table = assessed_table(roster, args.as_of)
+    table = assessed_table(checked.roster, args.as_of, checked.assessed)
     if args.out:
         try:
             write_table(table, args.out)
@@ -133,12 +134,10 @@ def cmd_roster(args) -> int:
 
 
 def cmd_lapse_counts(args) -> int:
-
-    roster, err = _load_roster(args.file)
+    out, err = _caged(lambda: run_caged(lapse_job, args.file, as_of=args.as_of))
     if err:
         return _fail_roster(err)
-    counts = lapse_counts(roster.data, args.as_of)
-    _print_json({str(k): int(v) for k, v in counts.items()})
+    _print_json({str(k): int(v) for k, v in out["counts"].items()})
     return EXIT_OK
 
 
@@ -153,12 +152,18 @@ def due_table(data, as_of: date, within: int):
             due.count_errors(assessed))
 
 
-def cmd_due(args) -> int:
+def due_job(roster, as_of: date, within: int) -> dict:
+    """``due`` in the cage: the due list and the count of rows left out."""
+    table, errors = due_table(roster.data, as_of, within)
+    return {"table": table, "errors": int(errors)}
 
-    roster, err = _load_roster(args.file)
+
+def cmd_due(args) -> int:
+    out, err = _caged(lambda: run_caged(due_job, args.file, as_of=args.as_of,
+                                        within=args.within))
     if err:
         return _fail_roster(err)
-    table, errors = due_table(roster.data, args.as_of, args.within)
+    table, errors = out["table"], out["errors"]
     sys.stdout.buffer.write(to_csv_bytes(table, encoding="utf-8"))
     if errors:
         sys.stderr.write(f"{errors} 行数据有误，未列入（用 roster 命令查看）/ {errors} rows with "

@@ -21,7 +21,8 @@ as_of = state.as_of()
 form.init()
 form.apply_scenario_from_url()
 if st.session_state.get(form.SCENARIO_UNKNOWN):
-    st.warning(t("self_service.scenario_unknown", id=st.session_state[form.SCENARIO_UNKNOWN]))
+    st.warning(t("self_service.scenario_unknown",
+                 id=view.esc(st.session_state[form.SCENARIO_UNKNOWN])))
 
 profile = form.profile()
 empty = form.is_empty(profile)

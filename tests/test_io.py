@@ -643,10 +643,25 @@ def test_csv_export_neutralises_and_formats_dates():
     data = to_csv_bytes(df)
     assert data.startswith(b"\xef\xbb\xbf")
     text = data.decode("utf-8-sig")
-    assert "'=1+1,2021-08-01,2021-08-01" in text
-    assert "'+86,," in text and "'-2,2021-12-31," in text and "'@SUM(A1)" in text
+    assert '"\'=1+1","2021-08-01","2021-08-01"' in text
+    assert '"\'+86","",""' in text and '"\'-2","2021-12-31",""' in text
+    assert '"\'@SUM(A1)"' in text
     assert "00:00:00" not in text
-    assert to_csv_bytes(df, encoding="gb18030").decode("gb18030").startswith("name,d,o")
+    assert to_csv_bytes(df, encoding="gb18030").decode("gb18030").startswith('"name","d","o"')
+
+
+@pytest.mark.parametrize("cell", ["a;=1+5", "a,=1+5", "a\t=1+5", "a;@SUM(A1)", "x\n=1+5"])
+def test_csv_export_keeps_a_separator_inside_its_cell(cell):
+    """Issue 12: a formula after a separator inside a cell (the file opened with ';', ',' or
+    tab as the separator) must stay text inside that one cell."""
+    import csv as csv_module
+
+    text = to_csv_bytes(pd.DataFrame({"name": pd.Series([cell], dtype="string"),
+                                      "n": [1]})).decode("utf-8-sig")
+    assert f'"{cell}",1' in text
+    for sep in (",", ";", "\t"):
+        rows = list(csv_module.reader(io.StringIO(text, newline=""), delimiter=sep))
+        assert not any(c.startswith(("=", "+", "-", "@")) for row in rows for c in row), rows
 
 
 def test_xlsx_export_has_no_formulas_and_date_cells():

@@ -26,7 +26,7 @@ import streamlit as st
 from core.roster.importing import ImportProgress, PendingImport, accept_import, prepare_import
 from core.roster.io import RosterReadError, to_csv_bytes
 from core.roster.store import ImportSuperseded, Store, StoreError
-from ui import admin_data, state
+from ui import admin_auth, admin_data, state
 from ui.i18n import both, t
 from ui.text import bilingual, esc
 
@@ -35,6 +35,8 @@ PENDING_KEY = "admin_pending_import"
 UPLOAD_GEN_KEY = "admin_upload_generation"
 FLASH_KEY = "admin_flash"
 FLASH_WARNING_KEY = "admin_flash_warning"
+#: CSV, XLSX, and a CSV compressed (unpacked in the cage, up to MAX_UNPACKED_BYTES)
+UPLOAD_TYPES = ["csv", "xlsx", "gz", "bz2", "xz", "zip"]
 
 
 def report_file_name(file_name: str) -> str:
@@ -62,7 +64,6 @@ def upload_too_large(file_name: str, size: int) -> str | None:
     limit = max_upload_bytes()
     if size <= limit:
         return None
-
     return both("admin.upload_too_large", file=esc(file_name),
                 size=f"{size / 1048576:.1f}", limit=f"{limit / 1048576:g}")
 
@@ -113,7 +114,7 @@ def import_section(store: Store, as_of: date) -> None:
     if warning:
         st.warning(warning, icon=":material/call_split:")
     gen = st.session_state.get(UPLOAD_GEN_KEY, 0)
-    upload = st.file_uploader(t("admin.upload_label"), type=["csv", "xlsx"],
+    upload = st.file_uploader(t("admin.upload_label"), type=UPLOAD_TYPES,
                               key=f"admin_upload_{gen}", help=t("admin.upload_help"))
     st.caption(t("admin.upload_reload_note"))
     if upload is None:
@@ -139,7 +140,7 @@ def import_section(store: Store, as_of: date) -> None:
         except RosterReadError as exc:
             bar.empty()
             st.session_state.pop(PENDING_KEY, None)
-            st.error(t("admin.read_failed", file=upload.name) + "\n\n" + bilingual(exc))
+            st.error(t("admin.read_failed", file=esc(upload.name)) + "\n\n" + bilingual(exc))
             return
         bar.empty()
         pending.ident = ident
@@ -164,6 +165,7 @@ def _pending_view(store: Store, pending: PendingImport, as_of: date) -> None:
                            icon=":material/download:")
     else:
         st.success(t("admin.report_clean"))
+    st.text_input(t("admin.reauth_label"), type="password", key=admin_auth.REAUTH_KEY)
     c1, c2 = st.columns(2)
     accept = c1.button(t("admin.accept", accepted=pending.accepted), type="primary",
                        key="admin_accept", disabled=pending.accepted == 0)
@@ -171,7 +173,9 @@ def _pending_view(store: Store, pending: PendingImport, as_of: date) -> None:
     if cancel:
         _reset_upload()
         st.rerun()
-    if accept:
+    if accept and (problem := admin_auth.confirm_password()) is not None:
+        st.error(problem)
+    elif accept:
         _bar, show = _progress_bar()
         show(ImportProgress("stored", 0, pending.accepted))
         try:

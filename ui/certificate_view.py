@@ -24,6 +24,7 @@ from core.certificate.preview import (
 from core.runtime import config
 from ui import state
 from ui.i18n import pick, t
+from ui.text import esc
 
 PREVIEW = "certificate.preview"  # (fingerprint, CertificatePreview) of the last build
 BUILD_REQUESTED = "certificate.build_requested"
@@ -32,7 +33,7 @@ NONCE = "self_service.nonce"  # shared with ui.self_service_form: "clear" renews
 
 def message(err: object) -> str:
     """``message_zh`` / ``message_en`` of a core exception in the session's language."""
-    return str(getattr(err, f"message_{state.lang()}", "") or getattr(err, "code", "") or err)
+    return esc(getattr(err, f"message_{state.lang()}", "") or getattr(err, "code", "") or err)
 
 
 def _fingerprint(profile: Mapping, assessment: Mapping, photo: bytes | None) -> str:
@@ -58,8 +59,8 @@ def section(profile: Mapping, assessment: Mapping) -> None:
             return
         if window.get("status") == "unavailable":
             reason = window.get("reason") or {}
-            st.info(t("certificate.unavailable", reason=pick(reason, "message") or
-                      reason.get("code") or ""), icon=":material/block:")
+            st.info(t("certificate.unavailable", reason=esc(pick(reason, "message") or
+                      reason.get("code") or "")), icon=":material/block:")
             return
         st.caption(t("certificate.intro"))
         if window.get("hypothetical"):

@@ -14,18 +14,33 @@ parameters when the user moves to another page), so a copied link reproduces the
 
 from __future__ import annotations
 
-import html
-
 import streamlit as st
 
 from core.policy.dates import parse_iso, today_shanghai
 from ui import state
 from ui.i18n import both, t
+from ui.text import esc
 
 # The query-parameter values last copied into the session, so that each is applied once and
 # the user's own later choice in the widget is not overwritten on every rerun.
 _AS_OF_FROM_URL = "_as_of_from_url"
 _LANG_FROM_URL = "_lang_from_url"
+
+
+@st.cache_resource(show_spinner=False)
+def app_icon():
+    """The browser-tab icon, drawn here (a card with a photo box and text lines) and served by
+    the app itself: a ``:material/…:`` page icon makes every visitor's browser fetch an SVG
+    from Google's font servers (issue 12: the app fetches nothing from outside)."""
+    from PIL import Image, ImageDraw
+
+    img = Image.new("RGBA", (64, 64), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(img)
+    draw.rounded_rectangle((4, 12, 60, 52), radius=6, fill="#1d4e89")
+    draw.rectangle((10, 18, 24, 36), fill="#ffffff")
+    for y in (20, 28, 36):
+        draw.rectangle((30, y, 54, y + 3), fill="#ffffff")
+    return img
 
 
 def controls() -> None:
@@ -54,11 +69,8 @@ def controls() -> None:
 
 
 def _shown(raw: str) -> str:
-    """A value from the address, short and inert inside Markdown."""
-    s = html.escape(raw[:40], quote=False)
-    for ch in "\\`*_[]{}()#+-.!|~>$:":
-        s = s.replace(ch, "\\" + ch)
-    return s
+    """A value from the address, short and inert inside Markdown (ui.text.esc)."""
+    return esc(raw[:40])
 
 
 def _lang_from_url() -> None:

@@ -23,10 +23,11 @@ TOKEN_QUERY_PARAM = "token"
 
 # Verification.code -> (catalogue key of the headline, how to show it)
 HEADLINE = {
-    "ok": ("verify.headline.ok", "success"),
+    "ok": ("verify.headline.ok", "info"),  # never green: this is not an official check
     "expired_window": ("verify.headline.expired_window", "warning"),
     "not_yet_window": ("verify.headline.not_yet_window", "warning"),
     "bad_signature": ("verify.headline.invalid", "error"),
+    "old_format": ("verify.headline.invalid", "error"),
     "malformed": ("verify.headline.invalid", "error"),
     "empty": ("verify.headline.empty", "info"),
 }

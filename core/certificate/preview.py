@@ -442,7 +442,7 @@ def check_photo(data: bytes) -> bytes:
             probe.verify()
         with Image.open(io.BytesIO(data)) as img:
             img.load()
-            img = img.convert("RGB")  # drops alpha, palette and all metadata
+            img = _pixels_only(img.convert("RGB"))  # drops alpha, palette and all metadata
             img.thumbnail((PHOTO_MAX_SIDE, PHOTO_MAX_SIDE))
             out = io.BytesIO()
             img.save(out, format="JPEG", quality=85, optimize=True)
@@ -453,13 +453,21 @@ def check_photo(data: bytes) -> bytes:
         raise bad from None
 
 
+def _pixels_only(img):
+    """A new RGB image holding only ``img``'s pixels: Pillow's ``convert`` keeps ``info``
+    (JPEG comment, EXIF, ICC profile, XMP), and its JPEG writer would write them back."""
+    from PIL import Image
+
+    return Image.frombytes("RGB", img.size, img.tobytes())
+
+
 def _photo_cover(data: bytes, ratio: float) -> io.BytesIO:
     """The photo, checked again (``check_photo``: the caller may pass the raw upload), cropped
     around its centre to ``ratio`` (width/height), as JPEG."""
     from PIL import Image
 
     with Image.open(io.BytesIO(check_photo(data))) as img:
-        img = img.convert("RGB")
+        img = _pixels_only(img.convert("RGB"))
         w, h = img.size
         if w / h > ratio:
             nw = round(h * ratio)

@@ -26,10 +26,10 @@ from datetime import date
 
 import pandas as pd
 
-from core import assess_roster
 from core.admin import dashboard as dash
+from core.roster.cage import check_roster
 from core.roster.duplicates import duplicate_rows
-from core.roster.io import canonical_header, read_roster
+from core.roster.io import canonical_header
 from core.roster.schema import ROSTER_COLUMNS
 from core.roster.store import UNCHECKED, Store
 
@@ -101,18 +101,21 @@ def file_headers(columns) -> dict[str, str]:
 def prepare_import(data: bytes, file_name: str, as_of: date,
                    progress: ProgressCallback | None = None, *,
                    seen_current: object = UNCHECKED) -> PendingImport:
-    """Read and check a roster file; raises RosterReadError when it cannot be read at all.
+    """Read and check a roster file in the cage; raises RosterReadError when it cannot be read
+    at all, or when the child reading it fails.
 
     ``seen_current``: the snapshot id current now (``Store.current_id()``), so that the import
     only becomes current if no other one did meanwhile; the default skips that check.
     """
     report = progress or (lambda _p: None)
     report(ImportProgress("read", 0, None))
-    roster = read_roster(data, file_name)
+    # Read AND checked in the cage (core.roster.cage): a child process with memory, CPU and
+    # output limits, so a hostile file fails with a RosterReadError and the server serves on.
+    checked = check_roster(data, file_name, as_of, prepare=dash.roster_at)
+    roster, assessed = checked.roster, checked.assessed
     n = len(roster)
     report(ImportProgress("read", n, n))
     report(ImportProgress("checked", 0, n))
-    assessed = assess_roster(dash.roster_at(roster.data, as_of), as_of)
     ok = assessed["error"].isna().to_numpy(dtype=bool)
     valid = roster.data.loc[ok, list(ROSTER_COLUMNS)].reset_index(drop=True)
     headers = file_headers(roster.raw.columns)

@@ -54,9 +54,12 @@ Decisions (documented here because they are visible to users):
 
 from __future__ import annotations
 
+import bz2
 import csv
+import gzip
 import hashlib
 import io
+import lzma
 import os
 import re
 import unicodedata
@@ -65,6 +68,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import BinaryIO
+from zlib import error as zlib_error
 
 import numpy as np
 import pandas as pd
@@ -79,6 +83,12 @@ from core.roster.schema import (
     ERROR_COLUMN,
     FLAG_COLUMN,
     HEADER_ALIASES,
+    MAX_CELLS,
+    MAX_COLUMNS,
+    MAX_FILE_BYTES,
+    MAX_ROWS,
+    MAX_UNPACKED_BYTES,
+    MAX_XLSX_ROWS,
     REQUIRED_COLUMNS,
     ROSTER_COLUMNS,
 )
@@ -661,31 +671,50 @@ _HEADER_SCAN_ROWS = 20
 _HEADER_SCAN_CHARS = 256 * 1024
 _BINARY_CONTROL_SHARE = 0.03
 _CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 13)) + b"\x7f"
-_MAX_XLSX_UNCOMPRESSED = 2 * 1024**3
+
+
+def _too_large(size: int) -> RosterReadError:
+    return RosterReadError(
+        "file_too_large",
+        f"文件过大（{size / 1048576:.0f} MB，上限 {MAX_FILE_BYTES // 1048576} MB）",
+        f"the file is too large ({size / 1048576:.0f} MB, the limit is "
+        f"{MAX_FILE_BYTES // 1048576} MB)",
+    )
 
 
 def _read_source(source, file_name: str | None) -> tuple[bytes, str | None]:
     if isinstance(source, (bytes, bytearray, memoryview)):
+        if len(source) > MAX_FILE_BYTES:
+            raise _too_large(len(source))
         return bytes(source), file_name
     if isinstance(source, (str, os.PathLike)):
         path = Path(source)
         try:
-            return path.read_bytes(), file_name or path.name
+            with path.open("rb") as fh:
+                size = os.fstat(fh.fileno()).st_size
+                if size > MAX_FILE_BYTES:  # refused before a byte is read
+                    raise _too_large(size)
+                data = fh.read(MAX_FILE_BYTES + 1)
         except OSError as exc:
             raise RosterReadError(
                 "cannot_open",
                 f"无法打开文件 {path.name}：{exc.strerror or exc}",
                 f"cannot open file {path.name}: {exc.strerror or exc}",
             ) from exc
+        if len(data) > MAX_FILE_BYTES:  # a pipe or a file still growing
+            raise _too_large(len(data))
+        return data, file_name or path.name
     if hasattr(source, "read"):
         if hasattr(source, "seek"):
             try:
                 source.seek(0)
             except (OSError, ValueError):
                 pass
-        content = source.read()
+        content = source.read(MAX_FILE_BYTES + 1)
         if isinstance(content, str):
             content = content.encode("utf-8")
+        if len(content) > MAX_FILE_BYTES:
+            raise _too_large(len(content))
         name = file_name or getattr(source, "name", None)
         return bytes(content), (os.path.basename(name) if isinstance(name, str) else None)
     raise TypeError(f"read_roster: unsupported source {type(source).__name__}")
@@ -928,7 +957,41 @@ def _read_csv_tolerant(body: str, delimiter: str, ncols: int):
     return _blank_to_na(frame), pd.Series(errors, dtype=STRING)
 
 
+def _limit_error(code: str, what_zh: str, what_en: str, found: int, limit: int):
+    return RosterReadError(
+        code,
+        f"{what_zh}超出上限：{found:,} > {limit:,}（本系统一次最多读取 {MAX_ROWS:,} 行、"
+        f"{MAX_COLUMNS} 列）",
+        f"{what_en} over the limit: {found:,} > {limit:,} (this system reads at most "
+        f"{MAX_ROWS:,} rows and {MAX_COLUMNS} columns per file)",
+    )
+
+
+def _count_bytes(data, needle: bytes) -> int:
+    """Occurrences of ``needle`` (one byte) in ``data`` (bytes or memoryview), chunk by chunk."""
+    if isinstance(data, bytes):
+        return data.count(needle)
+    return sum(bytes(data[i : i + _CHUNK]).count(needle) for i in range(0, len(data), _CHUNK))
+
+
+def _check_csv_lines(data: bytes) -> None:
+    """More lines than MAX_ROWS (plus the header area) is refused before anything is parsed."""
+    lines = data.count(b"\n") or data.count(b"\r")
+    if lines > MAX_ROWS + _HEADER_SCAN_ROWS:
+        raise _limit_error("too_many_rows", "行数", "number of rows", lines,
+                           MAX_ROWS + _HEADER_SCAN_ROWS)
+
+
+def _check_csv_shape(body, delimiter: str, ncols: int) -> None:
+    if ncols > MAX_COLUMNS:
+        raise _limit_error("too_many_columns", "列数", "number of columns", ncols, MAX_COLUMNS)
+    fields = _count_bytes(body, delimiter.encode("ascii"))
+    if fields > MAX_CELLS:
+        raise _limit_error("too_many_cells", "单元格数", "number of cells", fields, MAX_CELLS)
+
+
 def _read_csv(data: bytes, file_name: str | None, digest: str) -> Roster:
+    _check_csv_lines(data)
     control = len(data) - len(data.translate(None, _CONTROL_BYTES))
     if (
         data[:2] not in (b"\xff\xfe", b"\xfe\xff")
@@ -963,6 +1026,7 @@ def _read_csv(data: bytes, file_name: str | None, digest: str) -> Roster:
     names = _header_names(header)
     ncols = len(names)
     body = utf8[start:]
+    _check_csv_shape(body, delimiter, ncols)
     extra = None
     if _is_blank(bytes(body[:65536])) and _is_blank(bytes(body)):
         frame = pd.DataFrame({i: pd.Series([], dtype=STRING) for i in range(ncols)})
@@ -1019,28 +1083,154 @@ def _read_xlsx(data: bytes, file_name: str | None, digest: str) -> Roster:
     return Roster(raw, data_frame, "xlsx", None, file_name, digest)
 
 
-def _sniff_zip(data: bytes) -> str:
-    """'xlsx', or raise for other/corrupt zips."""
+def _bad_zip(exc: BaseException | None = None) -> RosterReadError:
+    return RosterReadError(
+        "bad_xlsx",
+        "XLSX 文件已损坏（可能未完整上传）",
+        "the XLSX file is damaged (perhaps not completely uploaded)",
+    )
+
+
+def _unpacked_too_large(limit: int = MAX_UNPACKED_BYTES) -> RosterReadError:
+    return RosterReadError(
+        "unpacked_too_large",
+        f"文件解压后过大（上限 {limit // 1048576} MB）",
+        f"the file is too large when unpacked (the limit is {limit // 1048576} MB)",
+    )
+
+
+_COLUMN_REF3 = re.compile(rb'<c\b[^>]{0,64}?\br="[A-Z]{3}')
+_COLUMN_REF2 = re.compile(rb'<c\b[^>]{0,64}?\br="([A-Z]{2})\d')
+_ROW_NUMBER = re.compile(rb'<row\b[^>]{0,64}?\br="(\d+)"')
+_BIG_ROW_REF = re.compile(rb'\br="[A-Z]{0,3}(\d{7,})"')
+_DIMENSION = re.compile(
+    rb'<dimension\b[^>]{0,64}?\bref="([A-Z]{1,3})?(\d+)?(?::([A-Z]{1,3})(\d+))?"')
+_TAIL = 96  # bytes kept between chunks so a pattern cut by a chunk boundary is still seen
+
+
+def _column_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + (ch - 64)
+    return n
+
+
+def _check_sheet(stream, budget: list[int]) -> None:
+    """Stream one worksheet's XML (never held whole) and refuse it before any reader allocates
+    for it: a declared ``<dimension>`` or a used area over MAX_CELLS, a column past MAX_COLUMNS,
+    more rows than Excel allows, more cells than MAX_CELLS, or more unpacked bytes than left in
+    ``budget``."""
+    tail = b""
+    rows = cells = max_row = 0
+    max_col = 26  # one-letter columns: at most Z; wider ones are found below
+    wide_col = 0
+    first = True
+    while True:
+        chunk = stream.read(_CHUNK)
+        if not chunk:
+            break
+        budget[0] -= len(chunk)
+        if budget[0] < 0:
+            raise _unpacked_too_large()
+        text = tail + chunk
+        if first:
+            first = False
+            dim = _DIMENSION.search(text)
+            if dim:
+                c1, r1, c2, r2 = dim.groups()
+                top = int(r2 or r1 or 0)
+                width = _column_number(c2 or c1 or b"A")
+                if width > MAX_COLUMNS or top > MAX_XLSX_ROWS or top * width > MAX_CELLS:
+                    raise _limit_error("too_many_cells", "工作表声明的区域",
+                                       "the sheet's declared area",
+                                       top * width, MAX_CELLS)
+        if _COLUMN_REF3.search(text):
+            raise _limit_error("too_many_columns", "列数", "number of columns", 703, MAX_COLUMNS)
+        for letters in _COLUMN_REF2.findall(text):
+            wide_col = max(wide_col, _column_number(letters))
+        if wide_col > MAX_COLUMNS:
+            raise _limit_error("too_many_columns", "列数", "number of columns", wide_col,
+                               MAX_COLUMNS)
+        for number in _ROW_NUMBER.findall(text):
+            max_row = max(max_row, int(number))
+        for number in _BIG_ROW_REF.findall(text):
+            max_row = max(max_row, int(number))
+        rows += text.count(b"<row") - tail.count(b"<row")
+        cells += (text.count(b"<c ") + text.count(b"<c>")) - (tail.count(b"<c ")
+                                                               + tail.count(b"<c>"))
+        top = max(rows, max_row)
+        if top > MAX_XLSX_ROWS:
+            raise _limit_error("too_many_rows", "行数", "number of rows", top, MAX_XLSX_ROWS)
+        if cells > MAX_CELLS:
+            raise _limit_error("too_many_cells", "单元格数", "number of cells", cells, MAX_CELLS)
+        tail = text[-_TAIL:]
+    width = max(max_col, wide_col)
+    if max(rows, max_row) * width > MAX_CELLS:
+        raise _limit_error("too_many_cells", "工作表使用的区域", "the sheet's used area",
+                           max(rows, max_row) * width, MAX_CELLS)
+
+
+def _check_zip(data: bytes) -> tuple[str, str | None]:
+    """('xlsx', None) for a workbook within the limits, ('csv', member) for a zip holding one
+    CSV; raises for anything else. Every part is unpacked once, as a stream, with its CRC
+    checked and its real size counted (the sizes a zip declares can lie)."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            infos = zf.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+            infos = [i for i in zf.infolist() if not i.is_dir()]
+            if sum(i.file_size for i in infos) > MAX_UNPACKED_BYTES:
+                raise _unpacked_too_large()
+            if not any(i.filename.startswith("xl/") for i in infos):
+                if len(infos) == 1 and not infos[0].filename.lower().endswith(
+                        (".xml", ".xlsx", ".docx", ".pptx", ".odt", ".ods")):
+                    return "csv", infos[0].filename
+                raise RosterReadError(
+                    "unsupported_format",
+                    "不支持的文件格式：请上传 CSV 或 XLSX（Excel 工作簿），或只含一个 CSV 的 ZIP",
+                    "unsupported file format: upload a CSV or an XLSX (Excel workbook), or a "
+                    "ZIP holding one CSV",
+                )
+            budget = [MAX_UNPACKED_BYTES]
+            for info in infos:
+                with zf.open(info) as part:
+                    if re.fullmatch(r"xl/worksheets/[^/]+\.xml", info.filename):
+                        _check_sheet(part, budget)
+                        continue
+                    while chunk := part.read(_CHUNK):
+                        budget[0] -= len(chunk)
+                        if budget[0] < 0:
+                            raise _unpacked_too_large()
+    except RosterReadError:
+        raise
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError,
+            NotImplementedError, RuntimeError, zlib_error) as exc:
+        raise _bad_zip(exc) from exc
+    return "xlsx", None
+
+
+def _unpack(stream, what: str) -> bytes:
+    """Read a decompressing stream up to MAX_UNPACKED_BYTES (a bomb stops at the cap)."""
+    try:
+        data = stream.read(MAX_UNPACKED_BYTES + 1)
+    except (OSError, EOFError, ValueError, lzma.LZMAError, zlib_error) as exc:
         raise RosterReadError(
-            "bad_xlsx",
-            "XLSX 文件已损坏（可能未完整上传）",
-            "the XLSX file is damaged (perhaps not completely uploaded)",
+            "bad_archive",
+            f"压缩文件（{what}）已损坏，无法解压",
+            f"the compressed file ({what}) is damaged and cannot be unpacked",
         ) from exc
-    if not any(i.filename.startswith("xl/") for i in infos):
-        raise RosterReadError(
-            "unsupported_format",
-            "不支持的文件格式：请上传 CSV 或 XLSX（Excel 工作簿）",
-            "unsupported file format: upload a CSV or an XLSX (Excel workbook)",
-        )
-    if sum(i.file_size for i in infos) > _MAX_XLSX_UNCOMPRESSED:
-        raise RosterReadError(
-            "file_too_large", "XLSX 文件解压后过大", "the XLSX file is too large when unpacked"
-        )
-    return "xlsx"
+    if len(data) > MAX_UNPACKED_BYTES:
+        raise _unpacked_too_large()
+    return data
+
+
+def _unpack_single(data: bytes) -> tuple[bytes, str] | None:
+    """The content of a .gz, .bz2 or .xz file (one CSV compressed), else None."""
+    if data.startswith(b"\x1f\x8b"):
+        return _unpack(gzip.GzipFile(fileobj=io.BytesIO(data)), "gzip"), "gzip"
+    if data.startswith(b"BZh") and data[4:10] == b"\x31\x41\x59\x26\x53\x59":
+        return _unpack(bz2.BZ2File(io.BytesIO(data)), "bzip2"), "bzip2"
+    if data.startswith(b"\xfd7zXZ\x00"):
+        return _unpack(lzma.LZMAFile(io.BytesIO(data)), "xz"), "xz"
+    return None
 
 
 def _is_blank(data: bytes) -> bool:
@@ -1065,8 +1255,35 @@ def read_roster(
     digest = hashlib.sha256(data).hexdigest()
     if _is_blank(data):
         raise RosterReadError("empty_file", "文件为空", "the file is empty")
+    unpacked = _unpack_single(data)
+    if unpacked is not None:
+        data = unpacked[0]
+        if _is_blank(data):
+            raise RosterReadError("empty_file", "文件为空", "the file is empty")
+        if data.startswith((b"PK\x03\x04", b"PK\x05\x06", b"\x1f\x8b", b"BZh", b"\xfd7zXZ")):
+            raise RosterReadError(
+                "unsupported_format",
+                "压缩文件里应是一个 CSV 表格，而不是另一个压缩文件",
+                "the compressed file should hold one CSV table, not another archive",
+            )
+        return _read_csv(data, file_name, digest)
     if data.startswith(b"PK\x03\x04") or data.startswith(b"PK\x05\x06"):
-        _sniff_zip(data)
+        kind, member = _check_zip(data)
+        if kind == "csv":
+            with zipfile.ZipFile(io.BytesIO(data)) as zf:
+                try:
+                    inner = _unpack(zf.open(member), "zip")
+                except (zipfile.BadZipFile, NotImplementedError, RuntimeError) as exc:
+                    raise _bad_zip(exc) from exc
+            if inner.startswith((b"PK\x03\x04", b"\x1f\x8b", b"BZh", b"\xfd7zXZ")):
+                raise RosterReadError(
+                    "unsupported_format",
+                    "ZIP 里应是一个 CSV 表格，而不是另一个压缩文件",
+                    "the ZIP should hold one CSV table, not another archive",
+                )
+            if _is_blank(inner):
+                raise RosterReadError("empty_file", "文件为空", "the file is empty")
+            return _read_csv(inner, file_name, digest)
         return _read_xlsx(data, file_name, digest)
     if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
         raise RosterReadError(
@@ -1147,7 +1364,7 @@ def _dates_as_iso(s: pd.Series) -> pd.Series:
 
 def to_csv_bytes(df: pd.DataFrame, encoding: str = "utf-8-sig") -> bytes:
     """CSV bytes (default UTF-8 with BOM, which Excel opens correctly): formulas neutralised,
-    dates as ``YYYY-MM-DD``, missing as empty, no index."""
+    every text field quoted, dates as ``YYYY-MM-DD``, missing as empty, no index."""
     frame = neutralise_formulas(df)
     names = list(frame.columns)
     frame = pd.DataFrame(
@@ -1155,7 +1372,9 @@ def to_csv_bytes(df: pd.DataFrame, encoding: str = "utf-8-sig") -> bytes:
     )
     frame.columns = names
     buf = io.StringIO()
-    frame.to_csv(buf, index=False, lineterminator="\n")
+    # Every text field quoted: a separator inside a cell (``a;=1+5``, ``a<TAB>=1+5``, opened
+    # with ';' or tab as the separator) stays inside its cell and cannot start a formula.
+    frame.to_csv(buf, index=False, lineterminator="\n", quoting=csv.QUOTE_NONNUMERIC)
     return buf.getvalue().encode(encoding)
 
 

@@ -87,6 +87,7 @@ from core.messages.errors import CodedError
 from core.policy.dates import today_shanghai
 from core.roster.schema import DATE_COLUMNS, FLAG_COLUMN
 from core.roster.schema import ROSTER_COLUMNS as COLUMNS  # the database keeps every column
+from core.runtime.config import private_file
 
 __all__ = ["COLUMNS", "CHUNK_ROWS", "UNCHECKED", "ImportSuperseded", "Store", "StoreError"]
 
@@ -412,7 +413,8 @@ class Store:
             memory = database in ("", ":memory:") or "mode=memory" in database
             if not memory and not database.startswith("file:"):
                 with self._guard("open"):
-                    Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+                    # 0600; SQLite gives the -wal and -shm files the same mode
+                    private_file(Path(database).expanduser())
             kwargs["connect_args"] = {"timeout": self.timeout, "check_same_thread": False}
             if memory:
                 kwargs["poolclass"] = StaticPool

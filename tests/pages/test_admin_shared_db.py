@@ -15,7 +15,7 @@ from core.demo.roster import demo_roster
 from core.policy.dates import today_shanghai
 from core.roster.io import to_csv_bytes
 from core.roster.store import Store
-from tests.app_helpers import assert_clean, login, open_admin
+from tests.app_helpers import accept_import, assert_clean, login, open_admin
 from ui.i18n import text
 
 PASSWORD = "共享 database 口令"
@@ -66,9 +66,7 @@ def test_an_import_overtaken_by_another_is_kept_and_said_in_both_languages(share
     at.file_uploader[0].set_value(("mine.csv", data, "text/csv")).run()
     assert_clean(at)
     theirs = other_server_imports(shared.url, 30, seed=4)  # while this admin looks at the check
-    [accept] = [b for b in at.button if b.key == "admin_accept"]
-    accept.click().run()
-    assert_clean(at)
+    accept_import(at, PASSWORD)
     warning = " ".join(w.value for w in at.warning)
     assert text("admin.import_superseded", "zh") in warning
     assert f"#{theirs}" in warning and "另一次导入" in warning and "another import" in warning

@@ -120,6 +120,9 @@ def admin_import(page: Page, url: str) -> None:
         {"name": "roster-private.csv", "mimeType": "text/csv", "buffer": roster_file()})
     accept = page.get_by_role("button", name=text("admin.accept", "zh", accepted=6))
     expect(accept).to_be_visible(timeout=TIMEOUT_MS)
+    confirm = page.get_by_label(text("admin.reauth_label", "zh"))
+    confirm.fill(PASSWORD)
+    confirm.press("Enter")  # Streamlit commits a text input on Enter
     accept.click()
     done = text("admin.imported", "zh", id=2, accepted=6, rejected=0)
     expect(page.get_by_text(done)).to_be_visible(timeout=TIMEOUT_MS)

@@ -17,7 +17,7 @@ from streamlit.testing.v1 import AppTest
 from core import assess
 from core.admin.auth import hash_password
 from core.demo.roster import demo_profile
-from tests.app_helpers import APP, assert_clean, login
+from tests.app_helpers import APP, assert_clean, login, plain
 from tests.pg_cluster import free_port
 from ui.i18n import text
 
@@ -75,7 +75,7 @@ def test_admin_shows_the_store_error_and_self_service_still_works(broken):
     at.switch_page("pages/admin.py").run()
     login(at, PASSWORD)
     assert at.error, "a broken store must be said, not hidden"
-    message = at.error[0].value.replace("\\", "")  # Markdown escapes
+    message = plain(at.error[0].value)  # Markdown escapes and word joiners
     assert message.startswith(text("admin.store_failed", "zh"))
     assert broken in message  # names the problem: the path or the setting to fix
     assert not at.metric and not at.file_uploader
