@@ -303,8 +303,14 @@ def parser() -> argparse.ArgumentParser:
                    help="put the name in the calendar (left out by default)")
     k.set_defaults(func=cmd_calendar)
 
-    h = sub.add_parser("hash-password",
-                       help="read a password (prompt, or one line on stdin) and print its hash")
+    h = sub.add_parser(
+        "hash-password",
+        help="read a password from standard input (or a prompt) and print its hash",
+        description="Reads the admin password from standard input: one line, e.g. "
+                    "`read -rs PW && printf '%s\\n' \"$PW\" | python -m core hash-password`. "
+                    "In a terminal it asks twice instead, without echo. Prints the argon2 hash "
+                    "to put into ECERT_ADMIN_PASSWORD_HASH; the password itself is never "
+                    "printed or stored. 口令从标准输入读取（一行）；在终端中运行时会提示输入两次。")
     h.set_defaults(func=cmd_hash_password)
     return p
 

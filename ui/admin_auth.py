@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import ipaddress
+import logging
 import time
 from collections.abc import Mapping
 
@@ -32,6 +33,8 @@ from core.runtime import config
 from ui import server_guard
 from ui.i18n import t
 from ui.text import bilingual
+
+log = logging.getLogger("ecert_desk")
 
 SESSION_FLAG = "admin_authenticated"
 LAST_ACTIVE = "admin_last_active"
@@ -205,9 +208,12 @@ def _login_form(configured: str, fingerprint: str) -> None:
     if not auth.is_valid_hash(configured):
         st.error(t("admin.hash_invalid"))
     with st.form(LOGIN_FORM, clear_on_submit=True, enter_to_submit=True):
-        st.subheader(t("admin.login_title"))
+        st.header(t("admin.login_title"))
         password = st.text_input(t("admin.login_password"), type="password", key=PASSWORD_KEY)
         submitted = st.form_submit_button(t("admin.login_button"), type="primary")
+        # A login holds for this browser tab's session only: a reload asks again. Keeping it
+        # would need a long-lived token in a cookie or the address; neither is worth the risk.
+        st.caption(t("admin.login_reload_note"))
     if not submitted:
         return
     problem = check_password(configured, password)
@@ -238,6 +244,24 @@ def logout_button() -> None:
     if st.button(t("admin.logout"), key="admin_logout", icon=":material/logout:"):
         _log_out()
         st.rerun()
+
+
+@st.cache_resource(show_spinner=False)
+def log_base_url_once() -> bool:
+    """At the server's first run: warn the operator in the log when ``ECERT_BASE_URL`` is unset
+    (QR codes then open ``http://localhost:8501``, which a phone cannot reach)."""
+    if not config.base_url_configured():
+        log.warning("ECERT_BASE_URL is not set: certificate QR codes point at %s, which only "
+                    "works on this machine; set it to the public address of the app",
+                    config.DEFAULT_BASE_URL)
+    return True
+
+
+def base_url_note() -> None:
+    """On /admin (demo, login and admin alike): the same warning for the operator."""
+    if not config.base_url_configured():
+        st.warning(t("admin.base_url_unset", url=config.DEFAULT_BASE_URL),
+                   icon=":material/qr_code_2:")
 
 
 def demo_banner() -> None:

@@ -21,6 +21,22 @@ LAYOUT = dict(margin=dict(l=10, r=10, t=40, b=10), legend_title_text="", bargap=
               hoverlabel=dict(namelength=-1), height=420)
 
 
+#: A fill pattern per regime and per due kind, so that bars differ by more than their colour
+#: (issue 15); the legend shows the same pattern.
+REGIME_PATTERNS = {"pilot": "", "batch2021": "/", "not_covered": ".", "unknown": "x"}
+KIND_PATTERNS = {"apply_by": "", "lapses_on": "x"}
+
+
+def integer_counts(fig: go.Figure, largest: float) -> go.Figure:
+    """A count axis with whole-number ticks only: one tick per unit while the largest bar is
+    small (plotly would put ticks at 0.5 and 1.5), whole-number labels above that."""
+    if largest <= 10:
+        fig.update_yaxes(tick0=0, dtick=1, rangemode="tozero")
+    else:
+        fig.update_yaxes(tickformat=",d", rangemode="tozero")
+    return fig
+
+
 def _regime_label(regime: str, lang: str) -> str:
     return text(f"admin.regime_{regime}", lang)
 
@@ -53,7 +69,8 @@ def lapse_chart(df: pd.DataFrame, lang: str, *, by_specialty: bool,
                 continue
             traces.append(dict(type="bar", x=_province_label(part, lang),
                                y=part["count"].tolist(), name=_regime_label(regime, lang),
-                               marker_color=REGIME_COLOURS[regime],
+                               marker=dict(color=REGIME_COLOURS[regime],
+                                           pattern_shape=REGIME_PATTERNS[regime]),
                                hovertemplate="%{x}: %{y}<extra>%{fullData.name}</extra>"))
     else:
         for specialty in POLICY.specialties + tuple(
@@ -66,10 +83,12 @@ def lapse_chart(df: pd.DataFrame, lang: str, *, by_specialty: bool,
                 type="bar", x=_province_label(part, lang), y=part["count"].tolist(),
                 name=_specialty_label(specialty, lang), customdata=regimes,
                 hovertemplate="%{x} (%{customdata}): %{y}<extra>%{fullData.name}</extra>"))
-    return _figure(traces, barmode="stack" if by_specialty else None,
-                   title=text("admin.chart1_title", lang), yaxis_title=y_title,
-                   xaxis=dict(title=None, categoryorder="array", categoryarray=order,
-                              tickangle=-45))
+    fig = _figure(traces, barmode="stack" if by_specialty else None,
+                  title=text("admin.chart1_title", lang), yaxis_title=y_title,
+                  xaxis=dict(title=None, categoryorder="array", categoryarray=order,
+                             tickangle=-45))
+    stacked = df.groupby(_province_label(df, lang))["count"].sum() if len(df) else df["count"]
+    return integer_counts(fig, float(stacked.max()) if len(stacked) else 0)
 
 
 def lapses_over_time_chart(df: pd.DataFrame, markers: pd.DataFrame, lang: str) -> go.Figure:
@@ -101,10 +120,12 @@ def lapses_over_time_chart(df: pd.DataFrame, markers: pd.DataFrame, lang: str) -
                           xanchor="right" if i % 2 == 0 else "left", yanchor="top",
                           font=dict(size=10), bgcolor="rgba(255,255,255,0.75)",
                           hovertext=getattr(m, describe)))
-    return _figure(traces, barmode="stack", shapes=shapes, annotations=notes,
-                   title=text("admin.chart2_title", lang),
-                   yaxis_title=text("admin.chart1_rows", lang),
-                   xaxis=dict(title=None, type="date", dtick="M12", tickformat="%Y"))
+    fig = _figure(traces, barmode="stack", shapes=shapes, annotations=notes,
+                  title=text("admin.chart2_title", lang),
+                  yaxis_title=text("admin.chart1_rows", lang),
+                  xaxis=dict(title=None, type="date", dtick="M12", tickformat="%Y"))
+    monthly = df.groupby("month")["count"].sum() if len(df) else df["count"]
+    return integer_counts(fig, float(monthly.max()) if len(monthly) else 0)
 
 
 def upcoming_chart(df: pd.DataFrame, lang: str, days: int) -> go.Figure:
@@ -118,9 +139,12 @@ def upcoming_chart(df: pd.DataFrame, lang: str, days: int) -> go.Figure:
             continue
         traces.append(dict(type="bar", x=_province_label(part, lang), y=part["count"].tolist(),
                            name=text(f"admin.kind_{kind}", lang),
-                           marker_color=DUE_KIND_COLOURS[kind],
+                           marker=dict(color=DUE_KIND_COLOURS[kind],
+                                       pattern_shape=KIND_PATTERNS[kind]),
                            hovertemplate="%{x}: %{y}<extra>%{fullData.name}</extra>"))
-    return _figure(traces, barmode="group", title=text("admin.chart3_title", lang, days=days),
-                   yaxis_title=text("admin.chart1_rows", lang),
-                   xaxis=dict(title=None, categoryorder="array", categoryarray=order,
-                              tickangle=-45))
+    fig = _figure(traces, barmode="group", title=text("admin.chart3_title", lang, days=days),
+                  yaxis_title=text("admin.chart1_rows", lang),
+                  xaxis=dict(title=None, categoryorder="array", categoryarray=order,
+                             tickangle=-45))
+    # grouped bars: the tallest single bar sets the axis (counts are whole numbers, issue 15)
+    return integer_counts(fig, float(df["count"].max()) if len(df) else 0)

@@ -8,6 +8,7 @@ recomputes only the counts (on the narrow frame of ui/admin_data.py), and the fi
 part is one ``st.fragment``: changing a filter reruns it alone, not the whole page. Below the
 filters, two tabs: the overview and "certificates to download again" (ui/admin_monitor.py);
 only the open one is computed, so the usage windows are worked out only when someone looks.
+Each chart comes with a one-line summary and its data as a table (ui/chart_text.py, issue 15).
 """
 
 from __future__ import annotations
@@ -20,8 +21,8 @@ import streamlit as st
 
 from core.admin import dashboard as dash
 from core.policy.data import POLICY
+from ui import a11y, admin_data, admin_monitor, admin_tables, chart_text, state
 from ui import admin_charts as charts
-from ui import admin_data, admin_monitor, admin_tables, state
 from ui.admin_data import Filters, Key, Source, selection, view
 from ui.i18n import t
 
@@ -35,28 +36,34 @@ def _headline(key: Key, as_of: date, filters: Filters) -> dict[str, int]:
     return dash.headline(selection(Source(key), as_of, filters), as_of)
 
 
+# A chart as drawn: the figure, its one-line summary and its data table (ui/chart_text.py).
+Drawn = tuple[go.Figure, str, pd.DataFrame]
+
+
 @st.cache_resource(show_spinner=False, max_entries=16)
 def _chart1(key: Key, as_of: date, filters: Filters, by_specialty: bool, persons: bool,
-            lang: str) -> go.Figure | None:
+            lang: str) -> Drawn | None:
     data = dash.lapse_by_province(selection(Source(key), as_of, filters), as_of,
                                   by_specialty=by_specialty, distinct_persons=persons)
     if data.empty:
         return None
-    return charts.lapse_chart(data, lang, by_specialty=by_specialty, distinct_persons=persons)
+    return (charts.lapse_chart(data, lang, by_specialty=by_specialty, distinct_persons=persons),
+            *chart_text.lapses(data, lang, by_specialty=by_specialty, distinct_persons=persons))
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def _chart2(key: Key, as_of: date, filters: Filters, lang: str) -> go.Figure:
+def _chart2(key: Key, as_of: date, filters: Filters, lang: str) -> Drawn:
     data = dash.lapses_by_month(selection(Source(key), as_of, filters))
-    return charts.lapses_over_time_chart(data, dash.notice_markers(), lang)
+    return (charts.lapses_over_time_chart(data, dash.notice_markers(), lang),
+            *chart_text.lapses_over_time(data, lang))
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
-def _chart3(key: Key, as_of: date, filters: Filters, days: int, lang: str) -> go.Figure | None:
+def _chart3(key: Key, as_of: date, filters: Filters, days: int, lang: str) -> Drawn | None:
     data = dash.upcoming_by_province(selection(Source(key), as_of, filters), as_of, days)
     if data.empty:
         return None
-    return charts.upcoming_chart(data, lang, days)
+    return charts.upcoming_chart(data, lang, days), *chart_text.upcoming(data, lang, days)
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
@@ -104,8 +111,12 @@ def _filters() -> Filters:
     return Filters(tuple(regimes), tuple(chosen), tuple(specialties), (query or "").strip())
 
 
-def _headline_section(key: Key, as_of: date, filters: Filters) -> None:
-    h = _headline(key, as_of, filters)
+def _headline_section(key: Key, as_of: date, filters: Filters, rejected: int = 0) -> None:
+    h = dict(_headline(key, as_of, filters))  # a copy: the cached dict is shared
+    # Rows the import rejected are not stored: count them here too, so "数据有误" agrees with the
+    # import report (only over the whole roster: a filter cannot place a rejected row).
+    rejected = rejected if filters == Filters() else 0
+    h["errors"] += rejected
     cells = [("registrations", "admin.m_registrations"), ("persons", "admin.m_persons"),
              ("lapsed", "admin.m_lapsed"), ("expired_not_lapsed", "admin.m_expired_not_lapsed"),
              ("apply_now", "admin.m_apply_now"), ("due_30", "admin.m_due_30"),
@@ -117,8 +128,10 @@ def _headline_section(key: Key, as_of: date, filters: Filters) -> None:
     for start in (0, 5):
         cols = st.columns(5)
         for col, (name, label) in zip(cols, cells[start:start + 5], strict=True):
-            col.metric(t(label), f"{h[name]:,}", help=t(helps[name]) if name in helps else None,
-                       border=True)
+            hint = t(helps[name]) if name in helps else None
+            if name == "errors" and rejected:
+                hint = f"{hint}\n\n{t('admin.m_errors_rejected', n=rejected)}"
+            col.metric(t(label), f"{h[name]:,}", help=hint, border=True)
 
 
 def _chart1_section(key: Key, as_of: date, filters: Filters) -> None:
@@ -126,28 +139,32 @@ def _chart1_section(key: Key, as_of: date, filters: Filters) -> None:
     by_specialty = c1.toggle(t("admin.chart1_by_specialty"), key="admin_chart1_specialty")
     persons = c2.toggle(t("admin.chart1_distinct"), key="admin_chart1_persons",
                         help=t("admin.m_persons_help"))
-    fig = _chart1(key, as_of, filters, by_specialty, persons, state.lang())
-    if fig is None:
+    drawn = _chart1(key, as_of, filters, by_specialty, persons, state.lang())
+    if drawn is None:
         st.info(t("admin.no_rows"))
         return
-    st.plotly_chart(fig, key=CHART1_KEY, width="stretch")
+    fig, summary, table = drawn
+    a11y.chart(fig, key=CHART1_KEY, summary=summary, table=table, config=None, width="stretch")
     st.caption(t("admin.chart1_caption", as_of=as_of.isoformat()))
 
 
 def _chart2_section(key: Key, as_of: date, filters: Filters) -> None:
-    st.plotly_chart(_chart2(key, as_of, filters, state.lang()), key="admin_chart2",
-                    width="stretch")
+    fig, summary, table = _chart2(key, as_of, filters, state.lang())
+    a11y.chart(fig, key="admin_chart2", summary=summary, table=table, config=None,
+               width="stretch")
     st.caption(t("admin.chart2_caption"))
 
 
 def _chart3_section(key: Key, as_of: date, filters: Filters) -> None:
     days = st.slider(t("admin.chart3_days"), min_value=7, max_value=365, step=1,
                      key="admin_chart3_days")
-    fig = _chart3(key, as_of, filters, int(days), state.lang())
-    if fig is None:
+    drawn = _chart3(key, as_of, filters, int(days), state.lang())
+    if drawn is None:
         st.info(t("admin.chart3_none", days=days))
         return
-    st.plotly_chart(fig, key="admin_chart3", width="stretch")
+    fig, summary, table = drawn
+    a11y.chart(fig, key="admin_chart3", summary=summary, table=table, config=None,
+               width="stretch")
     st.caption(t("admin.chart3_caption"))
 
 
@@ -186,7 +203,7 @@ def _keep_tab_widgets() -> None:
 
 
 @st.fragment
-def _body(source: Source, as_of: date, guard=None) -> None:
+def _body(source: Source, as_of: date, guard=None, rejected: int = 0) -> None:
     if guard is not None and not guard():
         st.rerun(scope="app")
     filters = _filters()
@@ -197,14 +214,14 @@ def _body(source: Source, as_of: date, guard=None) -> None:
                                    key=VIEW_KEY, on_change="rerun")
     if overview.open:
         with overview:
-            _headline_section(key, as_of, filters)
-            st.subheader(t("admin.chart1_heading"))
+            _headline_section(key, as_of, filters, rejected)
+            st.header(t("admin.chart1_heading"))  # h2 under the page's h1 (heading order)
             _chart1_section(key, as_of, filters)
-            st.subheader(t("admin.chart2_heading"))
+            st.header(t("admin.chart2_heading"))
             _chart2_section(key, as_of, filters)
-            st.subheader(t("admin.chart3_heading"))
+            st.header(t("admin.chart3_heading"))
             _chart3_section(key, as_of, filters)
-            st.subheader(t("admin.table_heading"))
+            st.header(t("admin.table_heading"))
             _table_section(key, as_of, filters)
     if monitoring.open:
         with monitoring:
@@ -228,8 +245,9 @@ def prefetch(as_of: date) -> None:
     admin_data.prefetch(as_of, first_view)
 
 
-def render(source: Source, as_of: date, guard=None) -> None:
+def render(source: Source, as_of: date, guard=None, rejected_at_import: int = 0) -> None:
     """The dashboard over ``source`` at ``as_of``. ``guard`` (optional) is asked at the start of
     every rerun of the filter fragment; when it says no, the whole page reruns (and shows the
-    login again)."""
-    _body(source, as_of, guard)
+    login again). ``rejected_at_import``: rows of the shown snapshot's file that its import
+    rejected (not stored; counted as "数据有误" over the whole roster)."""
+    _body(source, as_of, guard, rejected_at_import)

@@ -1,14 +1,24 @@
-"""Import a roster file into the database (logged-in admins only), and the snapshot list.
+"""Import a roster file into the database (logged-in admins only).
 
 Widgets only. The use case (read -> assess at the as-of date -> accept the valid rows in one
 transaction) is ``core.roster.importing`` (``prepare_import``, ``accept_import``); this module
 shows the upload, the preview of the first rows, the validation report (row, column, problem;
-downloadable as CSV), the accept/cancel buttons with a progress bar, and the snapshot list.
+downloadable as CSV) and the accept/cancel buttons with a progress bar.
+
+The report names each column as the file's own header beside the canonical name
+("有效期止 (valid_until)"), keeps each message whole in its language, and is downloaded as
+``validation-<file name without extension>.csv``. The snapshot list is in
+ui/admin_snapshots.py.
+
+A pending import lives in this browser session only: a reload drops it (the page says so), the
+file has to be chosen again. Keeping it across a reload would mean storing an unaccepted file
+on the server for a session that may never come back.
 """
 
 from __future__ import annotations
 
 from datetime import date
+from pathlib import PurePath
 
 import pandas as pd
 import streamlit as st
@@ -27,6 +37,18 @@ FLASH_KEY = "admin_flash"
 FLASH_WARNING_KEY = "admin_flash_warning"
 #: CSV, XLSX, and a CSV compressed (unpacked in the cage, up to MAX_UNPACKED_BYTES)
 UPLOAD_TYPES = ["csv", "xlsx", "gz", "bz2", "xz", "zip"]
+
+
+def report_file_name(file_name: str) -> str:
+    """``名单.csv`` -> ``validation-名单.csv`` (never ``….csv.csv``)."""
+    return f"validation-{PurePath(file_name).stem or 'roster'}.csv"
+
+
+def column_label(column: str, header: str) -> str:
+    """The admin's own header beside the canonical name, e.g. ``有效期止 (valid_until)``."""
+    if header and header != column:
+        return f"{header} ({column})"
+    return column
 
 
 def max_upload_bytes() -> int:
@@ -50,7 +72,9 @@ def _report_for_display(report: pd.DataFrame) -> pd.DataFrame:
     lang = state.lang()
     return pd.DataFrame({
         t("admin.report_row"): report["row"],
-        t("admin.report_column"): report["column"],
+        t("admin.report_column"): [column_label(c, h) for c, h in
+                                   zip(report["column"], report.get("header", report["column"]),
+                                       strict=True)],
         t("admin.report_problem"): report["problem_en" if lang == "en" else "problem_zh"],
     })
 
@@ -92,6 +116,7 @@ def import_section(store: Store, as_of: date) -> None:
     gen = st.session_state.get(UPLOAD_GEN_KEY, 0)
     upload = st.file_uploader(t("admin.upload_label"), type=UPLOAD_TYPES,
                               key=f"admin_upload_{gen}", help=t("admin.upload_help"))
+    st.caption(t("admin.upload_reload_note"))
     if upload is None:
         st.session_state.pop(PENDING_KEY, None)
         return
@@ -135,7 +160,7 @@ def _pending_view(store: Store, pending: PendingImport, as_of: date) -> None:
         st.dataframe(_report_for_display(pending.report.head(REPORT_ROWS)), hide_index=True,
                      width="stretch", height=240)
         st.download_button(t("admin.report_download"), data=to_csv_bytes(pending.report),
-                           file_name=f"validation-{pending.file_name}.csv", mime="text/csv",
+                           file_name=report_file_name(pending.file_name), mime="text/csv",
                            key="admin_report_download", on_click="ignore",
                            icon=":material/download:")
     else:
@@ -171,46 +196,4 @@ def _pending_view(store: Store, pending: PendingImport, as_of: date) -> None:
         _reset_upload()
         st.session_state[FLASH_KEY] = t("admin.imported", id=sid, accepted=pending.accepted,
                                         rejected=pending.rejected)
-        st.rerun()
-
-
-def snapshots_section(store: Store) -> None:
-    try:
-        snaps = store.snapshots()
-    except StoreError as exc:
-        st.error(bilingual(exc))
-        return
-    if snaps.empty:
-        st.info(t("admin.no_snapshots"))
-        return
-    shown = pd.DataFrame({
-        t("admin.snap_id"): snaps["id"],
-        t("admin.snap_time"): snaps["created_at"].dt.tz_convert("Asia/Shanghai")
-        .dt.strftime("%Y-%m-%d %H:%M"),
-        t("admin.snap_file"): snaps["file_name"],
-        t("admin.snap_sha"): snaps["sha256"].str.slice(0, 12),
-        t("admin.snap_accepted"): snaps["accepted_rows"],
-        t("admin.snap_rejected"): snaps["rejected_rows"],
-        t("admin.snap_current"): snaps["is_current"],
-    })
-    st.dataframe(shown, hide_index=True, width="stretch")
-    earlier = snaps[~snaps["is_current"]]
-    if earlier.empty:
-        return
-    labels = {int(r.id): f"#{r.id} · {r.file_name} · "
-              f"{r.created_at.tz_convert('Asia/Shanghai'):%Y-%m-%d %H:%M}"
-              for r in earlier.itertuples()}
-    c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
-    chosen = c1.selectbox(t("admin.snap_choose"), list(labels), format_func=labels.get,
-                          key="admin_snap_choice")
-    if c2.button(t("admin.snap_make_current"), key="admin_snap_switch"):
-        try:
-            store.set_current(int(chosen))
-        except StoreError as exc:
-            st.error(bilingual(exc))
-            return
-        pending = st.session_state.get(PENDING_KEY)
-        if pending is not None:  # this admin's own switch does not supersede their upload
-            pending.seen_current = int(chosen)
-        st.session_state[FLASH_KEY] = t("admin.snap_switched", id=chosen)
         st.rerun()

@@ -100,7 +100,7 @@ def display_image(png: bytes) -> bytes:
 @st.fragment
 def section(profile: Mapping, assessment: Mapping) -> None:
     with st.container(border=True):
-        st.markdown(f"#### {t('certificate.heading')}")
+        st.markdown(f"### {t('certificate.heading')}")
         window = assessment.get("usage_window")
         if window is None:
             st.info(t("certificate.not_covered"), icon=":material/block:")
@@ -142,7 +142,10 @@ def section(profile: Mapping, assessment: Mapping) -> None:
             key="certificate.download",
         )
         st.image(display_image(preview.png), caption=t("certificate.image_caption"),
-                 width="stretch")
+                 width="stretch",
+                 alt=t("certificate.image_alt", name=profile.get("name") or "",
+                       number=profile.get("registration_number") or "",
+                       start=window.get("from") or "", end=window.get("until") or ""))
         st.caption(t("certificate.qr_link"))
         st.code(preview.verify_url, language=None, wrap_lines=True)
 

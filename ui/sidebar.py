@@ -2,8 +2,9 @@
 
 ``?lang=zh|en`` and ``?as_of=YYYY-MM-DD`` in any page's address set the two choices (CONTRACT.md
 "Pages"); each value is applied once, so the user's own later choice is not overwritten on every
-rerun. An invalid value is ignored with a notice (Chinese and English): the language notice in
-the main area, where someone who cannot read the current language still sees it first.
+rerun. An invalid value is ignored with a notice (Chinese and English) in the main area, where
+someone who cannot read the current language, or whose sidebar is collapsed (a phone), still
+sees it first.
 
 The address follows the choices: changing either in the sidebar writes it into the address, and
 every run puts a non-default choice back when the address lost it (Streamlit clears query
@@ -99,7 +100,9 @@ def _as_of_from_url() -> None:
     except ValueError:
         value = None
     if value is None or not state.AS_OF_MIN <= value <= state.AS_OF_MAX:
-        st.sidebar.warning(both("sidebar.as_of_invalid_query", value=_shown(raw)))
+        # in the main area too (issue 15): on a phone the sidebar is collapsed
+        st.warning(both("sidebar.as_of_invalid_query", value=_shown(raw)),
+                   icon=":material/event_busy:")
         return
     st.session_state[_AS_OF_FROM_URL] = raw
     st.session_state[state.AS_OF_KEY] = value

@@ -81,7 +81,7 @@ def show() -> None:
 def details(p: Mapping) -> None:
     """The registration as printed on the certificate (from the signed token)."""
     with st.container(border=True):
-        st.markdown(f"#### {t('verify.details')}")
+        st.markdown(f"## {t('verify.details')}")
         rows = [
             (t("verify.field.name"), p.get("name")),
             (t("verify.field.gender"), p.get("gender")),

@@ -40,6 +40,7 @@ Never imports streamlit.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import date, timedelta
 
 import numpy as np
@@ -533,17 +534,40 @@ _ERROR_SPLIT = re.compile(r"; (?=[A-Za-z_][A-Za-z0-9_\[\]\.]*: )")
 _ERROR_PART = re.compile(r"^(?P<column>[^:]+): (?P<code>[A-Za-z0-9_]+)(?: \((?P<msg>.*)\))?$",
                          re.S)
 REPORT_COLUMNS = ("row", "column", "code", "problem_zh", "problem_en")
+_ASCII = re.compile(r"[\x00-\x7f]")
+_CJK = re.compile(r"[^\x00-\x7f]")
 
 
-def validation_report(assessed: pd.DataFrame) -> pd.DataFrame:
+def split_message(msg: str) -> tuple[str, str]:
+    """``"<中文> / <English>"`` -> (中文, English), each whole.
+
+    A Chinese message may itself hold " / " (``如 北京 / 北京市``), and so may the English one:
+    the separator is the first " / " that follows some Chinese text and starts the English text
+    (an ASCII character). Without one, both languages get the whole message."""
+    start = 0
+    while (i := msg.find(" / ", start)) >= 0:
+        zh, en = msg[:i], msg[i + 3:]
+        if _CJK.search(zh) and en[:1] and _ASCII.match(en[:1]):
+            return zh, en
+        start = i + 1
+    return msg, msg
+
+
+def validation_report(assessed: pd.DataFrame,
+                      headers: Mapping[str, str] | None = None) -> pd.DataFrame:
     """One line per problem of an imported roster: ``row`` (1 = the first data row under the
-    header), ``column``, ``code``, ``problem_zh``, ``problem_en``.
+    header), ``column``, ``code``, ``problem_zh``, ``problem_en``; with ``headers``
+    (canonical column -> the file's own header, e.g. ``{"valid_until": "有效期止"}``) also
+    ``header`` after ``column``: the name the admin wrote.
 
     Reads the ``error`` column (core/roster/io.py's cell problems, extended by ``assess_roster``'s
     validation), whose parts are ``"<column>: <code> (<中文> / <English>)"`` joined by ``"; "``.
     """
     if "error" not in assessed.columns:
-        return pd.DataFrame({c: [] for c in REPORT_COLUMNS})
+        empty = pd.DataFrame({c: [] for c in REPORT_COLUMNS})
+        if headers is not None:
+            empty.insert(2, "header", [])
+        return empty
     errors = assessed["error"]
     bad = errors.notna().to_numpy(dtype=bool)
     positions = np.flatnonzero(bad)
@@ -556,13 +580,14 @@ def validation_report(assessed: pd.DataFrame) -> pd.DataFrame:
                 column, code, zh, en = "", "", part, part
             else:
                 column, code = m["column"], m["code"]
-                msg = m["msg"] or ""
-                zh, _, en = msg.partition(" / ")
-                en = en or zh
+                zh, en = split_message(m["msg"] or "")
             rows.append(int(pos) + 1)
             cols.append(column)
             codes.append(code)
             zhs.append(zh)
             ens.append(en)
-    return pd.DataFrame({"row": pd.Series(rows, dtype="int64"), "column": cols, "code": codes,
-                         "problem_zh": zhs, "problem_en": ens})
+    out = pd.DataFrame({"row": pd.Series(rows, dtype="int64"), "column": cols, "code": codes,
+                        "problem_zh": zhs, "problem_en": ens})
+    if headers is not None:
+        out.insert(2, "header", [headers.get(c, "") for c in cols])
+    return out

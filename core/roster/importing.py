@@ -29,11 +29,12 @@ import pandas as pd
 from core.admin import dashboard as dash
 from core.roster.cage import check_roster
 from core.roster.duplicates import duplicate_rows
+from core.roster.io import canonical_header
 from core.roster.schema import ROSTER_COLUMNS
 from core.roster.store import UNCHECKED, Store
 
 __all__ = ["PREVIEW_ROWS", "STAGES", "ImportProgress", "PendingImport", "accept_import",
-           "prepare_import"]
+           "file_headers", "prepare_import"]
 
 PREVIEW_ROWS = 10
 STAGES = ("read", "checked", "stored")
@@ -75,6 +76,7 @@ class PendingImport:
     ident: tuple = field(default=(), repr=False)  # which upload and as-of date it came from
     duplicates: int = 0  # rows repeating an earlier row (kept, each assessed)
     seen_current: object = field(default=UNCHECKED, repr=False)  # current id when checked
+    headers: dict = field(default_factory=dict, repr=False)  # canonical column -> file's header
 
     @property
     def accepted(self) -> int:
@@ -83,6 +85,17 @@ class PendingImport:
     @property
     def rejected(self) -> int:
         return self.n_rows - len(self.valid)
+
+
+def file_headers(columns) -> dict[str, str]:
+    """Canonical column -> the header the file used for it (the first one, as written), so the
+    validation report can name the column as the admin wrote it (``有效期止``)."""
+    out: dict[str, str] = {}
+    for header in columns:
+        canonical = canonical_header(header)
+        if canonical is not None:
+            out.setdefault(canonical, str(header).strip())
+    return out
 
 
 def prepare_import(data: bytes, file_name: str, as_of: date,
@@ -105,9 +118,10 @@ def prepare_import(data: bytes, file_name: str, as_of: date,
     report(ImportProgress("checked", 0, n))
     ok = assessed["error"].isna().to_numpy(dtype=bool)
     valid = roster.data.loc[ok, list(ROSTER_COLUMNS)].reset_index(drop=True)
+    headers = file_headers(roster.raw.columns)
     pending = PendingImport(file_name=file_name, sha256=roster.sha256 or "", as_of=as_of,
-                            n_rows=n, valid=valid,
-                            report=dash.validation_report(assessed),
+                            n_rows=n, valid=valid, headers=headers,
+                            report=dash.validation_report(assessed, headers),
                             preview=roster.raw.head(PREVIEW_ROWS),
                             duplicates=int(duplicate_rows(roster.data).sum()),
                             seen_current=seen_current)

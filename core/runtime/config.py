@@ -138,6 +138,12 @@ def base_url() -> str:
     return (get(BASE_URL) or DEFAULT_BASE_URL).strip().rstrip("/")
 
 
+def base_url_configured() -> bool:
+    """Whether ``ECERT_BASE_URL`` is set: without it QR codes point at localhost, which only
+    works on the server itself (the operator is warned: log at start, note on /admin)."""
+    return bool((get(BASE_URL) or "").strip())
+
+
 def secret_key() -> bytes:
     """``ECERT_SECRET_KEY`` (UTF-8 bytes), else the key kept in ``<data_dir>/secret_key``.
 

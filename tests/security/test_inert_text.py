@@ -73,8 +73,9 @@ def test_self_service_form_preview_and_verify_keep_the_text_inert():
     at = AppTest.from_file(APP, default_timeout=60)
     at.run()
     at.button(key="self_service.load_example").click().run()
-    at.text_input(key=form.key("name")).input(SCRIPT).run()
-    at.text_input(key=form.key("employer")).input(IMG).run()
+    at.text_input(key=form.key("name")).input(SCRIPT)
+    at.text_input(key=form.key("employer")).input(IMG)
+    at.button(key="self_service.check").click().run()  # the fields are one st.form (issue 15)
     assert_clean(at)
     assert not at.error, [e.value for e in at.error]  # both are acceptable names
     assert at.text_input(key=form.key("name")).value == SCRIPT
@@ -161,6 +162,8 @@ def test_in_the_browser_the_self_service_text_is_literal_and_runs_nothing(new_pa
         timeout=TIMEOUT_MS)
     fill(page, text("self_service.form.name", "zh"), SCRIPT)
     fill(page, text("self_service.form.employer", "zh"), IMG)
+    page.get_by_role("button", name=text("self_service.form.check", "zh")).click()  # st.form
+    expect(page.get_by_role("button", name=text("certificate.build", "zh"))).to_be_visible()
     page.get_by_role("button", name=text("certificate.build", "zh")).click()
     expect(page.get_by_role("button", name=text("certificate.download", "zh"))).to_be_visible(
         timeout=TIMEOUT_MS)

@@ -88,6 +88,8 @@ def self_service_session(page: Page, url: str) -> str:
     fill(page, text("self_service.form.name", "zh"), SS_NAME)
     fill(page, text("self_service.form.registration_number", "zh"), SS_NUMBER)
     fill(page, text("self_service.form.employer", "zh"), SS_EMPLOYER)
+    page.get_by_role("button", name=text("self_service.form.check", "zh")).click()  # st.form
+    expect(page.get_by_role("button", name=text("certificate.build", "zh"))).to_be_visible()
     page.get_by_role("button", name=text("certificate.build", "zh")).click()
     expect(page.get_by_role("button", name=text("certificate.download", "zh"))).to_be_visible(
         timeout=TIMEOUT_MS)
