@@ -171,7 +171,7 @@ def _policy(audit: Audit, url: str, lang: str) -> None:
 def _verify(audit: Audit, url: str, lang: str, token: str) -> None:
     page = audit.page
     open_page(page, f"{url}/verify?lang={lang}&token={token}", "page.verify.title", lang)
-    expect(page.get_by_test_id("stAlertContentSuccess")).to_be_visible()
+    expect(page.get_by_text(text("verify.headline.ok", lang)).first).to_be_visible()
     audit.check("verify_valid")
     open_page(page, f"{url}/verify?lang={lang}&token={token[:-3]}xyz", "page.verify.title", lang)
     expect(page.get_by_test_id("stAlertContentError")).to_be_visible()
