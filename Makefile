@@ -10,6 +10,7 @@ VENV    := .venv
 PY      := $(VENV)/bin/python
 PIP     := $(PY) -m pip
 PYTEST_ARGS ?=
+LOAD_ARGS ?=
 
 # apt-get as root directly, otherwise through sudo.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -63,8 +64,9 @@ test: venv-dev system-deps
 bench: venv-dev system-deps
 	$(PY) scripts/bench.py
 
+# Simulated sessions at protocol level against one server; e.g. LOAD_ARGS="--sessions 100".
 load: venv-dev
-	$(PY) scripts/load.py
+	$(PY) scripts/load.py $(LOAD_ARGS)
 
 lint: venv-dev
 	$(PY) -m ruff check .

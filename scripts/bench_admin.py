@@ -53,7 +53,7 @@ ROWS = 1_000_000
 AS_OF = date(2026, 6, 30)
 # Forward: the demo roster holds downloads up to AS_OF, and a download after the as-of date is
 # invalid input (POLICY.md R-6), so an earlier date turns those rows into errors, whose messages
-# core/bulk.py writes row by row (measured separately by as_of_before_data_s with --backward).
+# the rule engine writes row by row (measured separately by as_of_before_data_s with --backward).
 NEW_AS_OF = date(2027, 1, 15)
 BACKWARD_AS_OF = date(2022, 3, 1)
 TARGETS = {"import_s": 60.0, "first_render_s": 1.2, "filter_change_s": 0.2,

@@ -1,4 +1,4 @@
-"""core/dashboard.py: every figure of the admin page against a slow, obvious reference."""
+"""core/admin/dashboard.py: every figure of the admin page against a slow, obvious reference."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""core/io.py: roster files in and out (CONTRACT.md, "Roster file"). Files are made in tmp_path."""
+"""core/roster/io.py: roster files in and out (CONTRACT.md "Roster file"); files in tmp_path."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Plotly figures of the admin dashboard, drawn from core/dashboard.py's frames (no counting here).
+"""Plotly figures of the admin dashboard, drawn from core/admin/dashboard.py's frames (no
+counting here).
 
 Each builder takes the frame core returns and the UI language, and only maps it to bars,
 colours and labels. Chart 1 (lapses by province) is the page's main figure; its bar heights

@@ -2,19 +2,30 @@
 
 The preview (``core.certificate``) is built when the user asks for it and kept in
 ``st.session_state`` (memory) together with a fingerprint of what it was built from, so a changed
-form never shows a stale certificate. Nothing is cached or written to disk here.
+form never shows a stale certificate.
+
+Work done once (issue 11): a certificate is built once per content (what it prints, the photo,
+the link's base URL and signing key) and kept in this process's memory (``st.cache_data`` with
+``persist=False``: never written to disk, as personal data must not be; bounded by
+``CACHE_ENTRIES`` and ``CACHE_TTL``); the image shown is made once as Streamlit would serve it
+(display width, JPEG), so it is not decoded, resized and re-encoded on every rerun.
+The section is a fragment: building the preview or choosing a photo reruns only this section.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 from collections.abc import Mapping
 
 import streamlit as st
+from PIL import Image
 
 from core.certificate.preview import (
     MAX_PHOTO_BYTES,
+    CertificateContent,
+    CertificatePreview,
     CertificateUnavailable,
     PhotoError,
     check_photo,
@@ -29,6 +40,14 @@ from ui.text import esc
 PREVIEW = "certificate.preview"  # (fingerprint, CertificatePreview) of the last build
 BUILD_REQUESTED = "certificate.build_requested"
 NONCE = "self_service.nonce"  # shared with ui.self_service_form: "clear" renews the uploader
+
+# Built certificates kept per process (PDF ~40 KB + two PNGs ~0.5 MB each: at most ~250 MB).
+CACHE_ENTRIES = 256
+CACHE_TTL = "1h"
+# Streamlit shows images at most this wide (streamlit.elements.lib.image_utils
+# MAXIMUM_CONTENT_WIDTH) and re-encodes a wider image or a PNG without transparency on every
+# run; display_image does it once, the same way, so the bytes served are the same as before.
+DISPLAY_WIDTH = 2 * 730
 
 
 def message(err: object) -> str:
@@ -50,6 +69,35 @@ def _printable(profile: Mapping) -> dict:
             "employer": profile.get("employer") or ""}
 
 
+# In memory only: persist=False keeps personal data (the certificate, the photo) off the disk.
+@st.cache_data(max_entries=CACHE_ENTRIES, ttl=CACHE_TTL, show_spinner=False, persist=False)
+def _certificate(content: CertificateContent, base_url: str, key: bytes) -> CertificatePreview:
+    """The certificate of ``content``, built once per content, link base and signing key."""
+    return make_certificate(content, base_url, key)
+
+
+@st.cache_data(max_entries=CACHE_ENTRIES, ttl=CACHE_TTL, show_spinner=False, persist=False)
+def display_image(png: bytes) -> bytes:
+    """The preview image as ``st.image`` would serve it, made once.
+
+    What Streamlit does to an image given as bytes on every run (``output_format="auto"``,
+    ``streamlit.elements.lib.image_utils``): JPEG unless the image may have an alpha channel,
+    resized (bilinear) to ``DISPLAY_WIDTH`` when wider, encoded at quality 90. Given the result,
+    ``st.image`` finds nothing to do and serves these bytes as they are.
+    """
+    image = Image.open(io.BytesIO(png))
+    fmt = "PNG" if image.mode in {"RGBA", "LA", "P"} else "JPEG"
+    if image.width > DISPLAY_WIDTH:
+        height = int(1.0 * image.height * DISPLAY_WIDTH / image.width)
+        image = image.resize((DISPLAY_WIDTH, height), resample=Image.BILINEAR)
+    elif image.format == fmt:
+        return png
+    out = io.BytesIO()
+    image.save(out, format=fmt, quality=90)
+    return out.getvalue()
+
+
+@st.fragment
 def section(profile: Mapping, assessment: Mapping) -> None:
     with st.container(border=True):
         st.markdown(f"### {t('certificate.heading')}")
@@ -93,7 +141,8 @@ def section(profile: Mapping, assessment: Mapping) -> None:
             mime="application/pdf", icon=":material/download:", on_click="ignore",
             key="certificate.download",
         )
-        st.image(preview.png, caption=t("certificate.image_caption"), width="stretch",
+        st.image(display_image(preview.png), caption=t("certificate.image_caption"),
+                 width="stretch",
                  alt=t("certificate.image_alt", name=profile.get("name") or "",
                        number=profile.get("registration_number") or "",
                        start=window.get("from") or "", end=window.get("until") or ""))
@@ -112,7 +161,7 @@ def _build(profile: Mapping, assessment: Mapping, photo: bytes | None, fingerpri
     try:
         content = content_from(_printable(profile), assessment, photo)
         with st.spinner(t("certificate.building")):
-            preview = make_certificate(content, config.base_url(), config.secret_key())
+            preview = _certificate(content, config.base_url(), config.secret_key())
     except CertificateUnavailable as err:  # includes FontMissing
         st.error(message(err), icon=":material/error:")
         return

@@ -271,12 +271,22 @@ def show_window(w: dict | None) -> None:
 
 
 # --------------------------------------------------------------------------------- time travel
-def time_travel(s: sc.Scenario) -> None:
-    st.header(t("policy.travel.header"))
+@st.cache_data(show_spinner=False, max_entries=64)
+def _travel_range_and_bands(scenario_id: str) -> tuple[date, date, list[dict]]:
+    """The slider's range and a scenario's status bands: fictional data that only the policy
+    and the engine decide, so computed once per process (tens of assessments each)."""
+    s = sc.get(scenario_id)
     start, end = sc.time_range(s)
+    return start, end, sc.status_bands(s, start, end)
+
+
+@st.fragment
+def time_travel(s: sc.Scenario) -> None:
+    """A fragment: moving the slider reruns this section only, not the whole policy page."""
+    st.header(t("policy.travel.header"))
+    start, end, bands = _travel_range_and_bands(s.id)
     when: date = st.slider(t("policy.travel.slider"), min_value=start, max_value=end,
                            value=s.as_of, format="YYYY-MM-DD", key=f"policy_travel_{s.id}")
-    bands = sc.status_bands(s, start, end)
     try:
         a = sc.assess_scenario(s, when)
     except InvalidInput as e:

@@ -7,6 +7,7 @@ this module only chooses words for them. Clause and reading texts come from ``PO
 from __future__ import annotations
 
 import html
+import json
 from collections.abc import Mapping
 
 import streamlit as st
@@ -56,6 +57,7 @@ WINDOW_STATUS = {
     "expired": ("self_service.window.status.expired", "red"),
     "unavailable": ("self_service.window.status.unavailable", "gray"),
 }
+FIGURE_CACHE_ENTRIES = 512  # timeline figures kept per process (a few tens of KB each)
 ANSWER_ANCHOR = "answer"  # id of the answer's heading: the phone summary links to it
 
 ALL_KEYS = (
@@ -278,8 +280,17 @@ def notices(a: Mapping) -> None:
                 st.warning(pick(w, "message") or w.get("code"), icon=":material/info:")
 
 
+# Built once per assessment and language (building costs ~40 ms of plotly validation; a rerun,
+# a returning visitor, everyone on the example reuse it). cache_resource hands out the object
+# itself, which st.plotly_chart only reads; it lives in memory only, never on disk.
+@st.cache_resource(max_entries=FIGURE_CACHE_ENTRIES, ttl="1h", show_spinner=False)
+def _timeline_figure(assessment_json: str, lang: str):
+    return timeline_figure(json.loads(assessment_json), lang=lang)
+
+
 def timeline(a: Mapping) -> None:
-    fig = timeline_figure(a, lang=state.lang())
+    fig = _timeline_figure(json.dumps(a, sort_keys=True, ensure_ascii=False, default=str),
+                           state.lang())
     if fig is None:
         return
     st.markdown(f"### {t('self_service.timeline.heading')}")

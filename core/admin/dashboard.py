@@ -560,7 +560,7 @@ def validation_report(assessed: pd.DataFrame,
     (canonical column -> the file's own header, e.g. ``{"valid_until": "有效期止"}``) also
     ``header`` after ``column``: the name the admin wrote.
 
-    Reads the ``error`` column (core/io.py's cell problems, extended by ``assess_roster``'s
+    Reads the ``error`` column (core/roster/io.py's cell problems, extended by ``assess_roster``'s
     validation), whose parts are ``"<column>: <code> (<中文> / <English>)"`` joined by ``"; "``.
     """
     if "error" not in assessed.columns:

@@ -11,7 +11,7 @@ frame has the canonical roster columns of CONTRACT.md ("Roster file"), one row p
 specialty; text columns use the pandas ``string`` dtype, dates ``datetime64[s]`` (NaT when
 missing), ``continuing_education_done`` the nullable ``boolean`` dtype.
 
-Every row is valid input for the rules (core/validate.py): valid_from <= valid_until, an
+Every row is valid input for the rules (core/rules/validate.py): valid_from <= valid_until, an
 application on or after valid_from, an approval 5–60 days after its application and before the
 65th birthday, age >= 18 at valid_from, and no event (application, approval, download) after
 ``as_of``. The dates are spread so that the two lapse waves of the notice show up: pilot

@@ -281,7 +281,7 @@ def assess_scenario(scenario: Scenario, as_of: date | None = None) -> dict:
 
 # -------------------------------------------------------------------------------------- coverage
 # Warnings carry no rule id: the rule (and clause, and reading where the message cites one) that
-# raises each one (core/assessment.py, core/validate.py).
+# raises each one (core/rules/assessment.py, core/rules/validate.py).
 WARNING_REFS: Mapping[str, tuple[str, ...]] = {
     "deadline_before_effective": ("R-1", "C-2.2.1"),
     "application_after_lapse": ("R-4", "C-2.2.1"),

@@ -1,4 +1,4 @@
-"""The engine's sentences (core/messages.toml), formatted in Chinese and English."""
+"""The engine's sentences (core/messages/messages.toml), formatted in Chinese and English."""
 
 from __future__ import annotations
 

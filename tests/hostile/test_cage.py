@@ -35,8 +35,7 @@ import pandas as pd
 import psutil
 import pytest
 
-from core.roster import cage
-from core.roster import io as roster_io
+from core.roster import cage, cells, decode, packed
 from core.roster.io import RosterReadError, read_roster
 from core.rules.roster import assess_roster
 from tests.hostile.hostile_files import HOSTILE
@@ -52,6 +51,13 @@ from tests.samples import (
 
 ROOT = Path(__file__).resolve().parents[2]
 GIB = 1024**3
+
+
+def _lower_limit(monkeypatch, name: str, value: int) -> None:
+    """A reader limit lowered in every roster module that reads it."""
+    for module in (cells, decode, packed):
+        if hasattr(module, name):
+            monkeypatch.setattr(module, name, value)
 
 
 @pytest.fixture(scope="module")
@@ -155,14 +161,14 @@ def test_a_csv_with_too_many_columns_or_separators_is_refused(monkeypatch):
     with pytest.raises(RosterReadError) as err:
         read_roster(wide)
     assert err.value.code == "too_many_columns"
-    monkeypatch.setattr(roster_io, "MAX_CELLS", 1000)
+    _lower_limit(monkeypatch, "MAX_CELLS", 1000)
     with pytest.raises(RosterReadError) as err:
         read_roster(csv_bytes([GOOD_ROW]) + b"," * 2000 + b"\n")
     assert err.value.code == "too_many_cells"
 
 
 def test_a_file_over_the_size_limit_is_refused_before_reading(tmp_path, monkeypatch):
-    monkeypatch.setattr(roster_io, "MAX_FILE_BYTES", 100)
+    _lower_limit(monkeypatch, "MAX_FILE_BYTES", 100)
     path = tmp_path / "big.csv"
     path.write_bytes(csv_bytes([GOOD_ROW] * 10))
     with pytest.raises(RosterReadError) as err:
@@ -193,7 +199,7 @@ def test_compressed_csvs_read_as_the_plain_file(pack):
                                   lambda d: _zip_of("roster.csv", d)],
                          ids=["gz", "bz2", "xz", "zip"])
 def test_a_decompression_bomb_stops_at_the_cap(monkeypatch, pack):
-    monkeypatch.setattr(roster_io, "MAX_UNPACKED_BYTES", 1024**2)
+    _lower_limit(monkeypatch, "MAX_UNPACKED_BYTES", 1024**2)
     bomb = pack(csv_bytes([GOOD_ROW]) + b" " * (4 * 1024**2))
     assert len(bomb) < 64 * 1024
     with pytest.raises(RosterReadError) as err:

@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from core.certificate import fonts
 from core.certificate import preview as cert
 from core.roster.store import Store, StoreError
 from core.runtime import config
@@ -200,11 +201,11 @@ def check_font_missing(err: cert.FontMissing) -> None:
 
 @pytest.mark.parametrize("how", ["no_package", "file_removed"])
 def test_render_without_the_font_raises_font_missing(monkeypatch, tmp_path, how):
-    monkeypatch.setattr(cert, "_master", None)  # not yet loaded in this process
+    monkeypatch.setattr(fonts, "_master", None)  # not yet loaded in this process
     if how == "no_package":
-        monkeypatch.setattr(cert, "find_spec", lambda name: None)
+        monkeypatch.setattr(fonts, "find_spec", lambda name: None)
     else:  # the package is there but its font file is gone (a broken installation)
-        monkeypatch.setattr(cert.resources, "files", lambda package: tmp_path)
+        monkeypatch.setattr(fonts.resources, "files", lambda package: tmp_path)
     with pytest.raises(cert.FontMissing) as err:
         cert.render_pdf(_content(), "https://x/verify?token=t")
     check_font_missing(err.value)
@@ -217,7 +218,7 @@ def test_render_without_the_font_raises_font_missing(monkeypatch, tmp_path, how)
 def test_cli_certificate_without_the_font_exit_2_with_the_pip_command(tmp_path):
     p = profile(province="广东", valid_until="2024-12-31", downloaded="2024-09-01")
     code = (
-        "import sys; import core.certificate.preview as c; c.find_spec = lambda name: None; "
+        "import sys; import core.certificate.fonts as c; c.find_spec = lambda name: None; "
         "from core.cli import main; sys.exit(main(sys.argv[1:]))"
     )
     env = {"ECERT_DATA_DIR": str(tmp_path / "data"), "ECERT_SECRET_KEY": "k", "PATH": "/usr/bin",

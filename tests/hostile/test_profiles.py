@@ -2,7 +2,7 @@
 not a profile at all. Always ``InvalidInput`` with well-formed bilingual errors, never a
 traceback; through the command line exit 2 with the errors JSON.
 
-The catalogue is checked against core/messages.toml: every ``[errors.*]`` code must be produced by
+The catalogue (core/messages/messages.toml) is checked: every ``[errors.*]`` code must be made by
 at least one input here (a new code without a hostile case fails ``test_every_error_code_…``).
 tests/test_validate.py proves the all-at-once reporting and a few fields; this file covers the
 rest of the codes and the wrong types and shapes.
@@ -57,7 +57,7 @@ def problems(p, as_of: date = AS_OF) -> list[dict]:
     return errors
 
 
-# (code, field, profile): at least one case per error code of core/messages.toml
+# (code, field, profile): at least one case per error code of core/messages/messages.toml
 CASES = [
     # required
     ("required", "name", profile(name=None)),

@@ -150,7 +150,7 @@ def test_semicolon_or_tab_separated_reads_like_comma(sep):
 
 @pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
 def test_utf16_without_bom_is_read_as_text(encoding):
-    """Was refused as ``binary_file`` (the NUL bytes of UTF-16); fixed in core/io.py."""
+    """Was refused as ``binary_file`` (the NUL bytes of UTF-16); fixed in core/roster/io.py."""
     roster = read_roster(csv_bytes([GOOD_ROW, OTHER_ROW], header=ZH_HEADER, encoding=encoding))
     assert roster.encoding == encoding
     assert roster.data["name"].tolist() == ["张三", "李四"]
@@ -234,7 +234,7 @@ def test_ragged_and_unterminated_quote_rows_are_flagged_not_crashing():
 
 @pytest.mark.parametrize("first_blank", [False, True])
 def test_extra_fields_on_the_first_data_row_are_flagged_not_silently_dropped(first_blank):
-    """Was a silent data loss (pandas only warns for the first row); fixed in core/io.py."""
+    """Was a silent data loss (pandas only warns for the first row); fixed in core/roster/io.py."""
     data = csv_bytes([[*GOOD_ROW, "lost?"], OTHER_ROW[:5]])
     if first_blank:
         data = data.replace(b"\n", b"\n\n", 1)
