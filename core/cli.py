@@ -183,8 +183,18 @@ def _days(text: str) -> int:
     return value
 
 
-def cmd_certificate(args) -> int:
+def _write(path: str, data: bytes) -> bool:
+    """Write an output file; on failure print the bilingual error JSON and say so."""
+    try:
+        Path(path).write_bytes(data)
+    except OSError as e:
+        _print_json(_error("unwritable_output", f"无法写入输出文件：{e.strerror}",
+                           f"cannot write the output file: {e.strerror}", "out"))
+        return False
+    return True
 
+
+def cmd_certificate(args) -> int:
     profile, errors = _read_profile(args.input)
     if errors:
         _print_json(errors)
@@ -202,13 +212,7 @@ def cmd_certificate(args) -> int:
     except config.ConfigError as e:
         _print_json(_error(e.code, e.message_zh, e.message_en, "configuration"))
         return EXIT_FAILURE
-    try:
-        Path(args.out).write_bytes(preview.pdf)
-        if args.png:
-            Path(args.png).write_bytes(preview.png)
-    except OSError as e:
-        _print_json(_error("unwritable_output", f"无法写入输出文件：{e.strerror}",
-                           f"cannot write the output file: {e.strerror}", "out"))
+    if not _write(args.out, preview.pdf) or (args.png and not _write(args.png, preview.png)):
         return EXIT_INVALID
     _print_json({"pdf": args.out, "png": args.png, "verify_url": preview.verify_url,
                  "usage_window": assessment["usage_window"]})
@@ -216,7 +220,6 @@ def cmd_certificate(args) -> int:
 
 
 def cmd_calendar(args) -> int:
-
     profile, errors = _read_profile(args.input)
     if errors:
         _print_json(errors)
@@ -227,11 +230,7 @@ def cmd_calendar(args) -> int:
         _print_json(e.as_json())
         return EXIT_INVALID
     data = make_ics(profile, assessment, args.lang, args.with_name)
-    try:
-        Path(args.out).write_bytes(data)
-    except OSError as e:
-        _print_json(_error("unwritable_output", f"无法写入输出文件：{e.strerror}",
-                           f"cannot write the output file: {e.strerror}", "out"))
+    if not _write(args.out, data):
         return EXIT_INVALID
     events = [r.as_dict() for r in reminders(profile, assessment, args.lang, args.with_name)]
     _print_json({"ics": args.out, "events": events})
