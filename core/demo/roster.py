@@ -114,7 +114,7 @@ def _arrow(values) -> pa.Array:
 
 
 def _lapses_on_days(regime: np.ndarray, until: np.ndarray) -> np.ndarray:
-    """R-1's lapse date of the original cycle, from the rule itself; -1 where not covered."""
+    """The original cycle's lapse date, from the R-1 function itself; -1 where not covered."""
     codes = np.select([regime == r for r in REGIMES], list(range(len(REGIMES))), NOT_COVERED)
     _, lapses_on, _, _ = original_deadlines(codes, until, POLICY)
     return np.where(codes == NOT_COVERED, -1, lapses_on)

@@ -134,7 +134,7 @@ def scope_warning(as_of: date, not_covered: bool, policy: Policy = POLICY) -> di
 
 def _window(cp: CheckedProfile, regime: int, age65: int, t: int, policy: Policy,
             warnings: list, actions: list) -> dict:
-    """R-6 for the profile's certificate: the given download, or a download on T."""
+    """The profile's certificate window (by R-6): the given download, or a download on T."""
     p, d = cp.profile, cp.dates
     k = len(p.specialties)
     spec = cert.Specialties(np.zeros(k, dtype=np.intp), d["valid_from"].days,

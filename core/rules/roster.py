@@ -205,7 +205,7 @@ def assess_roster(df: pd.DataFrame, as_of: date, policy: Policy = POLICY) -> pd.
 
 
 def usage_windows(prep: PreparedRoster, as_of: date) -> pd.DataFrame:
-    """R-6 per person (registration number) that has a certificate download date: the window of
+    """The usage window (R-6) per person (registration number) with a download date: the window of
     that certificate at ``as_of``, by the same rule function as one profile. Rows with input
     errors are left out; a person's name, employer, province, birth date and download date come
     from their first row; ``specialties`` names the printed ones in the policy's order."""
