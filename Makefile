@@ -1,6 +1,7 @@
 # ecert-desk: two commands on a fresh machine are enough.
 #   make run    venv + runtime deps, then the app at http://localhost:8501 (embedded defaults)
-#   make test   venv + test deps + Debian chromium/fonts-noto-cjk, then every test
+#   make test   venv + test deps + Debian chromium/fonts-noto-cjk/postgresql/nginx, then every
+#               test (PostgreSQL and two-replica tests included: there they must run, not skip)
 # Also: make bench, make lint, make load.
 
 SHELL   := /bin/bash
@@ -36,25 +37,31 @@ venv-dev: $(VENV)/.stamp-dev
 run: venv
 	$(PY) -m streamlit run streamlit_app.py
 
-# Browser tests drive Debian's chromium (no Playwright browser download) and need CJK glyphs.
+# Browser tests drive Debian's chromium (no Playwright browser download) and need CJK glyphs;
+# the store tests start a throwaway PostgreSQL cluster (initdb, pg_ctl); the replica tests put
+# Debian's nginx in front of two app servers.
+SYSTEM_PACKAGES := chromium fonts-noto-cjk fontconfig postgresql nginx
 system-deps:
-	@if [ -x $(CHROMIUM) ] && fc-list 2>/dev/null | grep -qi 'Noto Sans CJK'; then \
-		echo "chromium and fonts-noto-cjk present"; \
+	@if [ -x $(CHROMIUM) ] && fc-list 2>/dev/null | grep -qi 'Noto Sans CJK' \
+		&& ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 \
+		&& { command -v nginx || [ -x /usr/sbin/nginx ]; } >/dev/null 2>&1; then \
+		echo "chromium, fonts-noto-cjk, postgresql and nginx present"; \
 	else \
-		if ! apt-cache show chromium fonts-noto-cjk >/dev/null 2>&1; then \
+		if ! apt-cache show $(SYSTEM_PACKAGES) >/dev/null 2>&1; then \
 			$(SUDO) apt-get update; \
 		fi; \
 		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-			chromium fonts-noto-cjk fontconfig; \
+			$(SYSTEM_PACKAGES); \
 	fi
 
 # pytest exits 5 when it collected nothing: that is a failure here, not a pass.
+# ECERT_REQUIRE_POSTGRES=1: a PostgreSQL test that cannot start its server fails, never skips.
 test: venv-dev system-deps
-	@rc=0; $(PY) -m pytest $(PYTEST_ARGS) || rc=$$?; \
+	@rc=0; ECERT_REQUIRE_POSTGRES=1 $(PY) -m pytest $(PYTEST_ARGS) || rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "make test: no tests were collected" >&2; exit 1; fi; \
 	exit $$rc
 
-bench: venv-dev
+bench: venv-dev system-deps
 	$(PY) scripts/bench.py
 
 # Simulated sessions at protocol level against one server; e.g. LOAD_ARGS="--sessions 100".

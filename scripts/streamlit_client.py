@@ -667,10 +667,9 @@ class StreamlitSession:
         state = default_state(node.kind, el)
         if state is None:
             return
-        if form_id:
-            self.pending_forms.setdefault(form_id, {})[wid] = state
-        else:
-            self._commit(state)
+        # A widget's value as the page draws it is committed, inside a form too (Chromium sends
+        # a form's fields with their drawn values; only the user's edits wait for the submit).
+        self._commit(state)
 
     def _finished(self, status: int, msg: ForwardMsg) -> None:
         if status in (FINISHED, FRAGMENT_FINISHED):

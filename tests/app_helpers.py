@@ -13,6 +13,14 @@ from ui.i18n import text
 APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
 
 
+def plain(markdown: str) -> str:
+    """What a reader sees of Markdown made by ``ui.text.esc``: no backslash escapes, no word
+    joiners, entities decoded."""
+    import html
+
+    return html.unescape(markdown.replace("\u2060", "")).replace("\\", "")
+
+
 def assert_clean(at: AppTest) -> None:
     """No exception element on an AppTest page."""
     assert not at.exception, [e.value for e in at.exception]
@@ -34,5 +42,14 @@ def login(at: AppTest, password: str) -> AppTest:
     at.text_input(key=admin_auth.PASSWORD_KEY).input(password)
     [submit] = [b for b in at.button if b.label == text("admin.login_button", "zh")]
     submit.click().run()
+    assert_clean(at)
+    return at
+
+
+def accept_import(at: AppTest, password: str) -> AppTest:
+    """Type the admin password again (required before an import) and press "accept"."""
+    at.text_input(key=admin_auth.REAUTH_KEY).input(password)
+    [accept] = [b for b in at.button if b.key == "admin_accept"]
+    accept.click().run()
     assert_clean(at)
     return at

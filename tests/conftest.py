@@ -4,10 +4,18 @@
 - ``ECERT_DATA_DIR`` points to a fresh temporary directory for the whole run unless the caller
   set it, so tests never write into the developer's ``./data``. It is set in
   ``pytest_configure``, before any test module (and so any ``core`` module) is imported.
+- PostgreSQL: ``postgres`` (session) is a throwaway cluster (tests/pg_cluster.py: initdb into a
+  temporary folder, pg_ctl on a free port of 127.0.0.1, as the ``postgres`` user when root),
+  stopped and removed at the end of the run, also when tests fail. ``db`` is parametrised over
+  SQLite and PostgreSQL (tests/databases.py) and gives each test an empty database of its own;
+  those tests carry the ``postgres`` marker on their PostgreSQL side. When the server cannot
+  be started the PostgreSQL side is skipped, except on CI (``CI`` set) and under ``make test``
+  (``ECERT_REQUIRE_POSTGRES=1``), where that is a failure: there it must run.
 """
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 import tempfile
@@ -15,6 +23,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tests import pg_cluster
+from tests.databases import KINDS, Database
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -31,6 +42,56 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_unconfigure(config: pytest.Config) -> None:
     if _made_data_dir:
         shutil.rmtree(_made_data_dir, ignore_errors=True)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        on_postgres = any(str(v).startswith("postgres") for v in params.values())
+        if on_postgres or "postgres" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.postgres)
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[pg_cluster.PostgresCluster]:
+    """A throwaway PostgreSQL cluster for the whole run (module doc)."""
+    why = pg_cluster.unavailable()
+    cluster = None
+    if why is None:
+        cluster = pg_cluster.PostgresCluster()
+        try:
+            cluster.start()
+        except pg_cluster.PostgresUnavailable as exc:
+            why, cluster = str(exc), None
+    if cluster is None:
+        pg_cluster.skip_or_fail_without_postgres(why)
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+_database_numbers = itertools.count(1)
+
+
+@pytest.fixture
+def pg_database(postgres) -> Iterator[Database]:
+    """An empty PostgreSQL database of its own, dropped after the test."""
+    name = f"test_{os.getpid()}_{next(_database_numbers)}"
+    url = postgres.create_database(name)
+    try:
+        yield Database("postgresql", url, cluster=postgres, name=name)
+    finally:
+        postgres.drop_database(name)
+
+
+@pytest.fixture(params=KINDS)
+def db(request, tmp_path) -> Database:
+    """An empty roster database of each kind (tests/databases.py)."""
+    if request.param == "sqlite":
+        path = tmp_path / "ecert.db"
+        return Database("sqlite", f"sqlite:///{path.as_posix()}", path=path)
+    return request.getfixturevalue("pg_database")
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,4 @@
-"""core/auth.py: argon2id hashes, verification that never raises, the login throttle."""
+"""core/admin/auth.py: argon2id hashes, verification that never raises, the login throttle."""
 
 from __future__ import annotations
 

@@ -207,3 +207,22 @@ def test_usage_windows_equal_the_profile_window(data, as_of):
         if w["status"] == "unavailable":
             assert got["reason"] == w["reason"]["code"]
         assert set(filter(None, got["specialties"].split("、"))) == set(w["specialties"])
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data(), as_of=near)
+def test_seen_at_equals_preparing_the_roster_as_it_stood(data, as_of):
+    """Looking back: the prepared roster seen at T equals preparing it with later downloads
+    blanked (POLICY.md, Definitions)."""
+    from core.admin.dashboard import roster_at
+    from core.rules.roster import assess_prepared, seen_at
+
+    rows = data.draw(st.lists(row(as_of + timedelta(days=400)), min_size=1, max_size=20))
+    frame = _frame(rows)
+    a = assess_prepared(seen_at(prepare_roster(frame), as_of), as_of)
+    b = assess_roster(roster_at(frame, as_of), as_of)
+    pd.testing.assert_frame_equal(a.drop(columns=["certificate_downloaded_on"]),
+                                  b.drop(columns=["certificate_downloaded_on"]))
+    wa = usage_windows(seen_at(prepare_roster(frame), as_of), as_of)
+    wb = usage_windows(prepare_roster(roster_at(frame, as_of)), as_of)
+    pd.testing.assert_frame_equal(wa.reset_index(drop=True), wb.reset_index(drop=True))

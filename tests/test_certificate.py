@@ -6,6 +6,7 @@ import io
 import re
 import threading
 from datetime import date
+from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pypdf
@@ -13,8 +14,8 @@ import pytest
 import zxingcpp
 from PIL import Image, ImageDraw
 
+from core.certificate import fonts, tokens
 from core.certificate import preview as cert
-from core.certificate import tokens
 
 KEY = b"test-key-0123456789abcdef0123456"
 BASE = "https://ecert.example.cn/desk"
@@ -251,7 +252,7 @@ def test_every_static_text_character_is_in_the_font():
 
 
 def test_font_missing_is_a_clear_error(monkeypatch):
-    monkeypatch.setattr(cert, "find_spec", lambda name: None)
+    monkeypatch.setattr(fonts, "find_spec", lambda name: None)
     with pytest.raises(cert.FontMissing) as err:
         cert.font_path()
     assert err.value.code == "font_missing"
@@ -443,14 +444,12 @@ def test_core_certificate_does_not_import_streamlit():
 
     code = ("import sys, core.certificate.preview, core.certificate.tokens; "
             "sys.exit('streamlit' in sys.modules)")
-    assert (
-        subprocess.run([sys.executable, "-c", code], cwd=cert.Path(__file__).parents[1]).returncode
-        == 0
-    )
+    root = Path(__file__).resolve().parents[1]
+    assert subprocess.run([sys.executable, "-c", code], cwd=root).returncode == 0
 
 
 def test_glyph_cache_overflow_still_renders(monkeypatch):
-    monkeypatch.setattr(cert, "GLYPH_CACHE_MAX", 5)
+    monkeypatch.setattr(fonts, "GLYPH_CACHE_MAX", 5)
     for name in ("甲乙丙", "丁戊己", "庚辛壬"):
         assert name in pdf_text(cert.render_pdf(make_content(name=name), BASE))
 

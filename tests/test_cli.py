@@ -139,3 +139,11 @@ def test_hash_password_from_stdin():
     assert verify_password(digest, "correct horse battery")
     assert "correct horse" not in out.stderr.decode() + digest
     assert run("hash-password", stdin="short\n").returncode == 2
+
+
+def test_hash_password_help_says_it_reads_standard_input():
+    out = run("hash-password", "--help")
+    assert out.returncode == 0
+    words = " ".join(out.stdout.decode().split())
+    assert "standard input" in words and "ECERT_ADMIN_PASSWORD_HASH" in words
+    assert "标准输入" in words

@@ -1,4 +1,4 @@
-"""core/dashboard.py: every figure of the admin page against a slow, obvious reference."""
+"""core/admin/dashboard.py: every figure of the admin page against a slow, obvious reference."""
 
 from __future__ import annotations
 
@@ -267,3 +267,48 @@ def test_roster_at_blanks_later_downloads_only():
     assert (roster_at(roster, past).loc[earlier, "certificate_downloaded_on"]
             == roster.loc[earlier, "certificate_downloaded_on"]).all()
     assert roster_at(roster, date(2026, 11, 27)) is roster
+
+
+# -- the page's narrow frame (basis + compact) gives the same numbers as the full frame ---------
+def filter_cases(roster):
+    word = roster["employer"].dropna().iloc[3][-5:]
+    return [dict(), dict(regimes=["pilot"]), dict(provinces=["浙江", "北京"]),
+            dict(specialties=["建筑工程"]), dict(employer_query=word.lower()),
+            dict(regimes=["batch2021"], specialties=["市政公用工程", "机电工程"],
+                 employer_query="建设"),
+            dict(provinces=["火星"])]
+
+
+@pytest.mark.parametrize("as_of", [date(2021, 9, 1), date(2024, 6, 15), GENERATED])
+def test_the_compact_frame_gives_the_same_numbers_as_the_full_one(roster, as_of):
+    from pandas.testing import assert_frame_equal
+
+    a = assess_roster(roster, as_of)
+    narrow = d.compact(a, d.basis(roster))
+    assert list(narrow.columns) == list(d.COMPACT_COLUMNS)
+    for f in filter_cases(roster):
+        full = d.filter_rows(d.prepare(a), **f)
+        mask = d.filter_mask(narrow, **f)
+        sub = narrow if mask is None else narrow[mask]
+        assert len(sub) == len(full), f
+        assert d.headline(sub, as_of) == d.headline(full, as_of), f
+        for kw in ({}, {"by_specialty": True}, {"distinct_persons": True},
+                   {"by_specialty": True, "distinct_persons": True}):
+            assert_frame_equal(d.lapse_by_province(sub, as_of, **kw),
+                               d.lapse_by_province(full, as_of, **kw))
+        assert_frame_equal(d.lapses_by_month(sub), d.lapses_by_month(full))
+        for days in (7, 90, 365):
+            assert_frame_equal(d.upcoming_by_province(sub, as_of, days),
+                               d.upcoming_by_province(full, as_of, days))
+        assert_frame_equal(d.materialise(a, d.table_rows(sub, as_of)), d.needs_action(full, as_of))
+        assert_frame_equal(d.materialise(a, d.table_rows(sub, as_of, "all")),
+                           d.export_frame(full).reset_index(drop=True))
+        shown = d.materialise(a, d.table_rows(sub, as_of), limit=5)
+        assert_frame_equal(shown, d.needs_action(full, as_of).head(5))
+
+
+def test_later_downloads_says_when_roster_at_changes_the_roster(roster):
+    last = pd.to_datetime(roster["certificate_downloaded_on"]).max().date()
+    assert not d.later_downloads(roster, last)
+    assert d.later_downloads(roster, last - timedelta(days=1))
+    assert d.roster_at(roster, last) is roster

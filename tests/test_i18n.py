@@ -60,3 +60,24 @@ def test_text_formats_and_a_missing_key_is_shown_as_itself():
 def test_both_gives_chinese_then_english():
     s = i18n.both("nav.admin")
     assert s.index("管理看板") < s.index("Admin dashboard")
+
+
+def test_one_word_for_the_as_of_date():
+    """Issue 15: the page called the same date 查询日期 and 基准日期; it is 基准日期 everywhere."""
+    import tomllib
+
+    from core.messages.catalogue import MESSAGES_FILE
+
+    texts = [entry.get("zh", "") for entry in i18n.catalogue().values()]
+    with open(MESSAGES_FILE, "rb") as f:
+        texts += [str(v) for v in _leaves(tomllib.load(f))]
+    assert not [x for x in texts if "查询日期" in x]
+    assert "基准日期" in i18n.text("sidebar.as_of", "zh")
+
+
+def _leaves(table):
+    for value in table.values():
+        if isinstance(value, dict):
+            yield from _leaves(value)
+        else:
+            yield value

@@ -1,4 +1,4 @@
-"""core/io.py: roster files in and out (CONTRACT.md, "Roster file"). Files are made in tmp_path."""
+"""core/roster/io.py: roster files in and out (CONTRACT.md "Roster file"); files in tmp_path."""
 
 from __future__ import annotations
 
@@ -34,21 +34,15 @@ from core.roster.schema import (
     ROSTER_COLUMNS,
     TEXT_COLUMNS,
 )
-from tests.hostile.conftest import xlsx_bytes  # one XLSX builder for both suites
+from tests.samples import (  # one XLSX builder for both suites
+    EN_HEADER,
+    GOOD_ROW,
+    OTHER_ROW,
+    ZH_HEADER,
+    xlsx_bytes,
+)
 
-ZH_HEADER = [
-    "姓名", "性别", "出生日期", "注册编号", "聘用企业", "注册单位所在地", "注册专业",
-    "有效期起", "有效期止", "延续申请日期", "延续批准日期", "继续教育", "证书下载日期",
-]  # fmt: skip
-EN_HEADER = list(ROSTER_COLUMNS)
-ROW_1 = [
-    "张三", "男", "1970-03-15", "京1112006200807445", "北京某建设集团有限公司", "北京",
-    "建筑工程", "2018-06-01", "2021-05-31", "", "", "是", "2021-09-01",
-]  # fmt: skip
-ROW_2 = [
-    "李四", "女", "1975/8/1", "苏2322007200901234", "江苏某工程有限公司", "江苏",
-    "市政公用工程", "2019年1月2日", "20220101", "2021.12.1", "", "否", "",
-]  # fmt: skip
+ROW_1, ROW_2 = GOOD_ROW, OTHER_ROW  # the shared sample rows (tests/samples.py)
 
 
 def csv_text(header: list[str], rows: list[list[str]], sep: str = ",") -> str:
@@ -649,10 +643,25 @@ def test_csv_export_neutralises_and_formats_dates():
     data = to_csv_bytes(df)
     assert data.startswith(b"\xef\xbb\xbf")
     text = data.decode("utf-8-sig")
-    assert "'=1+1,2021-08-01,2021-08-01" in text
-    assert "'+86,," in text and "'-2,2021-12-31," in text and "'@SUM(A1)" in text
+    assert '"\'=1+1","2021-08-01","2021-08-01"' in text
+    assert '"\'+86","",""' in text and '"\'-2","2021-12-31",""' in text
+    assert '"\'@SUM(A1)"' in text
     assert "00:00:00" not in text
-    assert to_csv_bytes(df, encoding="gb18030").decode("gb18030").startswith("name,d,o")
+    assert to_csv_bytes(df, encoding="gb18030").decode("gb18030").startswith('"name","d","o"')
+
+
+@pytest.mark.parametrize("cell", ["a;=1+5", "a,=1+5", "a\t=1+5", "a;@SUM(A1)", "x\n=1+5"])
+def test_csv_export_keeps_a_separator_inside_its_cell(cell):
+    """Issue 12: a formula after a separator inside a cell (the file opened with ';', ',' or
+    tab as the separator) must stay text inside that one cell."""
+    import csv as csv_module
+
+    text = to_csv_bytes(pd.DataFrame({"name": pd.Series([cell], dtype="string"),
+                                      "n": [1]})).decode("utf-8-sig")
+    assert f'"{cell}",1' in text
+    for sep in (",", ";", "\t"):
+        rows = list(csv_module.reader(io.StringIO(text, newline=""), delimiter=sep))
+        assert not any(c.startswith(("=", "+", "-", "@")) for row in rows for c in row), rows
 
 
 def test_xlsx_export_has_no_formulas_and_date_cells():
@@ -668,8 +677,8 @@ def test_xlsx_export_has_no_formulas_and_date_cells():
     ws = wb.active
     values = [[c.value for c in row] for row in ws.iter_rows()]
     assert values[0] == ["name", "valid_until", "ok", "ctl"]
-    # (XML turns a stored carriage return into a line feed on reading)
-    assert [r[0] for r in values[1:]] == ["'" + v for v in DANGEROUS[:5]] + ["'\nx"]
+    # a carriage return is kept (written as a character reference, so XML reading keeps it)
+    assert [r[0] for r in values[1:]] == ["'" + v for v in DANGEROUS[:5]] + ["'\rx"]
     assert all(c.data_type != "f" for row in ws.iter_rows() for c in row)
     assert values[1][1] == datetime(2021, 8, 1)
     assert ws.cell(2, 2).number_format.upper() == "YYYY-MM-DD"

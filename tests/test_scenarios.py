@@ -1,5 +1,6 @@
-"""The trainers' scenarios (core/scenarios.py): valid input, every rule and reading covered, every
-R-1 row / R-4 status / usage-window cap / paper state reached, POLICY.md's worked examples."""
+"""The trainers' scenarios (core/demo/scenarios.py): valid input, every rule and reading
+covered, every R-1 row / R-4 status / usage-window cap / paper state reached, POLICY.md's
+worked examples."""
 
 from __future__ import annotations
 

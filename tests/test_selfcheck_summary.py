@@ -139,20 +139,20 @@ def test_the_summary_uses_the_pages_own_names(group, ui_prefix):
 @pytest.mark.parametrize("ram_exists", [True, False])
 def test_the_per_render_font_file_goes_to_ram_when_there_is_some(monkeypatch, tmp_path,
                                                                   ram_exists):
-    from core.certificate import preview
+    from core.certificate import fonts
 
     ram = tmp_path / "shm"
     if ram_exists:
         ram.mkdir()
-    monkeypatch.setattr(preview, "RAM_DIR", str(ram))
+    monkeypatch.setattr(fonts, "RAM_DIR", str(ram))
     used = []
-    real = preview.tempfile.TemporaryDirectory
+    real = fonts.tempfile.TemporaryDirectory
 
     def recording(*args, **kwargs):
         used.append(kwargs.get("dir"))
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(preview.tempfile, "TemporaryDirectory", recording)
+    monkeypatch.setattr(fonts.tempfile, "TemporaryDirectory", recording)
     p, a = two_specialties()
     assert summary.make_summary(p, a, "zh", with_name=True).startswith(b"%PDF")
     assert used == [str(ram) if ram_exists else None]

@@ -1,4 +1,10 @@
-"""core.roster.store: snapshots; an import is all or nothing, even when the process dies."""
+"""core.roster.store on SQLite AND PostgreSQL: snapshots; an import is all or nothing, whatever
+goes wrong (a failing row, a cancel, a lost connection, a refused write, a full disk, a timeout,
+a killed process), and two imports at once leave exactly one current and nothing partial.
+
+``db`` (tests/conftest.py) runs each test once per database; the checks read the database with
+the plain drivers (tests/databases.py), not with the store.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +15,7 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
+import time
 from datetime import date
 from pathlib import Path
 
@@ -18,7 +25,10 @@ import sqlalchemy as sa
 
 from core.demo.roster import demo_roster
 from core.roster.schema import ROSTER_COLUMNS as COLUMNS
-from core.roster.store import Store, StoreError, empty_roster
+from core.roster.store import ImportSuperseded, Store, StoreError, empty_roster
+from tests import pg_cluster
+from tests.databases import Database
+from tests.pg_cluster import PostgresCluster, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 AS_OF = date(2026, 11, 27)
@@ -35,6 +45,8 @@ def frame_a() -> pd.DataFrame:
     df.loc[5, "name"] = pd.NA
     df.loc[6, "continuing_education_done"] = pd.NA
     df.loc[7, "employer"] = pd.NA
+    df.loc[8, "employer"] = ""  # empty is not missing
+    df.loc[9, "employer"] = 'a "quoted", multi\nline\r\nemployer'
     return df
 
 
@@ -44,30 +56,27 @@ def frame_b() -> pd.DataFrame:
 
 
 @pytest.fixture
-def db(tmp_path) -> Path:
-    return tmp_path / "ecert.db"
-
-
-@pytest.fixture
-def store(db):
-    st = Store(url_of(db), chunk_rows=500)
+def store(db: Database):
+    st = Store(db.url, chunk_rows=500)
     yield st
     st.close()
 
 
-def raw_state(path: Path) -> tuple:
-    """Everything in the database, read without the code under test."""
-    con = sqlite3.connect(path)
-    try:
-        snaps = con.execute("SELECT * FROM snapshots ORDER BY id").fetchall()
-        rows = con.execute("SELECT count(*), ifnull(sum(row_no), 0) FROM roster_rows").fetchone()
-        per = con.execute("SELECT snapshot_id, count(*) FROM roster_rows GROUP BY snapshot_id "
-                          "ORDER BY snapshot_id").fetchall()
-        frames = con.execute("SELECT snapshot_id, length(data) FROM snapshot_frames "
-                             "ORDER BY snapshot_id").fetchall()
-        return snaps, rows, per, frames
-    finally:
-        con.close()
+def bilingual(err: StoreError) -> None:
+    assert err.message_zh and err.message_en and err.message_zh != err.message_en
+    assert any("\u4e00" <= c <= "\u9fff" for c in err.message_zh)
+    assert "Traceback" not in err.message_zh + err.message_en
+
+
+def unchanged(db: Database, before: tuple, store: Store, current: int | None,
+              frame: pd.DataFrame | None) -> None:
+    """The database is exactly ``before``; the store still answers with the old snapshot."""
+    assert db.state() == before
+    assert db.partial_snapshots() == []
+    assert store.current_id() == current
+    if frame is not None:
+        pd.testing.assert_frame_equal(store.load(), frame.reset_index(drop=True))
+    assert store.integrity_check()
 
 
 # -- round trip and snapshots ---------------------------------------------------------------------
@@ -78,16 +87,27 @@ def test_import_load_round_trip(store, frame_a):
     pd.testing.assert_frame_equal(back, frame_a.reset_index(drop=True))
     pd.testing.assert_frame_equal(store.load(sid), back)
     assert list(back.columns) == list(COLUMNS)
+    assert back.loc[8, "employer"] == "" and pd.isna(back.loc[7, "employer"])
 
 
 def test_rows_and_parquet_blob_load_the_same(store, db, frame_a):
     sid = store.import_snapshot(frame_a, "a.csv", "a" * 64)
     from_blob = store.load(sid)
-    con = sqlite3.connect(db)
-    with con:
-        con.execute("DELETE FROM snapshot_frames WHERE snapshot_id = ?", (sid,))
-    con.close()
+    db.execute("DELETE FROM snapshot_frames WHERE snapshot_id = ?", (sid,))
     pd.testing.assert_frame_equal(store.load(sid), from_blob)  # the row-by-row fallback
+
+
+def test_rows_are_stored_as_plain_sql_values(store, db, frame_a):
+    """What a DBA (or pg_dump) sees: ISO dates, true/false/NULL flags, NULL vs empty text."""
+    sid = store.import_snapshot(frame_a, "a.csv", "a" * 64)
+    rows = db.execute("SELECT row_no, name, employer, valid_until, continuing_education_done "
+                      "FROM roster_rows WHERE snapshot_id = ? AND row_no BETWEEN 5 AND 9 "
+                      "ORDER BY row_no", (sid,))
+    by_no = {r[0]: r for r in rows}
+    assert by_no[5][1] is None and by_no[7][2] is None and by_no[8][2] == ""
+    assert by_no[9][2] == frame_a.loc[9, "employer"]
+    assert by_no[6][4] is None and by_no[5][4] in (0, 1, True, False)
+    assert by_no[5][3] == frame_a.loc[5, "valid_until"].strftime("%Y-%m-%d")
 
 
 def test_round_trip_accepts_other_input_dtypes(store, frame_a):
@@ -108,7 +128,7 @@ def test_empty_roster_round_trip(store):
     pd.testing.assert_frame_equal(back, empty_roster())
 
 
-def test_snapshots_list_newest_first_and_switch_back(store, frame_a, frame_b):
+def test_snapshots_list_newest_first_and_switch_back(store, db, frame_a, frame_b):
     first = store.import_snapshot(frame_a, "a.csv", "a" * 64, 4, note="first")
     second = store.import_snapshot(frame_b, "b.xlsx", "b" * 64, 0)
     snaps = store.snapshots()
@@ -123,10 +143,19 @@ def test_snapshots_list_newest_first_and_switch_back(store, frame_a, frame_b):
     pd.testing.assert_frame_equal(store.load(), frame_b)
 
     store.set_current(first)
-    assert store.current_id() == first
-    assert store.snapshots()["is_current"].sum() == 1
+    assert store.current_id() == first and db.current() == [first]
     pd.testing.assert_frame_equal(store.load(), frame_a.reset_index(drop=True))
     pd.testing.assert_frame_equal(store.load(second), frame_b)
+    store.set_current(first)  # again: nothing changes
+    assert db.current() == [first]
+
+
+def test_the_database_itself_refuses_two_current_snapshots(store, db, frame_a, frame_b):
+    first = store.import_snapshot(frame_a, "a.csv", "a" * 64)
+    second = store.import_snapshot(frame_b, "b.csv", "b" * 64)
+    with pytest.raises(Exception, match="(?i)unique"):
+        db.execute("UPDATE snapshots SET is_current = ? WHERE id = ?", (True, first))
+    assert db.current() == [second]
 
 
 def test_progress_reports_every_chunk(store, frame_a):
@@ -145,7 +174,7 @@ def test_delete_snapshot(store, db, frame_a, frame_b):
     assert err.value.code == "snapshot_current"
     store.delete_snapshot(first)
     assert list(store.snapshots()["id"]) == [second]
-    assert raw_state(db)[2] == [(second, len(frame_b))]
+    assert db.summary()[2] == [(second, len(frame_b))]
     third = store.import_snapshot(frame_a, "a.csv", "a" * 64, 0)
     assert third > second  # ids are never reused
     with pytest.raises(StoreError) as err:
@@ -179,6 +208,17 @@ def test_invalid_roster_is_refused(store, frame_a):
     assert store.snapshots().empty
 
 
+def test_a_nul_character_is_refused_the_same_on_every_database(store, frame_a):
+    bad = frame_a.copy()
+    bad.loc[1234, "employer"] = "某\x00公司"
+    with pytest.raises(StoreError) as err:
+        store.import_snapshot(bad, "nul.csv", "a" * 64, 0)
+    assert err.value.code == "invalid_roster"
+    assert "employer" in err.value.message_en and "1235" in err.value.message_en
+    bilingual(err.value)
+    assert store.snapshots().empty
+
+
 def test_ensure_demo_once(store):
     sid = store.ensure_demo(as_of=AS_OF)
     assert sid is not None
@@ -191,19 +231,64 @@ def test_ensure_demo_once(store):
     assert len(store.snapshots()) == 1
 
 
-def test_integrity_check(store, frame_a):
+def test_integrity_check_finds_a_partial_snapshot(store, db, frame_a):
     assert store.integrity_check()
-    store.import_snapshot(frame_a, "a.csv", "a" * 64, 0)
-    assert store.integrity_check()
+    sid = store.import_snapshot(frame_a, "a.csv", "a" * 64, 0)
+    assert store.integrity_check() and store.incomplete_snapshots() == []
+    db.execute("DELETE FROM roster_rows WHERE snapshot_id = ? AND row_no = 17", (sid,))
+    assert store.incomplete_snapshots() == [sid] and db.partial_snapshots() == [sid]
+    assert not store.integrity_check()
 
 
-def test_journal_is_wal(store, db):
-    con = sqlite3.connect(db)
-    assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    con.close()
+def test_integrity_check_finds_rows_of_no_snapshot(store, db, frame_a):
+    store.import_snapshot(frame_a.head(10), "a.csv", "a" * 64, 0)
+    db.script("PRAGMA foreign_keys = OFF; INSERT INTO roster_rows (snapshot_id, row_no) "
+              "VALUES (999, 0);",
+              "INSERT INTO roster_rows (snapshot_id, row_no) VALUES (999, 0)")
+    assert store.incomplete_snapshots() == [-1] and db.partial_snapshots() == [-1]
+    assert not store.integrity_check()
 
 
-def test_from_config_uses_ecert_db_url(tmp_path, monkeypatch):
+def test_reopening_an_existing_database_keeps_everything(db, frame_a):
+    first = Store(db.url)
+    sid = first.import_snapshot(frame_a, "a.csv", "a" * 64, 0)
+    first.close()
+    before = db.state()
+    again = Store(db.url)
+    try:
+        assert db.state() == before and again.current_id() == sid
+    finally:
+        again.close()
+
+
+def test_a_database_made_before_the_one_current_index_gets_it(db, frame_a):
+    first = Store(db.url)
+    first.import_snapshot(frame_a.head(20), "a.csv", "a" * 64, 0)
+    first.close()
+    db.execute("DROP INDEX ix_snapshots_one_current")
+    ro = Store(db.read_only_url())  # may not create it: still opens and reads
+    try:
+        assert len(ro.load()) == 20
+    finally:
+        ro.close()
+    Store(db.url).close()
+    with pytest.raises(Exception, match="(?i)unique"):
+        db.execute("INSERT INTO snapshots (created_at, file_name, sha256, accepted_rows, "
+                   "rejected_rows, is_current) VALUES ('x', 'x', 'x', 0, 0, ?)", (True,))
+
+
+def test_from_config_uses_ecert_db_url(db, monkeypatch):
+    monkeypatch.setenv("ECERT_DB_URL", db.url)
+    st = Store.from_config()
+    try:
+        assert st.url.render_as_string(hide_password=False) == db.url
+        assert st.integrity_check()
+        assert db.execute("SELECT count(*) FROM snapshots") == [(0,)]  # the tables exist
+    finally:
+        st.close()
+
+
+def test_from_config_creates_the_sqlite_folder(tmp_path, monkeypatch):
     target = tmp_path / "configured" / "roster.db"
     monkeypatch.setenv("ECERT_DB_URL", url_of(target))
     st = Store.from_config()
@@ -214,33 +299,32 @@ def test_from_config_uses_ecert_db_url(tmp_path, monkeypatch):
         st.close()
 
 
+def test_sqlite_journal_is_wal(tmp_path):
+    path = tmp_path / "wal.db"
+    Store(url_of(path)).close()
+    con = sqlite3.connect(path)
+    assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    con.close()
+
+
 # -- failures leave everything as it was ----------------------------------------------------------
-def test_failure_after_second_chunk_changes_nothing(store, db, frame_a, frame_b, monkeypatch):
+def test_a_row_the_database_refuses_after_two_chunks_changes_nothing(store, db, frame_a, frame_b):
     first = store.import_snapshot(frame_a, "a.csv", "a" * 64, 0)
-    before = raw_state(db)
-    calls = {"n": 0}
-    real = Store._insert_rows
-
-    def flaky(self, conn, rows):
-        calls["n"] += 1
-        if calls["n"] == 3:
-            raise sqlite3.OperationalError("disk I/O error")
-        return real(self, conn, rows)
-
-    monkeypatch.setattr(Store, "_insert_rows", flaky)
+    db.fail_insert_at(1_200)  # in the third chunk of 500
+    before = db.state()
+    calls = []
     with pytest.raises(StoreError) as err:
-        store.import_snapshot(frame_b, "b.csv", "b" * 64, 0)
-    assert calls["n"] == 3
-    assert err.value.code == "db_error" and err.value.message_zh and err.value.message_en
-    assert raw_state(db) == before
-    assert store.current_id() == first
-    pd.testing.assert_frame_equal(store.load(), frame_a.reset_index(drop=True))
-    assert store.integrity_check()
+        store.import_snapshot(frame_b, "b.csv", "b" * 64, 0,
+                              progress=lambda d, t: calls.append(d))
+    assert calls == [0, 500, 1000]  # two chunks were written before the failure
+    assert err.value.code == "db_error" and "refused by a test trigger" in err.value.message_en
+    bilingual(err.value)
+    unchanged(db, before, store, first, frame_a)
 
 
 def test_cancel_from_progress_changes_nothing(store, db, frame_a, frame_b):
-    store.import_snapshot(frame_a, "a.csv", "a" * 64, 0)
-    before = raw_state(db)
+    first = store.import_snapshot(frame_a, "a.csv", "a" * 64, 0)
+    before = db.state()
 
     class Cancelled(Exception):
         pass
@@ -251,7 +335,7 @@ def test_cancel_from_progress_changes_nothing(store, db, frame_a, frame_b):
 
     with pytest.raises(Cancelled):
         store.import_snapshot(frame_b, "b.csv", "b" * 64, 0, progress=progress)
-    assert raw_state(db) == before
+    unchanged(db, before, store, first, frame_a)
 
 
 def test_readers_see_the_old_snapshot_during_an_import(store, db, frame_a, frame_b):
@@ -260,7 +344,7 @@ def test_readers_see_the_old_snapshot_during_an_import(store, db, frame_a, frame
 
     def progress(done, total):
         if done == 1000:
-            other = Store(url_of(db))
+            other = Store(db.url)
             try:
                 seen.append((other.current_id(), len(other.load()), len(other.snapshots())))
             finally:
@@ -271,35 +355,141 @@ def test_readers_see_the_old_snapshot_during_an_import(store, db, frame_a, frame
     assert store.current_id() == second
 
 
-def test_disk_full_is_a_store_error_and_changes_nothing(store, db, frame_a):
-    store.import_snapshot(frame_a.head(100), "small.csv", "a" * 64, 0)
-    before = raw_state(db)
-    pages = sqlite3.connect(db).execute("PRAGMA page_count").fetchone()[0]
-    sa.event.listen(store.engine, "connect",
-                    lambda c, _r: c.execute(f"PRAGMA max_page_count = {pages + 20}"))
-    store.engine.dispose()
+def test_a_lost_connection_mid_import_changes_nothing(store, db, frame_a, frame_b):
+    """PostgreSQL: the server ends the import's session (pg_terminate_backend, what a restart
+    or a network cut does). SQLite: the import's connection is closed under it."""
+    first = store.import_snapshot(frame_a, "a.csv", "a" * 64, 0)
+    before = db.state()
+    opened = []
+    sa.event.listen(store.engine, "connect", lambda c, _r: opened.append(c))
+    store.engine.dispose()  # the import gets a fresh connection, seen by the listener
+
+    def cut(done, total):
+        if done == 1000:
+            conn = opened[-1]
+            if db.is_sqlite:
+                conn.close()
+            else:
+                assert db.execute("SELECT pg_terminate_backend(?)",
+                                  (conn.info.backend_pid,)) == [(True,)]
+
     with pytest.raises(StoreError) as err:
-        store.import_snapshot(demo_roster(20_000, seed=3, as_of=AS_OF), "big.csv", "c" * 64, 0)
-    assert err.value.code == "disk_full"
-    assert "磁盘" in err.value.message_zh and "disk" in err.value.message_en.lower()
-    assert raw_state(db) == before
+        store.import_snapshot(frame_b, "b.csv", "b" * 64, 0, progress=cut)
+    bilingual(err.value)
+    if not db.is_sqlite:
+        assert err.value.code == "db_unreachable"
+        assert "ECERT_DB_URL" in err.value.message_en and "unchanged" in err.value.message_en
+    unchanged(db, before, store, first, frame_a)  # and the store reconnects by itself
 
 
-def test_locked_database_is_a_store_error(db, frame_a):
-    Store(url_of(db)).close()
-    holder = sqlite3.connect(db, isolation_level=None)
-    holder.execute("BEGIN IMMEDIATE")
+def test_a_refused_write_changes_nothing(db, frame_a, frame_b):
+    """SQLite: a read-only database file; PostgreSQL: INSERT on roster_rows revoked."""
+    st = Store(db.url)
+    first = st.import_snapshot(frame_a.head(50), "a.csv", "a" * 64, 0)
+    st.close()
+    before = db.state()
+    ro = Store(db.read_only_url())
     try:
-        st = Store(url_of(db), timeout=0.2)
+        assert len(ro.load()) == 50  # reading still works: the admin page can show the roster
         with pytest.raises(StoreError) as err:
-            st.import_snapshot(frame_a, "a.csv", "a" * 64, 0)
-        assert err.value.code == "db_locked"
-        assert "稍后重试" in err.value.message_zh and "Try again" in err.value.message_en
-        assert st.snapshots().empty  # reading still works while another process writes
-        st.close()
+            ro.import_snapshot(frame_b, "b.csv", "b" * 64, 0)
+        assert err.value.code == "db_unwritable"
+        bilingual(err.value)
+        assert "ECERT_DB_URL" in err.value.message_en and "可写" in err.value.message_zh
+        unchanged(db, before, ro, first, frame_a.head(50))
     finally:
-        holder.execute("ROLLBACK")
-        holder.close()
+        ro.close()
+
+
+def test_the_write_lock_held_elsewhere_is_a_store_error(db, frame_a):
+    Store(db.url).close()
+    with db.write_lock_held():
+        st = Store(db.url, timeout=0.3)
+        try:
+            t0 = time.monotonic()
+            with pytest.raises(StoreError) as err:
+                st.import_snapshot(frame_a, "a.csv", "a" * 64, 0)
+            assert time.monotonic() - t0 < 20  # the wait is bounded by `timeout`
+            assert err.value.code == "db_locked"
+            assert "稍后重试" in err.value.message_zh and "Try again" in err.value.message_en
+            assert st.snapshots().empty  # reading still works while another session writes
+        finally:
+            st.close()
+    assert db.partial_snapshots() == [] and db.execute("SELECT count(*) FROM roster_rows") == [(0,)]
+
+
+@pytest.fixture
+def small_disk(request, tmp_path):
+    """(Database, Store) whose disk fills up: SQLite ``max_page_count``; PostgreSQL a cluster of
+    its own whose files may not grow past 3 MB (RLIMIT_FSIZE, 1 MB WAL segments)."""
+    if request.param == "sqlite":
+        path = tmp_path / "small.db"
+        db = Database("sqlite", url_of(path), path=path)
+        st = Store(db.url, chunk_rows=2_000)
+        st.import_snapshot(demo_roster(100, seed=1, as_of=AS_OF), "small.csv", "a" * 64, 0)
+        pages = sqlite3.connect(path).execute("PRAGMA page_count").fetchone()[0]
+        sa.event.listen(st.engine, "connect",
+                        lambda c, _r: c.execute(f"PRAGMA max_page_count = {pages + 20}"))
+        st.engine.dispose()
+        yield db, st
+        st.close()
+        return
+    pg_cluster.skip_or_fail_without_postgres()
+    cluster = PostgresCluster(file_size_limit=3 * 2**20 + 4096, wal_segment_mb=1)
+    with cluster:
+        url = cluster.create_database("small")
+        db = Database("postgresql", url, cluster=cluster, name="small")
+        st = Store(url, chunk_rows=2_000)
+        st.import_snapshot(demo_roster(100, seed=1, as_of=AS_OF), "small.csv", "a" * 64, 0)
+        yield db, st
+        st.close()
+
+
+@pytest.mark.parametrize("small_disk", ["sqlite", "postgresql"], indirect=True)
+def test_a_full_disk_is_a_store_error_and_changes_nothing(small_disk):
+    db, st = small_disk
+    before = db.state()
+    first = st.current_id()
+    with pytest.raises(StoreError) as err:
+        st.import_snapshot(demo_roster(40_000, seed=3, as_of=AS_OF), "big.csv", "c" * 64, 0)
+    assert err.value.code == "disk_full", err.value.message_en
+    assert "磁盘" in err.value.message_zh and "disk" in err.value.message_en.lower()
+    assert "unchanged" in err.value.message_en
+    bilingual(err.value)
+    assert db.state() == before and db.partial_snapshots() == []
+    assert st.current_id() == first and len(st.load()) == 100
+
+
+def test_postgresql_statement_timeout_changes_nothing(pg_database, frame_a, frame_b):
+    db = pg_database
+    st = Store(db.url, chunk_rows=500)
+    try:
+        first = st.import_snapshot(frame_a, "a.csv", "a" * 64, 0)
+        db.execute("CREATE FUNCTION test_slow_row() RETURNS trigger LANGUAGE plpgsql AS $$ "
+                   "BEGIN IF NEW.row_no = 1200 THEN PERFORM pg_sleep(2); END IF; "
+                   "RETURN NEW; END $$")
+        db.execute("CREATE TRIGGER test_slow_row BEFORE INSERT ON roster_rows FOR EACH ROW "
+                   "EXECUTE FUNCTION test_slow_row()")
+        db.execute(f'ALTER DATABASE "{db.name}" SET statement_timeout = 300')
+        st.engine.dispose()  # new sessions take the database's setting
+        before = db.state()
+        with pytest.raises(StoreError) as err:
+            st.import_snapshot(frame_b, "b.csv", "b" * 64, 0)
+        assert err.value.code == "db_timeout" and "statement_timeout" in err.value.message_en
+        bilingual(err.value)
+        db.execute(f'ALTER DATABASE "{db.name}" RESET statement_timeout')
+        st.engine.dispose()
+        unchanged(db, before, st, first, frame_a)
+    finally:
+        st.close()
+
+
+def test_postgresql_server_not_reachable_is_a_clear_error():
+    with pytest.raises(StoreError) as err:
+        Store(f"postgresql+psycopg://ecert:secret-pw@127.0.0.1:{free_port()}/roster")
+    assert err.value.code == "db_unreachable"
+    bilingual(err.value)
+    assert "ECERT_DB_URL" in err.value.message_en and "secret-pw" not in str(err.value)
 
 
 def test_unwritable_database_path(tmp_path):
@@ -310,20 +500,6 @@ def test_unwritable_database_path(tmp_path):
     assert err.value.code == "db_unwritable"
     assert "ECERT_DB_URL" in err.value.message_en and "可写" in err.value.message_zh
     assert "Traceback" not in str(err.value)
-
-
-def test_read_only_database_refuses_import_cleanly(db, frame_a):
-    st = Store(url_of(db))
-    st.import_snapshot(frame_a.head(50), "a.csv", "a" * 64, 0)
-    st.close()
-    before = raw_state(db)
-    ro = Store(f"sqlite:///file:{db.as_posix()}?mode=ro&uri=true")
-    assert len(ro.load()) == 50
-    with pytest.raises(StoreError) as err:
-        ro.import_snapshot(frame_a, "a.csv", "a" * 64, 0)
-    assert err.value.code == "db_unwritable"
-    ro.close()
-    assert raw_state(db) == before
 
 
 def test_not_a_database(tmp_path):
@@ -349,9 +525,10 @@ KILLED_IMPORT = textwrap.dedent("""
     from core.roster.store import Store
 
     st = Store(sys.argv[1], chunk_rows=5000)
-    # a tiny page cache so that uncommitted pages really reach the WAL file before the kill
-    sa.event.listen(st.engine, "connect", lambda c, r: c.execute("PRAGMA cache_size = 20"))
-    st.engine.dispose()
+    if st.is_sqlite:
+        # a tiny page cache so that uncommitted pages really reach the WAL file before the kill
+        sa.event.listen(st.engine, "connect", lambda c, r: c.execute("PRAGMA cache_size = 20"))
+        st.engine.dispose()
     df = demo_roster(40_000, seed=9, as_of=date(2026, 11, 27))
 
     def progress(done, total):
@@ -364,13 +541,24 @@ KILLED_IMPORT = textwrap.dedent("""
 """)
 
 
+def uncommitted_rows_on_disk(db: Database) -> bool:
+    if db.is_sqlite:
+        return (db.path.parent / (db.path.name + "-wal")).stat().st_size > 0
+    # the killed import's session is inside its transaction and its rows fill table pages
+    open_tx = db.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = ? "
+                         "AND application_name = 'ecert-desk' AND xact_start IS NOT NULL "
+                         "AND pid <> pg_backend_pid()", (db.name,))
+    pages = db.execute("SELECT pg_relation_size('roster_rows')")
+    return open_tx[0][0] == 1 and pages[0][0] > 5_000 * 100
+
+
 def test_sigkill_mid_import_keeps_previous_snapshot(db, frame_a):
-    st = Store(url_of(db))
+    st = Store(db.url)
     first = st.import_snapshot(frame_a, "a.csv", "a" * 64, 0)
     st.close()
-    before = raw_state(db)
+    before = db.state()
 
-    proc = subprocess.Popen([sys.executable, "-c", KILLED_IMPORT, url_of(db)], cwd=ROOT,
+    proc = subprocess.Popen([sys.executable, "-c", KILLED_IMPORT, db.url], cwd=ROOT,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         sel = selectors.DefaultSelector()
@@ -378,7 +566,7 @@ def test_sigkill_mid_import_keeps_previous_snapshot(db, frame_a):
         assert sel.select(timeout=120), "the import never reported its first chunk"
         line = proc.stdout.readline()
         assert line.startswith("chunk 5000"), (line, proc.stderr.read() if proc.poll() else "")
-        assert (db.parent / (db.name + "-wal")).stat().st_size > 0  # uncommitted pages on disk
+        assert uncommitted_rows_on_disk(db)
     finally:
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait(timeout=30)
@@ -386,12 +574,12 @@ def test_sigkill_mid_import_keeps_previous_snapshot(db, frame_a):
         proc.stderr.close()
     assert proc.returncode == -signal.SIGKILL
 
-    after = Store(url_of(db))
+    after = Store(db.url)
     try:
         assert after.integrity_check()
         assert after.current_id() == first
         assert list(after.snapshots()["id"]) == [first]
-        assert raw_state(db) == before
+        assert db.state() == before and db.partial_snapshots() == []
         pd.testing.assert_frame_equal(after.load(), frame_a.reset_index(drop=True))
         # and the database is still writable afterwards
         second = after.import_snapshot(frame_a.head(10), "again.csv", "e" * 64, 0)
@@ -400,12 +588,111 @@ def test_sigkill_mid_import_keeps_previous_snapshot(db, frame_a):
         after.close()
 
 
-def test_bench_script_runs_small():
+# -- two imports at once --------------------------------------------------------------------------
+def test_an_import_checked_against_an_older_current_snapshot_is_kept_but_not_made_current(
+        store, db, frame_a, frame_b):
+    seen = store.current_id()  # None: what admin 1 saw when checking the file
+    first = store.import_snapshot(frame_a, "a.csv", "a" * 64, expect_current=seen)
+    with pytest.raises(ImportSuperseded) as err:  # admin 2 saw the same, and comes second
+        store.import_snapshot(frame_b, "b.csv", "b" * 64, expect_current=seen)
+    kept = err.value.snapshot_id
+    assert err.value.code == "import_superseded" and err.value.current_id == first
+    assert f"#{first}" in err.value.message_en and f"#{kept}" in err.value.message_zh
+    bilingual(err.value)
+    assert db.current() == [first] and db.partial_snapshots() == []
+    pd.testing.assert_frame_equal(store.load(kept), frame_b)  # nothing lost
+    # admin 2 now knows what is current and can decide: with the right id it goes through
+    third = store.import_snapshot(frame_b, "b.csv", "b" * 64, expect_current=first)
+    assert store.current_id() == third
+
+
+TWO_AT_ONCE = textwrap.dedent("""
+    import json, sys, time
+    from datetime import date
+    from core.demo.roster import demo_roster
+    from core.roster.store import Store, StoreError
+
+    url, seed, start_at = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
+    st = Store(url, chunk_rows=5_000, timeout=120)
+    seen = st.current_id()
+    df = demo_roster(30_000, seed=seed, as_of=date(2026, 11, 27))
+    time.sleep(max(0.0, start_at - time.time()))  # both start together
+    try:
+        sid = st.import_snapshot(df, f"file-{seed}.csv", str(seed) * 32, 0, expect_current=seen)
+        print(json.dumps({"seed": seed, "current": True, "id": sid}))
+    except StoreError as exc:
+        print(json.dumps({"seed": seed, "current": False, "code": exc.code,
+                          "id": getattr(exc, "snapshot_id", None),
+                          "message_zh": exc.message_zh, "message_en": exc.message_en}))
+""")
+
+
+def test_two_processes_importing_at_once_leave_exactly_one_current_and_nothing_lost(db, frame_a):
+    import json
+
+    st = Store(db.url)
+    base = st.import_snapshot(frame_a, "base.csv", "0" * 64, 0)
+    start_at = time.time() + 8  # both children have imported pandas and built their frames
+    procs = [subprocess.Popen([sys.executable, "-c", TWO_AT_ONCE, db.url, str(seed),
+                               str(start_at)], cwd=ROOT, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) for seed in (21, 22)]
+    outs = []
+    for p in procs:
+        out, errs = p.communicate(timeout=240)
+        assert p.returncode == 0, errs[-3000:]
+        outs.append(json.loads(out.strip().splitlines()[-1]))
+    winners = [o for o in outs if o["current"]]
+    losers = [o for o in outs if not o["current"]]
+    assert len(winners) == 1 and len(losers) == 1, outs
+    loser = losers[0]
+    assert loser["code"] == "import_superseded", loser
+    assert f"#{winners[0]['id']}" in loser["message_en"] and "另一次导入" in loser["message_zh"]
+    assert db.current() == [winners[0]["id"]]
+    assert db.partial_snapshots() == []
+    assert sorted(int(r[0]) for r in db.execute("SELECT id FROM snapshots")) == sorted(
+        [base, winners[0]["id"], loser["id"]])
+    for o in outs:  # each snapshot holds exactly its own file's rows
+        pd.testing.assert_frame_equal(st.load(o["id"]),
+                                      demo_roster(30_000, seed=o["seed"], as_of=AS_OF))
+    assert st.integrity_check()
+    st.close()
+
+
+DEMO_AT_ONCE = textwrap.dedent("""
+    import sys, time
+    from core.roster.store import Store
+
+    st = Store(sys.argv[1], timeout=120)
+    time.sleep(max(0.0, float(sys.argv[2]) - time.time()))
+    print(st.ensure_demo())
+""")
+
+
+def test_two_servers_starting_at_once_import_the_demo_once(db):
+    """Two app servers opening a fresh database together: one demo snapshot, not two."""
+    start_at = time.time() + 6
+    procs = [subprocess.Popen([sys.executable, "-c", DEMO_AT_ONCE, db.url, str(start_at)],
+                              cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True) for _ in range(2)]
+    results = []
+    for p in procs:
+        out, errs = p.communicate(timeout=240)
+        assert p.returncode == 0, errs[-3000:]
+        results.append(out.strip())
+    assert sorted(results) == ["1", "None"], results
+    assert db.execute("SELECT count(*) FROM snapshots") == [(1,)]
+    assert db.partial_snapshots() == []
+
+
+def test_bench_script_runs_small(postgres):
     sys.path.insert(0, str(ROOT / "scripts"))
     try:
         import bench_store
     finally:
         sys.path.remove(str(ROOT / "scripts"))
     out = bench_store.run(2_000)
-    assert out["rows"] == 2_000 and out["round_trip_equal"] and out["integrity_ok"]
-    assert out["db_mb"] > 0 and out["progress_calls"] == 2  # 0 and 2,000 (one chunk)
+    assert out["rows"] == 2_000
+    for name in ("sqlite", "postgresql"):
+        assert out[f"{name}_round_trip_equal"] and out[f"{name}_integrity_ok"], out
+        assert out[f"{name}_db_mb"] > 0 and out[f"{name}_progress_calls"] == 2  # 0, 2,000
+        assert out[f"{name}_load_rows_seconds"] >= 0

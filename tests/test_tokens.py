@@ -97,23 +97,67 @@ def test_every_single_character_change_is_detected():
             tampered = token[:i] + c + token[i + 1 :]
             v = tokens.verify(tampered, KEY, date(2021, 9, 1))
             assert not v.valid_signature, (i, c)
-            assert v.code in ("bad_signature", "malformed")
+            assert v.code in ("bad_signature", "malformed", "old_format")
 
 
 def test_changed_payload_with_old_signature_is_rejected():
+    """The ciphertext of one token with the nonce and tag of another: refused."""
     token = tokens.sign(PAYLOAD, KEY)
     forged = tokens.sign({**PAYLOAD, "name": "李四"}, KEY)
-    body, sig = token.rsplit(".", 1)
-    forged_body, _ = forged.rsplit(".", 1)
-    v = tokens.verify(f"{forged_body}.{sig}", KEY, date(2021, 9, 1))
+    a = tokens._unb64(token[2:])
+    b = tokens._unb64(forged[2:])
+    spliced = a[:12] + b[12:-16] + a[-16:]
+    v = tokens.verify("2." + tokens._b64(spliced), KEY, date(2021, 9, 1))
     assert v.code == "bad_signature" and v.payload is None
+
+
+def test_the_token_reveals_nothing_without_the_key():
+    """Issue 12: the QR link used to carry name, birth date, number and employer readable by
+    anyone (proxy logs, browser history). Now nothing of the payload is in the token, in any
+    decoding an onlooker could try."""
+    import base64
+    import zlib
+
+    token = tokens.sign(PAYLOAD, KEY)
+    assert tokens.sign(PAYLOAD, KEY) != token  # a fresh nonce every time
+    raw = base64.urlsafe_b64decode(token[2:] + "=" * (-len(token[2:]) % 4))
+    secrets = [str(PAYLOAD[k]) for k in ("name", "registration_number", "employer",
+                                         "birth_date")] + ["建筑"]
+    for text in secrets:
+        for blob in (token.encode(), raw):
+            for enc in ("utf-8", "gb18030", "utf-16-le"):
+                assert text.encode(enc) not in blob
+    for start in range(len(raw)):
+        try:
+            plain = zlib.decompressobj().decompress(raw[start:])
+        except zlib.error:
+            continue
+        assert not any(t.encode() in plain for t in secrets)
+
+
+def test_old_readable_tokens_are_refused_as_old_format():
+    from itsdangerous import URLSafeSerializer
+
+    old = URLSafeSerializer(KEY, salt="ecert-desk.verify.v1").dumps(
+        {"v": 1, "n": "张三", "g": "男", "b": "1970-03-15", "r": "京1112006200807445",
+         "e": "x", "s": [], "f": "2021-08-12", "u": "2022-02-07", "i": "2021-08-12"})
+    v = tokens.verify(old, KEY, date(2021, 9, 1))
+    assert (v.code, v.valid_signature, v.payload) == ("old_format", False, None)
+    _bilingual(v)
+
+
+def test_a_token_of_another_key_or_context_does_not_verify():
+    assert tokens.verify(tokens.sign(PAYLOAD, b"other key"), KEY, date(2021, 9, 1)).code == (
+        "bad_signature")
+    raw = tokens._unb64(tokens.sign(PAYLOAD, KEY)[2:])
+    assert not tokens.verify("3." + tokens._b64(raw), KEY, date(2021, 9, 1)).valid_signature
 
 
 @pytest.mark.parametrize("cut", [1, 5, 20])
 def test_truncated(cut):
     token = tokens.sign(PAYLOAD, KEY)
     v = tokens.verify(token[:-cut], KEY, date(2021, 9, 1))
-    assert not v.valid_signature and v.code in ("bad_signature", "malformed")
+    assert not v.valid_signature and v.code in ("bad_signature", "malformed", "old_format")
     _bilingual(v)
 
 
@@ -131,7 +175,7 @@ def test_empty(token):
 def test_garbage(token):
     v = tokens.verify(token, KEY, date(2021, 9, 1))
     assert not v.valid_signature and v.payload is None
-    assert v.code in ("malformed", "bad_signature")
+    assert v.code in ("malformed", "bad_signature", "old_format")
     _bilingual(v)
 
 
@@ -142,19 +186,16 @@ def test_huge_token_is_refused_unparsed():
 
 
 def test_signed_but_foreign_shape_is_malformed():
-    from itsdangerous import URLSafeSerializer
+    import json
+    import os
+    import zlib
 
-    token = URLSafeSerializer(KEY, salt=tokens.SALT).dumps({"hello": "world"})
+    nonce = os.urandom(12)
+    plain = zlib.compress(json.dumps({"hello": "world"}).encode())
+    token = "2." + tokens._b64(nonce + tokens._cipher(KEY).encrypt(nonce, plain, b"2."))
     v = tokens.verify(token, KEY, date(2021, 9, 1))
     assert (v.valid_signature, v.payload, v.code) == (True, None, "malformed")
     _bilingual(v)
-
-
-def test_other_salt_does_not_verify():
-    from itsdangerous import URLSafeSerializer
-
-    token = URLSafeSerializer(KEY, salt="something.else").dumps({"v": 1})
-    assert tokens.verify(token, KEY, date(2021, 9, 1)).code == "bad_signature"
 
 
 def test_sign_refuses_empty_key_and_bad_dates():
@@ -169,7 +210,7 @@ def test_sign_refuses_empty_key_and_bad_dates():
 def test_verify_never_raises_on_any_text(text):
     v = tokens.verify(text, KEY, date(2021, 9, 1))
     assert isinstance(v, tokens.Verification)
-    assert v.code in ("malformed", "bad_signature", "empty")
+    assert v.code in ("malformed", "bad_signature", "old_format", "empty")
     assert v.message_zh and v.message_en
 
 
@@ -181,7 +222,7 @@ def test_verify_never_raises_on_any_text(text):
 )
 def test_verify_never_raises_on_token_like_text(text):
     v = tokens.verify(text, KEY, date(2021, 9, 1))
-    assert v.code in ("malformed", "bad_signature", "empty")
+    assert v.code in ("malformed", "bad_signature", "old_format", "empty")
 
 
 @settings(max_examples=200, deadline=None)
@@ -194,4 +235,5 @@ def test_verify_never_raises_on_mutated_tokens(pos, insert):
     if mutated == token:
         assert v.ok
     else:
-        assert v.code in ("malformed", "bad_signature", "empty") or v.payload == EXPANDED
+        refused = ("malformed", "bad_signature", "old_format", "empty")
+        assert v.code in refused or v.payload == EXPANDED

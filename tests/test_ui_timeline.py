@@ -7,6 +7,7 @@ from datetime import date
 from core import assess
 from core.demo.roster import demo_profile
 from core.demo.scenarios import get as get_scenario
+from ui.i18n import text
 from ui.timeline import figure
 
 AS_OF = date(2024, 10, 1)
@@ -29,14 +30,14 @@ def test_the_example_draws_validity_deadlines_window_and_as_of():
     assert {w["from"], w["until"], a["as_of"]} <= xs
     # age65 (2033) is far beyond every bar: named in the title instead of stretching the axis
     assert a["age65"] not in xs and a["age65"] in fig.layout.title.text
-    rows = {trace.y[0] for trace in fig.data}
+    rows = {trace.y[0].split("<br>")[0] for trace in fig.data}
     assert {"建筑工程", "市政公用工程", "证书使用有效期"} <= rows
 
 
 def test_english_row_names_and_every_drawn_date_comes_from_the_assessment():
     a = assess(demo_profile(AS_OF), AS_OF)
     fig = figure(a, "en")
-    assert "Building construction" in {trace.y[0] for trace in fig.data}
+    assert "Building construction" in {trace.y[0].split("<br>")[0] for trace in fig.data}
     drawn = _xs(fig)
     known = {a["as_of"], a["age65"], a["usage_window"]["from"], a["usage_window"]["until"]}
     for s in a["specialties"]:
@@ -68,3 +69,18 @@ def test_not_covered_has_bars_but_no_markers_or_window():
     assert fig is not None
     assert all(t.mode == "lines" for t in fig.data)
     assert len(fig.data) == len(a["specialties"])
+
+
+def test_each_row_says_its_status_in_words_and_the_legend_is_below_the_dates():
+    """Issue 15: colour is not the only carrier of the status, and the legend has its own strip
+    at the bottom of the figure instead of overlapping the x axis's dates."""
+    a = assess(demo_profile(AS_OF), AS_OF)
+    for lang in ("zh", "en"):
+        fig = figure(a, lang)
+        rows = {trace.y[0] for trace in fig.data}
+        for s in a["specialties"]:
+            assert any(r.endswith("<br>" + text(f"policy.status.{s['status']}", lang))
+                       for r in rows), (lang, s["status"], rows)
+        legend = fig.layout.legend
+        assert legend.yref == "container" and legend.yanchor == "bottom" and legend.y < 0.05
+        assert fig.layout.margin.b >= 80  # room for the date labels and the legend strip

@@ -1,4 +1,5 @@
-"""Plotly figures of the admin dashboard, drawn from core/dashboard.py's frames (no counting here).
+"""Plotly figures of the admin dashboard, drawn from core/admin/dashboard.py's frames (no
+counting here).
 
 Each builder takes the frame core returns and the UI language, and only maps it to bars,
 colours and labels. Chart 1 (lapses by province) is the page's main figure; its bar heights
@@ -20,6 +21,22 @@ LAYOUT = dict(margin=dict(l=10, r=10, t=40, b=10), legend_title_text="", bargap=
               hoverlabel=dict(namelength=-1), height=420)
 
 
+#: A fill pattern per regime and per due kind, so that bars differ by more than their colour
+#: (issue 15); the legend shows the same pattern.
+REGIME_PATTERNS = {"pilot": "", "batch2021": "/", "not_covered": ".", "unknown": "x"}
+KIND_PATTERNS = {"apply_by": "", "lapses_on": "x"}
+
+
+def integer_counts(fig: go.Figure, largest: float) -> go.Figure:
+    """A count axis with whole-number ticks only: one tick per unit while the largest bar is
+    small (plotly would put ticks at 0.5 and 1.5), whole-number labels above that."""
+    if largest <= 10:
+        fig.update_yaxes(tick0=0, dtick=1, rangemode="tozero")
+    else:
+        fig.update_yaxes(tickformat=",d", rangemode="tozero")
+    return fig
+
+
 def _regime_label(regime: str, lang: str) -> str:
     return text(f"admin.regime_{regime}", lang)
 
@@ -32,21 +49,29 @@ def _specialty_label(name: str, lang: str) -> str:
     return POLICY.specialty_en.get(name, name) if lang == "en" else name
 
 
+def _figure(traces: list[dict], **layout) -> go.Figure:
+    """One figure built in one go (adding traces, shapes and annotations one by one makes
+    plotly re-validate the whole layout each time)."""
+    return go.Figure(data=traces, layout={**LAYOUT, **layout})
+
+
 def lapse_chart(df: pd.DataFrame, lang: str, *, by_specialty: bool,
                 distinct_persons: bool) -> go.Figure:
     """Chart 1: one bar per province (largest first), coloured by regime; or stacked by
     specialty (each specialty one colour; the regime is in the hover text)."""
-    fig = go.Figure()
     order = list(dict.fromkeys(_province_label(df, lang)))
     y_title = text("admin.chart1_persons" if distinct_persons else "admin.chart1_rows", lang)
+    traces = []
     if not by_specialty:
         for regime in REGIMES:
             part = df[df["regime"] == regime]
             if part.empty:
                 continue
-            fig.add_bar(x=_province_label(part, lang), y=part["count"].tolist(),
-                        name=_regime_label(regime, lang), marker_color=REGIME_COLOURS[regime],
-                        hovertemplate="%{x}: %{y}<extra>%{fullData.name}</extra>")
+            traces.append(dict(type="bar", x=_province_label(part, lang),
+                               y=part["count"].tolist(), name=_regime_label(regime, lang),
+                               marker=dict(color=REGIME_COLOURS[regime],
+                                           pattern_shape=REGIME_PATTERNS[regime]),
+                               hovertemplate="%{x}: %{y}<extra>%{fullData.name}</extra>"))
     else:
         for specialty in POLICY.specialties + tuple(
                 sorted(set(df.get("specialty", pd.Series(dtype=str))) - set(POLICY.specialties))):
@@ -54,64 +79,72 @@ def lapse_chart(df: pd.DataFrame, lang: str, *, by_specialty: bool,
             if part.empty:
                 continue
             regimes = [_regime_label(r, lang) for r in part["regime"]]
-            fig.add_bar(x=_province_label(part, lang), y=part["count"].tolist(),
-                        name=_specialty_label(specialty, lang), customdata=regimes,
-                        hovertemplate="%{x} (%{customdata}): %{y}<extra>%{fullData.name}</extra>")
-        fig.update_layout(barmode="stack")
-    fig.update_layout(**LAYOUT, title=text("admin.chart1_title", lang),
-                      yaxis_title=y_title, xaxis_title=None)
-    fig.update_xaxes(categoryorder="array", categoryarray=order, tickangle=-45)
-    return fig
+            traces.append(dict(
+                type="bar", x=_province_label(part, lang), y=part["count"].tolist(),
+                name=_specialty_label(specialty, lang), customdata=regimes,
+                hovertemplate="%{x} (%{customdata}): %{y}<extra>%{fullData.name}</extra>"))
+    fig = _figure(traces, barmode="stack" if by_specialty else None,
+                  title=text("admin.chart1_title", lang), yaxis_title=y_title,
+                  xaxis=dict(title=None, categoryorder="array", categoryarray=order,
+                             tickangle=-45))
+    stacked = df.groupby(_province_label(df, lang))["count"].sum() if len(df) else df["count"]
+    return integer_counts(fig, float(stacked.max()) if len(stacked) else 0)
 
 
 def lapses_over_time_chart(df: pd.DataFrame, markers: pd.DataFrame, lang: str) -> go.Figure:
     """Chart 2: rows per month of ``lapses_on`` by regime; solid = lapsed by the as-of date,
     hatched = scheduled (lapses then unless someone applies). The notice's dates are dashed
     vertical lines labelled with their clause ids (hover: the dated entry's own words)."""
-    fig = go.Figure()
+    traces = []
     for kind in ("lapsed", "scheduled"):
         for regime in REGIMES:
             part = df[(df["kind"] == kind) & (df["regime"] == regime)]
             if part.empty:
                 continue
             name = f"{_regime_label(regime, lang)} · {text(f'admin.kind_{kind}', lang)}"
-            fig.add_bar(x=part["month"].dt.strftime("%Y-%m-15").tolist(),
-                        y=part["count"].tolist(), name=name,
-                        marker=dict(color=REGIME_COLOURS[regime],
-                                    pattern_shape="" if kind == "lapsed" else "/",
-                                    opacity=1.0 if kind == "lapsed" else 0.55),
-                        hovertemplate="%{x|%Y-%m}: %{y}<extra>%{fullData.name}</extra>")
-    fig.update_layout(barmode="stack")
+            traces.append(dict(
+                type="bar", x=part["month"].dt.strftime("%Y-%m-15").tolist(),
+                y=part["count"].tolist(), name=name,
+                marker=dict(color=REGIME_COLOURS[regime],
+                            pattern_shape="" if kind == "lapsed" else "/",
+                            opacity=1.0 if kind == "lapsed" else 0.55),
+                hovertemplate="%{x|%Y-%m}: %{y}<extra>%{fullData.name}</extra>"))
     describe = "zh" if lang == "zh" else "en"
+    shapes, notes = [], []
     for i, m in enumerate(markers.itertuples()):
         day = m.date.strftime("%Y-%m-%d")
-        fig.add_shape(type="line", x0=day, x1=day, xref="x", y0=0, y1=1, yref="paper",
-                      line=dict(color="#333", width=1, dash="dash"))
-        fig.add_annotation(x=day, y=1.0 - 0.09 * (i // 2 % 2), xref="x", yref="paper",
-                           text=f"{day}<br>{m.clauses}", showarrow=False,
-                           xanchor="right" if i % 2 == 0 else "left", yanchor="top",
-                           font=dict(size=10), bgcolor="rgba(255,255,255,0.75)",
-                           hovertext=getattr(m, describe))
-    fig.update_layout(**LAYOUT, title=text("admin.chart2_title", lang),
-                      yaxis_title=text("admin.chart1_rows", lang), xaxis_title=None)
-    fig.update_xaxes(type="date", dtick="M12", tickformat="%Y")
-    return fig
+        shapes.append(dict(type="line", x0=day, x1=day, xref="x", y0=0, y1=1, yref="paper",
+                           line=dict(color="#333", width=1, dash="dash")))
+        notes.append(dict(x=day, y=1.0 - 0.09 * (i // 2 % 2), xref="x", yref="paper",
+                          text=f"{day}<br>{m.clauses}", showarrow=False,
+                          xanchor="right" if i % 2 == 0 else "left", yanchor="top",
+                          font=dict(size=10), bgcolor="rgba(255,255,255,0.75)",
+                          hovertext=getattr(m, describe)))
+    fig = _figure(traces, barmode="stack", shapes=shapes, annotations=notes,
+                  title=text("admin.chart2_title", lang),
+                  yaxis_title=text("admin.chart1_rows", lang),
+                  xaxis=dict(title=None, type="date", dtick="M12", tickformat="%Y"))
+    monthly = df.groupby("month")["count"].sum() if len(df) else df["count"]
+    return integer_counts(fig, float(monthly.max()) if len(monthly) else 0)
 
 
 def upcoming_chart(df: pd.DataFrame, lang: str, days: int) -> go.Figure:
-    """Chart 3: per province, actionable rows whose apply_by / lapses_on falls in the next
-    ``days`` days (grouped bars, provinces by total)."""
-    fig = go.Figure()
+    """Chart 3: per province, actionable rows whose renewal deadline / lapse date falls in the
+    next ``days`` days (grouped bars, provinces by total)."""
     order = list(dict.fromkeys(_province_label(df, lang)))
+    traces = []
     for kind in ("apply_by", "lapses_on"):
         part = df[df["kind"] == kind]
         if part.empty:
             continue
-        fig.add_bar(x=_province_label(part, lang), y=part["count"].tolist(),
-                    name=text(f"admin.kind_{kind}", lang), marker_color=DUE_KIND_COLOURS[kind],
-                    hovertemplate="%{x}: %{y}<extra>%{fullData.name}</extra>")
-    fig.update_layout(**LAYOUT, barmode="group",
-                      title=text("admin.chart3_title", lang, days=days),
-                      yaxis_title=text("admin.chart1_rows", lang), xaxis_title=None)
-    fig.update_xaxes(categoryorder="array", categoryarray=order, tickangle=-45)
-    return fig
+        traces.append(dict(type="bar", x=_province_label(part, lang), y=part["count"].tolist(),
+                           name=text(f"admin.kind_{kind}", lang),
+                           marker=dict(color=DUE_KIND_COLOURS[kind],
+                                       pattern_shape=KIND_PATTERNS[kind]),
+                           hovertemplate="%{x}: %{y}<extra>%{fullData.name}</extra>"))
+    fig = _figure(traces, barmode="group", title=text("admin.chart3_title", lang, days=days),
+                  yaxis_title=text("admin.chart1_rows", lang),
+                  xaxis=dict(title=None, categoryorder="array", categoryarray=order,
+                             tickangle=-45))
+    # grouped bars: the tallest single bar sets the axis (counts are whole numbers, issue 15)
+    return integer_counts(fig, float(df["count"].max()) if len(df) else 0)

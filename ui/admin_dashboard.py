@@ -1,7 +1,14 @@
 """The admin dashboard body: filters, headline figures, the three charts, the table and export.
 
-Every number comes from core/dashboard.py (which proves chart 1 equal to ``core.lapse_counts``);
-this module reads widgets and draws.
+Every number comes from core/admin/dashboard.py (which proves chart 1 equal to
+``core.lapse_counts``); this module reads widgets and draws. Each result is cached by what it
+depends on: the roster (``Source.key``: snapshot), the as-of date, the filters, the chart's own
+controls and the language. So a rerun with nothing changed recomputes nothing, a filter change
+recomputes only the counts (on the narrow frame of ui/admin_data.py), and the filter-dependent
+part is one ``st.fragment``: changing a filter reruns it alone, not the whole page. Below the
+filters, two tabs: the overview and "certificates to download again" (ui/admin_monitor.py);
+only the open one is computed, so the usage windows are worked out only when someone looks.
+Each chart comes with a one-line summary and its data as a table (ui/chart_text.py, issue 15).
 """
 
 from __future__ import annotations
@@ -9,21 +16,82 @@ from __future__ import annotations
 from datetime import date
 
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from core.admin import dashboard as dash
 from core.policy.data import POLICY
-from core.roster.io import to_csv_bytes, to_xlsx_bytes
+from ui import a11y, admin_data, admin_monitor, admin_tables, chart_text, state
 from ui import admin_charts as charts
-from ui import state
+from ui.admin_data import Filters, Key, Source, selection, view
 from ui.i18n import t
 
 TABLE_ROWS = 1_000  # rows shown on the page; the export has them all
-XLSX_MAX_ROWS = 1_048_575  # Excel's sheet limit, minus the header
 CHART1_KEY = "admin_chart1"
 
 
-def _filters(frame: pd.DataFrame) -> pd.DataFrame:
+# ------------------------------------------------------------------------- cached results
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _headline(key: Key, as_of: date, filters: Filters) -> dict[str, int]:
+    return dash.headline(selection(Source(key), as_of, filters), as_of)
+
+
+# A chart as drawn: the figure, its one-line summary and its data table (ui/chart_text.py).
+Drawn = tuple[go.Figure, str, pd.DataFrame]
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _chart1(key: Key, as_of: date, filters: Filters, by_specialty: bool, persons: bool,
+            lang: str) -> Drawn | None:
+    data = dash.lapse_by_province(selection(Source(key), as_of, filters), as_of,
+                                  by_specialty=by_specialty, distinct_persons=persons)
+    if data.empty:
+        return None
+    return (charts.lapse_chart(data, lang, by_specialty=by_specialty, distinct_persons=persons),
+            *chart_text.lapses(data, lang, by_specialty=by_specialty, distinct_persons=persons))
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _chart2(key: Key, as_of: date, filters: Filters, lang: str) -> Drawn:
+    data = dash.lapses_by_month(selection(Source(key), as_of, filters))
+    return (charts.lapses_over_time_chart(data, dash.notice_markers(), lang),
+            *chart_text.lapses_over_time(data, lang))
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _chart3(key: Key, as_of: date, filters: Filters, days: int, lang: str) -> Drawn | None:
+    data = dash.upcoming_by_province(selection(Source(key), as_of, filters), as_of, days)
+    if data.empty:
+        return None
+    return charts.upcoming_chart(data, lang, days), *chart_text.upcoming(data, lang, days)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _table_rows(key: Key, as_of: date, filters: Filters, table_view: str) -> pd.DataFrame:
+    return dash.table_rows(selection(Source(key), as_of, filters), as_of, table_view)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _table_shown(key: Key, as_of: date, filters: Filters, table_view: str,
+                 lang: str) -> pd.DataFrame:
+    rows = _table_rows(key, as_of, filters, table_view)
+    full = view(Source(key), as_of).assessed
+    return admin_tables.readable(dash.materialise(full, rows, TABLE_ROWS), lang)
+
+
+def export_rows(rows: pd.DataFrame, as_of: date, table_view: str) -> pd.DataFrame:
+    """What the table shows and the export holds, as codes: ``needs_action`` rows or all
+    ``rows`` (an assessed frame) in order."""
+    return dash.materialise(rows, dash.table_rows(rows, as_of, table_view))
+
+
+def export_table(rows: pd.DataFrame, as_of: date, table_view: str, lang: str) -> pd.DataFrame:
+    """The export as people read it: ``export_rows`` with headers and values in ``lang``."""
+    return admin_tables.readable(export_rows(rows, as_of, table_view), lang)
+
+
+# ------------------------------------------------------------------------- widgets
+def _filters() -> Filters:
     lang = state.lang()
     provinces = [p.short for p in POLICY.provinces]
     c1, c2, c3, c4 = st.columns([1, 1.4, 1.4, 1.2])
@@ -40,11 +108,15 @@ def _filters(frame: pd.DataFrame) -> pd.DataFrame:
         format_func=(lambda s: POLICY.specialty_en[s]) if lang == "en" else str)
     query = c4.text_input(t("admin.filter_employer"), key="admin_f_employer",
                           placeholder=t("admin.filter_employer_placeholder"))
-    return dash.filter_rows(frame, regimes, chosen, specialties, query)
+    return Filters(tuple(regimes), tuple(chosen), tuple(specialties), (query or "").strip())
 
 
-def _headline(rows: pd.DataFrame, as_of: date) -> None:
-    h = dash.headline(rows, as_of)
+def _headline_section(key: Key, as_of: date, filters: Filters, rejected: int = 0) -> None:
+    h = dict(_headline(key, as_of, filters))  # a copy: the cached dict is shared
+    # Rows the import rejected are not stored: count them here too, so "数据有误" agrees with the
+    # import report (only over the whole roster: a filter cannot place a rejected row).
+    rejected = rejected if filters == Filters() else 0
+    h["errors"] += rejected
     cells = [("registrations", "admin.m_registrations"), ("persons", "admin.m_persons"),
              ("lapsed", "admin.m_lapsed"), ("expired_not_lapsed", "admin.m_expired_not_lapsed"),
              ("apply_now", "admin.m_apply_now"), ("due_30", "admin.m_due_30"),
@@ -55,88 +127,127 @@ def _headline(rows: pd.DataFrame, as_of: date) -> None:
              "errors": "admin.m_errors_help"}
     for start in (0, 5):
         cols = st.columns(5)
-        for col, (name, key) in zip(cols, cells[start:start + 5], strict=True):
-            col.metric(t(key), f"{h[name]:,}", help=t(helps[name]) if name in helps else None,
-                       border=True)
+        for col, (name, label) in zip(cols, cells[start:start + 5], strict=True):
+            hint = t(helps[name]) if name in helps else None
+            if name == "errors" and rejected:
+                hint = f"{hint}\n\n{t('admin.m_errors_rejected', n=rejected)}"
+            col.metric(t(label), f"{h[name]:,}", help=hint, border=True)
 
 
-def _chart1(rows: pd.DataFrame, as_of: date) -> None:
+def _chart1_section(key: Key, as_of: date, filters: Filters) -> None:
     c1, c2 = st.columns(2)
     by_specialty = c1.toggle(t("admin.chart1_by_specialty"), key="admin_chart1_specialty")
     persons = c2.toggle(t("admin.chart1_distinct"), key="admin_chart1_persons",
                         help=t("admin.m_persons_help"))
-    data = dash.lapse_by_province(rows, as_of, by_specialty=by_specialty,
-                                  distinct_persons=persons)
-    if data.empty:
+    drawn = _chart1(key, as_of, filters, by_specialty, persons, state.lang())
+    if drawn is None:
         st.info(t("admin.no_rows"))
         return
-    fig = charts.lapse_chart(data, state.lang(), by_specialty=by_specialty,
-                             distinct_persons=persons)
-    st.plotly_chart(fig, key=CHART1_KEY, width="stretch")
+    fig, summary, table = drawn
+    a11y.chart(fig, key=CHART1_KEY, summary=summary, table=table, config=None, width="stretch")
     st.caption(t("admin.chart1_caption", as_of=as_of.isoformat()))
 
 
-def _chart2(rows: pd.DataFrame) -> None:
-    fig = charts.lapses_over_time_chart(dash.lapses_by_month(rows), dash.notice_markers(),
-                                        state.lang())
-    st.plotly_chart(fig, key="admin_chart2", width="stretch")
+def _chart2_section(key: Key, as_of: date, filters: Filters) -> None:
+    fig, summary, table = _chart2(key, as_of, filters, state.lang())
+    a11y.chart(fig, key="admin_chart2", summary=summary, table=table, config=None,
+               width="stretch")
     st.caption(t("admin.chart2_caption"))
 
 
-def _chart3(rows: pd.DataFrame, as_of: date) -> None:
-    days = st.slider(t("admin.chart3_days"), min_value=7, max_value=365, value=90, step=1,
+def _chart3_section(key: Key, as_of: date, filters: Filters) -> None:
+    days = st.slider(t("admin.chart3_days"), min_value=7, max_value=365, step=1,
                      key="admin_chart3_days")
-    data = dash.upcoming_by_province(rows, as_of, days)
-    if data.empty:
+    drawn = _chart3(key, as_of, filters, int(days), state.lang())
+    if drawn is None:
         st.info(t("admin.chart3_none", days=days))
         return
-    st.plotly_chart(charts.upcoming_chart(data, state.lang(), days), key="admin_chart3",
-                    width="stretch")
+    fig, summary, table = drawn
+    a11y.chart(fig, key="admin_chart3", summary=summary, table=table, config=None,
+               width="stretch")
     st.caption(t("admin.chart3_caption"))
 
 
-def export_rows(rows: pd.DataFrame, as_of: date, view: str) -> pd.DataFrame:
-    """What the table shows and the export holds: ``needs_action`` rows or all filtered rows."""
-    if view == "needs_action":
-        return dash.needs_action(rows, as_of)
-    return dash.export_frame(rows).reset_index(drop=True)
-
-
-def _table(rows: pd.DataFrame, as_of: date) -> None:
-    view = st.segmented_control(
+def _table_section(key: Key, as_of: date, filters: Filters) -> None:
+    table_view = st.segmented_control(
         t("admin.table_view"), ["needs_action", "all"], key="admin_table_view",
-        default="needs_action", format_func=lambda v: t(f"admin.table_{v}"))
-    view = view or "needs_action"
-    table = export_rows(rows, as_of, view)
-    shown = table.head(TABLE_ROWS)
-    dates = {c: st.column_config.DateColumn(c, format="YYYY-MM-DD") for c in shown.columns
-             if pd.api.types.is_datetime64_any_dtype(shown[c].dtype)}
-    st.dataframe(shown, hide_index=True, width="stretch", height=360, column_config=dates)
-    st.caption(t("admin.table_caption", shown=min(len(table), TABLE_ROWS), total=len(table)))
-    stamp = as_of.isoformat()
-    name = f"ecert-{view}-{stamp}"
-    c1, c2, _ = st.columns([1, 1, 4])
-    c1.download_button(t("admin.export_csv"), data=lambda: to_csv_bytes(table),
-                       file_name=f"{name}.csv", mime="text/csv", key="admin_export_csv",
-                       icon=":material/download:", on_click="ignore", disabled=table.empty)
-    too_big = len(table) > XLSX_MAX_ROWS
-    c2.download_button(
-        t("admin.export_xlsx"), data=lambda: to_xlsx_bytes(table), file_name=f"{name}.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        key="admin_export_xlsx", icon=":material/download:", on_click="ignore",
-        disabled=table.empty or too_big,
-        help=t("admin.export_xlsx_too_big") if too_big else t("admin.export_help"))
+        format_func=lambda v: t(f"admin.table_{v}"))
+    table_view = table_view or "needs_action"
+    lang = state.lang()
+    rows = _table_rows(key, as_of, filters, table_view)
+    shown = _table_shown(key, as_of, filters, table_view, lang)
+    st.dataframe(shown, hide_index=True, width="stretch", height=360,
+                 column_config=admin_tables.date_columns(shown))
+    st.caption(t("admin.table_caption", shown=len(shown), total=len(rows)))
+    full = view(Source(key), as_of).assessed
+
+    def make_table() -> pd.DataFrame:
+        return admin_tables.readable(dash.materialise(full, rows), lang)
+
+    admin_tables.download_buttons(f"ecert-{table_view}-{as_of.isoformat()}", len(rows), make_table,
+                     "admin_export")
 
 
-def render(frame: pd.DataFrame, as_of: date) -> None:
-    """The dashboard over ``frame`` (a prepared assessment at ``as_of``)."""
-    rows = _filters(frame)
-    _headline(rows, as_of)
-    st.subheader(t("admin.chart1_heading"))
-    _chart1(rows, as_of)
-    st.subheader(t("admin.chart2_heading"))
-    _chart2(rows)
-    st.subheader(t("admin.chart3_heading"))
-    _chart3(rows, as_of)
-    st.subheader(t("admin.table_heading"))
-    _table(rows, as_of)
+VIEW_KEY = "admin_view"
+# Widgets of the tab that is not open are not drawn, and Streamlit would forget their values:
+# they keep them in the session state, set here (their defaults too, so no widget gets both a
+# default argument and a session value).
+KEPT_WIDGETS = {"admin_chart1_specialty": False, "admin_chart1_persons": False,
+                "admin_chart3_days": 90, "admin_table_view": "needs_action",
+                admin_monitor.WITHIN_KEY: admin_monitor.monitor.WITHIN_DAYS}
+
+
+def _keep_tab_widgets() -> None:
+    for k, default in KEPT_WIDGETS.items():
+        st.session_state[k] = st.session_state.get(k, default)
+
+
+@st.fragment
+def _body(source: Source, as_of: date, guard=None, rejected: int = 0) -> None:
+    if guard is not None and not guard():
+        st.rerun(scope="app")
+    filters = _filters()
+    key = source.key
+    _keep_tab_widgets()
+    # Two views over the same filters; only the open one is computed (tab switch = rerun).
+    overview, monitoring = st.tabs([t("admin.view_overview"), t("admin.monitor.heading")],
+                                   key=VIEW_KEY, on_change="rerun")
+    if overview.open:
+        with overview:
+            _headline_section(key, as_of, filters, rejected)
+            st.header(t("admin.chart1_heading"))  # h2 under the page's h1 (heading order)
+            _chart1_section(key, as_of, filters)
+            st.header(t("admin.chart2_heading"))
+            _chart2_section(key, as_of, filters)
+            st.header(t("admin.chart3_heading"))
+            _chart3_section(key, as_of, filters)
+            st.header(t("admin.table_heading"))
+            _table_section(key, as_of, filters)
+    if monitoring.open:
+        with monitoring:
+            admin_monitor.section(source, as_of, filters)
+
+
+def prefetch(as_of: date) -> None:
+    """While the login form is shown: load and assess the current snapshot in the background
+    (ui.admin_data.prefetch), then work out what the overview first shows (no filter, default
+    controls, the session's language)."""
+    lang = state.lang()
+
+    def first_view(source: Source) -> None:
+        key, filters = source.key, Filters()
+        _headline(key, as_of, filters)
+        _chart1(key, as_of, filters, False, False, lang)
+        _chart2(key, as_of, filters, lang)
+        _chart3(key, as_of, filters, KEPT_WIDGETS["admin_chart3_days"], lang)
+        _table_shown(key, as_of, filters, KEPT_WIDGETS["admin_table_view"], lang)
+
+    admin_data.prefetch(as_of, first_view)
+
+
+def render(source: Source, as_of: date, guard=None, rejected_at_import: int = 0) -> None:
+    """The dashboard over ``source`` at ``as_of``. ``guard`` (optional) is asked at the start of
+    every rerun of the filter fragment; when it says no, the whole page reruns (and shows the
+    login again). ``rejected_at_import``: rows of the shown snapshot's file that its import
+    rejected (not stored; counted as "数据有误" over the whole roster)."""
+    _body(source, as_of, guard, rejected_at_import)

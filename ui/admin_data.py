@@ -1,32 +1,103 @@
-"""Where the admin page's roster comes from, cached so that a rerun on 1M rows stays quick.
+"""Where the admin page's numbers come from: each piece of work done once, cached by its inputs.
 
-* ``store()``: the configured roster database (``core.config.db_url()``), opened once per URL;
-  opening it runs ``Store.ensure_demo()``, so a fresh installation (``make run``) shows the
-  demo roster as its first snapshot.
-* a snapshot's rows are loaded once per (URL, snapshot id).
-* ``assessed(sid, as_of)``: ``core.assess_roster`` of that snapshot at ``as_of``, with the
-  helper columns of ``core.dashboard.prepare``; one entry per (URL, snapshot id, as-of date).
-* ``demo_assessed(as_of)``: the demo roster in memory (demo mode never reads the database).
+Three layers, each cached by exactly what it depends on (issue 11 item 3):
 
-The cached frames are shared between sessions and must not be modified (st.cache_resource
-hands out the object itself: no copy, no pickling of a million rows).
+1. **per snapshot** (``Source.key`` = ("db", database URL, snapshot id) or ("demo", day the demo
+   was generated)): the roster, ``prepare_roster`` of it (text and number checks, province
+   folding, person ids, day numbers) and ``core.admin.dashboard.basis`` (the page's
+   date-independent helper columns). The snapshot id is read from the database on every run
+   (one small query), so an import made on another server shows up at the next run.
+   ``prepare_roster`` takes the policy in force at the as-of date (``POLICY.in_force``): one
+   preparation per snapshot and notice version.
+2. **per as-of date**: ``assess_prepared`` (only the date rules), the narrow frame the counts
+   read (``dashboard.compact``) and ``usage_windows``: exactly ``assess_roster(roster, as_of)``
+   and the windows of the same preparation, seen as the roster stood at that date
+   (``core.rules.roster.seen_at``: downloads dated after it count as absent; a view over one
+   column, so looking back in time costs no new preparation).
+3. **per filter**: the selected rows of the narrow frame, and every count, chart frame and table
+   order on them (ui/admin_dashboard.py caches those, keyed by the same tuple plus the filters).
+
+All caches are ``st.cache_resource``: shared by every session of the server, never copied or
+pickled. What they return must not be modified.
+
+``prefetch(as_of)``: while the login form is on screen, a background thread loads, prepares and
+assesses the current snapshot (layers 1 and 2; ui/admin_dashboard.py then adds the overview's
+first view), so the dashboard is ready when the password has been typed. Only for today's
+as-of date and once per database and day, so a visitor cannot make the server work by asking
+for other dates; nothing is shown before the login succeeds.
 """
 
 from __future__ import annotations
 
+import logging
+import threading
+from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
-from core import assess_roster
 from core.admin import dashboard as dash
+from core.admin import monitor
 from core.demo.roster import DEMO_ROWS, DEMO_SEED, demo_roster
+from core.policy.data import POLICY
 from core.policy.dates import today_shanghai
 from core.roster.store import Store, StoreError
+from core.rules.roster import (
+    PreparedRoster,
+    assess_prepared,
+    prepare_roster,
+    seen_at,
+    usage_windows,
+)
 from core.runtime import config
 
+__all__ = ["DEMO_ROWS", "Filters", "Source", "assessed", "demo_source", "prefetch",
+           "snapshot_source", "store", "view", "window_index", "windows"]
 
+log = logging.getLogger(__name__)
+
+Key = tuple  # ("db", url, snapshot id) | ("demo", generated_on)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The dashboard's filters, hashable (a cache key): empty = everything."""
+
+    regimes: tuple[str, ...] = ()
+    provinces: tuple[str, ...] = ()
+    specialties: tuple[str, ...] = ()
+    employer: str = ""
+
+
+@dataclass(frozen=True)
+class Source:
+    """The roster the page shows: a database snapshot or the demo roster."""
+
+    key: Key
+
+    @property
+    def snapshot_id(self) -> int | None:
+        return self.key[2] if self.key[0] == "db" else None
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    roster: pd.DataFrame
+    prepared: PreparedRoster  # under POLICY (the base notice)
+    basis: pd.DataFrame
+
+
+@dataclass(frozen=True)
+class View:
+    """One snapshot at one as-of date: the full assessment and the narrow frame."""
+
+    assessed: pd.DataFrame
+    compact: pd.DataFrame
+
+
+# ----------------------------------------------------------------------------- layer 1
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _store(url: str) -> Store:
     store = Store(url)
@@ -43,34 +114,138 @@ def store() -> Store:
     return _store(url)
 
 
+def _snapshot_of(roster: pd.DataFrame) -> Snapshot:
+    prepared = prepare_roster(roster, POLICY)
+    return Snapshot(roster, prepared, dash.basis(roster, person=prepared.person))
+
+
 @st.cache_resource(show_spinner=False, max_entries=2)
-def _snapshot(url: str, snapshot_id: int) -> pd.DataFrame:
-    # the helper columns do not depend on the as-of date: fold them once per snapshot
-    return dash.prepare(_store(url).load(snapshot_id))
+def _db_snapshot(url: str, snapshot_id: int) -> Snapshot:
+    return _snapshot_of(_store(url).load(snapshot_id))
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _demo_snapshot(generated_on: date) -> Snapshot:
+    return _snapshot_of(demo_roster(DEMO_ROWS, seed=DEMO_SEED, as_of=generated_on))
+
+
+def snapshot(key: Key) -> Snapshot:
+    return _db_snapshot(key[1], key[2]) if key[0] == "db" else _demo_snapshot(key[1])
+
+
+def snapshot_source(snapshot_id: int) -> Source:
+    """The database snapshot ``snapshot_id`` of the configured store."""
+    url = config.db_url()
+    _store(url)
+    return Source(("db", url, int(snapshot_id)))
+
+
+def demo_source() -> Source:
+    """The demo roster (the same rows ``Store.ensure_demo`` imports today), in memory."""
+    return Source(("demo", today_shanghai()))
+
+
+# ----------------------------------------------------------------------------- layer 2
+def _version(policy) -> str:
+    return f"{policy.basis['notice']} {policy.basis['policy_version']}"
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _prepared_other(key: Key, version: str) -> PreparedRoster:
+    """``prepare_roster`` under another notice version (a later notice as data)."""
+    policy = next(p for p in (POLICY, *POLICY.amendments) if _version(p) == version)
+    return prepare_roster(snapshot(key).roster, policy)
+
+
+def _prepared(key: Key, as_of: date) -> PreparedRoster:
+    """The snapshot prepared once, seen as it stood at ``as_of`` (later downloads absent: a
+    view over one column, no new preparation)."""
+    snap = snapshot(key)
+    policy = POLICY.in_force(as_of)
+    prepared = snap.prepared if policy is POLICY else _prepared_other(key, _version(policy))
+    return seen_at(prepared, as_of)
 
 
 @st.cache_resource(show_spinner=False, max_entries=3)
-def _assessed(url: str, snapshot_id: int, as_of: date) -> pd.DataFrame:
-    return dash.prepare(assess_roster(dash.roster_at(_snapshot(url, snapshot_id), as_of), as_of))
+def _view(key: Key, as_of: date) -> View:
+    full = assess_prepared(_prepared(key, as_of), as_of)
+    return View(full, dash.compact(full, snapshot(key).basis))
+
+
+def view(source: Source, as_of: date) -> View:
+    return _view(source.key, as_of)
 
 
 def assessed(snapshot_id: int, as_of: date) -> pd.DataFrame:
-    """The prepared assessment of snapshot ``snapshot_id`` at ``as_of`` (cached, read-only)."""
-    url = config.db_url()
-    _store(url)
-    return _assessed(url, int(snapshot_id), as_of)
+    """The assessment of snapshot ``snapshot_id`` at ``as_of`` (cached, read-only); also warms
+    the page's cache after an import."""
+    return view(snapshot_source(snapshot_id), as_of).assessed
 
 
-@st.cache_resource(show_spinner=False, max_entries=2)
-def _demo(generated_on: date) -> pd.DataFrame:
-    return dash.prepare(demo_roster(DEMO_ROWS, seed=DEMO_SEED, as_of=generated_on))
+@st.cache_resource(show_spinner=False, max_entries=3)
+def _windows(key: Key, as_of: date) -> pd.DataFrame:
+    return usage_windows(_prepared(key, as_of), as_of)
 
 
-@st.cache_resource(show_spinner=False, max_entries=4)
-def _demo_assessed(generated_on: date, as_of: date) -> pd.DataFrame:
-    return dash.prepare(assess_roster(dash.roster_at(_demo(generated_on), as_of), as_of))
+def windows(source: Source, as_of: date) -> pd.DataFrame:
+    """``usage_windows`` of the roster at ``as_of``: one row per person with a download."""
+    return _windows(source.key, as_of)
 
 
-def demo_assessed(as_of: date) -> pd.DataFrame:
-    """The demo roster (the same rows ``Store.ensure_demo`` imports today), assessed."""
-    return _demo_assessed(today_shanghai(), as_of)
+@st.cache_resource(show_spinner=False, max_entries=3)
+def _window_index(key: Key, as_of: date) -> monitor.WindowIndex:
+    return monitor.index(_windows(key, as_of))
+
+
+def window_index(source: Source, as_of: date) -> monitor.WindowIndex:
+    """The windows at ``as_of`` as codes (core.admin.monitor.index), once per as-of date."""
+    return _window_index(source.key, as_of)
+
+
+# ----------------------------------------------------------------------------- layer 3
+@st.cache_resource(show_spinner=False, max_entries=6)
+def _selection(key: Key, as_of: date, filters: Filters) -> pd.DataFrame:
+    frame = _view(key, as_of).compact
+    mask = dash.filter_mask(frame, filters.regimes, filters.provinces, filters.specialties,
+                            filters.employer)
+    return frame if mask is None else frame[mask]
+
+
+def selection(source: Source, as_of: date, filters: Filters) -> pd.DataFrame:
+    """The rows of the narrow frame that match ``filters``."""
+    return _selection(source.key, as_of, filters)
+
+
+# ----------------------------------------------------------------------------- prefetch
+_started: set[tuple[str, date]] = set()
+_started_lock = threading.Lock()
+
+
+def _warm(url: str, as_of: date, then) -> None:
+    try:
+        snapshot_id = _store(url).current_id()
+        if snapshot_id is not None:
+            _view(("db", url, snapshot_id), as_of)
+            if then is not None:
+                then(Source(("db", url, snapshot_id)))
+    except Exception as exc:  # noqa: BLE001 - the page reports store errors itself
+        log.warning("admin prefetch failed: %s", type(exc).__name__)
+
+
+def prefetch(as_of: date, then=None) -> None:
+    """Warm the current snapshot's caches at ``as_of`` in the background (module doc); then
+    call ``then(source)`` in that thread (the dashboard warms its first view)."""
+    if as_of != today_shanghai():
+        return
+    try:
+        url = config.db_url()
+    except config.ConfigError:
+        return
+    with _started_lock:
+        if (url, as_of) in _started:
+            return
+        _started.add((url, as_of))
+    thread = threading.Thread(target=_warm, args=(url, as_of, then),
+                              name="ecert-admin-prefetch", daemon=True)
+    add_script_run_ctx(thread, get_script_run_ctx())  # cache functions only: no element drawn
+    thread.start()

@@ -1,79 +1,54 @@
-"""Import a roster file into the database (logged-in admins only), and the snapshot list.
+"""Import a roster file into the database (logged-in admins only).
 
-Flow: upload CSV/XLSX -> ``core.io.read_roster`` -> ``core.assess_roster`` at the as-of date ->
-preview of the first rows and the validation report (row, column, problem; downloadable as
-CSV) -> accept the valid rows (``Store.import_snapshot`` with a progress bar; one transaction)
-or cancel. ``prepare_import`` does the reading and checking without Streamlit, so tests drive
-the same code the page runs.
+Widgets only. The use case (read -> assess at the as-of date -> accept the valid rows in one
+transaction) is ``core.roster.importing`` (``prepare_import``, ``accept_import``); this module
+shows the upload, the preview of the first rows, the validation report (row, column, problem;
+downloadable as CSV) and the accept/cancel buttons with a progress bar.
+
+The report names each column as the file's own header beside the canonical name
+("有效期止 (valid_until)"), keeps each message whole in its language, and is downloaded as
+``validation-<file name without extension>.csv``. The snapshot list is in
+ui/admin_snapshots.py.
+
+A pending import lives in this browser session only: a reload drops it (the page says so), the
+file has to be chosen again. Keeping it across a reload would mean storing an unaccepted file
+on the server for a session that may never come back.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import date
+from pathlib import PurePath
 
 import pandas as pd
 import streamlit as st
 
-from core import assess_roster
-from core.admin import dashboard as dash
-from core.roster.duplicates import duplicate_rows
-from core.roster.io import RosterReadError, read_roster, to_csv_bytes
-from core.roster.schema import ROSTER_COLUMNS
-from core.roster.store import Store, StoreError
-from ui import admin_data, state
+from core.roster.importing import ImportProgress, PendingImport, accept_import, prepare_import
+from core.roster.io import RosterReadError, to_csv_bytes
+from core.roster.store import ImportSuperseded, Store, StoreError
+from ui import admin_auth, admin_data, state
 from ui.i18n import both, t
 from ui.text import bilingual, esc
 
-PREVIEW_ROWS = 10
 REPORT_ROWS = 500  # shown on the page; the download has every line
 PENDING_KEY = "admin_pending_import"
 UPLOAD_GEN_KEY = "admin_upload_generation"
 FLASH_KEY = "admin_flash"
+FLASH_WARNING_KEY = "admin_flash_warning"
+#: CSV, XLSX, and a CSV compressed (unpacked in the cage, up to MAX_UNPACKED_BYTES)
+UPLOAD_TYPES = ["csv", "xlsx", "gz", "bz2", "xz", "zip"]
 
 
-@dataclass
-class PendingImport:
-    """A read and checked file waiting for "accept" or "cancel"."""
-
-    file_name: str
-    sha256: str
-    as_of: date
-    n_rows: int
-    valid: pd.DataFrame = field(repr=False)  # canonical roster columns, valid rows only
-    report: pd.DataFrame = field(repr=False)  # core.dashboard.validation_report
-    preview: pd.DataFrame = field(repr=False)  # the file's first rows as read
-    ident: tuple = field(default=(), repr=False)  # which upload and as-of date it came from
-    duplicates: int = 0  # rows repeating an earlier row (kept, each assessed)
-
-    @property
-    def accepted(self) -> int:
-        return len(self.valid)
-
-    @property
-    def rejected(self) -> int:
-        return self.n_rows - len(self.valid)
+def report_file_name(file_name: str) -> str:
+    """``名单.csv`` -> ``validation-名单.csv`` (never ``….csv.csv``)."""
+    return f"validation-{PurePath(file_name).stem or 'roster'}.csv"
 
 
-def prepare_import(data: bytes, file_name: str, as_of: date) -> PendingImport:
-    """Read and check a roster file; raises RosterReadError when it cannot be read at all."""
-    roster = read_roster(data, file_name)
-    assessed = assess_roster(dash.roster_at(roster.data, as_of), as_of)
-    ok = assessed["error"].isna().to_numpy(dtype=bool)
-    valid = roster.data.loc[ok, list(ROSTER_COLUMNS)].reset_index(drop=True)
-    return PendingImport(file_name=file_name, sha256=roster.sha256 or "", as_of=as_of,
-                         n_rows=len(roster), valid=valid,
-                         report=dash.validation_report(assessed),
-                         preview=roster.raw.head(PREVIEW_ROWS),
-                         duplicates=int(duplicate_rows(roster.data).sum()))
-
-
-def accept_import(store: Store, pending: PendingImport,
-                  progress: Callable[[int, int], object] | None = None) -> int:
-    """Store the valid rows as a new current snapshot (one transaction); its id."""
-    return store.import_snapshot(pending.valid, pending.file_name, pending.sha256,
-                                 rejected_rows=pending.rejected, progress=progress)
+def column_label(column: str, header: str) -> str:
+    """The admin's own header beside the canonical name, e.g. ``有效期止 (valid_until)``."""
+    if header and header != column:
+        return f"{header} ({column})"
+    return column
 
 
 def max_upload_bytes() -> int:
@@ -89,7 +64,6 @@ def upload_too_large(file_name: str, size: int) -> str | None:
     limit = max_upload_bytes()
     if size <= limit:
         return None
-
     return both("admin.upload_too_large", file=esc(file_name),
                 size=f"{size / 1048576:.1f}", limit=f"{limit / 1048576:g}")
 
@@ -98,7 +72,9 @@ def _report_for_display(report: pd.DataFrame) -> pd.DataFrame:
     lang = state.lang()
     return pd.DataFrame({
         t("admin.report_row"): report["row"],
-        t("admin.report_column"): report["column"],
+        t("admin.report_column"): [column_label(c, h) for c, h in
+                                   zip(report["column"], report.get("header", report["column"]),
+                                       strict=True)],
         t("admin.report_problem"): report["problem_en" if lang == "en" else "problem_zh"],
     })
 
@@ -108,13 +84,39 @@ def _reset_upload() -> None:
     st.session_state[UPLOAD_GEN_KEY] = st.session_state.get(UPLOAD_GEN_KEY, 0) + 1
 
 
+def _progress_text(p: ImportProgress) -> str:
+    if p.stage == "read":
+        return t("admin.progress_reading") if p.total is None else \
+            t("admin.progress_read", rows=f"{p.done:,}")
+    if p.stage == "checked":
+        return t("admin.progress_read", rows=f"{p.total:,}") if p.done < (p.total or 0) else \
+            t("admin.progress_checked", rows=f"{p.done:,}")
+    return t("admin.importing", done=f"{p.done:,}", total=f"{p.total:,}")
+
+
+def _progress_bar():
+    """An st.progress bar and the core callback that moves it (read -> checked -> stored)."""
+    bar = st.progress(0.0, text=t("admin.progress_reading"))
+    share = {"read": (0.0, 0.5), "checked": (0.5, 0.5), "stored": (0.0, 1.0)}
+
+    def show(p: ImportProgress) -> None:
+        start, width = share[p.stage]
+        bar.progress(min(1.0, start + width * p.fraction), text=_progress_text(p))
+
+    return bar, show
+
+
 def import_section(store: Store, as_of: date) -> None:
     flash = st.session_state.pop(FLASH_KEY, None)
     if flash:
         st.success(flash, icon=":material/check_circle:")
+    warning = st.session_state.pop(FLASH_WARNING_KEY, None)
+    if warning:
+        st.warning(warning, icon=":material/call_split:")
     gen = st.session_state.get(UPLOAD_GEN_KEY, 0)
-    upload = st.file_uploader(t("admin.upload_label"), type=["csv", "xlsx"],
+    upload = st.file_uploader(t("admin.upload_label"), type=UPLOAD_TYPES,
                               key=f"admin_upload_{gen}", help=t("admin.upload_help"))
+    st.caption(t("admin.upload_reload_note"))
     if upload is None:
         st.session_state.pop(PENDING_KEY, None)
         return
@@ -127,13 +129,20 @@ def import_section(store: Store, as_of: date) -> None:
     pending: PendingImport | None = st.session_state.get(PENDING_KEY)
     ident = (getattr(upload, "file_id", upload.name), upload.name, len(data), as_of)
     if pending is None or pending.ident != ident:
-        try:
-            with st.spinner(t("admin.reading")):
-                pending = prepare_import(data, upload.name, as_of)
-        except RosterReadError as exc:
-            st.session_state.pop(PENDING_KEY, None)
-            st.error(t("admin.read_failed", file=upload.name) + "\n\n" + bilingual(exc))
+        try:  # the snapshot current now: the import becomes current only if it still is then
+            seen = store.current_id()
+        except StoreError as exc:
+            st.error(bilingual(exc))
             return
+        bar, show = _progress_bar()
+        try:
+            pending = prepare_import(data, upload.name, as_of, show, seen_current=seen)
+        except RosterReadError as exc:
+            bar.empty()
+            st.session_state.pop(PENDING_KEY, None)
+            st.error(t("admin.read_failed", file=esc(upload.name)) + "\n\n" + bilingual(exc))
+            return
+        bar.empty()
         pending.ident = ident
         st.session_state[PENDING_KEY] = pending
     _pending_view(store, pending, as_of)
@@ -151,11 +160,12 @@ def _pending_view(store: Store, pending: PendingImport, as_of: date) -> None:
         st.dataframe(_report_for_display(pending.report.head(REPORT_ROWS)), hide_index=True,
                      width="stretch", height=240)
         st.download_button(t("admin.report_download"), data=to_csv_bytes(pending.report),
-                           file_name=f"validation-{pending.file_name}.csv", mime="text/csv",
+                           file_name=report_file_name(pending.file_name), mime="text/csv",
                            key="admin_report_download", on_click="ignore",
                            icon=":material/download:")
     else:
         st.success(t("admin.report_clean"))
+    st.text_input(t("admin.reauth_label"), type="password", key=admin_auth.REAUTH_KEY)
     c1, c2 = st.columns(2)
     accept = c1.button(t("admin.accept", accepted=pending.accepted), type="primary",
                        key="admin_accept", disabled=pending.accepted == 0)
@@ -163,15 +173,18 @@ def _pending_view(store: Store, pending: PendingImport, as_of: date) -> None:
     if cancel:
         _reset_upload()
         st.rerun()
-    if accept:
-        bar = st.progress(0.0, text=t("admin.importing", done=0, total=pending.accepted))
-
-        def progress(done: int, total: int) -> None:
-            bar.progress(done / total if total else 1.0,
-                         text=t("admin.importing", done=done, total=total))
-
+    if accept and (problem := admin_auth.confirm_password()) is not None:
+        st.error(problem)
+    elif accept:
+        _bar, show = _progress_bar()
+        show(ImportProgress("stored", 0, pending.accepted))
         try:
-            sid = accept_import(store, pending, progress)
+            sid = accept_import(store, pending, show)
+        except ImportSuperseded as exc:  # stored complete but not current: say so, clear upload
+            _reset_upload()
+            st.session_state[FLASH_WARNING_KEY] = (t("admin.import_superseded") + "\n\n"
+                                                   + bilingual(exc))
+            st.rerun()
         except StoreError as exc:
             st.error(t("admin.import_failed") + "\n\n" + bilingual(exc))
             return
@@ -183,43 +196,4 @@ def _pending_view(store: Store, pending: PendingImport, as_of: date) -> None:
         _reset_upload()
         st.session_state[FLASH_KEY] = t("admin.imported", id=sid, accepted=pending.accepted,
                                         rejected=pending.rejected)
-        st.rerun()
-
-
-def snapshots_section(store: Store) -> None:
-    try:
-        snaps = store.snapshots()
-    except StoreError as exc:
-        st.error(bilingual(exc))
-        return
-    if snaps.empty:
-        st.info(t("admin.no_snapshots"))
-        return
-    shown = pd.DataFrame({
-        t("admin.snap_id"): snaps["id"],
-        t("admin.snap_time"): snaps["created_at"].dt.tz_convert("Asia/Shanghai")
-        .dt.strftime("%Y-%m-%d %H:%M"),
-        t("admin.snap_file"): snaps["file_name"],
-        t("admin.snap_sha"): snaps["sha256"].str.slice(0, 12),
-        t("admin.snap_accepted"): snaps["accepted_rows"],
-        t("admin.snap_rejected"): snaps["rejected_rows"],
-        t("admin.snap_current"): snaps["is_current"],
-    })
-    st.dataframe(shown, hide_index=True, width="stretch")
-    earlier = snaps[~snaps["is_current"]]
-    if earlier.empty:
-        return
-    labels = {int(r.id): f"#{r.id} · {r.file_name} · "
-              f"{r.created_at.tz_convert('Asia/Shanghai'):%Y-%m-%d %H:%M}"
-              for r in earlier.itertuples()}
-    c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
-    chosen = c1.selectbox(t("admin.snap_choose"), list(labels), format_func=labels.get,
-                          key="admin_snap_choice")
-    if c2.button(t("admin.snap_make_current"), key="admin_snap_switch"):
-        try:
-            store.set_current(int(chosen))
-        except StoreError as exc:
-            st.error(bilingual(exc))
-            return
-        st.session_state[FLASH_KEY] = t("admin.snap_switched", id=chosen)
         st.rerun()

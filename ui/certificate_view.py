@@ -35,6 +35,7 @@ from core.certificate.preview import (
 from core.runtime import config
 from ui import state
 from ui.i18n import pick, t
+from ui.text import esc
 
 PREVIEW = "certificate.preview"  # (fingerprint, CertificatePreview) of the last build
 BUILD_REQUESTED = "certificate.build_requested"
@@ -51,7 +52,7 @@ DISPLAY_WIDTH = 2 * 730
 
 def message(err: object) -> str:
     """``message_zh`` / ``message_en`` of a core exception in the session's language."""
-    return str(getattr(err, f"message_{state.lang()}", "") or getattr(err, "code", "") or err)
+    return esc(getattr(err, f"message_{state.lang()}", "") or getattr(err, "code", "") or err)
 
 
 def _fingerprint(profile: Mapping, assessment: Mapping, photo: bytes | None) -> str:
@@ -99,15 +100,15 @@ def display_image(png: bytes) -> bytes:
 @st.fragment
 def section(profile: Mapping, assessment: Mapping) -> None:
     with st.container(border=True):
-        st.markdown(f"#### {t('certificate.heading')}")
+        st.markdown(f"### {t('certificate.heading')}")
         window = assessment.get("usage_window")
         if window is None:
             st.info(t("certificate.not_covered"), icon=":material/block:")
             return
         if window.get("status") == "unavailable":
             reason = window.get("reason") or {}
-            st.info(t("certificate.unavailable", reason=pick(reason, "message") or
-                      reason.get("code") or ""), icon=":material/block:")
+            st.info(t("certificate.unavailable", reason=esc(pick(reason, "message") or
+                      reason.get("code") or "")), icon=":material/block:")
             return
         st.caption(t("certificate.intro"))
         if window.get("hypothetical"):
@@ -141,7 +142,10 @@ def section(profile: Mapping, assessment: Mapping) -> None:
             key="certificate.download",
         )
         st.image(display_image(preview.png), caption=t("certificate.image_caption"),
-                 width="stretch")
+                 width="stretch",
+                 alt=t("certificate.image_alt", name=profile.get("name") or "",
+                       number=profile.get("registration_number") or "",
+                       start=window.get("from") or "", end=window.get("until") or ""))
         st.caption(t("certificate.qr_link"))
         st.code(preview.verify_url, language=None, wrap_lines=True)
 

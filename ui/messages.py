@@ -9,13 +9,15 @@ from collections.abc import Iterable, Mapping
 import streamlit as st
 
 from ui.i18n import both, pick, t
+from ui.text import esc
 
 log = logging.getLogger("ecert_desk")
 
 
 def show_errors(errors: Iterable[Mapping]) -> None:
     """One ``st.error`` naming every problem: ``field: message`` per line, never a traceback."""
-    lines = [f"- `{e.get('field') or '—'}`: {pick(e, 'message') or e.get('code')}" for e in errors]
+    lines = [f"- {esc(e.get('field') or '—')}: {esc(pick(e, 'message') or e.get('code'))}"
+             for e in errors]
     st.error("\n".join([f"**{t('common.errors_header')}**", *lines]))
 
 

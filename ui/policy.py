@@ -19,8 +19,8 @@ import streamlit as st
 from core import InvalidInput
 from core.demo import scenarios as sc
 from core.policy.data import POLICY
+from ui import a11y, chart_text, state
 from ui import policy_charts as charts
-from ui import state
 from ui.i18n import pick, t, text
 from ui.messages import show_errors
 
@@ -33,17 +33,24 @@ SECTIONS = ("overview", "scenarios", "notice")
 POLICY_PAGE = "pages/policy.py"
 DASH = "—"
 
-# Static CSS only (no user text): large type and no sidebar for a room with a projector.
+# Static CSS only (no user text): large type for a room with a projector. Tables, captions and
+# the scenario selector grow with the text; the sidebar (language and as-of date) stays.
 PRESENTATION_CSS = """
 <style>
 html { font-size: 22px; }
-section[data-testid="stSidebar"],
-[data-testid="stSidebarCollapsedControl"],
-[data-testid="stExpandSidebarButton"],
-[data-testid="stSidebarCollapseButton"] { display: none !important; }
 [data-testid="stMainBlockContainer"] { max-width: 100% !important;
   padding-left: 2.5rem !important; padding-right: 2.5rem !important; }
 [data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li { font-size: 1.1rem; }
+.stTable th, .stTable td { font-size: 1.1rem !important; }
+[data-testid="stCaptionContainer"],
+[data-testid="stCaptionContainer"] p { font-size: 1rem !important; }
+[data-testid="stSelectbox"] input, [data-testid="stSelectbox"] [role="group"] *,
+[role="listbox"] [role="option"] { font-size: 1.1rem !important; }
+[data-testid="stExpander"] summary p { font-size: 1.1rem !important; }
+@media (max-width: 640px) {
+  [data-testid="stMainBlockContainer"] { padding-left: 0.6rem !important;
+    padding-right: 0.6rem !important; }
+}
 </style>
 """
 
@@ -124,12 +131,14 @@ def _scenario_from_url() -> None:
 # ------------------------------------------------------------------------------------ overview
 def overview() -> None:
     st.header(t("policy.timeline.header"))
-    st.plotly_chart(charts.notice_timeline(lang(), state.as_of(), presentation()),
-                    key="policy_timeline", config={"displayModeBar": False})
+    summary, table = chart_text.notice_timeline(lang(), state.as_of())
+    a11y.chart(charts.notice_timeline(lang(), state.as_of(), presentation()),
+               key="policy_timeline", summary=summary, table=table)
     st.caption(t("policy.timeline.caption"))
     st.header(t("policy.map.header"))
-    st.plotly_chart(charts.regime_map(lang(), presentation()), key="policy_map",
-                    config={"displayModeBar": False})
+    summary, table = chart_text.regime_map(lang())
+    a11y.chart(charts.regime_map(lang(), presentation()), key="policy_map", summary=summary,
+               table=table)
     st.caption(t("policy.map.source", clause=clause_name("C-1")))
 
 
@@ -286,9 +295,10 @@ def time_travel(s: sc.Scenario) -> None:
     parts = [f"{specialty_label(x['specialty'])}: **{status_label(x['status'])}**"
              for x in a["specialties"]]
     st.markdown(t("policy.travel.status_at", date=when.isoformat(), statuses="；".join(parts)))
-    st.plotly_chart(charts.status_bands_figure(bands, lang(), when, s.as_of, specialty_label,
-                                               presentation()),
-                    key="policy_travel_chart", config={"displayModeBar": False})
+    summary, table = chart_text.status_bands(bands, lang(), when, specialty_label)
+    a11y.chart(charts.status_bands_figure(bands, lang(), when, s.as_of, specialty_label,
+                                          presentation()),
+               key="policy_travel_chart", summary=summary, table=table)
     show_window_and_paper(a)
     downloaded = s.profile.get("certificate_downloaded_on")
     if downloaded and date.fromisoformat(downloaded) > when:

@@ -34,6 +34,16 @@ def _layout(fig: go.Figure, large: bool, height: int) -> go.Figure:
     return fig
 
 
+def _ink(fill: str | None) -> str:
+    """Black or white text, whichever reads better on ``fill`` (WCAG relative luminance)."""
+    if not fill or not fill.startswith("#") or len(fill) != 7:
+        return "#1b1b1b"
+    channels = [int(fill[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    lum = 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+    return "#1b1b1b" if (lum + 0.05) / 0.05 >= 1.05 / (lum + 0.05) else "#ffffff"
+
+
 # -------------------------------------------------------------------------------- notice timeline
 def notice_events(lang: str) -> list[dict]:
     """The notice's dates, one row per event: [{date, label, clause}] sorted by date.
@@ -103,14 +113,26 @@ def regime_label(regime: str, lang: str) -> str:
     return text(f"policy.regime.{regime}", lang, count=n)
 
 
-def tile_name(name: str, width: int = 7) -> str:
-    """An English name that fits on a tile: two lines at a space, or hyphenated."""
+#: English names too long for a tile, shortened at a syllable with a full stop (never hyphenated
+#: inside the name, issue 15); the hover text and the table under the map give the full name.
+TILE_ABBREVIATIONS = {"Heilongjiang": "Heilong.", "Guangdong": "Guangd.", "Chongqing": "Chongq."}
+#: A mark per regime drawn on each tile and in its legend entry: colour is never the only cue.
+REGIME_MARKS = {"pilot": "●", "batch2021": "▲", "not_covered": ""}
+
+
+def tile_name(name: str, width: int = 8) -> str:
+    """An English name that fits on a tile: as is, two lines at a space, or a listed
+    abbreviation; never broken inside a word."""
     if len(name) <= width:
         return name
     if " " in name:
         return name.replace(" ", "<br>", 1)
-    cut = (len(name) + 1) // 2
-    return f"{name[:cut]}-<br>{name[cut:]}"
+    return TILE_ABBREVIATIONS.get(name, name)
+
+
+def _legend_name(regime: str, lang: str) -> str:
+    mark = REGIME_MARKS.get(regime, "")
+    return f"{mark} {regime_label(regime, lang)}" if mark else regime_label(regime, lang)
 
 
 def regime_map(lang: str, large: bool = False) -> go.Figure:
@@ -125,20 +147,22 @@ def regime_map(lang: str, large: bool = False) -> go.Figure:
                       layer="below")
     for regime in REGIMES:
         provs = [p for p in POLICY.provinces if p.regime == regime]
-        names = [p.short if lang == "zh" else tile_name(p.en) for p in provs]
+        mark = REGIME_MARKS.get(regime, "")
+        names = [(p.short if lang == "zh" else tile_name(p.en)) + (f"<br>{mark}" if mark else "")
+                 for p in provs]
         size = _font_size(large) + (1 if lang == "zh" else -3)
         fig.add_trace(go.Scatter(
             x=[p.tile[1] for p in provs], y=[p.tile[0] for p in provs],
             mode="markers+text", text=names, textposition="middle center",
-            textfont={"size": size, "color": "#1b1b1b" if regime == "not_covered" else "white"},
+            textfont={"size": size, "color": _ink(REGIME_COLOURS[regime])},
             marker={"symbol": "square", "size": 14, "color": REGIME_COLOURS[regime],
                     "opacity": 0},
             hovertext=[f"{p.full} · {p.en} · {regime_label(regime, lang)}" for p in provs],
             hoverinfo="text", name=regime_label(regime, lang), legendgroup=regime,
             showlegend=False))
-        # legend entry with a visible square
+        # legend entry with a visible square and the tiles' mark
         fig.add_trace(go.Scatter(
-            x=[None], y=[None], mode="markers", name=regime_label(regime, lang),
+            x=[None], y=[None], mode="markers", name=_legend_name(regime, lang),
             marker={"symbol": "square", "size": 16, "color": REGIME_COLOURS[regime]},
             legendgroup=regime, showlegend=True))
     rows = [p.tile[0] for p in POLICY.provinces]
@@ -172,6 +196,8 @@ def status_bands_figure(bands: list[dict], lang: str, at: date, scenario_as_of: 
                     "line": {"color": "white", "width": 1}},
             name=status_label(status, lang), legendgroup=status,
             showlegend=status not in seen,
+            text=[status_label(status, lang)], textposition="inside",
+            insidetextanchor="middle", textfont={"color": _ink(STATUS_COLOURS.get(status))},
             hovertemplate=f"{status_label(status, lang)}<br>{b['start']} – {b['end']}"
                           "<extra></extra>"))
         seen.add(status)
@@ -187,7 +213,7 @@ def status_bands_figure(bands: list[dict], lang: str, at: date, scenario_as_of: 
                            font={"color": colour})
     height = 200 + 55 * n + (120 if large else 0)
     top, bottom = 40, 100
-    fig.update_layout(barmode="overlay", bargap=0.3,
+    fig.update_layout(barmode="overlay", bargap=0.3, uniformtext={"mode": "hide", "minsize": 10},
                       legend={"orientation": "h", "x": 0, "yanchor": "top",
                               "y": -(45 + (15 if large else 0)) / (height - top - bottom)})
     fig.update_xaxes(type="date", tickformat="%Y-%m")

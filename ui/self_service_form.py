@@ -7,6 +7,13 @@ widgets are drawn again.
 
 Nothing here decides anything about the notice: the form only collects values and shows the
 engine's errors (``InvalidInput.errors``) beside the widget of their ``field``.
+
+The fields sit in one ``st.form`` (issue 15): leaving a text or date field does not rerun the
+page, so nothing moves under the finger and the next dropdown opens at the first tap; the page
+reruns on "查询 / Check" (and on adding or removing a specialty). Errors are shown for fields the
+user has filled in, and for every field only after an explicit check of exactly these values
+("查询", or loading the example or a scenario): typing a name alone never paints the other
+fields red.
 """
 
 from __future__ import annotations
@@ -32,6 +39,8 @@ STORE = "self_service.store"  # plain copy of the widget values (survives page s
 SCENARIO_APPLIED = "self_service.scenario_applied"
 SCENARIO_UNKNOWN = "self_service.scenario_unknown"
 NONCE = "self_service.nonce"  # changes on "clear": gives the photo uploader a fresh key
+CHECKED = "self_service.checked"  # the profile as it was at the last explicit check
+FORM_KEY = "self_service.form"
 SCENARIO_QUERY_PARAM = "scenario"
 
 SCALAR_FIELDS = (
@@ -108,6 +117,7 @@ def _reset() -> None:
     st.session_state[ROWS] = []
     st.session_state[NONCE] = st.session_state.get(NONCE, 0) + 1
     st.session_state.pop("certificate.preview", None)
+    st.session_state.pop(CHECKED, None)
 
 
 def _new_row() -> int:
@@ -132,6 +142,7 @@ def fill(profile: Mapping) -> None:
         row = _new_row()
         for field in SPECIALTY_FIELDS:
             st.session_state[row_key(row, field)] = _widget_value(field, item.get(field))
+    mark_checked()  # an example or a scenario is complete: its errors (if any) show at once
 
 
 def _widget_value(field: str, value: object) -> object:
@@ -229,6 +240,31 @@ def profile() -> dict:
             for row in _rows()
         ],
     }
+
+
+def mark_checked() -> None:
+    """"查询 / Check" (the form's submit button): show every error of the values as they are."""
+    st.session_state[CHECKED] = profile()
+
+
+def checked(p: Mapping) -> bool:
+    """The user asked for a check of exactly these values."""
+    return st.session_state.get(CHECKED) == p
+
+
+def _filled(k: str) -> bool:
+    value = st.session_state.get(k)
+    return value not in (None, "", False) and not (isinstance(value, str) and not value.strip())
+
+
+def visible_errors(errors: list[Mapping], p: Mapping) -> list[Mapping]:
+    """The errors to show now: all of them after an explicit check of ``p``; before it only
+    those of fields the user has filled in (a wrong date, a malformed number), never a
+    "required" for a field not reached yet."""
+    if checked(p):
+        return list(errors)
+    by_key, _rest = errors_by_widget(errors)
+    return [e for k, items in by_key.items() if _filled(k) for e in items]
 
 
 def is_empty(p: Mapping) -> bool:
@@ -334,7 +370,11 @@ def draw(by_key: Mapping[str, list[Mapping]]) -> None:
     bar.button(t("self_service.form.clear"), icon=":material/delete:", on_click=clear,
                key="self_service.clear", help=t("self_service.form.clear_help"))
     st.caption(t("self_service.form.privacy"))
+    with st.form(FORM_KEY, enter_to_submit=False, border=False):
+        _fields(by_key)
 
+
+def _fields(by_key: Mapping[str, list[Mapping]]) -> None:
     today = today_shanghai()
     with st.container(border=True):
         st.markdown(f"**{t('self_service.form.person')}**")
@@ -347,9 +387,11 @@ def draw(by_key: Mapping[str, list[Mapping]]) -> None:
             _field_errors(by_key, key("gender"))
         with c2:
             _date(t("self_service.form.birth_date"), key("birth_date"), BIRTH_MIN, today, by_key)
+        # The example as a hint under the field, not as a placeholder that looks filled in.
         st.text_input(t("self_service.form.registration_number"), key=key("registration_number"),
-                      max_chars=40, placeholder=POLICY.number["example"],
-                      help=t("self_service.form.registration_number_help"))
+                      max_chars=40, help=t("self_service.form.registration_number_help"))
+        st.caption(t("self_service.form.registration_number_example",
+                     example=POLICY.number["example"]))
         _field_errors(by_key, key("registration_number"))
         st.text_input(t("self_service.form.employer"), key=key("employer"), max_chars=200)
         _field_errors(by_key, key("employer"))
@@ -372,9 +414,10 @@ def draw(by_key: Mapping[str, list[Mapping]]) -> None:
         with st.container(border=True):
             head = st.container(horizontal=True, vertical_alignment="center")
             head.markdown(f"**{t('self_service.form.specialty_n', n=i + 1)}**")
-            head.button(t("self_service.form.remove"), key=f"self_service.remove.{row}",
-                        icon=":material/remove_circle:", type="tertiary",
-                        on_click=remove_row, args=(row,), disabled=len(rows) <= 1)
+            head.form_submit_button(t("self_service.form.remove"),
+                                    key=f"self_service.remove.{row}",
+                                    icon=":material/remove_circle:", type="tertiary",
+                                    on_click=remove_row, args=(row,), disabled=len(rows) <= 1)
             st.selectbox(t("self_service.form.specialty"), POLICY.specialties, index=None,
                          key=row_key(row, "specialty"), format_func=_specialty_label,
                          placeholder=t("self_service.form.choose"))
@@ -392,6 +435,9 @@ def draw(by_key: Mapping[str, list[Mapping]]) -> None:
                 _date(t("self_service.form.renewal_approved_on"),
                       row_key(row, "renewal_approved_on"), DATE_MIN, DATE_MAX, by_key,
                       help=t("self_service.form.optional"))
-    st.button(t("self_service.form.add"), icon=":material/add:", on_click=add_row,
-              key="self_service.add", disabled=len(rows) >= POLICY.max_specialties,
-              help=t("self_service.form.add_help", n=POLICY.max_specialties))
+    st.form_submit_button(t("self_service.form.add"), icon=":material/add:", on_click=add_row,
+                          key="self_service.add", disabled=len(rows) >= POLICY.max_specialties,
+                          help=t("self_service.form.add_help", n=POLICY.max_specialties))
+    st.form_submit_button(t("self_service.form.check"), icon=":material/search:", type="primary",
+                          on_click=mark_checked, key="self_service.check",
+                          help=t("self_service.form.check_help"), width="stretch")

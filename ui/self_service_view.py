@@ -13,7 +13,7 @@ from collections.abc import Mapping
 import streamlit as st
 
 from core.policy.data import POLICY
-from ui import basis_view, state
+from ui import a11y, basis_view, chart_text, state
 from ui.i18n import pick, t
 from ui.text import esc
 from ui.timeline import figure as timeline_figure
@@ -58,6 +58,7 @@ WINDOW_STATUS = {
     "unavailable": ("self_service.window.status.unavailable", "gray"),
 }
 FIGURE_CACHE_ENTRIES = 512  # timeline figures kept per process (a few tens of KB each)
+ANSWER_ANCHOR = "answer"  # id of the answer's heading: the phone summary links to it
 
 ALL_KEYS = (
     [k for v in STATUS.values() for k in v[:2]] + [k for v in REGIME.values() for k in v[:2]]
@@ -120,7 +121,7 @@ def regime(a: Mapping) -> None:
     if province is not None and state.lang() == "en":
         where = f"{province.short} ({province.en})"
     with st.container(border=True):
-        st.markdown(f"#### {t('self_service.regime.heading')}: {t(name_key)}")
+        st.markdown(f"### {t('self_service.regime.heading')}: {t(name_key)}")
         st.write(t(help_key, province=where))
         info = POLICY.regime_info(a["regime"])
         st.caption(esc(_lang_field(info)))
@@ -141,7 +142,7 @@ def specialty_card(s: Mapping, a: Mapping, actions: list[Mapping]) -> None:
     name_key, help_key, colour = STATUS.get(s["status"], (s["status"], s["status"], "gray"))
     with st.container(border=True):
         head = st.container(horizontal=True, vertical_alignment="center")
-        head.markdown(f"#### {esc(specialty_name(s['specialty']))}")
+        head.markdown(f"### {esc(specialty_name(s['specialty']))}")
         head.badge(t(name_key), color=colour)
         st.write(t(help_key))
         if s["status"] != "not_covered":
@@ -195,7 +196,7 @@ def trace(steps: list[Mapping]) -> None:
 def usage_window(a: Mapping) -> None:
     w = a.get("usage_window")
     with st.container(border=True):
-        st.markdown(f"#### {t('self_service.window.heading')}")
+        st.markdown(f"### {t('self_service.window.heading')}")
         if w is None:
             st.write(t("self_service.window.not_covered"))
             return
@@ -253,7 +254,7 @@ def paper(a: Mapping) -> None:
     label_key, help_key, colour = PAPER.get(p.get("status"), (p.get("status") or "", "", "gray"))
     with st.container(border=True):
         head = st.container(horizontal=True, vertical_alignment="center")
-        head.markdown(f"#### {t('self_service.paper.heading')}")
+        head.markdown(f"### {t('self_service.paper.heading')}")
         head.badge(t(label_key), color=colour)
         if help_key:
             st.write(t(help_key))
@@ -267,7 +268,7 @@ def notices(a: Mapping) -> None:
     """Everything the engine says to do, and every warning, as two lists."""
     actions, warnings = a.get("actions") or [], a.get("warnings") or []
     with st.container(border=True):
-        st.markdown(f"#### {t('self_service.todo.heading')}")
+        st.markdown(f"### {t('self_service.todo.heading')}")
         if not actions:
             st.write(t("self_service.todo.none"))
         for action in actions:
@@ -292,13 +293,14 @@ def timeline(a: Mapping) -> None:
                            state.lang())
     if fig is None:
         return
-    st.markdown(f"#### {t('self_service.timeline.heading')}")
-    st.plotly_chart(fig, config={"displayModeBar": False}, key="self_service.timeline")
+    st.markdown(f"### {t('self_service.timeline.heading')}")
+    summary, table = chart_text.timeline(a, state.lang())
+    a11y.chart(fig, key="self_service.timeline", summary=summary, table=table)
 
 
 def answer(a: Mapping) -> None:
     """The whole answer for one assessment."""
-    st.subheader(t("self_service.answer.heading", as_of=a["as_of"]))
+    st.header(t("self_service.answer.heading", as_of=a["as_of"]), anchor=ANSWER_ANCHOR)
     basis_view.of_assessment(a)
     regime(a)
     notices(a)

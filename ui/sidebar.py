@@ -2,8 +2,9 @@
 
 ``?lang=zh|en`` and ``?as_of=YYYY-MM-DD`` in any page's address set the two choices (CONTRACT.md
 "Pages"); each value is applied once, so the user's own later choice is not overwritten on every
-rerun. An invalid value is ignored with a notice (Chinese and English): the language notice in
-the main area, where someone who cannot read the current language still sees it first.
+rerun. An invalid value is ignored with a notice (Chinese and English) in the main area, where
+someone who cannot read the current language, or whose sidebar is collapsed (a phone), still
+sees it first.
 
 The address follows the choices: changing either in the sidebar writes it into the address, and
 every run puts a non-default choice back when the address lost it (Streamlit clears query
@@ -13,18 +14,33 @@ parameters when the user moves to another page), so a copied link reproduces the
 
 from __future__ import annotations
 
-import html
-
 import streamlit as st
 
 from core.policy.dates import parse_iso, today_shanghai
 from ui import state
 from ui.i18n import both, t
+from ui.text import esc
 
 # The query-parameter values last copied into the session, so that each is applied once and
 # the user's own later choice in the widget is not overwritten on every rerun.
 _AS_OF_FROM_URL = "_as_of_from_url"
 _LANG_FROM_URL = "_lang_from_url"
+
+
+@st.cache_resource(show_spinner=False)
+def app_icon():
+    """The browser-tab icon, drawn here (a card with a photo box and text lines) and served by
+    the app itself: a ``:material/…:`` page icon makes every visitor's browser fetch an SVG
+    from Google's font servers (issue 12: the app fetches nothing from outside)."""
+    from PIL import Image, ImageDraw
+
+    img = Image.new("RGBA", (64, 64), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(img)
+    draw.rounded_rectangle((4, 12, 60, 52), radius=6, fill="#1d4e89")
+    draw.rectangle((10, 18, 24, 36), fill="#ffffff")
+    for y in (20, 28, 36):
+        draw.rectangle((30, y, 54, y + 3), fill="#ffffff")
+    return img
 
 
 def controls() -> None:
@@ -53,11 +69,8 @@ def controls() -> None:
 
 
 def _shown(raw: str) -> str:
-    """A value from the address, short and inert inside Markdown."""
-    s = html.escape(raw[:40], quote=False)
-    for ch in "\\`*_[]{}()#+-.!|~>$:":
-        s = s.replace(ch, "\\" + ch)
-    return s
+    """A value from the address, short and inert inside Markdown (ui.text.esc)."""
+    return esc(raw[:40])
 
 
 def _lang_from_url() -> None:
@@ -87,7 +100,9 @@ def _as_of_from_url() -> None:
     except ValueError:
         value = None
     if value is None or not state.AS_OF_MIN <= value <= state.AS_OF_MAX:
-        st.sidebar.warning(both("sidebar.as_of_invalid_query", value=raw))
+        # in the main area too (issue 15): on a phone the sidebar is collapsed
+        st.warning(both("sidebar.as_of_invalid_query", value=_shown(raw)),
+                   icon=":material/event_busy:")
         return
     st.session_state[_AS_OF_FROM_URL] = raw
     st.session_state[state.AS_OF_KEY] = value

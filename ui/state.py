@@ -1,7 +1,8 @@
 """The session-wide choices every page reads: UI language and as-of date.
 
-Both live in ``st.session_state`` (keys ``LANG_KEY``, ``AS_OF_KEY``); the router draws the widgets
-that set them (``ui.sidebar.controls``). Pages only read:
+Both live in ``st.session_state`` (keys ``LANG_KEY``, ``AS_OF_KEY``) and in the address
+(``?lang=``, ``?as_of=``); the router draws the widgets that set them
+(``ui.sidebar.controls``). Pages only read:
 
     from ui import state
     state.lang()    # "zh" (default) or "en"

@@ -24,8 +24,11 @@ AS_OF_COLOUR = BLUE
 AGE65_COLOUR = PURPLE
 
 
-def _row_label(name: str, lang: str) -> str:
-    return POLICY.specialty_en.get(name, name) if lang == "en" else name
+def _row_label(name: str, status: str, lang: str) -> str:
+    """The row's name and, on a second line, its status in words: the bar's colour is never the
+    only thing that says the status (issue 15)."""
+    name = POLICY.specialty_en.get(name, name) if lang == "en" else name
+    return f"{name}<br>{text(f'policy.status.{status}', lang)}"
 
 
 def _bar(fig: go.Figure, start: str, end: str, row: str, colour: str, name: str,
@@ -68,7 +71,7 @@ def figure(a: Mapping, lang: str = "zh") -> go.Figure | None:
     validity_label = text("self_service.timeline.validity", lang)
     shown: set[str] = set()
     for s in specialties:
-        row = _row_label(s["specialty"], lang)
+        row = _row_label(s["specialty"], s["status"], lang)
         rows.append(row)
         start, end = s["current_valid_from"], s["current_valid_until"]
         dates += [start, end]
@@ -100,9 +103,13 @@ def figure(a: Mapping, lang: str = "zh") -> go.Figure | None:
         title = text("self_service.timeline.age65_later", lang, date=age65)
     fig.update_yaxes(categoryorder="array", categoryarray=list(reversed(rows)), automargin=True)
     fig.update_xaxes(type="date", showgrid=True, tickformat="%Y-%m")
+    # The legend sits in its own strip at the very bottom of the figure (container coordinates),
+    # below the date labels of the x axis, whatever the height, width or language: a legend in
+    # plot coordinates (y=-0.15) overlapped and cut off the dates (issue 15).
     fig.update_layout(
-        height=140 + 48 * len(rows), margin={"l": 10, "r": 10, "t": 50, "b": 10},
-        legend={"orientation": "h", "yanchor": "top", "y": -0.15, "x": 0},
+        height=200 + 52 * len(rows), margin={"l": 10, "r": 10, "t": 50, "b": 90},
+        legend={"orientation": "h", "yref": "container", "yanchor": "bottom", "y": 0.01,
+                "x": 0, "font": {"size": 12}},
         hovermode="closest",
         title={"text": title, "font": {"size": 12}} if title else None,
     )

@@ -23,10 +23,11 @@ TOKEN_QUERY_PARAM = "token"
 
 # Verification.code -> (catalogue key of the headline, how to show it)
 HEADLINE = {
-    "ok": ("verify.headline.ok", "success"),
+    "ok": ("verify.headline.ok", "info"),  # never green: this is not an official check
     "expired_window": ("verify.headline.expired_window", "warning"),
     "not_yet_window": ("verify.headline.not_yet_window", "warning"),
     "bad_signature": ("verify.headline.invalid", "error"),
+    "old_format": ("verify.headline.invalid", "error"),
     "malformed": ("verify.headline.invalid", "error"),
     "empty": ("verify.headline.empty", "info"),
 }
@@ -80,7 +81,7 @@ def show() -> None:
 def details(p: Mapping) -> None:
     """The registration as printed on the certificate (from the signed token)."""
     with st.container(border=True):
-        st.markdown(f"#### {t('verify.details')}")
+        st.markdown(f"## {t('verify.details')}")
         rows = [
             (t("verify.field.name"), p.get("name")),
             (t("verify.field.gender"), p.get("gender")),

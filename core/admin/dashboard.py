@@ -3,9 +3,17 @@
 Every function takes the output of ``core.assess_roster(df, as_of)`` (one row per registered
 specialty, with ``regime``, ``status``, ``apply_by``, ``lapses_on``, ``error`` …) and, where
 the question depends on it, the same ``as_of`` date ``T``. Nothing here recomputes a status or a
-date: the rules live in core/rules.py and core/bulk.py; this module only counts. ``prepare``
-adds one helper column (``province_short``) so that repeated filtering of a large roster does
-not fold province names again; every function also works without it.
+date: the rules live in core/rules/; this module only counts. ``prepare`` adds the helper columns
+(``province_short``, ``person_id``) so that repeated filtering of a large roster does not fold
+province names again; every function also works without them.
+
+The admin page works on a narrow frame instead (``basis`` + ``compact``): ``basis(roster)`` is
+what does not depend on the as-of date (province folded, person id, specialty and employer as
+categoricals), computed once per snapshot; ``compact(assessed, basis)`` adds the assessment's
+``status``, ``regime``, ``apply_by``, ``lapses_on`` (and its month), ``has_error`` and the
+``row`` position in the assessed frame. Filtering and counting it touches a few numeric arrays
+instead of a million-row frame of text; ``table_rows`` orders the table by positions, and
+``materialise`` takes only the rows shown or exported from the full frame.
 
 Definitions (shown to users through the page's help texts):
 
@@ -32,6 +40,7 @@ Never imports streamlit.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import date, timedelta
 
 import numpy as np
@@ -40,10 +49,10 @@ import pandas as pd
 from core.policy.data import POLICY, Policy
 
 __all__ = [
-    "ACTIONABLE", "DUE_WINDOWS", "NEEDS_ACTION_DAYS", "PROVINCE_COLUMN", "due_mask",
-    "export_frame", "filter_rows", "headline", "lapse_by_province", "lapses_by_month",
-    "needs_action", "notice_markers", "prepare", "province_short", "roster_at",
-    "upcoming_by_province",
+    "ACTIONABLE", "DUE_WINDOWS", "NEEDS_ACTION_DAYS", "PROVINCE_COLUMN", "basis", "compact",
+    "due_mask", "export_frame", "filter_rows", "headline", "lapse_by_province",
+    "lapses_by_month", "later_downloads", "materialise", "needs_action", "notice_markers",
+    "prepare", "province_short", "roster_at", "table_rows", "upcoming_by_province",
     "validation_report",
 ]
 
@@ -52,10 +61,26 @@ DUE_WINDOWS = (30, 60, 90)
 NEEDS_ACTION_DAYS = 90
 PROVINCE_COLUMN = "province_short"
 PERSON_COLUMN = "person_id"
+ROW_COLUMN = "row"
+HAS_ERROR_COLUMN = "has_error"
+LAPSES_MONTH_COLUMN = "lapses_month"
 HELPER_COLUMNS = (PROVINCE_COLUMN, PERSON_COLUMN)
+#: The columns of ``compact``: what the page's counts, charts and table order read.
+COMPACT_COLUMNS = (PROVINCE_COLUMN, PERSON_COLUMN, "specialty", "employer", "status", "regime",
+                   "apply_by", "lapses_on", LAPSES_MONTH_COLUMN, HAS_ERROR_COLUMN, ROW_COLUMN)
 UNKNOWN_REGIME = "unknown"
 # needs_action's action codes, in the order the export lists them.
 ACTIONS = ("fix_data", "apply_now", "apply_before_lapse", "due_soon")
+
+
+def later_downloads(roster: pd.DataFrame, as_of: date) -> bool:
+    """Whether ``roster`` holds a certificate download dated after ``as_of`` (then
+    ``roster_at`` changes it)."""
+    column = "certificate_downloaded_on"
+    if column not in roster.columns:
+        return False
+    downloaded = pd.to_datetime(roster[column], errors="coerce")
+    return bool((downloaded > pd.Timestamp(as_of)).any())
 
 
 def roster_at(roster: pd.DataFrame, as_of: date) -> pd.DataFrame:
@@ -82,7 +107,31 @@ def _dates(df: pd.DataFrame, column: str) -> np.ndarray:
 
 
 def _status_in(df: pd.DataFrame, statuses) -> np.ndarray:
-    return df["status"].isin(statuses).to_numpy(dtype=bool)
+    s = df["status"]
+    if isinstance(s.dtype, pd.CategoricalDtype):  # a lookup on the codes (-1 -> False)
+        lut = np.zeros(len(s.cat.categories) + 1, dtype=bool)
+        for name in statuses:
+            if name in s.cat.categories:
+                lut[s.cat.categories.get_loc(name)] = True
+        return lut[s.cat.codes.to_numpy(dtype=np.int64)]
+    return s.isin(statuses).to_numpy(dtype=bool)
+
+
+def _has_error(df: pd.DataFrame) -> np.ndarray:
+    if HAS_ERROR_COLUMN in df.columns:
+        return df[HAS_ERROR_COLUMN].to_numpy(dtype=bool)
+    if "error" in df.columns:
+        return df["error"].notna().to_numpy(dtype=bool)
+    return np.zeros(len(df), dtype=bool)
+
+
+def _categorical(s: pd.Series) -> pd.Series:
+    """A text column as a categorical of its trimmed values (missing -> NaN)."""
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        return s
+    codes, uniques = pd.factorize(s.astype("string"))
+    return pd.Series(pd.Categorical.from_codes(codes, categories=pd.Index(uniques, dtype=object)),
+                     index=s.index, name=s.name)
 
 
 def province_short(df: pd.DataFrame, policy: Policy = POLICY) -> pd.Series:
@@ -114,6 +163,41 @@ def prepare(assessed: pd.DataFrame, policy: Policy = POLICY) -> pd.DataFrame:
     out[PROVINCE_COLUMN] = province_short(assessed, policy)
     out[PERSON_COLUMN] = person_ids(assessed)
     return out
+
+
+def basis(roster: pd.DataFrame, policy: Policy = POLICY,
+          person: np.ndarray | None = None) -> pd.DataFrame:
+    """What the page's counts need that does not depend on the as-of date, once per snapshot:
+    ``province_short``, ``person_id`` (``person``: ids already made, e.g. by
+    ``prepare_roster``), and ``specialty`` and ``employer`` as categoricals."""
+    n = len(roster)
+    empty = pd.Series(pd.Categorical([None] * n), index=roster.index)
+    return pd.DataFrame({
+        PROVINCE_COLUMN: province_short(roster, policy),
+        PERSON_COLUMN: person_ids(roster) if person is None else np.asarray(person, np.int64),
+        "specialty": _categorical(roster["specialty"]) if "specialty" in roster else empty,
+        "employer": _categorical(roster["employer"]) if "employer" in roster else empty,
+    }, index=roster.index)
+
+
+def compact(assessed: pd.DataFrame, basis_frame: pd.DataFrame) -> pd.DataFrame:
+    """The narrow frame of the page (``COMPACT_COLUMNS``): ``basis_frame`` (of the roster
+    ``assessed`` was made from, same rows) plus the assessment's columns and ``row``, the
+    position of each row in ``assessed``."""
+    if len(basis_frame) != len(assessed):
+        raise ValueError("basis and assessment differ in length")
+    out = {c: basis_frame[c].to_numpy() if c == PERSON_COLUMN else basis_frame[c].array
+           for c in basis_frame.columns}
+    out.update({
+        "status": assessed["status"].array,
+        "regime": assessed["regime"].array,
+        "apply_by": assessed["apply_by"].to_numpy(dtype="datetime64[s]"),
+        "lapses_on": assessed["lapses_on"].to_numpy(dtype="datetime64[s]"),
+        LAPSES_MONTH_COLUMN: _months(assessed),
+        HAS_ERROR_COLUMN: _has_error(assessed),
+        ROW_COLUMN: np.arange(len(assessed), dtype=np.int64),
+    })
+    return pd.DataFrame(out, copy=False)
 
 
 def _count_distinct(ids: np.ndarray) -> int:
@@ -165,19 +249,42 @@ def filter_rows(assessed: pd.DataFrame, regimes=None, provinces=None, specialtie
     is set); ``provinces``: short names; ``specialties``: specialty names; ``employer_query``:
     case-insensitive substring of ``employer`` (plain text, not a pattern).
     """
+    mask = filter_mask(assessed, regimes, provinces, specialties, employer_query, policy)
+    return assessed if mask is None else assessed[mask]
+
+
+def _in(s: pd.Series, values) -> np.ndarray:
+    """``s.isin(values)`` as a bool array; on a categorical, a lookup on its codes."""
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        lut = np.append(s.cat.categories.isin(list(values)), False)
+        return lut[s.cat.codes.to_numpy(dtype=np.int64)]
+    return s.isin(list(values)).fillna(False).to_numpy(dtype=bool)
+
+
+def filter_mask(assessed: pd.DataFrame, regimes=None, provinces=None, specialties=None,
+                employer_query: str | None = None,
+                policy: Policy = POLICY) -> np.ndarray | None:
+    """The rows ``filter_rows`` keeps, as a bool array; None when every row is kept."""
     mask = np.ones(len(assessed), dtype=bool)
     if regimes:
-        mask &= assessed["regime"].isin(list(regimes)).to_numpy(dtype=bool)
+        mask &= _in(assessed["regime"], regimes)
     if provinces:
-        mask &= province_short(assessed, policy).isin(list(provinces)).to_numpy(dtype=bool)
+        mask &= _in(province_short(assessed, policy), provinces)
     if specialties:
-        mask &= assessed["specialty"].isin(list(specialties)).fillna(False).to_numpy(dtype=bool)
+        mask &= _in(assessed["specialty"], specialties)
     query = (employer_query or "").strip()
     if query:
-        hit = assessed["employer"].astype("string").str.contains(query, case=False, regex=False,
-                                                                 na=False)
-        mask &= hit.to_numpy(dtype=bool)
-    return assessed if mask.all() else assessed[mask]
+        employer = assessed["employer"]
+        if isinstance(employer.dtype, pd.CategoricalDtype):  # search each employer once
+            names = pd.Series(employer.cat.categories, dtype="string")
+            hit = names.str.contains(query, case=False, regex=False, na=False)
+            lut = np.append(hit.to_numpy(dtype=bool), False)
+            mask &= lut[employer.cat.codes.to_numpy(dtype=np.int64)]
+        else:
+            hit = employer.astype("string").str.contains(query, case=False, regex=False,
+                                                         na=False)
+            mask &= hit.to_numpy(dtype=bool)
+    return None if mask.all() else mask
 
 
 # ------------------------------------------------------------------------------ headline
@@ -204,7 +311,7 @@ def headline(assessed: pd.DataFrame, as_of: date) -> dict[str, int]:
         out[s] = int(by_status.get(s, 0))
     for n in DUE_WINDOWS:
         out[f"due_{n}"] = int(due_mask(assessed, as_of, n).sum())
-    out["errors"] = int(assessed["error"].notna().sum()) if "error" in assessed else 0
+    out["errors"] = int(_has_error(assessed).sum())
     return out
 
 
@@ -222,13 +329,18 @@ def lapse_by_province(assessed: pd.DataFrame, as_of: date, by_specialty: bool = 
     ``assessed`` was assessed at (statuses already depend on it).
     """
     prov = province_short(assessed, policy)
-    lapsed = (assessed["status"] == "lapsed").fillna(False).to_numpy(dtype=bool)
+    lapsed = _status_in(assessed, ["lapsed"])
     pcode = prov.cat.codes.to_numpy(dtype=np.int64)
     categories = prov.cat.categories
-    present = np.unique(pcode[pcode >= 0])
+    named = pcode >= 0
+    present = np.flatnonzero(np.bincount(pcode[named], minlength=len(categories)))
     if by_specialty:
-        scode, snames = pd.factorize(assessed["specialty"].astype("string"))
-        scode = scode.astype(np.int64)
+        spec = assessed["specialty"]
+        if isinstance(spec.dtype, pd.CategoricalDtype):
+            scode, snames = spec.cat.codes.to_numpy(dtype=np.int64), spec.cat.categories
+        else:
+            scode, snames = pd.factorize(spec.astype("string"))
+            scode = scode.astype(np.int64)
     keep = lapsed & (pcode >= 0)
     if by_specialty:
         keep &= scode >= 0
@@ -266,25 +378,39 @@ def lapses_by_month(assessed: pd.DataFrame) -> pd.DataFrame:
     """
     lapsed = _status_in(assessed, ["lapsed"])
     scheduled = _status_in(assessed, ACTIONABLE)
-    lapses_on = _dates(assessed, "lapses_on")
+    month_all = _months(assessed)
     regime = assessed["regime"].cat.codes.to_numpy(dtype=np.int64)
-    keep = (lapsed | scheduled) & ~np.isnat(lapses_on) & (regime >= 0)
+    keep = (lapsed | scheduled) & (month_all != NO_MONTH) & (regime >= 0)
     if not keep.any():
         return pd.DataFrame({"month": pd.Series(dtype="datetime64[s]"),
                              "regime": pd.Series(dtype=str), "kind": pd.Series(dtype=str),
                              "count": pd.Series(dtype="int64")})
-    month = lapses_on[keep].astype("datetime64[M]").astype(np.int64)
+    month = month_all[keep]
+    m0 = int(month.min())
     n_reg = len(assessed["regime"].cat.categories)
-    key = (month * n_reg + regime[keep]) * 2 + lapsed[keep]
-    keys, counts = np.unique(key, return_counts=True)
+    key = ((month - m0) * n_reg + regime[keep]) * 2 + lapsed[keep]
+    counts = np.bincount(key)
+    keys = np.flatnonzero(counts)
     names = np.asarray(assessed["regime"].cat.categories, dtype=object)
     out = pd.DataFrame({
-        "month": (keys // 2 // n_reg).astype("datetime64[M]").astype("datetime64[s]"),
+        "month": (keys // 2 // n_reg + m0).astype("datetime64[M]").astype("datetime64[s]"),
         "regime": names[(keys // 2) % n_reg].astype(str),
         "kind": np.where(keys % 2 == 1, "lapsed", "scheduled"),
-        "count": counts.astype("int64"),
+        "count": counts[keys].astype("int64"),
     })
     return out.sort_values(["month", "kind", "regime"]).reset_index(drop=True)
+
+
+NO_MONTH = np.iinfo(np.int64).min
+
+
+def _months(assessed: pd.DataFrame) -> np.ndarray:
+    """Month of ``lapses_on`` (months since 1970-01; ``NO_MONTH`` when missing)."""
+    if LAPSES_MONTH_COLUMN in assessed.columns:
+        return assessed[LAPSES_MONTH_COLUMN].to_numpy(dtype=np.int64)
+    lapses_on = _dates(assessed, "lapses_on")
+    return np.where(np.isnat(lapses_on), NO_MONTH,
+                    lapses_on.astype("datetime64[M]").astype(np.int64))
 
 
 def notice_markers(policy: Policy = POLICY) -> pd.DataFrame:
@@ -344,7 +470,51 @@ def upcoming_by_province(assessed: pd.DataFrame, as_of: date, days: int,
 # ------------------------------------------------------------------------------ table, export
 def export_frame(df: pd.DataFrame) -> pd.DataFrame:
     """``df`` without the dashboard's helper columns (what the table shows and exports)."""
-    return df.drop(columns=[c for c in HELPER_COLUMNS if c in df.columns])
+    helpers = [c for c in HELPER_COLUMNS if c in df.columns]
+    return df.drop(columns=helpers) if helpers else df
+
+
+def table_rows(assessed: pd.DataFrame, as_of: date, view: str = "needs_action",
+               days: int = NEEDS_ACTION_DAYS) -> pd.DataFrame:
+    """The table's rows in order, without their data: ``row`` (position in ``assessed``, or
+    ``assessed["row"]`` when it is a ``compact`` frame) and, for the ``needs_action`` view,
+    ``action`` and ``next_deadline`` (see ``needs_action``). ``view="all"``: every row."""
+    positions = (assessed[ROW_COLUMN].to_numpy(dtype=np.int64) if ROW_COLUMN in assessed.columns
+                 else np.arange(len(assessed), dtype=np.int64))
+    if view != "needs_action":
+        return pd.DataFrame({ROW_COLUMN: positions})
+    t = _day(as_of)
+    has_error = _has_error(assessed)
+    apply_now = _status_in(assessed, ["apply_now"])
+    before_lapse = _status_in(assessed, ["expired_not_lapsed"])
+    due = _status_in(assessed, ["valid"]) & due_mask(assessed, as_of, days)
+    code = np.select([has_error, apply_now, before_lapse, due], [0, 1, 2, 3], -1)
+    keep = np.flatnonzero(code >= 0)
+    code = code[keep]
+    apply_by, lapses_on = _dates(assessed, "apply_by")[keep], _dates(assessed, "lapses_on")[keep]
+    nxt = np.where(~np.isnat(apply_by) & (apply_by >= t), apply_by, lapses_on)
+    nxt[code == 0] = np.datetime64("NaT")
+    # by action, then deadline (missing last), then the original order
+    big = np.iinfo(np.int64).max
+    deadline = np.where(np.isnat(nxt), big, nxt.astype(np.int64))
+    order = np.lexsort((keep, deadline, code))
+    return pd.DataFrame({
+        ROW_COLUMN: positions[keep[order]],
+        "action": pd.Categorical.from_codes(code[order], categories=list(ACTIONS)),
+        "next_deadline": nxt[order].astype("datetime64[s]"),
+    })
+
+
+def materialise(assessed: pd.DataFrame, rows: pd.DataFrame, limit: int | None = None
+                ) -> pd.DataFrame:
+    """The table itself: ``rows`` (from ``table_rows``; its first ``limit`` rows) with the data
+    of those rows of ``assessed`` (the full assessed frame, helper columns dropped), index
+    0..n-1."""
+    rows = rows if limit is None else rows.iloc[:limit]
+    data = export_frame(assessed).take(rows[ROW_COLUMN].to_numpy(dtype=np.int64))
+    data = data.reset_index(drop=True)
+    extra = rows.drop(columns=[ROW_COLUMN]).reset_index(drop=True)
+    return pd.concat([extra, data], axis=1) if len(extra.columns) else data
 
 
 def needs_action(assessed: pd.DataFrame, as_of: date,
@@ -356,25 +526,7 @@ def needs_action(assessed: pd.DataFrame, as_of: date,
     ``fix_data``), then the columns of ``assessed`` (helper columns dropped). Sorted by action,
     then next_deadline, then the original order.
     """
-    t = _day(as_of)
-    has_error = (assessed["error"].notna().to_numpy(dtype=bool) if "error" in assessed
-                 else np.zeros(len(assessed), dtype=bool))
-    apply_now = _status_in(assessed, ["apply_now"])
-    before_lapse = _status_in(assessed, ["expired_not_lapsed"])
-    due = _status_in(assessed, ["valid"]) & due_mask(assessed, as_of, days)
-    code = np.select([has_error, apply_now, before_lapse, due], [0, 1, 2, 3], -1)
-    keep = code >= 0
-    apply_by, lapses_on = _dates(assessed, "apply_by")[keep], _dates(assessed, "lapses_on")[keep]
-    nxt = np.where(~np.isnat(apply_by) & (apply_by >= t), apply_by, lapses_on)
-    nxt[code[keep] == 0] = np.datetime64("NaT")
-    rows = export_frame(assessed[keep])
-    out = pd.concat([pd.DataFrame({
-        "action": pd.Categorical.from_codes(code[keep], categories=list(ACTIONS)),
-        "next_deadline": nxt.astype("datetime64[s]"),
-    }, index=rows.index), rows], axis=1)
-    out["_pos"] = np.arange(len(out))
-    out = out.sort_values(["action", "next_deadline", "_pos"], na_position="last", kind="stable")
-    return out.drop(columns="_pos").reset_index(drop=True)
+    return materialise(assessed, table_rows(assessed, as_of, "needs_action", days))
 
 
 # ------------------------------------------------------------------------------ import report
@@ -382,17 +534,40 @@ _ERROR_SPLIT = re.compile(r"; (?=[A-Za-z_][A-Za-z0-9_\[\]\.]*: )")
 _ERROR_PART = re.compile(r"^(?P<column>[^:]+): (?P<code>[A-Za-z0-9_]+)(?: \((?P<msg>.*)\))?$",
                          re.S)
 REPORT_COLUMNS = ("row", "column", "code", "problem_zh", "problem_en")
+_ASCII = re.compile(r"[\x00-\x7f]")
+_CJK = re.compile(r"[^\x00-\x7f]")
 
 
-def validation_report(assessed: pd.DataFrame) -> pd.DataFrame:
+def split_message(msg: str) -> tuple[str, str]:
+    """``"<中文> / <English>"`` -> (中文, English), each whole.
+
+    A Chinese message may itself hold " / " (``如 北京 / 北京市``), and so may the English one:
+    the separator is the first " / " that follows some Chinese text and starts the English text
+    (an ASCII character). Without one, both languages get the whole message."""
+    start = 0
+    while (i := msg.find(" / ", start)) >= 0:
+        zh, en = msg[:i], msg[i + 3:]
+        if _CJK.search(zh) and en[:1] and _ASCII.match(en[:1]):
+            return zh, en
+        start = i + 1
+    return msg, msg
+
+
+def validation_report(assessed: pd.DataFrame,
+                      headers: Mapping[str, str] | None = None) -> pd.DataFrame:
     """One line per problem of an imported roster: ``row`` (1 = the first data row under the
-    header), ``column``, ``code``, ``problem_zh``, ``problem_en``.
+    header), ``column``, ``code``, ``problem_zh``, ``problem_en``; with ``headers``
+    (canonical column -> the file's own header, e.g. ``{"valid_until": "有效期止"}``) also
+    ``header`` after ``column``: the name the admin wrote.
 
-    Reads the ``error`` column (core/io.py's cell problems, extended by ``assess_roster``'s
+    Reads the ``error`` column (core/roster/io.py's cell problems, extended by ``assess_roster``'s
     validation), whose parts are ``"<column>: <code> (<中文> / <English>)"`` joined by ``"; "``.
     """
     if "error" not in assessed.columns:
-        return pd.DataFrame({c: [] for c in REPORT_COLUMNS})
+        empty = pd.DataFrame({c: [] for c in REPORT_COLUMNS})
+        if headers is not None:
+            empty.insert(2, "header", [])
+        return empty
     errors = assessed["error"]
     bad = errors.notna().to_numpy(dtype=bool)
     positions = np.flatnonzero(bad)
@@ -405,13 +580,14 @@ def validation_report(assessed: pd.DataFrame) -> pd.DataFrame:
                 column, code, zh, en = "", "", part, part
             else:
                 column, code = m["column"], m["code"]
-                msg = m["msg"] or ""
-                zh, _, en = msg.partition(" / ")
-                en = en or zh
+                zh, en = split_message(m["msg"] or "")
             rows.append(int(pos) + 1)
             cols.append(column)
             codes.append(code)
             zhs.append(zh)
             ens.append(en)
-    return pd.DataFrame({"row": pd.Series(rows, dtype="int64"), "column": cols, "code": codes,
-                         "problem_zh": zhs, "problem_en": ens})
+    out = pd.DataFrame({"row": pd.Series(rows, dtype="int64"), "column": cols, "code": codes,
+                        "problem_zh": zhs, "problem_en": ens})
+    if headers is not None:
+        out.insert(2, "header", [headers.get(c, "") for c in cols])
+    return out

@@ -2,11 +2,15 @@
 
 The notice's QR code is for looking up the registration (C-3.4). A preview cannot look anything
 up in the ministry's system, so its QR code opens the project's own ``/verify?token=…`` page, and
-the token carries the printed data, signed with the project's key (``core.config.secret_key``)
-by ``itsdangerous.URLSafeSerializer`` (HMAC-SHA1 of the payload, salt ``ecert-desk.verify.v1``;
-the payload is zlib-compressed when that makes it shorter). The page shows what was printed and
-whether it is still inside its usage window (C-3.2); a token that was changed by one character
-does not verify.
+the token carries the printed data, ENCRYPTED and authenticated (issue 12): AES-256-GCM with a
+key derived by HKDF-SHA256 from the project's key (``core.config.secret_key``, info
+``ecert-desk.verify.v2``), a random 96-bit nonce, the zlib-compressed JSON payload, and the
+version prefix as associated data. The token is ``2.`` + unpadded base64url(nonce | ciphertext
+| tag): without the key it reveals nothing (no name, birth date, number or employer in proxy
+logs or browser history); a token changed by one character does not verify. Version-1 tokens
+(signed with itsdangerous, readable by anyone) are refused as ``old_format``. The page shows
+what was printed and whether it is still inside its usage window (C-3.2); what the signature
+proves is only that this tool drew that preview from the data someone entered.
 
 Wire payload (short keys keep the QR code small and scannable):
 
@@ -32,16 +36,24 @@ registration_number, employer, specialties`` (a list of ``{"specialty", "valid_f
 
 from __future__ import annotations
 
+import base64
+import json
+import os
 import re
+import zlib
 from dataclasses import dataclass
 from datetime import date
 
-from itsdangerous import BadData, URLSafeSerializer
-from itsdangerous.encoding import base64_decode, base64_encode
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-SALT = "ecert-desk.verify.v1"
-VERSION = 1
+PREFIX = "2."
+INFO = b"ecert-desk.verify.v2"
+VERSION = 1  # the payload's shape (wire keys below)
 MAX_TOKEN_CHARS = 4096
+_NONCE = 12
 
 _FIELDS = (  # (long name, wire key)
     ("name", "n"),
@@ -64,9 +76,7 @@ class Verification:
     valid_signature: bool
     payload: dict | None
     window_status: str | None  # "in_use" | "expired" | "not_yet" | None
-    code: (
-        str  # "ok" | "expired_window" | "not_yet_window" | "bad_signature" | "malformed" | "empty"
-    )
+    code: str  # ok, expired_window, not_yet_window, bad_signature, old_format, malformed, empty
     message_zh: str
     message_en: str
 
@@ -75,8 +85,20 @@ class Verification:
         return self.code == "ok"
 
 
-def _serializer(key: bytes) -> URLSafeSerializer:
-    return URLSafeSerializer(key, salt=SALT)
+def _cipher(key: bytes) -> AESGCM:
+    derived = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=INFO).derive(key)
+    return AESGCM(derived)
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def _unb64(text: str) -> bytes:
+    raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    if _b64(raw) != text:  # spare low bits of the last character: one spelling only
+        raise ValueError("non-canonical base64")
+    return raw
 
 
 def _iso(value: object) -> str:
@@ -136,7 +158,10 @@ def sign(payload: dict, key: bytes) -> str:
     """
     if not key:
         raise ValueError("empty signing key")
-    return _serializer(key).dumps(_compact(payload))
+    plain = zlib.compress(json.dumps(_compact(payload), ensure_ascii=False,
+                                     separators=(",", ":")).encode("utf-8"), 9)
+    nonce = os.urandom(_NONCE)
+    return PREFIX + _b64(nonce + _cipher(key).encrypt(nonce, plain, PREFIX.encode("ascii")))
 
 
 def _zh_date(iso: str) -> str:
@@ -188,7 +213,21 @@ def _verify(token: object, key: bytes, today: date) -> Verification:
             en=f"The verification code is too long (over {MAX_TOKEN_CHARS} characters); "
             "it was not made by this system.",
         )
-    if not _TOKEN_CHARS.match(token) or "." not in token.lstrip("."):
+    if not _TOKEN_CHARS.match(token):
+        return _answer(
+            "malformed",
+            zh="核验码格式不正确，可能复制不完整。请重新扫描证书上的二维码。",
+            en="The verification code is not in the expected format; it may have been copied "
+            "incompletely. Scan the certificate's QR code again.",
+        )
+    if not token.startswith(PREFIX):
+        if "." in token.lstrip("."):  # a version-1 token: signed, but readable by anyone
+            return _answer(
+                "old_format",
+                zh="这是旧版核验码（内容未加密），本系统已停用该格式，无法核验。请重新生成证书预览。",
+                en="This is an old-format verification code (its content was not encrypted); "
+                "this system no longer accepts it. Make a new certificate preview.",
+            )
         return _answer(
             "malformed",
             zh="核验码格式不正确，可能复制不完整。请重新扫描证书上的二维码。",
@@ -196,19 +235,21 @@ def _verify(token: object, key: bytes, today: date) -> Verification:
             "incompletely. Scan the certificate's QR code again.",
         )
     try:
-        signature = token.rsplit(".", 1)[1]
-        # base64 ignores the spare low bits of the last character, so several spellings of one
-        # signature would verify; accept only the one this module writes.
-        if base64_encode(base64_decode(signature)).decode("ascii") != signature:
-            raise BadData("non-canonical signature")
-        wire = _serializer(key).loads(token)
-    except BadData:
+        raw = _unb64(token[len(PREFIX):])
+        if len(raw) < _NONCE + 16:
+            raise ValueError("too short")
+        plain = _cipher(key).decrypt(raw[:_NONCE], raw[_NONCE:], PREFIX.encode("ascii"))
+    except (ValueError, InvalidTag, TypeError):
         return _answer(
             "bad_signature",
             zh="核验失败：核验码签名无效。该证书信息可能被篡改、核验码不完整，或并非由本系统签发。",
             en="Verification failed: the signature is not valid. The certificate data may have "
             "been altered, the code is incomplete, or it was not issued by this system.",
         )
+    try:
+        wire = json.loads(zlib.decompressobj().decompress(plain, 1 << 20).decode("utf-8"))
+    except (ValueError, zlib.error, UnicodeDecodeError):
+        wire = None
     payload = _expand(wire)
     if payload is None:
         return _answer(
@@ -245,8 +286,11 @@ def _verify(token: object, key: bytes, today: date) -> Verification:
         payload=payload,
         window="in_use",
         signed=True,
-        zh=f"核验通过：签名有效，证书在使用有效期内（{window_zh}）。本系统生成的为预览样张，"
-        "不是正式证书。",
-        en=f"Verified: the signature is valid and the certificate is within its usage window "
-        f"({window_en}). This system makes previews, not official certificates.",
+        zh=f"此预览由本工具根据填写人输入的数据绘制，签名只证明这一点；今天在其使用有效期"
+        f"（{window_zh}）内。这不是主管部门的核验：证书真伪与注册状态请在中国建造师网或"
+        "全国建筑市场监管公共服务平台查询。",
+        en=f"This preview was drawn by this tool from the data someone entered; the signature "
+        f"proves only that. Today is inside its usage window ({window_en}). This is NOT the "
+        "ministry's verification: check the certificate and the registration on the official "
+        "platforms (中国建造师网, the national construction market platform).",
     )

@@ -11,7 +11,7 @@ frame has the canonical roster columns of CONTRACT.md ("Roster file"), one row p
 specialty; text columns use the pandas ``string`` dtype, dates ``datetime64[s]`` (NaT when
 missing), ``continuing_education_done`` the nullable ``boolean`` dtype.
 
-Every row is valid input for the rules (core/validate.py): valid_from <= valid_until, an
+Every row is valid input for the rules (core/rules/validate.py): valid_from <= valid_until, an
 application on or after valid_from, an approval 5–60 days after its application and before the
 65th birthday, age >= 18 at valid_from, and no event (application, approval, download) after
 ``as_of``. The dates are spread so that the two lapse waves of the notice show up: pilot
@@ -114,7 +114,7 @@ def _arrow(values) -> pa.Array:
 
 
 def _lapses_on_days(regime: np.ndarray, until: np.ndarray) -> np.ndarray:
-    """R-1's lapse date of the original cycle, from the rule itself; -1 where not covered."""
+    """The original cycle's lapse date, from the R-1 function itself; -1 where not covered."""
     codes = np.select([regime == r for r in REGIMES], list(range(len(REGIMES))), NOT_COVERED)
     _, lapses_on, _, _ = original_deadlines(codes, until, POLICY)
     return np.where(codes == NOT_COVERED, -1, lapses_on)

@@ -33,8 +33,10 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cache
 
+from core import InvalidInput
 from core.policy.data import POLICY
 from core.policy.dates import add_years, parse_iso
+from core.rules.assessment import assess
 
 
 @dataclass(frozen=True)
@@ -272,7 +274,6 @@ def profile_at(scenario: Scenario, as_of: date) -> dict:
 
 def assess_scenario(scenario: Scenario, as_of: date | None = None) -> dict:
     """``core.assess`` of the scenario at its own as-of date (or another one)."""
-    from core import assess
 
     when = scenario.as_of if as_of is None else as_of
     return assess(profile_at(scenario, when), when)
@@ -280,7 +281,7 @@ def assess_scenario(scenario: Scenario, as_of: date | None = None) -> dict:
 
 # -------------------------------------------------------------------------------------- coverage
 # Warnings carry no rule id: the rule (and clause, and reading where the message cites one) that
-# raises each one (core/assessment.py, core/validate.py).
+# raises each one (core/rules/assessment.py, core/rules/validate.py).
 WARNING_REFS: Mapping[str, tuple[str, ...]] = {
     "deadline_before_effective": ("R-1", "C-2.2.1"),
     "application_after_lapse": ("R-4", "C-2.2.1"),
@@ -403,7 +404,6 @@ def change_dates(scenario: Scenario, start: date, end: date) -> list[date]:
 def status_bands(scenario: Scenario, start: date, end: date) -> list[dict]:
     """Per specialty, the status over [start, end] as bands {specialty, status, start, end}
     (end inclusive), each computed by ``core.assess`` at the band's first day."""
-    from core import InvalidInput
 
     bands: list[dict] = []
     points = change_dates(scenario, start, end)

@@ -1,4 +1,4 @@
-"""The engine's sentences (core/messages.toml), formatted in Chinese and English."""
+"""The engine's sentences (core/messages/messages.toml), formatted in Chinese and English."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from functools import cache
 from pathlib import Path
 
 from core.messages.errors import Problem
+from core.policy.data import POLICY
 
 MESSAGES_FILE = Path(__file__).with_name("messages.toml")
 
@@ -24,8 +25,6 @@ def label(field: str) -> tuple[str, str]:
 
 def _fill(values: dict) -> dict:
     """English twins of names that have them: specialty, province, labels."""
-    from core.policy.data import POLICY  # local: policy imports nothing from here
-
     out = dict(values)
     if "specialty" in out and "specialty_en" not in out:
         out["specialty_en"] = POLICY.specialty_en.get(out["specialty"], out["specialty"])

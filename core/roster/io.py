@@ -54,35 +54,64 @@ Decisions (documented here because they are visible to users):
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 import os
-import re
-import unicodedata
 import zipfile
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
-from pathlib import Path
 from typing import BinaryIO
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 
-from core.messages.catalogue import problem
-from core.messages.errors import CodedError
+from core.roster.cells import (
+    _CONTROL_CHARS,
+    _NAT,
+    DATE_DTYPE,
+    STRING,
+    Roster,
+    RosterReadError,
+    _blank_to_na,
+    _Errors,
+    _too_long_numbers,
+    parse_dates,
+    parse_flags,
+)
+from core.roster.decode import (
+    _BINARY_CONTROL_SHARE,
+    _CONTROL_BYTES,
+    _PREFIX_BYTES,
+    _check_csv_lines,
+    _check_csv_shape,
+    _decode_candidates,
+    _first_row_too_long,
+    _locate_csv_header,
+    _read_csv_arrow,
+    _read_csv_pandas,
+    _read_csv_tolerant,
+    _read_source,
+    _utf16_without_bom,
+)
+from core.roster.export import neutralise_formulas, to_csv_bytes, to_xlsx_bytes, write_table
+from core.roster.headers import (
+    _HEADER_SCAN_ROWS,
+    _best_header,
+    _column_map,
+    _header_names,
+    _missing_columns_error,
+    _no_header_error,
+    canonical_header,
+)
+from core.roster.packed import _bad_zip, _check_zip, _unpack, _unpack_single
 from core.roster.schema import (
-    COLUMN_LABELS_ZH,
     DATE_COLUMNS,
     ERROR_COLUMN,
     FLAG_COLUMN,
-    HEADER_ALIASES,
     REQUIRED_COLUMNS,
     ROSTER_COLUMNS,
 )
 
+# The roster files' public names: reading here, writing in core/roster/export.py (re-exported).
 __all__ = [
     "Roster",
     "RosterReadError",
@@ -96,466 +125,6 @@ __all__ = [
     "to_xlsx_bytes",
     "write_table",
 ]
-
-_HINT_RE = re.compile(r"\s*\([^()]*\)\s*$")
-_SEPARATORS_RE = re.compile(r"[\s_\-]+")
-
-
-def _header_key(header: object) -> str:
-    text = unicodedata.normalize("NFKC", str(header)).replace("\ufeff", "").strip().casefold()
-    text = text.rstrip("*").strip()
-    stripped = _HINT_RE.sub("", text)
-    if stripped:
-        text = stripped
-    return _SEPARATORS_RE.sub("", text.rstrip("*"))
-
-
-_ALIAS_KEYS: dict[str, str] = {_header_key(k): v for k, v in HEADER_ALIASES.items()}
-
-
-def canonical_header(header: object) -> str | None:
-    """The canonical column a header names (``"出生日期 *"`` -> ``"birth_date"``), else None."""
-    if header is None or (isinstance(header, float) and np.isnan(header)):
-        return None
-    return _ALIAS_KEYS.get(_header_key(header))
-
-
-# --------------------------------------------------------------------------------------------
-# Errors
-# --------------------------------------------------------------------------------------------
-
-
-class RosterReadError(CodedError):
-    """The file cannot be read as a roster at all (CLI exit 2). Bilingual, with a code."""
-
-
-def _label(col: str) -> tuple[str, str]:
-    """(Chinese, English) label of a canonical column for messages."""
-    return f"{COLUMN_LABELS_ZH[col]}（{col}）", f"{col} ({COLUMN_LABELS_ZH[col]})"
-
-
-# --------------------------------------------------------------------------------------------
-# The result
-# --------------------------------------------------------------------------------------------
-
-
-@dataclass(eq=False)
-class Roster:
-    """A roster as read. ``raw`` and ``data`` share the index 0..n-1 (see module docstring).
-
-    ``source_format`` is ``"csv"``, ``"xlsx"`` or ``"frame"`` (from :func:`roster_from_frame`);
-    ``encoding`` is the CSV's encoding (None otherwise); ``sha256`` is the hex digest of the
-    bytes read (None for a frame).
-    """
-
-    raw: pd.DataFrame
-    data: pd.DataFrame
-    source_format: str
-    encoding: str | None = None
-    file_name: str | None = None
-    sha256: str | None = None
-
-    def __len__(self) -> int:
-        return len(self.data)
-
-    @property
-    def n_errors(self) -> int:
-        return int(self.data[ERROR_COLUMN].notna().sum())
-
-
-STRING = pd.StringDtype()  # "string": pd.NA for missing (pyarrow storage when available)
-DATE_DTYPE = "datetime64[s]"
-
-# --------------------------------------------------------------------------------------------
-# Dates (vectorised)
-# --------------------------------------------------------------------------------------------
-
-_TIME = r"(?:(?:\s+|T)(?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d{1,9})?)?)?"
-_DATE_SEPARATED = (
-    r"^(?P<y>\d{4})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*日?" + _TIME + r"$"
-)
-_DATE_ISO = r"^\d{4}-\d\d-\d\d$"
-_DATE_STRICT = r"^(?P<y>\d{4})[-/.年](?P<m>\d{1,2})[-/.月](?P<d>\d{1,2})日?$"
-_DATE_COMPACT = r"^(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})" + _TIME + r"$"
-_MIN_YEAR, _MAX_YEAR = 1900, 2199
-_EXCEL_EPOCH = np.datetime64("1899-12-30", "D")
-_SERIAL_MIN = int((np.datetime64("1900-03-01", "D") - _EXCEL_EPOCH).astype(int))  # 61
-_SERIAL_MAX = int((np.datetime64(f"{_MAX_YEAR}-12-31", "D") - _EXCEL_EPOCH).astype(int))
-_DATE_LO = np.datetime64(f"{_MIN_YEAR}-01-01", "s")
-_DATE_HI = np.datetime64(f"{_MAX_YEAR}-12-31", "s")
-_NAT = np.datetime64("NaT", "s")
-
-
-def _to_arrow_strings(series: pd.Series) -> pa.Array:
-    s = series if isinstance(series.dtype, pd.StringDtype) else series.astype(STRING)
-    arr = pa.array(s.array)
-    if isinstance(arr, pa.ChunkedArray):
-        arr = arr.combine_chunks()
-    return arr
-
-
-def _ints(field: pa.Array) -> np.ndarray:
-    """Digits (already validated by the regex) -> int64, 0 where null."""
-    return pc.fill_null(pc.cast(field, pa.int64()), 0).to_numpy(zero_copy_only=False)
-
-
-def _ymd_to_datetime(y: np.ndarray, m: np.ndarray, d: np.ndarray):
-    """Vectorised calendar check and build: (datetime64[s] array, valid mask)."""
-    ok = (y >= _MIN_YEAR) & (y <= _MAX_YEAR) & (m >= 1) & (m <= 12) & (d >= 1)
-    months = np.where(ok, (y - 1970) * 12 + (m - 1), 0).astype("datetime64[M]")
-    start = months.astype("datetime64[D]")
-    month_len = ((months + 1).astype("datetime64[D]") - start).astype(np.int64)
-    ok &= d <= month_len
-    days = start + np.where(ok, d - 1, 0).astype("timedelta64[D]")
-    return np.where(ok, days.astype(DATE_DTYPE), _NAT), ok
-
-
-def _scatter_ymd(parts: pa.StructArray, positions: np.ndarray, y, m, d, matched) -> None:
-    hit = pc.fill_null(pc.is_valid(parts), False).to_numpy(zero_copy_only=False)
-    if not hit.any():
-        return
-    where = positions[hit]
-    parts = parts.filter(pa.array(hit))
-    y[where] = _ints(pc.struct_field(parts, "y"))
-    m[where] = _ints(pc.struct_field(parts, "m"))
-    d[where] = _ints(pc.struct_field(parts, "d"))
-    matched[where] = True
-
-
-def _parse_date_strings(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Text -> (datetime64[s] values, present-but-invalid mask), both numpy, no Python loop.
-
-    Cheapest first: exact ISO ``YYYY-MM-DD`` by slicing, then a strict separated form on the
-    rest, then the lenient patterns (spaces, time of day, 8 digits) on what is still left.
-    """
-    n = len(series)
-    values = np.full(n, _NAT)
-    invalid = np.zeros(n, bool)
-    if n == 0:
-        return values, invalid
-    arr = pc.utf8_trim_whitespace(_to_arrow_strings(series))
-    present = pc.fill_null(pc.not_equal(arr, ""), False).to_numpy(zero_copy_only=False)
-    if not present.any():
-        return values, invalid
-    y = np.zeros(n, np.int64)
-    m = np.zeros(n, np.int64)
-    d = np.zeros(n, np.int64)
-    matched = np.zeros(n, bool)
-    iso = pc.fill_null(pc.match_substring_regex(arr, _DATE_ISO), False).to_numpy(
-        zero_copy_only=False
-    )
-    if iso.any():
-        where = np.flatnonzero(iso)
-        sub = arr.filter(pa.array(iso))
-        y[where] = _ints(pc.utf8_slice_codeunits(sub, 0, 4))
-        m[where] = _ints(pc.utf8_slice_codeunits(sub, 5, 7))
-        d[where] = _ints(pc.utf8_slice_codeunits(sub, 8, 10))
-        matched[where] = True
-    for pattern in (_DATE_STRICT, _DATE_SEPARATED, _DATE_COMPACT):
-        rest = np.flatnonzero(present & ~matched)
-        if not len(rest):
-            break
-        sub = arr if len(rest) == n else arr.take(pa.array(rest))
-        _scatter_ymd(pc.extract_regex(sub, pattern), rest, y, m, d, matched)
-    where = np.flatnonzero(matched)
-    sub_values, ok = _ymd_to_datetime(y[where], m[where], d[where])
-    values[where] = sub_values
-    invalid = present.copy()
-    invalid[where[ok]] = False
-    # Full-width digits and separators (２０２１－０８－０１): normalise the few failures only.
-    retry = np.flatnonzero(invalid & ~matched)
-    if len(retry):
-        texts = arr.take(pa.array(retry)).to_pylist()
-        folded = [unicodedata.normalize("NFKC", t) for t in texts]
-        changed = [i for i, (a, b) in enumerate(zip(texts, folded, strict=True)) if a != b]
-        if changed:
-            sub_series = pd.Series([folded[i] for i in changed], dtype=STRING)
-            sub_values, sub_invalid = _parse_date_strings(sub_series)
-            idx = retry[changed]
-            values[idx] = sub_values
-            invalid[idx] = sub_invalid
-    return values, invalid
-
-
-def _serials_to_datetime(numbers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Excel serial day numbers (1899-12-30 epoch; fraction = time of day, ignored)."""
-    numbers = np.asarray(numbers, dtype=np.float64)
-    ok = np.isfinite(numbers) & (numbers >= _SERIAL_MIN) & (numbers < _SERIAL_MAX + 1)
-    whole = np.where(ok, np.floor(np.where(ok, numbers, 0)), 0).astype(np.int64)
-    values = (_EXCEL_EPOCH + whole.astype("timedelta64[D]")).astype(DATE_DTYPE)
-    return np.where(ok, values, _NAT), ok
-
-
-def _datetimes_to_day(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    if getattr(series.dt, "tz", None) is not None:
-        series = series.dt.tz_localize(None)
-    values = series.to_numpy().astype("datetime64[D]").astype(DATE_DTYPE)
-    present = ~np.isnat(values)
-    ok = present & (values >= _DATE_LO) & (values <= _DATE_HI)
-    return np.where(ok, values, _NAT), present & ~ok
-
-
-def _is_number(v: object) -> bool:
-    return isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(
-        v, (bool, np.bool_)
-    )
-
-
-def _element_kind(v: object) -> int:
-    """0 missing, 1 text, 2 date/datetime, 3 number, 4 other (time, bool, …)."""
-    if v is None or v is pd.NA or v is pd.NaT:
-        return 0
-    if isinstance(v, str):
-        return 1
-    if isinstance(v, (datetime, date, np.datetime64)):
-        return 0 if pd.isna(v) else 2
-    if _is_number(v):
-        return 0 if v != v else 3  # NaN
-    return 4
-
-
-def parse_dates(series: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Dates of a column: ``(datetime64[s] Series, bool Series of present-but-invalid cells)``.
-
-    Vectorised (no Python loop per row for text, datetime or numeric columns). Text accepted:
-    2021-08-01, 2021/8/1, 2021.8.1, 2021年8月1日, 20210801, each optionally followed by a time
-    of day; dates/datetimes as they are (time dropped); numbers are Excel serial day numbers.
-    Missing or blank cells are NaT and not invalid. Both results keep ``series.index``.
-    """
-    index = series.index
-    n = len(series)
-    dtype = series.dtype
-    if pd.api.types.is_datetime64_any_dtype(dtype):
-        values, invalid = _datetimes_to_day(series)
-    elif pd.api.types.is_bool_dtype(dtype):
-        values, invalid = np.full(n, _NAT), series.notna().to_numpy(dtype=bool)
-    elif pd.api.types.is_numeric_dtype(dtype):
-        numbers = series.astype("float64").to_numpy(na_value=np.nan)
-        values, ok = _serials_to_datetime(numbers)
-        invalid = ~np.isnan(numbers) & ~ok
-    elif isinstance(dtype, pd.StringDtype):
-        values, invalid = _parse_date_strings(series)
-    else:
-        inferred = pd.api.types.infer_dtype(series, skipna=True)
-        if inferred in ("string", "empty"):
-            values, invalid = _parse_date_strings(series.astype(STRING))
-        else:
-            values = np.full(n, _NAT)
-            invalid = np.zeros(n, bool)
-            kinds = series.map(_element_kind).to_numpy(dtype=np.int8)
-            obj = series.to_numpy(dtype=object)
-            for kind in (1, 2, 3, 4):
-                pos = np.flatnonzero(kinds == kind)
-                if not len(pos):
-                    continue
-                if kind == 1:
-                    v, bad = _parse_date_strings(pd.Series(obj[pos], dtype=STRING))
-                elif kind == 2:
-                    try:
-                        as_dt = pd.to_datetime(pd.Series(obj[pos]), errors="coerce")
-                    except (TypeError, ValueError):  # e.g. mixed time zones
-                        as_dt = pd.Series([pd.Timestamp(x).replace(tzinfo=None) for x in obj[pos]])
-                    v, bad = _datetimes_to_day(as_dt)
-                    bad = bad | np.isnat(v)
-                elif kind == 3:
-                    v, ok = _serials_to_datetime(obj[pos].astype(np.float64))
-                    bad = ~ok
-                else:
-                    v, bad = np.full(len(pos), _NAT), np.ones(len(pos), bool)
-                values[pos] = v
-                invalid[pos] = bad
-    return (
-        pd.Series(values, index=index, dtype=DATE_DTYPE, name=series.name),
-        pd.Series(invalid, index=index, dtype=bool, name=series.name),
-    )
-
-
-# --------------------------------------------------------------------------------------------
-# Flags (vectorised)
-# --------------------------------------------------------------------------------------------
-
-_FLAG_WORDS: dict[str, bool] = {
-    "是": True, "否": False,
-    "true": True, "false": False,
-    "1": True, "0": False,
-    "yes": True, "no": False,
-    "y": True, "n": False,
-    "已完成": True, "未完成": False,
-    "完成": True,
-    "√": True, "×": False,
-    "✓": True, "✔": True, "✗": False, "✘": False,
-}  # fmt: skip
-_FLAG_KEYS = pd.Index(list(_FLAG_WORDS))
-_FLAG_VALUES = np.array(list(_FLAG_WORDS.values()), dtype=bool)
-
-
-def parse_flags(series: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Yes/no cells -> ``("boolean" Series, bool Series of present-but-invalid cells)``.
-
-    是/否, true/false (any case), 1/0, yes/no, y/n, 已完成/未完成, √/×; blank -> NA, no error.
-    """
-    if pd.api.types.is_bool_dtype(series.dtype):
-        return series.astype("boolean"), pd.Series(False, index=series.index)
-    text = series if isinstance(series.dtype, pd.StringDtype) else _to_text(series)
-    key = text.str.strip().str.lower()
-    key = key.mask(key.str.endswith(".0", na=False), key.str.slice(0, -2))  # 1.0 / 0.0
-    codes = _FLAG_KEYS.get_indexer(key.fillna("\0missing"))
-    present = (key.fillna("") != "").to_numpy(dtype=bool)
-    known = codes >= 0
-    values = pd.array(_FLAG_VALUES[np.where(known, codes, 0)], dtype="boolean")
-    values[~known] = pd.NA
-    result = pd.Series(values, index=series.index, name=series.name)
-    return result, pd.Series(present & ~known, index=series.index, name=series.name)
-
-
-# --------------------------------------------------------------------------------------------
-# Values -> text (raw frame)
-# --------------------------------------------------------------------------------------------
-
-
-def _number_text(v: float | int) -> str:
-    if isinstance(v, (int, np.integer)):
-        return str(int(v))
-    f = float(v)
-    if f.is_integer() and abs(f) < 1e21:
-        return str(int(f))
-    return repr(f)
-
-
-def _cell_text(v: object) -> object:
-    kind = _element_kind(v)
-    if kind == 0:
-        return pd.NA
-    if kind == 1:
-        return v
-    if kind == 3:
-        return _number_text(v)
-    if isinstance(v, (bool, np.bool_)):
-        return "TRUE" if v else "FALSE"
-    if isinstance(v, np.datetime64):
-        v = pd.Timestamp(v)
-    if isinstance(v, datetime):
-        if v.time() == time(0):
-            return v.date().isoformat()
-        return v.isoformat(sep=" ", timespec="seconds")
-    if isinstance(v, date):
-        return v.isoformat()
-    if isinstance(v, time):
-        return v.isoformat(timespec="seconds")
-    if isinstance(v, timedelta):
-        return str(v)
-    return str(v)
-
-
-def _to_text(series: pd.Series) -> pd.Series:
-    """Any column -> ``"string"`` Series of its cell texts (missing = NA, '' kept)."""
-    dtype = series.dtype
-    if isinstance(dtype, pd.StringDtype):
-        return series if dtype == STRING else series.astype(STRING)
-    if pd.api.types.is_datetime64_any_dtype(dtype):
-        values = series.dt.tz_localize(None) if getattr(series.dt, "tz", None) else series
-        stamps = values.to_numpy().astype("datetime64[s]")
-        days = stamps.astype("datetime64[D]")  # floor, also before 1970
-        text = pc.cast(pa.array(days), pa.string())  # ISO dates, fast
-        timed = ~np.isnat(stamps) & (stamps != days)
-        if timed.any():
-            text = pc.if_else(pa.array(timed), pc.cast(pa.array(stamps), pa.string()), text)
-        return pd.Series(text.to_pandas(types_mapper={pa.string(): STRING}.get), index=series.index)
-    if pd.api.types.is_bool_dtype(dtype):
-        return series.map({True: "TRUE", False: "FALSE"}).astype(STRING)
-    if pd.api.types.is_integer_dtype(dtype):
-        return series.astype(STRING)
-    if pd.api.types.is_float_dtype(dtype):
-        numbers = series.astype("float64").to_numpy(na_value=np.nan)
-        whole = np.isfinite(numbers) & (np.floor(numbers) == numbers) & (np.abs(numbers) < 1e21)
-        text = pd.Series(numbers, index=series.index).map(repr).astype(STRING)
-        if whole.any():
-            text[whole] = pd.Series(
-                [str(int(x)) for x in numbers[whole]], index=series.index[whole], dtype=STRING
-            )
-        return text.mask(np.isnan(numbers))
-    if pd.api.types.infer_dtype(series, skipna=True) in ("string", "empty"):
-        return series.astype(STRING)
-    return series.map(_cell_text).astype(STRING)
-
-
-# --------------------------------------------------------------------------------------------
-# Normalisation: raw (+ typed cells) -> data
-# --------------------------------------------------------------------------------------------
-
-_CONTROL_CHARS = "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
-_MESSAGE_VALUE_MAX = 40
-def _cell_messages(column: str, code: str, values: pd.Series) -> pd.Series:
-    """``'<column>: <code> (<中文> / <English>)'`` for each cell, in the words of the one message
-    catalogue (core/messages/messages.toml), formatted once per distinct value."""
-    v = values.astype(STRING).fillna("")
-    long = v.str.len() > _MESSAGE_VALUE_MAX
-    v = v.where(~long, v.str.slice(0, _MESSAGE_VALUE_MAX) + "…")
-    v = v.str.replace(_CONTROL_CHARS, "\N{REPLACEMENT CHARACTER}", regex=True)
-    codes, uniques = pd.factorize(v)
-    table = np.array([problem(column, code, value=u).as_text() for u in uniques] + [None],
-                     dtype=object)
-    return pd.Series(table[codes], index=values.index, dtype=STRING)
-
-
-class _Errors:
-    """Row errors collected column by column, joined with '; ' (only touched rows cost)."""
-
-    def __init__(self, index: pd.Index):
-        self.index = index
-        self.parts: list[pd.Series] = []
-
-    def add(self, mask: np.ndarray | pd.Series, messages: pd.Series) -> None:
-        """Messages (indexed like the frame, at least on the masked rows) for the masked rows."""
-        mask = np.asarray(mask, dtype=bool)
-        if mask.any():
-            self.parts.append(messages.loc[self.index[mask]].astype(STRING))
-
-    def add_cells(self, mask, column: str, code: str, text: pd.Series) -> None:
-        """Cell messages for the masked rows, built from those rows' text only."""
-        mask = np.asarray(mask, dtype=bool)
-        if mask.any():
-            self.parts.append(_cell_messages(column, code, text[mask].str.strip()))
-
-    def series(self) -> pd.Series:
-        out = pd.Series(pd.NA, index=self.index, dtype=STRING, name=ERROR_COLUMN)
-        for part in self.parts:
-            current = out.loc[part.index]
-            out.loc[part.index] = current.where(current.isna(), current + "; " + part).fillna(part)
-        return out
-
-
-def _too_long_numbers(cells: pd.Series) -> np.ndarray:
-    """Number cells of 2**53 or more: their last digits are already lost in the file."""
-    if pd.api.types.is_bool_dtype(cells.dtype):
-        return np.zeros(len(cells), bool)
-    if pd.api.types.is_numeric_dtype(cells.dtype):
-        numbers = cells.astype("float64").to_numpy(na_value=np.nan)
-        return np.abs(np.nan_to_num(numbers)) >= 2**53
-    if cells.dtype != object or pd.api.types.infer_dtype(cells, skipna=True) in (
-        "string",
-        "empty",
-    ):
-        return np.zeros(len(cells), bool)
-    return cells.map(lambda v: _is_number(v) and v == v and abs(v) >= 2**53).to_numpy(bool)
-
-
-def _column_map(columns: list[str]) -> dict[str, str]:
-    """canonical -> the first raw column naming it."""
-    found: dict[str, str] = {}
-    for col in columns:
-        canon = canonical_header(col)
-        if canon is not None and canon not in found:
-            found[canon] = col
-    return found
-
-
-def _missing_columns_error(missing: list[str]) -> RosterReadError:
-    zh = "、".join(_label(c)[0] for c in missing)
-    en = ", ".join(_label(c)[1] for c in missing)
-    return RosterReadError(
-        "missing_columns", f"缺少必需的列：{zh}", f"missing required columns: {en}"
-    )
 
 
 def _normalise(
@@ -608,30 +177,6 @@ def _normalise(
     return frame
 
 
-def _blank_to_na(frame: pd.DataFrame) -> pd.DataFrame:
-    out = {}
-    for col in frame.columns:
-        s = _to_text(frame[col])
-        out[col] = s.mask(s == "")
-    return pd.DataFrame(out, index=frame.index, columns=frame.columns)
-
-
-def _header_names(cells: list[object]) -> list[str]:
-    """Header cells -> unique column names (blank -> 'Unnamed: i', repeats -> 'x.1')."""
-    names: list[str] = []
-    seen: dict[str, int] = {}
-    for i, cell in enumerate(cells):
-        text = "" if cell is None or _element_kind(cell) == 0 else str(_cell_text(cell))
-        text = text.replace("\ufeff", "").strip() or f"Unnamed: {i}"
-        base = text
-        while text in seen:
-            seen[base] += 1
-            text = f"{base}.{seen[base]}"
-        seen.setdefault(base, 0)
-        seen[text] = 0
-        names.append(text)
-    return names
-
 
 def _tidy(raw: pd.DataFrame, typed: pd.DataFrame | None, extra: pd.Series | None):
     """Drop fully empty rows and fully empty unnamed columns; reset the index to 0..n-1."""
@@ -653,282 +198,8 @@ def _tidy(raw: pd.DataFrame, typed: pd.DataFrame | None, extra: pd.Series | None
     return raw, typed, extra
 
 
-# --------------------------------------------------------------------------------------------
-# Reading
-# --------------------------------------------------------------------------------------------
-
-_HEADER_SCAN_ROWS = 20
-_HEADER_SCAN_CHARS = 256 * 1024
-_BINARY_CONTROL_SHARE = 0.03
-_CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 13)) + b"\x7f"
-_MAX_XLSX_UNCOMPRESSED = 2 * 1024**3
-
-
-def _read_source(source, file_name: str | None) -> tuple[bytes, str | None]:
-    if isinstance(source, (bytes, bytearray, memoryview)):
-        return bytes(source), file_name
-    if isinstance(source, (str, os.PathLike)):
-        path = Path(source)
-        try:
-            return path.read_bytes(), file_name or path.name
-        except OSError as exc:
-            raise RosterReadError(
-                "cannot_open",
-                f"无法打开文件 {path.name}：{exc.strerror or exc}",
-                f"cannot open file {path.name}: {exc.strerror or exc}",
-            ) from exc
-    if hasattr(source, "read"):
-        if hasattr(source, "seek"):
-            try:
-                source.seek(0)
-            except (OSError, ValueError):
-                pass
-        content = source.read()
-        if isinstance(content, str):
-            content = content.encode("utf-8")
-        name = file_name or getattr(source, "name", None)
-        return bytes(content), (os.path.basename(name) if isinstance(name, str) else None)
-    raise TypeError(f"read_roster: unsupported source {type(source).__name__}")
-
-
-def _header_score(cells: list[object]) -> int:
-    return len({c for c in (canonical_header(x) for x in cells) if c is not None})
-
-
-def _best_header(rows: list[list[object]]) -> tuple[int, int]:
-    """(row index, score) of the best-recognised header row among ``rows``."""
-    best, best_score = 0, 0
-    for i, row in enumerate(rows[:_HEADER_SCAN_ROWS]):
-        score = _header_score(row)
-        if score > best_score:
-            best, best_score = i, score
-    return best, best_score
-
-
-def _no_header_error() -> RosterReadError:
-    return RosterReadError(
-        "no_header",
-        "找不到表头：第一行应为列名，例如 姓名、出生日期、注册编号、注册单位所在地、注册专业、"
-        "有效期起、有效期止（或英文 name, birth_date, …）",
-        "no recognisable header row: the first row should hold column names such as name, "
-        "birth_date, registration_number, employer_province, specialty, valid_from, valid_until "
-        "(or their Chinese aliases)",
-    )
-
-
-_CHUNK = 8 << 20
-_PREFIX_BYTES = 1 << 20
-
-
-def _to_utf8(data: memoryview, encoding: str) -> memoryview:
-    """Strict decode of the whole ``data``, as UTF-8 bytes (UTF-8 input: the same bytes,
-    validated chunk by chunk, never held as one big str). Raises UnicodeDecodeError."""
-    import codecs
-
-    decoder = codecs.getincrementaldecoder(encoding)("strict")
-    if encoding == "utf-8":
-        for i in range(0, len(data), _CHUNK):
-            decoder.decode(data[i : i + _CHUNK])
-        decoder.decode(b"", final=True)
-        return data
-    parts = [
-        decoder.decode(data[i : i + _CHUNK]).encode("utf-8") for i in range(0, len(data), _CHUNK)
-    ]
-    parts.append(decoder.decode(b"", final=True).encode("utf-8"))
-    return memoryview(b"".join(parts))
-
-
-def _utf16_without_bom(data: bytes) -> str | None:
-    """``"utf-16-le"``/``"utf-16-be"`` when ``data`` looks like UTF-16 text saved without a BOM:
-    an even length, and a NUL byte on one side of many 2-byte units (ASCII letters, digits,
-    separators, line ends) and almost never on the other. Such a file is text, not binary."""
-    sample = data[: 1 << 16]
-    if len(data) % 2 or len(sample) < 4:
-        return None
-    half = len(sample) // 2
-    even, odd = sample[0::2].count(0), sample[1::2].count(0)
-    if odd >= 0.3 * half and even <= 0.02 * half:
-        return "utf-16-le"
-    if even >= 0.3 * half and odd <= 0.02 * half:
-        return "utf-16-be"
-    return None
-
-
-def _decode_candidates(data: bytes):
-    """Yield (encoding, UTF-8 bytes of the whole file) in order of preference."""
-    view = memoryview(data)
-    if data.startswith(b"\xef\xbb\xbf"):
-        try:
-            yield "utf-8-sig", _to_utf8(view[3:], "utf-8")
-            return
-        except UnicodeDecodeError:
-            pass
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            yield "utf-16", _to_utf8(view, "utf-16")
-            return
-        except UnicodeDecodeError:
-            pass
-    guess = _utf16_without_bom(data)
-    if guess is not None:
-        try:
-            yield guess, _to_utf8(view, guess)
-            return
-        except UnicodeDecodeError:
-            pass
-    try:
-        yield "utf-8", _to_utf8(view, "utf-8")
-        return  # strict UTF-8 almost never succeeds by accident
-    except UnicodeDecodeError:
-        pass
-    try:
-        yield "gb18030", _to_utf8(view, "gb18030")
-    except UnicodeDecodeError:
-        pass
-    try:
-        from charset_normalizer import from_bytes
-
-        best = from_bytes(data[: 4 * 1024 * 1024]).best()
-    except Exception:  # noqa: BLE001 - a detector failure only means "no guess"
-        best = None
-    if best is not None and best.encoding not in ("utf_8", "gb18030"):
-        try:
-            yield best.encoding, _to_utf8(view, best.encoding)
-        except (UnicodeDecodeError, LookupError):
-            pass
-
-
-_LINE_RE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|$)")
-
-
-def _csv_prefix_rows(text: str, delimiter: str) -> list[tuple[list[str], int]]:
-    """The first records of ``text``, each with the character offset just after it."""
-    rows: list[tuple[list[str], int]] = []
-    consumed = 0
-
-    def lines():
-        nonlocal consumed
-        for match in _LINE_RE.finditer(text, 0, min(len(text), _HEADER_SCAN_CHARS)):
-            line = match.group()
-            if not line:
-                return
-            consumed = match.end()
-            yield line
-
-    reader = csv.reader(lines(), delimiter=delimiter)
-    try:
-        for row in reader:
-            rows.append((row, consumed))
-            if len(rows) >= _HEADER_SCAN_ROWS:
-                break
-    except csv.Error:
-        pass
-    return rows
-
-
-def _locate_csv_header(text: str) -> tuple[str, list[str], int, int]:
-    """(delimiter, header cells, character offset of the data after it, score).
-
-    The delimiter is the one of comma, semicolon, tab that makes a header recognisable (comma
-    wins ties)."""
-    best: tuple[str, list[str], int, int] = (",", [], 0, 0)
-    for delimiter in (",", ";", "\t"):
-        rows = _csv_prefix_rows(text, delimiter)
-        if not rows:
-            continue
-        i, score = _best_header([r for r, _ in rows])
-        if score > best[3]:
-            best = (delimiter, rows[i][0], rows[i][1], score)
-    return best
-
-
-def _read_csv_arrow(body: memoryview, delimiter: str, ncols: int) -> pd.DataFrame:
-    """Fast path (pyarrow.csv): every field as text, '' -> NA; raises on ragged rows."""
-    import pyarrow.csv as pacsv
-
-    names = [str(i) for i in range(ncols)]
-    table = pacsv.read_csv(
-        pa.BufferReader(pa.py_buffer(body)),
-        read_options=pacsv.ReadOptions(column_names=names, block_size=8 << 20),
-        parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
-        convert_options=pacsv.ConvertOptions(
-            column_types={c: pa.large_string() for c in names},
-            null_values=[""],
-            strings_can_be_null=True,
-            quoted_strings_can_be_null=True,
-        ),
-    )
-    return pd.DataFrame(
-        {
-            i: table.column(i).to_pandas(types_mapper={pa.large_string(): STRING}.get)
-            for i in range(ncols)
-        }
-    )
-
-
-def _read_csv_pandas(body: bytes, delimiter: str, ncols: int) -> pd.DataFrame:
-    """Second path (pandas C parser): tolerates rows with fewer fields; raises on extra ones."""
-    frame = pd.read_csv(
-        io.BytesIO(body),
-        sep=delimiter,
-        header=None,
-        names=list(range(ncols)),
-        index_col=False,
-        dtype=STRING,
-        keep_default_na=False,
-        na_filter=False,
-        skip_blank_lines=True,
-        engine="c",
-        encoding="utf-8",
-    )
-    return _blank_to_na(frame)
-
-
-def _first_row_too_long(body: memoryview, delimiter: str, ncols: int) -> bool:
-    """True when the first data row has non-empty fields beyond the header. The pandas path
-    must not see such a file: for the FIRST row only, pandas drops the extra fields with a mere
-    ParserWarning instead of raising, and the row would lose data without a row error."""
-    prefix = bytes(body[:_PREFIX_BYTES]).decode("utf-8", errors="ignore")
-    first = next((row for row, _ in _csv_prefix_rows(prefix, delimiter) if row), None)
-    return first is not None and any(x.strip() for x in first[ncols:])
-
-
-def _read_csv_tolerant(body: str, delimiter: str, ncols: int):
-    """Last path (csv module, a loop per row, only for files with over-long rows):
-    (frame, row errors naming rows with extra non-empty fields)."""
-    csv.field_size_limit(max(csv.field_size_limit(), 1 << 28))  # only ever raised
-    reader = csv.reader(io.StringIO(body, newline=""), delimiter=delimiter)
-    rows: list[list[str]] = []
-    errors: list[object] = []
-    try:
-        for row in reader:
-            if not row:
-                continue
-            if len(row) > ncols:
-                extra = row[ncols:]
-                if any(x.strip() for x in extra):
-                    errors.append(
-                        f"row: too_many_fields (本行有 {len(row)} 个字段，表头只有 {ncols} 列 / "
-                        f"this row has {len(row)} fields, the header has {ncols} columns)"
-                    )
-                else:
-                    errors.append(pd.NA)
-                row = row[:ncols]
-            else:
-                errors.append(pd.NA)
-                row = row + [""] * (ncols - len(row))
-            rows.append(row)
-    except csv.Error as exc:
-        raise RosterReadError(
-            "malformed_csv",
-            f"CSV 文件格式错误，无法读取：{exc}",
-            f"malformed CSV file, cannot be read: {exc}",
-        ) from exc
-    frame = pd.DataFrame(rows, columns=list(range(ncols)), dtype=STRING)
-    return _blank_to_na(frame), pd.Series(errors, dtype=STRING)
-
-
 def _read_csv(data: bytes, file_name: str | None, digest: str) -> Roster:
+    _check_csv_lines(data)
     control = len(data) - len(data.translate(None, _CONTROL_BYTES))
     if (
         data[:2] not in (b"\xff\xfe", b"\xfe\xff")
@@ -963,6 +234,7 @@ def _read_csv(data: bytes, file_name: str | None, digest: str) -> Roster:
     names = _header_names(header)
     ncols = len(names)
     body = utf8[start:]
+    _check_csv_shape(body, delimiter, ncols)
     extra = None
     if _is_blank(bytes(body[:65536])) and _is_blank(bytes(body)):
         frame = pd.DataFrame({i: pd.Series([], dtype=STRING) for i in range(ncols)})
@@ -1019,30 +291,6 @@ def _read_xlsx(data: bytes, file_name: str | None, digest: str) -> Roster:
     return Roster(raw, data_frame, "xlsx", None, file_name, digest)
 
 
-def _sniff_zip(data: bytes) -> str:
-    """'xlsx', or raise for other/corrupt zips."""
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            infos = zf.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise RosterReadError(
-            "bad_xlsx",
-            "XLSX 文件已损坏（可能未完整上传）",
-            "the XLSX file is damaged (perhaps not completely uploaded)",
-        ) from exc
-    if not any(i.filename.startswith("xl/") for i in infos):
-        raise RosterReadError(
-            "unsupported_format",
-            "不支持的文件格式：请上传 CSV 或 XLSX（Excel 工作簿）",
-            "unsupported file format: upload a CSV or an XLSX (Excel workbook)",
-        )
-    if sum(i.file_size for i in infos) > _MAX_XLSX_UNCOMPRESSED:
-        raise RosterReadError(
-            "file_too_large", "XLSX 文件解压后过大", "the XLSX file is too large when unpacked"
-        )
-    return "xlsx"
-
-
 def _is_blank(data: bytes) -> bool:
     """Only whitespace, NULs and a BOM (looks at a prefix first: the file may be large)."""
 
@@ -1065,8 +313,35 @@ def read_roster(
     digest = hashlib.sha256(data).hexdigest()
     if _is_blank(data):
         raise RosterReadError("empty_file", "文件为空", "the file is empty")
+    unpacked = _unpack_single(data)
+    if unpacked is not None:
+        data = unpacked[0]
+        if _is_blank(data):
+            raise RosterReadError("empty_file", "文件为空", "the file is empty")
+        if data.startswith((b"PK\x03\x04", b"PK\x05\x06", b"\x1f\x8b", b"BZh", b"\xfd7zXZ")):
+            raise RosterReadError(
+                "unsupported_format",
+                "压缩文件里应是一个 CSV 表格，而不是另一个压缩文件",
+                "the compressed file should hold one CSV table, not another archive",
+            )
+        return _read_csv(data, file_name, digest)
     if data.startswith(b"PK\x03\x04") or data.startswith(b"PK\x05\x06"):
-        _sniff_zip(data)
+        kind, member = _check_zip(data)
+        if kind == "csv":
+            with zipfile.ZipFile(io.BytesIO(data)) as zf:
+                try:
+                    inner = _unpack(zf.open(member), "zip")
+                except (zipfile.BadZipFile, NotImplementedError, RuntimeError) as exc:
+                    raise _bad_zip(exc) from exc
+            if inner.startswith((b"PK\x03\x04", b"\x1f\x8b", b"BZh", b"\xfd7zXZ")):
+                raise RosterReadError(
+                    "unsupported_format",
+                    "ZIP 里应是一个 CSV 表格，而不是另一个压缩文件",
+                    "the ZIP should hold one CSV table, not another archive",
+                )
+            if _is_blank(inner):
+                raise RosterReadError("empty_file", "文件为空", "the file is empty")
+            return _read_csv(inner, file_name, digest)
         return _read_xlsx(data, file_name, digest)
     if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
         raise RosterReadError(
@@ -1089,146 +364,3 @@ def roster_from_frame(df: pd.DataFrame) -> Roster:
     raw = _blank_to_na(frame)
     raw, typed, _ = _tidy(raw, frame, None)
     return Roster(raw, _normalise(raw, typed), "frame")
-
-
-# --------------------------------------------------------------------------------------------
-# Export
-# --------------------------------------------------------------------------------------------
-
-_FORMULA_START = r"^[=+\-@\t\r]"
-
-
-def _neutralise_series(s: pd.Series) -> pd.Series:
-    if isinstance(s.dtype, pd.StringDtype):
-        hit = s.str.contains(_FORMULA_START, regex=True, na=False)
-        return s.where(~hit, "'" + s) if hit.any() else s
-    if s.dtype == object:
-        inferred = pd.api.types.infer_dtype(s, skipna=True)
-        if inferred == "string":  # all text: vectorised, only the hits are touched
-            hit = s.astype(STRING).str.contains(_FORMULA_START, regex=True, na=False)
-            if not hit.any():
-                return s
-            out = s.copy()
-            out[hit.to_numpy()] = "'" + s[hit.to_numpy()]
-            return out
-        if inferred in ("mixed", "mixed-integer"):  # text among other things
-            return s.map(_neutralise_text)
-    return s
-
-
-def _neutralise_text(v: object) -> object:
-    if isinstance(v, str) and re.match(_FORMULA_START, v):
-        return "'" + v
-    return v
-
-
-def neutralise_formulas(df: pd.DataFrame) -> pd.DataFrame:
-    """A copy in which every text cell and header starting with ``= + - @`` tab or CR gets a
-    leading apostrophe, so spreadsheets show it as text instead of running it."""
-    out = pd.DataFrame({i: _neutralise_series(df.iloc[:, i]) for i in range(df.shape[1])})
-    out.index = df.index
-    out.columns = [_neutralise_text(c) for c in df.columns]
-    return out
-
-
-def _dates_as_iso(s: pd.Series) -> pd.Series:
-    """Date(time) columns -> ISO text (time kept only when not midnight)."""
-    if pd.api.types.is_datetime64_any_dtype(s.dtype):
-        return _to_text(s)
-    if s.dtype == object and pd.api.types.infer_dtype(s, skipna=True) in (
-        "date",
-        "datetime",
-        "datetime64",
-        "mixed",
-    ):
-        return s.map(lambda v: _cell_text(v) if _element_kind(v) == 2 else v)
-    return s
-
-
-def to_csv_bytes(df: pd.DataFrame, encoding: str = "utf-8-sig") -> bytes:
-    """CSV bytes (default UTF-8 with BOM, which Excel opens correctly): formulas neutralised,
-    dates as ``YYYY-MM-DD``, missing as empty, no index."""
-    frame = neutralise_formulas(df)
-    names = list(frame.columns)
-    frame = pd.DataFrame(
-        {i: _dates_as_iso(frame.iloc[:, i]) for i in range(frame.shape[1])}, index=frame.index
-    )
-    frame.columns = names
-    buf = io.StringIO()
-    frame.to_csv(buf, index=False, lineterminator="\n")
-    return buf.getvalue().encode(encoding)
-
-
-def _xlsx_values(s: pd.Series) -> list[object]:
-    """A column as Python cell values for openpyxl: None for missing, dates as ``date``."""
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-    if pd.api.types.is_datetime64_any_dtype(s.dtype):
-        if getattr(s.dt, "tz", None) is not None:
-            s = s.dt.tz_localize(None)
-        midnight = bool(((s == s.dt.normalize()) | s.isna()).all())
-        values = s.dt.date if midnight else s.dt.to_pydatetime()
-        return [None if pd.isna(v) else v for v in values]
-    if pd.api.types.is_bool_dtype(s.dtype) or isinstance(s.dtype, pd.BooleanDtype):
-        return [None if v is pd.NA else bool(v) for v in s.astype(object)]
-    if pd.api.types.is_numeric_dtype(s.dtype):
-        return [None if pd.isna(v) else v for v in s.astype(object)]
-    out: list[object] = []
-    for v in s.astype(object):
-        if isinstance(v, str):
-            out.append(ILLEGAL_CHARACTERS_RE.sub("", v))
-        elif _element_kind(v) == 0:
-            out.append(None)
-        elif isinstance(v, np.generic):
-            out.append(v.item())
-        elif isinstance(v, (int, float, bool, date, datetime)):
-            out.append(v.to_pydatetime() if isinstance(v, pd.Timestamp) else v)
-        else:
-            out.append(ILLEGAL_CHARACTERS_RE.sub("", str(v)))
-    return out
-
-
-def to_xlsx_bytes(df: pd.DataFrame) -> bytes:
-    """XLSX bytes (one sheet "roster"): formulas neutralised, text as text cells, dates as date
-    cells shown ``yyyy-mm-dd``, missing as empty cells, characters XML cannot hold removed."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-    frame = neutralise_formulas(df)
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet("roster")
-    ws.append(
-        [ILLEGAL_CHARACTERS_RE.sub("", str(c)) if c is not None else None for c in frame.columns]
-    )
-    columns = [_xlsx_values(frame.iloc[:, i]) for i in range(frame.shape[1])]
-
-    def cell(v: object) -> object:
-        if isinstance(v, (date, datetime)):
-            c = WriteOnlyCell(ws, value=v)
-            c.number_format = "yyyy-mm-dd" if not isinstance(v, datetime) else "yyyy-mm-dd hh:mm"
-            return c
-        return v
-
-    for row in zip(*columns, strict=True):
-        ws.append([cell(v) for v in row])
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
-
-
-def write_table(df: pd.DataFrame, path: str | os.PathLike) -> Path:
-    """Write ``df`` as CSV (UTF-8 with BOM) or XLSX, chosen by the path's suffix."""
-    target = Path(path)
-    suffix = target.suffix.lower()
-    if suffix == ".csv":
-        content = to_csv_bytes(df)
-    elif suffix == ".xlsx":
-        content = to_xlsx_bytes(df)
-    else:
-        raise ValueError(
-            f"不支持的输出格式 “{target.suffix}”：请用 .csv 或 .xlsx / "
-            f'unsupported output format "{target.suffix}": use .csv or .xlsx'
-        )
-    target.write_bytes(content)
-    return target

@@ -80,6 +80,22 @@ TEXT_LIMITS: dict[str, int] = {
     "specialty": 40,
 }
 
+# -- file limits (issue 12: untrusted roster files) ------------------------------------------------
+# A roster file comes from a third party. Every number below is checked BEFORE the reader
+# allocates for it, and the whole read runs in a child process (core.roster.cage) that cannot
+# take more than CAGE_MEMORY_BYTES of address space or CAGE_CPU_SECONDS of CPU. A national
+# roster (about 1,000,000 rows of 13 columns, ~150 MB as CSV) fits well inside every limit.
+MAX_ROWS = 2_000_000            #: data rows (CSV: lines; XLSX: Excel's own cap below)
+MAX_XLSX_ROWS = 1_048_576       #: Excel's own row limit: a sheet declaring more is not a workbook
+MAX_COLUMNS = 256               #: columns of the header / of a sheet's declared or used area
+MAX_CELLS = 40_000_000          #: rows x columns (declared dimension, used area, CSV separators)
+MAX_FILE_BYTES = 512 * 1024**2  #: a file as given (the CLI; uploads are far smaller)
+MAX_UNPACKED_BYTES = 768 * 1024**2  #: a .gz/.bz2/.xz/.zip CSV unpacked, or all XLSX parts
+CAGE_MEMORY_BYTES = 6 * 1024**3  #: RLIMIT_AS of the reading child (a 1M-row CSV needs ~3 GiB)
+CAGE_CPU_SECONDS = 240          #: RLIMIT_CPU of the reading child
+CAGE_WALL_SECONDS = 300         #: the parent stops waiting (and kills the child) after this
+CAGE_OUTPUT_BYTES = 4 * 1024**3  #: RLIMIT_FSIZE: the largest result the child may write
+
 # -- codes (POLICY.md) ----------------------------------------------------------------------------
 REGIMES: tuple[str, ...] = POLICY.regimes  # pilot, batch2021, not_covered (policy.toml)
 #: Status codes of R-4, in the order of its first-match list, then the two outside it.

@@ -21,19 +21,37 @@ SQLAlchemy 2 Core (no ORM) over any URL; SQLite by default (CONTRACT.md "Configu
     ``WITHOUT ROWID``: rows are stored in key order, so an import appends and a load reads
     sequentially without a second index.
 
+Databases
+    SQLite (the embedded default) and PostgreSQL (``postgresql+psycopg://…``, psycopg 3) are
+    both tested (tests/test_store.py runs every test on each). The rows go in by each
+    database's bulk path: PostgreSQL ``COPY … FROM STDIN`` (CSV written by Arrow, one chunk of
+    ``chunk_rows`` rows at a time), SQLite ``executemany`` per chunk.
+
 Guarantees
     ``import_snapshot`` writes the snapshot record, all its rows and the switch of the current
-    snapshot in ONE transaction: when it fails, is cancelled (the ``progress`` callback raises)
-    or the process is killed, the database and the current snapshot are exactly as before. On
-    SQLite the database runs in WAL mode (readers keep reading the current snapshot during an
-    import) and write transactions start with ``BEGIN IMMEDIATE`` (two writers queue instead of
-    failing half-way).
+    snapshot in ONE transaction: when it fails, is cancelled (the ``progress`` callback raises),
+    loses its connection or the process is killed, the database and the current snapshot are
+    exactly as before. A unique partial index allows at most one current snapshot. On SQLite
+    the database runs in WAL mode (readers keep reading the current snapshot during an import)
+    and write transactions start with ``BEGIN IMMEDIATE`` (two writers queue instead of failing
+    half-way). On PostgreSQL two imports write their rows side by side and queue only for the
+    switch (a transaction-scoped advisory lock); waiting for a lock is bounded by ``timeout``
+    (``lock_timeout``).
+
+Concurrent imports
+    ``import_snapshot(..., expect_current=ID)`` makes the import optimistic: inside the
+    transaction, under the lock, the current snapshot is compared with ``ID`` (what the admin
+    saw when checking the file). When another import (or a switch) became current in between,
+    the new snapshot is still stored complete, but NOT made current, and
+    :class:`ImportSuperseded` (``import_superseded``) says which snapshot is current and which
+    one holds these rows. Nothing is lost, nothing is mixed, and exactly one is current.
 
 Errors
     Every database problem reaches the caller as :class:`StoreError` with a code, and a Chinese
     and an English message naming the problem and the fix: ``db_locked``, ``disk_full``,
-    ``db_unwritable``, ``db_corrupt``, ``db_error``, ``bad_url``, ``no_snapshot``,
-    ``snapshot_unknown``, ``snapshot_current``, ``invalid_roster``.
+    ``db_unwritable``, ``db_corrupt``, ``db_unreachable``, ``db_timeout``, ``db_error``,
+    ``bad_url``, ``no_snapshot``, ``snapshot_unknown``, ``snapshot_current``,
+    ``invalid_roster``, ``import_superseded``.
 
 Never imports streamlit.
 """
@@ -52,25 +70,55 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.pool import StaticPool
 
+try:  # the PostgreSQL driver (requirements.txt); SQLite works without it
+    import psycopg
+except ImportError:  # pragma: no cover - only on a SQLite-only installation
+    psycopg = None
+
+from core.demo.roster import DEMO_ROWS, DEMO_SEED, demo_roster
 from core.messages.errors import CodedError
+from core.policy.dates import today_shanghai
 from core.roster.schema import DATE_COLUMNS, FLAG_COLUMN
 from core.roster.schema import ROSTER_COLUMNS as COLUMNS  # the database keeps every column
+from core.runtime.config import private_file
 
-__all__ = ["COLUMNS", "CHUNK_ROWS", "Store", "StoreError"]
+__all__ = ["COLUMNS", "CHUNK_ROWS", "UNCHECKED", "ImportSuperseded", "Store", "StoreError"]
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+DB_ERRORS: tuple[type[BaseException], ...] = (sa_exc.SQLAlchemyError, sqlite3.Error, OSError)
+if psycopg is not None:
+    DB_ERRORS += (psycopg.Error,)
+CONNECT_TIMEOUT_S = 10
 CHUNK_ROWS = 50_000
 LOAD_BATCH_ROWS = 100_000
 SNAPSHOT_COLUMNS = ("id", "created_at", "file_name", "sha256", "accepted_rows", "rejected_rows",
                     "is_current", "note")
 
 Progress = Callable[[int, int], object]
+# PostgreSQL: the transaction-scoped advisory lock that serialises switches of the current
+# snapshot (imports, set_current, delete, the first demo import). Any constant bigint will do.
+SWITCH_LOCK_KEY = 0x65636572740001
+# PostgreSQL error classes (SQLSTATE) the messages distinguish.
+PG_LOCKED = {"55P03", "40P01"}  # lock_not_available (lock_timeout), deadlock_detected
+PG_TIMEOUT = {"57014"}  # query_canceled: statement_timeout or a cancel request
+PG_UNWRITABLE = {"42501", "25006"}  # insufficient_privilege, read_only_sql_transaction
+PG_FULL = {"53100"}  # disk_full
+PG_GONE_PREFIXES = ("08", "57P", "28", "3D")  # connection, shutdown, login, no such database
+
+
+class _Unchecked:
+    def __repr__(self) -> str:
+        return "UNCHECKED"
+
+
+UNCHECKED = _Unchecked()  # import_snapshot(expect_current=...) default: no optimistic check
 
 
 class StoreError(CodedError, RuntimeError):
@@ -79,6 +127,26 @@ class StoreError(CodedError, RuntimeError):
     def __init__(self, code: str, message_zh: str, message_en: str, detail: str | None = None):
         super().__init__(code, message_zh, message_en)
         self.detail = detail
+
+
+class ImportSuperseded(StoreError):
+    """Another import (or a switch) became current while this one was stored: the rows are kept
+    complete as ``snapshot_id`` (not current); ``current_id`` is the current snapshot."""
+
+    def __init__(self, snapshot_id: int, current_id: int | None):
+        self.snapshot_id = int(snapshot_id)
+        self.current_id = current_id
+        other = f"#{current_id}" if current_id is not None else "—"
+        super().__init__(
+            "import_superseded",
+            f"在您导入期间，另一次导入（或切换）已把快照 {other} 设为当前名单。"
+            f"您的名单已完整保存为快照 #{snapshot_id}，但没有设为当前名单。"
+            "请在快照列表中比较两者；如应以您的名单为准，请选择它并设为当前名单。",
+            f"While you were importing, another import (or a switch) made snapshot {other} the "
+            f"current roster. Your roster is stored complete as snapshot #{snapshot_id} but is "
+            "NOT current. Compare the two in the snapshot list; if yours should be current, "
+            "pick it there and make it current.",
+        )
 
 
 # -- schema ----------------------------------------------------------------------------------
@@ -97,9 +165,16 @@ snapshots_table = sa.Table(
     sqlite_autoincrement=True,  # ids are never reused after a delete
 )
 
+# At most one current snapshot, enforced by the database itself (a unique partial index).
+one_current_index = sa.Index(
+    "ix_snapshots_one_current", snapshots_table.c.is_current, unique=True,
+    sqlite_where=snapshots_table.c.is_current.is_(True),
+    postgresql_where=snapshots_table.c.is_current.is_(True),
+)
+
 roster_rows_table = sa.Table(
     "roster_rows", metadata,
-    sa.Column("snapshot_id", sa.Integer, sa.ForeignKey("snapshots.id"), nullable=False),
+    sa.Column("snapshot_id", sa.Integer, nullable=False),
     sa.Column("row_no", sa.Integer, nullable=False),
     *[
         sa.Column(c, sa.Boolean if c == FLAG_COLUMN else sa.String(10) if c in DATE_COLUMNS
@@ -107,6 +182,12 @@ roster_rows_table = sa.Table(
         for c in COLUMNS
     ],
     sa.PrimaryKeyConstraint("snapshot_id", "row_no", name="pk_roster_rows"),
+    # SQLite checks a foreign key per row almost for free; PostgreSQL runs a trigger per row,
+    # which more than doubled the time of a 1M-row COPY. There the rows of a snapshot are
+    # written only in the transaction that creates it and deleted with it, and
+    # incomplete_snapshots()/integrity_check() look for rows without a snapshot.
+    sa.ForeignKeyConstraint(["snapshot_id"], ["snapshots.id"],
+                            name="fk_roster_rows_snapshot").ddl_if(dialect="sqlite"),
     sqlite_with_rowid=False,
 )
 
@@ -204,6 +285,76 @@ def _row_chunks(df: pd.DataFrame, snapshot_id: int, chunk: int) -> Iterator[tupl
         yield stop, list(zip(*cols, strict=True))
 
 
+_CSV_OPTIONS = pa_csv.WriteOptions(include_header=False, quoting_style="needed")
+
+
+def _csv_chunks(df: pd.DataFrame, snapshot_id: int, chunk: int) -> Iterator[tuple[int, bytes]]:
+    """(rows done after this chunk, the chunk as PostgreSQL ``COPY … (FORMAT csv)`` input).
+
+    Arrow writes the CSV in C++: text is always quoted (so an empty text stays empty), a missing
+    value is an unquoted empty field (NULL), dates ISO ``YYYY-MM-DD``, flags ``true``/``false``.
+    """
+    n = len(df)
+    arrays = [pa.array(np.full(n, snapshot_id, dtype=np.int64)), pa.array(np.arange(n))]
+    for c in COLUMNS:
+        if c in DATE_COLUMNS:
+            day = pc.cast(pa.array(df[c].to_numpy(dtype="datetime64[s]")), pa.date32())
+            arrays.append(pc.cast(day, pa.string()))
+        elif c == FLAG_COLUMN:
+            arrays.append(pa.array(df[c], type=pa.bool_()))
+        else:
+            arrays.append(pa.array(df[c], type=pa.large_string()))
+    table = pa.Table.from_arrays(arrays, names=["snapshot_id", "row_no", *COLUMNS])
+    for start in range(0, n, chunk):
+        sink = pa.BufferOutputStream()
+        pa_csv.write_csv(table.slice(start, chunk), sink, write_options=_CSV_OPTIONS)
+        yield min(n, start + chunk), sink.getvalue().to_pybytes()
+
+
+def _refuse_nul(df: pd.DataFrame) -> None:
+    """StoreError('invalid_roster') when a text holds a NUL character: PostgreSQL cannot store
+    one, so no database does (the same roster imports the same everywhere)."""
+    for c in COLUMNS:
+        if c in DATE_COLUMNS or c == FLAG_COLUMN:
+            continue
+        hits = pc.fill_null(pc.match_substring(pa.array(df[c], type=pa.large_string()), "\x00"),
+                            False)
+        if pc.any(hits).as_py():
+            row = int(np.flatnonzero(hits.to_numpy(zero_copy_only=False))[0])
+            raise StoreError(
+                "invalid_roster",
+                f"名单列 {c} 第 {row + 1} 行含有空字符（NUL），无法保存。请删除这些字符后再导入。",
+                f"Column {c}, row {row + 1} holds a NUL character, which cannot be stored. "
+                "Remove such characters and import again.",
+            )
+
+
+def _copy_out_rows(raw, snapshot_id: int) -> list[pa.StructArray]:
+    """PostgreSQL: a snapshot's rows by ``COPY … TO STDOUT (FORMAT csv)``, parsed by Arrow
+    (NULL is an unquoted empty field, an empty text a quoted one, flags t/f)."""
+    sql = (f"COPY (SELECT {', '.join(COLUMNS)} FROM roster_rows "
+           f"WHERE snapshot_id = {int(snapshot_id)} ORDER BY row_no) TO STDOUT (FORMAT csv)")
+    sink = pa.BufferOutputStream()
+    with raw.cursor() as cur, cur.copy(sql) as copy:
+        for block in copy:
+            sink.write(block)
+    data = sink.getvalue()
+    if data.size == 0:
+        return []
+    table = pa_csv.read_csv(
+        pa.BufferReader(data),
+        read_options=pa_csv.ReadOptions(column_names=list(COLUMNS)),
+        parse_options=pa_csv.ParseOptions(newlines_in_values=True),
+        convert_options=pa_csv.ConvertOptions(
+            column_types={c: pa.bool_() if c == FLAG_COLUMN else pa.string() for c in COLUMNS},
+            null_values=[""], strings_can_be_null=True, quoted_strings_can_be_null=False,
+            true_values=["t"], false_values=["f"]))
+    arrays = [pc.cast(table.column(c), pa.int8()) if c == FLAG_COLUMN
+              else table.column(c) for c in COLUMNS]
+    return [pa.StructArray.from_arrays([a.combine_chunks() for a in arrays],
+                                       fields=list(_ROW_TYPE))]
+
+
 _ROW_TYPE = pa.struct([(c, pa.int8() if c == FLAG_COLUMN else pa.string()) for c in COLUMNS])
 
 
@@ -262,10 +413,20 @@ class Store:
             memory = database in ("", ":memory:") or "mode=memory" in database
             if not memory and not database.startswith("file:"):
                 with self._guard("open"):
-                    Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+                    # 0600; SQLite gives the -wal and -shm files the same mode
+                    private_file(Path(database).expanduser())
             kwargs["connect_args"] = {"timeout": self.timeout, "check_same_thread": False}
             if memory:
                 kwargs["poolclass"] = StaticPool
+        else:
+            kwargs["pool_pre_ping"] = True  # a connection the server dropped is replaced
+            if self.url.get_backend_name() == "postgresql":
+                kwargs["connect_args"] = {
+                    "connect_timeout": CONNECT_TIMEOUT_S,
+                    "application_name": "ecert-desk",
+                    # waiting for another writer ends after `timeout` with db_locked
+                    "options": f"-c lock_timeout={int(self.timeout * 1000)}",
+                }
         try:
             self.engine = sa.create_engine(self.url, **kwargs)
         except (sa_exc.ArgumentError, ImportError) as exc:  # unknown dialect or missing driver
@@ -278,8 +439,18 @@ class Store:
             ) from exc
         if self.is_sqlite:
             self._install_sqlite_hooks()
-        with self._guard("open"):
-            metadata.create_all(self.engine)
+        self.is_postgresql = self.engine.dialect.name == "postgresql"
+        with self._guard("open"), self.engine.begin() as conn:
+            if self.is_postgresql:  # two servers starting at once must not both create tables
+                conn.execute(sa.select(sa.func.pg_advisory_xact_lock(SWITCH_LOCK_KEY)))
+            metadata.create_all(conn)
+        try:  # databases made before the index get it now
+            with self.engine.begin() as conn:
+                one_current_index.create(conn, checkfirst=True)
+        except DB_ERRORS as exc:  # a read-only database is still readable without it
+            err = self._translate(exc, "open")
+            if err.code != "db_unwritable":
+                raise err from exc
 
     @classmethod
     def from_config(cls, **kwargs) -> Store:
@@ -341,16 +512,77 @@ class Store:
             yield
         except StoreError:
             raise
-        except (sa_exc.SQLAlchemyError, sqlite3.Error, OSError) as exc:
+        except DB_ERRORS as exc:
             raise self._translate(exc, action) from exc
+
+    def _translate_postgresql(self, orig, text: str, where: str) -> StoreError | None:
+        """The PostgreSQL errors whose fix differs from SQLite's (by SQLSTATE); None: the
+        generic rules below decide."""
+        state = getattr(orig, "sqlstate", None) or ""
+        low = text.lower()
+        if state in PG_UNWRITABLE:
+            return StoreError(
+                "db_unwritable",
+                f"数据库 {where} 拒绝写入（{text}）。当前名单未改变。"
+                "请数据库管理员授予该数据库用户对 snapshots、roster_rows、snapshot_frames 三张表的 "
+                "SELECT、INSERT、UPDATE、DELETE 权限（并确认数据库不是只读），"
+                "或将 ECERT_DB_URL 指向可写的数据库。",
+                f"The database {where} refuses writes ({text}). The current roster is unchanged. "
+                "Ask the database administrator to grant this database user SELECT, INSERT, "
+                "UPDATE and DELETE on the tables snapshots, roster_rows and snapshot_frames (and "
+                "check the database is not read-only), or set ECERT_DB_URL to a writable "
+                "database.",
+                text,
+            )
+        if state in PG_TIMEOUT:
+            return StoreError(
+                "db_timeout",
+                f"数据库 {where} 未能在限定时间内完成操作（{text}）。当前名单未改变。"
+                "请稍后重试；若一直如此，请数据库管理员放宽该用户的 statement_timeout。",
+                f"The database {where} did not finish in the time allowed ({text}). The current "
+                "roster is unchanged. Try again later; if it keeps happening, ask the database "
+                "administrator to raise statement_timeout for this user.",
+                text,
+            )
+        if state in PG_FULL or "could not extend file" in low or "no space left" in low:
+            return StoreError(
+                "disk_full",
+                f"数据库服务器 {where} 磁盘空间不足（{text}）。当前名单未改变。"
+                "请在数据库服务器上释放磁盘空间，或将 ECERT_DB_URL 指向空间充足的数据库后重试。",
+                f"The database server {where} is out of disk space ({text}). The current roster "
+                "is unchanged. Free disk space on the database server, or point ECERT_DB_URL to a "
+                "database with room, then try again.",
+                text,
+            )
+        if state in PG_LOCKED:
+            return None  # the generic db_locked message
+        if (state.startswith(PG_GONE_PREFIXES)
+                or (isinstance(orig, psycopg.OperationalError) and not state)):
+            return StoreError(
+                "db_unreachable",
+                f"无法连接数据库服务器 {where}，或连接已中断（{text}）。当前名单未改变。"
+                "请确认数据库服务正在运行，并检查 ECERT_DB_URL 中的地址、端口、数据库名、"
+                "用户名和密码，然后重试。",
+                f"Cannot reach the database server {where}, or the connection was lost ({text}). "
+                "The current roster is unchanged. Make sure the database server is running and "
+                "check the host, port, database name, user and password in ECERT_DB_URL, then "
+                "try again.",
+                text,
+            )
+        return None
 
     def _translate(self, exc: BaseException, action: str) -> StoreError:
         orig = getattr(exc, "orig", None) or exc
-        text = str(orig)
+        text = str(orig).strip()
         low = text.lower()
         where = self._where()
         err_no = getattr(orig, "errno", None)
-        if "locked" in low or "busy" in low:
+        if psycopg is not None and isinstance(orig, psycopg.Error):
+            found = self._translate_postgresql(orig, text, where)
+            if found is not None:
+                return found
+        if ("locked" in low or "busy" in low or "lock timeout" in low
+                or getattr(orig, "sqlstate", None) in PG_LOCKED):
             return StoreError(
                 "db_locked",
                 f"数据库 {where} 正被其他进程占用（已等待 {self.timeout:g} 秒）。"
@@ -412,7 +644,50 @@ class Store:
             with conn.begin():
                 yield conn
 
+    def _lock_switch(self, conn: sa.Connection) -> None:
+        """PostgreSQL: wait (at most ``timeout``) for the right to change which snapshot is
+        current; held until the transaction ends. SQLite: BEGIN IMMEDIATE already holds it."""
+        if self.is_postgresql:
+            conn.execute(sa.select(sa.func.pg_advisory_xact_lock(SWITCH_LOCK_KEY)))
+
+    @staticmethod
+    def _make_current(conn: sa.Connection, snapshot_id: int) -> None:
+        """Two statements, so the one-current index never sees two current rows."""
+        s = snapshots_table
+        conn.execute(s.update().where(s.c.is_current.is_(True), s.c.id != snapshot_id)
+                     .values(is_current=False))
+        conn.execute(s.update().where(s.c.id == snapshot_id).values(is_current=True))
+
+    @staticmethod
+    def _current(conn: sa.Connection) -> int | None:
+        s = snapshots_table
+        sid = conn.execute(sa.select(s.c.id).where(s.c.is_current.is_(True))
+                           .order_by(s.c.id.desc()).limit(1)).scalar()
+        return None if sid is None else int(sid)
+
+    def _write_rows(self, conn: sa.Connection, frame: pd.DataFrame, snapshot_id: int,
+                    progress: Progress | None) -> None:
+        """All rows of ``frame`` into roster_rows, chunk by chunk, by the database's bulk path;
+        ``progress(done, total)`` after each chunk."""
+        total = len(frame)
+        if self.is_postgresql and psycopg is not None:
+            chunks = _csv_chunks(frame, snapshot_id, self.chunk_rows)
+            names = ", ".join(("snapshot_id", "row_no", *COLUMNS))
+            raw = conn.connection.driver_connection
+            with raw.cursor() as cur:
+                for done, data in chunks:
+                    with cur.copy(f"COPY roster_rows ({names}) FROM STDIN (FORMAT csv)") as copy:
+                        copy.write(data)
+                    if progress is not None:
+                        progress(done, total)
+            return
+        for done, rows in _row_chunks(frame, snapshot_id, self.chunk_rows):
+            self._insert_rows(conn, rows)
+            if progress is not None:
+                progress(done, total)
+
     def _insert_rows(self, conn: sa.Connection, rows: list[tuple]) -> None:
+        """One chunk of row tuples: SQLite executemany; other databases through SQLAlchemy."""
         if not rows:
             return
         if self.is_sqlite:
@@ -431,41 +706,59 @@ class Store:
 
     # -- public API ---------------------------------------------------------------------------
     def import_snapshot(self, df: pd.DataFrame, file_name: str, sha256: str, rejected_rows: int = 0,
-                        progress: Progress | None = None, *, note: str | None = None) -> int:
+                        progress: Progress | None = None, *, note: str | None = None,
+                        expect_current: int | None | _Unchecked = UNCHECKED) -> int:
         """Store ``df`` as a new snapshot and make it current, all in one transaction.
 
         ``progress(done, total)`` is called with 0 first and after every chunk of rows; if it
         raises, the import is cancelled (rolled back) and its exception propagates. Returns the
         new snapshot id. On failure the database is exactly as before and StoreError is raised.
+
+        ``expect_current``: the snapshot id (None: no snapshot) the caller believes current.
+        When another one became current meanwhile, the rows are still stored complete as a new
+        snapshot that is NOT made current, and :class:`ImportSuperseded` is raised (module doc,
+        "Concurrent imports"). The default skips the check: the last import wins.
         """
-        sid = self._import(df, file_name, sha256, rejected_rows, progress, note=note)
+        sid = self._import(df, file_name, sha256, rejected_rows, progress, note=note,
+                           expect_current=expect_current)
         assert sid is not None
         return sid
 
     def _import(self, df, file_name, sha256, rejected_rows, progress, *, note=None,
-                only_if_empty: bool = False) -> int | None:
+                only_if_empty: bool = False,
+                expect_current: int | None | _Unchecked = UNCHECKED) -> int | None:
         frame = _normalise(df)
+        _refuse_nul(frame)
         total = len(frame)
         created = datetime.now(UTC).isoformat(timespec="seconds")
+        blob = _frame_to_parquet(frame)
         s = snapshots_table
+        superseded = None
         with self._guard("import"), self._write() as conn:
-            if only_if_empty and conn.execute(sa.select(sa.func.count()).select_from(s)).scalar():
-                return None
-            sid = conn.execute(s.insert().values(
+            if only_if_empty:
+                self._lock_switch(conn)
+                if conn.execute(sa.select(sa.func.count()).select_from(s)).scalar():
+                    return None
+            sid = int(conn.execute(s.insert().values(
                 created_at=created, file_name=str(file_name), sha256=str(sha256),
                 accepted_rows=total, rejected_rows=int(rejected_rows), is_current=False,
-                note=note)).inserted_primary_key[0]
+                note=note)).inserted_primary_key[0])
             if progress is not None:
                 progress(0, total)
-            for done, rows in _row_chunks(frame, sid, self.chunk_rows):
-                self._insert_rows(conn, rows)
-                if progress is not None:
-                    progress(done, total)
+            self._write_rows(conn, frame, sid, progress)
             conn.execute(snapshot_frames_table.insert().values(
-                snapshot_id=sid, format="parquet", data=_frame_to_parquet(frame)))
-            conn.execute(s.update().values(is_current=sa.case((s.c.id == sid, True), else_=False)))
+                snapshot_id=sid, format="parquet", data=blob))
+            # the switch: under the lock, so two imports cannot both see the same current one
+            self._lock_switch(conn)
+            current = self._current(conn)
+            if isinstance(expect_current, _Unchecked) or current == expect_current:
+                self._make_current(conn, sid)
+            else:
+                superseded = ImportSuperseded(sid, current)
         self._shrink_wal()
-        return int(sid)
+        if superseded is not None:
+            raise superseded
+        return sid
 
     def _shrink_wal(self) -> None:
         """SQLite: after a big import, copy the WAL into the database and truncate it, so the
@@ -518,18 +811,18 @@ class Store:
 
     def set_current(self, snapshot_id: int) -> None:
         """Make ``snapshot_id`` the current snapshot (one atomic switch)."""
-        s = snapshots_table
         snapshot_id = int(snapshot_id)
         with self._guard("switch"), self._write() as conn:
+            self._lock_switch(conn)
             self._require(conn, snapshot_id)
-            conn.execute(s.update().values(
-                is_current=sa.case((s.c.id == snapshot_id, True), else_=False)))
+            self._make_current(conn, snapshot_id)
 
     def delete_snapshot(self, snapshot_id: int) -> None:
         """Delete a snapshot and its rows; the current snapshot cannot be deleted."""
         s, r = snapshots_table, roster_rows_table
         snapshot_id = int(snapshot_id)
         with self._guard("delete"), self._write() as conn:
+            self._lock_switch(conn)
             self._require(conn, snapshot_id)
             if conn.execute(sa.select(s.c.is_current).where(s.c.id == snapshot_id)).scalar():
                 raise StoreError(
@@ -582,6 +875,8 @@ class Store:
                         batches.append(_rows_to_arrow(rows))
                 finally:
                     cur.close()
+            elif self.is_postgresql and psycopg is not None:
+                batches = _copy_out_rows(conn.connection.driver_connection, sid)
             else:  # other drivers may hand back real booleans
                 result = conn.execute(sa.select(*[r.c[c] for c in COLUMNS])
                                       .where(r.c.snapshot_id == sid).order_by(r.c.row_no))
@@ -599,7 +894,8 @@ class Store:
 
     def integrity_check(self) -> bool:
         """True when the database is sound: SQLite ``PRAGMA integrity_check`` and foreign keys;
-        other dialects a count query; and in every case at most one current snapshot."""
+        other dialects a count query; and in every case at most one current snapshot and no
+        partial snapshot (each has all its rows and its Parquet frame)."""
         s = snapshots_table
         try:
             with self.engine.connect() as conn:
@@ -613,12 +909,43 @@ class Store:
                     conn.execute(sa.select(sa.func.count()).select_from(roster_rows_table)).scalar()
                 currents = conn.execute(sa.select(sa.func.count()).select_from(s)
                                         .where(s.c.is_current.is_(True))).scalar()
-                return currents <= 1
-        except (sa_exc.SQLAlchemyError, sqlite3.Error, OSError) as exc:
+                if currents > 1:
+                    return False
+        except DB_ERRORS as exc:
             err = self._translate(exc, "check")
             if err.code == "db_corrupt":
                 return False
             raise err from exc
+        try:
+            return not self.incomplete_snapshots()
+        except StoreError as err:
+            if err.code == "db_corrupt":
+                return False
+            raise
+
+    def incomplete_snapshots(self) -> list[int]:
+        """Ids of snapshots whose stored rows are not exactly ``accepted_rows`` rows numbered
+        0..n-1, or that lack their Parquet frame; -1 when rows belong to no snapshot. Always
+        empty unless something outside this class wrote to the database: an import is one
+        transaction."""
+        s, r, f = snapshots_table, roster_rows_table, snapshot_frames_table
+        counts = (sa.select(r.c.snapshot_id, sa.func.count().label("n"),
+                            sa.func.max(r.c.row_no).label("top"))
+                  .group_by(r.c.snapshot_id).subquery())
+        query = (sa.select(s.c.id)
+                 .outerjoin(counts, counts.c.snapshot_id == s.c.id)
+                 .outerjoin(f, f.c.snapshot_id == s.c.id)
+                 .where(sa.or_(sa.func.coalesce(counts.c.n, 0) != s.c.accepted_rows,
+                               sa.func.coalesce(counts.c.top, -1) != s.c.accepted_rows - 1,
+                               f.c.snapshot_id.is_(None)))
+                 .order_by(s.c.id))
+        orphans = (sa.select(sa.func.count()).select_from(r)
+                   .where(~sa.exists().where(s.c.id == r.c.snapshot_id)))
+        with self._guard("check"), self.engine.connect() as conn:
+            bad = [int(x) for x in conn.execute(query).scalars()]
+            if conn.execute(orphans).scalar():
+                bad.append(-1)  # rows of no snapshot
+            return bad
 
     def ensure_demo(self, as_of: date | None = None) -> int | None:
         """When the database has no snapshot at all, import the fictional demo roster.
@@ -629,8 +956,6 @@ class Store:
         with self._guard("read"), self.engine.connect() as conn:
             if conn.execute(sa.select(sa.func.count()).select_from(s)).scalar():
                 return None
-        from core.demo.roster import DEMO_ROWS, DEMO_SEED, demo_roster
-        from core.policy.dates import today_shanghai
 
         as_of = as_of or today_shanghai()
         description = (f"core.demo.roster.demo_roster(n_rows={DEMO_ROWS}, seed={DEMO_SEED}, "

@@ -19,6 +19,7 @@ from core.messages.catalogue import coded
 from core.policy.data import POLICY, Policy
 from core.policy.dates import add_years_days, day_number, iso_day
 from core.roster.schema import REGIMES, STATUSES
+from core.rules import branches as B
 from core.rules import certificate as cert
 from core.rules import specialty as rule
 from core.rules.trace import not_covered_trace, specialty_trace
@@ -133,7 +134,7 @@ def scope_warning(as_of: date, not_covered: bool, policy: Policy = POLICY) -> di
 
 def _window(cp: CheckedProfile, regime: int, age65: int, t: int, policy: Policy,
             warnings: list, actions: list) -> dict:
-    """R-6 for the profile's certificate: the given download, or a download on T."""
+    """The profile's certificate window (by R-6): the given download, or a download on T."""
     p, d = cp.profile, cp.dates
     k = len(p.specialties)
     spec = cert.Specialties(np.zeros(k, dtype=np.intp), d["valid_from"].days,
@@ -185,7 +186,6 @@ def _reason(code: int, day: int, age65: int, policy: Policy) -> dict:
 
 
 def _cutoff(r1: int, policy: Policy) -> str | None:
-    from core.rules import branches as B
     if r1 == B.R1_PILOT_EXPIRED:
         return policy.date("pilot_lapses_on").isoformat()
     if r1 == B.R1_BATCH_EXPIRED:

@@ -40,7 +40,7 @@ class Specialties:
 
 @dataclass(frozen=True)
 class Windows:
-    """R-6 per person (``until``/``capped_by`` meaningful where status is not unavailable)."""
+    """The usage window per person (``until``/``capped_by`` meaningful unless unavailable)."""
 
     until: np.ndarray
     capped_by: np.ndarray       # index into CAPPED_BY

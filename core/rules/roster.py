@@ -11,7 +11,7 @@ province. tests/test_bulk_equivalence.py proves, with hypothesis, that every row
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 import numpy as np
@@ -47,7 +47,7 @@ from core.rules.validate import (
 )
 
 __all__ = ["PreparedRoster", "assess_prepared", "assess_roster", "lapse_counts",
-           "prepare_roster", "usage_windows"]
+           "prepare_roster", "seen_at", "usage_windows"]
 
 
 @dataclass
@@ -148,6 +148,19 @@ def prepare_roster(df: pd.DataFrame, policy: Policy = POLICY) -> PreparedRoster:
                           derived["age65"], derived["adult"], ce, bad, messages, texts)
 
 
+def seen_at(prep: PreparedRoster, as_of: date) -> PreparedRoster:
+    """The prepared roster as it stood at ``as_of`` (POLICY.md, Definitions: what happened after
+    T is not known at T): download dates after it count as absent. Costs one pass over one
+    column, not a new ``prepare_roster``. (Later applications and approvals need no such view:
+    the rules only count those dated on or before T.)"""
+    d = prep.dates["certificate_downloaded_on"]
+    later = d.present & (d.days > day_number(as_of))
+    if not later.any():
+        return prep
+    dates = {**prep.dates, "certificate_downloaded_on": DateField(d.days, d.present & ~later)}
+    return replace(prep, dates=dates)
+
+
 def assess_prepared(prep: PreparedRoster, as_of: date) -> pd.DataFrame:
     """``assess_roster``'s answer at ``as_of`` from a prepared roster: only the date rules run."""
     n, t, policy = len(prep), day_number(as_of), prep.policy
@@ -192,7 +205,7 @@ def assess_roster(df: pd.DataFrame, as_of: date, policy: Policy = POLICY) -> pd.
 
 
 def usage_windows(prep: PreparedRoster, as_of: date) -> pd.DataFrame:
-    """R-6 per person (registration number) that has a certificate download date: the window of
+    """The usage window (R-6) per person (registration number) with a download date: the window of
     that certificate at ``as_of``, by the same rule function as one profile. Rows with input
     errors are left out; a person's name, employer, province, birth date and download date come
     from their first row; ``specialties`` names the printed ones in the policy's order."""
@@ -227,7 +240,8 @@ def usage_windows(prep: PreparedRoster, as_of: date) -> pd.DataFrame:
     all_names = policy.specialties
     joined = np.array(["、".join(n for i, n in enumerate(all_names) if m >> i & 1)
                        for m in masks.tolist()], dtype=object)[inverse]
-    texts = {c: prep.texts[c].take(pa.array(first_rows)).to_pylist()
+    take = pa.array(first_rows)
+    texts = {c: pd.arrays.ArrowStringArray(prep.texts[c].take(take).cast(pa.string()))
              for c in ("registration_number", "name", "employer")}
     available = w.status != cert.UNAVAILABLE
     return pd.DataFrame({

@@ -65,8 +65,9 @@ class Problems:
         self.items: list[tuple[str, str, np.ndarray, object]] = []
 
     def add(self, field_: str, code: str, mask, values=None) -> None:
-        mask = np.asarray(mask, dtype=bool)
-        if mask.any():
+        if not (isinstance(mask, np.ndarray) and mask.dtype == bool):
+            mask = np.asarray(mask, dtype=bool)
+        if b"\x01" in mask.tobytes():  # any(): a byte search costs less than ndarray.any's set-up
             self.items.append((field_, code, mask, values))
 
     def any_rows(self, n: int) -> np.ndarray:
@@ -158,6 +159,7 @@ class Lookups:
     province_short: np.ndarray  # key position -> province short name (object)
     province_regime: np.ndarray  # key position -> regime code (int8)
     number_re: str
+    key_index: dict[str, int]   # the same keys as a dict (the few values of one profile)
 
 
 _LOOKUPS: dict[int, tuple[weakref.ref, Lookups]] = {}
@@ -180,24 +182,33 @@ def lookups(policy: Policy) -> Lookups:
                                                  for p in provinces]
                           + [-1] * len(policy.specialties), dtype=np.int8)
         got = Lookups(pa.array(keys, pa.large_string()), table, gender, short, regime,
-                      number_pattern(policy).pattern)
+                      number_pattern(policy).pattern, {k: i for i, k in enumerate(keys)})
         _LOOKUPS[id(policy)] = (weakref.ref(policy), got)
     return got
 
 
-def check_text(arr: pa.Array, limit, table, policy: Policy) -> TextChecked:
+def check_text(arr: pa.Array | list, limit, table, policy: Policy,
+               small: bool | None = None) -> TextChecked:
     """The text checks of every field: trimmed of spaces, present, free of control characters,
     at most ``limit`` characters, and found in its ``table`` (GENDER, PROVINCE, SPECIALTY, or
     NUMBER for R-8's form). ``limit`` and ``table`` are scalars or one per element.
 
-    Values found in their table are clean; only the others are looked at closely: the raw UTF-8
-    bytes first (a control byte, a blank-looking first or last byte, more bytes than the limit),
-    the exact string functions only on those rows.
+    Two loops, one set of checks: a profile's dozen values go through Python's string functions
+    (Arrow's per-call set-up would cost more than the work); a roster's column through Arrow,
+    where values found in their table are clean and only the others are looked at closely: the
+    raw UTF-8 bytes first (a control byte, a blank-looking first or last byte, more bytes than
+    the limit), the exact string functions only on those rows. tests/test_validate.py pits the
+    two against each other.
     """
     n = len(arr)
     lk = lookups(policy)
     table = np.broadcast_to(np.asarray(table), (n,))
     limit = np.broadcast_to(np.asarray(limit), (n,))
+    if small if small is not None else n <= _SMALL:
+        return _check_text_small(arr if isinstance(arr, list) else arr.to_pylist(), limit,
+                                 table, lk)
+    if isinstance(arr, list):
+        arr = pa.array(arr, pa.large_string())
     valid = arr.is_valid().to_numpy(zero_copy_only=False)
     found, pos = _find(arr, table, lk)
     present, ctrl, long_ = valid.copy(), np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
@@ -234,7 +245,46 @@ def check_text(arr: pa.Array, limit, table, policy: Policy) -> TextChecked:
             arr = pc.utf8_trim(arr, characters=STRIP_CHARS)
             f2, p2 = _find(arr.take(pa.array(rows)), table[rows], lk)
             found[rows], pos[rows] = f2, p2
+            ctrl &= ~found  # a value of its table is clean
+            long_ &= ~found
     return TextChecked(arr, present, ctrl, long_, found, pos)
+
+
+_SMALL = 16
+_NUMBER_BODY: dict[str, re.Pattern] = {}
+
+
+def _check_text_small(cells: list, limit, table, lk: Lookups) -> TextChecked:
+    n = len(cells)
+    trimmed: list[str | None] = []
+    present, ctrl, long_ = (np.zeros(n, dtype=bool) for _ in range(3))
+    found, pos = np.zeros(n, dtype=bool), np.full(n, -1, dtype=np.int64)
+    number = _NUMBER_BODY.get(lk.number_re)
+    if number is None:
+        number = _NUMBER_BODY[lk.number_re] = re.compile(lk.number_re.strip("^$"))
+    for i, v in enumerate(cells):
+        if v is None:
+            trimmed.append(None)
+            continue
+        t = v.strip(STRIP_CHARS)
+        trimmed.append(t)
+        if not t:
+            continue
+        present[i] = True
+        tb = table[i]
+        if tb == NUMBER:
+            found[i] = number.fullmatch(t) is not None
+        elif tb >= 0:
+            k = lk.key_index.get(t.lower(), -1)
+            if k >= 0 and lk.table[k] == tb:
+                found[i], pos[i] = True, k
+        if found[i]:
+            continue  # a value of its table is clean
+        if CONTROL_CHARS.search(t):
+            ctrl[i] = True
+        elif len(t) > limit[i]:
+            long_[i] = True
+    return TextChecked(pa.array(trimmed, pa.large_string()), present, ctrl, long_, found, pos)
 
 
 def _find(arr: pa.Array, table: np.ndarray, lk: Lookups) -> tuple[np.ndarray, np.ndarray]:
@@ -486,8 +536,7 @@ def check_profile(raw: Mapping, as_of: date, policy: Policy = POLICY) -> Checked
     for i, item in rows:
         cells.append(text_of(item, "specialty", f"specialties[{i}].specialty"))
     fields = list(_TEXT_ORDER) + ["specialty"] * k
-    arr = pa.array(cells, pa.large_string())
-    checked = check_text(arr, np.array([TEXT_LIMITS[f] for f in fields]),
+    checked = check_text(cells, np.array([TEXT_LIMITS[f] for f in fields]),
                          np.array([TEXT_TABLE.get(f, NO_TABLE) for f in fields]), policy)
     checked.present[wrong_type] = checked.found[wrong_type] = True  # reported once, above
     problems = Problems()
@@ -513,7 +562,8 @@ def check_profile(raw: Mapping, as_of: date, policy: Policy = POLICY) -> Checked
 
     ce_raw = raw.get("continuing_education_done")
     ce, _ = check_flags(problems, [ce_raw])
-    texts["continuing_education_done"] = flag_texts([ce_raw])
+    if problems.items and problems.items[-1][1] == "invalid_flag":
+        texts["continuing_education_done"] = flag_texts([ce_raw])
 
     unparsed: dict[str, np.ndarray] = {}
     dates: dict[str, DateField] = {}

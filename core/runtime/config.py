@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 import secrets as _secrets
+import stat
 import tempfile
 import tomllib
 from pathlib import Path
@@ -78,12 +79,40 @@ def get(name: str, default: str | None = None) -> str | None:
     return default
 
 
+def private_dir(path: Path, *, enforce: bool = True) -> Path:
+    """``path`` made (with parents) mode 0700, whatever the umask; an existing folder is set
+    to 0700 too with ``enforce`` (never a shared sticky folder such as /tmp)."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    mode = path.stat().st_mode
+    if enforce and mode & 0o777 != 0o700 and not mode & stat.S_ISVTX:
+        try:
+            os.chmod(path, 0o700)
+        except PermissionError:  # not ours (a shared, admin-made folder): leave it as set
+            pass
+    return path
+
+
+def private_file(path: Path) -> Path:
+    """``path`` created empty if missing, and mode 0600 whatever the umask (its folder 0700).
+    SQLite then gives the database's ``-wal`` and ``-shm`` files the same mode."""
+    private_dir(path.parent, enforce=False)  # a new folder is 0700; an existing one is left
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        if os.fstat(fd).st_mode & 0o777 != 0o600:
+            os.fchmod(fd, 0o600)
+    except PermissionError:
+        pass
+    finally:
+        os.close(fd)
+    return path
+
+
 def data_dir() -> Path:
-    """``ECERT_DATA_DIR`` or ``<repo>/data``, created on demand."""
+    """``ECERT_DATA_DIR`` or ``<repo>/data``, created on demand, mode 0700 (personal data)."""
     raw = get(DATA_DIR)
     path = Path(raw).expanduser() if raw else REPO_ROOT / "data"
     try:
-        path.mkdir(parents=True, exist_ok=True)
+        private_dir(path)
     except OSError as exc:
         raise ConfigError(
             "data_dir_unusable",
@@ -107,6 +136,12 @@ def db_url() -> str:
 def base_url() -> str:
     """``ECERT_BASE_URL`` without trailing slashes; default ``http://localhost:8501``."""
     return (get(BASE_URL) or DEFAULT_BASE_URL).strip().rstrip("/")
+
+
+def base_url_configured() -> bool:
+    """Whether ``ECERT_BASE_URL`` is set: without it QR codes point at localhost, which only
+    works on the server itself (the operator is warned: log at start, note on /admin)."""
+    return bool((get(BASE_URL) or "").strip())
 
 
 def secret_key() -> bytes:

@@ -1,4 +1,5 @@
-"""/admin in a real browser: log in, see chart 1, change the as-of date, download the export.
+"""/admin in a real browser: log in, see chart 1, change the as-of date, download the exports
+(the table's and the monitoring section's), readable in Chinese.
 
 Its own server (module scope) with an admin password hash configured and a fresh data folder;
 the first login imports the demo roster into that folder's SQLite database.
@@ -75,26 +76,57 @@ def test_log_in_see_chart1_change_the_date_and_download(page: Page, admin_url: s
     page.keyboard.type("20210901")
     expect(sidebar_date.locator("input")).to_have_value("2021-09-01", timeout=TIMEOUT_MS)
     page.locator("h1").first.click()  # leaving the field commits the date
-    caption = text("admin.source_snapshot", "zh", id=1, as_of="2021-09-01")
+    # a fresh install's first snapshot is the fictional demo roster, and says so (issue 15)
+    caption = text("admin.source_snapshot_demo", "zh", id=1, as_of="2021-09-01")
     expect(page.get_by_text(caption)).to_be_visible(timeout=TIMEOUT_MS)
     expect(chart1(page)).to_be_visible()
     shot(page, "admin-2021-09-01")
 
-    button = page.get_by_role("button", name=text("admin.export_csv", "zh"))
+    data = download(page, "admin_export_csv", "ecert-needs_action-2021-09-01.csv", tmp_path)
+    table = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig")
+    assert list(table.columns[:2]) == [text("admin.col.action", "zh"),
+                                       text("admin.col.next_deadline", "zh")]
+    assert {"注册编号", "状态", "延续申请截止日", "失效日"} <= set(table.columns)
+    actions = {text(f"admin.action.{a}", "zh") for a in ("fix_data", "apply_now",
+                                                          "apply_before_lapse", "due_soon")}
+    assert len(table) > 0 and set(table[text("admin.col.action", "zh")]) <= actions
+
+
+def download(page: Page, key: str, name: str, folder: Path) -> bytes:
+    """Click the download button in the element with key ``key``; the file's bytes."""
+    button = page.locator(f".st-key-{key}").get_by_role("button")
     button.scroll_into_view_if_needed()
     with page.expect_download(timeout=TIMEOUT_MS) as info:
         button.click()
-    download = info.value
-    assert download.suggested_filename == "ecert-needs_action-2021-09-01.csv"
-    target = tmp_path / download.suggested_filename
-    download.save_as(target)
+    got = info.value
+    assert got.suggested_filename == name
+    target = folder / got.suggested_filename
+    got.save_as(target)
     data = target.read_bytes()
     assert data.startswith(b"\xef\xbb\xbf")  # UTF-8 with BOM for Excel
-    table = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig")
-    assert list(table.columns[:2]) == ["action", "next_deadline"]
-    assert {"registration_number", "status", "apply_by", "lapses_on"} <= set(table.columns)
-    assert len(table) > 0 and set(table["action"]) <= {"fix_data", "apply_now",
-                                                       "apply_before_lapse", "due_soon"}
+    return data
+
+
+def test_monitoring_section_and_its_csv(page: Page, admin_url: str, tmp_path: Path):
+    page.set_viewport_size({"width": 1400, "height": 1000})
+    log_in(page, admin_url)
+    expect(chart1(page)).to_be_visible(timeout=90_000)
+    tab = page.get_by_role("tab", name=text("admin.monitor.heading", "zh"))
+    expect(tab).to_be_visible(timeout=TIMEOUT_MS)
+    tab.click()
+    expect(page.get_by_text(text("admin.monitor.m_ending", "zh", days=30))).to_be_visible(
+        timeout=90_000)  # the usage windows of the whole roster are worked out on opening
+    expect(page.locator(".st-key-admin_monitor_people")).to_be_visible(timeout=TIMEOUT_MS)
+    shot(page, "admin-monitoring")
+    today = page.get_by_test_id("stSidebar").get_by_test_id("stDateInput").locator("input")
+    as_of = today.input_value()
+    data = download(page, "admin_monitor_export_csv", f"ecert-download-again-{as_of}.csv",
+                    tmp_path)
+    table = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", dtype=str)
+    assert list(table.columns[:2]) == ["姓名", "注册编号"]
+    statuses = {text(f"admin.window_status.{s}", "zh") for s in ("in_use", "expired",
+                                                                  "unavailable")}
+    assert len(table) > 0 and set(table["使用状态"]) <= statuses
 
 
 def test_logout_hides_the_data(page: Page, admin_url: str):

@@ -86,7 +86,7 @@ def test_a_saved_profile_file_loads_back_into_the_form(page: Page, app_url: str,
     scenario = get_scenario("pilot-expired")
     page.goto(app_url + "/")
     expect(page.locator("h1")).to_be_visible(timeout=TIMEOUT_MS)
-    page.get_by_text(text("profile_file.heading", "zh")).click()
+    page.get_by_text(text("profile_file.heading", "zh"), exact=True).click()
     page.locator("input[type=file]").first.set_input_files(
         {"name": "me.json", "mimeType": "application/json",
          "buffer": dump_profile(scenario.profile)})

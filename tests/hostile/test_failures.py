@@ -23,11 +23,13 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from core.certificate import fonts
 from core.certificate import preview as cert
 from core.roster.store import Store, StoreError
 from core.runtime import config
+from tests.databases import Database
 from tests.engine_helpers import profile
-from tests.hostile.conftest import (
+from tests.samples import (
     GOOD_ROW,
     OTHER_ROW,
     bilingual,
@@ -105,8 +107,9 @@ def test_database_in_a_read_only_directory(tmp_path):
 def test_existing_database_made_read_only_refuses_the_import_and_keeps_the_roster(tmp_path):
     folder = tmp_path / "data"
     folder.mkdir()
-    db = folder / "ecert.db"
-    st = Store(f"sqlite:///{db.as_posix()}")
+    path = folder / "ecert.db"
+    db = Database("sqlite", f"sqlite:///{path.as_posix()}", path=path)
+    st = Store(db.url)
     import_file(st, csv_bytes([GOOD_ROW, OTHER_ROW]), "first.csv")
     st.close()
     before = db_state(db)
@@ -115,7 +118,7 @@ def test_existing_database_made_read_only_refuses_the_import_and_keeps_the_roste
     folder.chmod(stat.S_IRUSR | stat.S_IXUSR)
     try:
         with pytest.raises(StoreError) as err:
-            st = Store(f"sqlite:///{db.as_posix()}")
+            st = Store(db.url)
             import_file(st, csv_bytes([GOOD_ROW]), "second.csv")
         assert err.value.code in ("db_unwritable", "db_error")
         bilingual(err.value.message_zh, err.value.message_en)
@@ -127,22 +130,33 @@ def test_existing_database_made_read_only_refuses_the_import_and_keeps_the_roste
     assert db_state(db) == before
 
 
-def test_database_that_refuses_writes_keeps_the_current_roster(store, db_path):
-    """Any user, root too: a connection that may not write (SQLite ``query_only``) stands for a
-    database file that became read-only under the running app."""
-    before = db_state(db_path)
-    sa.event.listen(store.engine, "connect", lambda c, _r: c.execute("PRAGMA query_only = ON"))
+def _refuse_writes(dbapi_conn, _record) -> None:
+    if isinstance(dbapi_conn, sqlite3.Connection):
+        dbapi_conn.execute("PRAGMA query_only = ON")
+        return
+    dbapi_conn.autocommit = True  # a session setting, not undone by the pool's rollback
+    dbapi_conn.execute("SET default_transaction_read_only = on")
+    dbapi_conn.autocommit = False
+
+
+def test_database_that_refuses_writes_keeps_the_current_roster(store, db):
+    """Any user, root too: a connection that may not write (SQLite ``query_only``, PostgreSQL
+    ``default_transaction_read_only``) stands for a database that became read-only under the
+    running app."""
+    before = db_state(db)
+    sa.event.listen(store.engine, "connect", _refuse_writes)
     store.engine.dispose()
     with pytest.raises(StoreError) as err:
         import_file(store, csv_bytes([GOOD_ROW]), "second.csv")
     check_unwritable(err.value)
     assert len(store.load()) == 2  # reading still works: the admin page can show the roster
-    assert db_state(db_path) == before
+    assert db_state(db) == before
 
 
-def test_full_database_from_a_file_import_names_the_fix_and_keeps_the_roster(store, db_path):
-    before = db_state(db_path)
-    pages = sqlite3.connect(db_path).execute("PRAGMA page_count").fetchone()[0]
+@pytest.mark.parametrize("db", ["sqlite"], indirect=True)  # PostgreSQL: tests/test_store.py
+def test_full_database_from_a_file_import_names_the_fix_and_keeps_the_roster(store, db):
+    before = db_state(db)
+    pages = sqlite3.connect(db.path).execute("PRAGMA page_count").fetchone()[0]
     sa.event.listen(store.engine, "connect",
                     lambda c, _r: c.execute(f"PRAGMA max_page_count = {pages + 2}"))
     store.engine.dispose()
@@ -153,7 +167,7 @@ def test_full_database_from_a_file_import_names_the_fix_and_keeps_the_roster(sto
     bilingual(e.message_zh, e.message_en)
     assert "Free disk space" in e.message_en and "释放磁盘空间" in e.message_zh
     assert "ECERT_DB_URL" in e.message_en and "unchanged" in e.message_en
-    assert db_state(db_path) == before
+    assert db_state(db) == before
     assert len(store.load()) == 2
 
 
@@ -187,11 +201,11 @@ def check_font_missing(err: cert.FontMissing) -> None:
 
 @pytest.mark.parametrize("how", ["no_package", "file_removed"])
 def test_render_without_the_font_raises_font_missing(monkeypatch, tmp_path, how):
-    monkeypatch.setattr(cert, "_master", None)  # not yet loaded in this process
+    monkeypatch.setattr(fonts, "_master", None)  # not yet loaded in this process
     if how == "no_package":
-        monkeypatch.setattr(cert, "find_spec", lambda name: None)
+        monkeypatch.setattr(fonts, "find_spec", lambda name: None)
     else:  # the package is there but its font file is gone (a broken installation)
-        monkeypatch.setattr(cert.resources, "files", lambda package: tmp_path)
+        monkeypatch.setattr(fonts.resources, "files", lambda package: tmp_path)
     with pytest.raises(cert.FontMissing) as err:
         cert.render_pdf(_content(), "https://x/verify?token=t")
     check_font_missing(err.value)
@@ -204,8 +218,8 @@ def test_render_without_the_font_raises_font_missing(monkeypatch, tmp_path, how)
 def test_cli_certificate_without_the_font_exit_2_with_the_pip_command(tmp_path):
     p = profile(province="广东", valid_until="2024-12-31", downloaded="2024-09-01")
     code = (
-        "import sys; import core.certificate.preview as c; c.find_spec = lambda name: None; "
-        "from core.__main__ import main; sys.exit(main(sys.argv[1:]))"
+        "import sys; import core.certificate.fonts as c; c.find_spec = lambda name: None; "
+        "from core.cli import main; sys.exit(main(sys.argv[1:]))"
     )
     env = {"ECERT_DATA_DIR": str(tmp_path / "data"), "ECERT_SECRET_KEY": "k", "PATH": "/usr/bin",
            "HOME": str(tmp_path)}

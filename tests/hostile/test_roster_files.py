@@ -26,7 +26,7 @@ from core import assess_roster
 from core.roster.duplicates import PERSON_SPECIALTY, duplicate_rows
 from core.roster.io import RosterReadError, read_roster
 from core.roster.schema import ROSTER_COLUMNS
-from tests.hostile.conftest import (
+from tests.samples import (
     AS_OF,
     EN_HEADER,
     GOOD_ROW,
@@ -103,16 +103,16 @@ UNREADABLE = {
 
 
 @pytest.mark.parametrize("name", list(UNREADABLE))
-def test_unreadable_file_is_refused_clearly_and_imports_nothing(name, store, db_path):
+def test_unreadable_file_is_refused_clearly_and_imports_nothing(name, store, db):
     data, code = UNREADABLE[name]
-    before = db_state(db_path)
+    before = db_state(db)
     with pytest.raises(RosterReadError) as err:
         import_file(store, data, f"{name}.csv")
     e = err.value
     assert e.code == code, (e.code, e.message_en)
     bilingual(e.message_zh, e.message_en)
     assert e.as_dict() == {"code": code, "message_zh": e.message_zh, "message_en": e.message_en}
-    assert db_state(db_path) == before
+    assert db_state(db) == before
     assert len(store.load()) == 2  # the previous roster is still the current one
 
 
@@ -150,7 +150,7 @@ def test_semicolon_or_tab_separated_reads_like_comma(sep):
 
 @pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
 def test_utf16_without_bom_is_read_as_text(encoding):
-    """Was refused as ``binary_file`` (the NUL bytes of UTF-16); fixed in core/io.py."""
+    """Was refused as ``binary_file`` (the NUL bytes of UTF-16); fixed in core/roster/io.py."""
     roster = read_roster(csv_bytes([GOOD_ROW, OTHER_ROW], header=ZH_HEADER, encoding=encoding))
     assert roster.encoding == encoding
     assert roster.data["name"].tolist() == ["张三", "李四"]
@@ -234,7 +234,7 @@ def test_ragged_and_unterminated_quote_rows_are_flagged_not_crashing():
 
 @pytest.mark.parametrize("first_blank", [False, True])
 def test_extra_fields_on_the_first_data_row_are_flagged_not_silently_dropped(first_blank):
-    """Was a silent data loss (pandas only warns for the first row); fixed in core/io.py."""
+    """Was a silent data loss (pandas only warns for the first row); fixed in core/roster/io.py."""
     data = csv_bytes([[*GOOD_ROW, "lost?"], OTHER_ROW[:5]])
     if first_blank:
         data = data.replace(b"\n", b"\n\n", 1)
@@ -366,14 +366,14 @@ def test_far_off_dates_in_a_frame_are_row_errors_not_overflows():
 # --------------------------------------------------------------------------------------------
 
 
-def test_mixed_file_imports_exactly_the_valid_rows(store, db_path):
+def test_mixed_file_imports_exactly_the_valid_rows(store, db):
     rows = [GOOD_ROW, with_cell(GOOD_ROW, "valid_from", "yesterday"), OTHER_ROW,
             with_cell(OTHER_ROW, "employer_province", "火星"), with_cell(GOOD_ROW, "name", "")]
-    before_snaps, _ = db_state(db_path)
+    before_snaps, _ = db_state(db)
     sid, out = import_file(store, csv_bytes(rows), "mixed.csv")
     assert out["error"].notna().tolist() == [False, True, False, True, True]
     assert [c for c, _ in row_errors(out["error"][3])] == ["employer_province"]
-    snaps, _ = db_state(db_path)
+    snaps, _ = db_state(db)
     assert len(snaps) == len(before_snaps) + 1
     loaded = store.load(sid)
     assert loaded["name"].tolist() == ["张三", "李四"]
@@ -382,10 +382,10 @@ def test_mixed_file_imports_exactly_the_valid_rows(store, db_path):
     assert (snap["accepted_rows"], snap["rejected_rows"]) == (2, 3)
 
 
-def test_an_import_that_fails_in_the_store_leaves_the_previous_snapshot(store, db_path):
+def test_an_import_that_fails_in_the_store_leaves_the_previous_snapshot(store, db):
     """A failure inside the store (here: the progress callback gives up half-way) rolls back the
     whole import, however many rows were already written."""
-    before = db_state(db_path)
+    before = db_state(db)
     roster = read_roster(csv_bytes([GOOD_ROW, OTHER_ROW] * 1500))
 
     def cancel(done, total):
@@ -395,7 +395,7 @@ def test_an_import_that_fails_in_the_store_leaves_the_previous_snapshot(store, d
     with pytest.raises(KeyboardInterrupt):
         store.import_snapshot(roster.data[list(ROSTER_COLUMNS)], "big.csv", "0" * 64,
                               progress=cancel)
-    assert db_state(db_path) == before
+    assert db_state(db) == before
     assert store.integrity_check()
 
 

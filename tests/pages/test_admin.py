@@ -7,6 +7,7 @@ a developer's own ``.streamlit/secrets.toml`` cannot change the outcome.
 
 from __future__ import annotations
 
+import io
 import json
 from datetime import date
 
@@ -19,10 +20,11 @@ from core.admin.auth import hash_password
 from core.admin.dashboard import roster_at
 from core.demo.roster import demo_roster
 from core.policy.dates import today_shanghai
+from core.roster.importing import prepare_import
 from core.roster.io import to_csv_bytes, to_xlsx_bytes
 from core.roster.store import Store
 from tests import app_helpers
-from tests.app_helpers import assert_clean, open_admin
+from tests.app_helpers import accept_import, assert_clean, open_admin
 from ui import admin_auth, admin_dashboard, admin_import
 from ui.i18n import text
 
@@ -101,7 +103,8 @@ def test_with_a_hash_a_direct_open_shows_only_the_login(with_hash):
     at = open_admin()
     assert at.text_input(key=admin_auth.PASSWORD_KEY)
     assert not shows_data(at)
-    assert not at.warning  # no demo banner either
+    # no demo banner either (only the operator's note that ECERT_BASE_URL is unset)
+    assert [w.icon for w in at.warning] == [":material/qr_code_2:"]
 
 
 def test_wrong_password_shows_nothing_but_an_error(with_hash):
@@ -168,9 +171,7 @@ def test_import_a_good_file(with_hash):
     summary = " ".join(m.value for m in at.markdown)
     assert "共 60 行：60 行有效，0 行有误" in summary
     assert text("admin.report_clean", "zh") in [s.value for s in at.success]
-    [accept] = [b for b in at.button if b.key == "admin_accept"]
-    accept.click().run()
-    assert_clean(at)
+    accept_import(at, PASSWORD)
     assert any("已导入为快照 #2" in s.value for s in at.success)
     snaps = Store.from_config().snapshots()
     new = snaps.iloc[0]
@@ -199,8 +200,7 @@ def test_import_a_file_with_bad_rows_reports_them_and_imports_the_rest(with_hash
             "admin_report_download" in b.proto.id]
     [accept] = [b for b in at.button if b.key == "admin_accept"]
     assert accept.label == text("admin.accept", "zh", accepted=37)
-    accept.click().run()
-    assert_clean(at)
+    accept_import(at, PASSWORD)
     new = Store.from_config().snapshots().iloc[0]
     assert (new["accepted_rows"], new["rejected_rows"]) == (37, 3)
 
@@ -222,7 +222,7 @@ def test_an_unreadable_file_is_a_bilingual_error(with_hash, content):
     at.file_uploader[0].set_value(("broken.csv", content, "application/octet-stream")).run()
     assert_clean(at)
     [err] = at.error
-    assert "broken.csv" in err.value
+    assert "broken.csv" in err.value.replace("\\", "")
     assert any(ch in err.value for ch in "无不") and any(w in err.value for w in ("empty", "not"))
     assert not [b for b in at.button if b.key == "admin_accept"]
 
@@ -230,7 +230,7 @@ def test_an_unreadable_file_is_a_bilingual_error(with_hash, content):
 def test_make_an_earlier_snapshot_current_again(with_hash):
     at = login(open_admin())
     at.file_uploader[0].set_value(("good.csv", roster_csv(30), "text/csv")).run()
-    [b for b in at.button if b.key == "admin_accept"][0].click().run()
+    accept_import(at, PASSWORD)
     assert Store.from_config().current_id() == 2
     assert at.selectbox(key="admin_snap_choice").value == 1
     [b for b in at.button if b.key == "admin_snap_switch"][0].click().run()
@@ -252,18 +252,7 @@ def test_a_broken_database_is_an_error_not_a_traceback(with_hash, tmp_path, monk
 
 
 # -- the functions the page calls ------------------------------------------------------------
-def test_prepare_and_accept_import_directly(tmp_path):
-    today = today_shanghai()
-    pending = admin_import.prepare_import(roster_csv(25, bad=True), "x.csv", today)
-    assert (pending.n_rows, pending.accepted, pending.rejected) == (25, 22, 3)
-    assert len(pending.preview) == admin_import.PREVIEW_ROWS
-    store = Store(f"sqlite:///{tmp_path / 'direct.db'}")
-    calls = []
-    sid = admin_import.accept_import(store, pending, lambda d, t: calls.append((d, t)))
-    assert store.current_id() == sid and calls[0] == (0, 22) and calls[-1] == (22, 22)
-    assert len(store.load()) == 22
-
-
+# (the import use case itself: tests/test_importing.py)
 def test_the_export_holds_every_row_with_formulas_neutralised():
     as_of = today_shanghai()
     df = demo_roster(200, seed=11, as_of=as_of)
@@ -285,6 +274,111 @@ def test_import_preview_counts_duplicate_rows(with_hash):
     data = "\n".join(lines + lines[1:3]).encode("utf-8")  # rows 1 and 2 once more
     at.file_uploader[0].set_value(("dup.csv", data, "text/csv")).run()
     assert_clean(at)
-    assert [w.value for w in at.warning] == [text("admin.duplicates", "zh", count=2)]
+    assert [w.value for w in at.warning if w.icon != ":material/qr_code_2:"] == [
+        text("admin.duplicates", "zh", count=2)]
     summary = " ".join(m.value for m in at.markdown)
     assert "共 7 行：7 行有效" in summary  # kept and assessed each
+
+
+# -- issue 15: demo data named, snapshots deletable, counts that agree, the report's CSV --------
+BASE_URL_ICON = ":material/qr_code_2:"
+
+
+def test_the_first_login_labels_the_demo_roster_as_fictional_everywhere(with_hash):
+    at = login(open_admin())
+    captions = " ".join(c.value for c in at.caption)
+    assert text("admin.source_snapshot_demo", "zh", id=1, as_of=today_shanghai().isoformat()) \
+        in captions
+    assert "当前名单快照 #1" not in captions
+    assert any(text("admin.demo_data", "zh") in i.value for i in at.info)
+    [snapshots] = [d.value for d in at.dataframe if text("admin.snap_file", "zh") in d.value]
+    assert list(snapshots[text("admin.snap_file", "zh")]) == [text("admin.demo_data", "zh")]
+    # only the current (demo) snapshot: nothing to delete, and the page says why
+    assert text("admin.snap_only_current", "zh") in captions
+    at.radio(key="lang").set_value("en").run()
+    assert text("admin.source_snapshot_demo", "en", id=1, as_of=today_shanghai().isoformat()) \
+        in [c.value for c in at.caption]
+    [snapshots] = [d.value for d in at.dataframe if text("admin.snap_file", "en") in d.value]
+    assert list(snapshots[text("admin.snap_file", "en")]) == ["Demo data (fictional)"]
+
+
+def test_an_earlier_snapshot_is_deleted_only_after_a_confirmation(with_hash):
+    at = login(open_admin())
+    at.file_uploader[0].set_value(("good.csv", roster_csv(30), "text/csv")).run()
+    accept_import(at, PASSWORD)
+    assert Store.from_config().current_id() == 2
+    choice = at.selectbox(key="admin_snap_choice")
+    assert choice.value == 1 and text("admin.demo_data", "zh") in choice.format_func(1)
+    at.button(key="admin_snap_delete").click().run()
+    assert_clean(at)
+    assert len(Store.from_config().snapshots()) == 2  # not yet: a confirmation first
+    [confirm] = [w for w in at.warning if "#1" in w.value]
+    assert text("admin.demo_data", "zh") in confirm.value
+    at.button(key="admin_snap_delete_no").click().run()
+    assert not [b for b in at.button if b.key == "admin_snap_delete_yes"]
+    at.button(key="admin_snap_delete").click().run()
+    at.button(key="admin_snap_delete_yes").click().run()
+    assert_clean(at)
+    snaps = Store.from_config().snapshots()
+    assert list(snaps["id"]) == [2] and bool(snaps["is_current"].iloc[0])
+    assert any("#1" in s.value for s in at.success)
+    assert not [b for b in at.button if b.key == "admin_snap_delete"]  # the current one stays
+
+
+def test_the_dashboard_counts_the_rows_the_import_rejected(with_hash):
+    df = demo_roster(50, seed=21, as_of=today_shanghai()).astype(object)
+    df.loc[:9, "employer_province"] = "火星"  # ten bad rows
+    at = login(open_admin())
+    at.file_uploader[0].set_value(("ten.csv", to_csv_bytes(df), "text/csv")).run()
+    pending = at.session_state[admin_import.PENDING_KEY]
+    assert pending.rejected == 10
+    accept_import(at, PASSWORD)
+    assert_clean(at)
+    [errors] = [m for m in at.metric if m.label == text("admin.m_errors", "zh")]
+    assert errors.value == "10"
+    assert text("admin.m_errors_rejected", "zh", n=10) in errors.proto.help
+
+
+def test_the_report_csv_keeps_messages_whole_names_the_files_headers_and_one_extension():
+    df = demo_roster(8, seed=4, as_of=today_shanghai()).astype(object)
+    df.loc[0, "employer_province"] = "火星"
+    df.loc[1, "valid_until"] = "2021-02-30"
+    df = df.rename(columns={"valid_until": "有效期止", "employer_province": "省份"})
+    pending = prepare_import(to_csv_bytes(df), "名单.csv", today_shanghai())
+    report = pd.read_csv(io.BytesIO(to_csv_bytes(pending.report)), encoding="utf-8-sig")
+    province = report[report["column"] == "employer_province"].iloc[0]
+    assert province["header"] == "省份"
+    assert province["problem_zh"].startswith("无法识别的省份") and "北京 / 北京市" in \
+        province["problem_zh"] and "Unknown" not in province["problem_zh"]
+    assert province["problem_en"].startswith("Unknown province")
+    until = report[report["column"] == "valid_until"].iloc[0]
+    assert until["header"] == "有效期止"
+    assert admin_import.column_label("valid_until", "有效期止") == "有效期止 (valid_until)"
+    assert admin_import.report_file_name("名单.csv") == "validation-名单.csv"
+    assert admin_import.report_file_name("roster.xlsx") == "validation-roster.csv"
+
+
+def test_the_operator_is_told_when_qr_codes_point_at_localhost(monkeypatch, caplog):
+    at = open_admin()
+    [note] = [w for w in at.warning if w.icon == BASE_URL_ICON]
+    assert "ECERT_BASE_URL" in note.value and "localhost" in note.value
+    admin_auth.log_base_url_once.clear()
+    with caplog.at_level("WARNING", logger="ecert_desk"):
+        admin_auth.log_base_url_once()
+    assert any("ECERT_BASE_URL" in r.getMessage() for r in caplog.records)
+    monkeypatch.setenv("ECERT_BASE_URL", "https://ecert.example.cn")
+    at = open_admin()
+    assert not [w for w in at.warning if w.icon == BASE_URL_ICON]
+    admin_auth.log_base_url_once.clear()
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="ecert_desk"):
+        admin_auth.log_base_url_once()
+    assert not caplog.records
+    admin_auth.log_base_url_once.clear()
+
+
+def test_the_page_says_what_a_reload_keeps(with_hash):
+    at = open_admin()
+    assert text("admin.login_reload_note", "zh") in [c.value for c in at.caption]
+    at = login(at)
+    assert text("admin.upload_reload_note", "zh") in [c.value for c in at.caption]

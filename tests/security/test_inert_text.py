@@ -30,8 +30,9 @@ from core.admin.auth import hash_password
 from core.demo.roster import demo_roster
 from core.policy.dates import today_shanghai
 from core.roster.io import to_csv_bytes
+from core.roster.schema import COLUMN_LABELS_ZH
 from core.roster.store import Store
-from tests.app_helpers import APP, assert_clean, login, open_admin
+from tests.app_helpers import APP, accept_import, assert_clean, login, open_admin
 from tests.browser.app_server import TIMEOUT_MS, start_app, stop_app
 from ui import admin_dashboard
 from ui import self_service_form as form
@@ -72,8 +73,9 @@ def test_self_service_form_preview_and_verify_keep_the_text_inert():
     at = AppTest.from_file(APP, default_timeout=60)
     at.run()
     at.button(key="self_service.load_example").click().run()
-    at.text_input(key=form.key("name")).input(SCRIPT).run()
-    at.text_input(key=form.key("employer")).input(IMG).run()
+    at.text_input(key=form.key("name")).input(SCRIPT)
+    at.text_input(key=form.key("employer")).input(IMG)
+    at.button(key="self_service.check").click().run()  # the fields are one st.form (issue 15)
     assert_clean(at)
     assert not at.error, [e.value for e in at.error]  # both are acceptable names
     assert at.text_input(key=form.key("name")).value == SCRIPT
@@ -89,7 +91,8 @@ def test_self_service_form_preview_and_verify_keep_the_text_inert():
     verify.run()
     verify.switch_page("pages/verify.py").run()
     assert_clean(verify)
-    assert verify.success, "the token of this preview verifies"
+    assert [i for i in verify.info if text("verify.headline.ok", "zh") in i.value], (
+        "the token of this preview verifies")
     assert not raw_html_with(verify, "<script", "<img", "onerror")
     shown = [m.value for m in verify.markdown if "script" in m.value or "onerror" in m.value]
     assert shown, "the name and employer are shown"
@@ -109,8 +112,7 @@ def test_admin_import_table_and_export_keep_the_text_inert(monkeypatch):
     assert any(SCRIPT in set(d["name"]) for d in shown)  # the preview: data, shown as data
     [accept] = [b for b in at.button if b.key == "admin_accept"]
     assert accept.label == text("admin.accept", "zh", accepted=6)
-    accept.click().run()
-    assert_clean(at)
+    accept_import(at, PASSWORD)
     assert not raw_html_with(at, "<script", "<img", "onerror")
 
     store = Store.from_config()
@@ -160,6 +162,8 @@ def test_in_the_browser_the_self_service_text_is_literal_and_runs_nothing(new_pa
         timeout=TIMEOUT_MS)
     fill(page, text("self_service.form.name", "zh"), SCRIPT)
     fill(page, text("self_service.form.employer", "zh"), IMG)
+    page.get_by_role("button", name=text("self_service.form.check", "zh")).click()  # st.form
+    expect(page.get_by_role("button", name=text("certificate.build", "zh"))).to_be_visible()
     page.get_by_role("button", name=text("certificate.build", "zh")).click()
     expect(page.get_by_role("button", name=text("certificate.download", "zh"))).to_be_visible(
         timeout=TIMEOUT_MS)
@@ -195,6 +199,9 @@ def test_in_the_browser_an_admin_import_and_its_export_stay_inert(new_page: Page
                               "buffer": hostile_roster()})
     accept = page.get_by_role("button", name=text("admin.accept", "zh", accepted=6))
     expect(accept).to_be_visible(timeout=TIMEOUT_MS)
+    confirm = page.get_by_label(text("admin.reauth_label", "zh"))
+    confirm.fill(PASSWORD)
+    confirm.press("Enter")  # Streamlit commits a text input on Enter
     no_injected_markup(page)
     accept.click()
     expect(page.get_by_text(text("admin.imported", "zh", id=2, accepted=6, rejected=0))
@@ -213,7 +220,8 @@ def test_in_the_browser_an_admin_import_and_its_export_stay_inert(new_page: Page
     target = tmp_path / "export.csv"
     info.value.save_as(target)
     csv = pd.read_csv(target, encoding="utf-8-sig", dtype=str)
-    assert set(csv["name"]) >= {SCRIPT, IMG}
-    assert set(csv["employer"]) >= {"'" + f for f in FORMULAS}
+    # the export's header row is in the session's language (中文 here): 姓名, 聘用企业
+    assert set(csv[COLUMN_LABELS_ZH["name"]]) >= {SCRIPT, IMG}
+    assert set(csv[COLUMN_LABELS_ZH["employer"]]) >= {"'" + f for f in FORMULAS}
     no_injected_markup(page)
     assert page.dialogs == []  # type: ignore[attr-defined]

@@ -88,6 +88,8 @@ def self_service_session(page: Page, url: str) -> str:
     fill(page, text("self_service.form.name", "zh"), SS_NAME)
     fill(page, text("self_service.form.registration_number", "zh"), SS_NUMBER)
     fill(page, text("self_service.form.employer", "zh"), SS_EMPLOYER)
+    page.get_by_role("button", name=text("self_service.form.check", "zh")).click()  # st.form
+    expect(page.get_by_role("button", name=text("certificate.build", "zh"))).to_be_visible()
     page.get_by_role("button", name=text("certificate.build", "zh")).click()
     expect(page.get_by_role("button", name=text("certificate.download", "zh"))).to_be_visible(
         timeout=TIMEOUT_MS)
@@ -118,6 +120,9 @@ def admin_import(page: Page, url: str) -> None:
         {"name": "roster-private.csv", "mimeType": "text/csv", "buffer": roster_file()})
     accept = page.get_by_role("button", name=text("admin.accept", "zh", accepted=6))
     expect(accept).to_be_visible(timeout=TIMEOUT_MS)
+    confirm = page.get_by_label(text("admin.reauth_label", "zh"))
+    confirm.fill(PASSWORD)
+    confirm.press("Enter")  # Streamlit commits a text input on Enter
     accept.click()
     done = text("admin.imported", "zh", id=2, accepted=6, rejected=0)
     expect(page.get_by_text(done)).to_be_visible(timeout=TIMEOUT_MS)

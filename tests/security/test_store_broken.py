@@ -1,9 +1,10 @@
 """Only the admin store broken: /admin says so clearly, / keeps working (issue 6, "Failures").
 
 ``ECERT_DB_URL`` points where no database can be opened: under a regular file (so the folder
-cannot exist, even for root), a URL of an unknown kind, a file that is not a database. /admin
-(logged in) shows the store error naming the problem; the self-service page never touches the
-store and still assesses the example, in the same session and in a fresh one.
+cannot exist, even for root), a URL of an unknown kind, a file that is not a database; on
+PostgreSQL a server that is not running and a database that does not exist on a running
+server. /admin (logged in) shows the store error naming the problem; the self-service page
+never touches the store and still assesses the example, in the same session and in a fresh one.
 """
 
 from __future__ import annotations
@@ -16,15 +17,22 @@ from streamlit.testing.v1 import AppTest
 from core import assess
 from core.admin.auth import hash_password
 from core.demo.roster import demo_profile
-from tests.app_helpers import APP, assert_clean, login
+from tests.app_helpers import APP, assert_clean, login, plain
+from tests.pg_cluster import free_port
 from ui.i18n import text
 
 PASSWORD = "broken-store 口令"
 pytestmark = pytest.mark.usefixtures("isolated")
 
 
-def broken_url(kind: str, tmp: Path) -> tuple[str, str]:
+def broken_url(kind: str, tmp: Path, request: pytest.FixtureRequest) -> tuple[str, str]:
     """(ECERT_DB_URL, a piece of text the error must show)."""
+    if kind == "postgresql_not_running":
+        where = f"127.0.0.1:{free_port()}"
+        return f"postgresql+psycopg://ecert:pw@{where}/roster", where
+    if kind == "postgresql_no_such_database":
+        cluster = request.getfixturevalue("postgres")
+        return cluster.url("no_such_roster"), "no_such_roster"
     if kind == "folder_is_a_file":
         blocker = tmp / "blocker"
         blocker.write_text("a file where the database folder should be")
@@ -38,9 +46,10 @@ def broken_url(kind: str, tmp: Path) -> tuple[str, str]:
     raise AssertionError(kind)
 
 
-@pytest.fixture(params=["folder_is_a_file", "unknown_kind", "not_a_database"])
+@pytest.fixture(params=["folder_is_a_file", "unknown_kind", "not_a_database",
+                        "postgresql_not_running", "postgresql_no_such_database"])
 def broken(request, isolated, monkeypatch) -> str:
-    url, shown = broken_url(request.param, isolated)
+    url, shown = broken_url(request.param, isolated, request)
     monkeypatch.setenv("ECERT_DB_URL", url)
     monkeypatch.setenv("ECERT_ADMIN_PASSWORD_HASH", hash_password(PASSWORD))
     return shown
@@ -66,7 +75,7 @@ def test_admin_shows_the_store_error_and_self_service_still_works(broken):
     at.switch_page("pages/admin.py").run()
     login(at, PASSWORD)
     assert at.error, "a broken store must be said, not hidden"
-    message = at.error[0].value.replace("\\", "")  # Markdown escapes
+    message = plain(at.error[0].value)  # Markdown escapes and word joiners
     assert message.startswith(text("admin.store_failed", "zh"))
     assert broken in message  # names the problem: the path or the setting to fix
     assert not at.metric and not at.file_uploader

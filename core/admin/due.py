@@ -1,0 +1,110 @@
+"""What falls due within N days: ``python -m core due FILE [--as-of D] [--within N]``.
+
+CONTRACT.md ("Command line"): a CSV, one row per person or specialty with something due, columns
+``name, registration_number, employer, employer_province, specialty, due_kind, due_on,
+days_left``. Built from the rule engine's answers only (``assess_prepared`` for the specialties,
+``usage_windows`` for the certificates); no date is computed here, only chosen and counted.
+
+``due_kind`` (T = the as-of date, N = ``within``):
+
+* ``apply_by``: a specialty whose status is ``valid``, ``apply_now`` or ``expired_not_lapsed``
+  (alive, no renewal pending: the dashboard's "actionable") and whose renewal deadline falls in
+  ``T <= apply_by <= T + N``;
+* ``lapses_on``: the same statuses, lapse date in ``T <= lapses_on <= T + N``;
+* ``usage_until``: a downloaded certificate still in use whose usage window ends in
+  ``T <= usage_until <= T + N`` (R-6, C-3.2); ``specialty`` lists the printed specialties;
+* ``outdated``: a downloaded certificate still in use whose data an approval after the download
+  changed (R-6, C-3.5): due already, so it is listed whatever N; ``due_on`` is the date of that
+  approval and ``days_left`` is 0 or negative (how long it has been due).
+
+``days_left`` = ``due_on - T`` in days (0 on the day). Rows whose input has errors have no
+assessment and are not listed (``count_errors`` says how many). Rows are ordered by ``due_on``,
+then registration number, then ``due_kind`` in the order above, then specialty. Never imports
+streamlit.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+
+from core.admin.dashboard import ACTIONABLE
+from core.roster.schema import DUE_KINDS
+
+__all__ = ["DUE_COLUMNS", "WITHIN_DAYS", "count_errors", "due_list"]
+
+WITHIN_DAYS = 30
+DUE_COLUMNS = ("name", "registration_number", "employer", "employer_province", "specialty",
+               "due_kind", "due_on", "days_left")
+PERSON_COLUMNS = ("name", "registration_number", "employer", "employer_province")
+
+
+def _day(d: date) -> np.datetime64:
+    return np.datetime64(d, "s")
+
+
+def _dates(df: pd.DataFrame, column: str) -> np.ndarray:
+    s = df[column]
+    if not pd.api.types.is_datetime64_any_dtype(s.dtype):
+        s = pd.to_datetime(s)
+    return s.to_numpy(dtype="datetime64[s]")
+
+
+def _text(df: pd.DataFrame, column: str) -> np.ndarray:
+    return df[column].astype(object).where(df[column].notna(), None).to_numpy(dtype=object)
+
+
+def _is(values: pd.Series, wanted) -> np.ndarray:
+    if isinstance(values.dtype, pd.CategoricalDtype):  # a lookup on the codes
+        lut = np.append(values.cat.categories.isin(list(wanted)), False)
+        return lut[values.cat.codes.to_numpy(dtype=np.int64)]
+    return values.isin(list(wanted)).fillna(False).to_numpy(dtype=bool)
+
+
+def _part(df: pd.DataFrame, hit: np.ndarray, kind: str, due_on: np.ndarray,
+          specialty_column: str) -> pd.DataFrame:
+    positions = np.flatnonzero(hit)
+    rows = df[[*PERSON_COLUMNS, specialty_column]].take(positions)
+    out = {c: _text(rows, c) for c in PERSON_COLUMNS}
+    out["specialty"] = _text(rows, specialty_column)
+    out["due_kind"] = np.full(len(rows), kind, dtype=object)
+    out["due_on"] = due_on[positions]
+    return pd.DataFrame(out)
+
+
+def due_list(assessed: pd.DataFrame, windows: pd.DataFrame, as_of: date,
+             within: int = WITHIN_DAYS) -> pd.DataFrame:
+    """The due list (module doc) from ``assess_prepared(prepared, as_of)`` and
+    ``usage_windows(prepared, as_of)`` of the same roster. ``within`` >= 0."""
+    if within < 0:
+        raise ValueError("within must be 0 or more days")
+    lo, hi = _day(as_of), _day(as_of + timedelta(days=int(within)))
+    parts = []
+    alive = _is(assessed["status"], ACTIONABLE)
+    for kind in ("apply_by", "lapses_on"):
+        d = _dates(assessed, kind)
+        parts.append(_part(assessed, alive & (d >= lo) & (d <= hi), kind, d, "specialty"))
+    in_use = _is(windows["status"], ["in_use"])
+    until = _dates(windows, "usage_until")
+    parts.append(_part(windows, in_use & (until >= lo) & (until <= hi), "usage_until", until,
+                       "specialties"))
+    outdated = windows["outdated"].astype("boolean").fillna(False).to_numpy(dtype=bool)
+    approved = _dates(windows, "outdated_by")
+    parts.append(_part(windows, in_use & outdated & ~np.isnat(approved), "outdated", approved,
+                       "specialties"))
+    out = pd.concat(parts, ignore_index=True)
+    out["due_on"] = out["due_on"].astype("datetime64[s]")
+    out["days_left"] = ((out["due_on"].to_numpy(dtype="datetime64[s]") - lo)
+                        // np.timedelta64(1, "D")).astype("int64")
+    rank = {k: i for i, k in enumerate(DUE_KINDS)}
+    out["_kind"] = out["due_kind"].map(rank)
+    out = out.sort_values(["due_on", "registration_number", "_kind", "specialty"],
+                          kind="stable", na_position="last")
+    return out.drop(columns="_kind").reset_index(drop=True)[list(DUE_COLUMNS)]
+
+
+def count_errors(assessed: pd.DataFrame) -> int:
+    """Rows left out of the due list because their input has errors."""
+    return int(assessed["error"].notna().sum()) if "error" in assessed.columns else 0

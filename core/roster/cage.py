@@ -1,0 +1,300 @@
+"""Untrusted roster files are read in a cage: a child process with hard resource limits.
+
+A roster file comes from a third party. Reading and checking it (``read_roster`` then
+``assess_roster``) runs in a child process started by multiprocessing's ``forkserver`` (a clean
+single-threaded server that has already imported pandas and pyarrow, so a child starts in
+milliseconds and never inherits the parent's threads). Before it touches the file the child sets
+
+* ``RLIMIT_AS``    :data:`~core.roster.schema.CAGE_MEMORY_BYTES` of address space,
+* ``RLIMIT_CPU``   :data:`~core.roster.schema.CAGE_CPU_SECONDS` of CPU time,
+* ``RLIMIT_FSIZE`` :data:`~core.roster.schema.CAGE_OUTPUT_BYTES` for the result it writes,
+* ``RLIMIT_CORE``  0: a crash never dumps personal data to disk.
+
+The parent waits at most :data:`~core.roster.schema.CAGE_WALL_SECONDS` and then kills it. The
+result comes back as Arrow IPC files in a temporary folder of mode 0700 (the uploaded bytes are
+put there too, mode 0600), memory-mapped by the parent and unlinked before :func:`run_caged`
+returns; the pipe carries only small metadata. Whatever the child does (a reader that aborts
+asking for 512 GiB, a ``MemoryError``, an endless loop, a segfault) the parent gets a bilingual
+:class:`~core.roster.io.RosterReadError` (``cage_memory``, ``cage_timeout``, ``cage_crashed``,
+``cage_output``) and carries on. The pre-checks of ``core.roster.io`` (declared XLSX area,
+rows, columns, cells, unpacked bytes) refuse the known hostile shapes before anything is
+allocated; the cage is the net under everything else.
+
+The admin import (``ui.admin_import``) and the command line (``python -m core roster`` and
+``lapse-counts``) both go through :func:`check_roster`. Never imports streamlit.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import multiprocessing.spawn
+import os
+import resource
+import shutil
+import signal
+import tempfile
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+
+from core.roster import schema
+from core.roster.io import Roster, RosterReadError, read_roster
+
+__all__ = ["Checked", "Limits", "check_roster", "run_caged"]
+
+_PRELOAD = ["core.roster.cage", "core.rules.roster", "core.admin.dashboard"]
+_PROCESS_NAME = "ecert-roster-cage"
+_context_lock = threading.Lock()
+_context: Any = None
+_preparation_data = multiprocessing.spawn.get_preparation_data
+
+
+def _cage_preparation_data(name: str) -> dict:
+    """multiprocessing makes every child re-run the parent's ``__main__`` script; under
+    Streamlit that is the app's router (a fake ``__main__``). A cage child needs only
+    ``core`` (its job is sent by module and name), so it skips that, and only it."""
+    data = _preparation_data(name)
+    if name == _PROCESS_NAME:
+        data.pop("init_main_from_path", None)
+        data.pop("init_main_from_name", None)
+    return data
+
+
+multiprocessing.spawn.get_preparation_data = _cage_preparation_data
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The child's limits (defaults: core/roster/schema.py)."""
+
+    memory_bytes: int = schema.CAGE_MEMORY_BYTES
+    cpu_seconds: int = schema.CAGE_CPU_SECONDS
+    wall_seconds: float = schema.CAGE_WALL_SECONDS
+    output_bytes: int = schema.CAGE_OUTPUT_BYTES
+
+
+@dataclass
+class Checked:
+    """A roster read (and, with an as-of date, assessed) in the cage."""
+
+    roster: Roster
+    assessed: pd.DataFrame | None
+
+
+def _ctx():
+    global _context
+    with _context_lock:
+        if _context is None:
+            ctx = mp.get_context("forkserver")
+            ctx.set_forkserver_preload(_PRELOAD)
+            _context = ctx
+        return _context
+
+
+# ------------------------------------------------------------------------------ the child
+def _limit(child_limits: Limits) -> None:
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    resource.setrlimit(resource.RLIMIT_AS, (child_limits.memory_bytes,) * 2)
+    cpu = int(child_limits.cpu_seconds)
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))  # SIGXCPU, then SIGKILL
+    resource.setrlimit(resource.RLIMIT_FSIZE, (child_limits.output_bytes,) * 2)
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # too big a result: an OSError, not a kill
+
+
+def _write_frame(frame: pd.DataFrame | pd.Series, path: Path) -> str:
+    kind = "frame"
+    if isinstance(frame, pd.Series):
+        kind = "series"
+        frame = frame.rename("value").to_frame()
+        table = pa.Table.from_pandas(frame, preserve_index=True)
+    else:
+        table = pa.Table.from_pandas(frame, preserve_index=False)
+    with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
+        writer.write_table(table)
+    return kind
+
+
+def _child(conn, job: Callable[..., dict], source: str, file_name: str | None, kwargs: dict,
+           out_dir: str, child_limits: Limits) -> None:
+    try:
+        _limit(child_limits)
+        result = job(read_roster(source, file_name), **kwargs)
+        manifest: dict[str, Any] = {}
+        for name, value in result.items():
+            if isinstance(value, (pd.DataFrame, pd.Series)):
+                path = Path(out_dir) / f"{name}.arrow"
+                manifest[name] = ("arrow", _write_frame(value, path), str(path))
+            else:
+                manifest[name] = ("value", value)
+        conn.send(("ok", manifest))
+    except RosterReadError as exc:
+        conn.send(("read_error", exc.code, exc.message_zh, exc.message_en))
+    except MemoryError:
+        conn.send(("memory",))
+    except OSError as exc:
+        import errno
+
+        conn.send(("output",) if exc.errno == errno.EFBIG else ("crash", type(exc).__name__))
+    except BaseException as exc:  # noqa: BLE001 - only the type leaves: a message may hold data
+        conn.send(("crash", type(exc).__name__))
+    finally:
+        conn.close()
+
+
+# ------------------------------------------------------------------------------ the parent
+def _cage_error(code: str) -> RosterReadError:
+    mb = Limits().memory_bytes // 1024**3
+    texts = {
+        "cage_memory": (
+            f"读取该文件所需内存超过上限（{mb} GiB），已停止读取。文件可能已损坏或被恶意构造；"
+            "请另存为 CSV（UTF-8）后重试。",
+            f"reading this file needs more memory than allowed ({mb} GiB) and was stopped. The "
+            "file may be damaged or built to attack; save it as CSV (UTF-8) and try again.",
+        ),
+        "cage_timeout": (
+            "读取该文件耗时超过上限，已停止读取。文件可能已损坏或被恶意构造；"
+            "请另存为 CSV（UTF-8）后重试。",
+            "reading this file took longer than allowed and was stopped. The file may be "
+            "damaged or built to attack; save it as CSV (UTF-8) and try again.",
+        ),
+        "cage_crashed": (
+            "读取该文件时读取程序异常退出（可能是内存不足或文件被恶意构造），已停止读取。服务不受影响；"
+            "请另存为 CSV（UTF-8）后重试。",
+            "the reader stopped abnormally on this file (out of memory, or a file built to "
+            "attack). The service is unaffected; save the file as CSV (UTF-8) and try again.",
+        ),
+        "cage_output": (
+            "该文件读取结果过大，已停止读取。",
+            "the result of reading this file is too large and was stopped.",
+        ),
+    }
+    zh, en = texts[code]
+    return RosterReadError(code, zh, en)
+
+
+def _read_back(kind: str, path: str) -> pd.DataFrame | pd.Series:
+    """The frame the child wrote. Memory-mapped: text columns stay in the mapped file
+    (zero-copy), which outlives its name; the folder is removed right after."""
+    with pa.memory_map(path, "r") as source:
+        table = pa.ipc.open_file(source).read_all()
+    frame = table.to_pandas()
+    if kind == "series":
+        return frame["value"].rename(None)
+    return frame
+
+
+def run_caged(job: Callable[..., dict], source: bytes | str | os.PathLike,
+              file_name: str | None = None, *, limits: Limits | None = None,
+              **kwargs: Any) -> dict[str, Any]:
+    """``job(read_roster(source, file_name), **kwargs)`` in the cage; its dict of frames,
+    series and plain values. ``job`` must be a module-level function (it is sent by name).
+    Raises :class:`RosterReadError` for an unreadable file and for any failure of the child."""
+    limits = limits or Limits()
+    work = tempfile.mkdtemp(prefix="ecert-cage-")  # mode 0700
+    try:
+        if isinstance(source, (bytes, bytearray, memoryview)):
+            if len(source) > schema.MAX_FILE_BYTES:
+                raise RosterReadError(
+                    "file_too_large",
+                    f"文件过大（上限 {schema.MAX_FILE_BYTES // 1048576} MB）",
+                    f"the file is too large (the limit is {schema.MAX_FILE_BYTES // 1048576} MB)",
+                )
+            path = os.path.join(work, "input")
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(source)
+            name = file_name
+        else:
+            path = os.fspath(source)
+            name = file_name or os.path.basename(path)
+        ctx = _ctx()
+        receive, send = ctx.Pipe(duplex=False)
+        child = ctx.Process(target=_child, args=(send, job, path, name, kwargs, work, limits),
+                            daemon=True, name=_PROCESS_NAME)
+        child.start()
+        send.close()
+        try:
+            if receive.poll(limits.wall_seconds):
+                try:
+                    message = receive.recv()
+                except (EOFError, OSError):
+                    message = None
+            else:
+                child.kill()
+                raise _cage_error("cage_timeout")
+        finally:
+            child.join(5)
+            if child.is_alive():
+                child.kill()
+                child.join(5)
+            receive.close()
+        if message is None:  # died without a word: a signal (limits, abort, crash)
+            if child.exitcode == -signal.SIGXCPU or child.exitcode == -signal.SIGKILL:
+                raise _cage_error("cage_timeout")
+            raise _cage_error("cage_crashed")
+        status = message[0]
+        if status == "read_error":
+            raise RosterReadError(*message[1:])
+        if status == "memory":
+            raise _cage_error("cage_memory")
+        if status == "output":
+            raise _cage_error("cage_output")
+        if status != "ok":
+            raise _cage_error("cage_crashed")
+        out: dict[str, Any] = {}
+        for key, entry in message[1].items():
+            out[key] = _read_back(entry[1], entry[2]) if entry[0] == "arrow" else entry[1]
+        return out
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+# ------------------------------------------------------------------------------ jobs
+def read_job(roster: Roster) -> dict:
+    """Only the reading."""
+    return {"raw": roster.raw, "data": roster.data, "meta": _meta(roster)}
+
+
+def assess_job(roster: Roster, as_of: date,
+               prepare: Callable[[pd.DataFrame, date], pd.DataFrame] | None = None) -> dict:
+    """Reading and checking: ``assess_roster`` at ``as_of`` (on ``prepare(data, as_of)``)."""
+    from core.rules.roster import assess_roster
+
+    data = roster.data if prepare is None else prepare(roster.data, as_of)
+    return {**read_job(roster), "assessed": assess_roster(data, as_of)}
+
+
+def lapse_job(roster: Roster, as_of: date) -> dict:
+    """``lapse_counts`` at ``as_of`` (the CLI's ``lapse-counts``)."""
+    from core.rules.roster import lapse_counts
+
+    return {"counts": lapse_counts(roster.data, as_of)}
+
+
+def _meta(roster: Roster) -> dict:
+    return {"source_format": roster.source_format, "encoding": roster.encoding,
+            "file_name": roster.file_name, "sha256": roster.sha256}
+
+
+def check_roster(source: bytes | str | os.PathLike, file_name: str | None = None,
+                 as_of: date | None = None, *,
+                 prepare: Callable[[pd.DataFrame, date], pd.DataFrame] | None = None,
+                 limits: Limits | None = None) -> Checked:
+    """Read ``source`` in the cage, and with ``as_of`` also assess it there (on
+    ``prepare(data, as_of)`` when given: a module-level function). The same frames
+    ``read_roster`` / ``assess_roster`` give in-process."""
+    if as_of is None:
+        out = run_caged(read_job, source, file_name, limits=limits)
+    else:
+        out = run_caged(assess_job, source, file_name, limits=limits, as_of=as_of,
+                        prepare=prepare)
+    meta = out["meta"]
+    roster = Roster(out["raw"], out["data"], meta["source_format"], meta["encoding"],
+                    meta["file_name"], meta["sha256"])
+    return Checked(roster, out.get("assessed"))

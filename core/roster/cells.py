@@ -1,0 +1,462 @@
+"""The roster reader's building blocks: the error a file can raise (``RosterReadError``), the
+shape of what reading gives (``Roster``), and the cells turned into typed values, column by
+column: dates in every accepted form (and XLSX serials), yes/no flags, text from any cell type,
+and each cell problem as a row error in the catalogue's words. core/roster/io.py documents the
+accepted forms."""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from core.messages.catalogue import problem
+from core.messages.errors import CodedError
+from core.roster.schema import (
+    COLUMN_LABELS_ZH,
+    ERROR_COLUMN,
+    FLAG_WORDS,
+    MAX_COLUMNS,
+    MAX_FILE_BYTES,
+    MAX_ROWS,
+)
+
+# --------------------------------------------------------------------------------------------
+# Errors
+# --------------------------------------------------------------------------------------------
+
+
+class RosterReadError(CodedError):
+    """The file cannot be read as a roster at all (CLI exit 2). Bilingual, with a code."""
+
+
+def _label(col: str) -> tuple[str, str]:
+    """(Chinese, English) label of a canonical column for messages."""
+    return f"{COLUMN_LABELS_ZH[col]}（{col}）", f"{col} ({COLUMN_LABELS_ZH[col]})"
+
+
+# --------------------------------------------------------------------------------------------
+# The result
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(eq=False)
+class Roster:
+    """A roster as read. ``raw`` and ``data`` share the index 0..n-1 (see module docstring).
+
+    ``source_format`` is ``"csv"``, ``"xlsx"`` or ``"frame"`` (from :func:`roster_from_frame`);
+    ``encoding`` is the CSV's encoding (None otherwise); ``sha256`` is the hex digest of the
+    bytes read (None for a frame).
+    """
+
+    raw: pd.DataFrame
+    data: pd.DataFrame
+    source_format: str
+    encoding: str | None = None
+    file_name: str | None = None
+    sha256: str | None = None
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+    @property
+    def n_errors(self) -> int:
+        return int(self.data[ERROR_COLUMN].notna().sum())
+
+
+STRING = pd.StringDtype()  # "string": pd.NA for missing (pyarrow storage when available)
+DATE_DTYPE = "datetime64[s]"
+
+# --------------------------------------------------------------------------------------------
+# Dates (vectorised)
+# --------------------------------------------------------------------------------------------
+
+_TIME = r"(?:(?:\s+|T)(?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d{1,9})?)?)?"
+_DATE_SEPARATED = (
+    r"^(?P<y>\d{4})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*日?" + _TIME + r"$"
+)
+_DATE_ISO = r"^\d{4}-\d\d-\d\d$"
+_DATE_STRICT = r"^(?P<y>\d{4})[-/.年](?P<m>\d{1,2})[-/.月](?P<d>\d{1,2})日?$"
+_DATE_COMPACT = r"^(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})" + _TIME + r"$"
+_MIN_YEAR, _MAX_YEAR = 1900, 2199
+_EXCEL_EPOCH = np.datetime64("1899-12-30", "D")
+_SERIAL_MIN = int((np.datetime64("1900-03-01", "D") - _EXCEL_EPOCH).astype(int))  # 61
+_SERIAL_MAX = int((np.datetime64(f"{_MAX_YEAR}-12-31", "D") - _EXCEL_EPOCH).astype(int))
+_DATE_LO = np.datetime64(f"{_MIN_YEAR}-01-01", "s")
+_DATE_HI = np.datetime64(f"{_MAX_YEAR}-12-31", "s")
+_NAT = np.datetime64("NaT", "s")
+
+
+def _to_arrow_strings(series: pd.Series) -> pa.Array:
+    s = series if isinstance(series.dtype, pd.StringDtype) else series.astype(STRING)
+    arr = pa.array(s.array)
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    return arr
+
+
+def _ints(field: pa.Array) -> np.ndarray:
+    """Digits (already validated by the regex) -> int64, 0 where null."""
+    return pc.fill_null(pc.cast(field, pa.int64()), 0).to_numpy(zero_copy_only=False)
+
+
+def _ymd_to_datetime(y: np.ndarray, m: np.ndarray, d: np.ndarray):
+    """Vectorised calendar check and build: (datetime64[s] array, valid mask)."""
+    ok = (y >= _MIN_YEAR) & (y <= _MAX_YEAR) & (m >= 1) & (m <= 12) & (d >= 1)
+    months = np.where(ok, (y - 1970) * 12 + (m - 1), 0).astype("datetime64[M]")
+    start = months.astype("datetime64[D]")
+    month_len = ((months + 1).astype("datetime64[D]") - start).astype(np.int64)
+    ok &= d <= month_len
+    days = start + np.where(ok, d - 1, 0).astype("timedelta64[D]")
+    return np.where(ok, days.astype(DATE_DTYPE), _NAT), ok
+
+
+def _scatter_ymd(parts: pa.StructArray, positions: np.ndarray, y, m, d, matched) -> None:
+    hit = pc.fill_null(pc.is_valid(parts), False).to_numpy(zero_copy_only=False)
+    if not hit.any():
+        return
+    where = positions[hit]
+    parts = parts.filter(pa.array(hit))
+    y[where] = _ints(pc.struct_field(parts, "y"))
+    m[where] = _ints(pc.struct_field(parts, "m"))
+    d[where] = _ints(pc.struct_field(parts, "d"))
+    matched[where] = True
+
+
+def _parse_date_strings(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Text -> (datetime64[s] values, present-but-invalid mask), both numpy, no Python loop.
+
+    Cheapest first: exact ISO ``YYYY-MM-DD`` by slicing, then a strict separated form on the
+    rest, then the lenient patterns (spaces, time of day, 8 digits) on what is still left.
+    """
+    n = len(series)
+    values = np.full(n, _NAT)
+    invalid = np.zeros(n, bool)
+    if n == 0:
+        return values, invalid
+    arr = pc.utf8_trim_whitespace(_to_arrow_strings(series))
+    present = pc.fill_null(pc.not_equal(arr, ""), False).to_numpy(zero_copy_only=False)
+    if not present.any():
+        return values, invalid
+    y = np.zeros(n, np.int64)
+    m = np.zeros(n, np.int64)
+    d = np.zeros(n, np.int64)
+    matched = np.zeros(n, bool)
+    iso = pc.fill_null(pc.match_substring_regex(arr, _DATE_ISO), False).to_numpy(
+        zero_copy_only=False
+    )
+    if iso.any():
+        where = np.flatnonzero(iso)
+        sub = arr.filter(pa.array(iso))
+        y[where] = _ints(pc.utf8_slice_codeunits(sub, 0, 4))
+        m[where] = _ints(pc.utf8_slice_codeunits(sub, 5, 7))
+        d[where] = _ints(pc.utf8_slice_codeunits(sub, 8, 10))
+        matched[where] = True
+    for pattern in (_DATE_STRICT, _DATE_SEPARATED, _DATE_COMPACT):
+        rest = np.flatnonzero(present & ~matched)
+        if not len(rest):
+            break
+        sub = arr if len(rest) == n else arr.take(pa.array(rest))
+        _scatter_ymd(pc.extract_regex(sub, pattern), rest, y, m, d, matched)
+    where = np.flatnonzero(matched)
+    sub_values, ok = _ymd_to_datetime(y[where], m[where], d[where])
+    values[where] = sub_values
+    invalid = present.copy()
+    invalid[where[ok]] = False
+    # Full-width digits and separators (２０２１－０８－０１): normalise the few failures only.
+    retry = np.flatnonzero(invalid & ~matched)
+    if len(retry):
+        texts = arr.take(pa.array(retry)).to_pylist()
+        folded = [unicodedata.normalize("NFKC", t) for t in texts]
+        changed = [i for i, (a, b) in enumerate(zip(texts, folded, strict=True)) if a != b]
+        if changed:
+            sub_series = pd.Series([folded[i] for i in changed], dtype=STRING)
+            sub_values, sub_invalid = _parse_date_strings(sub_series)
+            idx = retry[changed]
+            values[idx] = sub_values
+            invalid[idx] = sub_invalid
+    return values, invalid
+
+
+def _serials_to_datetime(numbers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Excel serial day numbers (1899-12-30 epoch; fraction = time of day, ignored)."""
+    numbers = np.asarray(numbers, dtype=np.float64)
+    ok = np.isfinite(numbers) & (numbers >= _SERIAL_MIN) & (numbers < _SERIAL_MAX + 1)
+    whole = np.where(ok, np.floor(np.where(ok, numbers, 0)), 0).astype(np.int64)
+    values = (_EXCEL_EPOCH + whole.astype("timedelta64[D]")).astype(DATE_DTYPE)
+    return np.where(ok, values, _NAT), ok
+
+
+def _datetimes_to_day(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    if getattr(series.dt, "tz", None) is not None:
+        series = series.dt.tz_localize(None)
+    values = series.to_numpy().astype("datetime64[D]").astype(DATE_DTYPE)
+    present = ~np.isnat(values)
+    ok = present & (values >= _DATE_LO) & (values <= _DATE_HI)
+    return np.where(ok, values, _NAT), present & ~ok
+
+
+def _is_number(v: object) -> bool:
+    return isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(
+        v, (bool, np.bool_)
+    )
+
+
+def _element_kind(v: object) -> int:
+    """0 missing, 1 text, 2 date/datetime, 3 number, 4 other (time, bool, …)."""
+    if v is None or v is pd.NA or v is pd.NaT:
+        return 0
+    if isinstance(v, str):
+        return 1
+    if isinstance(v, (datetime, date, np.datetime64)):
+        return 0 if pd.isna(v) else 2
+    if _is_number(v):
+        return 0 if v != v else 3  # NaN
+    return 4
+
+
+def parse_dates(series: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Dates of a column: ``(datetime64[s] Series, bool Series of present-but-invalid cells)``.
+
+    Vectorised (no Python loop per row for text, datetime or numeric columns). Text accepted:
+    2021-08-01, 2021/8/1, 2021.8.1, 2021年8月1日, 20210801, each optionally followed by a time
+    of day; dates/datetimes as they are (time dropped); numbers are Excel serial day numbers.
+    Missing or blank cells are NaT and not invalid. Both results keep ``series.index``.
+    """
+    index = series.index
+    n = len(series)
+    dtype = series.dtype
+    if pd.api.types.is_datetime64_any_dtype(dtype):
+        values, invalid = _datetimes_to_day(series)
+    elif pd.api.types.is_bool_dtype(dtype):
+        values, invalid = np.full(n, _NAT), series.notna().to_numpy(dtype=bool)
+    elif pd.api.types.is_numeric_dtype(dtype):
+        numbers = series.astype("float64").to_numpy(na_value=np.nan)
+        values, ok = _serials_to_datetime(numbers)
+        invalid = ~np.isnan(numbers) & ~ok
+    elif isinstance(dtype, pd.StringDtype):
+        values, invalid = _parse_date_strings(series)
+    else:
+        inferred = pd.api.types.infer_dtype(series, skipna=True)
+        if inferred in ("string", "empty"):
+            values, invalid = _parse_date_strings(series.astype(STRING))
+        else:
+            values = np.full(n, _NAT)
+            invalid = np.zeros(n, bool)
+            kinds = series.map(_element_kind).to_numpy(dtype=np.int8)
+            obj = series.to_numpy(dtype=object)
+            for kind in (1, 2, 3, 4):
+                pos = np.flatnonzero(kinds == kind)
+                if not len(pos):
+                    continue
+                if kind == 1:
+                    v, bad = _parse_date_strings(pd.Series(obj[pos], dtype=STRING))
+                elif kind == 2:
+                    try:
+                        as_dt = pd.to_datetime(pd.Series(obj[pos]), errors="coerce")
+                    except (TypeError, ValueError):  # e.g. mixed time zones
+                        as_dt = pd.Series([pd.Timestamp(x).replace(tzinfo=None) for x in obj[pos]])
+                    v, bad = _datetimes_to_day(as_dt)
+                    bad = bad | np.isnat(v)
+                elif kind == 3:
+                    v, ok = _serials_to_datetime(obj[pos].astype(np.float64))
+                    bad = ~ok
+                else:
+                    v, bad = np.full(len(pos), _NAT), np.ones(len(pos), bool)
+                values[pos] = v
+                invalid[pos] = bad
+    return (
+        pd.Series(values, index=index, dtype=DATE_DTYPE, name=series.name),
+        pd.Series(invalid, index=index, dtype=bool, name=series.name),
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Flags (vectorised)
+# --------------------------------------------------------------------------------------------
+
+_FLAG_KEYS = pd.Index(list(FLAG_WORDS))  # the schema's accepted spellings
+_FLAG_VALUES = np.array(list(FLAG_WORDS.values()), dtype=bool)
+
+
+def parse_flags(series: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Yes/no cells -> ``("boolean" Series, bool Series of present-but-invalid cells)``.
+
+    是/否, true/false (any case), 1/0, yes/no, y/n, 已完成/未完成, √/×; blank -> NA, no error.
+    """
+    if pd.api.types.is_bool_dtype(series.dtype):
+        return series.astype("boolean"), pd.Series(False, index=series.index)
+    text = series if isinstance(series.dtype, pd.StringDtype) else _to_text(series)
+    key = text.str.strip().str.lower()
+    key = key.mask(key.str.endswith(".0", na=False), key.str.slice(0, -2))  # 1.0 / 0.0
+    codes = _FLAG_KEYS.get_indexer(key.fillna("\0missing"))
+    present = (key.fillna("") != "").to_numpy(dtype=bool)
+    known = codes >= 0
+    values = pd.array(_FLAG_VALUES[np.where(known, codes, 0)], dtype="boolean")
+    values[~known] = pd.NA
+    result = pd.Series(values, index=series.index, name=series.name)
+    return result, pd.Series(present & ~known, index=series.index, name=series.name)
+
+
+# --------------------------------------------------------------------------------------------
+# Values -> text (raw frame)
+# --------------------------------------------------------------------------------------------
+
+
+def _number_text(v: float | int) -> str:
+    if isinstance(v, (int, np.integer)):
+        return str(int(v))
+    f = float(v)
+    if f.is_integer() and abs(f) < 1e21:
+        return str(int(f))
+    return repr(f)
+
+
+def _cell_text(v: object) -> object:
+    kind = _element_kind(v)
+    if kind == 0:
+        return pd.NA
+    if kind == 1:
+        return v
+    if kind == 3:
+        return _number_text(v)
+    if isinstance(v, (bool, np.bool_)):
+        return "TRUE" if v else "FALSE"
+    if isinstance(v, np.datetime64):
+        v = pd.Timestamp(v)
+    if isinstance(v, datetime):
+        if v.time() == time(0):
+            return v.date().isoformat()
+        return v.isoformat(sep=" ", timespec="seconds")
+    if isinstance(v, date):
+        return v.isoformat()
+    if isinstance(v, time):
+        return v.isoformat(timespec="seconds")
+    if isinstance(v, timedelta):
+        return str(v)
+    return str(v)
+
+
+def _to_text(series: pd.Series) -> pd.Series:
+    """Any column -> ``"string"`` Series of its cell texts (missing = NA, '' kept)."""
+    dtype = series.dtype
+    if isinstance(dtype, pd.StringDtype):
+        return series if dtype == STRING else series.astype(STRING)
+    if pd.api.types.is_datetime64_any_dtype(dtype):
+        values = series.dt.tz_localize(None) if getattr(series.dt, "tz", None) else series
+        stamps = values.to_numpy().astype("datetime64[s]")
+        days = stamps.astype("datetime64[D]")  # floor, also before 1970
+        text = pc.cast(pa.array(days), pa.string())  # ISO dates, fast
+        timed = ~np.isnat(stamps) & (stamps != days)
+        if timed.any():
+            text = pc.if_else(pa.array(timed), pc.cast(pa.array(stamps), pa.string()), text)
+        return pd.Series(text.to_pandas(types_mapper={pa.string(): STRING}.get), index=series.index)
+    if pd.api.types.is_bool_dtype(dtype):
+        return series.map({True: "TRUE", False: "FALSE"}).astype(STRING)
+    if pd.api.types.is_integer_dtype(dtype):
+        return series.astype(STRING)
+    if pd.api.types.is_float_dtype(dtype):
+        numbers = series.astype("float64").to_numpy(na_value=np.nan)
+        whole = np.isfinite(numbers) & (np.floor(numbers) == numbers) & (np.abs(numbers) < 1e21)
+        text = pd.Series(numbers, index=series.index).map(repr).astype(STRING)
+        if whole.any():
+            text[whole] = pd.Series(
+                [str(int(x)) for x in numbers[whole]], index=series.index[whole], dtype=STRING
+            )
+        return text.mask(np.isnan(numbers))
+    if pd.api.types.infer_dtype(series, skipna=True) in ("string", "empty"):
+        return series.astype(STRING)
+    return series.map(_cell_text).astype(STRING)
+
+
+# --------------------------------------------------------------------------------------------
+# Normalisation: raw (+ typed cells) -> data
+# --------------------------------------------------------------------------------------------
+
+_CONTROL_CHARS = "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
+_MESSAGE_VALUE_MAX = 40
+def _cell_messages(column: str, code: str, values: pd.Series) -> pd.Series:
+    """``'<column>: <code> (<中文> / <English>)'`` for each cell, in the words of the one message
+    catalogue (core/messages/messages.toml), formatted once per distinct value."""
+    v = values.astype(STRING).fillna("")
+    long = v.str.len() > _MESSAGE_VALUE_MAX
+    v = v.where(~long, v.str.slice(0, _MESSAGE_VALUE_MAX) + "…")
+    v = v.str.replace(_CONTROL_CHARS, "\N{REPLACEMENT CHARACTER}", regex=True)
+    codes, uniques = pd.factorize(v)
+    table = np.array([problem(column, code, value=u).as_text() for u in uniques] + [None],
+                     dtype=object)
+    return pd.Series(table[codes], index=values.index, dtype=STRING)
+
+
+class _Errors:
+    """Row errors collected column by column, joined with '; ' (only touched rows cost)."""
+
+    def __init__(self, index: pd.Index):
+        self.index = index
+        self.parts: list[pd.Series] = []
+
+    def add(self, mask: np.ndarray | pd.Series, messages: pd.Series) -> None:
+        """Messages (indexed like the frame, at least on the masked rows) for the masked rows."""
+        mask = np.asarray(mask, dtype=bool)
+        if mask.any():
+            self.parts.append(messages.loc[self.index[mask]].astype(STRING))
+
+    def add_cells(self, mask, column: str, code: str, text: pd.Series) -> None:
+        """Cell messages for the masked rows, built from those rows' text only."""
+        mask = np.asarray(mask, dtype=bool)
+        if mask.any():
+            self.parts.append(_cell_messages(column, code, text[mask].str.strip()))
+
+    def series(self) -> pd.Series:
+        out = pd.Series(pd.NA, index=self.index, dtype=STRING, name=ERROR_COLUMN)
+        for part in self.parts:
+            current = out.loc[part.index]
+            out.loc[part.index] = current.where(current.isna(), current + "; " + part).fillna(part)
+        return out
+
+
+def _too_long_numbers(cells: pd.Series) -> np.ndarray:
+    """Number cells of 2**53 or more: their last digits are already lost in the file."""
+    if pd.api.types.is_bool_dtype(cells.dtype):
+        return np.zeros(len(cells), bool)
+    if pd.api.types.is_numeric_dtype(cells.dtype):
+        numbers = cells.astype("float64").to_numpy(na_value=np.nan)
+        return np.abs(np.nan_to_num(numbers)) >= 2**53
+    if cells.dtype != object or pd.api.types.infer_dtype(cells, skipna=True) in (
+        "string",
+        "empty",
+    ):
+        return np.zeros(len(cells), bool)
+    return cells.map(lambda v: _is_number(v) and v == v and abs(v) >= 2**53).to_numpy(bool)
+
+
+def _too_large(size: int) -> RosterReadError:
+    return RosterReadError(
+        "file_too_large",
+        f"文件过大（{size / 1048576:.0f} MB，上限 {MAX_FILE_BYTES // 1048576} MB）",
+        f"the file is too large ({size / 1048576:.0f} MB, the limit is "
+        f"{MAX_FILE_BYTES // 1048576} MB)",
+    )
+
+
+def _limit_error(code: str, what_zh: str, what_en: str, found: int, limit: int):
+    return RosterReadError(
+        code,
+        f"{what_zh}超出上限：{found:,} > {limit:,}（本系统一次最多读取 {MAX_ROWS:,} 行、"
+        f"{MAX_COLUMNS} 列）",
+        f"{what_en} over the limit: {found:,} > {limit:,} (this system reads at most "
+        f"{MAX_ROWS:,} rows and {MAX_COLUMNS} columns per file)",
+    )
+
+
+def _blank_to_na(frame: pd.DataFrame) -> pd.DataFrame:
+    out = {}
+    for col in frame.columns:
+        s = _to_text(frame[col])
+        out[col] = s.mask(s == "")
+    return pd.DataFrame(out, index=frame.index, columns=frame.columns)

@@ -1,0 +1,146 @@
+"""The admin import use case, without Streamlit: read and check a roster file, then store it.
+
+Flow (ui/admin_import.py draws it): ``prepare_import`` reads the upload
+(``core.roster.io.read_roster``), assesses every row at the as-of date
+(``core.assess_roster``) and keeps the rows without an error -> the page shows the preview
+and the validation report -> ``accept_import`` stores the valid rows as a new current snapshot
+(``Store.import_snapshot``: one transaction, the database's bulk path) or the admin cancels.
+
+Progress: both steps take ``progress``, called with an :class:`ImportProgress` for each stage
+reached: rows ``read`` (before and after reading the file), ``checked`` (before and after the
+assessment) and ``stored`` (after every chunk the database took, ``Store.chunk_rows`` rows).
+
+Two admins (or two app servers) at once: ``prepare_import(..., seen_current=ID)`` records the
+snapshot that was current when the file was checked; ``accept_import`` makes the new snapshot
+current only if that is still so, otherwise it keeps it complete but not current and raises
+``ImportSuperseded`` (core/roster/store.py, "Concurrent imports").
+
+Never imports streamlit: tests, benchmarks and the page run the same code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+
+import pandas as pd
+
+from core.admin import dashboard as dash
+from core.roster.cage import check_roster
+from core.roster.duplicates import duplicate_rows
+from core.roster.io import canonical_header
+from core.roster.schema import ROSTER_COLUMNS
+from core.roster.store import UNCHECKED, Store
+
+__all__ = ["PREVIEW_ROWS", "STAGES", "ImportProgress", "PendingImport", "accept_import",
+           "file_headers", "prepare_import"]
+
+PREVIEW_ROWS = 10
+STAGES = ("read", "checked", "stored")
+
+
+@dataclass(frozen=True)
+class ImportProgress:
+    """Where an import stands: ``done`` of ``total`` rows have reached ``stage``.
+
+    ``total`` is None while the file is still being read (its row count is not known yet).
+    """
+
+    stage: str  # one of STAGES
+    done: int
+    total: int | None
+
+    @property
+    def fraction(self) -> float:
+        """This stage's share done, 0.0 to 1.0 (0.0 while the total is unknown)."""
+        if not self.total:
+            return 1.0 if self.total == 0 else 0.0
+        return min(1.0, self.done / self.total)
+
+
+ProgressCallback = Callable[[ImportProgress], object]
+
+
+@dataclass
+class PendingImport:
+    """A read and checked file waiting for "accept" or "cancel"."""
+
+    file_name: str
+    sha256: str
+    as_of: date
+    n_rows: int
+    valid: pd.DataFrame = field(repr=False)  # canonical roster columns, valid rows only
+    report: pd.DataFrame = field(repr=False)  # core.admin.dashboard.validation_report
+    preview: pd.DataFrame = field(repr=False)  # the file's first rows as read
+    ident: tuple = field(default=(), repr=False)  # which upload and as-of date it came from
+    duplicates: int = 0  # rows repeating an earlier row (kept, each assessed)
+    seen_current: object = field(default=UNCHECKED, repr=False)  # current id when checked
+    headers: dict = field(default_factory=dict, repr=False)  # canonical column -> file's header
+
+    @property
+    def accepted(self) -> int:
+        return len(self.valid)
+
+    @property
+    def rejected(self) -> int:
+        return self.n_rows - len(self.valid)
+
+
+def file_headers(columns) -> dict[str, str]:
+    """Canonical column -> the header the file used for it (the first one, as written), so the
+    validation report can name the column as the admin wrote it (``有效期止``)."""
+    out: dict[str, str] = {}
+    for header in columns:
+        canonical = canonical_header(header)
+        if canonical is not None:
+            out.setdefault(canonical, str(header).strip())
+    return out
+
+
+def prepare_import(data: bytes, file_name: str, as_of: date,
+                   progress: ProgressCallback | None = None, *,
+                   seen_current: object = UNCHECKED) -> PendingImport:
+    """Read and check a roster file in the cage; raises RosterReadError when it cannot be read
+    at all, or when the child reading it fails.
+
+    ``seen_current``: the snapshot id current now (``Store.current_id()``), so that the import
+    only becomes current if no other one did meanwhile; the default skips that check.
+    """
+    report = progress or (lambda _p: None)
+    report(ImportProgress("read", 0, None))
+    # Read AND checked in the cage (core.roster.cage): a child process with memory, CPU and
+    # output limits, so a hostile file fails with a RosterReadError and the server serves on.
+    checked = check_roster(data, file_name, as_of, prepare=dash.roster_at)
+    roster, assessed = checked.roster, checked.assessed
+    n = len(roster)
+    report(ImportProgress("read", n, n))
+    report(ImportProgress("checked", 0, n))
+    ok = assessed["error"].isna().to_numpy(dtype=bool)
+    valid = roster.data.loc[ok, list(ROSTER_COLUMNS)].reset_index(drop=True)
+    headers = file_headers(roster.raw.columns)
+    pending = PendingImport(file_name=file_name, sha256=roster.sha256 or "", as_of=as_of,
+                            n_rows=n, valid=valid, headers=headers,
+                            report=dash.validation_report(assessed, headers),
+                            preview=roster.raw.head(PREVIEW_ROWS),
+                            duplicates=int(duplicate_rows(roster.data).sum()),
+                            seen_current=seen_current)
+    report(ImportProgress("checked", n, n))
+    return pending
+
+
+def accept_import(store: Store, pending: PendingImport,
+                  progress: ProgressCallback | None = None) -> int:
+    """Store the valid rows as a new snapshot (one transaction) and make it current; its id.
+
+    Raises StoreError when the database fails (nothing changed), and ImportSuperseded when
+    another snapshot became current since the file was checked (the rows are kept, complete,
+    as a snapshot that is not current).
+    """
+    def stored(done: int, total: int) -> None:
+        if progress is not None:
+            progress(ImportProgress("stored", done, total))
+
+    return store.import_snapshot(pending.valid, pending.file_name, pending.sha256,
+                                 rejected_rows=pending.rejected, progress=stored,
+                                 expect_current=pending.seen_current)

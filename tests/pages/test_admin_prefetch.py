@@ -1,0 +1,60 @@
+"""/admin's login form prefetches the current snapshot (today's as-of date only), in AppTest."""
+
+from __future__ import annotations
+
+import threading
+from datetime import date
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from core.admin.auth import hash_password
+from tests import app_helpers
+from tests.app_helpers import APP, assert_clean, open_admin
+from ui import admin_data
+
+PASSWORD = "prefetch-口令-123"
+
+
+@pytest.fixture(autouse=True)
+def isolated(isolated_app, monkeypatch):
+    monkeypatch.setenv("ECERT_ADMIN_PASSWORD_HASH", hash_password(PASSWORD))
+    calls = []
+    real = admin_data.prepare_roster
+
+    def counting(df, policy):
+        calls.append(threading.current_thread().name)
+        return real(df, policy)
+
+    monkeypatch.setattr(admin_data, "prepare_roster", counting)
+    return calls
+
+
+def wait_for_prefetch() -> None:
+    for thread in threading.enumerate():
+        if thread.name == "ecert-admin-prefetch":
+            thread.join(timeout=120)
+
+
+def test_the_login_form_prepares_the_snapshot_in_the_background(isolated):
+    at = open_admin()  # today's date: the login form starts the prefetch
+    assert at.text_input(key="admin_password") and not at.metric
+    wait_for_prefetch()
+    assert isolated == ["ecert-admin-prefetch"]
+    app_helpers.login(at, PASSWORD)
+    assert at.metric and at.get("plotly_chart")
+    assert isolated == ["ecert-admin-prefetch"]  # the login found it ready: not prepared again
+    open_admin()  # another login form the same day: no second prefetch
+    wait_for_prefetch()
+    assert isolated == ["ecert-admin-prefetch"]
+
+
+def test_no_prefetch_for_another_date(isolated):
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    at.date_input(key="as_of").set_value(date(2022, 3, 1)).run()
+    at.switch_page("pages/admin.py").run()  # the login form, at 2022-03-01
+    assert_clean(at)
+    assert at.text_input(key="admin_password")
+    wait_for_prefetch()
+    assert isolated == []

@@ -1,0 +1,94 @@
+"""A minimal Streamlit protocol client for attack tests: what an attacker's script can do.
+
+``Client(url)`` fetches the XSRF cookie like a browser, opens ``/_stcore/stream`` with the
+subprotocol ``streamlit`` (then the XSRF token, then optionally a session id to resume), sends
+BackMsgs built from ``streamlit.proto`` and reads ForwardMsgs. ``upload`` PUTs a file to the
+upload route of any session, as the browser does for a file uploader.
+"""
+
+from __future__ import annotations
+
+import http.cookies
+import time
+import urllib.request
+import uuid
+
+import requests
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+from websockets.sync.client import connect
+
+XSRF = "_streamlit_xsrf"
+
+
+def xsrf_cookie(url: str) -> str:
+    with urllib.request.urlopen(url + "/_stcore/health", timeout=10) as resp:  # as the app does
+        for header in resp.headers.get_all("Set-Cookie") or []:
+            jar = http.cookies.SimpleCookie(header)
+            if XSRF in jar:
+                return jar[XSRF].value
+    raise AssertionError("no XSRF cookie from the server")
+
+
+class Client:
+    def __init__(self, url: str, session_id: str | None = None,
+                 headers: dict[str, str] | None = None) -> None:
+        self.url = url
+        self.cookie = xsrf_cookie(url)
+        protocols = ["streamlit", self.cookie] + ([session_id] if session_id else [])
+        ws_url = url.replace("http://", "ws://") + "/_stcore/stream"
+        self.ws = connect(ws_url, subprotocols=protocols, origin=url,
+                          additional_headers={"Cookie": f"{XSRF}={self.cookie}",
+                                              **(headers or {})},
+                          max_size=None, open_timeout=20)
+        self.session_id: str | None = None
+        self.received: list[ForwardMsg] = []
+
+    def send(self, msg: BackMsg) -> None:
+        self.ws.send(msg.SerializeToString())
+
+    def rerun(self, page: str = "", query: str = "") -> None:
+        msg = BackMsg()
+        msg.rerun_script.query_string = query
+        msg.rerun_script.page_name = page
+        self.send(msg)
+
+    def clear_cache(self) -> None:
+        msg = BackMsg()
+        msg.clear_cache = True
+        self.send(msg)
+
+    def read_until_finished(self, timeout: float = 60.0) -> list[ForwardMsg]:
+        """ForwardMsgs until a script run finishes (or ``timeout``)."""
+        got: list[ForwardMsg] = []
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                raw = self.ws.recv(timeout=max(0.1, deadline - time.monotonic()))
+            except TimeoutError:
+                break
+            msg = ForwardMsg()
+            msg.ParseFromString(raw)
+            got.append(msg)
+            if msg.WhichOneof("type") == "new_session":
+                self.session_id = msg.new_session.initialize.session_id
+            if msg.WhichOneof("type") == "script_finished":
+                break
+        self.received += got
+        return got
+
+    def text(self) -> bytes:
+        """Every byte received so far (labels and markdown appear as UTF-8 in it)."""
+        return b"".join(m.SerializeToString() for m in self.received)
+
+    def upload(self, data: bytes, session_id: str | None = None) -> int:
+        """PUT ``data`` to the upload route of ``session_id`` (default: this client's)."""
+        sid = session_id or self.session_id
+        resp = requests.put(f"{self.url}/_stcore/upload_file/{sid}/{uuid.uuid4()}",
+                            files={"file": ("x.bin", data, "application/octet-stream")},
+                            headers={"X-Xsrftoken": self.cookie},
+                            cookies={XSRF: self.cookie}, timeout=60)
+        return resp.status_code
+
+    def close(self) -> None:
+        self.ws.close()

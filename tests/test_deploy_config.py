@@ -1,0 +1,63 @@
+"""deploy/nginx.conf as rendered for real servers and for the tests: complete, accepted by
+``nginx -t``, sticky per browser with failover to the other replicas (docs/DEPLOY.md)."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+
+import pytest
+
+from tests import deploy_helpers, pg_cluster
+from tests.deploy_helpers import render_nginx_conf
+
+BACKENDS = ["10.0.0.11:8501", "10.0.0.12:8501", "10.0.0.13:8501"]
+
+
+def test_every_placeholder_is_filled_and_each_replica_has_its_route():
+    conf = render_nginx_conf("80", BACKENDS, "/var/lib/ecert-nginx", workers="auto")
+    assert "@@" not in conf
+    for i, b in enumerate(BACKENDS):
+        block = re.search(rf"upstream ecert_r{i} \{{(.*?)\}}", conf, re.S).group(1)
+        lines = [x.strip() for x in block.strip().splitlines()]
+        assert lines[0].startswith(f"server {b} ") and "backup" not in lines[0]
+        assert sorted(x.split()[1] for x in lines[1:]) == sorted(o for o in BACKENDS if o != b)
+        assert all(x.endswith("backup;") for x in lines[1:])
+        assert f"r{i} ecert_r{i};" in conf
+        assert f'"ecert_route=r{i}; Path=/; HttpOnly; SameSite=Lax"' in conf
+    assert "least_conn;" in conf
+    assert "proxy_set_header Upgrade $http_upgrade;" in conf
+    assert "proxy_set_header Host $http_host;" in conf
+    assert "proxy_read_timeout 1d;" in conf
+    assert "client_max_body_size 200m;" in conf  # = server.maxUploadSize
+    assert "$request " not in conf and "$args" not in conf  # no query strings in the log
+    assert "Secure" not in conf
+    assert "; Secure" in render_nginx_conf("443", BACKENDS, "/x", secure_cookie=True)
+
+
+def test_a_route_regex_matches_only_its_own_backend():
+    conf = render_nginx_conf("80", ["1.2.3.4:80", "11.2.3.4:80"], "/x")
+    patterns = re.findall(r'"~(.*?)" "ecert_route=(r\d)', conf)
+    for served, want in (("1.2.3.4:80", "r0"), ("11.2.3.4:80", "r1"),
+                         ("1.2.3.4:80, 11.2.3.4:80", "r1"), ("11.2.3.4:80, 1.2.3.4:80", "r0")):
+        hits = [route for rx, route in patterns if re.search(rx, served)]
+        assert hits == [want], (served, hits)
+
+
+def test_nginx_accepts_the_rendered_configuration(tmp_path):
+    nginx = deploy_helpers.find_nginx()
+    if nginx is None:
+        pg_cluster.skip_or_fail_without_postgres(deploy_helpers.unavailable(), what="nginx")
+    conf = tmp_path / "nginx.conf"
+    conf.write_text(render_nginx_conf(f"127.0.0.1:{pg_cluster.free_port()}", BACKENDS, tmp_path))
+    run = subprocess.run([nginx, "-t", "-p", str(tmp_path), "-c", str(conf),
+                          "-e", str(tmp_path / "error.log")], capture_output=True, text=True,
+                         timeout=30)
+    assert run.returncode == 0, run.stderr
+    assert "syntax is ok" in run.stderr
+
+
+@pytest.mark.parametrize("bad", [[], None])
+def test_no_backend_is_refused(bad):
+    with pytest.raises((ValueError, TypeError)):
+        render_nginx_conf("80", bad, "/x")

@@ -1,0 +1,78 @@
+"""core.roster.importing: the admin import use case without Streamlit (read -> check -> store),
+on SQLite and on PostgreSQL (``db``, tests/conftest.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from core.demo.roster import demo_roster
+from core.policy.dates import today_shanghai
+from core.roster import importing
+from core.roster.importing import ImportProgress
+from core.roster.io import to_csv_bytes
+from core.roster.store import ImportSuperseded, Store
+
+
+def roster_csv(n: int = 60, seed: int = 5, bad: bool = False) -> bytes:
+    df = demo_roster(n, seed=seed, as_of=today_shanghai())
+    out = df.astype(object)
+    if bad:
+        out.loc[1, "birth_date"] = "2021/13/45"
+        out.loc[2, "employer_province"] = "火星"
+        out.loc[3, "specialty"] = "=HYPERLINK(\"x\")"
+    return to_csv_bytes(out)
+
+
+@pytest.fixture
+def store(db):
+    st = Store(db.url, chunk_rows=10)
+    yield st
+    st.close()
+
+
+def test_prepare_and_accept_import_directly(store):
+    today = today_shanghai()
+    pending = importing.prepare_import(roster_csv(25, bad=True), "x.csv", today)
+    assert (pending.n_rows, pending.accepted, pending.rejected) == (25, 22, 3)
+    assert len(pending.preview) == importing.PREVIEW_ROWS
+    sid = importing.accept_import(store, pending)
+    assert store.current_id() == sid
+    assert len(store.load()) == 22
+
+
+def test_progress_goes_read_checked_stored(store):
+    seen: list[ImportProgress] = []
+    pending = importing.prepare_import(roster_csv(25, bad=True), "x.csv", today_shanghai(),
+                                       seen.append)
+    importing.accept_import(store, pending, seen.append)
+    assert [(p.stage, p.done, p.total) for p in seen] == [
+        ("read", 0, None), ("read", 25, 25), ("checked", 0, 25), ("checked", 25, 25),
+        ("stored", 0, 22), ("stored", 10, 22), ("stored", 20, 22), ("stored", 22, 22)]
+    assert [p.fraction for p in seen[:2]] == [0.0, 1.0]
+    assert ImportProgress("stored", 0, 0).fraction == 1.0
+
+
+def test_an_import_checked_before_another_one_became_current_is_kept_not_current(store, db):
+    today = today_shanghai()
+    first = store.import_snapshot(demo_roster(30, seed=1, as_of=today), "first.csv", "1" * 64)
+    # two admins check their files while `first` is current
+    mine = importing.prepare_import(roster_csv(20, seed=7), "mine.csv", today,
+                                    seen_current=store.current_id())
+    theirs = importing.prepare_import(roster_csv(15, seed=8), "theirs.csv", today,
+                                      seen_current=store.current_id())
+    their_id = importing.accept_import(store, theirs)
+    with pytest.raises(ImportSuperseded) as err:
+        importing.accept_import(store, mine)
+    assert err.value.current_id == their_id and err.value.snapshot_id > their_id
+    assert db.current() == [their_id] and db.partial_snapshots() == []
+    assert len(store.load(err.value.snapshot_id)) == 20  # nothing lost
+    assert first < their_id
+
+
+def test_without_seen_current_the_last_import_wins(store):
+    today = today_shanghai()
+    a = importing.prepare_import(roster_csv(5, seed=1), "a.csv", today)
+    b = importing.prepare_import(roster_csv(6, seed=2), "b.csv", today)
+    importing.accept_import(store, a)
+    second = importing.accept_import(store, b)
+    assert store.current_id() == second
