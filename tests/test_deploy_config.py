@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 import subprocess
+import tomllib
+from pathlib import Path
 
 import pytest
 
@@ -29,7 +31,9 @@ def test_every_placeholder_is_filled_and_each_replica_has_its_route():
     assert "proxy_set_header Upgrade $http_upgrade;" in conf
     assert "proxy_set_header Host $http_host;" in conf
     assert "proxy_read_timeout 1d;" in conf
-    assert "client_max_body_size 200m;" in conf  # = server.maxUploadSize
+    limit = tomllib.loads((Path(__file__).resolve().parents[1] / ".streamlit" / "config.toml")
+                          .read_text(encoding="utf-8"))["server"]["maxUploadSize"]
+    assert f"client_max_body_size {limit}m;" in conf  # = server.maxUploadSize
     assert "$request " not in conf and "$args" not in conf  # no query strings in the log
     assert "Secure" not in conf
     assert "; Secure" in render_nginx_conf("443", BACKENDS, "/x", secure_cookie=True)

@@ -89,6 +89,7 @@ def usage_window(spec: Specialties, regime, age65, downloaded_on, as_of,
     status = first_match([reason != NO_REASON, as_of > until], [UNAVAILABLE, EXPIRED], IN_USE)
     status = np.where(regime == NOT_COVERED, UNAVAILABLE, status)
     outdated_rows = spec.approved_set & (row_d < spec.approved_on) & (spec.approved_on <= as_of)
+    outdated_rows &= (status != UNAVAILABLE)[spec.person]  # no certificate: nothing to outdate
     outdated = np.bincount(spec.person[outdated_rows], minlength=m) > 0
     return Windows(until, capped_by, status, reason, printed, n_printed, outdated_rows, outdated,
                    cyc.valid_from, cyc.valid_until)

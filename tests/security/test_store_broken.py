@@ -60,7 +60,7 @@ def self_service_answers_the_example(at: AppTest) -> None:
     at.button(key="self_service.load_example").click().run()
     assert_clean(at)
     assert not at.error, [e.value for e in at.error]
-    headings = [s.value for s in at.subheader]
+    headings = [s.value for s in at.header]  # the answer's heading is an h2 (issue 15)
     assert text("self_service.answer.heading", "zh", as_of=as_of.isoformat()) in headings
     expected = assess(demo_profile(as_of), as_of)
     page = " ".join(m.value for m in at.markdown)
