@@ -194,16 +194,29 @@ def _write(path: str, data: bytes) -> bool:
     return True
 
 
-def cmd_certificate(args) -> int:
+def _assessed(args) -> tuple[dict, dict] | None:
+    """The profile of ``--input`` (or stdin) and its assessment; None when invalid (the errors
+    JSON printed)."""
     profile, errors = _read_profile(args.input)
     if errors:
         _print_json(errors)
-        return EXIT_INVALID
+        return None
     try:
-        assessment = assess(profile, args.as_of)
+        return profile, assess(profile, args.as_of)
+    except InvalidInput as e:
+        _print_json(e.as_json())
+        return None
+
+
+def cmd_certificate(args) -> int:
+    got = _assessed(args)
+    if got is None:
+        return EXIT_INVALID
+    profile, assessment = got
+    try:
         content = cert.content_from(profile, assessment)
         preview = cert.make_certificate(content, config.base_url(), config.secret_key())
-    except InvalidInput as e:
+    except InvalidInput as e:  # content_from re-checks the profile
         _print_json(e.as_json())
         return EXIT_INVALID
     except cert.CertificateUnavailable as e:
@@ -220,15 +233,10 @@ def cmd_certificate(args) -> int:
 
 
 def cmd_calendar(args) -> int:
-    profile, errors = _read_profile(args.input)
-    if errors:
-        _print_json(errors)
+    got = _assessed(args)
+    if got is None:
         return EXIT_INVALID
-    try:
-        assessment = assess(profile, args.as_of)
-    except InvalidInput as e:
-        _print_json(e.as_json())
-        return EXIT_INVALID
+    profile, assessment = got
     data = make_ics(profile, assessment, args.lang, args.with_name)
     if not _write(args.out, data):
         return EXIT_INVALID
