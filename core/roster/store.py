@@ -61,6 +61,7 @@ from __future__ import annotations
 import errno
 import hashlib
 import sqlite3
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
@@ -384,6 +385,27 @@ def empty_roster() -> pd.DataFrame:
     return _frame_from_arrow([_rows_to_arrow([])])
 
 
+def _switch_to_wal(cur: sqlite3.Cursor, timeout: float) -> None:
+    """Put the database in WAL mode (persistent: once is enough for every later connection).
+
+    Switching needs a moment's exclusive lock, and SQLite answers ``database is locked`` at
+    once, without its busy handler, while another process opens or switches the same new
+    file: two servers starting together. So retry, within ``timeout``, until the mode is WAL.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            mode = cur.execute("PRAGMA journal_mode").fetchone()[0].lower()
+            if mode in ("wal", "memory"):
+                return
+            cur.execute("PRAGMA journal_mode = WAL")  # a file system without WAL keeps its mode
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc).lower() or time.monotonic() >= deadline:
+                raise
+            time.sleep(0.05)
+
+
 # -- the store -----------------------------------------------------------------------------------
 class Store:
     """Snapshots of rosters in a database; see the module doc for the guarantees."""
@@ -440,17 +462,36 @@ class Store:
         if self.is_sqlite:
             self._install_sqlite_hooks()
         self.is_postgresql = self.engine.dialect.name == "postgresql"
-        with self._guard("open"), self.engine.begin() as conn:
-            if self.is_postgresql:  # two servers starting at once must not both create tables
-                conn.execute(sa.select(sa.func.pg_advisory_xact_lock(SWITCH_LOCK_KEY)))
-            metadata.create_all(conn)
-        try:  # databases made before the index get it now
-            with self.engine.begin() as conn:
-                one_current_index.create(conn, checkfirst=True)
-        except DB_ERRORS as exc:  # a read-only database is still readable without it
-            err = self._translate(exc, "open")
-            if err.code != "db_unwritable":
-                raise err from exc
+        with self._guard("open"):
+            missing_tables, missing_index = self._missing_schema()
+        if missing_tables:
+            # Two servers starting at once must not both create tables: creating is a write
+            # transaction like any other (SQLite: BEGIN IMMEDIATE, so the second waits instead
+            # of failing on a stale read of sqlite_master; PostgreSQL: the switch lock), and
+            # create_all checks again inside it.
+            with self._guard("open"), self._write() as conn:
+                self._lock_switch(conn)
+                metadata.create_all(conn)
+        elif missing_index:  # databases made before the index get it now
+            try:
+                with self._write() as conn:
+                    self._lock_switch(conn)
+                    one_current_index.create(conn, checkfirst=True)
+            except DB_ERRORS as exc:  # a read-only database is still readable without it
+                err = self._translate(exc, "open")
+                if err.code != "db_unwritable":
+                    raise err from exc
+
+    def _missing_schema(self) -> tuple[bool, bool]:
+        """(a table is missing, the one-current index is missing), read without a write lock:
+        opening a store while another process imports must not wait for the import."""
+        with self.engine.connect() as conn:
+            inspector = sa.inspect(conn)
+            tables = set(inspector.get_table_names())
+            if not set(metadata.tables) <= tables:
+                return True, True
+            indexes = {ix["name"] for ix in inspector.get_indexes(snapshots_table.name)}
+            return False, one_current_index.name not in indexes
 
     @classmethod
     def from_config(cls, **kwargs) -> Store:
@@ -485,9 +526,7 @@ class Store:
             cur = dbapi_conn.cursor()
             try:
                 cur.execute(f"PRAGMA busy_timeout = {timeout_ms}")
-                mode = cur.execute("PRAGMA journal_mode").fetchone()[0].lower()
-                if mode not in ("wal", "memory"):
-                    cur.execute("PRAGMA journal_mode = WAL")
+                _switch_to_wal(cur, self.timeout)
                 cur.execute("PRAGMA synchronous = NORMAL")  # safe with WAL: a crash never corrupts
                 cur.execute("PRAGMA foreign_keys = ON")
                 cur.execute("PRAGMA journal_size_limit = 67108864")  # shrink the WAL after use
