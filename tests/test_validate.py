@@ -131,4 +131,4 @@ def test_the_profile_loop_and_the_roster_loop_agree(cells, data):
     b = check_text(list(cells), limits, tables, POLICY, small=False)
     for f in ("present", "ctrl", "too_long", "found", "pos"):
         assert (getattr(a, f) == getattr(b, f)).all(), (f, cells, tables)
-    assert a.values.to_pylist() == b.values.to_pylist()
+    assert a.pylist() == b.pylist()

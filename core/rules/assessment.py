@@ -17,7 +17,7 @@ import numpy as np
 
 from core.messages.catalogue import coded
 from core.policy.data import POLICY, Policy
-from core.policy.dates import add_years_days, day_number, iso_day
+from core.policy.dates import day_number, iso_day
 from core.roster.schema import REGIMES, STATUSES
 from core.rules import branches as B
 from core.rules import certificate as cert
@@ -35,15 +35,13 @@ def assess(profile: Mapping, as_of: date, policy: Policy = POLICY) -> dict:
 def assess_checked(cp: CheckedProfile, as_of: date, policy: Policy) -> dict:
     p = cp.profile
     t = day_number(as_of)
-    regime = cp.regime
-    (age65,), (age65_i7,) = add_years_days(np.array([cp.birth]), policy.days("age_limit_years"))
+    regime, age65 = cp.regime, cp.age65
     warnings = number_warnings(p.registration_number, p.employer_province, as_of, policy)
     actions: list[dict] = []
     d = cp.dates
     F, E = d["valid_from"].days, d["valid_until"].days
     A, P = d["renewal_applied_on"], d["renewal_approved_on"]
     k = len(F)
-    regimes = np.full(k, regime)
 
     if regime == rule.NOT_COVERED:
         specialties = [_row(s.specialty, "not_covered", False, F[j], E[j], None, None, False,
@@ -51,8 +49,8 @@ def assess_checked(cp: CheckedProfile, as_of: date, policy: Policy) -> dict:
                        for j, s in enumerate(p.specialties)]
         window = None
     else:
-        cyc = rule.current_cycle(regimes, F, E, A.days, A.present, P.days, P.present, age65, t,
-                                 policy)
+        w = _rule_pass(cp, t, policy)
+        cyc = w.cycle.rows(slice(0, k))  # person 0: the rows at T
         status, late, r4, aged, after_lapse = rule.status_at(cyc, A.days, A.present, age65, t)
         ce = rule.continuing_education_due(status, cyc.renewable, cyc.apply_by, t,
                                            p.continuing_education_done, policy)
@@ -76,7 +74,7 @@ def assess_checked(cp: CheckedProfile, as_of: date, policy: Policy) -> dict:
                 r5=bool(ce[j]), values=values, r1_values=r1_values,
                 r2_readings=(("I-7",) if cyc.i7_approval[j] else ())
                 + (("I-9",) if cyc.approval_after_lapse[j] else ()),
-                age65_i7=bool(age65_i7))
+                age65_i7=cp.age65_i7)
             if not renewed and cyc.renewable[j] and cyc.before_effective[j]:
                 warnings.append(coded("warnings", "deadline_before_effective", specialty=name,
                                       apply_by=r1_values["apply_by"],
@@ -101,7 +99,7 @@ def assess_checked(cp: CheckedProfile, as_of: date, policy: Policy) -> dict:
             specialties.append(_row(name, code, renewed, cyc.valid_from[j], cyc.valid_until[j],
                                     apply_by, cyc.lapses_on[j], bool(cyc.capped_at_65[j]),
                                     bool(late[j]), trace, t))
-        window = _window(cp, regime, age65, t, policy, warnings, actions)
+        window = _window(cp, w, t, policy, warnings, actions)
 
     scope = scope_warning(as_of, regime == rule.NOT_COVERED, policy)
     if scope:
@@ -132,51 +130,69 @@ def scope_warning(as_of: date, not_covered: bool, policy: Policy = POLICY) -> di
     return None
 
 
-def _window(cp: CheckedProfile, regime: int, age65: int, t: int, policy: Policy,
-            warnings: list, actions: list) -> dict:
-    """The profile's certificate window (by R-6): the given download, or a download on T."""
+def _rule_pass(cp: CheckedProfile, t: int, policy: Policy) -> cert.Windows:
+    """R-1 … R-3 and R-6 in one pass: the profile's rows as person 0, downloading on T (its
+    cycle at T is the one the status reads; its window is what a download today would give),
+    and again as person 1, downloading on D, when a download date was given."""
     p, d = cp.profile, cp.dates
-    k = len(p.specialties)
-    spec = cert.Specialties(np.zeros(k, dtype=np.intp), d["valid_from"].days,
-                            d["valid_until"].days, d["renewal_applied_on"].days,
-                            d["renewal_applied_on"].present, d["renewal_approved_on"].days,
-                            d["renewal_approved_on"].present)
+    downloads = [t] if p.certificate_downloaded_on is None else [
+        t, day_number(p.certificate_downloaded_on)]
+    m, k = len(downloads), len(p.specialties)
+
+    def rows(a):
+        return a if m == 1 else np.concatenate((a, a))
+
+    A, P = d["renewal_applied_on"], d["renewal_approved_on"]
+    spec = cert.Specialties(np.repeat(np.arange(m), k), rows(d["valid_from"].days),
+                            rows(d["valid_until"].days), rows(A.days), rows(A.present),
+                            rows(P.days), rows(P.present))
+    return cert.usage_window(spec, np.full(m, cp.regime), np.full(m, cp.age65),
+                             np.array(downloads), t, policy)
+
+
+def _window(cp: CheckedProfile, w: cert.Windows, t: int, policy: Policy, warnings: list,
+            actions: list) -> dict:
+    """The profile's certificate window (by R-6): the given download (person 1 of the rule
+    pass), or a download on T (person 0)."""
+    p, d = cp.profile, cp.dates
+    k, age65 = len(p.specialties), cp.age65
     given = p.certificate_downloaded_on is not None
+    who = 1 if given else 0
+    mine = slice(who * k, (who + 1) * k)
     dl = day_number(p.certificate_downloaded_on) if given else t
-    regimes, ages = np.array([regime]), np.array([age65])
-    w = cert.usage_window(spec, regimes, ages, np.array([dl]), t, policy)
-    status = cert.USAGE_STATUSES[int(w.status[0])]
+    status = cert.USAGE_STATUSES[int(w.status[who])]
     out = {"from": iso_day(dl), "until": None, "capped_by": None, "status": status,
            "hypothetical": not given, "specialties": [], "printed": [], "reason": None,
            "days_left": None, "rule": "R-6", "clause": "C-3.2", "readings": [],
            "outdated": False}
-    reason = int(w.reason[0])
+    reason = int(w.reason[who])
     if reason != cert.NO_REASON:
         out["reason"] = _reason(reason, dl, age65, policy)
         if reason == cert.BEFORE_START:
             out["clause"] = "C-2.1.1"
         return out
-    rows = np.flatnonzero(w.printed)
-    until = int(w.until[0])
-    out.update(until=iso_day(until), capped_by=cert.CAPPED_BY[int(w.capped_by[0])],
+    rows = np.flatnonzero(w.printed[mine])
+    at_d = w.cycle.rows(mine)
+    until = int(w.until[who])
+    out.update(until=iso_day(until), capped_by=cert.CAPPED_BY[int(w.capped_by[who])],
                specialties=[p.specialties[j].specialty for j in rows],
                printed=[{"specialty": p.specialties[j].specialty,
-                         "valid_from": iso_day(w.valid_from_at_d[j]),
-                         "valid_until": iso_day(w.valid_until_at_d[j])} for j in rows],
+                         "valid_from": iso_day(at_d.valid_from[j]),
+                         "valid_until": iso_day(at_d.valid_until[j])} for j in rows],
                days_left=until - t, readings=["I-4"] + (["I-5"] if len(rows) > 1 else []))
     if not given:
         return out
-    for j in np.flatnonzero(w.outdated_rows):
+    for j in np.flatnonzero(w.outdated_rows[mine]):
         out["outdated"] = True
         warnings.append(coded("warnings", "certificate_outdated",
                               specialty=p.specialties[j].specialty, downloaded_on=iso_day(dl),
                               approved_on=iso_day(d["renewal_approved_on"].days[j])))
     if status == "expired" or out["outdated"]:
-        now = cert.usage_window(spec, regimes, ages, np.array([t]), t, policy)
-        if int(now.reason[0]) == cert.NO_REASON:
+        now = int(w.reason[0])  # person 0: a download today
+        if now == cert.NO_REASON:
             actions.append(coded("actions", "download_again"))
         else:  # no certificate can be downloaded today: say why instead of advising it
-            out["reason"] = _reason(int(now.reason[0]), t, age65, policy)
+            out["reason"] = _reason(now, t, age65, policy)
     return out
 
 

@@ -15,7 +15,7 @@ import numpy as np
 
 from core.policy.data import Policy
 from core.policy.dates import day_number
-from core.rules.specialty import BATCH, NOT_COVERED, current_cycle, first_match
+from core.rules.specialty import BATCH, NOT_COVERED, Cycle, current_cycle, first_match
 
 USAGE_STATUSES = ("in_use", "expired", "unavailable")
 IN_USE, EXPIRED, UNAVAILABLE = range(3)
@@ -23,6 +23,7 @@ CAPPED_BY = ("age_65", "specialty_validity", "180_days")
 REASONS = (None, "before_electronic_start", "after_age_65", "no_valid_specialty")
 NO_REASON, BEFORE_START, AFTER_AGE_65, NO_VALID_SPECIALTY = range(4)
 PAPER = ("valid", "valid_not_issued", "void", "not_covered")
+_NEVER = np.iinfo(np.int64).max  # no printed specialty: no end from I-5
 
 
 @dataclass(frozen=True)
@@ -50,8 +51,7 @@ class Windows:
     n_printed: np.ndarray
     outdated_rows: np.ndarray   # per row: an approval after D, on or before T (C-3.5)
     outdated: np.ndarray        # per person: any of its rows outdated
-    valid_from_at_d: np.ndarray  # per row: the cycle in force on D (what the certificate prints)
-    valid_until_at_d: np.ndarray
+    cycle: Cycle                # per row: the cycle in force on its person's D (what is printed)
 
 
 def usage_window(spec: Specialties, regime, age65, downloaded_on, as_of,
@@ -78,7 +78,7 @@ def usage_window(spec: Specialties, regime, age65, downloaded_on, as_of,
     before_start = (regime == BATCH) & (d < day_number(policy.date("electronic_start")))
     printed &= ~before_start[spec.person]
     n_printed = np.bincount(spec.person[printed], minlength=m)
-    earliest = np.full(m, np.iinfo(np.int64).max)
+    earliest = np.full(m, _NEVER)
     np.minimum.at(earliest, spec.person[printed], cyc.valid_until[printed])
     by_days = d + policy.days("usage_window")
     until = np.minimum(np.minimum(by_days, earliest), age65)
@@ -92,7 +92,7 @@ def usage_window(spec: Specialties, regime, age65, downloaded_on, as_of,
     outdated_rows &= (status != UNAVAILABLE)[spec.person]  # no certificate: nothing to outdate
     outdated = np.bincount(spec.person[outdated_rows], minlength=m) > 0
     return Windows(until, capped_by, status, reason, printed, n_printed, outdated_rows, outdated,
-                   cyc.valid_from, cyc.valid_until)
+                   cyc)
 
 
 # ------------------------------------------------------------------------------------------

@@ -112,7 +112,7 @@ def prepare_roster(df: pd.DataFrame, policy: Policy = POLICY) -> PreparedRoster:
     for c in TEXT_COLUMNS:
         checked = check_text(arrow_strings(col(c), n), TEXT_LIMITS[c],
                              TEXT_TABLE.get(c, NO_TABLE), policy)
-        texts[c] = checked.values
+        texts[c] = checked.arrow
         ok[c] = report_text(problems, c, checked, required=c not in ("gender", "employer"),
                             limit=TEXT_LIMITS[c])
         pos[c] = checked.pos

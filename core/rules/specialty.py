@@ -15,7 +15,7 @@ lies outside the notice and is only named.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 
@@ -132,6 +132,13 @@ class Cycle:
     r2: np.ndarray
     r3: np.ndarray
     i7_approval: np.ndarray
+
+    def rows(self, which) -> Cycle:
+        """The same cycle for some rows only (a slice or an index array)."""
+        return Cycle(*(getattr(self, name)[which] for name in _CYCLE_FIELDS))
+
+
+_CYCLE_FIELDS = tuple(f.name for f in fields(Cycle))
 
 
 def current_cycle(regime, valid_from, valid_until, applied_on, applied_set, approved_on,

@@ -131,7 +131,7 @@ def _value_keys(values, idx, texts, dates, derived):
 class TextChecked:
     """A text array after the checks of :func:`check_text` (one element per value)."""
 
-    values: pa.Array            # trimmed
+    values: pa.Array | list     # trimmed (a list from a profile's few values, else Arrow)
     present: np.ndarray         # not missing nor blank
     ctrl: np.ndarray            # contains a control character
     too_long: np.ndarray        # longer than its limit
@@ -141,6 +141,14 @@ class TextChecked:
     @property
     def ok(self) -> np.ndarray:
         return self.present & ~self.ctrl & ~self.too_long
+
+    @property
+    def arrow(self) -> pa.Array:
+        v = self.values
+        return pa.array(v, pa.large_string()) if isinstance(v, list) else v
+
+    def pylist(self) -> list:
+        return self.values if isinstance(self.values, list) else self.values.to_pylist()
 
 
 _WS_FIRST = np.zeros(256, dtype=bool)  # bytes that can start a STRIP_CHARS character
@@ -284,7 +292,7 @@ def _check_text_small(cells: list, limit, table, lk: Lookups) -> TextChecked:
             ctrl[i] = True
         elif len(t) > limit[i]:
             long_[i] = True
-    return TextChecked(pa.array(trimmed, pa.large_string()), present, ctrl, long_, found, pos)
+    return TextChecked(trimmed, present, ctrl, long_, found, pos)
 
 
 def _find(arr: pa.Array, table: np.ndarray, lk: Lookups) -> tuple[np.ndarray, np.ndarray]:
@@ -399,9 +407,9 @@ def check_dates(problems: Problems, dates: dict[str, DateField], policy: Policy,
         problems.add(c, "required", ~dates[c].present & ~unparsed.get(c, none))
     lim = policy.validation
     min_age = int(lim["min_age_at_registration"])
-    birth = np.clip(B.days, lo, hi)  # an absurd birth date is an error below, not an overflow
+    birth = np.minimum(np.maximum(B.days, lo), hi)  # an absurd birth: an error, not an overflow
     adult, _ = add_years_days(birth, min_age)
-    age65, _ = add_years_days(birth, policy.days("age_limit_years"))
+    age65, age65_i7 = add_years_days(birth, policy.days("age_limit_years"))
     too_early = B.present & (B.days < day_number(lim["earliest_birth_date"]))
     birth_ok = B.present & ~too_early  # reported by check_dates_at, with the as-of date
     problems.add("valid_from", "before_age_18", birth_ok & F.present & (F.days < adult),
@@ -418,7 +426,7 @@ def check_dates(problems: Problems, dates: dict[str, DateField], policy: Policy,
     problems.add("renewal_approved_on", "approval_after_age_65",
                  P.present & birth_ok & (P.days >= age65),
                  {"value": "date:renewal_approved_on", "age65": "age65"})
-    return {"age65": age65, "adult": adult, "birth_ok": birth_ok}
+    return {"age65": age65, "adult": adult, "birth_ok": birth_ok, "age65_i7": age65_i7}
 
 
 def check_dates_at(problems: Problems, dates: Mapping[str, DateField], adult: np.ndarray,
@@ -491,6 +499,8 @@ class CheckedProfile:
     regime: int
     birth: int
     dates: dict[str, DateField]
+    age65: int                  # the 65th birthday (day number) and whether it needed I-7
+    age65_i7: bool
 
 
 _TEXT_ORDER = ("name", "gender", "registration_number", "employer", "employer_province")
@@ -551,7 +561,7 @@ def check_profile(raw: Mapping, as_of: date, policy: Policy = POLICY) -> Checked
     texts["specialty"] = spec.values
     ok["specialty"] = report_text(problems, "specialty", spec, required=True,
                                   limit=TEXT_LIMITS["specialty"])
-    names = spec.values.to_pylist()
+    names = spec.pylist()
     seen: set[str] = set()
     duplicate = np.zeros(k, dtype=bool)
     for j, name in enumerate(names):
@@ -578,7 +588,9 @@ def check_profile(raw: Mapping, as_of: date, policy: Policy = POLICY) -> Checked
 
     if first or problems.items:
         errors = list(first)
-        for f, idx, codes, table in problems.render(texts, dates, derived):
+        arrow = {f: pa.array(v, pa.large_string()) if isinstance(v, list) else v
+                 for f, v in texts.items()}
+        for f, idx, codes, table in problems.render(arrow, dates, derived):
             for j, p in zip(idx, (table[c] for c in codes), strict=True):
                 path = f if f in PERSON_FIELDS else f"specialties[{rows[j][0]}].{f}"
                 errors.append(Problem(field=path, code=p.code, message_zh=p.message_zh,
@@ -594,7 +606,8 @@ def check_profile(raw: Mapping, as_of: date, policy: Policy = POLICY) -> Checked
                                        by_field["valid_until"][j],
                                        by_field["renewal_applied_on"][j],
                                        by_field["renewal_approved_on"][j]) for j in range(k))
-    values = [texts[f][0].as_py() for f in _TEXT_ORDER]
+    values = [v[0] if isinstance(v, list) else v[0].as_py()
+              for v in (texts[f] for f in _TEXT_ORDER)]
     gender = None if values[1] is None else lk.gender[int(checked.pos[1])]
     d = dates["certificate_downloaded_on"]
     prof = Profile(
@@ -605,7 +618,8 @@ def check_profile(raw: Mapping, as_of: date, policy: Policy = POLICY) -> Checked
         certificate_downloaded_on=from_day(d.days[0]) if d.present[0] else None,
         specialties=specialties)
     return CheckedProfile(prof, int(lk.province_regime[province_pos]),
-                          int(dates["birth_date"].days[0]), dates)
+                          int(dates["birth_date"].days[0]), dates, int(derived["age65"][0]),
+                          bool(derived["age65_i7"][0]))
 
 
 def validate(raw: Mapping, as_of: date, policy: Policy = POLICY) -> Profile:
@@ -615,7 +629,8 @@ def validate(raw: Mapping, as_of: date, policy: Policy = POLICY) -> Profile:
 
 def _part(c: TextChecked, start: int, length: int) -> TextChecked:
     sl = slice(start, start + length)
-    return TextChecked(c.values.slice(start, length), c.present[sl], c.ctrl[sl],
+    values = c.values[sl] if isinstance(c.values, list) else c.values.slice(start, length)
+    return TextChecked(values, c.present[sl], c.ctrl[sl],
                        c.too_long[sl], c.found[sl], c.pos[sl])
 
 
