@@ -724,3 +724,31 @@ def test_large_roster_is_vectorised(tmp_path):
     path.write_bytes(csv_text(EN_HEADER, rows).encode())
     r = read_roster(path)  # the speed is measured by make bench, not asserted here
     assert len(r.data) == n and r.data["error"].isna().all()
+
+
+# --- the byte-level ISO reader and the regex it replaces agree ----------------------------------
+import pyarrow as pa  # noqa: E402
+import pyarrow.compute as pc  # noqa: E402
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from core.roster.cells import _DATE_ISO, _iso_cells  # noqa: E402
+
+_ISO_LIKE = st.one_of(
+    st.dates(date(1000, 1, 1), date(9999, 12, 31)).map(date.isoformat),
+    st.text(alphabet="0123456789-/ 年月日２０\u3000\x00x", min_size=0, max_size=12),
+    st.text(max_size=11),
+    st.none())
+
+
+@settings(max_examples=300, deadline=None)
+@given(cells=st.lists(_ISO_LIKE, max_size=40), large=st.booleans(), cut=st.integers(0, 3))
+def test_iso_bytes_agree_with_the_iso_regex(cells, large, cut):
+    arr = pa.array(cells, pa.large_string() if large else pa.string()).slice(cut)
+    want = pc.fill_null(pc.match_substring_regex(arr, _DATE_ISO), False).to_numpy(
+        zero_copy_only=False)
+    rows, y, m, d = _iso_cells(arr)
+    assert rows.tolist() == np.flatnonzero(want).tolist()
+    texts = arr.to_pylist()
+    assert [(int(t[:4]), int(t[5:7]), int(t[8:])) for t in (texts[i] for i in rows)] == list(
+        zip(y.tolist(), m.tolist(), d.tolist(), strict=True))

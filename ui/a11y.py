@@ -23,13 +23,9 @@ PLOTLY_CONFIG = {"displayModeBar": False}
 
 
 @cache
-def _css(mtime_ns: int) -> str:
-    return CSS_FILE.read_text("utf-8")
-
-
 def css() -> str:
-    """The stylesheet's text (re-read only when the file changed)."""
-    return _css(CSS_FILE.stat().st_mtime_ns)
+    """The stylesheet's text, read once per process (like ui.i18n's catalogue)."""
+    return CSS_FILE.read_text("utf-8")
 
 
 def inject() -> None:

@@ -48,13 +48,11 @@ def load_catalogue(path: Path = CATALOGUE) -> dict[str, dict[str, str]]:
 
 
 @cache
-def _cached(path: Path, mtime_ns: int) -> dict[str, dict[str, str]]:
-    return load_catalogue(path)
-
-
 def catalogue(path: Path = CATALOGUE) -> dict[str, dict[str, str]]:
-    """The catalogue, re-read only when the file changed."""
-    return _cached(path, path.stat().st_mtime_ns)
+    """The catalogue, read once per process: an edited catalogue takes a restart, like edited
+    code (the server watches no files). Checking the file's time on every string cost 12 % of
+    the server's CPU under load (py-spy, docs/BENCHMARKS.md)."""
+    return load_catalogue(path)
 
 
 def text(key: str, lang: str, **fmt: object) -> str:

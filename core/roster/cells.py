@@ -105,6 +105,35 @@ def _ints(field: pa.Array) -> np.ndarray:
     return pc.fill_null(pc.cast(field, pa.int64()), 0).to_numpy(zero_copy_only=False)
 
 
+_ISO_DIGITS = np.array([0, 1, 2, 3, 5, 6, 8, 9])  # byte positions of YYYY-MM-DD's digits
+_ISO_PLACE = np.array([1000, 100, 10, 1, 10, 1, 10, 1])
+
+
+def _iso_cells(arr: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The cells that are exactly ``YYYY-MM-DD`` in ASCII digits (the form ``_DATE_ISO``
+    describes, most cells of most files): (row positions, y, m, d), read from the UTF-8 bytes
+    (a regex and three slices per column cost ~5x as much). The calendar check comes later."""
+    n = len(arr)
+    empty = np.zeros(0, np.int64)
+    bufs = arr.buffers()
+    if n == 0 or bufs[2] is None or bufs[2].size == 0:
+        return empty, empty, empty, empty
+    width = np.int64 if pa.types.is_large_string(arr.type) else np.int32
+    offsets = np.frombuffer(bufs[1], dtype=width)[arr.offset:arr.offset + n + 1].astype(np.int64)
+    data = np.frombuffer(bufs[2], dtype=np.uint8)
+    ten = offsets[1:] - offsets[:-1] == 10
+    if arr.null_count:
+        ten &= arr.is_valid().to_numpy(zero_copy_only=False)
+    rows = np.flatnonzero(ten)
+    cells = data[offsets[rows][:, None] + np.arange(10)]  # one row of 10 bytes per cell
+    digits = cells[:, _ISO_DIGITS].astype(np.int64) - 48
+    ok = ((digits >= 0) & (digits <= 9)).all(axis=1)
+    ok &= (cells[:, 4] == 45) & (cells[:, 7] == 45)  # "-"
+    rows, digits = rows[ok], digits[ok] * _ISO_PLACE
+    return (rows, digits[:, :4].sum(axis=1), digits[:, 4:6].sum(axis=1),
+            digits[:, 6:].sum(axis=1))
+
+
 def _ymd_to_datetime(y: np.ndarray, m: np.ndarray, d: np.ndarray):
     """Vectorised calendar check and build: (datetime64[s] array, valid mask)."""
     ok = (y >= _MIN_YEAR) & (y <= _MAX_YEAR) & (m >= 1) & (m <= 12) & (d >= 1)
@@ -147,16 +176,9 @@ def _parse_date_strings(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     m = np.zeros(n, np.int64)
     d = np.zeros(n, np.int64)
     matched = np.zeros(n, bool)
-    iso = pc.fill_null(pc.match_substring_regex(arr, _DATE_ISO), False).to_numpy(
-        zero_copy_only=False
-    )
-    if iso.any():
-        where = np.flatnonzero(iso)
-        sub = arr.filter(pa.array(iso))
-        y[where] = _ints(pc.utf8_slice_codeunits(sub, 0, 4))
-        m[where] = _ints(pc.utf8_slice_codeunits(sub, 5, 7))
-        d[where] = _ints(pc.utf8_slice_codeunits(sub, 8, 10))
-        matched[where] = True
+    where, iso_y, iso_m, iso_d = _iso_cells(arr)
+    y[where], m[where], d[where] = iso_y, iso_m, iso_d
+    matched[where] = True
     for pattern in (_DATE_STRICT, _DATE_SEPARATED, _DATE_COMPACT):
         rest = np.flatnonzero(present & ~matched)
         if not len(rest):

@@ -204,6 +204,9 @@ def assess_roster(df: pd.DataFrame, as_of: date, policy: Policy = POLICY) -> pd.
     return assess_prepared(prepare_roster(df, policy.in_force(as_of)), as_of)
 
 
+_NO_ROW = np.iinfo(np.int64).max
+
+
 def usage_windows(prep: PreparedRoster, as_of: date) -> pd.DataFrame:
     """The usage window (R-6) per person (registration number) with a download date: the window of
     that certificate at ``as_of``, by the same rule function as one profile. Rows with input
@@ -215,8 +218,10 @@ def usage_windows(prep: PreparedRoster, as_of: date) -> pd.DataFrame:
     usable = ~(prep.bad | late_problems.any_rows(len(prep)))
     D = prep.dates["certificate_downloaded_on"]
     rows = np.flatnonzero(usable)
-    persons, first = np.unique(prep.person[rows], return_index=True)
-    first_rows = rows[first]
+    first_of = np.full(prep.person.max() + 1 if len(prep) else 0, _NO_ROW)
+    np.minimum.at(first_of, prep.person[rows], rows)  # each person's first usable row
+    persons = np.flatnonzero(first_of != _NO_ROW)
+    first_rows = first_of[persons]
     has_d = D.present[first_rows] & (prep.regime[first_rows] != rule.NOT_COVERED)
     persons, first_rows = persons[has_d], first_rows[has_d]
     index = np.full(prep.person.max() + 1 if len(prep) else 0, -1)
