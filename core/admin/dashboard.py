@@ -511,7 +511,8 @@ def materialise(assessed: pd.DataFrame, rows: pd.DataFrame, limit: int | None = 
     of those rows of ``assessed`` (the full assessed frame, helper columns dropped), index
     0..n-1."""
     rows = rows if limit is None else rows.iloc[:limit]
-    data = export_frame(assessed).take(rows[ROW_COLUMN].to_numpy(dtype=np.int64))
+    # the rows first, then the columns: dropping columns first copied all of ``assessed``
+    data = export_frame(assessed.take(rows[ROW_COLUMN].to_numpy(dtype=np.int64)))
     data = data.reset_index(drop=True)
     extra = rows.drop(columns=[ROW_COLUMN]).reset_index(drop=True)
     return pd.concat([extra, data], axis=1) if len(extra.columns) else data
