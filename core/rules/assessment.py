@@ -131,9 +131,9 @@ def scope_warning(as_of: date, not_covered: bool, policy: Policy = POLICY) -> di
 
 
 def _rule_pass(cp: CheckedProfile, t: int, policy: Policy) -> cert.Windows:
-    """R-1 … R-3 and R-6 in one pass: the profile's rows as person 0, downloading on T (its
-    cycle at T is the one the status reads; its window is what a download today would give),
-    and again as person 1, downloading on D, when a download date was given."""
+    """One pass of the rules R-1 … R-3 and R-6: the profile's rows as person 0, downloading on
+    T (its cycle at T is the one the status reads; its window is what a download today would
+    give), and again as person 1, downloading on D, when a download date was given."""
     p, d = cp.profile, cp.dates
     downloads = [t] if p.certificate_downloaded_on is None else [
         t, day_number(p.certificate_downloaded_on)]
