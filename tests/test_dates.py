@@ -20,6 +20,21 @@ def test_the_numpy_and_the_python_loop_agree_on_every_day(n):
     assert big_i7.sum() > 0
 
 
+@pytest.mark.parametrize("n", [-3, 3, 65])
+def test_the_table_and_the_arithmetic_agree_and_dates_beyond_the_table_still_work(n):
+    """Many dates inside ~1805–2298 are read from a table made once per n; outside it the
+    arithmetic runs: both give what the arithmetic gives."""
+    from core.policy.dates import _HIGH, _LOW, _add_years_civil
+    inside = np.arange(_LOW + 1, _HIGH)
+    assert all((a == b).all() for a, b in zip(add_years_days(inside, n),
+                                             _add_years_civil(inside, n), strict=True))
+    beyond = np.arange(_HIGH - 1000, _HIGH + 1000)  # straddles the table's end
+    assert all((a == b).all() for a, b in zip(add_years_days(beyond, n),
+                                             _add_years_civil(beyond, n), strict=True))
+    assert add_years_days(np.array([_HIGH + 5] * 20), 1)[0][0] == _add_years_civil(
+        np.array([_HIGH + 5]), 1)[0][0]
+
+
 @pytest.mark.parametrize("d, n, want, i7", [
     (date(2020, 2, 28), 1, date(2021, 2, 28), False),  # the day before
     (date(2020, 2, 29), 1, date(2021, 2, 28), True),   # on it: I-7
