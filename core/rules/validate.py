@@ -85,8 +85,8 @@ class Problems:
             idx = np.flatnonzero(mask)
             names, keys, is_date = _value_keys(values, idx, texts, dates, derived)
             if keys:
-                codes, uniques = pd.MultiIndex.from_arrays(keys).factorize()
-                uniques = list(uniques)
+                codes, first = _factorize_rows(keys)
+                uniques = [tuple(k[i] for k in keys) for i in first.tolist()]
             else:
                 codes, uniques = np.zeros(len(idx), dtype=np.intp), [()]
             table = [problem(field_, code, **{k: (iso_day(v) if d else v)
@@ -94,6 +94,27 @@ class Problems:
                                                                  strict=True)})
                      for key in uniques]
             yield field_, idx, codes, table
+
+
+def _factorize_rows(keys: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Rows of several equally long key arrays as codes of their distinct combinations, and the
+    first row of each combination: each key factorized alone (a constant costs nothing more),
+    the codes combined into one int64, that factorized."""
+    n = len(keys[0])
+    combined, size = np.zeros(n, dtype=np.int64), 1
+    for k in keys:
+        c, u = pd.factorize(k)
+        if len(u) <= 1 and not (c < 0).any():
+            continue  # one value throughout
+        combined = combined * (len(u) + 1) + (c + 1)  # + 1: a missing value (-1) is a value
+        size *= len(u) + 1
+        if size > 2**40:  # keep the product of the sizes within an int64
+            combined, u = pd.factorize(combined)
+            size = len(u)
+    codes, u = pd.factorize(combined)
+    first = np.full(len(u), n, dtype=np.int64)
+    np.minimum.at(first, codes, np.arange(n, dtype=np.int64))
+    return codes, first
 
 
 def _value_keys(values, idx, texts, dates, derived):
@@ -155,6 +176,8 @@ _WS_FIRST = np.zeros(256, dtype=bool)  # bytes that can start a STRIP_CHARS char
 _WS_FIRST[[c.encode()[0] for c in STRIP_CHARS]] = True
 _WS_LAST = np.zeros(256, dtype=bool)  # bytes that can end one
 _WS_LAST[[c.encode()[-1] for c in STRIP_CHARS]] = True
+_CONTROL_BYTE = np.zeros(256, dtype=bool)  # CONTROL_CHARS as bytes (none is part of a longer one)
+_CONTROL_BYTE[[*range(0x20), 0x7F]] = True
 
 
 @dataclass(frozen=True)
@@ -222,24 +245,24 @@ def check_text(arr: pa.Array | list, limit, table, policy: Policy,
     present, ctrl, long_ = valid.copy(), np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
     if n == 0:
         return TextChecked(arr, present, ctrl, long_, found, pos)
-    bufs = arr.buffers()
-    width = np.int64 if pa.types.is_large_string(arr.type) else np.int32
-    offsets = np.frombuffer(bufs[1], dtype=width)[arr.offset:arr.offset + n + 1].astype(np.int64)
-    data = (np.frombuffer(bufs[2], dtype=np.uint8) if bufs[2] is not None and bufs[2].size
-            else np.zeros(1, dtype=np.uint8))
-    starts, ends = offsets[:-1], offsets[1:]
-    nbytes = ends - starts
-    nonempty = valid & (nbytes > 0)
-    first = data[np.where(nonempty, starts, 0)]
-    last = data[np.where(nonempty, ends - 1, 0)]
-    suspect = valid & ~found & (
-        (nbytes == 0) | (nbytes > limit) | _WS_FIRST[first] | _WS_LAST[last] | (table >= 0))
-    seg = data[offsets[0]:offsets[-1]] if offsets[-1] > offsets[0] else data[:0]
-    bad_bytes = (seg < 0x20) | (seg == 0x7F)
-    if bad_bytes.any():  # a control byte somewhere: find its rows
-        bad = np.flatnonzero(bad_bytes)
-        suspect[np.searchsorted(offsets, bad + offsets[0], side="right") - 1] = True
-        suspect &= valid
+    if (table >= 0).all():
+        # every value has a table: the found ones are clean, all others are looked at closely
+        suspect = valid & ~found
+    else:
+        offsets, data = _utf8(arr)
+        starts, ends = offsets[:-1], offsets[1:]
+        nbytes = ends - starts
+        nonempty = valid & (nbytes > 0)
+        first = data[np.where(nonempty, starts, 0)]
+        last = data[np.where(nonempty, ends - 1, 0)]
+        suspect = valid & ~found & (
+            (nbytes == 0) | (nbytes > limit) | _WS_FIRST[first] | _WS_LAST[last] | (table >= 0))
+        seg = data[offsets[0]:offsets[-1]] if offsets[-1] > offsets[0] else data[:0]
+        # a control byte somewhere (two cheap scans rule it out in the usual case): its rows
+        if len(seg) and (seg.min() < 0x20 or (seg == 0x7F).any()):
+            bad = np.flatnonzero(_CONTROL_BYTE[seg])
+            suspect[np.searchsorted(offsets, bad + offsets[0], side="right") - 1] = True
+            suspect &= valid
     rows = np.flatnonzero(suspect)
     if len(rows):
         sub = arr.take(pa.array(rows))
@@ -316,6 +339,17 @@ def _find(arr: pa.Array, table: np.ndarray, lk: Lookups) -> tuple[np.ndarray, np
             m = pc.fill_null(pc.match_substring_regex(sub, lk.number_re), False)
             found[rows] = m.to_numpy(zero_copy_only=False)
     return found, pos
+
+
+def _utf8(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """A string array's offsets (int64, n + 1) and its UTF-8 bytes."""
+    n = len(arr)
+    bufs = arr.buffers()
+    width = np.int64 if pa.types.is_large_string(arr.type) else np.int32
+    offsets = np.frombuffer(bufs[1], dtype=width)[arr.offset:arr.offset + n + 1].astype(np.int64)
+    data = (np.frombuffer(bufs[2], dtype=np.uint8) if bufs[2] is not None and bufs[2].size
+            else np.zeros(1, dtype=np.uint8))
+    return offsets, data
 
 
 def report_text(problems: Problems, field_: str, col: TextChecked, *, required: bool,
