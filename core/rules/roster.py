@@ -11,7 +11,7 @@ province. tests/test_bulk_equivalence.py proves, with hypothesis, that every row
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 import numpy as np
@@ -50,6 +50,46 @@ __all__ = ["PreparedRoster", "assess_prepared", "assess_roster", "lapse_counts",
            "prepare_roster", "seen_at", "usage_windows"]
 
 
+class Messages:
+    """Each row's ``error`` text as a code into a table of the distinct texts (-1: none). A
+    million bad rows cost what their distinct texts cost; Arrow strings are made once, at the
+    end (``arrow``)."""
+
+    def __init__(self, codes: np.ndarray, table: list[str]) -> None:
+        self.codes, self.table = codes, table
+        self._arrow: pa.Array | None = None
+
+    @classmethod
+    def of(cls, texts: np.ndarray, present: np.ndarray) -> Messages:
+        """From one text (or None) per row."""
+        codes = np.full(len(texts), -1, dtype=np.int64)
+        rows = np.flatnonzero(present)
+        codes[rows], uniques = pd.factorize(texts[rows])
+        return cls(codes, [str(u) for u in uniques])
+
+    def extend(self, problems: Problems, texts, dates, derived) -> Messages:
+        """Each problem's one-line text appended to its rows' text ('; ' between)."""
+        codes, table = self.codes, self.table
+        for _, idx, new, parts in problems.render(texts, dates, derived):
+            lines = [p.as_text() for p in parts]
+            pair, pairs = pd.factorize((codes[idx] + 1) * len(lines) + new)  # (text so far, new)
+            joined = []
+            for u in pairs.tolist():
+                so_far, k = divmod(u, len(lines))
+                joined.append(lines[k] if so_far == 0 else f"{table[so_far - 1]}; {lines[k]}")
+            codes = codes.copy()
+            codes[idx] = len(table) + pair
+            table = table + joined
+        return Messages(codes, table)
+
+    def arrow(self) -> pa.Array:
+        """The texts as one Arrow string array (null where none), made once."""
+        if self._arrow is None:
+            self._arrow = pa.array(self.table, type=pa.string()).take(
+                pa.array(self.codes, mask=self.codes < 0))
+        return self._arrow
+
+
 @dataclass
 class PreparedRoster:
     """A roster after the work that does not depend on the as-of date."""
@@ -58,18 +98,30 @@ class PreparedRoster:
     policy: Policy
     regime: np.ndarray              # int8 code per row (NOT_COVERED where unknown)
     province: np.ndarray            # province short name per row (object; None when unknown)
-    person: np.ndarray              # person id per row (factorized registration number)
     specialty: np.ndarray           # index into policy.specialties per row (-1 when unknown)
     dates: dict[str, DateField]
     age65: np.ndarray
     adult: np.ndarray
     ce_done: np.ndarray
     bad: np.ndarray                 # rows with a problem found before T
-    messages: np.ndarray            # their ``error`` text (object; None when clean)
+    messages: Messages              # their ``error`` texts
     texts: dict[str, pa.Array]
+    # made on first use and shared with the copies of seen_at (the date rules need none of it)
+    _later: dict = field(default_factory=dict, repr=False, compare=False)
 
     def __len__(self) -> int:
         return len(self.frame)
+
+    @property
+    def person(self) -> np.ndarray:
+        """A person id per row: equal registration numbers, equal ids; -1 where missing."""
+        got = self._later.get("person")
+        if got is None:
+            numbers = self.texts["registration_number"]
+            got, _ = pd.factorize(numbers.to_pandas(types_mapper=pd.ArrowDtype)
+                                  if len(numbers) else pd.Series([], dtype=object))
+            self._later["person"] = got
+        return got
 
 
 def arrow_strings(s: pd.Series | None, n: int) -> pa.Array:
@@ -139,11 +191,9 @@ def prepare_roster(df: pd.DataFrame, policy: Policy = POLICY) -> PreparedRoster:
     known = ok["employer_province"]
     regime = np.where(known, lk.province_regime[np.where(known, p, 0)], rule.NOT_COVERED)
     province = np.where(known, lk.province_short[np.where(known, p, 0)], None)
-    person, _ = pd.factorize(texts["registration_number"].to_pandas(types_mapper=pd.ArrowDtype)
-                             if n else pd.Series([], dtype=object))
     messages = _messages(problems, prior, prior_mask, texts, dates, derived)
     bad = problems.any_rows(n) | prior_mask
-    return PreparedRoster(df, policy, regime.astype(np.int8), province, person,
+    return PreparedRoster(df, policy, regime.astype(np.int8), province,
                           specialty.astype(np.int16), dates,
                           derived["age65"], derived["adult"], ce, bad, messages, texts)
 
@@ -170,8 +220,8 @@ def assess_prepared(prep: PreparedRoster, as_of: date) -> pd.DataFrame:
     bad, messages = prep.bad, prep.messages
     if late_problems.items:
         bad = bad | late_problems.any_rows(n)
-        messages = _join(messages.copy(), late_problems, prep.texts, d,
-                         {"age65": prep.age65, "adult": prep.adult})
+        messages = messages.extend(late_problems, prep.texts, d,
+                                   {"age65": prep.age65, "adult": prep.adult})
     F, E = d["valid_from"], d["valid_until"]
     A, P = d["renewal_applied_on"], d["renewal_approved_on"]
     cyc = rule.current_cycle(prep.regime, F.days, E.days, A.days, A.present, P.days, P.present,
@@ -194,7 +244,7 @@ def assess_prepared(prep: PreparedRoster, as_of: date) -> pd.DataFrame:
     out["lapses_on"] = _dates(cyc.lapses_on, cov)
     out["capped_at_65"] = _bools(cyc.capped_at_65 & covered, good)
     out["late_application"] = _bools(late & covered, good)
-    out[ERROR_COLUMN] = pd.arrays.ArrowStringArray(pa.array(messages, type=pa.string()))
+    out[ERROR_COLUMN] = pd.arrays.ArrowStringArray(messages.arrow())
     return out
 
 
@@ -290,10 +340,13 @@ def _bools(values: np.ndarray, known: np.ndarray) -> pd.arrays.BooleanArray:
     return pd.arrays.BooleanArray(np.asarray(values, dtype=bool), ~known)
 
 
+_NAT = np.datetime64("NaT").astype(np.int64)
+
+
 def _dates(days: np.ndarray, present: np.ndarray) -> np.ndarray:
-    out = np.asarray(days).astype("datetime64[D]").astype("datetime64[s]")
-    out[~present] = np.datetime64("NaT")
-    return out
+    """Day numbers as datetime64[s] (NaT where not ``present``), in one pass."""
+    seconds = np.asarray(days, dtype=np.int64) * 86400
+    return np.where(present, seconds, _NAT).view("datetime64[s]")
 
 
 def _specialty_offset(lk) -> int:
@@ -315,18 +368,5 @@ def _unparsed_dates(prior: np.ndarray, prior_mask: np.ndarray) -> dict[str, np.n
     return out
 
 
-def _messages(problems: Problems, prior, prior_mask, texts, dates, derived) -> np.ndarray:
-    out = np.where(prior_mask, prior, None).astype(object)
-    return _join(out, problems, texts, dates, derived)
-
-
-def _join(out: np.ndarray, problems: Problems, texts, dates, derived) -> np.ndarray:
-    """Append each problem's one-line text to its rows' ``error`` text ('; ' between)."""
-    for _, idx, codes, table in problems.render(texts, dates, derived):
-        part = np.array([p.as_text() for p in table], dtype=object)[codes]
-        current = out[idx]
-        empty = np.equal(current, None)
-        current[empty] = part[empty]
-        current[~empty] = current[~empty] + "; " + part[~empty]
-        out[idx] = current
-    return out
+def _messages(problems: Problems, prior, prior_mask, texts, dates, derived) -> Messages:
+    return Messages.of(prior, prior_mask).extend(problems, texts, dates, derived)
