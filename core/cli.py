@@ -31,6 +31,7 @@ from core.roster.schema import OUTPUT_COLUMNS
 from core.rules.roster import (
     assess_prepared,
     assess_roster,
+    person_windows,
     prepare_roster,
     usage_windows,
 )
@@ -148,8 +149,10 @@ def due_table(data, as_of: date, within: int):
 
     prepared = prepare_roster(roster_at(data, as_of), POLICY.in_force(as_of))
     assessed = assess_prepared(prepared, as_of)
-    return (due.due_list(assessed, usage_windows(prepared, as_of), as_of, within),
-            due.count_errors(assessed))
+    windows = person_windows(prepared, as_of)
+    candidates = usage_windows(prepared, as_of, windows,
+                               only=due.window_candidates(windows, within))
+    return due.due_list(assessed, candidates, as_of, within), due.count_errors(assessed)
 
 
 def due_job(roster, as_of: date, within: int) -> dict:

@@ -226,3 +226,46 @@ def test_seen_at_equals_preparing_the_roster_as_it_stood(data, as_of):
     wa = usage_windows(seen_at(prepare_roster(frame), as_of), as_of)
     wb = usage_windows(prepare_roster(roster_at(frame, as_of)), as_of)
     pd.testing.assert_frame_equal(wa.reset_index(drop=True), wb.reset_index(drop=True))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data(), as_of=near)
+def test_checking_the_columns_in_threads_changes_nothing(data, as_of):
+    """A long roster has its columns checked by two threads; the answer, error texts and their
+    order included, is the one of checking them one after the other."""
+    import pytest
+
+    import core.rules.roster as bulk
+
+    frame = _frame(data.draw(st.lists(row(as_of), min_size=1, max_size=25)))
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(bulk, "_THREADED_ROWS", 10**9)
+        alone = bulk.assess_roster(frame, as_of)
+        mp.setattr(bulk, "_THREADED_ROWS", 1)
+        pd.testing.assert_frame_equal(bulk.assess_roster(frame, as_of), alone)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data(), as_of=near, within=st.sampled_from([0, 1, 30, 400]))
+def test_windows_of_the_chosen_people_are_their_rows_of_all_windows(data, as_of, within):
+    """``usage_windows(..., only=)`` (the due list's people) gives those people's rows of the
+    frame of everyone, unchanged."""
+    from core.admin.due import window_candidates
+    from core.rules.roster import person_windows
+
+    rows = []
+    for i, specs in enumerate(data.draw(st.lists(st.lists(row(as_of), min_size=1, max_size=3),
+                                                 min_size=1, max_size=6))):
+        rows += [{**s, "registration_number": f"京11120062008{i:05d}",
+                  "certificate_downloaded_on": specs[0]["certificate_downloaded_on"]}
+                 for s in specs]
+    prepared = prepare_roster(_frame(rows))
+    windows = person_windows(prepared, as_of)
+    chosen = window_candidates(windows, within)
+    every = usage_windows(prepared, as_of)
+    some = usage_windows(prepared, as_of, windows, only=chosen)
+    if chosen.any():
+        pd.testing.assert_frame_equal(some, every[chosen].reset_index(drop=True))
+    else:  # no one: an empty frame with the same columns (pandas types empty columns object)
+        assert len(some) == 0 and list(some.columns) == list(every.columns)
+    event(f"chosen={int(chosen.sum())} of {len(every)}")

@@ -32,8 +32,10 @@ import pandas as pd
 
 from core.admin.dashboard import ACTIONABLE
 from core.roster.schema import DUE_KINDS
+from core.rules import certificate as cert
+from core.rules.roster import PersonWindows
 
-__all__ = ["DUE_COLUMNS", "WITHIN_DAYS", "count_errors", "due_list"]
+__all__ = ["DUE_COLUMNS", "WITHIN_DAYS", "count_errors", "due_list", "window_candidates"]
 
 WITHIN_DAYS = 30
 DUE_COLUMNS = ("name", "registration_number", "employer", "employer_province", "specialty",
@@ -103,6 +105,15 @@ def due_list(assessed: pd.DataFrame, windows: pd.DataFrame, as_of: date,
     out = out.sort_values(["due_on", "registration_number", "_kind", "specialty"],
                           kind="stable", na_position="last")
     return out.drop(columns="_kind").reset_index(drop=True)[list(DUE_COLUMNS)]
+
+
+def window_candidates(windows: PersonWindows, within: int = WITHIN_DAYS) -> np.ndarray:
+    """The persons whose certificate ``due_list`` can list (in use, and its window ends within
+    ``within`` days or it is outdated): a mask over ``person_windows``, so that the frame of
+    ``usage_windows`` is made for those alone."""
+    w, t = windows.window, windows.t
+    ends_soon = (w.until >= t) & (w.until <= t + int(within))
+    return (w.status == cert.IN_USE) & (ends_soon | w.outdated)
 
 
 def count_errors(assessed: pd.DataFrame) -> int:

@@ -11,6 +11,7 @@ province. tests/test_bulk_equivalence.py proves, with hypothesis, that every row
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import date
 
@@ -46,8 +47,8 @@ from core.rules.validate import (
     report_text,
 )
 
-__all__ = ["PreparedRoster", "assess_prepared", "assess_roster", "lapse_counts",
-           "prepare_roster", "seen_at", "usage_windows"]
+__all__ = ["PersonWindows", "PreparedRoster", "assess_prepared", "assess_roster",
+           "lapse_counts", "person_windows", "prepare_roster", "seen_at", "usage_windows"]
 
 
 class Messages:
@@ -161,9 +162,31 @@ def prepare_roster(df: pd.DataFrame, policy: Policy = POLICY) -> PreparedRoster:
     texts: dict[str, pa.Array] = {}
     ok: dict[str, np.ndarray] = {}
     pos: dict[str, np.ndarray] = {}
-    for c in TEXT_COLUMNS:
-        checked = check_text(arrow_strings(col(c), n), TEXT_LIMITS[c],
-                             TEXT_TABLE.get(c, NO_TABLE), policy)
+    def check(c: str):
+        return check_text(arrow_strings(col(c), n), TEXT_LIMITS[c], TEXT_TABLE.get(c, NO_TABLE),
+                          policy)
+
+    def check_all_dates():
+        if ERROR_COLUMN in df.columns:
+            prior_mask = df[ERROR_COLUMN].notna().to_numpy(dtype=bool)
+            prior = df[ERROR_COLUMN].to_numpy(dtype=object)
+        else:
+            prior_mask, prior = np.zeros(n, dtype=bool), np.full(n, None, dtype=object)
+        dates = {c: day_field(col(c), n) for c in DATE_COLUMNS}
+        found = Problems()
+        derived = check_dates(found, dates, policy, _unparsed_dates(prior, prior_mask))
+        return prior, prior_mask, dates, derived, found
+
+    if n >= _THREADED_ROWS:  # Arrow and numpy let go of the GIL: the columns side by side
+        with ThreadPoolExecutor(max_workers=_THREADS) as pool:
+            dated = pool.submit(check_all_dates)
+            checks = dict(zip(TEXT_COLUMNS, pool.map(check, TEXT_COLUMNS), strict=True))
+            prior, prior_mask, dates, derived, date_problems = dated.result()
+    else:
+        checks = {c: check(c) for c in TEXT_COLUMNS}
+        prior, prior_mask, dates, derived, date_problems = check_all_dates()
+    for c in TEXT_COLUMNS:  # reported in column order: the error texts keep their order
+        checked = checks[c]
         texts[c] = checked.arrow
         ok[c] = report_text(problems, c, checked, required=c not in ("gender", "employer"),
                             limit=TEXT_LIMITS[c])
@@ -177,14 +200,7 @@ def prepare_roster(df: pd.DataFrame, policy: Policy = POLICY) -> PreparedRoster:
         ce, _ = check_flags(problems, flag.to_numpy(dtype=object))
         texts[FLAG_COLUMN] = flag_texts(flag.to_numpy(dtype=object))
 
-    if ERROR_COLUMN in df.columns:
-        prior_mask = df[ERROR_COLUMN].notna().to_numpy(dtype=bool)
-        prior = df[ERROR_COLUMN].to_numpy(dtype=object)
-    else:
-        prior_mask, prior = np.zeros(n, dtype=bool), np.full(n, None, dtype=object)
-    dates = {c: day_field(col(c), n) for c in DATE_COLUMNS}
-    unparsed = _unparsed_dates(prior, prior_mask)
-    derived = check_dates(problems, dates, policy, unparsed)
+    problems.items.extend(date_problems.items)  # after the text and flag problems
 
     specialty = np.where(ok["specialty"], pos["specialty"] - _specialty_offset(lk), -1)
     p = pos["employer_province"]
@@ -255,65 +271,96 @@ def assess_roster(df: pd.DataFrame, as_of: date, policy: Policy = POLICY) -> pd.
 
 
 _NO_ROW = np.iinfo(np.int64).max
+# a roster this long has its text columns checked by two threads (measured: scripts/bench.py)
+_THREADED_ROWS, _THREADS = 50_000, 2
 
 
-def usage_windows(prep: PreparedRoster, as_of: date) -> pd.DataFrame:
-    """The usage window (R-6) per person (registration number) with a download date: the window of
-    that certificate at ``as_of``, by the same rule function as one profile. Rows with input
-    errors are left out; a person's name, employer, province, birth date and download date come
-    from their first row; ``specialties`` names the printed ones in the policy's order."""
+@dataclass
+class PersonWindows:
+    """R-6 per person with a download, as arrays (``usage_windows`` makes the frame)."""
+
+    t: int                      # the as-of date's day number
+    first_rows: np.ndarray      # per person: the roster row its person fields come from
+    rows: np.ndarray            # per specialty row: its row in the roster
+    spec: cert.Specialties      # per specialty row (``person``: index into first_rows)
+    window: cert.Windows
+
+    def __len__(self) -> int:
+        return len(self.first_rows)
+
+
+def person_windows(prep: PreparedRoster, as_of: date) -> PersonWindows:
+    """The usage window (R-6) of each person (registration number) whose first usable row has a
+    download date, by the same rule function as one profile. Rows with input errors are left
+    out; a person's regime, 65th birthday and download date come from their first row."""
     t, policy = day_number(as_of), prep.policy
     late_problems = Problems()
     check_dates_at(late_problems, prep.dates, prep.adult, t, policy)
     usable = ~(prep.bad | late_problems.any_rows(len(prep)))
     D = prep.dates["certificate_downloaded_on"]
+    person = prep.person
     rows = np.flatnonzero(usable)
-    first_of = np.full(prep.person.max() + 1 if len(prep) else 0, _NO_ROW)
-    np.minimum.at(first_of, prep.person[rows], rows)  # each person's first usable row
+    first_of = np.full(person.max() + 1 if len(prep) else 0, _NO_ROW)
+    np.minimum.at(first_of, person[rows], rows)  # each person's first usable row
     persons = np.flatnonzero(first_of != _NO_ROW)
     first_rows = first_of[persons]
     has_d = D.present[first_rows] & (prep.regime[first_rows] != rule.NOT_COVERED)
     persons, first_rows = persons[has_d], first_rows[has_d]
-    index = np.full(prep.person.max() + 1 if len(prep) else 0, -1)
+    index = np.full(person.max() + 1 if len(prep) else 0, -1)
     index[persons] = np.arange(len(persons))
-    rows = rows[index[prep.person[rows]] >= 0]
+    rows = rows[index[person[rows]] >= 0]
     d = prep.dates
     A, P = d["renewal_applied_on"], d["renewal_approved_on"]
-    spec = cert.Specialties(index[prep.person[rows]], d["valid_from"].days[rows],
+    spec = cert.Specialties(index[person[rows]], d["valid_from"].days[rows],
                             d["valid_until"].days[rows], A.days[rows], A.present[rows],
                             P.days[rows], P.present[rows])
-    downloaded = D.days[first_rows]
-    w = cert.usage_window(spec, prep.regime[first_rows], prep.age65[first_rows], downloaded, t,
-                          policy)
-    outdated_on = np.full(len(persons), np.iinfo(np.int64).max)
+    w = cert.usage_window(spec, prep.regime[first_rows], prep.age65[first_rows],
+                          D.days[first_rows], t, policy)
+    return PersonWindows(t, first_rows, rows, spec, w)
+
+
+def usage_windows(prep: PreparedRoster, as_of: date, windows: PersonWindows | None = None,
+                  only: np.ndarray | None = None) -> pd.DataFrame:
+    """The usage window (R-6) per person with a download date (``person_windows``), as a frame:
+    name, employer, province, birth date and download date from the person's first row;
+    ``specialties`` names the printed ones in the policy's order. ``only``: a mask over the
+    persons of ``windows``, to make the frame of those alone (the texts cost the most)."""
+    pw = windows if windows is not None else person_windows(prep, as_of)
+    w, spec, t = pw.window, pw.spec, pw.t
+    keep = np.arange(len(pw)) if only is None else np.flatnonzero(only)
+    first_rows = pw.first_rows[keep]
+    outdated_on = np.full(len(pw), np.iinfo(np.int64).max)
     np.minimum.at(outdated_on, spec.person[w.outdated_rows], spec.approved_on[w.outdated_rows])
     # the printed specialties of each person as a bit set, named in the policy's order
-    bits = np.zeros(len(persons), dtype=np.int64)
+    bits = np.zeros(len(pw), dtype=np.int64)
     np.bitwise_or.at(bits, spec.person[w.printed],
-                     np.left_shift(1, prep.specialty[rows][w.printed].astype(np.int64)))
-    masks, inverse = np.unique(bits, return_inverse=True)
-    all_names = policy.specialties
+                     np.left_shift(1, prep.specialty[pw.rows][w.printed].astype(np.int64)))
+    masks_of, masks = pd.factorize(bits[keep])
+    all_names = prep.policy.specialties
     joined = np.array(["、".join(n for i, n in enumerate(all_names) if m >> i & 1)
-                       for m in masks.tolist()], dtype=object)[inverse]
+                       for m in masks.tolist()] + [""], dtype=object)[masks_of]
     take = pa.array(first_rows)
     texts = {c: pd.arrays.ArrowStringArray(prep.texts[c].take(take).cast(pa.string()))
              for c in ("registration_number", "name", "employer")}
-    available = w.status != cert.UNAVAILABLE
+    status, until, capped_by = w.status[keep], w.until[keep], w.capped_by[keep]
+    outdated = w.outdated[keep]
+    available = status != cert.UNAVAILABLE
+    downloaded = prep.dates["certificate_downloaded_on"].days[first_rows]
     return pd.DataFrame({
         "registration_number": texts["registration_number"],
         "name": texts["name"],
         "employer": texts["employer"],
         "employer_province": prep.province[first_rows],
-        "downloaded_on": _dates(downloaded, np.ones(len(persons), bool)),
-        "usage_until": _dates(w.until, available),
-        "capped_by": pd.Categorical.from_codes(np.where(available, w.capped_by, -1),
+        "downloaded_on": _dates(downloaded, np.ones(len(keep), bool)),
+        "usage_until": _dates(until, available),
+        "capped_by": pd.Categorical.from_codes(np.where(available, capped_by, -1),
                                                categories=list(cert.CAPPED_BY)),
-        "status": pd.Categorical.from_codes(w.status, categories=list(cert.USAGE_STATUSES)),
-        "outdated": w.outdated,
-        "outdated_by": _dates(outdated_on, w.outdated),
+        "status": pd.Categorical.from_codes(status, categories=list(cert.USAGE_STATUSES)),
+        "outdated": outdated,
+        "outdated_by": _dates(outdated_on[keep], outdated),
         "specialties": joined,
-        "reason": np.array(cert.REASONS, dtype=object)[w.reason],
-        "days_left": pd.arrays.IntegerArray(np.where(available, w.until - t, 0), ~available),
+        "reason": np.array(cert.REASONS, dtype=object)[w.reason[keep]],
+        "days_left": pd.arrays.IntegerArray(np.where(available, until - t, 0), ~available),
     })
 
 
