@@ -269,3 +269,30 @@ def test_windows_of_the_chosen_people_are_their_rows_of_all_windows(data, as_of,
     else:  # no one: an empty frame with the same columns (pandas types empty columns object)
         assert len(some) == 0 and list(some.columns) == list(every.columns)
     event(f"chosen={int(chosen.sum())} of {len(every)}")
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data(), as_of=near)
+def test_text_columns_in_chunks_give_the_same_answer(data, as_of):
+    """A file's reader hands over text columns in chunks (one per block); the checks read them
+    as they are, and the answer is the one of whole columns."""
+    import pyarrow as pa
+
+    frame = _frame(data.draw(st.lists(row(as_of), min_size=2, max_size=25)))
+    chunked = frame.copy()
+    for c in ("name", "gender", "registration_number", "employer", "employer_province",
+              "specialty"):
+        whole = frame[c].array._pa_array.combine_chunks()
+        cuts = sorted(data.draw(st.lists(st.integers(0, len(frame)), max_size=3)))
+        pieces = [whole.slice(a, b - a) for a, b in zip([0, *cuts], [*cuts, len(frame)])]
+        chunked[c] = pd.Series(pd.arrays.ArrowStringArray(pa.chunked_array(pieces)),
+                               index=frame.index)
+    pd.testing.assert_frame_equal(
+        assess_roster(chunked, as_of).drop(columns=["name", "gender", "registration_number",
+                                                    "employer", "employer_province",
+                                                    "specialty"]),
+        assess_roster(frame, as_of).drop(columns=["name", "gender", "registration_number",
+                                                  "employer", "employer_province",
+                                                  "specialty"]))
+    windows = usage_windows(prepare_roster(chunked), as_of)
+    pd.testing.assert_frame_equal(windows, usage_windows(prepare_roster(frame), as_of))

@@ -125,13 +125,20 @@ class PreparedRoster:
         return got
 
 
-def arrow_strings(s: pd.Series | None, n: int) -> pa.Array:
-    """A text column as one arrow string array (all missing when the column is absent)."""
+def arrow_strings(s: pd.Series | None, n: int,
+                  whole: bool = True) -> pa.Array | pa.ChunkedArray:
+    """A text column as one arrow string array (all missing when the column is absent); with
+    ``whole=False`` as the chunks it already is (a file's reader makes one per block: putting
+    them together copies the column)."""
     if s is None:
         return pa.nulls(n, pa.large_string())
     if not (isinstance(s.dtype, pd.StringDtype) and s.dtype.storage == "pyarrow"):
         s = s.astype("string[pyarrow]")
-    arr = s.array._pa_array.combine_chunks()
+    arr = s.array._pa_array
+    if whole or arr.num_chunks == 0:
+        arr = arr.combine_chunks()
+    elif arr.num_chunks == 1:
+        arr = arr.chunk(0)
     if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
         arr = arr.cast(pa.large_string())
     return arr
@@ -162,9 +169,10 @@ def prepare_roster(df: pd.DataFrame, policy: Policy = POLICY) -> PreparedRoster:
     texts: dict[str, pa.Array] = {}
     ok: dict[str, np.ndarray] = {}
     pos: dict[str, np.ndarray] = {}
-    def check(c: str):
-        return check_text(arrow_strings(col(c), n), TEXT_LIMITS[c], TEXT_TABLE.get(c, NO_TABLE),
-                          policy)
+    def check(c: str):  # a column with a table is looked up by Arrow, chunk by chunk
+        table = TEXT_TABLE.get(c, NO_TABLE)
+        return check_text(arrow_strings(col(c), n, whole=table == NO_TABLE), TEXT_LIMITS[c],
+                          table, policy)
 
     def check_all_dates():
         if ERROR_COLUMN in df.columns:

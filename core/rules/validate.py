@@ -152,7 +152,7 @@ def _value_keys(values, idx, texts, dates, derived):
 class TextChecked:
     """A text array after the checks of :func:`check_text` (one element per value)."""
 
-    values: pa.Array | list     # trimmed (a list from a profile's few values, else Arrow)
+    values: pa.Array | pa.ChunkedArray | list  # trimmed (a profile's few values: a list)
     present: np.ndarray         # not missing nor blank
     ctrl: np.ndarray            # contains a control character
     too_long: np.ndarray        # longer than its limit
@@ -218,7 +218,7 @@ def lookups(policy: Policy) -> Lookups:
     return got
 
 
-def check_text(arr: pa.Array | list, limit, table, policy: Policy,
+def check_text(arr: pa.Array | pa.ChunkedArray | list, limit, table, policy: Policy,
                small: bool | None = None) -> TextChecked:
     """The text checks of every field: trimmed of spaces, present, free of control characters,
     at most ``limit`` characters, and found in its ``table`` (GENDER, PROVINCE, SPECIALTY, or
@@ -249,6 +249,8 @@ def check_text(arr: pa.Array | list, limit, table, policy: Policy,
         # every value has a table: the found ones are clean, all others are looked at closely
         suspect = valid & ~found
     else:
+        if isinstance(arr, pa.ChunkedArray):  # the byte scan reads one buffer
+            arr = arr.combine_chunks()
         offsets, data = _utf8(arr)
         starts, ends = offsets[:-1], offsets[1:]
         nbytes = ends - starts
