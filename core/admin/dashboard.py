@@ -138,9 +138,10 @@ def province_short(df: pd.DataFrame, policy: Policy = POLICY) -> pd.Series:
     """The short province name of every row (categorical), folded like ``core.lapse_counts``."""
     if PROVINCE_COLUMN in df.columns:
         return df[PROVINCE_COLUMN]
-    codes, uniques = pd.factorize(df["employer_province"].astype("string").str.strip())
+    # the distinct cells first, then trimmed and folded: a few names instead of every row
+    codes, uniques = pd.factorize(df["employer_province"].astype("string"))
     names = [policy.province_by_name[p].short if p in policy.province_by_name else p
-             for p in uniques]
+             for p in (str(u).strip() for u in uniques)]
     categories = list(dict.fromkeys(names))
     position = {name: i for i, name in enumerate(categories)}
     lookup = np.array([position[name] for name in names] + [-1], dtype=np.int64)
@@ -170,13 +171,17 @@ def basis(roster: pd.DataFrame, policy: Policy = POLICY,
     """What the page's counts need that does not depend on the as-of date, once per snapshot:
     ``province_short``, ``person_id`` (``person``: ids already made, e.g. by
     ``prepare_roster``), and ``specialty`` and ``employer`` as categoricals."""
-    n = len(roster)
-    empty = pd.Series(pd.Categorical([None] * n), index=roster.index)
+    def text(column: str) -> pd.Series:
+        if column in roster:
+            return _categorical(roster[column])
+        return pd.Series(pd.Categorical.from_codes(np.full(len(roster), -1), categories=[]),
+                         index=roster.index)
+
     return pd.DataFrame({
         PROVINCE_COLUMN: province_short(roster, policy),
         PERSON_COLUMN: person_ids(roster) if person is None else np.asarray(person, np.int64),
-        "specialty": _categorical(roster["specialty"]) if "specialty" in roster else empty,
-        "employer": _categorical(roster["employer"]) if "employer" in roster else empty,
+        "specialty": text("specialty"),
+        "employer": text("employer"),
     }, index=roster.index)
 
 
