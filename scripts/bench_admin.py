@@ -27,7 +27,8 @@ data folder with its own SQLite database:
    added over the table already in memory, for that many rows and for four times as many
    (``export_xlsx_peak_mib_4x``): about the same figure means memory does not grow with rows.
 
-Targets (issue 11): first render after login ≤ 1.2 s, as-of change ≤ 0.4 s, filter change
+Targets (issue 11): upload check + import of a 1M-row CSV together ≤ 5 s
+(``check_and_import_s``), first render after login ≤ 1.2 s, as-of change ≤ 0.4 s, filter change
 ≤ 0.2 s, rerun with nothing changed ≤ 0.1 s, XLSX export of 100,000 rows ≤ 3 s. AppTest runs
 the page script in this process (no browser, no websocket): the figures are the server's work
 per run. The page's filter part is an ``st.fragment``; AppTest reruns the whole page, so the
@@ -56,7 +57,7 @@ AS_OF = date(2026, 6, 30)
 # the rule engine writes row by row (measured separately by as_of_before_data_s with --backward).
 NEW_AS_OF = date(2027, 1, 15)
 BACKWARD_AS_OF = date(2022, 3, 1)
-TARGETS = {"import_s": 60.0, "first_render_s": 1.2, "filter_change_s": 0.2,
+TARGETS = {"check_and_import_s": 5.0, "first_render_s": 1.2, "filter_change_s": 0.2,
            "as_of_change_s": 0.4, "rerun_s": 0.1, "export_xlsx_s": 3.0}
 EXPORT_ROWS = 100_000
 TYPING_S = 3.0  # seconds a person spends typing the password
@@ -97,6 +98,8 @@ def run(rows: int = ROWS, check_file: bool = True, backward: bool = False,
         store = Store(config.db_url())
         t_imp, sid = _timed(lambda: store.import_snapshot(df, "bench", "0" * 64, 0))
         figures["import_s"] = round(t_imp, 2)
+        if "file_check_s" in figures:  # issue 11: the upload check and the import, together
+            figures["check_and_import_s"] = round(figures["file_check_s"] + t_imp, 2)
         t_load, frame = _timed(lambda: store.load(sid))
         figures["load_s"] = round(t_load, 2)
         from core import assess_roster
