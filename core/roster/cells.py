@@ -105,10 +105,6 @@ def _ints(field: pa.Array) -> np.ndarray:
     return pc.fill_null(pc.cast(field, pa.int64()), 0).to_numpy(zero_copy_only=False)
 
 
-_ISO_DIGITS = np.array([0, 1, 2, 3, 5, 6, 8, 9])  # byte positions of YYYY-MM-DD's digits
-_ISO_PLACE = np.array([1000, 100, 10, 1, 10, 1, 10, 1])
-
-
 def _iso_cells(arr: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The cells that are exactly ``YYYY-MM-DD`` in ASCII digits (the form ``_DATE_ISO``
     describes, most cells of most files): (row positions, y, m, d), read from the UTF-8 bytes
@@ -125,13 +121,20 @@ def _iso_cells(arr: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.nd
     if arr.null_count:
         ten &= arr.is_valid().to_numpy(zero_copy_only=False)
     rows = np.flatnonzero(ten)
-    cells = data[offsets[rows][:, None] + np.arange(10)]  # one row of 10 bytes per cell
-    digits = cells[:, _ISO_DIGITS].astype(np.int64) - 48
-    ok = ((digits >= 0) & (digits <= 9)).all(axis=1)
-    ok &= (cells[:, 4] == 45) & (cells[:, 7] == 45)  # "-"
-    rows, digits = rows[ok], digits[ok] * _ISO_PLACE
-    return (rows, digits[:, :4].sum(axis=1), digits[:, 4:6].sum(axis=1),
-            digits[:, 6:].sum(axis=1))
+    starts = offsets[rows]
+    # one byte position at a time: ten small gathers, no (cells x 10) index array
+    ok = (data[starts + 4] == 45) & (data[starts + 7] == 45)  # "-"
+    number = []
+    for first, last in ((0, 4), (5, 7), (8, 10)):
+        value = np.zeros(len(rows), dtype=np.int32)
+        for k in range(first, last):
+            digit = data[starts + k] - np.uint8(48)  # below "0" wraps round to > 9
+            ok &= digit <= 9
+            value *= 10
+            value += digit
+        number.append(value)
+    rows = rows[ok]
+    return (rows, *(v[ok].astype(np.int64) for v in number))
 
 
 def _ymd_to_datetime(y: np.ndarray, m: np.ndarray, d: np.ndarray):
