@@ -13,6 +13,7 @@ import argparse
 import getpass
 import json
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
 
@@ -148,7 +149,10 @@ def due_table(data, as_of: date, within: int):
     as on the admin page), prepared once for both the assessment and the usage windows."""
 
     prepared = prepare_roster(roster_at(data, as_of), POLICY.in_force(as_of))
-    assessed = assess_prepared(prepared, as_of)
+    with ThreadPoolExecutor(max_workers=1) as pool:  # person ids while the date rules run
+        persons = pool.submit(lambda: prepared.person)
+        assessed = assess_prepared(prepared, as_of)
+        persons.result()
     windows = person_windows(prepared, as_of)
     candidates = usage_windows(prepared, as_of, windows,
                                only=due.window_candidates(windows, within))

@@ -284,7 +284,8 @@ def test_text_columns_in_chunks_give_the_same_answer(data, as_of):
               "specialty"):
         whole = frame[c].array._pa_array.combine_chunks()
         cuts = sorted(data.draw(st.lists(st.integers(0, len(frame)), max_size=3)))
-        pieces = [whole.slice(a, b - a) for a, b in zip([0, *cuts], [*cuts, len(frame)])]
+        pieces = [whole.slice(a, b - a)
+                  for a, b in zip([0, *cuts], [*cuts, len(frame)], strict=True)]
         chunked[c] = pd.Series(pd.arrays.ArrowStringArray(pa.chunked_array(pieces)),
                                index=frame.index)
     pd.testing.assert_frame_equal(
