@@ -70,11 +70,25 @@ class Keyboard:
         self.page.keyboard.type(value)
         assert self.focused()["visible"]
 
-    def choose(self, value: str) -> None:
-        """A focused combobox: type to filter, ArrowDown to the option, Enter to pick it."""
-        self.page.keyboard.type(value)
+    def choose(self, value: str, attempts: int = 3) -> None:
+        """A focused combobox: type to filter, ArrowDown to the option, Enter to pick it.
+
+        Leaving the field before starts a run of the app, and its redraw can close this box's
+        menu while the filter is typed (the option then never shows): wait until the app is
+        idle first, and type the filter again when the option did not show."""
+        settle(self.page)
         option = self.page.get_by_role("option", name=value, exact=True)
-        expect(option).to_be_visible()
+        for attempt in range(attempts):
+            self.page.keyboard.type(value)
+            try:
+                expect(option).to_be_visible()
+                break
+            except AssertionError:
+                if attempt == attempts - 1:
+                    raise
+                for _ in value:  # clear what was typed, then again once the app is idle
+                    self.page.keyboard.press("Backspace")
+                settle(self.page)
         self.press("ArrowDown")
         self.press("Enter")
         assert self.focused()["visible"]
