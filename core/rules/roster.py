@@ -106,7 +106,7 @@ class PreparedRoster:
     ce_done: np.ndarray
     bad: np.ndarray                 # rows with a problem found before T
     messages: Messages              # their ``error`` texts
-    texts: dict[str, pa.Array]
+    texts: dict[str, pa.Array | pa.ChunkedArray]  # checked text columns (trimmed)
     # made on first use and shared with the copies of seen_at (the date rules need none of it)
     _later: dict = field(default_factory=dict, repr=False, compare=False)
 
@@ -166,9 +166,10 @@ def prepare_roster(df: pd.DataFrame, policy: Policy = POLICY) -> PreparedRoster:
     col = df.get
     problems = Problems()
     lk = lookups(policy)
-    texts: dict[str, pa.Array] = {}
+    texts: dict[str, pa.Array | pa.ChunkedArray] = {}
     ok: dict[str, np.ndarray] = {}
     pos: dict[str, np.ndarray] = {}
+
     def check(c: str):  # a column with a table is looked up by Arrow, chunk by chunk
         table = TEXT_TABLE.get(c, NO_TABLE)
         return check_text(arrow_strings(col(c), n, whole=table == NO_TABLE), TEXT_LIMITS[c],
