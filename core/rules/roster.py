@@ -286,7 +286,8 @@ _THREADED_ROWS, _THREADS = 50_000, 2
 
 @dataclass
 class PersonWindows:
-    """R-6 per person with a download, as arrays (``usage_windows`` makes the frame)."""
+    """A roster's usage windows per person with a download, as arrays (R-6 itself is
+    ``core.rules.certificate.usage_window``; ``usage_windows`` makes the frame)."""
 
     t: int                      # the as-of date's day number
     first_rows: np.ndarray      # per person: the roster row its person fields come from
