@@ -105,18 +105,30 @@ def _ints(field: pa.Array) -> np.ndarray:
     return pc.fill_null(pc.cast(field, pa.int64()), 0).to_numpy(zero_copy_only=False)
 
 
+def utf8_buffers(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """A string array's offsets (int64, one more than its length) and its UTF-8 bytes, as numpy
+    views: what the byte-level readers of dates (here) and text checks
+    (``core.rules.validate``) scan."""
+    n = len(arr)
+    bufs = arr.buffers()
+    width = np.int64 if pa.types.is_large_string(arr.type) else np.int32
+    offsets = np.frombuffer(bufs[1], dtype=width)[arr.offset:arr.offset + n + 1].astype(np.int64)
+    data = (np.frombuffer(bufs[2], dtype=np.uint8) if bufs[2] is not None and bufs[2].size
+            else np.zeros(1, dtype=np.uint8))
+    return offsets, data
+
+
 def _iso_cells(arr: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The cells that are exactly ``YYYY-MM-DD`` in ASCII digits (the form ``_DATE_ISO``
     describes, most cells of most files): (row positions, y, m, d), read from the UTF-8 bytes
     (a regex and three slices per column cost ~5x as much). The calendar check comes later."""
     n = len(arr)
     empty = np.zeros(0, np.int64)
-    bufs = arr.buffers()
-    if n == 0 or bufs[2] is None or bufs[2].size == 0:
+    if n == 0:
         return empty, empty, empty, empty
-    width = np.int64 if pa.types.is_large_string(arr.type) else np.int32
-    offsets = np.frombuffer(bufs[1], dtype=width)[arr.offset:arr.offset + n + 1].astype(np.int64)
-    data = np.frombuffer(bufs[2], dtype=np.uint8)
+    offsets, data = utf8_buffers(arr)
+    if offsets[-1] == offsets[0]:  # no text at all
+        return empty, empty, empty, empty
     ten = offsets[1:] - offsets[:-1] == 10
     if arr.null_count:
         ten &= arr.is_valid().to_numpy(zero_copy_only=False)

@@ -332,7 +332,7 @@ def person_windows(prep: PreparedRoster, as_of: date) -> PersonWindows:
 def usage_windows(prep: PreparedRoster, as_of: date, windows: PersonWindows | None = None,
                   only: np.ndarray | None = None) -> pd.DataFrame:
     """The usage window (R-6) per person with a download date (``person_windows``), as a frame:
-    name, employer, province, birth date and download date from the person's first row;
+    number, name, employer, province and download date from the person's first row;
     ``specialties`` names the printed ones in the policy's order. ``only``: a mask over the
     persons of ``windows``, to make the frame of those alone (the texts cost the most)."""
     pw = windows if windows is not None else person_windows(prep, as_of)
@@ -348,7 +348,7 @@ def usage_windows(prep: PreparedRoster, as_of: date, windows: PersonWindows | No
     masks_of, masks = pd.factorize(bits[keep])
     all_names = prep.policy.specialties
     joined = np.array(["、".join(n for i, n in enumerate(all_names) if m >> i & 1)
-                       for m in masks.tolist()] + [""], dtype=object)[masks_of]
+                       for m in masks.tolist()], dtype=object)[masks_of]
     take = pa.array(first_rows)
     texts = {c: pd.arrays.ArrowStringArray(prep.texts[c].take(take).cast(pa.string()))
              for c in ("registration_number", "name", "employer")}

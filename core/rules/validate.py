@@ -28,6 +28,7 @@ from core.messages.catalogue import coded, problem
 from core.messages.errors import InvalidInput, Problem
 from core.policy.data import POLICY, Policy
 from core.policy.dates import add_years_days, day_number, from_day, iso_day, parse_iso
+from core.roster.cells import utf8_buffers
 from core.roster.schema import FLAG_WORDS, GENDERS, TEXT_LIMITS
 
 CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
@@ -251,7 +252,7 @@ def check_text(arr: pa.Array | pa.ChunkedArray | list, limit, table, policy: Pol
     else:
         if isinstance(arr, pa.ChunkedArray):  # the byte scan reads one buffer
             arr = arr.combine_chunks()
-        offsets, data = _utf8(arr)
+        offsets, data = utf8_buffers(arr)
         starts, ends = offsets[:-1], offsets[1:]
         nbytes = ends - starts
         nonempty = valid & (nbytes > 0)
@@ -341,17 +342,6 @@ def _find(arr: pa.Array, table: np.ndarray, lk: Lookups) -> tuple[np.ndarray, np
             m = pc.fill_null(pc.match_substring_regex(sub, lk.number_re), False)
             found[rows] = m.to_numpy(zero_copy_only=False)
     return found, pos
-
-
-def _utf8(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
-    """A string array's offsets (int64, n + 1) and its UTF-8 bytes."""
-    n = len(arr)
-    bufs = arr.buffers()
-    width = np.int64 if pa.types.is_large_string(arr.type) else np.int32
-    offsets = np.frombuffer(bufs[1], dtype=width)[arr.offset:arr.offset + n + 1].astype(np.int64)
-    data = (np.frombuffer(bufs[2], dtype=np.uint8) if bufs[2] is not None and bufs[2].size
-            else np.zeros(1, dtype=np.uint8))
-    return offsets, data
 
 
 def report_text(problems: Problems, field_: str, col: TextChecked, *, required: bool,
