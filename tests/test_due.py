@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from core import assess_roster
@@ -160,3 +161,26 @@ def test_cli_due_exit_2_when_it_cannot_run(tmp_path, args):
     assert p.returncode == 2
     assert p.stdout == b""
     assert p.stderr.strip()
+
+
+def test_the_due_list_reads_arrow_columns_in_chunks_as_any_text():
+    """A roster read from a file has Arrow text columns in the reader's chunks; the due list
+    takes their cells chunk by chunk and lists what it lists from plain text columns."""
+    far = T + timedelta(days=900)
+    rows = [row(f"p{i}", T + timedelta(days=10 + 5 * i),
+                certificate_downloaded_on=pd.Timestamp(T - timedelta(days=170 + i)))
+            for i in range(12)] + [row("far", far, employer=None)]
+    plain = roster(rows)
+    chunked = plain.copy()
+    for c in ("name", "registration_number", "employer", "employer_province", "specialty"):
+        values = plain[c].astype(object).where(plain[c].notna(), None).tolist()
+        arr = pa.chunked_array([pa.array(values[i:i + 5], pa.large_string())
+                                for i in range(0, len(values), 5)])
+        chunked[c] = pd.Series(pd.arrays.ArrowStringArray(arr), index=plain.index)
+    outs = []
+    for frame in (plain, chunked):
+        prepared = prepare_roster(frame)
+        outs.append(due.due_list(assess_prepared(prepared, T), usage_windows(prepared, T), T, N))
+    assert len(outs[0]) > 12
+    assert set(outs[0]["due_kind"]) == {"apply_by", "lapses_on", "usage_until"}
+    pd.testing.assert_frame_equal(outs[0], outs[1])

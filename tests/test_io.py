@@ -732,7 +732,7 @@ import pyarrow.compute as pc  # noqa: E402
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from core.roster.cells import _DATE_ISO, _iso_cells  # noqa: E402
+from core.roster.cells import _DATE_ISO, _iso_cells, take_rows  # noqa: E402
 
 _ISO_LIKE = st.one_of(
     st.dates(date(1000, 1, 1), date(9999, 12, 31)).map(date.isoformat),
@@ -752,3 +752,17 @@ def test_iso_bytes_agree_with_the_iso_regex(cells, large, cut):
     texts = arr.to_pylist()
     assert [(int(t[:4]), int(t[5:7]), int(t[8:])) for t in (texts[i] for i in rows)] == list(
         zip(y.tolist(), m.tolist(), d.tolist(), strict=True))
+
+
+@settings(max_examples=200, deadline=None)
+@given(chunks=st.lists(st.lists(st.one_of(st.text(max_size=6), st.none()), max_size=8),
+                       min_size=1, max_size=6),
+       pick=st.lists(st.booleans(), max_size=48), large=st.booleans())
+def test_take_rows_chunk_by_chunk_equals_a_take(chunks, pick, large):
+    kind = pa.large_string() if large else pa.string()
+    arr = pa.chunked_array([pa.array(c, kind) for c in chunks], kind)
+    rows = np.flatnonzero(np.resize(np.array(pick or [False], dtype=bool), len(arr)))
+    got = take_rows(arr, rows)
+    assert got.type == kind
+    assert got.to_pylist() == arr.combine_chunks().take(pa.array(rows, pa.int64())).to_pylist()
+    assert take_rows(arr.combine_chunks(), rows).to_pylist() == got.to_pylist()

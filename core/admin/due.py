@@ -29,8 +29,10 @@ from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from core.admin.dashboard import ACTIONABLE
+from core.roster.cells import take_rows
 from core.roster.schema import DUE_KINDS
 from core.rules import certificate as cert
 from core.rules.roster import PersonWindows
@@ -54,8 +56,13 @@ def _dates(df: pd.DataFrame, column: str) -> np.ndarray:
     return s.to_numpy(dtype="datetime64[s]")
 
 
-def _text(df: pd.DataFrame, column: str) -> np.ndarray:
-    return df[column].astype(object).where(df[column].notna(), None).to_numpy(dtype=object)
+def _text(df: pd.DataFrame, column: str, rows: np.ndarray) -> np.ndarray:
+    """The cells of ``column`` at ``rows`` (ascending) as text, None where missing."""
+    s = df[column]
+    if isinstance(s.dtype, pd.StringDtype) and s.dtype.storage == "pyarrow":
+        return take_rows(pa.array(s.array), rows).to_numpy(zero_copy_only=False)
+    s = s.take(rows)
+    return s.astype(object).where(s.notna(), None).to_numpy(dtype=object)
 
 
 def _is(values: pd.Series, wanted) -> np.ndarray:
@@ -65,14 +72,12 @@ def _is(values: pd.Series, wanted) -> np.ndarray:
     return values.isin(list(wanted)).fillna(False).to_numpy(dtype=bool)
 
 
-def _part(df: pd.DataFrame, hit: np.ndarray, kind: str, due_on: np.ndarray,
+def _part(df: pd.DataFrame, rows: np.ndarray, kind: str, due_on: np.ndarray,
           specialty_column: str) -> pd.DataFrame:
-    positions = np.flatnonzero(hit)
-    rows = df[[*PERSON_COLUMNS, specialty_column]].take(positions)
-    out = {c: _text(rows, c) for c in PERSON_COLUMNS}
-    out["specialty"] = _text(rows, specialty_column)
+    out = {c: _text(df, c, rows) for c in PERSON_COLUMNS}
+    out["specialty"] = _text(df, specialty_column, rows)
     out["due_kind"] = np.full(len(rows), kind, dtype=object)
-    out["due_on"] = due_on[positions]
+    out["due_on"] = due_on[rows]
     return pd.DataFrame(out)
 
 
@@ -87,15 +92,16 @@ def due_list(assessed: pd.DataFrame, windows: pd.DataFrame, as_of: date,
     alive = _is(assessed["status"], ACTIONABLE)
     for kind in ("apply_by", "lapses_on"):
         d = _dates(assessed, kind)
-        parts.append(_part(assessed, alive & (d >= lo) & (d <= hi), kind, d, "specialty"))
+        rows = np.flatnonzero(alive & (d >= lo) & (d <= hi))
+        parts.append(_part(assessed, rows, kind, d, "specialty"))
     in_use = _is(windows["status"], ["in_use"])
     until = _dates(windows, "usage_until")
-    parts.append(_part(windows, in_use & (until >= lo) & (until <= hi), "usage_until", until,
-                       "specialties"))
+    parts.append(_part(windows, np.flatnonzero(in_use & (until >= lo) & (until <= hi)),
+                       "usage_until", until, "specialties"))
     outdated = windows["outdated"].astype("boolean").fillna(False).to_numpy(dtype=bool)
     approved = _dates(windows, "outdated_by")
-    parts.append(_part(windows, in_use & outdated & ~np.isnat(approved), "outdated", approved,
-                       "specialties"))
+    parts.append(_part(windows, np.flatnonzero(in_use & outdated & ~np.isnat(approved)),
+                       "outdated", approved, "specialties"))
     out = pd.concat(parts, ignore_index=True)
     out["due_on"] = out["due_on"].astype("datetime64[s]")
     out["days_left"] = ((out["due_on"].to_numpy(dtype="datetime64[s]") - lo)

@@ -10,6 +10,8 @@ milliseconds and never inherits the parent's threads). Before it touches the fil
 * ``RLIMIT_FSIZE`` :data:`~core.roster.schema.CAGE_OUTPUT_BYTES` for the result it writes,
 * ``RLIMIT_CORE``  0: a crash never dumps personal data to disk.
 
+and switches to :func:`batch_memory` (its allocator suits one batch job, not a server).
+
 The parent waits at most :data:`~core.roster.schema.CAGE_WALL_SECONDS` and then kills it. The
 result comes back as Arrow IPC files in a temporary folder of mode 0700 (the uploaded bytes are
 put there too, mode 0600), memory-mapped by the parent and unlinked before :func:`run_caged`
@@ -26,6 +28,7 @@ The admin import (``ui.admin_import``) and the command line (``python -m core ro
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing as mp
 import multiprocessing.spawn
 import os
@@ -107,6 +110,33 @@ def _limit(child_limits: Limits) -> None:
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # too big a result: an OSError, not a kill
 
 
+# glibc's mallopt parameters (<malloc.h>)
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
+_MMAP_THRESHOLD = 32 * 1024**2   # glibc's largest: arrays of a 1M-row roster stay on the heap
+_TRIM_THRESHOLD = 256 * 1024**2  # freed heap kept for the next array, not given back at once
+
+
+def batch_memory() -> None:
+    """Set up this process's memory for one batch job over a roster (the cage's child).
+
+    Reading a roster and then assessing it allocates and frees arrays of the roster's length
+    many times. Arrow's default pool (mimalloc) takes fresh pages from the kernel on first use:
+    0.4-0.7 s of system time in the first due list of a 1M-row roster, paid again in every new
+    child. glibc's malloc with a fixed mmap threshold and a high trim threshold re-uses the pages
+    the reading already touched: read 2.6-2.9 -> 1.8-2.0 s, first due list 0.9-1.1 -> 0.7 s
+    (docs/BENCHMARKS.md, "the cage's allocator"). Arrow then allocates through the same malloc.
+    Without glibc (another libc) only the Arrow pool changes. scripts/bench.py times ``due``
+    inside a cage child, so its figure is the command's."""
+    pa.set_memory_pool(pa.system_memory_pool())
+    try:
+        mallopt = ctypes.CDLL(None).mallopt  # the C library's, as linked into Python
+    except (OSError, AttributeError):
+        mallopt = None
+    if mallopt is not None:
+        mallopt(_M_MMAP_THRESHOLD, _MMAP_THRESHOLD)
+        mallopt(_M_TRIM_THRESHOLD, _TRIM_THRESHOLD)
+
+
 def _write_frame(frame: pd.DataFrame | pd.Series, path: Path) -> str:
     kind = "frame"
     if isinstance(frame, pd.Series):
@@ -124,6 +154,7 @@ def _child(conn, job: Callable[..., dict], source: str, file_name: str | None, k
            out_dir: str, child_limits: Limits) -> None:
     try:
         _limit(child_limits)
+        batch_memory()
         result = job(read_roster(source, file_name), **kwargs)
         manifest: dict[str, Any] = {}
         for name, value in result.items():

@@ -118,6 +118,20 @@ def utf8_buffers(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     return offsets, data
 
 
+def take_rows(arr: pa.Array | pa.ChunkedArray, rows: np.ndarray) -> pa.Array:
+    """``arr.take(rows)`` for ascending ``rows``, chunk by chunk: Arrow's take from a chunked
+    array (a file reader's column) first joins every chunk, a copy of the whole column."""
+    if not isinstance(arr, pa.ChunkedArray):
+        return arr.take(pa.array(rows, pa.int64()))
+    lengths = [len(c) for c in arr.chunks]
+    starts = np.concatenate(([0], np.cumsum(lengths, dtype=np.int64)))
+    cut = np.searchsorted(rows, starts)
+    pieces = [chunk.take(pa.array(rows[a:b] - start, pa.int64()))
+              for chunk, start, a, b in zip(arr.chunks, starts[:-1].tolist(), cut[:-1].tolist(),
+                                            cut[1:].tolist(), strict=True) if b > a]
+    return pa.concat_arrays(pieces) if pieces else pa.array([], arr.type)
+
+
 def _iso_cells(arr: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The cells that are exactly ``YYYY-MM-DD`` in ASCII digits (the form ``_DATE_ISO``
     describes, most cells of most files): (row positions, y, m, d), read from the UTF-8 bytes

@@ -226,6 +226,26 @@ def test_a_caged_read_gives_the_in_process_frames():
         assert checked.roster.source_format == direct.source_format
 
 
+def memory_job(roster):
+    import ctypes
+
+    import pyarrow as pa
+
+    return {"pool": pa.default_memory_pool().backend_name,
+            "mallopt": bool(ctypes.CDLL(None).mallopt(-1, 256 * 1024**2))}
+
+
+def test_the_child_allocates_as_one_batch_job_the_server_keeps_its_pool():
+    """cage.batch_memory: Arrow through glibc's malloc in the child (it re-uses what the
+    reading touched); the calling process keeps its own pool."""
+    import pyarrow as pa
+
+    before = pa.default_memory_pool().backend_name
+    out = cage.run_caged(memory_job, csv_bytes([GOOD_ROW]), "x.csv")
+    assert out == {"pool": "system", "mallopt": True}
+    assert pa.default_memory_pool().backend_name == before
+
+
 def abort_job(roster):
     os.abort()
 
