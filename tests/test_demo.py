@@ -8,6 +8,7 @@ from datetime import date, timedelta
 import pandas as pd
 import pytest
 
+from core import assess, assess_roster
 from core.demo.roster import PROVINCE_WEIGHTS, demo_profile, demo_roster
 from core.policy.data import POLICY
 from core.policy.dates import add_years
@@ -222,17 +223,8 @@ def test_demo_profile_before_electronic_start_has_no_download():
     assert demo_profile(date(2021, 7, 15))["certificate_downloaded_on"] is None
 
 
-def _engine():
-    try:
-        from core import assess, assess_roster
-    except (ImportError, AttributeError):
-        pytest.skip("the engine (core.assessment / core.bulk) is not in the tree yet")
-    return assess, assess_roster
-
-
 def test_demo_profile_with_the_engine():
     """The profile gives apply_now + renewal_pending, on any as-of date."""
-    assess, _ = _engine()
     for as_of in (AS_OF, date(2030, 3, 1)):
         out = assess(demo_profile(as_of), as_of)
         assert [s["status"] for s in out["specialties"]] == ["apply_now", "renewal_pending"]
@@ -241,7 +233,6 @@ def test_demo_profile_with_the_engine():
 
 
 def test_every_demo_row_passes_the_engine():
-    _, assess_roster = _engine()
     roster = demo_roster(30_000, seed=2021, as_of=AS_OF)
     out = assess_roster(roster, AS_OF)
     assert out["error"].isna().all(), out.loc[out["error"].notna(), "error"].head()
