@@ -63,14 +63,11 @@ import platform
 import random
 import secrets
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -84,6 +81,7 @@ from core import assess  # noqa: E402
 from core.demo.roster import demo_profile  # noqa: E402
 from core.policy.data import POLICY  # noqa: E402
 from core.policy.dates import today_shanghai  # noqa: E402
+from scripts.processes import free_port, healthy, stop_group  # noqa: E402
 from scripts.streamlit_client import ProtocolError, StreamlitSession  # noqa: E402
 from ui.i18n import text  # noqa: E402
 
@@ -356,21 +354,6 @@ def pct(values: list[float], q: float) -> float:
 # --- the server ------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def healthy(url: str) -> bool:
-    try:
-        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-        with opener.open(f"{url}/_stcore/health", timeout=2) as r:
-            return r.status == 200
-    except OSError:
-        return False
-
-
 def start_server(work: Path, env: dict[str, str],
                  nice: int | None = None) -> tuple[subprocess.Popen, str, Path]:
     """``streamlit run streamlit_app.py`` with the project's configuration, on a free port.
@@ -396,22 +379,10 @@ def start_server(work: Path, env: dict[str, str],
     deadline = time.monotonic() + STARTUP_SECONDS
     while not healthy(url):
         if proc.poll() is not None or time.monotonic() > deadline:
-            stop_server(proc)
+            stop_group(proc, wait=15)
             raise RuntimeError(f"the server did not start:\n{log_path.read_text()[-3000:]}")
         time.sleep(0.25)
     return proc, url, log_path
-
-
-def stop_server(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        try:
-            os.killpg(proc.pid, signal.SIGTERM)
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=15)
-        except ProcessLookupError:
-            pass
 
 
 def prepare_admin(data_dir: Path, rows: int) -> None:
@@ -785,7 +756,7 @@ def main(argv: list[str] | None = None) -> int:
             finally:
                 if proc is not None:
                     died = proc.poll()  # an exit code here: the server ended under the load
-                    stop_server(proc)
+                    stop_group(proc, wait=15)
                     log = log_path.read_text(errors="replace")
                     if "Traceback" in log:
                         tracebacks.append(log[-3000:])

@@ -30,11 +30,11 @@ import sys
 import tempfile
 import time
 import tomllib
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tests.pg_cluster import PostgresCluster, free_port
+from scripts.processes import free_port, healthy, stop_group
+from tests.pg_cluster import PostgresCluster
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE = ROOT / "deploy" / "nginx.conf"
@@ -105,32 +105,11 @@ def render_nginx_conf(listen: str, backends: list[str], prefix: str | Path, *,
     return text
 
 
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-            return r.status == 200
-    except OSError:
-        return False
-
-
 def _tail(path: Path, chars: int = 3000) -> str:
     try:
         return path.read_text(errors="replace")[-chars:]
     except OSError:
         return ""
-
-
-def _stop_group(proc: subprocess.Popen, sig: int = signal.SIGTERM, wait: float = 10) -> None:
-    if proc.poll() is not None:
-        return
-    try:
-        os.killpg(proc.pid, sig)
-        proc.wait(timeout=wait)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=10)
-    except ProcessLookupError:
-        pass
 
 
 @dataclass
@@ -167,7 +146,7 @@ class Replica:
                                          stderr=subprocess.STDOUT, start_new_session=True)
 
     def wait_healthy(self, deadline: float) -> None:
-        while not _healthy(self.url):
+        while not healthy(self.url):
             if self.proc is None or self.proc.poll() is not None or time.monotonic() > deadline:
                 raise DeploymentError(f"replica {self.index} did not start at {self.url}:\n"
                                       + _tail(self.log))
@@ -178,7 +157,7 @@ class Replica:
 
     def stop(self, sig: int = signal.SIGTERM) -> None:
         if self.proc is not None:
-            _stop_group(self.proc, sig)
+            stop_group(self.proc, sig)
 
 
 class Deployment:
@@ -263,7 +242,7 @@ class Deployment:
             self.nginx = subprocess.Popen([*base, "-g", "daemon off;"], stdout=log,
                                           stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + 30
-        while not _healthy(self.proxy_url):
+        while not healthy(self.proxy_url):
             if self.nginx.poll() is not None or time.monotonic() > deadline:
                 raise DeploymentError("nginx did not start:\n" + _tail(prefix / "error.log"))
             time.sleep(0.1)
@@ -283,7 +262,7 @@ class Deployment:
 
     def stop(self) -> None:
         if self.nginx is not None:
-            _stop_group(self.nginx, signal.SIGTERM)  # fast: open websockets would keep QUIT waiting
+            stop_group(self.nginx, signal.SIGTERM)  # fast: open websockets would keep QUIT waiting
             self.nginx = None
         for r in self.replicas:
             r.stop()

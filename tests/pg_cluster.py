@@ -25,11 +25,12 @@ import os
 import pwd
 import re
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
 from pathlib import Path
+
+from scripts.processes import free_port
 
 SERVICE_USER = "postgres"
 SUPERUSER = "postgres"
@@ -102,13 +103,6 @@ def skip_or_fail_without_postgres(why: str | None = None, what: str = "PostgreSQ
             pytest.fail(f"{what} must run here (CI / make test) but cannot: {why}",
                         pytrace=False)
         pytest.skip(f"{what} unavailable: {why}")
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on (the OS picks it)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class PostgresCluster:

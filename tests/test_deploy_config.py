@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from scripts.processes import free_port
 from tests import deploy_helpers, pg_cluster
 from tests.deploy_helpers import render_nginx_conf
 
@@ -53,7 +54,7 @@ def test_nginx_accepts_the_rendered_configuration(tmp_path):
     if nginx is None:
         pg_cluster.skip_or_fail_without_postgres(deploy_helpers.unavailable(), what="nginx")
     conf = tmp_path / "nginx.conf"
-    conf.write_text(render_nginx_conf(f"127.0.0.1:{pg_cluster.free_port()}", BACKENDS, tmp_path))
+    conf.write_text(render_nginx_conf(f"127.0.0.1:{free_port()}", BACKENDS, tmp_path))
     run = subprocess.run([nginx, "-t", "-p", str(tmp_path), "-c", str(conf),
                           "-e", str(tmp_path / "error.log")], capture_output=True, text=True,
                          timeout=30)

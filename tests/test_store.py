@@ -26,9 +26,10 @@ import sqlalchemy as sa
 from core.demo.roster import demo_roster
 from core.roster.schema import ROSTER_COLUMNS as COLUMNS
 from core.roster.store import ImportSuperseded, Store, StoreError, empty_roster
+from scripts.processes import free_port
 from tests import pg_cluster
 from tests.databases import Database
-from tests.pg_cluster import PostgresCluster, free_port
+from tests.pg_cluster import PostgresCluster
 
 ROOT = Path(__file__).resolve().parent.parent
 AS_OF = date(2026, 11, 27)

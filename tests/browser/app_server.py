@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import os
-import signal
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
+
+from scripts.processes import free_port, healthy, stop_group
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -27,25 +26,11 @@ TIMEOUT_MS = 30_000
 STARTUP_SECONDS = 90
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-            return r.status == 200
-    except OSError:
-        return False
-
-
 def start_app(
     tmp_dir: Path, extra_env: dict[str, str] | None = None
 ) -> tuple[subprocess.Popen, str]:
     """Start the app on a free port; return the process and its base URL once healthy."""
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     data_dir = tmp_dir / "data"
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -62,7 +47,7 @@ def start_app(
     )
     proc.log_file = log  # type: ignore[attr-defined]
     deadline = time.monotonic() + STARTUP_SECONDS
-    while not _healthy(url):
+    while not healthy(url):
         if proc.poll() is not None or time.monotonic() > deadline:
             stop_app(proc)
             output = (tmp_dir / "streamlit.log").read_text(errors="replace")
@@ -73,13 +58,5 @@ def start_app(
 
 def stop_app(proc: subprocess.Popen) -> None:
     """Terminate the server's process group (SIGTERM, then SIGKILL after 10 s)."""
-    if proc.poll() is None:
-        try:
-            os.killpg(proc.pid, signal.SIGTERM)
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=10)
-        except ProcessLookupError:
-            pass
+    stop_group(proc)
     proc.log_file.close()  # type: ignore[attr-defined]
