@@ -31,6 +31,7 @@ from core.policy.dates import today_shanghai
 from core.roster.io import to_csv_bytes
 from tests import deploy_helpers, pg_cluster
 from tests.browser.app_server import TIMEOUT_MS
+from tests.browser.test_accessibility import settle
 from tests.databases import Database
 from tests.deploy_helpers import Deployment
 from ui.i18n import text
@@ -266,25 +267,32 @@ def test_replica_B_killed_mid_session_reconnects_to_A_and_new_sessions_go_to_A(
                                    as_of=today_shanghai().isoformat()))
     expect(answer).to_be_visible(timeout=TIMEOUT_MS)
     assert route_of(context) == "r1"
+    sockets = []
+    page.on("websocket", lambda ws: sockets.append(ws))
     try:
         mark = log_mark(deployment)
         deployment.kill(1)  # SIGKILL: a crash, mid-session
         # Streamlit's page notices, checks /_stcore/health and reconnects its websocket: nginx
         # sends both to A (B's backup), whose answer moves the route cookie to A
         wait_for_route(context, "r0")
-        # the page never showed an error and is live again, on A. The first interaction runs
-        # in a NEW session there (B's session state died with B: the router's first run of a
-        # session starts the page afresh), the next one works as before
+        # The cookie moves with the health check, before the websocket is back: a click then
+        # is lost (the page shows B's last answer, greyed, until A has drawn it again). Wait
+        # for the new websocket and A's first run of the new session (B's session state died
+        # with B: that run starts the page afresh, without the answer).
+        deadline = time.monotonic() + 60
+        while not sockets:
+            assert time.monotonic() < deadline, "the page never reconnected"
+            page.wait_for_timeout(200)
+        settle(page)
+        # the page never showed an error and is live again, on A
         load = page.get_by_role("button", name=text("self_service.form.load_example", "zh"))
-        # (A click made while the new session's first run is still drawing the page can be
-        # lost with it, once or more on a loaded machine: a user clicks again, so do we.)
         load.click()
-        for _attempt in range(4):
+        for _attempt in range(3):  # a click lost in a redraw on a loaded machine: click again
             try:
                 expect(answer).to_be_visible(timeout=15_000)
                 break
             except AssertionError:
-                page.wait_for_load_state("networkidle")
+                settle(page)
                 load.click()
         expect(answer).to_be_visible(timeout=TIMEOUT_MS)
         for bad in ("Bad Gateway", "Connection error", "nginx"):
