@@ -287,21 +287,24 @@ def notices(a: Mapping) -> None:
                 st.warning(pick(w, "message") or w.get("code"), icon=":material/info:")
 
 
-# Built once per assessment and language (building costs ~40 ms of plotly validation; a rerun,
-# a returning visitor, everyone on the example reuse it). cache_resource hands out the object
-# itself, which st.plotly_chart only reads; it lives in memory only, never on disk.
+# Built once per assessment and language, with its text summary and data table (building the
+# figure costs ~40 ms of plotly validation; a rerun, a returning visitor, everyone on the example
+# reuse them). cache_resource hands out the objects themselves, which st.plotly_chart and
+# st.table only read; they live in memory only, never on disk.
 @st.cache_resource(max_entries=FIGURE_CACHE_ENTRIES, ttl="1h", show_spinner=False)
-def _timeline_figure(assessment_json: str, lang: str):
-    return timeline_figure(json.loads(assessment_json), lang=lang)
+def _timeline_chart(assessment_json: str, lang: str):
+    a = json.loads(assessment_json)
+    fig = timeline_figure(a, lang=lang)
+    return None if fig is None else (fig, *chart_text.timeline(a, lang))
 
 
 def timeline(a: Mapping) -> None:
-    fig = _timeline_figure(json.dumps(a, sort_keys=True, ensure_ascii=False, default=str),
-                           state.lang())
-    if fig is None:
+    chart = _timeline_chart(json.dumps(a, sort_keys=True, ensure_ascii=False, default=str),
+                            state.lang())
+    if chart is None:
         return
+    fig, summary, table = chart
     st.markdown(f"### {t('self_service.timeline.heading')}")
-    summary, table = chart_text.timeline(a, state.lang())
     a11y.chart(fig, key="self_service.timeline", summary=summary, table=table)
 
 
