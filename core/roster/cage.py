@@ -124,7 +124,7 @@ def batch_memory() -> None:
     0.4-0.7 s of system time in the first due list of a 1M-row roster, paid again in every new
     child. glibc's malloc with a fixed mmap threshold and a high trim threshold re-uses the pages
     the reading already touched. In a child, 1M-row CSV: read 2.2-2.3 -> 1.7-1.9 s, first due
-    list 1.0-1.3 -> 0.8-0.9 s (docs/BENCHMARKS.md, "The cage's allocator"). Arrow then
+    list 1.0-1.3 -> 0.7-0.9 s (docs/BENCHMARKS.md, "The cage's allocator"). Arrow then
     allocates through the same malloc. Without glibc (another libc) only the Arrow pool
     changes. scripts/bench_due.py times ``due`` inside a cage child, so its figure is the
     command's."""
