@@ -1,4 +1,5 @@
-"""Start and stop the app under ``streamlit run`` for browser tests (used by conftest.py)."""
+"""The app under ``streamlit run`` for the browser tests: start and stop it (conftest.py), wait
+until it is idle, open a page, load the example."""
 
 from __future__ import annotations
 
@@ -9,8 +10,13 @@ import time
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Page, expect
 
+from core import assess
+from core.demo.roster import demo_profile
+from core.policy.dates import today_shanghai
 from scripts.processes import free_port, healthy, stop_group
+from ui.i18n import text
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -23,6 +29,20 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 TIMEOUT_MS = 30_000
+VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
+SCENARIO = "usage-180-days"
+
+# Streamlit is idle (no script run, no placeholder of a lazily loaded element) and every plotly
+# chart on the page has drawn its SVG.
+IDLE_JS = """() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  if (!app || app.getAttribute('data-test-script-state') === 'running') return false;
+  if (document.querySelector('[data-stale="true"]')) return false;
+  if (document.querySelector('[data-testid="stSkeleton"]')) return false;  // a lazy chart
+  const charts = [...document.querySelectorAll('[data-testid="stPlotlyChart"]')];
+  return charts.every(c => c.querySelector('.main-svg'));
+}"""
+
 STARTUP_SECONDS = 90
 
 
@@ -60,3 +80,26 @@ def stop_app(proc: subprocess.Popen) -> None:
     """Terminate the server's process group (SIGTERM, then SIGKILL after 10 s)."""
     stop_group(proc)
     proc.log_file.close()  # type: ignore[attr-defined]
+
+
+def settle(page: Page) -> None:
+    page.wait_for_function(IDLE_JS, timeout=TIMEOUT_MS * 3)
+    page.wait_for_timeout(400)  # the last delta of a run, and the plotly relayout after it
+    page.wait_for_function(IDLE_JS, timeout=TIMEOUT_MS * 3)
+
+
+def open_page(page: Page, url: str, title_key: str, lang: str) -> None:
+    page.goto(url)
+    expect(page.locator("h1").filter(has_text=text(title_key, lang))).to_be_visible(
+        timeout=TIMEOUT_MS * 3)
+    settle(page)
+
+
+def load_example(page: Page, url: str, lang: str = "zh") -> dict:
+    open_page(page, f"{url}/?lang={lang}", "page.self_service.title", lang)
+    page.get_by_role("button", name=text("self_service.form.load_example", lang)).click()
+    expect(page.get_by_role("button", name=text("certificate.build", lang))).to_be_visible(
+        timeout=TIMEOUT_MS)
+    settle(page)
+    today = today_shanghai()
+    return assess(demo_profile(today), today)

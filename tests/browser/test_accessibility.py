@@ -30,15 +30,22 @@ from playwright.sync_api import Page, expect
 from core.admin.auth import hash_password
 from core.demo.roster import demo_roster
 from core.roster.io import to_csv_bytes
-from tests.browser.app_server import ROOT, TIMEOUT_MS, start_app, stop_app
+from tests.browser.app_server import (
+    ROOT,
+    SCENARIO,
+    TIMEOUT_MS,
+    VIEWPORTS,
+    open_page,
+    settle,
+    start_app,
+    stop_app,
+)
 from ui.i18n import text
 
 pytestmark = pytest.mark.browser
 
 PASSWORD = "a11y-test 口令"
-VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
 LANGS = ("zh", "en")
-SCENARIO = "usage-180-days"
 BLOCKING = {"serious", "critical"}
 DOC = ROOT / "docs" / "ACCESSIBILITY.md"
 REPORT = os.environ.get("ECERT_AXE_REPORT")
@@ -47,16 +54,6 @@ SCREENSHOTS = os.environ.get("ECERT_SCREENSHOTS")
 _AXE = Axe()
 _found: list[dict] = []  # every violation of the module, for ECERT_AXE_REPORT
 
-# Streamlit is idle (no script run, no placeholder of a lazily loaded element) and every plotly
-# chart on the page has drawn its SVG.
-IDLE_JS = """() => {
-  const app = document.querySelector('[data-testid="stApp"]');
-  if (!app || app.getAttribute('data-test-script-state') === 'running') return false;
-  if (document.querySelector('[data-stale="true"]')) return false;
-  if (document.querySelector('[data-testid="stSkeleton"]')) return false;  // a lazy chart
-  const charts = [...document.querySelectorAll('[data-testid="stPlotlyChart"]')];
-  return charts.every(c => c.querySelector('.main-svg'));
-}"""
 
 
 @pytest.fixture(scope="module")
@@ -74,19 +71,6 @@ def _report() -> Iterator[None]:
     yield
     if REPORT:
         Path(REPORT).write_text(json.dumps(_found, ensure_ascii=False, indent=1), "utf-8")
-
-
-def settle(page: Page) -> None:
-    page.wait_for_function(IDLE_JS, timeout=TIMEOUT_MS * 3)
-    page.wait_for_timeout(400)  # the last delta of a run, and the plotly relayout after it
-    page.wait_for_function(IDLE_JS, timeout=TIMEOUT_MS * 3)
-
-
-def open_page(page: Page, url: str, title_key: str, lang: str) -> None:
-    page.goto(url)
-    expect(page.locator("h1").filter(has_text=text(title_key, lang))).to_be_visible(
-        timeout=TIMEOUT_MS * 3)
-    settle(page)
 
 
 def shot(page: Page, name: str) -> None:

@@ -7,8 +7,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.test_accessibility import VIEWPORTS, open_page
-from tests.browser.test_phone import load_example
+from tests.browser.app_server import VIEWPORTS, load_example, open_page
 from ui.i18n import text
 
 pytestmark = pytest.mark.browser

@@ -12,8 +12,7 @@ from playwright.sync_api import Page, expect
 from core import assess
 from core.demo.roster import demo_profile
 from core.policy.dates import today_shanghai
-from tests.browser.app_server import TIMEOUT_MS
-from tests.browser.test_accessibility import open_page, settle
+from tests.browser.app_server import TIMEOUT_MS, open_page, settle
 from ui.i18n import text
 
 pytestmark = pytest.mark.browser

@@ -7,11 +7,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from core import assess
-from core.demo.roster import demo_profile
-from core.policy.dates import today_shanghai
-from tests.browser.app_server import TIMEOUT_MS
-from tests.browser.test_accessibility import SCENARIO, open_page, settle
+from tests.browser.app_server import SCENARIO, TIMEOUT_MS, load_example, open_page, settle
 from ui.i18n import text
 
 pytestmark = pytest.mark.browser
@@ -80,16 +76,6 @@ def assert_fits(page: Page, where: str) -> None:
 def assert_targets(page: Page, where: str) -> None:
     small = page.evaluate(TARGETS_JS, MIN_TARGET)
     assert not small, (where, small)
-
-
-def load_example(page: Page, url: str, lang: str = "zh") -> dict:
-    open_page(page, f"{url}/?lang={lang}", "page.self_service.title", lang)
-    page.get_by_role("button", name=text("self_service.form.load_example", lang)).click()
-    expect(page.get_by_role("button", name=text("certificate.build", lang))).to_be_visible(
-        timeout=TIMEOUT_MS)
-    settle(page)
-    today = today_shanghai()
-    return assess(demo_profile(today), today)
 
 
 def test_the_summary_comes_first_on_a_phone_and_links_to_the_details(phone: Page, app_url: str):

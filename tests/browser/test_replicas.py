@@ -30,8 +30,7 @@ from core.demo.roster import demo_profile, demo_roster
 from core.policy.dates import today_shanghai
 from core.roster.io import to_csv_bytes
 from tests import deploy_helpers, pg_cluster
-from tests.browser.app_server import TIMEOUT_MS
-from tests.browser.test_accessibility import settle
+from tests.browser.app_server import TIMEOUT_MS, settle
 from tests.databases import Database
 from tests.deploy_helpers import Deployment
 from ui.i18n import text
