@@ -35,6 +35,20 @@ def test_the_table_and_the_arithmetic_agree_and_dates_beyond_the_table_still_wor
         np.array([_HIGH + 5]), 1)[0][0]
 
 
+@pytest.mark.parametrize("n", [-3, 3, 18, 65])
+def test_one_int_gives_what_the_arrays_give(n):
+    """A profile's rows run as Python scalars: one ``int`` in, an ``int`` and a ``bool`` out,
+    the same values as the array loops, inside and beyond the table."""
+    from core.policy.dates import _HIGH, _LOW
+    days = np.concatenate([np.arange(day_number(date(1999, 1, 1)), day_number(date(2005, 1, 1))),
+                           np.arange(_LOW - 400, _LOW + 400), np.arange(_HIGH - 400, _HIGH + 400)])
+    want, want_i7 = add_years_days(days, n)
+    got = [add_years_days(int(v), n) for v in days]
+    assert all(type(v) is int and type(f) is bool for v, f in got)
+    assert [v for v, _ in got] == want.tolist()
+    assert [f for _, f in got] == want_i7.tolist()
+
+
 @pytest.mark.parametrize("d, n, want, i7", [
     (date(2020, 2, 28), 1, date(2021, 2, 28), False),  # the day before
     (date(2020, 2, 29), 1, date(2021, 2, 28), True),   # on it: I-7

@@ -132,3 +132,22 @@ def test_the_profile_loop_and_the_roster_loop_agree(cells, data):
     for f in ("present", "ctrl", "too_long", "found", "pos"):
         assert (getattr(a, f) == getattr(b, f)).all(), (f, cells, tables)
     assert a.pylist() == b.pylist()
+
+
+def test_a_profile_checked_row_by_row_reports_in_the_order_of_the_checks():
+    """A profile's specialties are checked one at a time (Python scalars); a problem first met
+    in a later row still comes in the order of the checks, as for a roster: here the second
+    specialty's approval is before its application (date_order) and after the 65th birthday,
+    the first one's only after the birthday."""
+    p = profile(birth_date="1950-01-01")
+    p["specialties"] = [
+        {"specialty": "建筑工程", "valid_from": "2013-01-01", "valid_until": "2016-01-01",
+         "renewal_applied_on": "2015-05-01", "renewal_approved_on": "2015-06-01"},
+        {"specialty": "公路工程", "valid_from": "2013-01-01", "valid_until": "2016-01-01",
+         "renewal_applied_on": "2015-06-01", "renewal_approved_on": "2015-05-01"},
+    ]
+    got, raw = errors(p, "2015-07-01")
+    assert got == [("specialties[0].renewal_approved_on", "approval_after_age_65"),
+                   ("specialties[1].renewal_approved_on", "date_order"),
+                   ("specialties[1].renewal_approved_on", "approval_after_age_65")]
+    assert "2015-01-01" in raw[2]["message_en"]  # the 65th birthday, from the person's row

@@ -63,13 +63,19 @@ def from_civil(year: np.ndarray, month: np.ndarray, day: np.ndarray) -> np.ndarr
 
 def add_years_days(days: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
     """I-7 over arrays: same month and day ``n`` years later; 29 February -> 28 February in a
-    non-leap year. Returns the day numbers and a mask of the values that needed I-7.
+    non-leap year. Returns the day numbers and a mask of the values that needed I-7 (for one
+    ``int``: an ``int`` and a ``bool``).
 
     Two loops, one reading: numpy for many dates (Hinnant's arithmetic, tabled once per ``n``
     over about 1805–2298 so that a roster's dates cost one gather), Python's calendar for a
     profile's few (numpy's set-up per call costs more than the work there: ~30 µs against ~3 µs
     per call, measured). tests/test_dates.py proves the two agree on every day of 1900–2199.
     """
+    if days.__class__ is int:  # one date (a profile's row run as scalars): an int and a bool
+        if _LOW < days < _HIGH:
+            return _add_years_one(days, n)
+        out, i7 = _add_years_civil(np.array([days]), n)
+        return int(out[0]), bool(i7[0])
     days = np.asarray(days)
     if days.size > _SMALL:
         if days.min() > _LOW and days.max() < _HIGH:  # the usual case: a gather from the table
@@ -79,17 +85,18 @@ def add_years_days(days: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
         return _add_years_civil(days, n)
     if not ((days > _LOW) & (days < _HIGH)).all():
         return _add_years_civil(days, n)
-    out, flags = [], []
-    for v in days.ravel().tolist():
-        d = date.fromordinal(v + _EPOCH_ORDINAL)
-        try:
-            shifted, flag = d.replace(year=d.year + n), False
-        except ValueError:  # 29 February into a non-leap year
-            shifted, flag = d.replace(year=d.year + n, day=28), True
-        out.append(shifted.toordinal() - _EPOCH_ORDINAL)
-        flags.append(flag)
-    return (np.array(out, dtype=np.int64).reshape(days.shape),
-            np.array(flags, dtype=bool).reshape(days.shape))
+    pairs = [_add_years_one(v, n) for v in days.ravel().tolist()]
+    return (np.array([v for v, _ in pairs], dtype=np.int64).reshape(days.shape),
+            np.array([f for _, f in pairs], dtype=bool).reshape(days.shape))
+
+
+def _add_years_one(v: int, n: int) -> tuple[int, bool]:
+    """One day number through Python's calendar (the loop of ``add_years_days``)."""
+    d = date.fromordinal(v + _EPOCH_ORDINAL)
+    try:
+        return d.replace(year=d.year + n).toordinal() - _EPOCH_ORDINAL, False
+    except ValueError:  # 29 February into a non-leap year
+        return d.replace(year=d.year + n, day=28).toordinal() - _EPOCH_ORDINAL, True
 
 
 _SMALL = 16
@@ -116,14 +123,14 @@ def _shifted_table(n: int) -> tuple[np.ndarray, np.ndarray]:
 
 def add_years(d: date, n: int) -> date:
     """``add_years_days`` for one date (I-7)."""
-    out, _ = add_years_days(np.array([day_number(d)]), n)
-    return from_day(out[0])
+    out, _ = add_years_days(day_number(d), n)
+    return from_day(out)
 
 
 def add_years_uses_i7(d: date, n: int) -> bool:
     """True when add_years(d, n) needed reading I-7 (29 February into a non-leap year)."""
-    _, i7 = add_years_days(np.array([day_number(d)]), n)
-    return bool(i7[0])
+    _, i7 = add_years_days(day_number(d), n)
+    return i7
 
 
 def days(n: int) -> timedelta:

@@ -1,8 +1,11 @@
 """The rules for the certificate (POLICY.md R-6, R-7), written once over arrays.
 
 R-6 works per certificate, that is per person: rows (registered specialties) carry a ``person``
-index into the per-person arrays (regime, 65th birthday, download date), so one constructor and
-every person of a national roster run the same lines.
+index into the per-person arrays (regime, 65th birthday, download date). Every person of a
+national roster runs through ``usage_window`` as arrays, one constructor through
+``one_usage_window`` as Python scalars (``core.rules.ops``); both are the same steps, each
+written once below (``before_start``, ``printed_on``, ``earliest_printed``, ``window_at``,
+``outdated_by``).
 
 References: POLICY.md R-6 (C-3.2, C-2.1.1, C-3.5), R-7 (C-2.1.2), I-4, I-5.
 """
@@ -15,7 +18,8 @@ import numpy as np
 
 from core.policy.data import Policy
 from core.policy.dates import day_number
-from core.rules.specialty import BATCH, NOT_COVERED, Cycle, current_cycle, first_match
+from core.rules.ops import first_match, minimum, not_, where
+from core.rules.specialty import BATCH, NOT_COVERED, Cycle, current_cycle
 
 USAGE_STATUSES = ("in_use", "expired", "unavailable")
 IN_USE, EXPIRED, UNAVAILABLE = range(3)
@@ -28,7 +32,8 @@ _NEVER = np.iinfo(np.int64).max  # no printed specialty: no end from I-5
 
 @dataclass(frozen=True)
 class Specialties:
-    """The per-row inputs of the rules: one element per registered specialty."""
+    """The per-row inputs of the rules: one element per registered specialty (or, for one
+    profile, one specialty's values as Python scalars)."""
 
     person: np.ndarray          # index into the per-person arrays
     valid_from: np.ndarray
@@ -65,6 +70,9 @@ def usage_window(spec: Specialties, regime, age65, downloaded_on, as_of,
     Status at T: in_use when D <= T <= usage_until, expired after; unavailable (with a reason)
     when nothing can be printed or the region is not covered. ``outdated`` (C-3.5): an approval
     P with D < P <= T changed the certificate's data.
+
+    Arrays, many persons at once (``spec.person`` indexes the per-person arrays); one person's
+    rows as Python scalars go through :func:`one_usage_window`, the same steps.
     """
     m = len(regime)
     d = np.broadcast_to(np.asarray(downloaded_on), (m,))
@@ -74,25 +82,79 @@ def usage_window(spec: Specialties, regime, age65, downloaded_on, as_of,
     cyc = current_cycle(row_regime, spec.valid_from, spec.valid_until, spec.applied_on,
                         spec.applied_set, spec.approved_on, spec.approved_set, row_age65, row_d,
                         policy)
-    printed = (cyc.valid_from <= row_d) & (row_d <= cyc.valid_until) & (row_d <= row_age65)
-    before_start = (regime == BATCH) & (d < day_number(policy.date("electronic_start")))
-    printed &= ~before_start[spec.person]
-    n_printed = np.bincount(spec.person[printed], minlength=m)
-    earliest = np.full(m, _NEVER)
-    np.minimum.at(earliest, spec.person[printed], cyc.valid_until[printed])
-    by_days = d + policy.days("usage_window")
-    until = np.minimum(np.minimum(by_days, earliest), age65)
-    capped_by = first_match([until == age65, until == earliest], [0, 1], 2)
-    reason = first_match([before_start, n_printed > 0, d > age65], [BEFORE_START, NO_REASON,
-                                                                  AFTER_AGE_65],
-                       NO_VALID_SPECIALTY)
-    status = first_match([reason != NO_REASON, as_of > until], [UNAVAILABLE, EXPIRED], IN_USE)
-    status = np.where(regime == NOT_COVERED, UNAVAILABLE, status)
-    outdated_rows = spec.approved_set & (row_d < spec.approved_on) & (spec.approved_on <= as_of)
-    outdated_rows &= (status != UNAVAILABLE)[spec.person]  # no certificate: nothing to outdate
+    early = before_start(regime, d, policy)
+    printed = printed_on(cyc, row_d, row_age65, early[spec.person])
+    n_printed, earliest = earliest_printed(cyc.valid_until, printed, spec.person, m)
+    until, capped_by, status, reason = window_at(d, regime, age65, n_printed, earliest, early,
+                                                 as_of, policy)
+    outdated_rows = outdated_by(spec.approved_on, spec.approved_set, row_d, as_of,
+                                (status != UNAVAILABLE)[spec.person])
     outdated = np.bincount(spec.person[outdated_rows], minlength=m) > 0
     return Windows(until, capped_by, status, reason, printed, n_printed, outdated_rows, outdated,
                    cyc)
+
+
+def one_usage_window(rows: list[Specialties], regime: int, age65: int, downloaded_on: int,
+                     as_of: int, policy: Policy) -> Windows:
+    """:func:`usage_window` of one person whose rows are Python scalars (a profile): the same
+    steps, one row at a time; ``printed``, ``outdated_rows`` and ``cycle`` are lists."""
+    d = downloaded_on
+    early = before_start(regime, d, policy)
+    cycles = [current_cycle(regime, s.valid_from, s.valid_until, s.applied_on, s.applied_set,
+                            s.approved_on, s.approved_set, age65, d, policy) for s in rows]
+    printed = [printed_on(c, d, age65, early) for c in cycles]
+    n_printed, earliest = earliest_printed([c.valid_until for c in cycles], printed)
+    until, capped_by, status, reason = window_at(d, regime, age65, n_printed, earliest, early,
+                                                 as_of, policy)
+    outdated_rows = [outdated_by(s.approved_on, s.approved_set, d, as_of, status != UNAVAILABLE)
+                     for s in rows]
+    return Windows(until, capped_by, status, reason, printed, n_printed, outdated_rows,
+                   any(outdated_rows), cycles)
+
+
+def before_start(regime, downloaded_on, policy: Policy):
+    """R-6, C-2.1.1: a batch2021 certificate downloaded before the electronic start: none."""
+    return (regime == BATCH) & (downloaded_on < day_number(policy.date("electronic_start")))
+
+
+def printed_on(cycle: Cycle, downloaded_on, age65, early):
+    """R-6, C-3.2: a specialty is printed when its cycle at D covers D, D is not after the 65th
+    birthday and the certificate is not ``early`` (:func:`before_start`)."""
+    d = downloaded_on
+    return (cycle.valid_from <= d) & (d <= cycle.valid_until) & (d <= age65) & not_(early)
+
+
+def earliest_printed(valid_until, printed, person=None, m: int = 1):
+    """R-6, I-5: per person, how many specialties are printed and the earliest printed end
+    (``_NEVER`` when none). Arrays with ``person`` indexing ``m`` persons; or one person's rows
+    as sequences of scalars (two loops, one reading: the equivalence tests pit them)."""
+    if person is None:
+        ends = [e for e, p in zip(valid_until, printed, strict=True) if p]
+        return len(ends), min(ends, default=_NEVER)
+    n_printed = np.bincount(person[printed], minlength=m)
+    earliest = np.full(m, _NEVER)
+    np.minimum.at(earliest, person[printed], valid_until[printed])
+    return n_printed, earliest
+
+
+def window_at(downloaded_on, regime, age65, n_printed, earliest, early, as_of, policy: Policy):
+    """R-6, C-3.2, I-4, I-5: per person, the window's end, what capped it (age_65 before
+    specialty_validity before 180_days on ties), its status at T and the reason none can be
+    had. Returns (until, capped_by, status, reason)."""
+    d = downloaded_on
+    until = minimum(minimum(d + policy.days("usage_window"), earliest), age65)
+    capped_by = first_match([until == age65, until == earliest], [0, 1], 2)
+    reason = first_match([early, n_printed > 0, d > age65],
+                         [BEFORE_START, NO_REASON, AFTER_AGE_65], NO_VALID_SPECIALTY)
+    status = first_match([reason != NO_REASON, as_of > until], [UNAVAILABLE, EXPIRED], IN_USE)
+    status = where(regime == NOT_COVERED, UNAVAILABLE, status)
+    return until, capped_by, status, reason
+
+
+def outdated_by(approved_on, approved_set, downloaded_on, as_of, available):
+    """R-6, C-3.5: an approval P with D < P <= T changed the data of an ``available``
+    certificate (no certificate: nothing to outdate)."""
+    return (approved_set & (downloaded_on < approved_on) & (approved_on <= as_of)) & available
 
 
 # ------------------------------------------------------------------------------------------ R-7
@@ -102,4 +164,4 @@ def paper_certificate(regime, as_of, policy: Policy):
     t = as_of
     status = first_match([t < day_number(policy.date("paper_no_new_from")),
                         t < day_number(policy.date("paper_void_from"))], [0, 1], 2)
-    return np.where(np.asarray(regime) == NOT_COVERED, 3, status)
+    return where(regime == NOT_COVERED, 3, status)

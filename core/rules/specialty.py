@@ -1,11 +1,12 @@
 """The rules for one registered specialty (POLICY.md R-1 … R-5), each written once over arrays.
 
 Every argument is a numpy array of day numbers (``core.policy.dates``), one element per
-registered specialty, or a scalar that broadcasts (the as-of date T, a profile's 65th birthday):
-one constructor and a national roster run the same lines. Optional dates come with a ``*_set``
-mask. Each rule returns its values and the branch it took per row (``core.rules.branches``), from
-which ``core.rules.trace`` writes the explanation. Dates and day counts come from the policy data;
-there is no literal policy date here.
+registered specialty, or a scalar that broadcasts (the as-of date T, a 65th birthday); or every
+argument is a Python scalar, one specialty at a time (a profile's few rows: ``core.rules.ops``
+says why). A roster and one constructor run the same lines. Optional dates come with a
+``*_set`` mask. Each rule returns its values and the branch it took per row
+(``core.rules.branches``), from which ``core.rules.trace`` writes the explanation. Dates and day
+counts come from the policy data; there is no literal policy date here.
 
 References: POLICY.md R-1 … R-5, I-2, I-3, I-6 … I-9; the notice 二(二)1–4.
 Limitations: one validity cycle and at most one renewal per specialty are modelled; what came
@@ -23,20 +24,12 @@ from core.policy.data import Policy
 from core.policy.dates import add_years_days, day_number
 from core.roster.schema import STATUSES
 from core.rules import branches as B
+from core.rules.ops import first_match, not_, where
 
 PILOT, BATCH, NOT_COVERED = 0, 1, 2  # regime codes: positions in core.roster.schema.REGIMES
 STATUS = {s: i for i, s in enumerate(STATUSES)}  # status codes: positions in STATUSES
 _R4_BRANCH = np.full(len(STATUSES), -1)  # status code -> its R-4 branch
 _R4_BRANCH[[STATUS[s] for s in B.R4_STATUS]] = list(B.R4_STATUS.values())
-
-
-def first_match(conditions, choices, default):
-    """``np.select`` as nested ``np.where``: the first condition that holds picks its choice.
-    (np.select's own set-up costs more than the work on a profile's few rows.)"""
-    out = default
-    for cond, choice in zip(reversed(conditions), reversed(choices), strict=True):
-        out = np.where(cond, choice, out)
-    return np.asarray(out)
 
 
 def _day(policy: Policy, key: str) -> int:
@@ -58,7 +51,7 @@ def original_deadlines(regime, valid_until, policy: Policy):
     Returns (apply_by, lapses_on, branch, deadline_before_effective); not_covered rows get
     branch NOT_COVERED and meaningless dates.
     """
-    e = np.asarray(valid_until)
+    e = valid_until
     lead = policy.days("renewal_lead")
     pilot_cut, pilot_apply = _day(policy, "pilot_lapses_on"), _day(policy, "pilot_apply_by")
     start, batch_lapse = _day(policy, "electronic_start"), _day(policy, "batch_lapses_on")
@@ -91,11 +84,11 @@ def renewed_cycle(approved_on, age65, policy: Policy):
     Returns (valid_from, valid_until, apply_by, lapses_on, capped_at_65, branch, i7) where
     ``i7`` marks approvals on 29 February whose anniversary needed I-7.
     """
-    p = np.asarray(approved_on)
+    p = approved_on
     anniversary, i7 = add_years_days(p, policy.days("renewal_term_years"))
     capped = age65 < anniversary
-    until = np.where(capped, age65, anniversary - 1)
-    branch = np.where(capped, B.R2_RENEWED_CAPPED, B.R2_RENEWED)
+    until = where(capped, age65, anniversary - 1)
+    branch = where(capped, B.R2_RENEWED_CAPPED, B.R2_RENEWED)
     return p, until, until - policy.days("renewal_lead"), until + 1, capped, branch, i7
 
 
@@ -107,8 +100,8 @@ def renewable(valid_until, age65, apply_by, lapses_on):
     Returns (can_renew, apply_by, lapses_on, branch); apply_by is meaningful where can_renew.
     """
     can = valid_until < age65
-    return (can, apply_by, np.where(can, lapses_on, valid_until + 1),
-            np.where(can, B.R3_RENEWABLE, B.R3_NOT_RENEWABLE))
+    return (can, apply_by, where(can, lapses_on, valid_until + 1),
+            where(can, B.R3_RENEWABLE, B.R3_NOT_RENEWABLE))
 
 
 # ------------------------------------------------------------------------------ the cycle at T
@@ -151,12 +144,12 @@ def current_cycle(regime, valid_from, valid_until, applied_on, applied_set, appr
     _, a1, l1, _ = renewable(valid_until, age65, a1, l1_r1)  # R-3 on the given cycle
     counts = approved_set & (approved_on <= as_of)
     f2, e2, a2, l2, capped, r2, i7 = renewed_cycle(approved_on, age65, policy)
-    f = np.where(counts, f2, valid_from)
-    e = np.where(counts, e2, valid_until)
-    can, a, lp, r3 = renewable(e, age65, np.where(counts, a2, a1), np.where(counts, l2, l1))
-    after_lapse = counts & ~(applied_set & (applied_on < l1))
+    f = where(counts, f2, valid_from)
+    e = where(counts, e2, valid_until)
+    can, a, lp, r3 = renewable(e, age65, where(counts, a2, a1), where(counts, l2, l1))
+    after_lapse = counts & not_(applied_set & (applied_on < l1))
     return Cycle(f, e, a, lp, can, counts, counts & capped, a1, l1, l1_r1, before, after_lapse, r1,
-                 np.where(counts, r2, -1), r3, counts & i7)
+                 where(counts, r2, -1), r3, counts & i7)
 
 
 # ------------------------------------------------------------------------------------------ R-4
@@ -172,19 +165,19 @@ def status_at(cycle: Cycle, applied_on, applied_set, age65, as_of):
     Returns (status, late_application, branch, age_limited, application_after_lapse).
     """
     t = as_of
-    applied = applied_set & (applied_on <= t) & ~cycle.renewed
+    applied = applied_set & (applied_on <= t) & not_(cycle.renewed)
     after_lapse = applied & (applied_on >= cycle.lapses_on)
-    pending = applied & ~after_lapse & cycle.renewable
+    pending = applied & not_(after_lapse) & cycle.renewable
     status = first_match(
-        [~cycle.renewed & (t < cycle.valid_from), pending, t >= cycle.lapses_on,
+        [not_(cycle.renewed) & (t < cycle.valid_from), pending, t >= cycle.lapses_on,
          t > cycle.valid_until, cycle.renewable & (t > cycle.apply_by)],
         [STATUS["not_yet_valid"], STATUS["renewal_pending"], STATUS["lapsed"],
          STATUS["expired_not_lapsed"], STATUS["apply_now"]], STATUS["valid"])
     late = (status == STATUS["renewal_pending"]) & (applied_on > cycle.apply_by)
     branch = _R4_BRANCH[status]
-    branch = np.where(late, B.R4_RENEWAL_PENDING_LATE, branch)
-    aged = (t > age65) & ~((status == STATUS["lapsed"]) & (cycle.lapses_on <= age65))
-    status = np.where(aged, STATUS["age_limit"], status)
+    branch = where(late, B.R4_RENEWAL_PENDING_LATE, branch)
+    aged = (t > age65) & not_((status == STATUS["lapsed"]) & (cycle.lapses_on <= age65))
+    status = where(aged, STATUS["age_limit"], status)
     return status, late, branch, aged, after_lapse
 
 
@@ -195,4 +188,4 @@ def continuing_education_due(status, renewable_, apply_by, as_of, done, policy: 
     near = (status == STATUS["valid"]) & renewable_ & (
         as_of >= apply_by - policy.days("ce_reminder"))
     due = (status == STATUS["apply_now"]) | (status == STATUS["expired_not_lapsed"]) | near
-    return due & ~done
+    return due & not_(done)

@@ -18,6 +18,7 @@ import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
 
 import numpy as np
 import pandas as pd
@@ -30,6 +31,7 @@ from core.policy.data import POLICY, Policy
 from core.policy.dates import add_years_days, day_number, from_day, iso_day, parse_iso
 from core.roster.cells import utf8_buffers
 from core.roster.schema import FLAG_WORDS, GENDERS, TEXT_LIMITS
+from core.rules.ops import any_, maximum, minimum, not_
 
 CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
 STRIP_CHARS = " \t\r\n\u3000\u00a0"  # trimmed around text: spaces, full-width space, NBSP
@@ -97,6 +99,40 @@ class Problems:
             yield field_, idx, codes, table
 
 
+class RowProblems(Problems):
+    """:class:`Problems` of one profile checked one specialty at a time, with Python scalars as
+    masks. ``begin(phase, row)`` says which specialty row the next checks are about; a problem
+    of a person field belongs to the person (one element) and is kept once. ``finish()`` orders
+    the problems as the array checks would have added them (by the check that found them), so
+    ``render`` and the messages are the same either way."""
+
+    def __init__(self, k: int) -> None:
+        super().__init__()
+        self.k, self.phase, self.row, self.calls = k, 0, 0, 0
+        self._sites: dict[tuple[int, int], tuple] = {}
+
+    def begin(self, phase: int, row: int = 0) -> None:
+        self.phase, self.row, self.calls = phase, row, 0
+
+    def add(self, field_: str, code: str, mask, values=None) -> None:
+        self.calls += 1
+        if not mask:
+            return
+        person = field_ in PERSON_FIELDS
+        if not person and self.row >= self.k:
+            return  # no such specialty (a profile without any): nothing to report
+        site = (self.phase, self.calls)  # the same check for every row
+        item = self._sites.get(site)
+        if item is None:
+            item = self._sites[site] = (field_, code, np.zeros(1 if person else self.k, bool),
+                                        values)
+        item[2][0 if person else self.row] = True
+
+    def finish(self) -> RowProblems:
+        self.items = [self._sites[site] for site in sorted(self._sites)]
+        return self
+
+
 def _factorize_rows(keys: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     """Rows of several equally long key arrays as codes of their distinct combinations, and the
     first row of each combination: each key factorized alone (a constant costs nothing more),
@@ -162,7 +198,7 @@ class TextChecked:
 
     @property
     def ok(self) -> np.ndarray:
-        return self.present & ~self.ctrl & ~self.too_long
+        return self.present & not_(self.ctrl) & not_(self.too_long)
 
     @property
     def arrow(self) -> pa.Array:
@@ -289,36 +325,34 @@ _NUMBER_BODY: dict[str, re.Pattern] = {}
 
 
 def _check_text_small(cells: list, limit, table, lk: Lookups) -> TextChecked:
-    n = len(cells)
-    trimmed: list[str | None] = []
-    present, ctrl, long_ = (np.zeros(n, dtype=bool) for _ in range(3))
-    found, pos = np.zeros(n, dtype=bool), np.full(n, -1, dtype=np.int64)
-    number = _NUMBER_BODY.get(lk.number_re)
-    if number is None:
-        number = _NUMBER_BODY[lk.number_re] = re.compile(lk.number_re.strip("^$"))
-    for i, v in enumerate(cells):
-        if v is None:
-            trimmed.append(None)
-            continue
-        t = v.strip(STRIP_CHARS)
-        trimmed.append(t)
-        if not t:
-            continue
-        present[i] = True
-        tb = table[i]
-        if tb == NUMBER:
-            found[i] = number.fullmatch(t) is not None
-        elif tb >= 0:
-            k = lk.key_index.get(t.lower(), -1)
-            if k >= 0 and lk.table[k] == tb:
-                found[i], pos[i] = True, k
-        if found[i]:
-            continue  # a value of its table is clean
-        if CONTROL_CHARS.search(t):
-            ctrl[i] = True
-        elif len(t) > limit[i]:
-            long_[i] = True
-    return TextChecked(trimmed, present, ctrl, long_, found, pos)
+    checked = [check_cell(v, int(limit[i]), int(table[i]), lk) for i, v in enumerate(cells)]
+    return TextChecked([c.values for c in checked],
+                       *(np.array([getattr(c, f) for c in checked], dtype=dtype)
+                         for f, dtype in (("present", bool), ("ctrl", bool), ("too_long", bool),
+                                          ("found", bool), ("pos", np.int64))))
+
+
+def check_cell(value: str | None, limit: int, table: int, lk: Lookups) -> TextChecked:
+    """:func:`check_text`'s checks of one value, as Python scalars (a profile's field)."""
+    if value is None:
+        return TextChecked(None, False, False, False, False, -1)
+    t = value.strip(STRIP_CHARS)
+    if not t:
+        return TextChecked(t, False, False, False, False, -1)
+    found, pos = False, -1
+    if table == NUMBER:
+        number = _NUMBER_BODY.get(lk.number_re)
+        if number is None:
+            number = _NUMBER_BODY[lk.number_re] = re.compile(lk.number_re.strip("^$"))
+        found = number.fullmatch(t) is not None
+    elif table >= 0:
+        k = lk.key_index.get(t.lower(), -1)
+        if k >= 0 and lk.table[k] == table:
+            found, pos = True, k
+    if found:  # a value of its table is clean
+        return TextChecked(t, True, False, False, True, pos)
+    ctrl = CONTROL_CHARS.search(t) is not None
+    return TextChecked(t, True, ctrl, not ctrl and len(t) > limit, False, -1)
 
 
 def _find(arr: pa.Array, table: np.ndarray, lk: Lookups) -> tuple[np.ndarray, np.ndarray]:
@@ -348,12 +382,12 @@ def report_text(problems: Problems, field_: str, col: TextChecked, *, required: 
                 limit: int) -> np.ndarray:
     """Add the problems of one text field; return the mask of acceptable values."""
     if required:
-        problems.add(field_, "required", ~col.present)
+        problems.add(field_, "required", not_(col.present))
     problems.add(field_, "invalid_characters", col.ctrl)
     problems.add(field_, "too_long", col.too_long, {"limit": limit})
     ok = col.ok
     if field_ in NOT_FOUND:
-        problems.add(field_, NOT_FOUND[field_], ok & ~col.found, f"value:{field_}")
+        problems.add(field_, NOT_FOUND[field_], ok & not_(col.found), f"value:{field_}")
         ok = ok & col.found
     return ok
 
@@ -370,35 +404,43 @@ def flag_key(v: object) -> object:
     return v
 
 
-def check_flags(problems: Problems, values) -> tuple[np.ndarray, np.ndarray]:
+def check_flags(problems: Problems, values, one: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """Continuing education: yes/no in any of schema.FLAG_WORDS; blank is 'no' with no error.
-    Returns (value, given) per element."""
-    values = _objects(values)
-    codes, uniques = pd.factorize(values, use_na_sentinel=False) if len(values) > 8 else (
-        np.arange(len(values)), values)
-    val = np.zeros(len(uniques) + 1, dtype=bool)
-    bad = np.zeros(len(uniques) + 1, dtype=bool)
-    given = np.zeros(len(uniques) + 1, dtype=bool)
-    for i, u in enumerate(uniques):
-        k = flag_key(u)
-        if isinstance(k, bool):
-            val[i], given[i] = k, True
-        elif not (isinstance(k, str) and k == ""):
-            got = FLAG_WORDS.get(k) if isinstance(k, str) else (
-                {1: True, 0: False}.get(k) if type(k) in (int, float) else None)
-            if got is None:
-                bad[i] = True
-            else:
-                val[i], given[i] = got, True
-    problems.add("continuing_education_done", "invalid_flag", bad[codes],
+    Returns (value, given) per element; with ``one``, ``values`` is one cell and the answers
+    are Python bools."""
+    if one:
+        val, given, bad = flag_value(values)
+    else:
+        values = _objects(values)
+        codes, uniques = pd.factorize(values, use_na_sentinel=False) if len(values) > 8 else (
+            np.arange(len(values)), values)
+        read = np.array([flag_value(u) for u in uniques] + [(False, False, False)],
+                        dtype=bool).reshape(-1, 3)[codes]
+        val, given, bad = read[:, 0], read[:, 1], read[:, 2]
+    problems.add("continuing_education_done", "invalid_flag", bad,
                  "value:continuing_education_done")
-    return val[codes], given[codes]
+    return val, given
+
+
+def flag_value(v: object) -> tuple[bool, bool, bool]:
+    """One flag cell: (value, given, not understood)."""
+    k = flag_key(v)
+    if isinstance(k, bool):
+        return k, True, False
+    if isinstance(k, str) and k == "":
+        return False, False, False
+    got = FLAG_WORDS.get(k) if isinstance(k, str) else (
+        {1: True, 0: False}.get(k) if type(k) in (int, float) else None)
+    if got is None:
+        return False, False, True
+    return got, True, False
 
 
 # ----------------------------------------------------------------------------------- date checks
 @dataclass
 class DateField:
-    """A date field as day numbers (0 where missing) and a mask of the present values."""
+    """A date field as day numbers (0 where missing) and a mask of the present values (arrays;
+    for one specialty of a profile, an int and a bool)."""
 
     days: np.ndarray
     present: np.ndarray
@@ -408,6 +450,15 @@ class DateField:
         return d[idx % len(d)] if len(d) else d[idx]
 
 
+_LO, _HI = day_number(EARLIEST_DATE), day_number(LATEST_DATE)
+
+
+@cache
+def _range_values(c: str) -> dict:
+    return {"value": f"date:{c}", "earliest": EARLIEST_DATE.isoformat(),
+            "latest": LATEST_DATE.isoformat()}
+
+
 def check_dates(problems: Problems, dates: dict[str, DateField], policy: Policy,
                 unparsed: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
     """The date checks that do not depend on the as-of date: range, required, validity not
@@ -415,29 +466,26 @@ def check_dates(problems: Problems, dates: dict[str, DateField], policy: Policy,
     ``unparsed`` marks cells already reported as ``invalid_date``. Person fields may be length 1
     and broadcast against the specialty fields. Returns the derived day numbers the messages use
     (``age65``, ``adult``) and ``birth_ok``."""
-    lo, hi = day_number(EARLIEST_DATE), day_number(LATEST_DATE)
+    lo, hi = _LO, _HI
     for c, dc in dates.items():
         if c == "birth_date":
             continue  # its own plausibility check below
         out = dc.present & ((dc.days < lo) | (dc.days > hi))
-        problems.add(c, "date_out_of_range", out,
-                     {"value": f"date:{c}", "earliest": EARLIEST_DATE.isoformat(),
-                      "latest": LATEST_DATE.isoformat()})
-        if out.any():  # reported once: not 'required' too
-            dates[c] = DateField(dc.days, dc.present & ~out)
+        problems.add(c, "date_out_of_range", out, _range_values(c))
+        if any_(out):  # reported once: not 'required' too
+            dates[c] = DateField(dc.days, dc.present & not_(out))
             unparsed = {**unparsed, c: unparsed.get(c, False) | out}
     B, F, E = dates["birth_date"], dates["valid_from"], dates["valid_until"]
     A, P = dates["renewal_applied_on"], dates["renewal_approved_on"]
     for c in ("birth_date", "valid_from", "valid_until"):
-        none = np.zeros(1, bool)
-        problems.add(c, "required", ~dates[c].present & ~unparsed.get(c, none))
+        problems.add(c, "required", not_(dates[c].present) & not_(unparsed.get(c, False)))
     lim = policy.validation
     min_age = int(lim["min_age_at_registration"])
-    birth = np.minimum(np.maximum(B.days, lo), hi)  # an absurd birth: an error, not an overflow
+    birth = minimum(maximum(B.days, lo), hi)  # an absurd birth: an error, not an overflow
     adult, _ = add_years_days(birth, min_age)
     age65, age65_i7 = add_years_days(birth, policy.days("age_limit_years"))
     too_early = B.present & (B.days < day_number(lim["earliest_birth_date"]))
-    birth_ok = B.present & ~too_early  # reported by check_dates_at, with the as-of date
+    birth_ok = B.present & not_(too_early)  # reported by check_dates_at, with the as-of date
     problems.add("valid_from", "before_age_18", birth_ok & F.present & (F.days < adult),
                  {"value": "date:valid_from", "min_age": min_age, "adult_on": "adult"})
     problems.add("valid_until", "date_order", F.present & E.present & (E.days < F.days),
@@ -447,7 +495,7 @@ def check_dates(problems: Problems, dates: dict[str, DateField], policy: Policy,
     problems.add("renewal_approved_on", "date_order", P.present & A.present & (P.days < A.days),
                  ("renewal_approved_on", "renewal_applied_on"))
     problems.add("renewal_approved_on", "date_order",
-                 P.present & ~A.present & F.present & (P.days < F.days),
+                 P.present & not_(A.present) & F.present & (P.days < F.days),
                  ("renewal_approved_on", "valid_from"))
     problems.add("renewal_approved_on", "approval_after_age_65",
                  P.present & birth_ok & (P.days >= age65),
@@ -518,23 +566,30 @@ class Profile:
 
 @dataclass(frozen=True)
 class CheckedProfile:
-    """A profile that passed every check, as the rules take it: person arrays of length 1,
-    specialty arrays of length k (day numbers)."""
+    """A profile that passed every check, as the rules take it: Python scalars, one specialty at
+    a time (``rows``: each specialty's dates as day numbers; ``core.rules.ops`` says why)."""
 
     profile: Profile
     regime: int
     birth: int
-    dates: dict[str, DateField]
+    rows: tuple[dict[str, DateField], ...]  # per specialty: SPECIALTY_FIELDS[1:] -> DateField
     age65: int                  # the 65th birthday (day number) and whether it needed I-7
     age65_i7: bool
 
 
 _TEXT_ORDER = ("name", "gender", "registration_number", "employer", "employer_province")
+_WRONG_TYPE = TextChecked(None, True, False, False, True, -1)  # reported once, as invalid_type
+_ABSENT = DateField(0, False)
 
 
 def check_profile(raw: Mapping, as_of: date, policy: Policy = POLICY) -> CheckedProfile:
     """Check every field of a profile (CONTRACT.md "Profile"); raise InvalidInput listing every
-    problem, each with its JSON path; else return the profile normalised and as arrays."""
+    problem, each with its JSON path; else return the profile normalised, as scalars.
+
+    The checks are the roster's (``check_cell`` = ``check_text``'s, ``report_text``,
+    ``check_flags``, ``check_dates``, ``check_dates_at``), run one specialty at a time with
+    Python scalars; what only a JSON document can get wrong (a number where text belongs, a
+    list that is not a list, the same specialty twice) is checked here first."""
     if not isinstance(raw, Mapping):
         raise InvalidInput([problem("profile", "invalid_type", label="profile")])
     first: list[Problem] = []  # what only a JSON document can get wrong
@@ -555,97 +610,99 @@ def check_profile(raw: Mapping, as_of: date, policy: Policy = POLICY) -> Checked
         else:
             first.append(problem(f"specialties[{i}]", "invalid_type", label="specialty"))
     k = len(rows)
+    lk = lookups(policy)
 
-    wrong_type: list[int] = []
-
-    def text_of(mapping, key, path):
+    def text_of(mapping, key, path) -> TextChecked:
         v = mapping.get(key)
         if v is None or isinstance(v, str):
-            return v
+            return check_cell(v, TEXT_LIMITS[key], TEXT_TABLE.get(key, NO_TABLE), lk)
         first.append(problem(path, "invalid_type"))
-        wrong_type.append(len(cells))
-        return None
+        return _WRONG_TYPE
 
-    cells: list[str | None] = []
-    for f in _TEXT_ORDER:
-        cells.append(text_of(raw, f, f))
-    for i, item in rows:
-        cells.append(text_of(item, "specialty", f"specialties[{i}].specialty"))
-    fields = list(_TEXT_ORDER) + ["specialty"] * k
-    checked = check_text(cells, np.array([TEXT_LIMITS[f] for f in fields]),
-                         np.array([TEXT_TABLE.get(f, NO_TABLE) for f in fields]), policy)
-    checked.present[wrong_type] = checked.found[wrong_type] = True  # reported once, above
-    problems = Problems()
-    texts: dict[str, pa.Array] = {}
-    ok: dict[str, np.ndarray] = {}
-    for j, f in enumerate(_TEXT_ORDER):
-        part = _part(checked, j, 1)
-        texts[f] = part.values
-        ok[f] = report_text(problems, f, part, required=f not in ("gender", "employer"),
-                            limit=TEXT_LIMITS[f])
-    spec = _part(checked, len(_TEXT_ORDER), k)
-    texts["specialty"] = spec.values
-    ok["specialty"] = report_text(problems, "specialty", spec, required=True,
-                                  limit=TEXT_LIMITS["specialty"])
-    names = spec.pylist()
+    problems = RowProblems(k)
+    person = {f: text_of(raw, f, f) for f in _TEXT_ORDER}
+    for f, c in person.items():
+        report_text(problems, f, c, required=f not in ("gender", "employer"),
+                    limit=TEXT_LIMITS[f])
+    names: list[str | None] = []
     seen: set[str] = set()
-    duplicate = np.zeros(k, dtype=bool)
-    for j, name in enumerate(names):
-        if ok["specialty"][j]:
-            duplicate[j] = name in seen
-            seen.add(name)
-    problems.add("specialty", "duplicate_specialty", duplicate, "value:specialty")
+    for j, (i, item) in enumerate(rows):
+        problems.begin(1, j)
+        c = text_of(item, "specialty", f"specialties[{i}].specialty")
+        names.append(c.values)
+        good = report_text(problems, "specialty", c, required=True,
+                           limit=TEXT_LIMITS["specialty"])
+        problems.add("specialty", "duplicate_specialty", good and c.values in seen,
+                     "value:specialty")
+        if good:
+            seen.add(c.values)
 
+    problems.begin(2)
     ce_raw = raw.get("continuing_education_done")
-    ce, _ = check_flags(problems, [ce_raw])
-    if problems.items and problems.items[-1][1] == "invalid_flag":
-        texts["continuing_education_done"] = flag_texts([ce_raw])
+    ce, _ = check_flags(problems, ce_raw, one=True)
 
-    unparsed: dict[str, np.ndarray] = {}
-    dates: dict[str, DateField] = {}
-    for f in ("birth_date", "certificate_downloaded_on"):
-        dates[f], unparsed[f] = _parse_dates([raw.get(f)], f, [f], first)
-    for f in SPECIALTY_FIELDS[1:]:
-        dates[f], unparsed[f] = _parse_dates([item.get(f) for _, item in rows], f,
-                                             [f"specialties[{i}].{f}" for i, _ in rows], first)
+    person_dates = {f: _parse_date(raw.get(f), f, first)
+                    for f in ("birth_date", "certificate_downloaded_on")}
+    row_dates = [{f: _parse_date(item.get(f), f"specialties[{i}].{f}", first)
+                  for f in SPECIALTY_FIELDS[1:]} for i, item in rows]
     t = day_number(as_of)
-    derived = check_dates(problems, dates, policy, unparsed)
-    check_dates_at(problems, dates, derived["adult"], t, policy)
+    derived: dict = {}
+    for j in range(max(k, 1)):  # the person's checks run with the first row (or none)
+        problems.begin(3, j)
+        dates = {f: dc for f, (dc, _) in person_dates.items()}
+        unparsed = {f: u for f, (_, u) in person_dates.items()}
+        for f in SPECIALTY_FIELDS[1:]:
+            dates[f], unparsed[f] = row_dates[j][f] if k else (_ABSENT, False)
+        derived = check_dates(problems, dates, policy, unparsed)
+        check_dates_at(problems, dates, derived["adult"], t, policy)
 
-    if first or problems.items:
-        errors = list(first)
-        arrow = {f: pa.array(v, pa.large_string()) if isinstance(v, list) else v
-                 for f, v in texts.items()}
-        for f, idx, codes, table in problems.render(arrow, dates, derived):
-            for j, p in zip(idx, (table[c] for c in codes), strict=True):
-                path = f if f in PERSON_FIELDS else f"specialties[{rows[j][0]}].{f}"
-                errors.append(Problem(field=path, code=p.code, message_zh=p.message_zh,
-                                      message_en=p.message_en))
-        raise InvalidInput(sorted(errors, key=_error_order))
+    if problems.finish().items or first:
+        raise InvalidInput(_profile_errors(first, problems, rows, person, names, ce_raw,
+                                           person_dates, row_dates, derived))
 
-    lk = lookups(policy)
-    province_pos = int(checked.pos[4])
-    to_date = [None if not dc.present[j] else from_day(dc.days[j])
-               for dc in (dates[f] for f in SPECIALTY_FIELDS[1:]) for j in range(k)]
-    by_field = {f: to_date[n * k:(n + 1) * k] for n, f in enumerate(SPECIALTY_FIELDS[1:])}
-    specialties = tuple(SpecialtyInput(names[j], by_field["valid_from"][j],
-                                       by_field["valid_until"][j],
-                                       by_field["renewal_applied_on"][j],
-                                       by_field["renewal_approved_on"][j]) for j in range(k))
-    values = [v[0] if isinstance(v, list) else v[0].as_py()
-              for v in (texts[f] for f in _TEXT_ORDER)]
-    gender = None if values[1] is None else lk.gender[int(checked.pos[1])]
-    d = dates["certificate_downloaded_on"]
+    province_pos = person["employer_province"].pos
+    values = {f: c.values for f, c in person.items()}
+    specialties = []
+    for j in range(k):
+        r = {f: None if not dc.present else from_day(dc.days)
+             for f, (dc, _) in row_dates[j].items()}
+        specialties.append(SpecialtyInput(names[j], r["valid_from"], r["valid_until"],
+                                          r["renewal_applied_on"], r["renewal_approved_on"]))
+    birth, d = person_dates["birth_date"][0], person_dates["certificate_downloaded_on"][0]
     prof = Profile(
-        name=values[0], gender=gender, birth_date=from_day(dates["birth_date"].days[0]),
-        registration_number=values[2], employer=values[3],
-        employer_province=lk.province_short[province_pos],
-        continuing_education_done=bool(ce[0]),
-        certificate_downloaded_on=from_day(d.days[0]) if d.present[0] else None,
-        specialties=specialties)
-    return CheckedProfile(prof, int(lk.province_regime[province_pos]),
-                          int(dates["birth_date"].days[0]), dates, int(derived["age65"][0]),
-                          bool(derived["age65_i7"][0]))
+        name=values["name"],
+        gender=None if values["gender"] is None else lk.gender[person["gender"].pos],
+        birth_date=from_day(birth.days), registration_number=values["registration_number"],
+        employer=values["employer"], employer_province=lk.province_short[province_pos],
+        continuing_education_done=bool(ce),
+        certificate_downloaded_on=from_day(d.days) if d.present else None,
+        specialties=tuple(specialties))
+    return CheckedProfile(prof, int(lk.province_regime[province_pos]), birth.days,
+                          tuple({f: dc for f, (dc, _) in r.items()} for r in row_dates),
+                          derived["age65"], derived["age65_i7"])
+
+
+def _profile_errors(first, problems: Problems, rows, person, names, ce_raw, person_dates,
+                    row_dates, derived) -> list[Problem]:
+    """The problems of a profile as CONTRACT.md's errors (JSON paths), in the document's order:
+    the scalars put back into the arrays that ``Problems.render`` reads (only when some check
+    failed)."""
+    texts = {f: pa.array([c.values], pa.large_string()) for f, c in person.items()}
+    texts["specialty"] = pa.array(names, pa.large_string())
+    texts["continuing_education_done"] = flag_texts([ce_raw])
+    dates = {f: DateField(np.array([dc.days]), np.array([dc.present]))
+             for f, (dc, _) in person_dates.items()}
+    for f in SPECIALTY_FIELDS[1:]:
+        dates[f] = DateField(np.array([r[f][0].days for r in row_dates], dtype=np.int64),
+                             np.array([r[f][0].present for r in row_dates], dtype=bool))
+    arrays = {name: np.array([v]) for name, v in derived.items()}
+    errors = list(first)
+    for f, idx, codes, table in problems.render(texts, dates, arrays):
+        for j, p in zip(idx, (table[c] for c in codes), strict=True):
+            path = f if f in PERSON_FIELDS else f"specialties[{rows[j][0]}].{f}"
+            errors.append(Problem(field=path, code=p.code, message_zh=p.message_zh,
+                                  message_en=p.message_en))
+    return sorted(errors, key=_error_order)
 
 
 def validate(raw: Mapping, as_of: date, policy: Policy = POLICY) -> Profile:
@@ -653,27 +710,15 @@ def validate(raw: Mapping, as_of: date, policy: Policy = POLICY) -> Profile:
     return check_profile(raw, as_of, policy).profile
 
 
-def _part(c: TextChecked, start: int, length: int) -> TextChecked:
-    sl = slice(start, start + length)
-    values = c.values[sl] if isinstance(c.values, list) else c.values.slice(start, length)
-    return TextChecked(values, c.present[sl], c.ctrl[sl],
-                       c.too_long[sl], c.found[sl], c.pos[sl])
-
-
-def _parse_dates(values, label, paths, first) -> tuple[DateField, np.ndarray]:
-    days = np.zeros(len(values), dtype=np.int64)
-    present = np.zeros(len(values), dtype=bool)
-    unparsed = np.zeros(len(values), dtype=bool)
-    for j, v in enumerate(values):
-        try:
-            d = parse_iso(v)
-        except (ValueError, TypeError):
-            first.append(problem(paths[j], "invalid_date", value=str(v)[:40]))
-            unparsed[j] = True
-            continue
-        if d is not None:
-            days[j], present[j] = day_number(d), True
-    return DateField(days, present), unparsed
+def _parse_date(value, path: str, first: list) -> tuple[DateField, bool]:
+    """One date cell as (DateField of an int and a bool, unparsed); a cell that is not a date
+    is reported in ``first`` as ``invalid_date``."""
+    try:
+        d = parse_iso(value)
+    except (ValueError, TypeError):
+        first.append(problem(path, "invalid_date", value=str(value)[:40]))
+        return _ABSENT, True
+    return (_ABSENT, False) if d is None else (DateField(day_number(d), True), False)
 
 
 _ORDER = {f: i for i, f in enumerate(("profile", *_TEXT_ORDER, "continuing_education_done",
