@@ -133,3 +133,9 @@ def test_an_amendment_must_name_the_notice_it_amends(tmp_path):
         'amends = "建办市〔2021〕25号"', 'amends = "另一个通知"'), encoding="utf-8")
     with pytest.raises(ValueError):
         load_policy(POLICY_FILE, amendments=(bad,))
+
+
+def test_day_numbers_are_the_dates_as_the_rules_count_them():
+    from core.policy.dates import day_number
+    assert set(POLICY.day_numbers) == set(POLICY.raw["dates"])
+    assert all(POLICY.day_numbers[k] == day_number(POLICY.date(k)) for k in POLICY.raw["dates"])

@@ -16,6 +16,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 POLICY_FILE = Path(__file__).with_name("policy.toml")
+_EPOCH = date(1970, 1, 1)  # day number 0 (core.policy.dates)
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,11 @@ class Policy:
 
     def date(self, key: str) -> date:
         return self.raw["dates"][key]["value"]
+
+    @cached_property
+    def day_numbers(self) -> Mapping[str, int]:
+        """Every date of ``[dates]`` as a day number (``core.policy.dates``), for the rules."""
+        return MappingProxyType({k: (self.date(k) - _EPOCH).days for k in self.raw["dates"]})
 
     def days(self, key: str) -> int:
         return int(self.raw["days"][key]["value"])

@@ -12,12 +12,11 @@ References: POLICY.md R-6 (C-3.2, C-2.1.1, C-3.5), R-7 (C-2.1.2), I-4, I-5.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
 from core.policy.data import Policy
-from core.policy.dates import day_number
 from core.rules.ops import first_match, minimum, not_, where
 from core.rules.specialty import BATCH, NOT_COVERED, Cycle, current_cycle
 
@@ -30,8 +29,7 @@ PAPER = ("valid", "valid_not_issued", "void", "not_covered")
 _NEVER = np.iinfo(np.int64).max  # no printed specialty: no end from I-5
 
 
-@dataclass(frozen=True)
-class Specialties:
+class Specialties(NamedTuple):
     """The per-row inputs of the rules: one element per registered specialty (or, for one
     profile, one specialty's values as Python scalars)."""
 
@@ -44,8 +42,7 @@ class Specialties:
     approved_set: np.ndarray
 
 
-@dataclass(frozen=True)
-class Windows:
+class Windows(NamedTuple):
     """The usage window per person (``until``/``capped_by`` meaningful unless unavailable)."""
 
     until: np.ndarray
@@ -114,7 +111,7 @@ def one_usage_window(rows: list[Specialties], regime: int, age65: int, downloade
 
 def before_start(regime, downloaded_on, policy: Policy):
     """R-6, C-2.1.1: a batch2021 certificate downloaded before the electronic start: none."""
-    return (regime == BATCH) & (downloaded_on < day_number(policy.date("electronic_start")))
+    return (regime == BATCH) & (downloaded_on < policy.day_numbers["electronic_start"])
 
 
 def printed_on(cycle: Cycle, downloaded_on, age65, early):
@@ -162,6 +159,6 @@ def paper_certificate(regime, as_of, policy: Policy):
     """R-7, C-2.1.2: paper certificates: valid, then no longer issued, then void; not_covered
     outside the two regimes. Returns an index into PAPER."""
     t = as_of
-    status = first_match([t < day_number(policy.date("paper_no_new_from")),
-                        t < day_number(policy.date("paper_void_from"))], [0, 1], 2)
+    status = first_match([t < policy.day_numbers["paper_no_new_from"],
+                        t < policy.day_numbers["paper_void_from"]], [0, 1], 2)
     return where(regime == NOT_COVERED, 3, status)

@@ -58,7 +58,10 @@ def first_match(conditions, choices, default):
     """``np.select``: the first condition that holds picks its choice, else ``default``.
     Written as nested ``where`` (np.select's own set-up costs more than the work on a few rows;
     on scalars it is a chain of ``if``)."""
-    if all(c.__class__ in _SCALAR_BOOLS for c in conditions):
+    for c in conditions:
+        if c.__class__ not in _SCALAR_BOOLS:
+            break
+    else:  # every condition a scalar
         for cond, choice in zip(conditions, choices, strict=True):
             if cond:
                 return choice

@@ -16,12 +16,12 @@ lies outside the notice and is only named.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from typing import NamedTuple
 
 import numpy as np
 
 from core.policy.data import Policy
-from core.policy.dates import add_years_days, day_number
+from core.policy.dates import add_years_days
 from core.roster.schema import STATUSES
 from core.rules import branches as B
 from core.rules.ops import first_match, not_, where
@@ -33,7 +33,7 @@ _R4_BRANCH[[STATUS[s] for s in B.R4_STATUS]] = list(B.R4_STATUS.values())
 
 
 def _day(policy: Policy, key: str) -> int:
-    return day_number(policy.date(key))
+    return policy.day_numbers[key]
 
 
 # ------------------------------------------------------------------------------------------ R-1
@@ -105,9 +105,9 @@ def renewable(valid_until, age65, apply_by, lapses_on):
 
 
 # ------------------------------------------------------------------------------ the cycle at T
-@dataclass(frozen=True)
-class Cycle:
-    """The cycle in force at some date, per row: what R-1, R-2 and R-3 decided."""
+class Cycle(NamedTuple):
+    """The cycle in force at some date, per row: what R-1, R-2 and R-3 decided (a named tuple:
+    a profile makes one per specialty, and a frozen dataclass costs more to make)."""
 
     valid_from: np.ndarray
     valid_until: np.ndarray
@@ -125,13 +125,6 @@ class Cycle:
     r2: np.ndarray
     r3: np.ndarray
     i7_approval: np.ndarray
-
-    def rows(self, which) -> Cycle:
-        """The same cycle for some rows only (a slice or an index array)."""
-        return Cycle(*(getattr(self, name)[which] for name in _CYCLE_FIELDS))
-
-
-_CYCLE_FIELDS = tuple(f.name for f in fields(Cycle))
 
 
 def current_cycle(regime, valid_from, valid_until, applied_on, applied_set, approved_on,
