@@ -82,6 +82,24 @@ def test_rule_code_holds_no_literal_policy_date():
         assert "date(20" not in source, f"{path} has a literal date"
 
 
+def test_each_rule_id_has_exactly_one_function_whose_docstring_starts_with_it():
+    """Issue 9: one function per rule of POLICY.md (R-1 … R-8), found by its id; a helper that
+    does part of a rule names its clause, not the rule."""
+    import ast
+    rules = re.findall(r"^### (R-[0-9]+)", (ROOT.parent / "shared" / "POLICY.md").read_text(
+        encoding="utf-8"), flags=re.M) if (ROOT.parent / "shared" / "POLICY.md").exists() else [
+        f"R-{i}" for i in range(1, 9)]
+    found: dict[str, list[str]] = {}
+    for path in sorted((ROOT / "core").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.FunctionDef):
+                doc = ast.get_docstring(node) or ""
+                m = re.match(r"(R-[0-9]+)\b", doc)
+                if m:
+                    found.setdefault(m.group(1), []).append(f"{path.name}:{node.name}")
+    assert {r: len(found.get(r, [])) for r in rules} == {r: 1 for r in rules}, found
+
+
 # ------------------------------------------------------------------ basis and a later notice
 FICTIONAL = ROOT / "tests" / "fixtures" / "fictional_notice_2099.toml"
 

@@ -2,7 +2,8 @@
 
 The flow: check the input (every problem at once, ``core.rules.validate``) -> the notice in
 force (``basis``) -> regime (I-1) -> R-1 … R-3 and the usage window R-6 for a download on T
-(``core.rules.certificate.one_usage_window``: its cycles are the ones in force at T) -> R-4, R-5
+(``core.rules.certificate.usage_window`` on the profile's rows as scalars: its cycles are
+the ones in force at T) -> R-4, R-5
 per specialty (``core.rules.specialty``) -> the window of the given download, the paper
 certificate R-7 -> number warnings (R-8) -> the trace of each specialty from the branches the
 rules took (``core.rules.trace``). A profile's specialties run as Python scalars, one at a time;
@@ -50,7 +51,7 @@ def assess_checked(cp: CheckedProfile, as_of: date, policy: Policy) -> dict:
         window = None
     else:
         # R-1 … for a download on T: its cycles are the ones in force at T
-        now = cert.one_usage_window(rows, regime, age65, t, t, policy)
+        now = cert.usage_window(rows, regime, age65, t, t, policy)
         specialties = []
         for s, r, cyc in zip(p.specialties, rows, now.cycle, strict=True):
             status, late, r4, aged, after_lapse = rule.status_at(cyc, r.applied_on, r.applied_set,
@@ -138,7 +139,7 @@ def _window(cp: CheckedProfile, rows: list[cert.Specialties], now: cert.Windows,
     p, age65 = cp.profile, cp.age65
     given = p.certificate_downloaded_on is not None
     dl = day_number(p.certificate_downloaded_on) if given else t
-    w = cert.one_usage_window(rows, cp.regime, age65, dl, t, policy) if given else now
+    w = cert.usage_window(rows, cp.regime, age65, dl, t, policy) if given else now
     status = cert.USAGE_STATUSES[w.status]
     out = {"from": iso_day(dl), "until": None, "capped_by": None, "status": status,
            "hypothetical": not given, "specialties": [], "printed": [], "reason": None,

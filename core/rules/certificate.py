@@ -2,10 +2,8 @@
 
 R-6 works per certificate, that is per person: rows (registered specialties) carry a ``person``
 index into the per-person arrays (regime, 65th birthday, download date). Every person of a
-national roster runs through ``usage_window`` as arrays, one constructor through
-``one_usage_window`` as Python scalars (``core.rules.ops``); both are the same steps, each
-written once below (``before_start``, ``printed_on``, ``earliest_printed``, ``window_at``,
-``outdated_by``).
+national roster runs through ``usage_window`` as arrays, one constructor as Python scalars
+(``core.rules.ops``); both run the same steps, each written once.
 
 References: POLICY.md R-6 (C-3.2, C-2.1.1, C-3.5), R-7 (C-2.1.2), I-4, I-5.
 """
@@ -68,9 +66,14 @@ def usage_window(spec: Specialties, regime, age65, downloaded_on, as_of,
     when nothing can be printed or the region is not covered. ``outdated`` (C-3.5): an approval
     P with D < P <= T changed the certificate's data.
 
-    Arrays, many persons at once (``spec.person`` indexes the per-person arrays); one person's
-    rows as Python scalars go through :func:`one_usage_window`, the same steps.
+    ``spec``: Specialties of arrays whose ``person`` indexes the per-person arrays ``regime``,
+    ``age65``, ``downloaded_on`` (a roster, many persons at once); or a list of Specialties of
+    Python scalars, the rows of ONE person whose ``regime``, ``age65`` and ``downloaded_on``
+    are scalars (one profile; then ``printed``, ``outdated_rows`` and ``cycle`` are lists).
+    Both run the same steps below, written once.
     """
+    if isinstance(spec, list):
+        return _one_person(spec, regime, age65, downloaded_on, as_of, policy)
     m = len(regime)
     d = np.broadcast_to(np.asarray(downloaded_on), (m,))
     row_d = d[spec.person]
@@ -79,50 +82,51 @@ def usage_window(spec: Specialties, regime, age65, downloaded_on, as_of,
     cyc = current_cycle(row_regime, spec.valid_from, spec.valid_until, spec.applied_on,
                         spec.applied_set, spec.approved_on, spec.approved_set, row_age65, row_d,
                         policy)
-    early = before_start(regime, d, policy)
-    printed = printed_on(cyc, row_d, row_age65, early[spec.person])
-    n_printed, earliest = earliest_printed(cyc.valid_until, printed, spec.person, m)
-    until, capped_by, status, reason = window_at(d, regime, age65, n_printed, earliest, early,
-                                                 as_of, policy)
-    outdated_rows = outdated_by(spec.approved_on, spec.approved_set, row_d, as_of,
-                                (status != UNAVAILABLE)[spec.person])
+    early = _before_start(regime, d, policy)
+    printed = _printed(cyc, row_d, row_age65, early[spec.person])
+    n_printed, earliest = _earliest_printed(cyc.valid_until, printed, spec.person, m)
+    until, capped_by, status, reason = _window(d, regime, age65, n_printed, earliest, early,
+                                               as_of, policy)
+    outdated_rows = _outdated(spec.approved_on, spec.approved_set, row_d, as_of,
+                              (status != UNAVAILABLE)[spec.person])
     outdated = np.bincount(spec.person[outdated_rows], minlength=m) > 0
     return Windows(until, capped_by, status, reason, printed, n_printed, outdated_rows, outdated,
                    cyc)
 
 
-def one_usage_window(rows: list[Specialties], regime: int, age65: int, downloaded_on: int,
-                     as_of: int, policy: Policy) -> Windows:
-    """:func:`usage_window` of one person whose rows are Python scalars (a profile): the same
-    steps, one row at a time; ``printed``, ``outdated_rows`` and ``cycle`` are lists."""
+def _one_person(rows: list[Specialties], regime: int, age65: int, downloaded_on: int,
+                as_of: int, policy: Policy) -> Windows:
+    """``usage_window`` of one person whose rows are Python scalars: the same steps, one row at
+    a time."""
     d = downloaded_on
-    early = before_start(regime, d, policy)
+    early = _before_start(regime, d, policy)
     cycles = [current_cycle(regime, s.valid_from, s.valid_until, s.applied_on, s.applied_set,
                             s.approved_on, s.approved_set, age65, d, policy) for s in rows]
-    printed = [printed_on(c, d, age65, early) for c in cycles]
-    n_printed, earliest = earliest_printed([c.valid_until for c in cycles], printed)
-    until, capped_by, status, reason = window_at(d, regime, age65, n_printed, earliest, early,
-                                                 as_of, policy)
-    outdated_rows = [outdated_by(s.approved_on, s.approved_set, d, as_of, status != UNAVAILABLE)
+    printed = [_printed(c, d, age65, early) for c in cycles]
+    n_printed, earliest = _earliest_printed([c.valid_until for c in cycles], printed)
+    until, capped_by, status, reason = _window(d, regime, age65, n_printed, earliest, early,
+                                               as_of, policy)
+    outdated_rows = [_outdated(s.approved_on, s.approved_set, d, as_of, status != UNAVAILABLE)
                      for s in rows]
     return Windows(until, capped_by, status, reason, printed, n_printed, outdated_rows,
                    any(outdated_rows), cycles)
 
 
-def before_start(regime, downloaded_on, policy: Policy):
-    """R-6, C-2.1.1: a batch2021 certificate downloaded before the electronic start: none."""
+# The steps of R-6, each written once for arrays and scalars alike (core.rules.ops).
+def _before_start(regime, downloaded_on, policy: Policy):
+    """C-2.1.1: a batch2021 certificate downloaded before the electronic start: none."""
     return (regime == BATCH) & (downloaded_on < policy.day_numbers["electronic_start"])
 
 
-def printed_on(cycle: Cycle, downloaded_on, age65, early):
-    """R-6, C-3.2: a specialty is printed when its cycle at D covers D, D is not after the 65th
-    birthday and the certificate is not ``early`` (:func:`before_start`)."""
+def _printed(cycle: Cycle, downloaded_on, age65, early):
+    """C-3.2: a specialty is printed when its cycle at D covers D, D is not after the 65th
+    birthday and the certificate is not ``early`` (``_before_start``)."""
     d = downloaded_on
     return (cycle.valid_from <= d) & (d <= cycle.valid_until) & (d <= age65) & not_(early)
 
 
-def earliest_printed(valid_until, printed, person=None, m: int = 1):
-    """R-6, I-5: per person, how many specialties are printed and the earliest printed end
+def _earliest_printed(valid_until, printed, person=None, m: int = 1):
+    """I-5: per person, how many specialties are printed and the earliest printed end
     (``_NEVER`` when none). Arrays with ``person`` indexing ``m`` persons; or one person's rows
     as sequences of scalars (two loops, one reading: the equivalence tests pit them)."""
     if person is None:
@@ -134,8 +138,8 @@ def earliest_printed(valid_until, printed, person=None, m: int = 1):
     return n_printed, earliest
 
 
-def window_at(downloaded_on, regime, age65, n_printed, earliest, early, as_of, policy: Policy):
-    """R-6, C-3.2, I-4, I-5: per person, the window's end, what capped it (age_65 before
+def _window(downloaded_on, regime, age65, n_printed, earliest, early, as_of, policy: Policy):
+    """C-3.2, I-4, I-5: per person, the window's end, what capped it (age_65 before
     specialty_validity before 180_days on ties), its status at T and the reason none can be
     had. Returns (until, capped_by, status, reason)."""
     d = downloaded_on
@@ -148,8 +152,8 @@ def window_at(downloaded_on, regime, age65, n_printed, earliest, early, as_of, p
     return until, capped_by, status, reason
 
 
-def outdated_by(approved_on, approved_set, downloaded_on, as_of, available):
-    """R-6, C-3.5: an approval P with D < P <= T changed the data of an ``available``
+def _outdated(approved_on, approved_set, downloaded_on, as_of, available):
+    """C-3.5: an approval P with D < P <= T changed the data of an ``available``
     certificate (no certificate: nothing to outdate)."""
     return (approved_set & (downloaded_on < approved_on) & (approved_on <= as_of)) & available
 
