@@ -127,6 +127,9 @@ class Cycle(NamedTuple):
     i7_approval: np.ndarray
 
 
+_NO_RENEWAL = (0, 0, 0, 0, False, -1, False)  # what ``where`` drops when no approval counts
+
+
 def current_cycle(regime, valid_from, valid_until, applied_on, applied_set, approved_on,
                   approved_set, age65, as_of, policy: Policy) -> Cycle:
     """The cycle in force at ``as_of``: R-1 and R-3 on the given cycle; where an approval dated on
@@ -136,7 +139,9 @@ def current_cycle(regime, valid_from, valid_until, applied_on, applied_set, appr
     a1, l1_r1, r1, before = original_deadlines(regime, valid_until, policy)
     _, a1, l1, _ = renewable(valid_until, age65, a1, l1_r1)  # R-3 on the given cycle
     counts = approved_set & (approved_on <= as_of)
-    f2, e2, a2, l2, capped, r2, i7 = renewed_cycle(approved_on, age65, policy)
+    # R-2 (a scalar row with no approval that counts skips it: ``where`` would drop its values)
+    f2, e2, a2, l2, capped, r2, i7 = (_NO_RENEWAL if counts is False
+                                      else renewed_cycle(approved_on, age65, policy))
     f = where(counts, f2, valid_from)
     e = where(counts, e2, valid_until)
     can, a, lp, r3 = renewable(e, age65, where(counts, a2, a1), where(counts, l2, l1))
