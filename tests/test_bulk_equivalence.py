@@ -11,6 +11,7 @@ from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
@@ -297,3 +298,24 @@ def test_text_columns_in_chunks_give_the_same_answer(data, as_of):
                                                   "specialty"]))
     windows = usage_windows(prepare_roster(chunked), as_of)
     pd.testing.assert_frame_equal(windows, usage_windows(prepare_roster(frame), as_of))
+
+
+@pytest.mark.parametrize("as_of", [date(2021, 6, 1), date(2023, 3, 1), date(2026, 11, 27),
+                                   date(2029, 1, 1)])
+def test_the_roster_s_once_worked_out_given_cycle_changes_no_cycle(as_of):
+    """``PreparedRoster.given`` (R-1, R-3, R-2 without T, worked out once per roster) gives the
+    same cycle at every as-of date as working everything out at T."""
+    from core.demo.roster import demo_roster
+    from core.policy.dates import day_number
+    from core.rules import specialty as rule
+
+    prep = prepare_roster(demo_roster(3000, seed=7, as_of=date(2026, 11, 27)))
+    d, t = prep.dates, day_number(as_of)
+    args = (prep.regime, d["valid_from"].days, d["valid_until"].days,
+            d["renewal_applied_on"].days, d["renewal_applied_on"].present,
+            d["renewal_approved_on"].days, d["renewal_approved_on"].present, prep.age65, t,
+            prep.policy)
+    once = rule.current_cycle(*args, given=prep.given)
+    fresh = rule.current_cycle(*args)
+    for name, a, b in zip(rule.Cycle._fields, once, fresh, strict=True):
+        assert np.array_equal(a, b), name

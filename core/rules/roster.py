@@ -114,6 +114,19 @@ class PreparedRoster:
         return len(self.frame)
 
     @property
+    def given(self) -> rule.Given:
+        """R-1, R-3 and R-2 on every row as far as they do not depend on the as-of date
+        (``core.rules.specialty.given_cycle``): worked out on first use, once per roster, so a
+        new as-of date runs only what does (issue 11 item 3)."""
+        got = self._later.get("given")
+        if got is None:
+            d = self.dates
+            got = rule.given_cycle(self.regime, d["valid_until"].days,
+                                   d["renewal_approved_on"].days, self.age65, self.policy)
+            self._later["given"] = got
+        return got
+
+    @property
     def person(self) -> np.ndarray:
         """A person id per row: equal registration numbers, equal ids; -1 where missing."""
         got = self._later.get("person")
@@ -250,7 +263,7 @@ def assess_prepared(prep: PreparedRoster, as_of: date) -> pd.DataFrame:
     F, E = d["valid_from"], d["valid_until"]
     A, P = d["renewal_applied_on"], d["renewal_approved_on"]
     cyc = rule.current_cycle(prep.regime, F.days, E.days, A.days, A.present, P.days, P.present,
-                             prep.age65, t, policy)
+                             prep.age65, t, policy, given=prep.given)
     status, late, _, _, _ = rule.status_at(cyc, A.days, A.present, prep.age65, t)
     covered = prep.regime != rule.NOT_COVERED
     status = np.where(covered, status, rule.STATUS["not_covered"])

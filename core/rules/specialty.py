@@ -130,18 +130,41 @@ class Cycle(NamedTuple):
 _NO_RENEWAL = (0, 0, 0, 0, False, -1, False)  # what ``where`` drops when no approval counts
 
 
+class Given(NamedTuple):
+    """What R-1 and R-3 decide about the given cycle, and R-2 about an approval on record: none
+    of it depends on the as-of date, so a roster works it out once (``core.rules.roster``)."""
+
+    apply_by: np.ndarray        # R-1, then R-3
+    lapses_on: np.ndarray       # R-1, then R-3
+    r1_lapses_on: np.ndarray    # as R-1 gave it
+    r1: np.ndarray
+    before_effective: np.ndarray
+    renewal: tuple | None       # renewed_cycle(approved_on, age65); None: worked out at T
+
+
+def given_cycle(regime, valid_until, approved_on, age65, policy: Policy,
+                renewal: bool = True) -> Given:
+    """R-1 and R-3 on the given cycle and, with ``renewal``, R-2 on the approval on record: the
+    parts of :func:`current_cycle` that do not depend on the as-of date."""
+    a1, l1_r1, r1, before = original_deadlines(regime, valid_until, policy)
+    _, a1, l1, _ = renewable(valid_until, age65, a1, l1_r1)  # R-3 on the given cycle
+    return Given(a1, l1, l1_r1, r1, before,
+                 renewed_cycle(approved_on, age65, policy) if renewal else None)
+
+
 def current_cycle(regime, valid_from, valid_until, applied_on, applied_set, approved_on,
-                  approved_set, age65, as_of, policy: Policy) -> Cycle:
+                  approved_set, age65, as_of, policy: Policy, given: Given | None = None) -> Cycle:
     """The cycle in force at ``as_of``: R-1 and R-3 on the given cycle; where an approval dated on
     or before ``as_of`` is on record, R-2 then R-3 on the renewed cycle. An approval always
     renews (C-2.2.4 has no condition, I-9); ``approval_after_lapse`` marks those without an
-    application made before the original lapse date (the record needs checking)."""
-    a1, l1_r1, r1, before = original_deadlines(regime, valid_until, policy)
-    _, a1, l1, _ = renewable(valid_until, age65, a1, l1_r1)  # R-3 on the given cycle
+    application made before the original lapse date (the record needs checking).
+    ``given``: :func:`given_cycle` of the same rows, when already worked out."""
     counts = approved_set & (approved_on <= as_of)
-    # R-2 (a scalar row with no approval that counts skips it: ``where`` would drop its values)
-    f2, e2, a2, l2, capped, r2, i7 = (_NO_RENEWAL if counts is False
-                                      else renewed_cycle(approved_on, age65, policy))
+    if given is None:  # a scalar row with no approval that counts skips R-2 (``where`` drops it)
+        given = given_cycle(regime, valid_until, approved_on, age65, policy,
+                            renewal=counts is not False)
+    a1, l1, l1_r1, r1, before, renewal = given
+    f2, e2, a2, l2, capped, r2, i7 = _NO_RENEWAL if renewal is None else renewal
     f = where(counts, f2, valid_from)
     e = where(counts, e2, valid_until)
     can, a, lp, r3 = renewable(e, age65, where(counts, a2, a1), where(counts, l2, l1))
