@@ -115,9 +115,9 @@ class PreparedRoster:
 
     @property
     def given(self) -> rule.Given:
-        """R-1, R-3 and R-2 on every row as far as they do not depend on the as-of date
+        """What R-1, R-3 and R-2 decide on every row without the as-of date
         (``core.rules.specialty.given_cycle``): worked out on first use, once per roster, so a
-        new as-of date runs only what does (issue 11 item 3)."""
+        new as-of date runs only what depends on it (issue 11 item 3)."""
         got = self._later.get("given")
         if got is None:
             d = self.dates

@@ -144,8 +144,8 @@ class Given(NamedTuple):
 
 def given_cycle(regime, valid_until, approved_on, age65, policy: Policy,
                 renewal: bool = True) -> Given:
-    """R-1 and R-3 on the given cycle and, with ``renewal``, R-2 on the approval on record: the
-    parts of :func:`current_cycle` that do not depend on the as-of date."""
+    """The parts of :func:`current_cycle` that do not depend on the as-of date: R-1 and R-3 on
+    the given cycle and, with ``renewal``, R-2 on the approval on record."""
     a1, l1_r1, r1, before = original_deadlines(regime, valid_until, policy)
     _, a1, l1, _ = renewable(valid_until, age65, a1, l1_r1)  # R-3 on the given cycle
     return Given(a1, l1, l1_r1, r1, before,
