@@ -1,10 +1,11 @@
-"""Input checks, written once over arrays: one set of field checks for a profile (errors with JSON
-paths such as ``specialties[0].valid_until``) and for a roster (errors per row), with the same
-codes and the same messages (``core/messages/messages.toml``).
+"""Input checks, written once: one set of field checks for a profile (errors with JSON paths such
+as ``specialties[0].valid_until``) and for a roster (errors per row), with the same codes and
+the same messages (``core/messages/messages.toml``).
 
-A check takes arrays and adds ``(field, code, mask, values)`` to a :class:`Problems`. A profile
-is checked as arrays too: its person fields as length-1 arrays that broadcast against its
-specialties, so every check is the same line for one constructor and for a national roster.
+A check takes arrays (a roster's columns) or Python scalars (one specialty of a profile, with
+its person's fields; ``core.rules.ops``) and adds ``(field, code, mask, values)`` to a
+:class:`Problems` (a profile's: :class:`RowProblems`), so every check is the same line for one
+constructor and for a national roster.
 What only a JSON profile can get wrong (a number where text belongs, a list that is not a list,
 the same specialty twice) is checked by :func:`check_profile` before the shared checks.
 R-8 (the registration number's form) is an input check and lives here; its public-practice
