@@ -373,7 +373,7 @@ def usage_windows(prep: PreparedRoster, as_of: date, windows: PersonWindows | No
         "registration_number": texts["registration_number"],
         "name": texts["name"],
         "employer": texts["employer"],
-        "employer_province": prep.province[first_rows],
+        "employer_province": pd.array(prep.province[first_rows], dtype="str"),
         "downloaded_on": _dates(downloaded, np.ones(len(keep), bool)),
         "usage_until": _dates(until, available),
         "capped_by": pd.Categorical.from_codes(np.where(available, capped_by, -1),
@@ -381,8 +381,10 @@ def usage_windows(prep: PreparedRoster, as_of: date, windows: PersonWindows | No
         "status": pd.Categorical.from_codes(status, categories=list(cert.USAGE_STATUSES)),
         "outdated": outdated,
         "outdated_by": _dates(outdated_on[keep], outdated),
-        "specialties": joined,
-        "reason": np.array(cert.REASONS, dtype=object)[w.reason[keep]],
+        "specialties": pd.array(joined, dtype="str"),
+        # text columns are text whatever the rows hold (inferred, no rows or only missing
+        # values would make them object)
+        "reason": pd.array(np.array(cert.REASONS, dtype=object)[w.reason[keep]], dtype="str"),
         "days_left": pd.arrays.IntegerArray(np.where(available, until - t, 0), ~available),
     })
 
