@@ -2,13 +2,12 @@
 
 The flow: check the input (every problem at once, ``core.rules.validate``) -> the notice in
 force (``basis``) -> regime (I-1) -> R-1 … R-3 and the usage window R-6 for a download on T
-(``core.rules.certificate.usage_window`` on the profile's rows as scalars: its cycles are
-the ones in force at T) -> R-4, R-5
-per specialty (``core.rules.specialty``) -> the window of the given download, the paper
-certificate R-7 -> number warnings (R-8) -> the trace of each specialty from the branches the
-rules took (``core.rules.trace``). A profile's specialties run as Python scalars, one at a time;
-the same rule functions assess a whole roster as arrays (``core.rules.roster``); nothing here
-computes a date.
+(``core.rules.certificate.usage_window`` on the profile's rows: its cycles are the ones in force
+at T) -> R-4, R-5 per specialty (``core.rules.specialty``) -> the window of the given download,
+the paper certificate R-7 -> number warnings (R-8) -> the trace of each specialty from the
+branches the rules took (``core.rules.trace``). A profile's specialties run as Python scalars,
+one at a time; the same rule functions assess a whole roster as arrays
+(``core.rules.roster``); nothing here computes a date.
 """
 
 from __future__ import annotations
