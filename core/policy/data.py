@@ -15,8 +15,9 @@ from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType
 
+from core.policy.dates import day_number
+
 POLICY_FILE = Path(__file__).with_name("policy.toml")
-_EPOCH = date(1970, 1, 1)  # day number 0 (core.policy.dates)
 
 
 @dataclass(frozen=True)
@@ -89,7 +90,7 @@ class Policy:
     @cached_property
     def day_numbers(self) -> Mapping[str, int]:
         """Every date of ``[dates]`` as a day number (``core.policy.dates``), for the rules."""
-        return MappingProxyType({k: (self.date(k) - _EPOCH).days for k in self.raw["dates"]})
+        return MappingProxyType({k: day_number(self.date(k)) for k in self.raw["dates"]})
 
     def days(self, key: str) -> int:
         return int(self.raw["days"][key]["value"])
