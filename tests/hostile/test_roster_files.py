@@ -21,6 +21,8 @@ from datetime import date, datetime
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from core import assess_roster
 from core.roster.duplicates import PERSON_SPECIALTY, duplicate_rows
@@ -433,6 +435,25 @@ def test_duplicate_rows_edge_cases():
     assert duplicate_rows(data).tolist() == [False, False, True]
     with pytest.raises(KeyError, match="nope"):
         duplicate_rows(data, ["nope"])
+
+
+@settings(max_examples=80, deadline=None)
+@given(rows=st.lists(st.tuples(st.sampled_from(["京1", "京2", None]),
+                               st.sampled_from(["建筑", None]),
+                               st.sampled_from(["张三", "李四", None]),
+                               st.sampled_from([date(2021, 1, 1), None])), max_size=25))
+def test_duplicate_rows_equal_comparing_whole_rows(rows):
+    """duplicate_rows compares whole rows only among rows whose (number, specialty) repeats:
+    the same answer as comparing every whole row (missing equals missing)."""
+    data = pd.DataFrame(rows, columns=["registration_number", "specialty", "name", "valid_from"])
+    data = data.astype({"registration_number": "string", "specialty": "string", "name": "string",
+                        "valid_from": "datetime64[s]"})
+    data.index = np.arange(len(data)) * 3
+    cols = ["registration_number", "specialty", "name", "valid_from"]
+    expected = data[cols].duplicated(keep="first")
+    got = duplicate_rows(data, cols)
+    assert got.dtype == bool and got.index.equals(data.index)
+    assert got.tolist() == expected.tolist()
 
 
 # --------------------------------------------------------------------------------------------
