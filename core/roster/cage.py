@@ -51,7 +51,8 @@ from core.roster.io import Roster, RosterReadError, read_roster
 
 __all__ = ["Checked", "Limits", "check_roster", "run_caged"]
 
-_PRELOAD = ["core.roster.cage", "core.rules.roster", "core.admin.dashboard"]
+_PRELOAD = ["core.roster.cage", "core.rules.roster", "core.admin.dashboard",
+            "core.roster.importing"]
 _PROCESS_NAME = "ecert-roster-cage"
 _context_lock = threading.Lock()
 _context: Any = None

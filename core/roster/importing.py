@@ -27,14 +27,15 @@ from datetime import date
 import pandas as pd
 
 from core.admin import dashboard as dash
-from core.roster.cage import check_roster
+from core.roster.cage import run_caged
 from core.roster.duplicates import duplicate_rows
-from core.roster.io import canonical_header
+from core.roster.io import Roster, canonical_header
 from core.roster.schema import ROSTER_COLUMNS
 from core.roster.store import UNCHECKED, Store
+from core.rules.roster import assess_roster
 
 __all__ = ["PREVIEW_ROWS", "STAGES", "ImportProgress", "PendingImport", "accept_import",
-           "file_headers", "prepare_import"]
+           "check_job", "file_headers", "prepare_import"]
 
 PREVIEW_ROWS = 10
 STAGES = ("read", "checked", "stored")
@@ -111,22 +112,31 @@ def prepare_import(data: bytes, file_name: str, as_of: date,
     report(ImportProgress("read", 0, None))
     # Read AND checked in the cage (core.roster.cage): a child process with memory, CPU and
     # output limits, so a hostile file fails with a RosterReadError and the server serves on.
-    checked = check_roster(data, file_name, as_of, prepare=dash.roster_at)
-    roster, assessed = checked.roster, checked.assessed
-    n = len(roster)
+    # Only what the page shows and stores comes back (not the file's raw text columns).
+    out = run_caged(check_job, data, file_name, as_of=as_of)
+    n = out["n_rows"]
     report(ImportProgress("read", n, n))
     report(ImportProgress("checked", 0, n))
-    ok = assessed["error"].isna().to_numpy(dtype=bool)
-    valid = roster.data.loc[ok, list(ROSTER_COLUMNS)].reset_index(drop=True)
-    headers = file_headers(roster.raw.columns)
-    pending = PendingImport(file_name=file_name, sha256=roster.sha256 or "", as_of=as_of,
-                            n_rows=n, valid=valid, headers=headers,
-                            report=dash.validation_report(assessed, headers),
-                            preview=roster.raw.head(PREVIEW_ROWS),
-                            duplicates=int(duplicate_rows(roster.data).sum()),
+    pending = PendingImport(file_name=file_name, sha256=out["sha256"], as_of=as_of, n_rows=n,
+                            valid=out["valid"], headers=out["headers"], report=out["report"],
+                            preview=out["preview"], duplicates=out["duplicates"],
                             seen_current=seen_current)
     report(ImportProgress("checked", n, n))
     return pending
+
+
+def check_job(roster: Roster, as_of: date) -> dict:
+    """The cage child's part of ``prepare_import`` (module level: the cage sends it by name):
+    assess every row at ``as_of``, keep the rows without an error, and make the report, the
+    preview and the duplicate count."""
+    assessed = assess_roster(dash.roster_at(roster.data, as_of), as_of)
+    ok = assessed["error"].isna().to_numpy(dtype=bool)
+    headers = file_headers(roster.raw.columns)
+    return {"valid": roster.data.loc[ok, list(ROSTER_COLUMNS)].reset_index(drop=True),
+            "report": dash.validation_report(assessed, headers),
+            "preview": roster.raw.head(PREVIEW_ROWS), "headers": headers,
+            "n_rows": len(roster.data), "duplicates": int(duplicate_rows(roster.data).sum()),
+            "sha256": roster.sha256 or ""}
 
 
 def accept_import(store: Store, pending: PendingImport,
