@@ -79,15 +79,16 @@ class Database:
                 [tuple(r) for r in frames])
 
     def partial_snapshots(self) -> list[int]:
-        """Snapshots whose rows are not exactly 0..accepted_rows-1, or without a frame;
-        and -1 when more than one snapshot is current or rows belong to no snapshot."""
+        """Snapshots without a frame, or whose rows are neither none (a row table still to be
+        written: ``rows_pending``) nor exactly 0..accepted_rows-1; and -1 when more than one
+        snapshot is current or rows belong to no snapshot."""
         bad = self.execute(
             "SELECT s.id FROM snapshots s "
             "LEFT JOIN (SELECT snapshot_id, count(*) AS n, max(row_no) AS top FROM roster_rows "
             "           GROUP BY snapshot_id) r ON r.snapshot_id = s.id "
             "LEFT JOIN snapshot_frames f ON f.snapshot_id = s.id "
-            "WHERE coalesce(r.n, 0) <> s.accepted_rows "
-            "   OR coalesce(r.top, -1) <> s.accepted_rows - 1 OR f.snapshot_id IS NULL "
+            "WHERE f.snapshot_id IS NULL OR (coalesce(r.n, 0) <> 0 AND "
+            "      (r.n <> s.accepted_rows OR r.top <> s.accepted_rows - 1)) "
             "ORDER BY s.id")
         out = [int(r[0]) for r in bad]
         orphans = self.execute("SELECT count(*) FROM roster_rows r WHERE NOT EXISTS "
@@ -96,6 +97,12 @@ class Database:
         if current[0][0] > 1 or orphans[0][0]:
             out.append(-1)
         return out
+
+    def rows_pending(self) -> list[int]:
+        """Snapshots with rows to hold whose row table is not written (yet)."""
+        return [int(r[0]) for r in self.execute(
+            "SELECT s.id FROM snapshots s WHERE s.accepted_rows > 0 AND NOT EXISTS "
+            "(SELECT 1 FROM roster_rows r WHERE r.snapshot_id = s.id) ORDER BY s.id")]
 
     def current(self) -> list[int]:
         return [int(r[0]) for r in

@@ -589,6 +589,149 @@ def test_sigkill_mid_import_keeps_previous_snapshot(db, frame_a):
         after.close()
 
 
+# -- the row table later (import_snapshot(rows_later=True), write_pending_rows) -------------------
+def rows_of(db: Database, sid: int) -> list:
+    return db.execute("SELECT * FROM roster_rows WHERE snapshot_id = ? ORDER BY row_no", (sid,))
+
+
+def test_rows_later_commits_a_complete_snapshot_and_the_rows_follow(store, db, frame_a, frame_b):
+    reference = store.import_snapshot(frame_a, "a.csv", "a" * 64)  # rows in the transaction
+    calls = []
+    sid = store.import_snapshot(frame_a, "a2.csv", "a" * 64, rows_later=True,
+                                progress=lambda d, t: calls.append((d, t)))
+    assert calls == [(0, len(frame_a)), (len(frame_a), len(frame_a))]
+    assert store.current_id() == sid and rows_of(db, sid) == []
+    pd.testing.assert_frame_equal(store.load(), frame_a.reset_index(drop=True))
+    assert store.rows_pending() == db.rows_pending() == [sid]
+    assert store.integrity_check() and store.incomplete_snapshots() == []
+    assert db.partial_snapshots() == []
+
+    chunks = []
+    assert store.write_pending_rows(lambda d, t: chunks.append(d)) == [sid]
+    assert chunks == [500 * k for k in range(1, 7)] and chunks[-1] == len(frame_a)
+    assert store.rows_pending() == [] and store.write_pending_rows() == []
+    assert db.partial_snapshots() == [] and store.integrity_check()
+    # the same rows, value for value, as an import that wrote them in its own transaction
+    assert [r[1:] for r in rows_of(db, sid)] == [r[1:] for r in rows_of(db, reference)]
+    db.execute("DELETE FROM snapshot_frames WHERE snapshot_id = ?", (sid,))
+    pd.testing.assert_frame_equal(store.load(sid), frame_a.reset_index(drop=True))
+    empty = store.import_snapshot(empty_roster(), "empty.csv", "0" * 64, rows_later=True)
+    assert empty not in store.rows_pending()  # nothing to write
+
+
+def test_rows_later_cancelled_or_refused_before_its_commit_changes_nothing(store, db, frame_a,
+                                                                           frame_b):
+    first = store.import_snapshot(frame_a, "a.csv", "a" * 64, 0)
+    before = db.state()
+
+    class Cancelled(Exception):
+        pass
+
+    def cancel(done, total):
+        if done == total:  # the frame is written, the transaction not yet committed
+            raise Cancelled
+
+    with pytest.raises(Cancelled):
+        store.import_snapshot(frame_b, "b.csv", "b" * 64, progress=cancel, rows_later=True)
+    unchanged(db, before, store, first, frame_a)
+
+
+def test_a_failing_row_writer_leaves_the_snapshot_current_and_its_rows_pending(
+        store, db, frame_a, frame_b):
+    store.import_snapshot(frame_a, "a.csv", "a" * 64, 0)
+    sid = store.import_snapshot(frame_b, "b.csv", "b" * 64, rows_later=True)
+    db.fail_insert_at(1_200)
+    with pytest.raises(StoreError) as err:
+        store.write_pending_rows()
+    bilingual(err.value)
+    assert store.current_id() == sid and rows_of(db, sid) == []
+    assert store.rows_pending() == [sid] and store.integrity_check()
+    pd.testing.assert_frame_equal(store.load(), frame_b.reset_index(drop=True))
+    db.script("DROP TRIGGER test_fail_row;", "DROP TRIGGER test_fail_row ON roster_rows")
+    assert store.write_pending_rows() == [sid] and len(rows_of(db, sid)) == len(frame_b)
+    assert db.partial_snapshots() == []
+
+
+def test_a_snapshot_deleted_before_its_rows_were_written_is_skipped(store, db, frame_a, frame_b):
+    pending = store.import_snapshot(frame_a, "a.csv", "a" * 64, rows_later=True)
+    store.import_snapshot(frame_b, "b.csv", "b" * 64, 0)
+    store.delete_snapshot(pending)
+    assert store.rows_pending() == [] and store.write_pending_rows() == []
+    assert db.partial_snapshots() == [] and rows_of(db, pending) == []
+
+
+def test_two_row_writers_at_once_write_each_row_table_once(db, frame_a):
+    import threading
+
+    st = Store(db.url, chunk_rows=500)
+    sid = st.import_snapshot(frame_a, "a.csv", "a" * 64, rows_later=True)
+    results, errors = [], []
+    go = threading.Barrier(2)
+
+    def writer():
+        other = Store(db.url, chunk_rows=500)
+        try:
+            go.wait()
+            results.append(other.write_pending_rows())
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            other.close()
+
+    threads = [threading.Thread(target=writer) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert errors == [] and sorted(results) == [[], [sid]]
+    assert len(rows_of(db, sid)) == len(frame_a) and db.partial_snapshots() == []
+    st.close()
+
+
+KILLED_ROW_WRITER = textwrap.dedent("""
+    import sys, time
+    from core.roster.store import Store
+
+    st = Store(sys.argv[1], chunk_rows=5000)
+
+    def progress(done, total):
+        print("chunk", done, flush=True)
+        time.sleep(120)
+
+    st.write_pending_rows(progress)
+    print("finished", flush=True)
+""")
+
+
+def test_sigkill_of_the_row_writer_leaves_the_snapshot_current_and_its_rows_pending(db):
+    df = demo_roster(40_000, seed=9, as_of=AS_OF)
+    st = Store(db.url)
+    sid = st.import_snapshot(df, "big.csv", "d" * 64, rows_later=True)
+    proc = subprocess.Popen([sys.executable, "-c", KILLED_ROW_WRITER, db.url], cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        sel = selectors.DefaultSelector()
+        sel.register(proc.stdout, selectors.EVENT_READ)
+        assert sel.select(timeout=120), "the writer never reported its first chunk"
+        line = proc.stdout.readline()
+        assert line.startswith("chunk 5000"), (line, proc.stderr.read() if proc.poll() else "")
+    finally:
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+        proc.stdout.close()
+        proc.stderr.close()
+    after = Store(db.url)
+    try:
+        assert after.integrity_check() and after.current_id() == sid
+        assert after.rows_pending() == [sid] and rows_of(db, sid) == []
+        pd.testing.assert_frame_equal(after.load(), df)
+        assert after.write_pending_rows() == [sid]  # the next writer finishes the job
+        assert len(rows_of(db, sid)) == len(df) and db.partial_snapshots() == []
+    finally:
+        after.close()
+        st.close()
+
+
 # -- two imports at once --------------------------------------------------------------------------
 def test_an_import_checked_against_an_older_current_snapshot_is_kept_but_not_made_current(
         store, db, frame_a, frame_b):

@@ -9,9 +9,9 @@ SQLAlchemy 2 Core (no ORM) over any URL; SQLite by default (CONTRACT.md "Configu
     ``note``.
 ``snapshot_frames``
     ``snapshot_id`` (primary key, foreign key to ``snapshots.id``), ``format`` (``parquet``)
-    and ``data``: the same rows as one compressed Parquet blob, written in the same transaction
-    as the rows. ``load`` reads it (a 1,000,000-row roster in well under a second) and falls
-    back to ``roster_rows`` for a snapshot without one.
+    and ``data``: the snapshot's rows as one compressed Parquet blob, written in the
+    transaction that creates the snapshot. ``load`` reads it (a 1,000,000-row roster in well
+    under a second) and falls back to ``roster_rows`` for a snapshot without one.
 ``roster_rows``
     ``snapshot_id`` (foreign key to ``snapshots.id``) and ``row_no`` (0-based position in the
     imported frame) form the primary key, which is also the index on ``snapshot_id``; then the 13
@@ -37,6 +37,18 @@ Guarantees
     half-way). On PostgreSQL two imports write their rows side by side and queue only for the
     switch (a transaction-scoped advisory lock); waiting for a lock is bounded by ``timeout``
     (``lock_timeout``).
+
+Row table later
+    ``import_snapshot(..., rows_later=True)`` (the admin page's import) commits the snapshot
+    record, its Parquet frame and the switch in one transaction and leaves ``roster_rows``
+    for ``write_pending_rows``, which the page runs in a background process
+    (``core.roster.importing.write_rows_later``): a 1M-row import is current in about a second
+    instead of after the 6-7 s the SQLite row table takes. Until then the snapshot is listed
+    by ``rows_pending``; it is complete (``load`` reads the frame) and ``integrity_check``
+    accepts it. Writing the rows is one transaction per snapshot and checks again under the
+    lock that they are still missing, so a killed writer leaves them pending (the admin page
+    starts a writer for whatever is pending when a server opens the store) and two writers
+    never both write them. Each snapshot's rows are, at every moment, none or all.
 
 Concurrent imports
     ``import_snapshot(..., expect_current=ID)`` makes the import optimistic: inside the
@@ -106,6 +118,8 @@ Progress = Callable[[int, int], object]
 # PostgreSQL: the transaction-scoped advisory lock that serialises switches of the current
 # snapshot (imports, set_current, delete, the first demo import). Any constant bigint will do.
 SWITCH_LOCK_KEY = 0x65636572740001
+# PostgreSQL: the lock that serialises writing a committed snapshot's row table with deleting it.
+ROWS_LOCK_KEY = 0x65636572740002
 # PostgreSQL error classes (SQLSTATE) the messages distinguish.
 PG_LOCKED = {"55P03", "40P01"}  # lock_not_available (lock_timeout), deadlock_detected
 PG_TIMEOUT = {"57014"}  # query_canceled: statement_timeout or a cancel request
@@ -429,10 +443,11 @@ class Store:
                 "SQLAlchemy form, e.g. sqlite:///data/ecert.db.",
             ) from exc
         self.is_sqlite = self.url.get_backend_name() == "sqlite"
+        self.is_memory = False  # an in-memory SQLite database: no other process can see it
         kwargs: dict = {}
         if self.is_sqlite:
             database = self.url.database or ""
-            memory = database in ("", ":memory:") or "mode=memory" in database
+            memory = self.is_memory = database in ("", ":memory:") or "mode=memory" in database
             if not memory and not database.startswith("file:"):
                 with self._guard("open"):
                     # 0600; SQLite gives the -wal and -shm files the same mode
@@ -689,6 +704,13 @@ class Store:
         if self.is_postgresql:
             conn.execute(sa.select(sa.func.pg_advisory_xact_lock(SWITCH_LOCK_KEY)))
 
+    def _lock_rows(self, conn: sa.Connection) -> None:
+        """PostgreSQL: wait (at most ``timeout``) for the right to write or delete a snapshot's
+        row table after its snapshot was committed (``write_pending_rows``, ``delete_snapshot``);
+        held until the transaction ends. SQLite: BEGIN IMMEDIATE already holds it."""
+        if self.is_postgresql:
+            conn.execute(sa.select(sa.func.pg_advisory_xact_lock(ROWS_LOCK_KEY)))
+
     @staticmethod
     def _make_current(conn: sa.Connection, snapshot_id: int) -> None:
         """Two statements, so the one-current index never sees two current rows."""
@@ -746,12 +768,18 @@ class Store:
     # -- public API ---------------------------------------------------------------------------
     def import_snapshot(self, df: pd.DataFrame, file_name: str, sha256: str, rejected_rows: int = 0,
                         progress: Progress | None = None, *, note: str | None = None,
-                        expect_current: int | None | _Unchecked = UNCHECKED) -> int:
+                        expect_current: int | None | _Unchecked = UNCHECKED,
+                        rows_later: bool = False) -> int:
         """Store ``df`` as a new snapshot and make it current, all in one transaction.
 
         ``progress(done, total)`` is called with 0 first and after every chunk of rows; if it
         raises, the import is cancelled (rolled back) and its exception propagates. Returns the
         new snapshot id. On failure the database is exactly as before and StoreError is raised.
+
+        ``rows_later``: the transaction holds the snapshot record, its Parquet frame (all that
+        ``load`` reads) and the switch, but not the row table; ``write_pending_rows`` writes
+        that afterwards (module doc, "Row table later"). ``progress`` is then called with 0 and
+        with the total.
 
         ``expect_current``: the snapshot id (None: no snapshot) the caller believes current.
         When another one became current meanwhile, the rows are still stored complete as a new
@@ -759,12 +787,12 @@ class Store:
         "Concurrent imports"). The default skips the check: the last import wins.
         """
         sid = self._import(df, file_name, sha256, rejected_rows, progress, note=note,
-                           expect_current=expect_current)
+                           expect_current=expect_current, rows_later=rows_later)
         assert sid is not None
         return sid
 
     def _import(self, df, file_name, sha256, rejected_rows, progress, *, note=None,
-                only_if_empty: bool = False,
+                only_if_empty: bool = False, rows_later: bool = False,
                 expect_current: int | None | _Unchecked = UNCHECKED) -> int | None:
         frame = _normalise(df)
         _refuse_nul(frame)
@@ -784,9 +812,12 @@ class Store:
                 note=note)).inserted_primary_key[0])
             if progress is not None:
                 progress(0, total)
-            self._write_rows(conn, frame, sid, progress)
+            if not rows_later:
+                self._write_rows(conn, frame, sid, progress)
             conn.execute(snapshot_frames_table.insert().values(
                 snapshot_id=sid, format="parquet", data=blob))
+            if rows_later and progress is not None:
+                progress(total, total)
             # the switch: under the lock, so two imports cannot both see the same current one
             self._lock_switch(conn)
             current = self._current(conn)
@@ -814,6 +845,43 @@ class Store:
                     raw.execute(f"PRAGMA busy_timeout = {int(self.timeout * 1000)}")
         except (sa_exc.SQLAlchemyError, sqlite3.Error):
             pass
+
+    def _pending_query(self, snapshot_id: int | None = None) -> sa.Select:
+        s, r, f = snapshots_table, roster_rows_table, snapshot_frames_table
+        query = (sa.select(s.c.id).join(f, f.c.snapshot_id == s.c.id)
+                 .where(s.c.accepted_rows > 0,
+                        ~sa.exists().where(r.c.snapshot_id == s.c.id)).order_by(s.c.id))
+        return query if snapshot_id is None else query.where(s.c.id == snapshot_id)
+
+    def rows_pending(self) -> list[int]:
+        """Ids of the snapshots stored with ``rows_later`` whose row table is not written yet
+        (complete and loadable: ``load`` reads their Parquet frame)."""
+        with self._guard("check"), self.engine.connect() as conn:
+            return [int(x) for x in conn.execute(self._pending_query()).scalars()]
+
+    def write_pending_rows(self, progress: Progress | None = None) -> list[int]:
+        """Write the row table of every snapshot in ``rows_pending``, each in one transaction
+        (from its Parquet frame, by the database's bulk path); the ids written.
+
+        Safe to run from several processes at once: each snapshot is checked again under the
+        write lock (SQLite ``BEGIN IMMEDIATE``, PostgreSQL the rows lock), so its rows are
+        written once; a snapshot deleted meanwhile is skipped. When it fails or is killed, the
+        snapshot stays as it was (current or not, loadable) with its rows still pending.
+        ``progress(done, total)`` after every chunk, per snapshot; raising cancels that one.
+        """
+        written = []
+        f = snapshot_frames_table
+        for sid in self.rows_pending():
+            with self._guard("import"), self._write() as conn:
+                self._lock_rows(conn)
+                if conn.execute(self._pending_query(sid)).scalar() is None:
+                    continue  # written by another process, or deleted, meanwhile
+                blob = conn.execute(sa.select(f.c.data).where(f.c.snapshot_id == sid)).scalar()
+                self._write_rows(conn, _frame_from_parquet(blob), sid, progress)
+            written.append(sid)
+        if written:
+            self._shrink_wal()
+        return written
 
     def snapshots(self) -> pd.DataFrame:
         """All snapshots, newest first; ``created_at`` as UTC timestamps."""
@@ -862,6 +930,7 @@ class Store:
         snapshot_id = int(snapshot_id)
         with self._guard("delete"), self._write() as conn:
             self._lock_switch(conn)
+            self._lock_rows(conn)  # not while its row table is being written
             self._require(conn, snapshot_id)
             if conn.execute(sa.select(s.c.is_current).where(s.c.id == snapshot_id)).scalar():
                 raise StoreError(
@@ -963,10 +1032,10 @@ class Store:
             raise
 
     def incomplete_snapshots(self) -> list[int]:
-        """Ids of snapshots whose stored rows are not exactly ``accepted_rows`` rows numbered
-        0..n-1, or that lack their Parquet frame; -1 when rows belong to no snapshot. Always
-        empty unless something outside this class wrote to the database: an import is one
-        transaction."""
+        """Ids of snapshots that lack their Parquet frame, or whose stored rows are neither
+        none (``rows_pending``) nor exactly ``accepted_rows`` rows numbered 0..n-1; -1 when
+        rows belong to no snapshot. Always empty unless something outside this class wrote to
+        the database: an import is one transaction, and so is writing a row table later."""
         s, r, f = snapshots_table, roster_rows_table, snapshot_frames_table
         counts = (sa.select(r.c.snapshot_id, sa.func.count().label("n"),
                             sa.func.max(r.c.row_no).label("top"))
@@ -974,9 +1043,10 @@ class Store:
         query = (sa.select(s.c.id)
                  .outerjoin(counts, counts.c.snapshot_id == s.c.id)
                  .outerjoin(f, f.c.snapshot_id == s.c.id)
-                 .where(sa.or_(sa.func.coalesce(counts.c.n, 0) != s.c.accepted_rows,
-                               sa.func.coalesce(counts.c.top, -1) != s.c.accepted_rows - 1,
-                               f.c.snapshot_id.is_(None)))
+                 .where(sa.or_(f.c.snapshot_id.is_(None),
+                               sa.and_(sa.func.coalesce(counts.c.n, 0) != 0,
+                                       sa.or_(counts.c.n != s.c.accepted_rows,
+                                              counts.c.top != s.c.accepted_rows - 1))))
                  .order_by(s.c.id))
         orphans = (sa.select(sa.func.count()).select_from(r)
                    .where(~sa.exists().where(s.c.id == r.c.snapshot_id)))
