@@ -3,6 +3,8 @@ on SQLite and on PostgreSQL (``db``, tests/conftest.py)."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from core.demo.roster import demo_roster
@@ -47,7 +49,7 @@ def test_progress_goes_read_checked_stored(store):
     importing.accept_import(store, pending, seen.append)
     assert [(p.stage, p.done, p.total) for p in seen] == [
         ("read", 0, None), ("read", 25, 25), ("checked", 0, 25), ("checked", 25, 25),
-        ("stored", 0, 22), ("stored", 10, 22), ("stored", 20, 22), ("stored", 22, 22)]
+        ("stored", 0, 22), ("stored", 22, 22)]  # one transaction; the row table follows
     assert [p.fraction for p in seen[:2]] == [0.0, 1.0]
     assert ImportProgress("stored", 0, 0).fraction == 1.0
 
@@ -76,3 +78,37 @@ def test_without_seen_current_the_last_import_wins(store):
     importing.accept_import(store, a)
     second = importing.accept_import(store, b)
     assert store.current_id() == second
+
+
+def wait_for_rows(db, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while db.rows_pending():
+        assert time.monotonic() < deadline, f"row tables still pending: {db.rows_pending()}"
+        time.sleep(0.05)
+
+
+def test_accept_import_writes_the_row_table_in_a_background_process(store, db):
+    """The import is current at once; the row table follows (core/roster/store.py, "Row table
+    later") and ends exactly the snapshot's rows, in order."""
+    pending = importing.prepare_import(roster_csv(25, bad=True), "x.csv", today_shanghai())
+    sid = importing.accept_import(store, pending)
+    assert store.current_id() == sid and len(store.load(sid)) == 22
+    wait_for_rows(db)
+    assert db.partial_snapshots() == [] and store.rows_pending() == []
+    rows = db.execute("SELECT row_no, registration_number FROM roster_rows "
+                      "WHERE snapshot_id = ? ORDER BY row_no", (sid,))
+    assert [r[0] for r in rows] == list(range(22))
+    assert [r[1] for r in rows] == pending.valid["registration_number"].tolist()
+
+
+def test_a_superseded_import_gets_its_row_table_too(store, db):
+    today = today_shanghai()
+    seen = store.current_id()
+    importing.accept_import(store, importing.prepare_import(roster_csv(7, seed=3), "a.csv", today,
+                                                            seen_current=seen))
+    with pytest.raises(ImportSuperseded) as err:
+        importing.accept_import(store, importing.prepare_import(
+            roster_csv(9, seed=4), "b.csv", today, seen_current=seen))
+    wait_for_rows(db)
+    assert db.execute("SELECT count(*) FROM roster_rows WHERE snapshot_id = ?",
+                      (err.value.snapshot_id,)) == [(9,)]

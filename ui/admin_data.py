@@ -43,6 +43,8 @@ from core.admin import monitor
 from core.demo.roster import DEMO_ROWS, DEMO_SEED, demo_roster
 from core.policy.data import POLICY
 from core.policy.dates import today_shanghai
+from core.roster.cage import start_server
+from core.roster.importing import write_rows_later
 from core.roster.store import Store, StoreError
 from core.rules.roster import (
     PreparedRoster,
@@ -102,6 +104,11 @@ class View:
 def _store(url: str) -> Store:
     store = Store(url)
     store.ensure_demo()
+    try:  # row tables a writer left when its server stopped (core/roster/store.py)
+        if store.rows_pending():
+            write_rows_later(store)
+    except StoreError as exc:
+        log.warning("pending row tables not started: %s", exc.code)
     return store
 
 
@@ -222,6 +229,10 @@ _started_lock = threading.Lock()
 
 
 def _warm(url: str, as_of: date, then) -> None:
+    try:
+        start_server()  # the upload check's cage, ready before the first upload
+    except OSError as exc:
+        log.warning("cage server not started: %s", type(exc).__name__)
     try:
         snapshot_id = _store(url).current_id()
         if snapshot_id is not None:

@@ -49,11 +49,13 @@ import pyarrow as pa
 from core.roster import schema
 from core.roster.io import Roster, RosterReadError, read_roster
 
-__all__ = ["Checked", "Limits", "check_roster", "run_caged"]
+__all__ = ["Checked", "Limits", "check_roster", "run_caged", "start_background",
+           "start_server"]
 
 _PRELOAD = ["core.roster.cage", "core.rules.roster", "core.admin.dashboard",
             "core.roster.importing"]
 _PROCESS_NAME = "ecert-roster-cage"
+_BACKGROUND_NAME = "ecert-background"
 _context_lock = threading.Lock()
 _context: Any = None
 _preparation_data = multiprocessing.spawn.get_preparation_data
@@ -61,10 +63,11 @@ _preparation_data = multiprocessing.spawn.get_preparation_data
 
 def _cage_preparation_data(name: str) -> dict:
     """multiprocessing makes every child re-run the parent's ``__main__`` script; under
-    Streamlit that is the app's router (a fake ``__main__``). A cage child needs only
-    ``core`` (its job is sent by module and name), so it skips that, and only it."""
+    Streamlit that is the app's router (a fake ``__main__``). A cage child (and a
+    :func:`start_background` one) needs only ``core`` (its job is sent by module and name),
+    so it skips that, and only it."""
     data = _preparation_data(name)
-    if name == _PROCESS_NAME:
+    if name in (_PROCESS_NAME, _BACKGROUND_NAME):
         data.pop("init_main_from_path", None)
         data.pop("init_main_from_name", None)
     return data
@@ -286,6 +289,26 @@ def run_caged(job: Callable[..., dict], source: bytes | str | os.PathLike,
         return out
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def start_server() -> None:
+    """Start the forkserver (with its preloaded modules) now, not at the first upload: about
+    a second the admin page spends while the admin logs in (ui.admin_data.prefetch)."""
+    _ctx()
+    from multiprocessing import forkserver
+
+    forkserver.ensure_running()
+
+
+def start_background(target: Callable[..., object], *args: Any) -> multiprocessing.Process:
+    """Start ``target(*args)`` (a module-level function) in a forkserver child, without the
+    cage's limits: trusted background work of the server that should not hold its GIL (the
+    row table of an import, core.roster.importing.write_rows_later). A daemon: it ends with
+    the server, and a thread reaps it when it is done."""
+    child = _ctx().Process(target=target, args=args, daemon=True, name=_BACKGROUND_NAME)
+    child.start()
+    threading.Thread(target=child.join, name="ecert-background-reaper", daemon=True).start()
+    return child
 
 
 # ------------------------------------------------------------------------------ jobs

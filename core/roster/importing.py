@@ -2,13 +2,15 @@
 
 Flow (ui/admin_import.py draws it): ``prepare_import`` reads the upload
 (``core.roster.io.read_roster``), assesses every row at the as-of date
-(``core.assess_roster``) and keeps the rows without an error -> the page shows the preview
-and the validation report -> ``accept_import`` stores the valid rows as a new current snapshot
-(``Store.import_snapshot``: one transaction, the database's bulk path) or the admin cancels.
+(``core.assess_roster``) and keeps the rows without an error, all in the cage
+(``check_job``) -> the page shows the preview and the validation report -> ``accept_import``
+stores the valid rows as a new current snapshot (``Store.import_snapshot(rows_later=True)``:
+one transaction with the snapshot and its Parquet frame) and starts ``write_rows_later`` for
+the row table (the database's bulk path, in a background process), or the admin cancels.
 
 Progress: both steps take ``progress``, called with an :class:`ImportProgress` for each stage
 reached: rows ``read`` (before and after reading the file), ``checked`` (before and after the
-assessment) and ``stored`` (after every chunk the database took, ``Store.chunk_rows`` rows).
+assessment) and ``stored`` (before and after the transaction).
 
 Two admins (or two app servers) at once: ``prepare_import(..., seen_current=ID)`` records the
 snapshot that was current when the file was checked; ``accept_import`` makes the new snapshot
@@ -20,6 +22,7 @@ Never imports streamlit: tests, benchmarks and the page run the same code.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -27,15 +30,17 @@ from datetime import date
 import pandas as pd
 
 from core.admin import dashboard as dash
-from core.roster.cage import run_caged
+from core.roster.cage import run_caged, start_background
 from core.roster.duplicates import duplicate_rows
 from core.roster.io import Roster, canonical_header
 from core.roster.schema import ROSTER_COLUMNS
-from core.roster.store import UNCHECKED, Store
+from core.roster.store import UNCHECKED, ImportSuperseded, Store, StoreError
 from core.rules.roster import assess_roster
 
 __all__ = ["PREVIEW_ROWS", "STAGES", "ImportProgress", "PendingImport", "accept_import",
-           "check_job", "file_headers", "prepare_import"]
+           "check_job", "file_headers", "prepare_import", "write_rows_later"]
+
+log = logging.getLogger(__name__)
 
 PREVIEW_ROWS = 10
 STAGES = ("read", "checked", "stored")
@@ -143,14 +148,50 @@ def accept_import(store: Store, pending: PendingImport,
                   progress: ProgressCallback | None = None) -> int:
     """Store the valid rows as a new snapshot (one transaction) and make it current; its id.
 
-    Raises StoreError when the database fails (nothing changed), and ImportSuperseded when
-    another snapshot became current since the file was checked (the rows are kept, complete,
-    as a snapshot that is not current).
+    The transaction holds what the dashboard reads (the snapshot and its Parquet frame); the
+    row table follows in a background process (``write_rows_later``; core/roster/store.py,
+    "Row table later"). Raises StoreError when the database fails (nothing changed), and
+    ImportSuperseded when another snapshot became current since the file was checked (the
+    rows are kept, complete, as a snapshot that is not current).
     """
     def stored(done: int, total: int) -> None:
         if progress is not None:
             progress(ImportProgress("stored", done, total))
 
-    return store.import_snapshot(pending.valid, pending.file_name, pending.sha256,
-                                 rejected_rows=pending.rejected, progress=stored,
-                                 expect_current=pending.seen_current)
+    try:
+        sid = store.import_snapshot(pending.valid, pending.file_name, pending.sha256,
+                                    rejected_rows=pending.rejected, progress=stored,
+                                    expect_current=pending.seen_current, rows_later=True)
+    except ImportSuperseded:
+        write_rows_later(store)  # kept complete but not current: its rows are written too
+        raise
+    write_rows_later(store)
+    return sid
+
+
+def write_rows_later(store: Store) -> None:
+    """Write the row tables ``store.rows_pending()`` lists, in a background process (so the
+    server's sessions keep their CPU and GIL); in-line for an in-memory database, which no
+    other process can see. Its failures are logged by code (never a row), and what is left
+    stays pending for the next writer."""
+    if store.is_memory:
+        store.write_pending_rows()
+        return
+    start_background(_write_pending_rows, store.url.render_as_string(hide_password=False))
+
+
+def _write_pending_rows(url: str) -> None:
+    """The background process of ``write_rows_later``."""
+    try:
+        store = Store(url)
+    except StoreError as exc:
+        log.warning("row table writer: cannot open the store: %s", exc.code)
+        return
+    try:
+        written = store.write_pending_rows()
+        if written:
+            log.info("row table written for snapshot(s) %s", written)
+    except StoreError as exc:
+        log.warning("row table writer: %s; the rows stay pending", exc.code)
+    finally:
+        store.close()
