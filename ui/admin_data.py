@@ -24,7 +24,11 @@ pickled. What they return must not be modified.
 assesses the current snapshot (layers 1 and 2; ui/admin_dashboard.py then adds the overview's
 first view), so the dashboard is ready when the password has been typed. Only for today's
 as-of date and once per database and day, so a visitor cannot make the server work by asking
-for other dates; nothing is shown before the login succeeds.
+for other dates; nothing is shown before the login succeeds. Then it starts the upload check's
+cage (core.roster.cage.start_server), so a first upload does not wait for its modules.
+
+Opening the store (once per server) also starts a writer for any row table an earlier server
+left pending (core/roster/store.py, "Row table later").
 """
 
 from __future__ import annotations
@@ -230,10 +234,6 @@ _started_lock = threading.Lock()
 
 def _warm(url: str, as_of: date, then) -> None:
     try:
-        start_server()  # the upload check's cage, ready before the first upload
-    except OSError as exc:
-        log.warning("cage server not started: %s", type(exc).__name__)
-    try:
         snapshot_id = _store(url).current_id()
         if snapshot_id is not None:
             _view(("db", url, snapshot_id), as_of)
@@ -241,6 +241,10 @@ def _warm(url: str, as_of: date, then) -> None:
                 then(Source(("db", url, snapshot_id)))
     except Exception as exc:  # noqa: BLE001 - the page reports store errors itself
         log.warning("admin prefetch failed: %s", type(exc).__name__)
+    try:  # then the upload check's cage (its modules preloaded), ready before an upload
+        start_server()
+    except OSError as exc:
+        log.warning("cage server not started: %s", type(exc).__name__)
 
 
 def prefetch(as_of: date, then=None) -> None:
