@@ -308,6 +308,34 @@ def test_sqlite_journal_is_wal(tmp_path):
     con.close()
 
 
+def test_opening_a_store_keeps_the_sqlite_locks_this_process_holds(tmp_path):
+    """Closing any descriptor of a file drops every POSIX lock the process holds on it, so
+    opening a second Store must not open and close the database file: the first one's readers
+    would lose their lock, and another process could take them for gone and remove the WAL
+    under them ("database disk image is malformed", seen with the background row writer)."""
+    path = tmp_path / "ecert.db"
+    first = Store(url_of(path))
+    inode = os.stat(path).st_ino
+
+    def my_locks() -> list[str]:
+        with open("/proc/locks") as fh:
+            return [line for line in fh if f":{inode} " in line and f" {os.getpid()} " in line]
+
+    raw = first.engine.raw_connection()
+    try:
+        cur = raw.cursor()
+        cur.execute("BEGIN")
+        cur.execute("SELECT count(*) FROM snapshots").fetchall()
+        held = my_locks()
+        assert held, "a reading SQLite connection holds a lock on the database file"
+        Store(url_of(path)).close()
+        assert my_locks() == held
+        cur.execute("COMMIT")
+    finally:
+        raw.close()
+        first.close()
+
+
 # -- failures leave everything as it was ----------------------------------------------------------
 def test_a_row_the_database_refuses_after_two_chunks_changes_nothing(store, db, frame_a, frame_b):
     first = store.import_snapshot(frame_a, "a.csv", "a" * 64, 0)

@@ -94,16 +94,30 @@ def private_dir(path: Path, *, enforce: bool = True) -> Path:
 
 def private_file(path: Path) -> Path:
     """``path`` created empty if missing, and mode 0600 whatever the umask (its folder 0700).
-    SQLite then gives the database's ``-wal`` and ``-shm`` files the same mode."""
+    SQLite then gives the database's ``-wal`` and ``-shm`` files the same mode.
+
+    An existing file is never opened here: closing any descriptor of a file drops every POSIX
+    lock this process holds on it, including the locks of SQLite connections already open on
+    the same database (SQLite's "How To Corrupt", 2.2). A process that lost them can be taken
+    for gone by another one, which then checkpoints and removes the WAL under its readers
+    ("database disk image is malformed"). So: create exclusively, or only chmod by path."""
     private_dir(path.parent, enforce=False)  # a new folder is 0700; an existing one is left
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     try:
-        if os.fstat(fd).st_mode & 0o777 != 0o600:
-            os.fchmod(fd, 0o600)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    else:  # a brand-new empty file: no connection can hold a lock on it yet
+        try:
+            if os.fstat(fd).st_mode & 0o777 != 0o600:
+                os.fchmod(fd, 0o600)
+        finally:
+            os.close(fd)
+        return path
+    try:
+        if os.stat(path).st_mode & 0o777 != 0o600:
+            os.chmod(path, 0o600)
     except PermissionError:
         pass
-    finally:
-        os.close(fd)
     return path
 
 

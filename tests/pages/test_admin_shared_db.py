@@ -77,3 +77,29 @@ def test_an_import_overtaken_by_another_is_kept_and_said_in_both_languages(share
     assert not at.file_uploader[0].value  # done: the upload is cleared
     regs = [m for m in at.metric if m.label == text("admin.m_registrations", "zh")]
     assert regs[0].value == "30"  # the dashboard shows what is current: theirs
+
+
+def test_a_server_opening_the_store_finishes_row_tables_left_pending(shared):
+    """A server stopped while writing an import's row table (core/roster/store.py, "Row table
+    later"): the next server to open the store writes it, and the page shows the snapshot
+    meanwhile from its Parquet frame."""
+    import time
+
+    st = Store(shared.url)
+    try:
+        left = st.import_snapshot(demo_roster(35, seed=6, as_of=today_shanghai()), "left.csv",
+                                  "e" * 64, rows_later=True)
+    finally:
+        st.close()
+    assert shared.rows_pending() == [left]
+    at = login(open_admin(), PASSWORD)
+    assert_clean(at)
+    regs = [m for m in at.metric if m.label == text("admin.m_registrations", "zh")]
+    assert regs[0].value == "35"
+    deadline = time.monotonic() + 60
+    while shared.rows_pending():
+        assert time.monotonic() < deadline, "the pending row table was never written"
+        time.sleep(0.05)
+    assert shared.execute("SELECT count(*) FROM roster_rows WHERE snapshot_id = ?",
+                          (left,)) == [(35,)]
+    assert shared.partial_snapshots() == []
