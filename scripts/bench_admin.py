@@ -89,7 +89,7 @@ def run(rows: int = ROWS, check_file: bool = True, backward: bool = False,
         t_gen, df = _timed(lambda: demo_roster(rows, seed=DEMO_SEED, as_of=AS_OF))
         figures["generate_s"] = round(t_gen, 2)
 
-        rows = df
+        to_store = df
         if check_file:
             from core.roster.cage import start_server
             from core.roster.importing import prepare_import
@@ -101,17 +101,17 @@ def run(rows: int = ROWS, check_file: bool = True, backward: bool = False,
             t_check, pending = _timed(lambda: prepare_import(data, "bench.csv", AS_OF))
             figures["file_check_s"] = round(t_check, 2)
             figures["file_check_valid_rows"] = pending.accepted
-            rows = pending.valid
+            to_store = pending.valid
             del data, pending
 
         store = Store(config.db_url())
-        t_imp, sid = _timed(lambda: store.import_snapshot(rows, "bench", "0" * 64, 0,
+        t_imp, sid = _timed(lambda: store.import_snapshot(to_store, "bench", "0" * 64, 0,
                                                           rows_later=True))
         figures["import_s"] = round(t_imp, 2)
         if "file_check_s" in figures:  # issue 11: the upload check and the import, together
             figures["check_and_import_s"] = round(figures["file_check_s"] + t_imp, 2)
         figures["row_table_s"] = round(_timed(store.write_pending_rows)[0], 2)
-        del rows
+        to_store = None
         t_load, frame = _timed(lambda: store.load(sid))
         figures["load_s"] = round(t_load, 2)
         from core import assess_roster

@@ -22,10 +22,12 @@ pickled. What they return must not be modified.
 
 ``prefetch(as_of)``: while the login form is on screen, a background thread loads, prepares and
 assesses the current snapshot (layers 1 and 2; ui/admin_dashboard.py then adds the overview's
-first view), so the dashboard is ready when the password has been typed. Only for today's
-as-of date and once per database and day, so a visitor cannot make the server work by asking
-for other dates; nothing is shown before the login succeeds. Then it starts the upload check's
-cage (core.roster.cage.start_server), so a first upload does not wait for its modules.
+first view), so the dashboard is ready when the password has been typed. Layers 2 and 3 only
+for today's as-of date and once per database and day, so a visitor cannot make the server work
+by asking for other dates; for any other date only layer 1 (loading and preparing the snapshot,
+the same for every date), once per database. Nothing is shown before the login succeeds.
+Then it starts the upload check's cage (core.roster.cage.start_server), so a first upload does
+not wait for its modules.
 
 Opening the store (once per server) also starts a writer for any row table an earlier server
 left pending (core/roster/store.py, "Row table later").
@@ -228,17 +230,21 @@ def selection(source: Source, as_of: date, filters: Filters) -> pd.DataFrame:
 
 
 # ----------------------------------------------------------------------------- prefetch
-_started: set[tuple[str, date]] = set()
+_started: set[tuple[str, date | None]] = set()
 _started_lock = threading.Lock()
 
 
-def _warm(url: str, as_of: date, then) -> None:
+def _warm(url: str, as_of: date | None, then) -> None:
     try:
         snapshot_id = _store(url).current_id()
         if snapshot_id is not None:
-            _view(("db", url, snapshot_id), as_of)
-            if then is not None:
-                then(Source(("db", url, snapshot_id)))
+            key = ("db", url, snapshot_id)
+            if as_of is None:
+                snapshot(key)  # layer 1 only: the same whatever the as-of date
+            else:
+                _view(key, as_of)
+                if then is not None:
+                    then(Source(key))
     except Exception as exc:  # noqa: BLE001 - the page reports store errors itself
         log.warning("admin prefetch failed: %s", type(exc).__name__)
     try:  # then the upload check's cage (its modules preloaded), ready before an upload
@@ -249,9 +255,10 @@ def _warm(url: str, as_of: date, then) -> None:
 
 def prefetch(as_of: date, then=None) -> None:
     """Warm the current snapshot's caches at ``as_of`` in the background (module doc); then
-    call ``then(source)`` in that thread (the dashboard warms its first view)."""
+    call ``then(source)`` in that thread (the dashboard warms its first view). For another
+    as-of date than today only the snapshot layer (layer 1), which every date shares."""
     if as_of != today_shanghai():
-        return
+        as_of = then = None
     try:
         url = config.db_url()
     except config.ConfigError:

@@ -1,4 +1,5 @@
-"""/admin's login form prefetches the current snapshot (today's as-of date only), in AppTest."""
+"""/admin's login form prefetches the current snapshot, in AppTest: prepared and assessed for
+today's as-of date; for another date only prepared (what every date shares)."""
 
 from __future__ import annotations
 
@@ -49,7 +50,15 @@ def test_the_login_form_prepares_the_snapshot_in_the_background(isolated):
     assert isolated == ["ecert-admin-prefetch"]
 
 
-def test_no_prefetch_for_another_date(isolated):
+def test_for_another_date_the_snapshot_is_only_prepared(isolated, monkeypatch):
+    assessed = []
+    real = admin_data.assess_prepared
+
+    def counting(prepared, as_of):
+        assessed.append((threading.current_thread().name, as_of))
+        return real(prepared, as_of)
+
+    monkeypatch.setattr(admin_data, "assess_prepared", counting)
     at = AppTest.from_file(APP, default_timeout=120)
     at.run()
     at.date_input(key="as_of").set_value(date(2022, 3, 1)).run()
@@ -57,4 +66,14 @@ def test_no_prefetch_for_another_date(isolated):
     assert_clean(at)
     assert at.text_input(key="admin_password")
     wait_for_prefetch()
-    assert isolated == []
+    assert isolated == ["ecert-admin-prefetch"] and assessed == []  # no date's work
+    app_helpers.login(at, PASSWORD)
+    assert at.metric
+    assert isolated == ["ecert-admin-prefetch"]  # the login found the snapshot prepared
+    assert assessed and all(name != "ecert-admin-prefetch" for name, _ in assessed)
+    at2 = AppTest.from_file(APP, default_timeout=120)
+    at2.run()
+    at2.date_input(key="as_of").set_value(date(2023, 5, 1)).run()
+    at2.switch_page("pages/admin.py").run()  # yet another date: nothing more to prepare
+    wait_for_prefetch()
+    assert isolated == ["ecert-admin-prefetch"]
