@@ -240,9 +240,9 @@ def test_checking_the_columns_in_threads_changes_nothing(data, as_of):
 
     frame = _frame(data.draw(st.lists(row(as_of), min_size=1, max_size=25)))
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(bulk, "_THREADED_ROWS", 10**9)
+        mp.setattr(bulk, "THREADED_ROWS", 10**9)
         alone = bulk.assess_roster(frame, as_of)
-        mp.setattr(bulk, "_THREADED_ROWS", 1)
+        mp.setattr(bulk, "THREADED_ROWS", 1)
         pd.testing.assert_frame_equal(bulk.assess_roster(frame, as_of), alone)
 
 

@@ -283,6 +283,14 @@ def _count_bytes(data, needle: bytes) -> int:
     return sum(bytes(data[i : i + _CHUNK]).count(needle) for i in range(0, len(data), _CHUNK))
 
 
+def _count_control_bytes(data: bytes) -> int:
+    """How many C0 control bytes (but tab and line ends) and DEL ``data`` holds, chunk by
+    chunk (no second copy of a 150 MB file)."""
+    view = memoryview(data)
+    return sum(len(chunk) - len(chunk.translate(None, _CONTROL_BYTES))
+               for chunk in (bytes(view[i : i + _CHUNK]) for i in range(0, len(view), _CHUNK)))
+
+
 def _check_csv_lines(data: bytes) -> None:
     """More lines than MAX_ROWS (plus the header area) is refused before anything is parsed."""
     lines = data.count(b"\n") or data.count(b"\r")

@@ -95,6 +95,9 @@ CAGE_MEMORY_BYTES = 6 * 1024**3  #: RLIMIT_AS of the reading child (a 1M-row CSV
 CAGE_CPU_SECONDS = 240          #: RLIMIT_CPU of the reading child
 CAGE_WALL_SECONDS = 300         #: the parent stops waiting (and kills the child) after this
 CAGE_OUTPUT_BYTES = 4 * 1024**3  #: RLIMIT_FSIZE: the largest result the child may write
+#: a roster this long has its columns read and checked by THREADS threads side by side (Arrow
+#: and numpy let go of the GIL; measured by scripts/bench.py and scripts/bench_admin.py)
+THREADED_ROWS, THREADS = 50_000, 2
 
 # -- codes (POLICY.md) ----------------------------------------------------------------------------
 REGIMES: tuple[str, ...] = POLICY.regimes  # pilot, batch2021, not_covered (policy.toml)

@@ -29,6 +29,8 @@ from core.roster.schema import (
     STATUSES,
     TEXT_COLUMNS,
     TEXT_LIMITS,
+    THREADED_ROWS,
+    THREADS,
 )
 from core.rules import certificate as cert
 from core.rules import specialty as rule
@@ -199,8 +201,8 @@ def prepare_roster(df: pd.DataFrame, policy: Policy = POLICY) -> PreparedRoster:
         derived = check_dates(found, dates, policy, _unparsed_dates(prior, prior_mask))
         return prior, prior_mask, dates, derived, found
 
-    if n >= _THREADED_ROWS:  # Arrow and numpy let go of the GIL: the columns side by side
-        with ThreadPoolExecutor(max_workers=_THREADS) as pool:
+    if n >= THREADED_ROWS:  # Arrow and numpy let go of the GIL: the columns side by side
+        with ThreadPoolExecutor(max_workers=THREADS) as pool:
             dated = pool.submit(check_all_dates)
             checks = dict(zip(TEXT_COLUMNS, pool.map(check, TEXT_COLUMNS), strict=True))
             prior, prior_mask, dates, derived, date_problems = dated.result()
@@ -293,8 +295,6 @@ def assess_roster(df: pd.DataFrame, as_of: date, policy: Policy = POLICY) -> pd.
 
 
 _NO_ROW = np.iinfo(np.int64).max
-# a roster this long has its text columns checked by two threads (measured: scripts/bench.py)
-_THREADED_ROWS, _THREADS = 50_000, 2
 
 
 @dataclass

@@ -456,6 +456,23 @@ def test_duplicate_rows_equal_comparing_whole_rows(rows):
     assert got.tolist() == expected.tolist()
 
 
+def test_reading_the_columns_in_threads_changes_nothing(monkeypatch):
+    """A long roster has its columns parsed by two threads; the frame, the error texts and
+    their order included, is the one of parsing them one after the other."""
+    import core.roster.io as io_module
+
+    rows = [GOOD_ROW, OTHER_ROW, with_cell(GOOD_ROW, "valid_until", "2021/13/45"),
+            with_cell(OTHER_ROW, "birth_date", "yesterday"),
+            with_cell(GOOD_ROW, "employer", "某\x07公司"),
+            with_cell(with_cell(OTHER_ROW, "valid_from", "x"), "name", "王\x01")]
+    data = csv_bytes(rows * 3)
+    monkeypatch.setattr(io_module, "THREADED_ROWS", 10**9)
+    alone = read_roster(data).data
+    assert alone["error"].notna().sum() == 12
+    monkeypatch.setattr(io_module, "THREADED_ROWS", 1)
+    pd.testing.assert_frame_equal(read_roster(data).data, alone)
+
+
 # --------------------------------------------------------------------------------------------
 # 1,000,000 rows, ~50 MB: read and assessed whole, bad rows still found (speed: make bench)
 # --------------------------------------------------------------------------------------------
