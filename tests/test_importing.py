@@ -112,3 +112,15 @@ def test_a_superseded_import_gets_its_row_table_too(store, db):
     wait_for_rows(db)
     assert db.execute("SELECT count(*) FROM roster_rows WHERE snapshot_id = ?",
                       (err.value.snapshot_id,)) == [(9,)]
+
+
+def test_an_import_stands_when_no_background_process_can_be_started(store, db, monkeypatch):
+    def no_process(*_args):
+        raise OSError("fork refused")
+
+    monkeypatch.setattr(importing, "start_background", no_process)
+    pending = importing.prepare_import(roster_csv(12, seed=2), "x.csv", today_shanghai())
+    sid = importing.accept_import(store, pending)  # no error: the snapshot is stored, current
+    assert store.current_id() == sid and len(store.load(sid)) == 12
+    assert store.rows_pending() == [sid]  # written by the next writer
+    assert store.write_pending_rows() == [sid] and db.partial_snapshots() == []

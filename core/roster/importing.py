@@ -177,7 +177,11 @@ def write_rows_later(store: Store) -> None:
     if store.is_memory:
         store.write_pending_rows()
         return
-    start_background(_write_pending_rows, store.url.render_as_string(hide_password=False))
+    try:
+        start_background(_write_pending_rows, store.url.render_as_string(hide_password=False))
+    except OSError as exc:  # no process to be had now: the import itself stands
+        log.warning("row table writer not started (%s); the rows stay pending until the next "
+                    "server opens the store", type(exc).__name__)
 
 
 def _write_pending_rows(url: str) -> None:
