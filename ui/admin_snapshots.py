@@ -89,6 +89,13 @@ def section(store: Store) -> None:
         t("admin.snap_current"): [t("common.yes") if c else "" for c in snaps["is_current"]],
     })
     st.dataframe(shown, hide_index=True, width="stretch")
+    try:
+        pending_rows = store.rows_pending()  # core/roster/store.py, "Row table later"
+    except StoreError:
+        pending_rows = []
+    if pending_rows:
+        st.caption(t("admin.snap_rows_pending",
+                     ids=", ".join(f"#{sid}" for sid in pending_rows)))
     earlier = snaps[~snaps["is_current"]]
     if earlier.empty:
         st.caption(t("admin.snap_only_current"))

@@ -103,3 +103,23 @@ def test_a_server_opening_the_store_finishes_row_tables_left_pending(shared):
     assert shared.execute("SELECT count(*) FROM roster_rows WHERE snapshot_id = ?",
                           (left,)) == [(35,)]
     assert shared.partial_snapshots() == []
+
+
+def test_the_snapshot_list_says_when_a_row_table_is_still_being_written(shared, monkeypatch):
+    from core.roster import importing
+
+    monkeypatch.setattr(importing, "start_background", lambda *_a: None)  # a writer not yet done
+    at = login(open_admin(), PASSWORD)
+    st = Store(shared.url)
+    try:
+        sid = st.import_snapshot(demo_roster(20, seed=8, as_of=today_shanghai()), "late.csv",
+                                 "a" * 64, rows_later=True)
+        at.run()
+        assert_clean(at)
+        note = text("admin.snap_rows_pending", "zh", ids=f"#{sid}")
+        assert note in [c.value for c in at.caption]
+        st.write_pending_rows()
+        at.run()
+        assert note not in [c.value for c in at.caption]
+    finally:
+        st.close()
