@@ -570,6 +570,27 @@ KILLED_IMPORT = textwrap.dedent("""
 """)
 
 
+def kill_at_first_chunk(script: str, url: str, what: str, true_before_kill=None) -> None:
+    """Run ``script`` (it prints "chunk N" after each chunk of 5,000 rows, then sleeps) and
+    SIGKILL it once it reported its first chunk; ``true_before_kill()`` must hold then."""
+    proc = subprocess.Popen([sys.executable, "-c", script, url], cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        sel = selectors.DefaultSelector()
+        sel.register(proc.stdout, selectors.EVENT_READ)
+        assert sel.select(timeout=120), f"the {what} never reported its first chunk"
+        line = proc.stdout.readline()
+        assert line.startswith("chunk 5000"), (line, proc.stderr.read() if proc.poll() else "")
+        if true_before_kill is not None:
+            assert true_before_kill()
+    finally:
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+        proc.stdout.close()
+        proc.stderr.close()
+    assert proc.returncode == -signal.SIGKILL
+
+
 def uncommitted_rows_on_disk(db: Database) -> bool:
     if db.is_sqlite:
         return (db.path.parent / (db.path.name + "-wal")).stat().st_size > 0
@@ -587,21 +608,7 @@ def test_sigkill_mid_import_keeps_previous_snapshot(db, frame_a):
     st.close()
     before = db.state()
 
-    proc = subprocess.Popen([sys.executable, "-c", KILLED_IMPORT, db.url], cwd=ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        sel = selectors.DefaultSelector()
-        sel.register(proc.stdout, selectors.EVENT_READ)
-        assert sel.select(timeout=120), "the import never reported its first chunk"
-        line = proc.stdout.readline()
-        assert line.startswith("chunk 5000"), (line, proc.stderr.read() if proc.poll() else "")
-        assert uncommitted_rows_on_disk(db)
-    finally:
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=30)
-        proc.stdout.close()
-        proc.stderr.close()
-    assert proc.returncode == -signal.SIGKILL
+    kill_at_first_chunk(KILLED_IMPORT, db.url, "import", lambda: uncommitted_rows_on_disk(db))
 
     after = Store(db.url)
     try:
@@ -735,19 +742,7 @@ def test_sigkill_of_the_row_writer_leaves_the_snapshot_current_and_its_rows_pend
     df = demo_roster(40_000, seed=9, as_of=AS_OF)
     st = Store(db.url)
     sid = st.import_snapshot(df, "big.csv", "d" * 64, rows_later=True)
-    proc = subprocess.Popen([sys.executable, "-c", KILLED_ROW_WRITER, db.url], cwd=ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        sel = selectors.DefaultSelector()
-        sel.register(proc.stdout, selectors.EVENT_READ)
-        assert sel.select(timeout=120), "the writer never reported its first chunk"
-        line = proc.stdout.readline()
-        assert line.startswith("chunk 5000"), (line, proc.stderr.read() if proc.poll() else "")
-    finally:
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=30)
-        proc.stdout.close()
-        proc.stderr.close()
+    kill_at_first_chunk(KILLED_ROW_WRITER, db.url, "writer")
     after = Store(db.url)
     try:
         assert after.integrity_check() and after.current_id() == sid
