@@ -22,8 +22,9 @@ asking for 512 GiB, a ``MemoryError``, an endless loop, a segfault) the parent g
 rows, columns, cells, unpacked bytes) refuse the known hostile shapes before anything is
 allocated; the cage is the net under everything else.
 
-The admin import (``ui.admin_import``) and the command line (``python -m core roster`` and
-``lapse-counts``) both go through :func:`check_roster`. Never imports streamlit.
+The admin import (``core.roster.importing.prepare_import``: its ``check_job``) and the command
+line (``python -m core roster`` and ``lapse-counts``: :func:`check_roster`, ``lapse_job``)
+both read through :func:`run_caged`. Never imports streamlit.
 """
 
 from __future__ import annotations
@@ -317,13 +318,11 @@ def read_job(roster: Roster) -> dict:
     return {"raw": roster.raw, "data": roster.data, "meta": _meta(roster)}
 
 
-def assess_job(roster: Roster, as_of: date,
-               prepare: Callable[[pd.DataFrame, date], pd.DataFrame] | None = None) -> dict:
-    """Reading and checking: ``assess_roster`` at ``as_of`` (on ``prepare(data, as_of)``)."""
+def assess_job(roster: Roster, as_of: date) -> dict:
+    """Reading and checking: ``assess_roster`` at ``as_of``."""
     from core.rules.roster import assess_roster
 
-    data = roster.data if prepare is None else prepare(roster.data, as_of)
-    return {**read_job(roster), "assessed": assess_roster(data, as_of)}
+    return {**read_job(roster), "assessed": assess_roster(roster.data, as_of)}
 
 
 def lapse_job(roster: Roster, as_of: date) -> dict:
@@ -339,17 +338,14 @@ def _meta(roster: Roster) -> dict:
 
 
 def check_roster(source: bytes | str | os.PathLike, file_name: str | None = None,
-                 as_of: date | None = None, *,
-                 prepare: Callable[[pd.DataFrame, date], pd.DataFrame] | None = None,
-                 limits: Limits | None = None) -> Checked:
-    """Read ``source`` in the cage, and with ``as_of`` also assess it there (on
-    ``prepare(data, as_of)`` when given: a module-level function). The same frames
-    ``read_roster`` / ``assess_roster`` give in-process."""
+                 as_of: date | None = None, *, limits: Limits | None = None) -> Checked:
+    """Read ``source`` in the cage, and with ``as_of`` also assess it there. The same frames
+    ``read_roster`` / ``assess_roster`` give in-process. (The admin import has its own job,
+    core.roster.importing.check_job, which sends back only what the page uses.)"""
     if as_of is None:
         out = run_caged(read_job, source, file_name, limits=limits)
     else:
-        out = run_caged(assess_job, source, file_name, limits=limits, as_of=as_of,
-                        prepare=prepare)
+        out = run_caged(assess_job, source, file_name, limits=limits, as_of=as_of)
     meta = out["meta"]
     roster = Roster(out["raw"], out["data"], meta["source_format"], meta["encoding"],
                     meta["file_name"], meta["sha256"])
