@@ -247,6 +247,17 @@ def test_two_imports_at_once_on_A_and_B_one_current_the_other_told(contexts, dep
     winner = "admin-a.csv" if outcomes["a"] == "current" else "admin-b.csv"
     assert [k for k, v in stored.items() if v[1]] == [winner]  # nothing lost, nothing mixed
     expect(warning).to_contain_text(f"#{current}")
+    # each replica's background writer (a forkserver child of `streamlit run`) writes the row
+    # table of the snapshot it imported, the superseded one included
+    deadline = time.monotonic() + 120
+    while database.rows_pending():
+        assert time.monotonic() < deadline, f"row tables never written: {database.rows_pending()}"
+        time.sleep(0.2)
+    counts = dict(database.execute(
+        "SELECT s.file_name, count(r.row_no) FROM snapshots s JOIN roster_rows r "
+        "ON r.snapshot_id = s.id WHERE s.file_name IN ('admin-a.csv', 'admin-b.csv') "
+        "GROUP BY s.file_name"))
+    assert counts == {"admin-a.csv": 3_000, "admin-b.csv": 2_000}
 
 
 def wait_for_route(context: BrowserContext, route: str, seconds: float = 90) -> None:
