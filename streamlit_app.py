@@ -11,6 +11,7 @@ from ui.i18n import t
 from ui.messages import show_unexpected
 
 server_guard.install()  # once per process: metrics closed, uploads bounded, logs redacted
+process.small_pages()  # once per process: large arrays on 4 KiB pages (ui/process.py says why)
 
 st.set_page_config(page_title=t("app.name"), page_icon=sidebar.app_icon(), layout="wide")
 

@@ -13,3 +13,36 @@ def test_the_heap_is_frozen_once(monkeypatch):
     assert process.freeze_startup_heap() is False
     assert process.freeze_startup_heap() is False
     assert calls == [1]
+
+
+def test_huge_pages_are_switched_off_once(monkeypatch):
+    from numpy._core import multiarray
+
+    calls = []
+    monkeypatch.setattr(multiarray, "_set_madvise_hugepage", lambda on: calls.append(on) or True)
+    monkeypatch.delenv("NUMPY_MADVISE_HUGEPAGE", raising=False)
+    monkeypatch.setattr(process, "_paged", False)
+    assert process.small_pages() is True
+    assert process.small_pages() is False
+    assert calls == [False]
+
+
+def test_an_operators_numpy_setting_stands(monkeypatch):
+    from numpy._core import multiarray
+
+    calls = []
+    monkeypatch.setattr(multiarray, "_set_madvise_hugepage", lambda on: calls.append(on) or True)
+    monkeypatch.setenv("NUMPY_MADVISE_HUGEPAGE", "1")
+    monkeypatch.setattr(process, "_paged", False)
+    assert process.small_pages() is False
+    assert calls == []
+
+
+def test_the_switch_is_numpys_own():
+    """The private function numpy's import calls exists and answers (it returns the previous
+    setting); put back as it was."""
+    from numpy._core import multiarray
+
+    before = multiarray._set_madvise_hugepage(False)
+    assert isinstance(before, bool)
+    multiarray._set_madvise_hugepage(before)

@@ -1,20 +1,33 @@
-"""Once per server process (issue 11): the heap that every later collection would rescan.
+"""Once per server process (issue 11): how the process holds its memory.
 
-Streamlit runs every session in one Python process. By the end of the first script run the
-process has imported the app, Streamlit, pandas, plotly, fpdf2 and the policy: hundreds of
-thousands of objects that live as long as the process. ``gc.freeze()`` moves them out of the
-cyclic collector's generations, so its full collections, which stop every session while they
-run, scan only what the sessions created since (objects are still freed by reference counting,
-and anything created later is collected as before).
+Streamlit runs every session in one Python process.
+
+``freeze_startup_heap()``: by the end of the first script run the process has imported the app,
+Streamlit, pandas, plotly, fpdf2 and the policy: hundreds of thousands of objects that live as
+long as the process. ``gc.freeze()`` moves them out of the cyclic collector's generations, so
+its full collections, which stop every session while they run, scan only what the sessions
+created since (objects are still freed by reference counting, and anything created later is
+collected as before).
+
+``small_pages()``: numpy asks the kernel for transparent huge pages (``madvise``) for every
+array of 4 MiB or more. The admin page's first render at 1,000,000 rows makes a few hundred MB
+of such arrays, and on the virtual machines this runs on a fresh 2 MiB page costs far more
+than the 4 KiB pages the same array would touch: with huge pages the render's system time was
+0.9-1.8 s and varied run to run, without them 0.4-0.8 s (docs/BENCHMARKS.md, "The admin page's
+fresh memory"). Arrays under 4 MiB (everything a constructor's session makes) are not affected.
+numpy's own switch, the ``NUMPY_MADVISE_HUGEPAGE`` environment variable, is read once, when
+numpy is imported; when an operator has set it, that choice stands.
 """
 
 from __future__ import annotations
 
 import gc
+import os
 import threading
 
 _lock = threading.Lock()
 _frozen = False
+_paged = False
 
 
 def freeze_startup_heap() -> bool:
@@ -27,4 +40,22 @@ def freeze_startup_heap() -> bool:
             return False
         gc.freeze()
         _frozen = True
+        return True
+
+
+def small_pages() -> bool:
+    """numpy's large arrays on ordinary pages from now on, unless ``NUMPY_MADVISE_HUGEPAGE`` is
+    set; once per process. True when this call switched huge pages off."""
+    global _paged
+    if _paged:
+        return False
+    with _lock:
+        if _paged:
+            return False
+        _paged = True
+        if os.environ.get("NUMPY_MADVISE_HUGEPAGE") is not None:
+            return False
+        from numpy._core import multiarray  # numpy's own switch (numpy/__init__.py uses it)
+
+        multiarray._set_madvise_hugepage(False)
         return True
