@@ -4,8 +4,9 @@ Three layers, each cached by exactly what it depends on (issue 11 item 3):
 
 1. **per snapshot** (``Source.key`` = ("db", database URL, snapshot id) or ("demo", day the demo
    was generated)): the roster, ``prepare_roster`` of it (text and number checks, province
-   folding, person ids, day numbers) and ``core.admin.dashboard.basis`` (the page's
-   date-independent helper columns). The snapshot id is read from the database on every run
+   folding, person ids, day numbers, and the date-free part of R-1 and R-3,
+   ``PreparedRoster.given``) and ``core.admin.dashboard.basis`` (the page's date-independent
+   helper columns). The snapshot id is read from the database on every run
    (one small query), so an import made on another server shows up at the next run.
    ``prepare_roster`` takes the policy in force at the as-of date (``POLICY.in_force``): one
    preparation per snapshot and notice version.
@@ -129,6 +130,9 @@ def store() -> Store:
 
 def _snapshot_of(roster: pd.DataFrame) -> Snapshot:
     prepared = prepare_roster(roster, POLICY)
+    # the date-free part of too: per snapshot, so an as-of date then runs only the rules
+    # that depend on it, and a prefetch for another date (layer 1 only) covers it
+    prepared.given  # noqa: B018 - worked out on first use and kept (PreparedRoster.given)
     return Snapshot(roster, prepared, dash.basis(roster, person=prepared.person))
 
 
