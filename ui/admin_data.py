@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 
@@ -52,6 +53,7 @@ from core.policy.data import POLICY
 from core.policy.dates import today_shanghai
 from core.roster.cage import start_server
 from core.roster.importing import write_rows_later
+from core.roster.schema import THREADED_ROWS
 from core.roster.store import Store, StoreError
 from core.rules.roster import (
     PreparedRoster,
@@ -129,11 +131,22 @@ def store() -> Store:
 
 
 def _snapshot_of(roster: pd.DataFrame) -> Snapshot:
-    prepared = prepare_roster(roster, POLICY)
-    # the date-free part of R-1 to R-3 too: per snapshot, so an as-of date then runs only the rules
-    # that depend on it, and a prefetch for another date (layer 1 only) covers it
-    prepared.given  # noqa: B018 - worked out on first use and kept (PreparedRoster.given)
-    return Snapshot(roster, prepared, dash.basis(roster, person=prepared.person))
+    """Layer 1 of one roster. The date-free part of R-1 to R-3 (``PreparedRoster.given``) is
+    worked out here too, so an as-of date runs only the rules that depend on it, and a prefetch
+    for another date (layer 1 only) covers it. A long roster uses a second thread (Arrow, numpy
+    and pandas' hashing let go of the GIL): the helper columns beside ``prepare_roster``, then
+    ``given`` beside the person ids."""
+    if len(roster) < THREADED_ROWS:
+        prepared = prepare_roster(roster, POLICY)
+        prepared.given  # noqa: B018 - worked out on first use and kept
+        return Snapshot(roster, prepared, dash.basis(roster, person=prepared.person))
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        texts = pool.submit(dash.text_basis, roster)
+        prepared = prepare_roster(roster, POLICY)
+        given = pool.submit(lambda: prepared.given)
+        person = prepared.person
+        given.result()
+        return Snapshot(roster, prepared, dash.with_person(texts.result(), person))
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)

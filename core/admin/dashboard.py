@@ -52,8 +52,8 @@ __all__ = [
     "ACTIONABLE", "DUE_WINDOWS", "NEEDS_ACTION_DAYS", "PROVINCE_COLUMN", "basis", "compact",
     "due_mask", "export_frame", "filter_rows", "headline", "lapse_by_province",
     "lapses_by_month", "later_downloads", "materialise", "needs_action", "notice_markers",
-    "prepare", "province_short", "roster_at", "table_rows", "upcoming_by_province",
-    "validation_report",
+    "prepare", "province_short", "roster_at", "table_rows", "text_basis",
+    "upcoming_by_province", "validation_report", "with_person",
 ]
 
 ACTIONABLE = ("valid", "apply_now", "expired_not_lapsed")
@@ -171,6 +171,13 @@ def basis(roster: pd.DataFrame, policy: Policy = POLICY,
     """What the page's counts need that does not depend on the as-of date, once per snapshot:
     ``province_short``, ``person_id`` (``person``: ids already made, e.g. by
     ``prepare_roster``), and ``specialty`` and ``employer`` as categoricals."""
+    return with_person(text_basis(roster, policy),
+                       person_ids(roster) if person is None else person)
+
+
+def text_basis(roster: pd.DataFrame, policy: Policy = POLICY) -> pd.DataFrame:
+    """``basis`` without ``person_id``: needs only the roster's text columns, so it can be made
+    beside ``prepare_roster`` (which makes the person ids)."""
     def text(column: str) -> pd.Series:
         if column in roster:
             return _categorical(roster[column])
@@ -179,10 +186,16 @@ def basis(roster: pd.DataFrame, policy: Policy = POLICY,
 
     return pd.DataFrame({
         PROVINCE_COLUMN: province_short(roster, policy),
-        PERSON_COLUMN: person_ids(roster) if person is None else np.asarray(person, np.int64),
         "specialty": text("specialty"),
         "employer": text("employer"),
     }, index=roster.index)
+
+
+def with_person(text_frame: pd.DataFrame, person: np.ndarray) -> pd.DataFrame:
+    """``text_basis`` plus the ``person_id`` column: ``basis``."""
+    out = text_frame.copy(deep=False)
+    out.insert(1, PERSON_COLUMN, np.asarray(person, np.int64))
+    return out
 
 
 def compact(assessed: pd.DataFrame, basis_frame: pd.DataFrame) -> pd.DataFrame:

@@ -77,3 +77,31 @@ def test_for_another_date_the_snapshot_is_only_prepared(isolated, monkeypatch):
     at2.switch_page("pages/admin.py").run()  # yet another date: nothing more to prepare
     wait_for_prefetch()
     assert isolated == ["ecert-admin-prefetch"]
+
+
+def test_the_snapshot_layer_is_the_same_on_two_threads(monkeypatch):
+    """``_snapshot_of`` on a long roster (helper columns beside ``prepare_roster``, ``given``
+    beside the person ids) equals the one-thread path, and works out ``given`` in both."""
+    import numpy as np
+    from pandas.testing import assert_frame_equal
+
+    from core.admin import dashboard as dash
+    from core.demo.roster import demo_roster
+
+    roster = demo_roster(2000, seed=11, as_of=date(2026, 11, 27))
+    made = {}
+    for name, threshold in (("one", 10**9), ("two", 0)):
+        monkeypatch.setattr(admin_data, "THREADED_ROWS", threshold)
+        made[name] = admin_data._snapshot_of(roster)
+        assert "given" in made[name].prepared._later
+    one, two = made["one"], made["two"]
+    assert_frame_equal(one.basis, two.basis)
+    assert_frame_equal(two.basis, dash.basis(roster))
+    assert list(two.basis.columns) == list(dash.basis(roster).columns)
+    np.testing.assert_array_equal(one.prepared.person, two.prepared.person)
+    for a, b in zip(one.prepared.given, two.prepared.given, strict=True):
+        if isinstance(a, tuple):
+            for x, y in zip(a, b, strict=True):
+                np.testing.assert_array_equal(x, y)
+        else:
+            np.testing.assert_array_equal(a, b)
