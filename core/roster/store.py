@@ -237,7 +237,8 @@ def _frame_from_parquet(data: bytes) -> pd.DataFrame:
         else:
             out[c] = pd.array(pd.arrays.ArrowStringArray(col.cast(pa.large_string())),
                               dtype="string")
-    return pd.DataFrame(out, columns=list(COLUMNS))
+    # the arrays are new and this frame's alone: no second copy to stack the date columns
+    return pd.DataFrame(out, columns=list(COLUMNS), copy=False)
 
 
 # -- frame <-> rows ----------------------------------------------------------------------------
