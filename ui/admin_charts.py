@@ -27,14 +27,12 @@ REGIME_PATTERNS = {"pilot": "", "batch2021": "/", "not_covered": ".", "unknown":
 KIND_PATTERNS = {"apply_by": "", "lapses_on": "x"}
 
 
-def integer_counts(fig: go.Figure, largest: float) -> go.Figure:
-    """A count axis with whole-number ticks only: one tick per unit while the largest bar is
-    small (plotly would put ticks at 0.5 and 1.5), whole-number labels above that."""
-    if largest <= 10:
-        fig.update_yaxes(tick0=0, dtick=1, rangemode="tozero")
-    else:
-        fig.update_yaxes(tickformat=",d", rangemode="tozero")
-    return fig
+def count_axis(largest: float, **axis) -> dict:
+    """A count axis (``yaxis`` of the layout) with whole-number ticks only: one tick per unit
+    while the largest bar is small (plotly would put ticks at 0.5 and 1.5), whole-number labels
+    above that. Given in the layout: set afterwards, plotly would validate the figure again."""
+    ticks = dict(tick0=0, dtick=1) if largest <= 10 else dict(tickformat=",d")
+    return dict(axis, rangemode="tozero", **ticks)
 
 
 def _regime_label(regime: str, lang: str) -> str:
@@ -83,12 +81,13 @@ def lapse_chart(df: pd.DataFrame, lang: str, *, by_specialty: bool,
                 type="bar", x=_province_label(part, lang), y=part["count"].tolist(),
                 name=_specialty_label(specialty, lang), customdata=regimes,
                 hovertemplate="%{x} (%{customdata}): %{y}<extra>%{fullData.name}</extra>"))
-    fig = _figure(traces, barmode="stack" if by_specialty else None,
-                  title=text("admin.chart1_title", lang), yaxis_title=y_title,
-                  xaxis=dict(title=None, categoryorder="array", categoryarray=order,
-                             tickangle=-45))
     stacked = df.groupby(_province_label(df, lang))["count"].sum() if len(df) else df["count"]
-    return integer_counts(fig, float(stacked.max()) if len(stacked) else 0)
+    return _figure(traces, barmode="stack" if by_specialty else None,
+                   title=text("admin.chart1_title", lang),
+                   yaxis=count_axis(float(stacked.max()) if len(stacked) else 0,
+                                    title=dict(text=y_title)),
+                   xaxis=dict(title=None, categoryorder="array", categoryarray=order,
+                              tickangle=-45))
 
 
 def lapses_over_time_chart(df: pd.DataFrame, markers: pd.DataFrame, lang: str) -> go.Figure:
@@ -96,15 +95,21 @@ def lapses_over_time_chart(df: pd.DataFrame, markers: pd.DataFrame, lang: str) -
     hatched = scheduled (lapses then unless someone applies). The notice's dates are dashed
     vertical lines labelled with their clause ids (hover: the dated entry's own words)."""
     traces = []
+    # the parts of the small frame at once (one mask per kind and regime would cost more)
+    months = df["month"].dt.strftime("%Y-%m-15").tolist()
+    counts = df["count"].tolist()
+    parts: dict[tuple[str, str], list[int]] = {}
+    for i, key in enumerate(zip(df["kind"].tolist(), df["regime"].tolist(), strict=True)):
+        parts.setdefault(key, []).append(i)
     for kind in ("lapsed", "scheduled"):
         for regime in REGIMES:
-            part = df[(df["kind"] == kind) & (df["regime"] == regime)]
-            if part.empty:
+            rows = parts.get((kind, regime))
+            if not rows:
                 continue
             name = f"{_regime_label(regime, lang)} · {text(f'admin.kind_{kind}', lang)}"
             traces.append(dict(
-                type="bar", x=part["month"].dt.strftime("%Y-%m-15").tolist(),
-                y=part["count"].tolist(), name=name,
+                type="bar", x=[months[i] for i in rows],
+                y=[counts[i] for i in rows], name=name,
                 marker=dict(color=REGIME_COLOURS[regime],
                             pattern_shape="" if kind == "lapsed" else "/",
                             opacity=1.0 if kind == "lapsed" else 0.55),
@@ -120,12 +125,12 @@ def lapses_over_time_chart(df: pd.DataFrame, markers: pd.DataFrame, lang: str) -
                           xanchor="right" if i % 2 == 0 else "left", yanchor="top",
                           font=dict(size=10), bgcolor="rgba(255,255,255,0.75)",
                           hovertext=getattr(m, describe)))
-    fig = _figure(traces, barmode="stack", shapes=shapes, annotations=notes,
-                  title=text("admin.chart2_title", lang),
-                  yaxis_title=text("admin.chart1_rows", lang),
-                  xaxis=dict(title=None, type="date", dtick="M12", tickformat="%Y"))
     monthly = df.groupby("month")["count"].sum() if len(df) else df["count"]
-    return integer_counts(fig, float(monthly.max()) if len(monthly) else 0)
+    return _figure(traces, barmode="stack", shapes=shapes, annotations=notes,
+                   title=text("admin.chart2_title", lang),
+                   yaxis=count_axis(float(monthly.max()) if len(monthly) else 0,
+                                    title=dict(text=text("admin.chart1_rows", lang))),
+                   xaxis=dict(title=None, type="date", dtick="M12", tickformat="%Y"))
 
 
 def upcoming_chart(df: pd.DataFrame, lang: str, days: int) -> go.Figure:
@@ -142,9 +147,9 @@ def upcoming_chart(df: pd.DataFrame, lang: str, days: int) -> go.Figure:
                            marker=dict(color=DUE_KIND_COLOURS[kind],
                                        pattern_shape=KIND_PATTERNS[kind]),
                            hovertemplate="%{x}: %{y}<extra>%{fullData.name}</extra>"))
-    fig = _figure(traces, barmode="group", title=text("admin.chart3_title", lang, days=days),
-                  yaxis_title=text("admin.chart1_rows", lang),
-                  xaxis=dict(title=None, categoryorder="array", categoryarray=order,
-                             tickangle=-45))
     # grouped bars: the tallest single bar sets the axis (counts are whole numbers, issue 15)
-    return integer_counts(fig, float(df["count"].max()) if len(df) else 0)
+    return _figure(traces, barmode="group", title=text("admin.chart3_title", lang, days=days),
+                   yaxis=count_axis(float(df["count"].max()) if len(df) else 0,
+                                    title=dict(text=text("admin.chart1_rows", lang))),
+                   xaxis=dict(title=None, categoryorder="array", categoryarray=order,
+                              tickangle=-45))
