@@ -8,6 +8,8 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from core import assess_roster, lapse_counts
 from core.admin import dashboard as d
@@ -312,3 +314,46 @@ def test_later_downloads_says_when_roster_at_changes_the_roster(roster):
     assert not d.later_downloads(roster, last)
     assert d.later_downloads(roster, last - timedelta(days=1))
     assert d.roster_at(roster, last) is roster
+
+
+# ------------------------------------------------------------------- due counts in one pass
+_STATUSES = ["valid", "apply_now", "expired_not_lapsed", "lapsed", "renewal_pending",
+             "age_limit", "not_yet_valid", "not_covered", None]
+
+
+def _due_frame(rows: list[tuple[int | None, int | None, int | None]], t: date) -> pd.DataFrame:
+    def day(offset: int | None):
+        return np.datetime64("NaT", "s") if offset is None else np.datetime64(
+            t + timedelta(days=offset), "s")
+
+    return pd.DataFrame({
+        "status": pd.Categorical([_STATUSES[s] if s is not None else None for s, _, _ in rows],
+                                 categories=[s for s in _STATUSES if s]),
+        "apply_by": np.array([day(a) for _, a, _ in rows], dtype="datetime64[s]"),
+        "lapses_on": np.array([day(lp) for _, _, lp in rows], dtype="datetime64[s]"),
+    })
+
+
+def test_due_counts_at_the_window_edges():
+    t = date(2026, 6, 30)
+    # apply_by / lapses_on: the day before T, T itself, T + 30, T + 31, both dates, none
+    rows = [(0, -1, None), (0, 0, None), (0, 30, None), (0, 31, None), (0, None, 30),
+            (0, -5, 31), (0, -5, 90), (0, 91, 95), (1, None, 60), (2, -1, 61),
+            (3, 0, 0), (8, 5, 5), (None, 5, 5), (0, None, None)]
+    df = _due_frame(rows, t)
+    assert d.due_counts(df, t) == {30: 3, 60: 6, 90: 8}
+    assert d.due_counts(df, t) == {n: int(d.due_mask(df, t, n).sum()) for n in d.DUE_WINDOWS}
+
+
+_offset = st.one_of(st.none(), st.integers(-400, 400))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.one_of(st.none(), st.integers(0, len(_STATUSES) - 2)),
+                          _offset, _offset), max_size=40),
+       st.lists(st.integers(0, 400), min_size=1, max_size=4))
+def test_due_counts_equal_the_masks(rows, windows):
+    t = date(2026, 6, 30)
+    df = _due_frame(rows, t)
+    assert d.due_counts(df, t, windows) == {n: int(d.due_mask(df, t, n).sum())
+                                            for n in windows}

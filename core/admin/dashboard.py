@@ -50,7 +50,7 @@ from core.policy.data import POLICY, Policy
 
 __all__ = [
     "ACTIONABLE", "DUE_WINDOWS", "NEEDS_ACTION_DAYS", "PROVINCE_COLUMN", "basis", "compact",
-    "due_mask", "export_frame", "filter_rows", "headline", "lapse_by_province",
+    "due_counts", "due_mask", "export_frame", "filter_rows", "headline", "lapse_by_province",
     "lapses_by_month", "later_downloads", "materialise", "needs_action", "notice_markers",
     "prepare", "province_short", "roster_at", "table_rows", "text_basis",
     "upcoming_by_province", "validation_report", "with_person",
@@ -327,10 +327,22 @@ def headline(assessed: pd.DataFrame, as_of: date) -> dict[str, int]:
     for s in ("lapsed", "expired_not_lapsed", "apply_now", "renewal_pending", "valid",
               "age_limit", "not_yet_valid", "not_covered"):
         out[s] = int(by_status.get(s, 0))
-    for n in DUE_WINDOWS:
-        out[f"due_{n}"] = int(due_mask(assessed, as_of, n).sum())
+    out.update({f"due_{n}": c for n, c in due_counts(assessed, as_of, DUE_WINDOWS).items()})
     out["errors"] = int(_has_error(assessed).sum())
     return out
+
+
+def due_counts(assessed: pd.DataFrame, as_of: date, windows=DUE_WINDOWS) -> dict[int, int]:
+    """``int(due_mask(assessed, as_of, n).sum())`` for every ``n`` of ``windows``, in one pass:
+    a row is due within n days exactly when the first of its ``apply_by`` and ``lapses_on`` that
+    falls on or after T falls on or before T + n."""
+    t = _day(as_of).astype(np.int64)
+    none = np.iinfo(np.int64).max  # NaT is the smallest int64: never on or after T
+    first = np.minimum(*(np.where(d >= t, d, none) for d in (
+        _dates(assessed, c).view(np.int64) for c in ("apply_by", "lapses_on"))))
+    first[~_status_in(assessed, ACTIONABLE)] = none
+    return {n: int(np.count_nonzero(first <= _day(as_of + timedelta(days=int(n))).astype(np.int64)))
+            for n in windows}
 
 
 # ------------------------------------------------------------------------------ chart 1
