@@ -7,7 +7,14 @@ from datetime import date
 import numpy as np
 import pytest
 
-from core.policy.dates import add_years, add_years_days, add_years_uses_i7, day_number, from_day
+from core.policy.dates import (
+    add_years,
+    add_years_days,
+    add_years_uses_i7,
+    day_number,
+    from_day,
+    month_numbers,
+)
 
 
 @pytest.mark.parametrize("n", [-3, 1, 3, 18, 65])
@@ -60,3 +67,24 @@ def test_i7(d, n, want, i7):
     assert add_years(d, n) == want
     assert add_years_uses_i7(d, n) is i7
     assert from_day(day_number(d)) == d
+
+
+def _numpy_months(days: np.ndarray) -> np.ndarray:
+    return days.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
+
+
+def test_month_numbers_agree_with_numpy_on_every_day_of_the_table_and_beyond():
+    table_days = np.arange(-59999, 120000, dtype=np.int64)  # the table's whole range
+    np.testing.assert_array_equal(month_numbers(table_days), _numpy_months(table_days))
+    beyond = np.array([-60000, -60001, 120000, 250000, -100000, 0, 31, -1], dtype=np.int64)
+    np.testing.assert_array_equal(month_numbers(beyond), _numpy_months(beyond))
+    assert month_numbers(np.array([], dtype=np.int64)).shape == (0,)
+
+
+@pytest.mark.parametrize(("d", "month"), [
+    (date(1970, 1, 1), 0), (date(1969, 12, 31), -1), (date(2021, 7, 31), 618),
+    (date(2021, 8, 1), 619), (date(2024, 2, 29), 649), (date(2024, 3, 1), 650)])
+def test_month_numbers_at_month_edges(d, month):
+    n = day_number(d)
+    assert month_numbers(np.array([n - 1, n, n + 1]))[1] == month
+    assert month_numbers(np.array([n]))[0] == month

@@ -47,6 +47,7 @@ import numpy as np
 import pandas as pd
 
 from core.policy.data import POLICY, Policy
+from core.policy.dates import month_numbers
 
 __all__ = [
     "ACTIONABLE", "DUE_WINDOWS", "NEEDS_ACTION_DAYS", "PROVINCE_COLUMN", "basis", "compact",
@@ -439,8 +440,12 @@ def _months(assessed: pd.DataFrame) -> np.ndarray:
     if LAPSES_MONTH_COLUMN in assessed.columns:
         return assessed[LAPSES_MONTH_COLUMN].to_numpy(dtype=np.int64)
     lapses_on = _dates(assessed, "lapses_on")
-    return np.where(np.isnat(lapses_on), NO_MONTH,
-                    lapses_on.astype("datetime64[M]").astype(np.int64))
+    missing = np.isnat(lapses_on)
+    days = lapses_on.view(np.int64) // 86400
+    days[missing] = 0
+    months = month_numbers(days)
+    months[missing] = NO_MONTH
+    return months
 
 
 def notice_markers(policy: Policy = POLICY) -> pd.DataFrame:
