@@ -11,10 +11,11 @@ collected as before).
 
 ``small_pages()``: numpy asks the kernel for transparent huge pages (``madvise``) for every
 array of 4 MiB or more. The admin page's first render at 1,000,000 rows makes a few hundred MB
-of such arrays, and on the virtual machines this runs on a fresh 2 MiB page costs far more
-than the 4 KiB pages the same array would touch: with huge pages the render's system time was
-0.9-1.8 s and varied run to run, without them 0.4-0.8 s (docs/BENCHMARKS.md, "The admin page's
-fresh memory"). Arrays under 4 MiB (everything a constructor's session makes) are not affected.
+of such arrays, and on the virtual machine it was measured on a fresh 2 MiB page cost far more
+than the 4 KiB pages the same array touches: with huge pages that render took 2.0-2.6 s, 1.1-1.8
+s of it system time varying run to run, without them 1.5-1.8 s with 0.4-0.8 s (three runs each,
+alternating; docs/BENCHMARKS.md, "The admin page's first render"). Arrays under 4 MiB
+(everything a constructor's session makes) are not affected.
 numpy's own switch, the ``NUMPY_MADVISE_HUGEPAGE`` environment variable, is read once, when
 numpy is imported; when an operator has set it, that choice stands.
 """
