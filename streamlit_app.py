@@ -34,5 +34,7 @@ try:
 except Exception as exc:  # a bug: a plain message, never a traceback (reruns are not Exception)
     show_unexpected(exc)
 
-# After the first run everything long-lived is imported: keep it out of the collector's scans.
-process.freeze_startup_heap()
+# After the first run everything long-lived is imported: keep it out of the collector's scans,
+# and let its full scans come less often (ui/process.py says why).
+if process.freeze_startup_heap():
+    process.fewer_full_collections()

@@ -46,3 +46,36 @@ def test_the_switch_is_numpys_own():
     before = multiarray._set_madvise_hugepage(False)
     assert isinstance(before, bool)
     multiarray._set_madvise_hugepage(before)
+
+
+def test_full_collections_come_after_more_middle_ones(monkeypatch):
+    import gc
+
+    before = gc.get_threshold()
+    try:
+        assert process.fewer_full_collections() == before
+        assert gc.get_threshold() == (before[0], before[1], process.FULL_AFTER)
+        process.fewer_full_collections()  # again: the same
+        assert gc.get_threshold() == (before[0], before[1], process.FULL_AFTER)
+    finally:
+        gc.set_threshold(*before)
+
+
+def test_the_first_run_of_the_app_sets_them(isolated_app, monkeypatch):
+    """The router freezes the startup heap and sets the thresholds on the process's first run."""
+    import gc
+
+    from streamlit.testing.v1 import AppTest
+
+    from tests.app_helpers import APP
+
+    before = gc.get_threshold()
+    monkeypatch.setattr(process, "_frozen", False)
+    monkeypatch.setattr(process.gc, "freeze", lambda: None)
+    try:
+        gc.set_threshold(before[0], before[1], 10)
+        AppTest.from_file(APP, default_timeout=60).run()
+        assert process._frozen
+        assert gc.get_threshold() == (before[0], before[1], process.FULL_AFTER)
+    finally:
+        gc.set_threshold(*before)

@@ -9,6 +9,14 @@ its full collections, which stop every session while they run, scan only what th
 created since (objects are still freed by reference counting, and anything created later is
 collected as before).
 
+``fewer_full_collections()``: Python starts a full collection (generation 2) after every
+:data:`FULL_AFTER` collections of generation 1 (default 10) while enough objects have piled up
+there. A full collection scans every object the sessions keep and stops all of them while it
+runs: with 100 simulated constructors each took 110-180 ms, and there were 26 in 2 minutes. After
+100 collections of generation 1 there were 3 in the same load, each as long, and no more memory
+(RSS 345 MiB either way; scripts/load.py --sessions 100, docs/BENCHMARKS.md, "The 100
+constructors' pauses"). Generations 0 and 1 are unchanged.
+
 ``small_pages()``: numpy asks the kernel for transparent huge pages (``madvise``) for every
 array of 4 MiB or more. The admin page's first render at 1,000,000 rows makes a few hundred MB
 of such arrays, and on the virtual machine it was measured on a fresh 2 MiB page cost far more
@@ -26,6 +34,8 @@ import gc
 import os
 import threading
 
+FULL_AFTER = 100  #: generation-1 collections before Python may start a full one (default 10)
+
 _lock = threading.Lock()
 _frozen = False
 _paged = False
@@ -42,6 +52,14 @@ def freeze_startup_heap() -> bool:
         gc.freeze()
         _frozen = True
         return True
+
+
+def fewer_full_collections() -> tuple[int, int, int]:
+    """``gc.set_threshold`` with :data:`FULL_AFTER` as the third threshold (idempotent);
+    returns the thresholds before."""
+    before = gc.get_threshold()
+    gc.set_threshold(before[0], before[1], FULL_AFTER)
+    return before
 
 
 def small_pages() -> bool:
