@@ -4,7 +4,7 @@ Three layers, each cached by exactly what it depends on (issue 11 item 3):
 
 1. **per snapshot** (``Source.key`` = ("db", database URL, snapshot id) or ("demo", day the demo
    was generated)): the roster, ``prepare_roster`` of it (text and number checks, province
-   folding, person ids, day numbers, and the date-free part of R-1 and R-3,
+   folding, person ids, day numbers, and the date-free part of R-1 to R-3,
    ``PreparedRoster.given``) and ``core.admin.dashboard.basis`` (the page's date-independent
    helper columns). The snapshot id is read from the database on every run
    (one small query), so an import made on another server shows up at the next run.
