@@ -1,4 +1,5 @@
-"""ui/process.py: the startup heap is frozen once per process, whatever the number of runs."""
+"""ui/process.py, once per process whatever the number of runs: the startup heap frozen, full
+collections less often, numpy's large arrays on ordinary pages (unless the operator says)."""
 
 from __future__ import annotations
 

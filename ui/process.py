@@ -13,8 +13,8 @@ collected as before).
 :data:`FULL_AFTER` collections of generation 1 (default 10) while enough objects have piled up
 there. A full collection scans every object the sessions keep and stops all of them while it
 runs: with 100 simulated constructors each took 110-180 ms, and there were 26 in 2 minutes. After
-100 collections of generation 1 there were 3 in the same load, each as long, and no more memory
-(RSS 345 MiB either way; scripts/load.py --sessions 100, docs/BENCHMARKS.md, "The 100
+100 collections of generation 1 there were 3-5 in the same load, each as long, and no more memory
+(RSS 345-349 MiB either way; scripts/load.py --sessions 100, docs/BENCHMARKS.md, "The 100
 constructors' pauses"). Generations 0 and 1 are unchanged.
 
 ``small_pages()``: numpy asks the kernel for transparent huge pages (``madvise``) for every
