@@ -204,9 +204,31 @@ def status_at(cycle: Cycle, applied_on, applied_set, age65, as_of):
 
 # ------------------------------------------------------------------------------------------ R-5
 def continuing_education_due(status, renewable_, apply_by, as_of, done, policy: Policy):
-    """R-5, C-2.2.3: renewal needs continuing education; remind when renewal is due or near:
+    """C-2.2.3 (R-5's reminder): renewal needs continuing education; remind when renewal is due
+    or near:
     status apply_now or expired_not_lapsed, or valid with T on or after apply_by − 90 days."""
     near = (status == STATUS["valid"]) & renewable_ & (
         as_of >= apply_by - policy.days("ce_reminder"))
     due = (status == STATUS["apply_now"]) | (status == STATUS["expired_not_lapsed"]) | near
     return due & not_(done)
+
+
+# Application actions of R-5, as codes per row (what the holder must do about the application).
+NO_ACTION, RENEW_BEFORE_DEADLINE, APPLY_FOR_RENEWAL, RE_REGISTER = 0, 1, 2, 3
+APPLICATION_ACTIONS = (None, "renew_before_deadline", "apply_for_renewal", "re_register")
+
+
+def application_action(status, renewable_, apply_by, as_of, policy: Policy):
+    """R-5, C-2.2.1 / C-2.2.2: the holder's next step for the application itself, one code per
+    row (``APPLICATION_ACTIONS``): ``renew_before_deadline`` when the status is valid, the cycle
+    is renewable and ``apply_by − 90 days <= T <= apply_by`` (the deadline is near, not passed);
+    ``apply_for_renewal`` when the deadline has passed but the specialty has not lapsed
+    (apply_now, expired_not_lapsed: a late application, R-4); ``re_register`` when lapsed
+    (outside this notice). None while renewal_pending (wait for the decision), for a cycle more
+    than 90 days from its deadline, and for age_limit, not_yet_valid and not_covered."""
+    window = policy.days("renewal_reminder")
+    near = ((status == STATUS["valid"]) & renewable_
+            & (as_of >= apply_by - window) & (as_of <= apply_by))
+    late = (status == STATUS["apply_now"]) | (status == STATUS["expired_not_lapsed"])
+    return first_match([near, late, status == STATUS["lapsed"]],
+                       [RENEW_BEFORE_DEADLINE, APPLY_FOR_RENEWAL, RE_REGISTER], NO_ACTION)
