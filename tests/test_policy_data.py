@@ -32,7 +32,7 @@ def test_shipped_file_loads_with_every_clause_and_reading():
     assert set(POLICY.clauses) >= {"C-1", "C-2.1.1", "C-2.1.2", "C-2.2.1", "C-2.2.2", "C-2.2.3",
                                    "C-2.2.4", "C-3.1", "C-3.2", "C-3.3", "C-3.4", "C-3.5",
                                    "C-A1", "C-A2"}
-    assert set(POLICY.readings) == {f"I-{i}" for i in range(1, 9)}
+    assert set(POLICY.readings) == {f"I-{i}" for i in range(1, 10)}  # I-9 too (issue 23)
     assert set(POLICY.rules) == {f"R-{i}" for i in range(1, 9)}
     assert len(POLICY.provinces) == 31
     assert [len(POLICY.regime_info(r)["provinces"]) for r in

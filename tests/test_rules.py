@@ -83,8 +83,9 @@ def test_example_9_usage_window_180_days():
     ("2021-08-01", "2021-07-31", "2021-08-02", "C-2.2.2"),  # on it: never before 07-31 (I-3)
     ("2021-08-02", "2021-07-31", "2021-08-03", "C-2.2.2"),  # after
     ("2021-08-29", "2021-07-31", "2021-08-30", "C-2.2.2"),  # E − 30 = 07-30: the floor (I-3)
-    ("2021-08-30", "2021-07-31", "2021-08-31", "C-2.2.1"),  # E − 30 = 07-31: both agree
-    ("2021-08-31", "2021-08-01", "2021-09-01", "C-2.2.1"),  # E − 30 = 08-01: the 30-day rule
+    ("2021-08-30", "2021-07-31", "2021-08-31", "C-2.2.2"),  # E − 30 = 07-31: both agree
+    ("2021-08-31", "2021-08-01", "2021-09-01", "C-2.2.2"),  # E − 30 = 08-01: the 30-day rule
+    # a pilot's deadlines cite C-2.2.2, the 30-day rule by analogy being I-3 (issue 23)
 ])
 def test_r1_pilot_cutoff(valid_until, apply_by, lapses_on, rule_clause):
     s = one("2021-06-01", province="上海", valid_until=valid_until)
@@ -325,10 +326,15 @@ def test_r6_outdated_by_later_approval():
     assert a["usage_window"]["printed"][0]["valid_until"] == "2024-05-31"
 
 
-def test_r6_download_after_as_of_is_invalid():
-    with pytest.raises(Exception) as e:
-        assess(profile(downloaded="2024-10-02"), d("2024-10-01"))
-    assert e.value.errors[0]["code"] == "download_after_as_of"
+def test_r6_download_after_as_of_is_ignored_with_a_warning():
+    """POLICY.md, Definitions (issue 23): a download after T is ignored at T, never an error;
+    the window then describes a download on T."""
+    a = assess(profile(downloaded="2024-10-02"), d("2024-10-01"))
+    assert a["usage_window"]["hypothetical"] is True
+    assert a["usage_window"]["from"] == "2024-10-01"
+    later = [w for w in a["warnings"] if w["code"] == "event_after_as_of"]
+    assert len(later) == 1 and later[0]["fields"] == ["certificate_downloaded_on"]
+    assert "2024-10-02" in later[0]["message_zh"] and "2024-10-02" in later[0]["message_en"]
 
 
 # ------------------------------------------------------------------------ R-7
@@ -414,7 +420,7 @@ def test_i6_lapse_day_after_validity():
 def test_i7_leap_day_plus_years():
     s = one("2025-01-01", province="广东", valid_until="2024-03-31", applied="2024-02-01",
             approved="2024-02-29")
-    assert s["current_valid_until"] == "2027-02-27"  # add_years(2024-02-29, 3) = 2027-02-28
+    assert s["current_valid_until"] == "2027-02-28"  # add_years(2024-02-29 − 1 day, 3) (I-8)
     assert "I-7" in s["trace"][0]["readings"]
 
 

@@ -68,7 +68,7 @@ def test_every_rule_and_reading_is_covered():
     missing = uncovered()
     assert not missing, f"no scenario exercises: {sorted(missing)}"
     every = set(POLICY.rules) | set(POLICY.readings)
-    assert every == {f"R-{i}" for i in range(1, 9)} | {f"I-{i}" for i in range(1, 9)}
+    assert every == {f"R-{i}" for i in range(1, 9)} | {f"I-{i}" for i in range(1, 10)}
 
 
 def test_uncovered_notices_a_missing_id(monkeypatch):
@@ -217,7 +217,7 @@ def test_worked_example_6_capped_at_65():
 
 def test_worked_example_7_29_february():
     assert ANSWERS["feb29-renewed"]["age65"] == "2045-02-28"
-    assert one(ANSWERS["feb29-renewed"])["current_valid_until"] == "2027-02-27"
+    assert one(ANSWERS["feb29-renewed"])["current_valid_until"] == "2027-02-28"  # I-8
 
 
 def test_worked_examples_8_and_9_usage_windows():

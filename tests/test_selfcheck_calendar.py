@@ -131,7 +131,8 @@ def test_a_renewed_specialty_cites_r2_and_one_that_cannot_be_renewed_cites_r3():
     a = assess(renewed, d("2021-06-01"))
     assert a["specialties"][0]["renewed"]
     rules = {r.kind: (r.rule, r.clause) for r in cal.reminders(renewed, a)}
-    assert rules == {"apply_by": ("R-2", "C-2.2.1"), "lapses_on": ("R-2", "C-2.2.1")}
+    # 北京: a pilot's deadlines cite C-2.2.2, in a renewed cycle too (issue 23)
+    assert rules == {"apply_by": ("R-2", "C-2.2.2"), "lapses_on": ("R-2", "C-2.2.2")}
 
     # born 1957-03-15: 65 on 2022-03-15, so the cycle ending 2022-03-15 cannot be renewed
     old = profile(birth="1957-03-15", valid_from="2019-03-16", valid_until="2022-03-15")

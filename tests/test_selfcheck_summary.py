@@ -114,7 +114,8 @@ def test_a_province_outside_the_notice():
     a = assess(p, d("2029-01-01"))
     pages, words = pdf_text(summary.make_summary(p, a, "en"))
     assert pages == 1 and "Notcovered" in words
-    assert squash("does not use electronic certificates") in words
+    assert squash("This notice does not cover the employer's province") in words
+    assert squash("does not use electronic certificates") not in words  # issue 23
 
 
 def test_the_basis_and_its_version_when_the_assessment_carries_them():

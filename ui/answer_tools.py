@@ -27,7 +27,7 @@ from ui.i18n import both, t
 
 WITH_NAME = "answer_tools.with_name"
 SERVICES = ("answer_tools.where_platform", "answer_tools.where_portal",
-            "answer_tools.where_wechat")
+            "answer_tools.where_wechat", "answer_tools.where_renewal")
 
 
 def section(profile: Mapping, assessment: Mapping) -> None:

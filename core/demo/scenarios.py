@@ -8,7 +8,7 @@ Every person and employer here is fictional (employers are marked 虚构); regis
 follow R-8 (character + level 1 + GB/T 2260 code + qualification year + registration year +
 serial), so only the one scenario meant to show a number warning has one.
 
-Together the scenarios exercise every rule R-1…R-8 and reading I-1…I-8 of POLICY.md, including
+Together the scenarios exercise every rule R-1…R-8 and reading I-1…I-9 of POLICY.md, including
 POLICY.md's worked examples 1–9 (``example`` names the example a scenario carries).
 ``coverage()`` reads what each scenario's computed assessment cites; ``uncovered()`` lists the
 rule and reading ids that no scenario reaches (tests/test_scenarios.py keeps it empty).
@@ -170,9 +170,10 @@ SCENARIOS: dict[str, Scenario] = {s.id: s for s in [
         date(2022, 3, 1),
         _p("吴国栋", "1974-09-09", "粤1442006200800263", "湖北示例建设有限公司（虚构）", "湖北",
            [("建筑工程", "2020-05-01", "2023-04-30", None, None)]),
-        "注册单位在湖北，不属试点也不属2021年启用地区：本通知不适用，无使用有效期，纸质证书不受影响。注册编号代字为“粤”，但适用地区按注册单位所在地（I-1）。",
-        "The employer is in Hubei, neither a pilot nor the 2021 batch: the notice does not apply, "
-        "no usage window, paper certificates unaffected. The number starts with 粤 (Guangdong) "
+        "注册单位在湖北，不属试点也不属2021年启用地区：本通知未涵盖该省份，本系统不按本通知计算使用有效期和纸质证书状态（以注册管理机构的规定为准）。注册编号代字为“粤”，但适用地区按注册单位所在地（I-1）。",
+        "The employer is in Hubei, neither a pilot nor the 2021 batch: this notice does not cover "
+        "the province, so no usage window or paper-certificate status is worked out from it (the "
+        "registration authority's rules govern). The number starts with 粤 (Guangdong) "
         "but the regime follows the employer's province (I-1).",
         example=5),
     Scenario(
@@ -193,9 +194,9 @@ SCENARIOS: dict[str, Scenario] = {s.id: s for s in [
         date(2024, 6, 1),
         _p("黄建平", "1980-02-29", "鲁1372007200900742", "山东示例港航工程有限公司（虚构）", "山东",
            [("港口与航道工程", "2021-03-01", "2024-02-29", "2024-01-10", "2024-02-29")]),
-        "65周岁当日落在平年，取2月28日（I-7）：2045年2月28日。2024年2月29日准予延续，3年有效期截至2027年2月27日（I-8、I-7），未受65周岁限制。",
+        "65周岁当日落在平年，取2月28日（I-7）：2045年2月28日。2024年2月29日准予延续，3个整年截至2027年2月28日（I-8、I-7），未受65周岁限制。",
         "The 65th birthday falls in a non-leap year, so 28 February (I-7): 28 February 2045. "
-        "Renewed on 29 February 2024: the 3-year validity ends on 27 February 2027 (I-8, I-7), "
+        "Renewed on 29 February 2024: three whole years end on 28 February 2027 (I-8, I-7), "
         "not capped at 65.",
         example=7),
     Scenario(
@@ -285,6 +286,7 @@ def assess_scenario(scenario: Scenario, as_of: date | None = None) -> dict:
 WARNING_REFS: Mapping[str, tuple[str, ...]] = {
     "deadline_before_effective": ("R-1", "C-2.2.1"),
     "application_after_lapse": ("R-4", "C-2.2.1"),
+    "approval_after_lapse": ("R-2", "C-2.2.4", "I-9"),
     "certificate_outdated": ("R-6", "C-3.5"),
     "number_province_mismatch": ("R-8", "C-A1", "I-1"),
     "number_level": ("R-8", "C-A1"),

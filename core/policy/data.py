@@ -69,6 +69,12 @@ class Policy:
         return {"notice": self.raw["notice"]["id"], "policy_version": self.raw["notice"]["version"]}
 
     @property
+    def issued_on(self) -> date:
+        """The notice's issue date: answers for dates before it carry ``basis_scope`` (the
+        notice did not exist yet)."""
+        return self.raw["notice"]["issued_on"]
+
+    @property
     def scope_ends(self) -> date:
         """Answers for dates from here on carry the warning ``basis_scope``."""
         return self.raw["notice"]["scope_ends"]

@@ -13,9 +13,10 @@ one at a time; the same rule functions assess a whole roster as arrays
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import date
 
-from core.messages.catalogue import coded
+from core.messages.catalogue import coded, label, text
 from core.policy.data import POLICY, Policy
 from core.policy.dates import day_number, iso_day
 from core.roster.schema import REGIMES, STATUSES
@@ -37,6 +38,13 @@ def assess_checked(cp: CheckedProfile, as_of: date, policy: Policy) -> dict:
     t = day_number(as_of)
     regime, age65 = cp.regime, cp.age65
     warnings = number_warnings(p.registration_number, p.employer_province, as_of, policy)
+    later = events_after(cp, t)
+    if later:  # ignored at T (POLICY.md, Definitions): the rules count only what came by T
+        warnings.append(_later_warning(later, as_of))
+        if any(path == "certificate_downloaded_on" for path, _, _ in later):
+            cp = replace(cp, profile=replace(p, certificate_downloaded_on=None))
+            p = cp.profile
+    applying: list[tuple[int, int, dict]] = []  # (urgency, day, action): R-5's application steps
     actions: list[dict] = []
     rows = [cert.Specialties(0, d["valid_from"].days, d["valid_until"].days,
                              d["renewal_applied_on"].days, d["renewal_applied_on"].present,
@@ -73,10 +81,8 @@ def assess_checked(cp: CheckedProfile, as_of: date, policy: Policy) -> dict:
             trace = specialty_trace(
                 r1=cyc.r1, r2=cyc.r2 if renewed else None, r3=cyc.r3, r4=int(r4),
                 r4_after_lapse=after_lapse, aged=aged, r5=ce, values=values,
-                r1_values=r1_values,
-                r2_readings=(("I-7",) if cyc.i7_approval else ())
-                + (("I-9",) if cyc.approval_after_lapse else ()),
-                age65_i7=cp.age65_i7)
+                r1_values=r1_values, r2_i7=bool(cyc.i7_approval),
+                r2_i9=bool(cyc.approval_after_lapse), age65_i7=cp.age65_i7)
             if not renewed and cyc.renewable and cyc.before_effective:
                 warnings.append(coded("warnings", "deadline_before_effective", specialty=name,
                                       apply_by=r1_values["apply_by"],
@@ -92,15 +98,14 @@ def assess_checked(cp: CheckedProfile, as_of: date, policy: Policy) -> dict:
                                       lapses_on=iso_day(cyc.original_lapses_on)))
             if ce:
                 actions.append(coded("actions", "complete_continuing_education", specialty=name))
-            if code in ("apply_now", "expired_not_lapsed"):
-                actions.append(coded("actions", "apply_for_renewal", specialty=name,
-                                     lapses_on=values["lapses_on"]))
-            elif code == "lapsed":
-                actions.append(coded("actions", "re_register", specialty=name,
-                                     lapses_on=values["lapses_on"]))
+            step = application_step(status, cyc, t, policy, name, values)
+            if step is not None:
+                applying.append(step)
             specialties.append(_row(name, code, renewed, cyc.valid_from, cyc.valid_until,
                                     apply_by, cyc.lapses_on, cyc.capped_at_65, late, trace, t))
         window = _window(cp, rows, now, t, policy, warnings, actions)
+    # the holder's application steps first (R-5), the most urgent first
+    actions = [a for _, _, a in sorted(applying, key=lambda x: x[:2])] + actions
 
     scope = scope_warning(as_of, regime == rule.NOT_COVERED, policy)
     if scope:
@@ -122,13 +127,90 @@ def assess_checked(cp: CheckedProfile, as_of: date, policy: Policy) -> dict:
 
 def scope_warning(as_of: date, not_covered: bool, policy: Policy = POLICY) -> dict | None:
     """POLICY.md "Basis and scope": the warning ``basis_scope`` when the as-of date is on or after
-    the end of the notice's scope or the region is not covered; else None. (A roster's answer
-    carries it once, with ``not_covered`` true when any row is outside the notice.)"""
+    the end of the notice's scope, before the notice was issued (it did not exist yet), or the
+    region is not covered; else None. (A roster's answer carries it once, with ``not_covered``
+    true when any row is outside the notice.)"""
     policy = policy.in_force(as_of)
+    if as_of < policy.issued_on:
+        zh, en = text("warnings", "basis_scope_before_issue", notice=policy.basis["notice"],
+                      issued_on=policy.issued_on.isoformat(), as_of=as_of.isoformat())
+        return {"code": "basis_scope", "message_zh": zh, "message_en": en}
     if as_of >= policy.scope_ends or not_covered:
         return coded("warnings", "basis_scope", notice=policy.basis["notice"],
                      scope_ends=policy.scope_ends.isoformat())
     return None
+
+
+# R-5's application steps, in order of urgency: a deadline passed, a deadline near, lapsed
+_URGENCY = {rule.APPLY_FOR_RENEWAL: 0, rule.RENEW_BEFORE_DEADLINE: 1, rule.RE_REGISTER: 2}
+
+
+def application_step(status: int, cyc, t: int, policy: Policy, name: str,
+                     values: dict) -> tuple[int, int, dict] | None:
+    """C-2.2.1 / C-2.2.2 (R-5's application actions): the holder's next step for the
+    application itself (``rule.application_action``), as
+    (urgency, day it is about, action) or None. The sentence says what binds for this person: a
+    deadline passed (a late application, before the lapse date), a deadline near (on or before
+    it, that day included), a deadline that never bound (before the notice took effect: only
+    the lapse date binds) or lapsed (re-registration, outside the notice)."""
+    kind = int(rule.application_action(status, cyc.renewable, cyc.apply_by, t, policy))
+    code = rule.APPLICATION_ACTIONS[kind]
+    if code is None:
+        return None
+    unbound = not cyc.renewed and cyc.before_effective  # the 30-day deadline never bound
+    if kind == rule.RENEW_BEFORE_DEADLINE:
+        if unbound:
+            return None  # the warning deadline_before_effective says the lapse date binds
+        days = int(cyc.apply_by - t)
+        message = "renew_before_deadline_today" if days == 0 else "renew_before_deadline"
+        out = _coded_as(code, message, specialty=name, apply_by=values["apply_by"], days=days)
+        return _URGENCY[kind], int(cyc.apply_by), out
+    if kind == rule.APPLY_FOR_RENEWAL:
+        last_day = iso_day(cyc.lapses_on - 1)
+        message = ("apply_for_renewal_open" if unbound else
+                   "apply_for_renewal_in_time" if t <= cyc.apply_by else "apply_for_renewal")
+        out = _coded_as(code, message, specialty=name, apply_by=values["apply_by"],
+                        valid_until=values["valid_until"], last_day=last_day,
+                        lapses_on=values["lapses_on"])
+        return _URGENCY[kind], int(cyc.lapses_on), out
+    out = coded("actions", code, specialty=name, lapses_on=values["lapses_on"])
+    return _URGENCY[kind], int(cyc.lapses_on), out
+
+
+def _coded_as(code: str, message: str, **values) -> dict:
+    """An action whose sentence is one of several variants of its code's message."""
+    out = coded("actions", message, **values)
+    out["code"] = code
+    return out
+
+
+def events_after(cp: CheckedProfile, t: int) -> list[tuple[str, str, str]]:
+    """The events of the profile dated after T (POLICY.md, Definitions): (JSON path, Chinese
+    and English name with its date) per field, in the document's order."""
+    p = cp.profile
+    out = []
+    d = p.certificate_downloaded_on
+    if d is not None and day_number(d) > t:
+        zh, en = label("certificate_downloaded_on")
+        out.append(("certificate_downloaded_on", f"{zh}（{d.isoformat()}）",
+                    f"{en} ({d.isoformat()})"))
+    for i, s in enumerate(p.specialties):
+        for f in ("renewal_applied_on", "renewal_approved_on"):
+            v = getattr(s, f)
+            if v is not None and day_number(v) > t:
+                zh, en = label(f)
+                name_en = POLICY.specialty_en.get(s.specialty, s.specialty)
+                out.append((f"specialties[{i}].{f}", f"{s.specialty}的{zh}（{v.isoformat()}）",
+                            f"{name_en}: {en.lower()} ({v.isoformat()})"))
+    return out
+
+
+def _later_warning(later: list[tuple[str, str, str]], as_of: date) -> dict:
+    out = coded("warnings", "event_after_as_of", as_of=as_of.isoformat(),
+                fields_zh="、".join(zh for _, zh, _ in later),
+                fields_en="; ".join(en for _, _, en in later))
+    out["fields"] = [path for path, _, _ in later]
+    return out
 
 
 def _window(cp: CheckedProfile, rows: list[cert.Specialties], now: cert.Windows, t: int,

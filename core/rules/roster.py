@@ -242,7 +242,8 @@ def seen_at(prep: PreparedRoster, as_of: date) -> PreparedRoster:
     """The prepared roster as it stood at ``as_of`` (POLICY.md, Definitions: what happened after
     T is not known at T): download dates after it count as absent. Costs one pass over one
     column, not a new ``prepare_roster``. (Later applications and approvals need no such view:
-    the rules only count those dated on or before T.)"""
+    the rules only count those dated on or before T.) ``person_windows`` applies it itself: a
+    later download is never an error (issue 23), for a roster as for a profile."""
     d = prep.dates["certificate_downloaded_on"]
     later = d.present & (d.days > day_number(as_of))
     if not later.any():
@@ -315,7 +316,10 @@ class PersonWindows:
 def person_windows(prep: PreparedRoster, as_of: date) -> PersonWindows:
     """The usage window (R-6) of each person (registration number) whose first usable row has a
     download date, by the same rule function as one profile. Rows with input errors are left
-    out; a person's regime, 65th birthday and download date come from their first row."""
+    out; a person's regime, 65th birthday and download date come from their first row. A
+    download dated after ``as_of`` is ignored (POLICY.md, Definitions: ``seen_at``), as for one
+    profile."""
+    prep = seen_at(prep, as_of)
     t, policy = day_number(as_of), prep.policy
     late_problems = Problems()
     check_dates_at(late_problems, prep.dates, prep.adult, t, policy)

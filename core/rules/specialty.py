@@ -75,19 +75,22 @@ def original_deadlines(regime, valid_until, policy: Policy):
 
 # ------------------------------------------------------------------------------------------ R-2
 def renewed_cycle(approved_on, age65, policy: Policy):
-    """R-2, C-2.2.4: validity from the approval date P for 3 years, ending the day before the
-    third anniversary (I-8), capped at the 65th birthday; ``capped_at_65`` when
-    ``age65 < add_years(P, 3)`` (less than three full years left, even when both ends coincide).
-    The renewed cycle follows the general rule: apply_by 30 days before its end, lapse the day
-    after (I-6).
+    """R-2, C-2.2.4: validity from the approval date P for three whole years (I-8), capped at the
+    65th birthday. The three years end on ``U``, the day before the third anniversary; for
+    P = 29 February the third anniversary is itself 28 February (I-7) and U is that day
+    (``add_years(P − 1 day, 3)``: three whole years, no day left uncovered).
+    ``capped_at_65`` when ``age65 <= U`` (less than three full years left, even when both ends
+    coincide); then the validity ends on the 65th birthday. The renewed cycle follows the
+    general rule: apply_by 30 days before its end, lapse the day after (I-6).
 
     Returns (valid_from, valid_until, apply_by, lapses_on, capped_at_65, branch, i7) where
     ``i7`` marks approvals on 29 February whose anniversary needed I-7.
     """
     p = approved_on
     anniversary, i7 = add_years_days(p, policy.days("renewal_term_years"))
-    capped = age65 < anniversary
-    until = where(capped, age65, anniversary - 1)
+    three_years = where(i7, anniversary, anniversary - 1)  # U of I-8
+    capped = age65 <= three_years
+    until = where(capped, age65, three_years)
     branch = where(capped, B.R2_RENEWED_CAPPED, B.R2_RENEWED)
     return p, until, until - policy.days("renewal_lead"), until + 1, capped, branch, i7
 

@@ -507,16 +507,15 @@ def check_dates(problems: Problems, dates: dict[str, DateField], policy: Policy,
 def check_dates_at(problems: Problems, dates: Mapping[str, DateField], adult: np.ndarray,
                    as_of: int, policy: Policy) -> None:
     """The date checks against the as-of date T: a plausible birth date (not before the earliest
-    one, the holder at least 18 on T), and a download not after T (what happened after T is not
-    known at T)."""
-    B, D = dates["birth_date"], dates["certificate_downloaded_on"]
+    one, the holder at least 18 on T). An event dated after T (a download, an application, an
+    approval) is no error: it is ignored at T (POLICY.md, Definitions; the assessment warns
+    ``event_after_as_of``)."""
+    B = dates["birth_date"]
     lim = policy.validation
     implausible = B.present & ((B.days < day_number(lim["earliest_birth_date"]))
                                | (adult > as_of))
     problems.add("birth_date", "birth_implausible", implausible,
                  _birth_values(lim, iso_day(as_of)))
-    problems.add("certificate_downloaded_on", "download_after_as_of", D.present & (D.days > as_of),
-                 {"value": "date:certificate_downloaded_on", "as_of": iso_day(as_of)})
 
 
 def _birth_values(lim, as_of: str) -> dict:
