@@ -28,10 +28,13 @@ def expected_events(p: dict, a: dict) -> dict[str, tuple[str, str, date]]:
     """What the .ics must hold, read from the assessment: UID -> (kind, specialty, date)."""
     as_of = d(a["as_of"])
     out = {}
+    unbound = {w.get("specialty") for w in a["warnings"]
+               if w["code"] == "deadline_before_effective"}
     for s in a["specialties"]:
-        if s["status"] == "not_covered":
+        if s["status"] in ("not_covered", "lapsed", "age_limit"):  # dates that no longer bind
             continue
-        if s["apply_by"] and s["status"] != "renewal_pending" and d(s["apply_by"]) >= as_of:
+        if (s["apply_by"] and s["status"] != "renewal_pending" and d(s["apply_by"]) >= as_of
+                and s["specialty"] not in unbound):
             out[cal.event_uid(p["registration_number"], s["specialty"], "apply_by")] = (
                 "apply_by", s["specialty"], d(s["apply_by"]))
         if s["lapses_on"] and d(s["lapses_on"]) >= as_of:
@@ -153,7 +156,8 @@ def pilot(as_of: str):
     ("2024-04-30", {"apply_by", "lapses_on"}),
     ("2024-05-01", {"apply_by", "lapses_on"}),  # apply_by equal to as_of: kept
     ("2024-05-02", {"lapses_on"}),  # the day after apply_by: dropped
-    ("2024-06-01", {"lapses_on"}),  # lapses_on equal to as_of: kept
+    ("2024-05-31", {"lapses_on"}),  # the validity's last day
+    ("2024-06-01", set()),  # lapses_on equal to as_of: lapsed that day, no event (issue 23)
     ("2024-06-02", set()),
 ])
 def test_a_date_on_the_as_of_date_is_kept_the_day_before_is_dropped(as_of, kinds):

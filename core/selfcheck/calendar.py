@@ -3,14 +3,19 @@
 Events, one per coming date (issue 14, item 1):
 
 - per specialty ``apply_by`` (renewal application deadline) and ``lapses_on`` (lapse date), named
-  with the rule and clause that set them (from the specialty's ``trace``: the last R-1/R-2 step,
-  or R-3 for a lapse date when the specialty cannot be renewed); no ``apply_by`` event once a
-  renewal application is pending (``renewal_pending``: the application is made);
+  with the rule, clause and readings that set them (from the specialty's ``trace``: the last
+  R-1/R-2 step, or R-3 for a lapse date when the specialty cannot be renewed);
+- only dates that still bind at the as-of date (POLICY.md "What an answer says"): no
+  ``apply_by`` event once a renewal application counts (``renewal_pending``), none for an
+  ``apply_by`` that never bound (warning ``deadline_before_effective``: only the lapse date
+  binds) or that is null (R-3), and no event at all for a specialty that is ``lapsed``,
+  ``age_limit`` or ``not_covered``;
 - the usage window's last day (``usage_window.until``, R-6), only when the profile gave a download
   date (``hypothetical`` false) and the window is not ``unavailable``.
 
-No event for a date before the as-of date (a date equal to it is kept), none for a specialty or a
-window that is ``not_covered``.
+No event for a date before the as-of date (a date equal to it is kept), none for a window that is
+``unavailable`` or hypothetical. Renewal events name no portal: the application goes to the
+registration authority (the notice names its platforms for viewing and downloading only).
 
 Dates: all-day events, ``DTSTART;VALUE=DATE`` and ``DTEND`` the day after. RFC 5545 does not allow
 a TZID on a DATE value: an all-day date is the same calendar day wherever it is opened, which is
@@ -63,8 +68,8 @@ _SPACES = " \t\r\n\u3000\u00a0"
 
 @dataclass(frozen=True)
 class Reminder:
-    """One coming date: what it is, for which specialty ("" for the usage window), the rule and
-    clause that set it, and the event's UID."""
+    """One coming date: what it is, for which specialty ("" for the usage window), the rule,
+    clause and readings that set it, and the event's UID."""
 
     kind: str
     specialty: str
@@ -74,10 +79,12 @@ class Reminder:
     uid: str
     summary: str
     description: str
+    readings: tuple[str, ...] = ()
 
     def as_dict(self) -> dict:
         return {"kind": self.kind, "specialty": self.specialty or None, "date": self.on.isoformat(),
-                "rule": self.rule, "clause": self.clause, "uid": self.uid}
+                "rule": self.rule, "clause": self.clause, "readings": list(self.readings),
+                "uid": self.uid}
 
 
 def event_uid(registration_number: str, specialty: str, kind: str) -> str:
@@ -88,16 +95,54 @@ def event_uid(registration_number: str, specialty: str, kind: str) -> str:
     return f"{digest[:32]}@{UID_DOMAIN}"
 
 
-def date_source(specialty: Mapping, kind: str) -> tuple[str, str]:
-    """(rule, clause) of the step of ``trace`` that set ``apply_by`` or ``lapses_on``."""
+def date_step(specialty: Mapping, kind: str) -> Mapping:
+    """The step of ``trace`` that set ``apply_by`` or ``lapses_on`` (empty when none)."""
     trace = [s for s in specialty.get("trace") or [] if isinstance(s, Mapping)]
     if kind == "lapses_on" and specialty.get("apply_by") is None:
         final = [s for s in trace if s.get("rule") == NOT_RENEWABLE_RULE]
         if final:
-            return final[-1]["rule"], final[-1].get("clause") or ""
+            return final[-1]
     deadlines = [s for s in trace if s.get("rule") in DEADLINE_RULES]
-    step = deadlines[-1] if deadlines else (trace[0] if trace else {})
+    return deadlines[-1] if deadlines else (trace[0] if trace else {})
+
+
+def date_source(specialty: Mapping, kind: str) -> tuple[str, str]:
+    """(rule, clause) of the step of ``trace`` that set ``apply_by`` or ``lapses_on``."""
+    step = date_step(specialty, kind)
     return step.get("rule") or "", step.get("clause") or ""
+
+
+def date_readings(specialty: Mapping, kind: str) -> tuple[str, ...]:
+    """The readings (I-…) of the step of ``trace`` that set ``apply_by`` or ``lapses_on``."""
+    return tuple(date_step(specialty, kind).get("readings") or ())
+
+
+#: statuses whose dates no longer bind at the as-of date: no event (POLICY.md "What an answer
+#: says")
+NOT_BINDING = frozenset({"lapsed", "age_limit", "not_covered"})
+
+
+def unbound_deadlines(assessment: Mapping) -> frozenset[str]:
+    """The specialties whose ``apply_by`` never bound (warning ``deadline_before_effective``:
+    the notice gave no time to meet it; only the lapse date binds)."""
+    return frozenset(w.get("specialty") for w in assessment.get("warnings") or []
+                     if isinstance(w, Mapping) and w.get("code") == "deadline_before_effective")
+
+
+def binding_dates(specialty: Mapping, unbound: frozenset[str]) -> tuple[str, ...]:
+    """Which of ``apply_by`` and ``lapses_on`` still bind at the as-of date for ``specialty``
+    (dates before it are left out elsewhere): none for a lapsed, age-limited or not covered
+    specialty; no ``apply_by`` when null, while an application is pending, or when it never
+    bound."""
+    if specialty.get("status") in NOT_BINDING:
+        return ()
+    out = []
+    if (specialty.get("apply_by") is not None and specialty.get("status") != "renewal_pending"
+            and specialty.get("specialty") not in unbound):
+        out.append("apply_by")
+    if specialty.get("lapses_on") is not None:
+        out.append("lapses_on")
+    return tuple(out)
 
 
 def _date(value: object) -> date | None:
@@ -121,6 +166,13 @@ def _pick(zh_en: tuple[str, str], lang: str) -> str:
     return zh_en[LANGS.index(lang)]
 
 
+def _readings_text(readings, lang: str) -> str:
+    """Each reading with its current text from the policy data (POLICY.md I-…)."""
+    sep = "；" if lang == "zh" else "; "
+    return sep.join(f"{r} {POLICY.readings.get(r, {}).get(lang, '')}".strip().rstrip("。.")
+                    for r in readings)
+
+
 def notice_of(assessment: Mapping) -> str:
     """The notice the assessment is based on (its ``basis`` when present)."""
     basis = assessment.get("basis")
@@ -142,7 +194,8 @@ def reminders(profile: Mapping, assessment: Mapping, lang: str = "zh",
     out: list[Reminder] = []
 
     def add(kind: str, specialty: str, on: date, rule: str, clause: str, body_code: str,
-            summary_code: str, where_code: str, **values) -> None:
+            summary_code: str, where_code: str | None, readings: tuple[str, ...] = (),
+            **values) -> None:
         if on < as_of:
             return
         fields = _basis_fields(rule, clause, notice, lang)
@@ -152,35 +205,42 @@ def reminders(profile: Mapping, assessment: Mapping, lang: str = "zh",
         if name:
             summary = f"{name} · {summary}"
         body = _pick(text("calendar", body_code, date=on.isoformat(), **values), lang)
-        basis = _pick(text("calendar", "basis", **fields), lang)
-        where = _pick(text("calendar", where_code), lang)
-        description = "\n".join([body, basis, where, footer])
+        lines = [body, _pick(text("calendar", "basis", **fields), lang)]
+        if readings:
+            lines.append(_pick(text("calendar", "readings", readings=_readings_text(
+                readings, lang)), lang))
+        if where_code:
+            lines.append(_pick(text("calendar", where_code), lang))
+        lines.append(footer)
+        description = "\n".join(lines)
         uid = event_uid(number, specialty, kind)
-        out.append(Reminder(kind, specialty, on, rule, clause, uid, summary, description))
+        out.append(Reminder(kind, specialty, on, rule, clause, uid, summary, description,
+                            tuple(readings)))
 
+    unbound = unbound_deadlines(assessment)
     for s in assessment.get("specialties") or []:
-        if s.get("status") == "not_covered":
-            continue
+        kinds = binding_dates(s, unbound)
         name_ = s["specialty"]
-        apply_by, lapses_on = _date(s.get("apply_by")), _date(s.get("lapses_on"))
-        if apply_by is not None and s.get("status") != "renewal_pending":
+        if "apply_by" in kinds:
             rule, clause = date_source(s, "apply_by")
-            add("apply_by", name_, apply_by, rule, clause, "apply_by_text", "apply_by_summary",
-                "where_renewal")
-        if lapses_on is not None:
+            add("apply_by", name_, _date(s["apply_by"]), rule, clause, "apply_by_text",
+                "apply_by_summary", "where_renewal", date_readings(s, "apply_by"))
+        if "lapses_on" in kinds:
             rule, clause = date_source(s, "lapses_on")
-            body = ("lapses_on_final_text" if apply_by is None else
+            body = ("lapses_on_final_text" if s.get("apply_by") is None else
                     "lapses_on_pending_text" if s.get("status") == "renewal_pending" else
                     "lapses_on_text")
-            add("lapses_on", name_, lapses_on, rule, clause, body, "lapses_on_summary",
-                "where_renewal")
+            add("lapses_on", name_, _date(s["lapses_on"]), rule, clause, body,
+                "lapses_on_summary", "" if s.get("apply_by") is None else "where_renewal",
+                date_readings(s, "lapses_on"))
 
     window = assessment.get("usage_window")
     if (isinstance(window, Mapping) and not window.get("hypothetical")
             and window.get("status") != "unavailable" and window.get("until")):
         add("usage_until", "", _date(window["until"]), window.get("rule") or "R-6",
             window.get("clause") or "C-3.2", "usage_until_text", "usage_until_summary",
-            "where_download", downloaded=window.get("from") or "")
+            "where_download", tuple(window.get("readings") or ()),
+            downloaded=window.get("from") or "")
     out.sort(key=lambda r: (r.on, KINDS.index(r.kind), r.specialty))
     return out
 

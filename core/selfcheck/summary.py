@@ -2,12 +2,16 @@
 certificate.
 
 What it holds, in the chosen language: the as-of date and the basis (the notice, and the rule
-data version when the assessment carries ``basis``); the regime; a table with, per specialty,
-the status, ``apply_by`` and ``lapses_on`` each with the rule and clause that set it (from the
-specialty's ``trace``, as the calendar does), and the current validity; the usage window (R-6);
-the paper certificate (R-7); the engine's actions and warnings word for word; where to act (the
-official services the notice names, without web addresses: it gives none); the rules and
-clauses cited, with their titles; a footer saying what the page is and is not.
+data version when the assessment carries ``basis``); the regime; first, what to do (the
+engine's actions word for word, the holder's next application step first: the same truths as
+the page); a table with, per specialty, the status, ``apply_by`` and ``lapses_on`` each with the
+rule, clause and readings that set it (from the specialty's ``trace``, as the calendar does;
+"no application deadline" and why when there is none, "does not bind" for a deadline before
+the notice took effect), and the current validity; the usage window (R-6); the paper
+certificate (R-7); the engine's warnings word for word; where to act (the official services the
+notice names for the certificate, without web addresses: it gives none; renewal applications go
+to the registration authority, no portal named); the rules, clauses and readings cited, with
+their titles and texts; a footer saying what the page is and is not.
 
 No birth date, registration number or employer is printed; the name only when asked for.
 
@@ -26,7 +30,7 @@ from core.certificate.preview import cjk_subset, embedded_font, missing_glyphs
 from core.messages.catalogue import text
 from core.messages.errors import CodedError
 from core.policy.data import POLICY
-from core.selfcheck.calendar import date_source, notice_of
+from core.selfcheck.calendar import date_readings, date_source, notice_of, unbound_deadlines
 
 LANGS = ("zh", "en")
 FILE_NAME = "ecert-self-check.pdf"
@@ -83,8 +87,8 @@ def _specialty_name(name: str, lang: str) -> str:
     return name if lang == "zh" else f"{name} ({POLICY.specialty_en.get(name, name)})"
 
 
-def _ref(rule: str, clause: str) -> str:
-    return " · ".join(x for x in (rule, clause) if x)
+def _ref(rule: str, clause: str, readings=()) -> str:
+    return " · ".join(x for x in (rule, clause, *readings) if x)
 
 
 def content_of(profile: Mapping, assessment: Mapping, lang: str = "zh",
@@ -117,6 +121,7 @@ def content_of(profile: Mapping, assessment: Mapping, lang: str = "zh",
     header = tuple(_t(k, lang) for k in ("col_specialty", "col_status", "col_apply_by",
                                           "col_lapses_on", "col_validity"))
     rows = []
+    unbound = unbound_deadlines(a)
     for s in a.get("specialties") or []:
         status = _t(f"status.{s['status']}", lang)
         if s["status"] == "not_covered":
@@ -126,14 +131,20 @@ def content_of(profile: Mapping, assessment: Mapping, lang: str = "zh",
             continue
         if s.get("apply_by"):
             rule, clause = date_source(s, "apply_by")
-            cite(rule, clause)
-            apply_by = f"{s['apply_by']}\n{_ref(rule, clause)}"
+            readings = date_readings(s, "apply_by")
+            cite(rule, clause, *readings)
+            apply_by = f"{s['apply_by']}\n{_ref(rule, clause, readings)}"
+            if s["specialty"] in unbound:
+                apply_by += "\n" + _t("apply_by_unbound", lang)
         else:
-            apply_by = _t("not_renewable", lang)
-        if s.get("lapses_on"):
             rule, clause = date_source(s, "lapses_on")
             cite(rule, clause)
-            lapses_on = f"{s['lapses_on']}\n{_ref(rule, clause)}"
+            apply_by = f"{_t('no_deadline', lang)}\n{_ref(rule, clause)}"
+        if s.get("lapses_on"):
+            rule, clause = date_source(s, "lapses_on")
+            readings = date_readings(s, "lapses_on")
+            cite(rule, clause, *readings)
+            lapses_on = f"{s['lapses_on']}\n{_ref(rule, clause, readings)}"
         else:
             lapses_on = "—"
         validity = f"{s.get('current_valid_from') or '—'} – {s.get('current_valid_until') or '—'}"
@@ -155,8 +166,8 @@ def content_of(profile: Mapping, assessment: Mapping, lang: str = "zh",
     actions = [str(x.get(key) or x.get("code")) for x in a.get("actions") or []] or [
         _t("actions_none", lang)]
     warnings = [str(x.get(key) or x.get("code")) for x in a.get("warnings") or []]
-    where = [_t(k, lang) for k in ("where_platform", "where_portal", "where_wechat",
-                                   "where_no_address")]
+    where = [_t(k, lang) for k in ("where_renewal", "where_platform", "where_portal",
+                                   "where_wechat", "where_no_address")]
     refs = []
     for ref in cited:
         if ref in POLICY.rules:
@@ -166,6 +177,9 @@ def content_of(profile: Mapping, assessment: Mapping, lang: str = "zh",
             c = POLICY.clauses[ref]
             refs.append(_t("ref_clause", lang, clause=ref, number=c.get("number", ""),
                            title=c.get(f"title_{lang}") or c.get("title_zh", "")))
+        elif ref in POLICY.readings:
+            refs.append(_t("ref_reading", lang, reading=ref,
+                           text=POLICY.readings[ref].get(lang) or POLICY.readings[ref]["zh"]))
     return Content(
         title=_t("title", lang), meta=meta, table_header=header, rows=rows, window=window,
         paper=paper, actions_heading=_t("actions_heading", lang), actions=actions,
@@ -185,8 +199,8 @@ def _window_lines(a: Mapping, lang: str, cite) -> list[str]:
     start = w.get("from") or "—"
     lead = _t("window_hypothetical" if w.get("hypothetical") else "window_downloaded", lang,
               date=start)
-    ref = _ref(w.get("rule") or "", w.get("clause") or "")
-    cite(w.get("rule") or "", w.get("clause") or "")
+    ref = _ref(w.get("rule") or "", w.get("clause") or "", w.get("readings") or ())
+    cite(w.get("rule") or "", w.get("clause") or "", *(w.get("readings") or ()))
     if w.get("status") == "unavailable":
         reason = w.get("reason") or {}
         line = lead + _t("window_unavailable", lang,
@@ -234,6 +248,10 @@ def _layout(pdf, c: Content, size: float, lang: str) -> None:
     for m in c.meta:
         para(m, colour=MUTED, scale=0.95)
 
+    heading(c.actions_heading)  # the next step first, as on the page
+    for x in c.actions:
+        para(x, bullet=True)
+
     heading(c.headings["specialties"])
     pdf.set_text_color(*INK)
     pdf.set_font_size(size * 0.95)
@@ -251,9 +269,6 @@ def _layout(pdf, c: Content, size: float, lang: str) -> None:
         para(w)
     para(c.paper)
 
-    heading(c.actions_heading)
-    for x in c.actions:
-        para(x, bullet=True)
     if c.warnings:
         heading(c.warnings_heading)
         for x in c.warnings:
