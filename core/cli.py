@@ -156,7 +156,8 @@ def due_table(data, as_of: date, within: int):
     windows = person_windows(prepared, as_of)
     candidates = usage_windows(prepared, as_of, windows,
                                only=due.window_candidates(windows, within))
-    return due.due_list(assessed, candidates, as_of, within), due.count_errors(assessed)
+    return (due.due_list(assessed, candidates, as_of, within, age65=prepared.age65),
+            due.count_errors(assessed))
 
 
 def due_job(roster, as_of: date, within: int) -> dict:

@@ -184,3 +184,52 @@ def test_the_due_list_reads_arrow_columns_in_chunks_as_any_text():
     assert len(outs[0]) > 12
     assert set(outs[0]["due_kind"]) == {"apply_by", "lapses_on", "usage_until"}
     pd.testing.assert_frame_equal(outs[0], outs[1])
+
+
+# -- age65: the 65th birthday within N days (issue 23) -----------------------------------------
+def born(days_to_65: int) -> pd.Timestamp:
+    """The birth date whose 65th birthday is T + days_to_65."""
+    b = T + timedelta(days=days_to_65)
+    return pd.Timestamp(b.replace(year=b.year - 65))
+
+
+def test_age65_at_the_boundaries_once_per_person():
+    far = T + timedelta(days=500)
+    rows = [row("a_today", far, birth_date=born(0)),            # 65 on T: 0 days left
+            row("a_last", far, birth_date=born(N)),             # T + N: listed
+            row("a_over", far, birth_date=born(N + 1)),         # T + N + 1: not yet
+            row("a_past", far, birth_date=born(-1)),            # T − 1: over, not due
+            row("a_two", far, birth_date=born(10)),             # two rows, one person
+            row("a_two", far + timedelta(days=30), birth_date=born(10), specialty="公路工程"),
+            row("a_lapsed", T - timedelta(days=40), birth_date=born(5)),  # lapsed: not listed
+            row("a_broken", far, birth_date=born(5), employer_province="火星")]
+    prepared = prepare_roster(roster(rows))
+    out = due.due_list(assess_prepared(prepared, T), usage_windows(prepared, T), T, N,
+                       age65=prepared.age65)
+    assert listed(out, "age65") == {"a_today": 0, "a_last": N, "a_two": 10}
+    part = out[out["due_kind"] == "age65"]
+    assert part["specialty"].isna().all()
+    assert (part["due_on"] == [pd.Timestamp(T + timedelta(days=k)) for k in (0, 10, N)]).all()
+    # without the birthdays (age65=None) the list is as before
+    assert "age65" not in set(due.due_list(assess_prepared(prepared, T),
+                                           usage_windows(prepared, T), T, N)["due_kind"])
+
+
+def test_age65_of_a_29_february_birth_is_28_february():
+    t = date(2025, 2, 20)
+    rows = [row("leap", date(2026, 12, 31), birth_date=pd.Timestamp("1960-02-29"))]
+    prepared = prepare_roster(roster(rows))
+    out = due.due_list(assess_prepared(prepared, t), usage_windows(prepared, t), t, 8,
+                       age65=prepared.age65)
+    assert listed(out, "age65") == {"leap": 8}  # 2025-02-28 (I-7)
+
+
+def test_cli_due_lists_age65_with_an_empty_specialty(tmp_path):
+    rows = [row("sixty_five", T + timedelta(days=500), birth_date=born(12))]
+    f = tmp_path / "roster.csv"
+    f.write_bytes(to_csv_bytes(roster(rows)))
+    p = run("due", str(f), "--as-of", T.isoformat(), "--within", str(N))
+    assert p.returncode == 0, p.stderr.decode()
+    out = pd.read_csv(io.BytesIO(p.stdout), dtype=str, keep_default_na=False)
+    assert out[["name", "specialty", "due_kind", "due_on", "days_left"]].values.tolist() == [
+        ["sixty_five", "", "age65", (T + timedelta(days=12)).isoformat(), "12"]]

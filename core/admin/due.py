@@ -15,7 +15,12 @@ days_left``. Built from the rule engine's answers only (``assess_prepared`` for 
   ``T <= usage_until <= T + N`` (R-6, C-3.2); ``specialty`` lists the printed specialties;
 * ``outdated``: a downloaded certificate still in use whose data an approval after the download
   changed (R-6, C-3.5): due already, so it is listed whatever N; ``due_on`` is the date of that
-  approval and ``days_left`` is 0 or negative (how long it has been due).
+  approval and ``days_left`` is 0 or negative (how long it has been due);
+* ``age65``: a person whose 65th birthday (R-3, C-2.2.4: every registration of the person ends
+  then, and none can be renewed past it) falls in ``T <= age65 <= T + N``, once per person
+  (registration number) with at least one row without input errors that is neither lapsed nor
+  outside the notice; ``specialty`` is empty. The birthdays are the engine's (``age65`` of
+  ``core.rules.roster.PreparedRoster``, I-7 for 29 February).
 
 ``days_left`` = ``due_on - T`` in days (0 on the day). Rows whose input has errors have no
 assessment and are not listed (``count_errors`` says how many). Rows are ordered by ``due_on``,
@@ -82,9 +87,10 @@ def _part(df: pd.DataFrame, rows: np.ndarray, kind: str, due_on: np.ndarray,
 
 
 def due_list(assessed: pd.DataFrame, windows: pd.DataFrame, as_of: date,
-             within: int = WITHIN_DAYS) -> pd.DataFrame:
+             within: int = WITHIN_DAYS, age65: np.ndarray | None = None) -> pd.DataFrame:
     """The due list (module doc) from ``assess_prepared(prepared, as_of)`` and
-    ``usage_windows(prepared, as_of)`` of the same roster. ``within`` >= 0."""
+    ``usage_windows(prepared, as_of)`` of the same roster, and ``prepared.age65`` (the 65th
+    birthday per row, as day numbers; None: no ``age65`` rows). ``within`` >= 0."""
     if within < 0:
         raise ValueError("within must be 0 or more days")
     lo, hi = _day(as_of), _day(as_of + timedelta(days=int(within)))
@@ -102,6 +108,8 @@ def due_list(assessed: pd.DataFrame, windows: pd.DataFrame, as_of: date,
     approved = _dates(windows, "outdated_by")
     parts.append(_part(windows, np.flatnonzero(in_use & outdated & ~np.isnat(approved)),
                        "outdated", approved, "specialties"))
+    if age65 is not None:
+        parts.append(_age65_part(assessed, age65, lo, hi))
     out = pd.concat(parts, ignore_index=True)
     out["due_on"] = out["due_on"].astype("datetime64[s]")
     out["days_left"] = ((out["due_on"].to_numpy(dtype="datetime64[s]") - lo)
@@ -111,6 +119,28 @@ def due_list(assessed: pd.DataFrame, windows: pd.DataFrame, as_of: date,
     out = out.sort_values(["due_on", "registration_number", "_kind", "specialty"],
                           kind="stable", na_position="last")
     return out.drop(columns="_kind").reset_index(drop=True)[list(DUE_COLUMNS)]
+
+
+#: statuses of a row whose person's 65th birthday still ends a registration (not lapsed, covered)
+_AGE65_STATUSES = ("valid", "apply_now", "expired_not_lapsed", "renewal_pending", "not_yet_valid")
+
+
+def _age65_part(assessed: pd.DataFrame, age65: np.ndarray, lo, hi) -> pd.DataFrame:
+    """One row per person (registration number, first qualifying row) whose 65th birthday falls
+    in [lo, hi]; ``specialty`` empty."""
+    birthday = (np.asarray(age65, dtype=np.int64) * 86400).view("datetime64[s]")
+    ok = _is(assessed["status"], _AGE65_STATUSES)
+    if "error" in assessed.columns:
+        ok &= assessed["error"].isna().to_numpy(dtype=bool)
+    rows = np.flatnonzero(ok & (birthday >= lo) & (birthday <= hi))
+    numbers = _text(assessed, "registration_number", rows)
+    _, first = np.unique(np.asarray(numbers, dtype=object).astype(str), return_index=True)
+    rows = rows[np.sort(first)]
+    out = {c: _text(assessed, c, rows) for c in PERSON_COLUMNS}
+    out["specialty"] = np.full(len(rows), None, dtype=object)
+    out["due_kind"] = np.full(len(rows), "age65", dtype=object)
+    out["due_on"] = birthday[rows]
+    return pd.DataFrame(out)
 
 
 def window_candidates(windows: PersonWindows, within: int = WITHIN_DAYS) -> np.ndarray:

@@ -107,7 +107,7 @@ STATUSES: tuple[str, ...] = (
     "age_limit", "not_covered",
 )
 USAGE_STATUSES: tuple[str, ...] = ("in_use", "expired", "unavailable")
-DUE_KINDS: tuple[str, ...] = ("apply_by", "lapses_on", "usage_until", "outdated")
+DUE_KINDS: tuple[str, ...] = ("apply_by", "lapses_on", "usage_until", "outdated", "age65")
 
 # -- one palette (Okabe & Ito) -------------------------------------------------------------------
 BLUE, ORANGE, SKY, GREEN, YELLOW, VERMILION, PURPLE = (
