@@ -105,6 +105,12 @@ def test_r5_no_application_action_while_pending_at_the_age_limit_or_not_covered(
     assert a["actions"] == []
 
 
+def test_r5_no_countdown_to_apply_by_while_pending():
+    s = one("2024-05-26", applied="2024-05-20", **BJ)
+    assert s["status"] == "renewal_pending" and s["apply_by"] == "2024-05-31"
+    assert s["days_to_apply_by"] is None and s["days_to_lapse"] == 36
+
+
 def test_r5_re_register_when_lapsed():
     a = full("2022-04-15", province="上海", valid_until="2022-03-31")
     assert codes(a["actions"])[0] == "re_register"

@@ -278,7 +278,9 @@ def _row(name, status, renewed, f, e, apply_by, lapses_on, capped, late, trace, 
         "lapses_on": None if lapses_on is None else iso_day(lapses_on),
         "capped_at_65": capped,
         "late_application": late,
-        "days_to_apply_by": None if apply_by is None else int(apply_by - t),
+        # no countdown to apply_by once an application counts (R-5: wait for the decision)
+        "days_to_apply_by": (None if apply_by is None or status == "renewal_pending"
+                             else int(apply_by - t)),
         "days_to_lapse": None if lapses_on is None else int(lapses_on - t),
         "trace": trace,
     }
