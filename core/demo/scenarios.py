@@ -63,8 +63,8 @@ def _p(name, birth, number, employer, province, specialties, ce=True, downloaded
 
 SCENARIOS: dict[str, Scenario] = {s.id: s for s in [
     Scenario(
-        "pilot-expired", "北京：试点地区已过期，7月31日前申请",
-        "Beijing: pilot, expired, apply by 31 July",
+        "pilot-expired", "北京：试点地区已过期，最迟7月31日申请",
+        "Beijing: pilot, expired, apply on or before 31 July",
         date(2021, 7, 15),
         _p("周建国", "1970-03-15", "京1112006200807445", "北京示例建设集团有限公司（虚构）", "北京",
            [("建筑工程", "2018-06-01", "2021-05-31", None, None)], ce=False),
@@ -131,7 +131,7 @@ SCENARIOS: dict[str, Scenario] = {s.id: s for s in [
         date(2021, 7, 20),
         _p("冯嘉怡", "1987-05-05", "渝1502013201500266", "重庆示例建设工程有限公司（虚构）", "重庆",
            [("建筑工程", "2020-01-10", "2023-01-09", None, None)], gender="女"),
-        "2021年启用地区在8月1日前还没有启用电子证书（C-2.1.1），此时不能下载；纸质证书仍有效。注册专业有效，申请截止为2022年12月10日。",
+        "2021年启用地区在8月1日前还没有启用电子证书（C-2.1.1），此时不能下载；纸质证书仍有效。注册专业有效，申请截止为2022年12月10日（含当日）。",
         "The 2021 batch had no electronic certificates before 1 August 2021 (C-2.1.1): nothing to "
         "download yet; the paper certificate is still valid. The specialty is valid; renewal is "
         "due by 10 December 2022."),
@@ -141,9 +141,9 @@ SCENARIOS: dict[str, Scenario] = {s.id: s for s in [
         date(2021, 12, 15),
         _p("刘海涛", "1968-07-30", "苏1322004200600557", "江苏示例建工集团有限公司（虚构）", "江苏",
            [("建筑工程", "2018-03-02", "2021-03-01", "2021-11-30", None)]),
-        "2021年8月1日前已过期（I-2）：应于2021年12月31日前申请；11月30日已申请，等待审批，不算逾期。",
-        "Already expired before 1 August 2021 (I-2): apply by 31 December 2021; applied on "
-        "30 November, awaiting approval, not late.",
+        "2021年8月1日前已过期（I-2）：应最迟于2021年12月31日（含当日）申请；11月30日已申请，等待审批，不算逾期。",
+        "Already expired before 1 August 2021 (I-2): apply on or before 31 December 2021; "
+        "applied on 30 November, awaiting approval, not late.",
         example=3),
     Scenario(
         "batch-expired-lapsed", "黑龙江：已过期且未申请，2022年1月1日失效",
@@ -152,8 +152,8 @@ SCENARIOS: dict[str, Scenario] = {s.id: s for s in [
         _p("赵立新", "1966-12-12", "黑1232003200500114", "黑龙江示例矿业工程有限公司（虚构）",
            "黑龙江",
            [("矿业工程", "2017-12-01", "2020-11-30", None, None)]),
-        "2021年启用地区，早已过期且未在2021年12月31日前申请：自2022年1月1日起失效；纸质证书同日作废。",
-        "2021 batch, long expired and no application by 31 December 2021: lapsed from "
+        "2021年启用地区，早已过期，截至2021年12月31日（含当日）未申请：自2022年1月1日起失效；纸质证书同日作废。",
+        "2021 batch, long expired and no application on or before 31 December 2021: lapsed from "
         "1 January 2022, the same day paper certificates became void."),
     Scenario(
         "batch-late-application", "四川：在30日截止后才申请（逾期申请）",
@@ -206,10 +206,10 @@ SCENARIOS: dict[str, Scenario] = {s.id: s for s in [
         _p("林晓峰", "1985-06-18", "豫1412012201400589", "河南示例机电工程有限公司（虚构）", "河南",
            [("机电工程", "2022-01-01", "2024-12-31", None, None)], ce=False,
            downloaded="2024-09-01"),
-        "2024年9月1日下载：180天后是2025年2月28日，但注册专业2024年12月31日届满，使用有效期止于此日；需在12月1日前申请延续并完成继续教育。",
+        "2024年9月1日下载：180天后是2025年2月28日，但注册专业2024年12月31日届满，使用有效期止于此日；需最迟于12月1日（含当日）申请延续，并在申请前完成继续教育。",
         "Downloaded on 1 September 2024: 180 days would reach 28 February 2025, but the specialty "
-        "ends on 31 December 2024, so does the usage window; renewal is due by 1 December and "
-        "continuing education is still open.",
+        "ends on 31 December 2024, so does the usage window; apply for renewal on or before "
+        "1 December (that day included), with continuing education done first.",
         example=8),
     Scenario(
         "usage-180-days", "福建：使用有效期180天", "Fujian: usage window of 180 days",
