@@ -190,9 +190,13 @@ def test_i8_approval_on_29_february(birth, until, capped):
     ("2024-02-28", "2027-02-27"),
     ("2024-03-01", "2027-02-28"),
     ("2023-03-01", "2026-02-28"),
+    # 1 March before a 29 February: the third year runs to 2028-02-29, the day before the third
+    # anniversary (POLICY.md R-2: "for every P but 29 February, U = add_years(P, 3) − 1 day", no
+    # day left uncovered; add_years(P − 1 day, 3) would give 2028-02-28 here)
+    ("2025-03-01", "2028-02-29"),
 ])
 def test_i8_other_approvals_answer_as_before(approved, until):
-    s = one("2024-06-01", province="广东", valid_until="2021-06-30", valid_from="2018-07-01",
+    s = one("2026-01-01", province="广东", valid_until="2021-06-30", valid_from="2018-07-01",
             applied="2021-05-01", approved=approved)
     assert s["current_valid_until"] == until
 
