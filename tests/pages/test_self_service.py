@@ -80,7 +80,7 @@ def test_the_example_shows_the_engines_dates():
     assert len(expected["specialties"]) == 2
     for s in expected["specialties"]:
         assert s["apply_by"] in text and s["lapses_on"] in text
-        assert i18n.text(view.STATUS[s["status"]][0], "zh") in text
+        assert i18n.text(view.card_state(s, expected["as_of"])[0], "zh") in text
     w = expected["usage_window"]
     assert w["from"] in text and w["until"] in text
     assert i18n.text(view.REGIME[expected["regime"]][0], "zh") in text
@@ -279,7 +279,7 @@ def test_every_scenario_of_the_gallery_opens_with_the_engines_answer(scenario_id
     assert i18n.text("self_service.errors_header", "zh") not in text
     assert not at.exception
     for s in expected["specialties"]:
-        assert i18n.text(view.STATUS[s["status"]][0], "zh") in text
+        assert i18n.text(view.card_state(s, expected["as_of"])[0], "zh") in text
         for field in ("apply_by", "lapses_on"):
             if s[field]:
                 assert s[field] in text
@@ -346,7 +346,10 @@ def test_the_phone_summary_gives_status_and_next_date_per_specialty_once_answere
     assert i18n.text("phone.summary_heading", "zh", as_of=expected["as_of"]) in text
     summary = "\n".join(phone_summary.lines(expected))
     for s in expected["specialties"]:
-        assert i18n.text(view.STATUS[s["status"]][0], "zh") in summary
+        assert i18n.text(view.card_state(s, expected["as_of"])[0], "zh") in summary
+        if s["status"] == "renewal_pending":  # R-5: no countdown
+            assert phone_summary.next_date(s) is None
+            continue
         key, day, _days = phone_summary.next_date(s)
         assert day in summary and day in (s["apply_by"], s["lapses_on"])
     assert f"](#{view.ANSWER_ANCHOR})" in text
@@ -397,3 +400,93 @@ def test_download_advice_only_when_a_download_today_would_work(as_of, advised):
     text = page_text(at)
     assert (i18n.text("self_service.window.download_again", "zh") in text) is advised
     assert (i18n.text("self_service.window.no_download_today", "zh") in text) is not advised
+
+
+# --- issue 23: the next step first ---------------------------------------------------------------
+
+
+def _answer_at(p: dict, as_of: str, lang: str = "zh") -> AppTest:
+    at = AppTest.from_function(_answer_script, args=(p, as_of), default_timeout=60)
+    if lang == "en":
+        at.session_state["lang"] = "en"
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_deadline_five_days_away_is_the_first_thing_to_do_and_never_nothing_to_do(lang):
+    """北京, apply_by 2023-05-31, T = 2023-05-26, continuing education done: the engine of this
+    branch gives no action at all; the page still says to apply, first, and the card is not a
+    plain green "valid" with "nothing to do yet"."""
+    from tests.engine_helpers import profile
+
+    p = profile(province="北京", valid_until="2023-06-30", ce=True)
+    a = assess(p, date(2023, 5, 26))
+    [s] = a["specialties"]
+    assert s["status"] == "valid" and s["days_to_apply_by"] == 5
+    at = _answer_at(p, "2023-05-26", lang)
+    words = page_text(at)
+    assert plain(i18n.text("self_service.status_help.valid", lang)) not in words
+    assert plain(i18n.text("self_service.todo.none", lang)) not in words
+    badges = [m.value for m in at.markdown if "-badge[" in m.value]
+    near = i18n.text("self_service.status.deadline_near", lang)
+    assert f":orange-badge[{near}]" in badges
+    assert f":green-badge[{i18n.text('self_service.status.valid', lang)}]" not in badges
+    # the first item of "what to do" names the deadline, with its day included
+    todo = next(i for i, m in enumerate(at.markdown)
+                if i18n.text("self_service.todo.heading", lang) in m.value)
+    first = plain(at.markdown[todo + 1].value)
+    assert "2023-05-31" in first
+    assert ("含当日" if lang == "zh" else "that day included") in first
+    # "what to do" comes before the specialty cards
+    card = next(i for i, m in enumerate(at.markdown) if m.value.startswith("### ")
+                and view.specialty_name("建筑工程") in m.value)
+    assert todo < card
+
+
+def test_the_engines_application_action_is_shown_first_and_not_twice():
+    """When the engine gives ``renew_before_deadline`` itself, the page shows its message first
+    and adds none of its own."""
+    from tests.engine_helpers import profile
+
+    p = profile(province="北京", valid_until="2023-06-30", ce=False)
+    a = assess(p, date(2023, 5, 26))
+    engine_action = {"code": "renew_before_deadline", "specialty": "建筑工程",
+                     "message_zh": "引擎的话", "message_en": "engine words"}
+    a["actions"] = [*a["actions"], engine_action]
+    actions = view.next_actions(a)
+    assert actions[0] is engine_action
+    assert [x["code"] for x in actions].count("renew_before_deadline") == 1
+
+
+@pytest.mark.parametrize(("status", "as_of", "applied", "code"), [
+    ("apply_now", "2023-06-10", None, "apply_for_renewal"),
+    ("lapsed", "2023-07-05", None, "re_register"),
+    ("renewal_pending", "2023-05-26", "2023-05-20", None),
+])
+def test_application_actions_by_status(status, as_of, applied, code):
+    from tests.engine_helpers import profile
+
+    p = profile(province="北京", valid_until="2023-06-30", applied=applied)
+    a = assess(p, date.fromisoformat(as_of))
+    assert a["specialties"][0]["status"] == status
+    codes = [x["code"] for x in view.next_actions(a)]
+    assert (codes[:1] == [code]) if code else not set(codes) & set(view.NEXT_STEP)
+
+
+def test_a_pending_renewal_shows_no_countdown():
+    """R-5: while renewal_pending no countdown to apply_by (nor to a lapse the application
+    stops), on the card and in the phone summary."""
+    from tests.engine_helpers import profile
+
+    p = profile(province="北京", valid_until="2023-06-30", applied="2023-05-20")
+    a = assess(p, date(2023, 5, 26))
+    [s] = a["specialties"]
+    assert s["status"] == "renewal_pending" and s["days_to_apply_by"] == 5
+    at = _answer_at(p, "2023-05-26")
+    captions = [plain(c.value) for c in at.caption]
+    assert i18n.text("self_service.days.left", "zh", n=5) not in captions
+    assert i18n.text("self_service.card.pending_no_countdown", "zh") in captions
+    assert phone_summary.next_date(s) is None
+    assert i18n.text("self_service.days.left", "zh", n=5) not in "\n".join(phone_summary.lines(a))
