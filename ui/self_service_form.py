@@ -109,10 +109,23 @@ def save() -> None:
 _FORM_KEY = re.compile(r"self_service\.(f|s\d+)\.")
 
 
+def empty_value(field: str) -> object:
+    """What a widget of ``field`` holds when nothing is entered."""
+    if field in DATE_FIELDS or field in ("gender", "employer_province", "specialty"):
+        return None
+    return False if field == "continuing_education_done" else ""
+
+
 def _reset() -> None:
+    """Every field empty. The person fields are set to their empty values, not deleted: a
+    deleted key leaves the browser showing (and the next 查询 sending) what was typed, since the
+    widget keeps its identity; a value set here is sent to the browser. Specialty rows get new
+    ids (new widgets)."""
     for k in list(st.session_state.keys()):
         if isinstance(k, str) and _FORM_KEY.match(k):
             del st.session_state[k]
+    for field in SCALAR_FIELDS:
+        st.session_state[key(field)] = empty_value(field)
     st.session_state[STORE] = {}
     st.session_state[ROWS] = []
     st.session_state[NONCE] = st.session_state.get(NONCE, 0) + 1

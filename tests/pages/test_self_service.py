@@ -490,3 +490,37 @@ def test_a_pending_renewal_shows_no_countdown():
     assert i18n.text("self_service.card.pending_no_countdown", "zh") in captions
     assert phone_summary.next_date(s) is None
     assert i18n.text("self_service.days.left", "zh", n=5) not in "\n".join(phone_summary.lines(a))
+
+
+def _person_widgets(at: AppTest) -> list:
+    return [at.text_input(key=form.key(f)) for f in ("name", "registration_number", "employer")] + [
+        at.selectbox(key=form.key(f)) for f in ("gender", "employer_province")] + [
+        at.date_input(key=form.key(f)) for f in ("birth_date", "certificate_downloaded_on")] + [
+        at.checkbox(key=form.key("continuing_education_done"))]
+
+
+def test_clear_tells_the_browser_to_empty_every_field_and_forgets_the_loaded_file():
+    """A deleted widget key is empty on the server only: the browser keeps showing the old value
+    and the next 查询 sends it back. Clearing sets every person field (the browser is told:
+    ``set_value``), renews the specialty rows, the photo and the profile-file uploader."""
+    from core.selfcheck.profile_file import dump_profile
+    from ui import profile_file_view
+
+    at = run_app()
+    profile = demo_profile(at.session_state["as_of"])
+    [loader] = [u for u in at.file_uploader if "profile_file.upload" in u.proto.id]
+    loader.set_value(("me.json", dump_profile(profile), "application/json"))
+    at.run()
+    assert at.text_input(key=form.key("name")).value == profile["name"]
+    old_rows, old_uploader = at.session_state[form.ROWS], profile_file_view.uploader_key()
+    click(at, "self_service.clear")
+    for widget in _person_widgets(at):
+        assert widget.proto.set_value, widget.key
+        assert widget.value in ("", None, False, []), (widget.key, widget.value)
+    assert not set(at.session_state[form.ROWS]) & set(old_rows)
+    uploaders = [u.proto.id for u in at.file_uploader]
+    assert not any(old_uploader in u for u in uploaders)
+    check(at)  # the next 查询 of the emptied form: nothing to assess
+    assert profile["name"] not in page_text(at)
+    assert i18n.text("self_service.intro", "zh", as_of=at.session_state["as_of"].isoformat()) \
+        in page_text(at)
