@@ -50,11 +50,19 @@ def _marker(fig: go.Figure, day: str, row: str, symbol: str, colour: str, name: 
     ))
 
 
-def _vline(fig: go.Figure, day: str, colour: str, label: str, dash: str) -> None:
+LABEL_FONT = 12
+LABEL_LINE = 20  # px between the label rows above the plot (font 12 px is ~16 px high)
+
+
+def _vline(fig: go.Figure, day: str, colour: str, label: str, dash: str, line: int = 0) -> None:
+    """A vertical line at ``day`` with its label above the plot, on label row ``line`` (0, 1):
+    the as-of date and the 65th birthday each get their own row, so their labels never overlap
+    however close the two dates are (issue 23)."""
     fig.add_shape(type="line", x0=day, x1=day, xref="x", y0=0, y1=1, yref="paper",
                   line={"color": colour, "width": 2, "dash": dash})
     fig.add_annotation(x=day, y=1, xref="x", yref="paper", text=f"{label} {day}",
-                       showarrow=False, yanchor="bottom", font={"color": colour, "size": 12})
+                       showarrow=False, yanchor="bottom", yshift=line * LABEL_LINE,
+                       font={"color": colour, "size": LABEL_FONT})
 
 
 def figure(a: Mapping, lang: str = "zh") -> go.Figure | None:
@@ -98,7 +106,8 @@ def figure(a: Mapping, lang: str = "zh") -> go.Figure | None:
     title = None
     age65 = a.get("age65")
     if age65 and age65 <= max(dates):  # ISO strings compare as dates; only placed, not computed
-        _vline(fig, age65, AGE65_COLOUR, text("self_service.timeline.age65", lang), "dot")
+        _vline(fig, age65, AGE65_COLOUR, text("self_service.timeline.age65", lang), "dot",
+               line=1)
     elif age65:
         title = text("self_service.timeline.age65_later", lang, date=age65)
     fig.update_yaxes(categoryorder="array", categoryarray=list(reversed(rows)), automargin=True)
@@ -107,7 +116,8 @@ def figure(a: Mapping, lang: str = "zh") -> go.Figure | None:
     # below the date labels of the x axis, whatever the height, width or language: a legend in
     # plot coordinates (y=-0.15) overlapped and cut off the dates (issue 15).
     fig.update_layout(
-        height=200 + 52 * len(rows), margin={"l": 10, "r": 10, "t": 50, "b": 90},
+        height=200 + 52 * len(rows),
+        margin={"l": 10, "r": 10, "t": 50 + LABEL_LINE, "b": 90},
         legend={"orientation": "h", "yref": "container", "yanchor": "bottom", "y": 0.01,
                 "x": 0, "font": {"size": 12}},
         hovermode="closest",
