@@ -45,3 +45,25 @@ def test_clear_my_data_clears_everything_and_the_next_check_uses_nothing(page: P
     expect(page.get_by_test_id("stAlertContentError")).to_have_count(0)
     expect(page.get_by_text(profile["name"])).to_have_count(0)
     expect(field(page, "self_service.form.name")).to_have_value("")
+
+
+def test_the_certificate_image_downloads_as_png_and_the_preview_is_large(page: Page, app_url,
+                                                                          tmp_path):
+    page.set_viewport_size({"width": 1366, "height": 900})
+    load_example(page, app_url)
+    page.get_by_role("button", name=text("certificate.build", "zh")).click()
+    button = page.get_by_role("button", name=text("certificate.download_png", "zh"))
+    expect(button).to_be_visible()
+    settle(page)
+    with page.expect_download() as info:
+        button.click()
+    path = tmp_path / "certificate.png"
+    info.value.save_as(path)
+    assert path.read_bytes().startswith(b"\x89PNG")
+    assert info.value.suggested_filename.endswith(".png")
+    # the preview spans the page's content width, not one of the two columns: readable at 1366
+    image = page.get_by_test_id("stImage").locator("img")
+    expect(image).to_be_visible()
+    box = image.bounding_box()
+    column = page.get_by_test_id("stColumn").first.bounding_box()
+    assert box["width"] >= 1.8 * column["width"], (box, column)

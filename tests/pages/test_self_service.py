@@ -150,8 +150,9 @@ def test_the_pdf_download_is_offered_when_a_certificate_can_be_issued():
     at, _, _ = with_example()
     assert not certificate_downloads(at)
     click(at, "certificate.build")
-    [download] = certificate_downloads(at)
+    download, image = certificate_downloads(at)
     assert download.label == i18n.text("certificate.download", "zh")
+    assert image.label == i18n.text("certificate.download_png", "zh")  # README: PDF and image
     fingerprint, preview = at.session_state[certificate_view.PREVIEW]
     assert preview.pdf.startswith(b"%PDF")
     assert preview.png.startswith(b"\x89PNG")
