@@ -352,10 +352,14 @@ def _field_errors(by_key: Mapping[str, list[Mapping]], k: str) -> None:
 # --- drawing -------------------------------------------------------------------------------------
 
 
-def _province_label(short: str) -> str:
-    if state.lang() == "en":
-        return f"{short} ({POLICY.province_by_name[short].en})"
-    return short
+def province_label(short: str, lang: str | None = None) -> str:
+    """The province as the list shows it: its full name ("广东省"), which also holds the short
+    one, so typing "广东" or "广东省" (as files accept both) finds it; in English with the
+    English name ("Guangdong") too (issue 23)."""
+    province = POLICY.province_by_name[short]
+    if (lang or state.lang()) == "en":
+        return f"{province.full} ({province.en})"
+    return province.full
 
 
 def _specialty_label(name: str) -> str:
@@ -410,7 +414,8 @@ def _fields(by_key: Mapping[str, list[Mapping]]) -> None:
         _field_errors(by_key, key("employer"))
         st.selectbox(t("self_service.form.employer_province"),
                      [p.short for p in POLICY.provinces], index=None,
-                     key=key("employer_province"), format_func=_province_label,
+                     key=key("employer_province"), format_func=province_label,
+                     filter_mode="contains",
                      placeholder=t("self_service.form.choose"),
                      help=t("self_service.form.employer_province_help"))
         _field_errors(by_key, key("employer_province"))
@@ -448,9 +453,12 @@ def _fields(by_key: Mapping[str, list[Mapping]]) -> None:
                 _date(t("self_service.form.renewal_approved_on"),
                       row_key(row, "renewal_approved_on"), DATE_MIN, DATE_MAX, by_key,
                       help=t("self_service.form.optional"))
+    # Full width like 查询 below it: at its content width (with the help icon) it wrapped onto
+    # two lines at 1366 px and 查询 overlapped it (issue 23).
     st.form_submit_button(t("self_service.form.add"), icon=":material/add:", on_click=add_row,
                           key="self_service.add", disabled=len(rows) >= POLICY.max_specialties,
-                          help=t("self_service.form.add_help", n=POLICY.max_specialties))
+                          help=t("self_service.form.add_help", n=POLICY.max_specialties),
+                          width="stretch")
     st.form_submit_button(t("self_service.form.check"), icon=":material/search:", type="primary",
                           on_click=mark_checked, key="self_service.check",
                           help=t("self_service.form.check_help"), width="stretch")

@@ -9,7 +9,7 @@ from playwright.sync_api import Page, expect
 
 from core.demo.roster import demo_profile
 from core.policy.dates import today_shanghai
-from tests.browser.app_server import load_example, settle
+from tests.browser.app_server import load_example, open_page, settle
 from ui.i18n import text
 
 pytestmark = pytest.mark.browser
@@ -67,3 +67,62 @@ def test_the_certificate_image_downloads_as_png_and_the_preview_is_large(page: P
     box = image.bounding_box()
     column = page.get_by_test_id("stColumn").first.bounding_box()
     assert box["width"] >= 1.8 * column["width"], (box, column)
+
+
+def _overlap(a: dict, b: dict) -> bool:
+    return not (a["x"] + a["width"] <= b["x"] or b["x"] + b["width"] <= a["x"]
+                or a["y"] + a["height"] <= b["y"] or b["y"] + b["height"] <= a["y"])
+
+
+def test_check_does_not_overlap_add_a_specialty_at_1366(page: Page, app_url):
+    page.set_viewport_size({"width": 1366, "height": 900})
+    open_page(page, app_url + "/?lang=zh", "page.self_service.title", "zh")
+    add = page.get_by_role("button", name=text("self_service.form.add", "zh"))
+    check = page.get_by_role("button", name=text("self_service.form.check", "zh"))
+    a, c = add.bounding_box(), check.bounding_box()
+    assert not _overlap(a, c), (a, c)
+    # one line: the label's text box is one line high
+    label = add.get_by_text(text("self_service.form.add", "zh"))
+    line = label.evaluate("e => parseFloat(getComputedStyle(e).lineHeight) || 24")
+    assert label.bounding_box()["height"] <= line * 1.5, label.bounding_box()
+
+
+def test_a_full_province_name_finds_the_province_and_no_english_no_results(page: Page, app_url):
+    open_page(page, app_url + "/?lang=zh", "page.self_service.title", "zh")
+    box = page.get_by_test_id("stSelectbox").filter(
+        has_text=text("self_service.form.employer_province", "zh"))
+    box.locator("input").click()
+    page.keyboard.type("广东省")
+    options = page.get_by_role("option")
+    expect(options.first).to_have_text("广东省")
+    expect(options).to_have_count(1)
+    page.keyboard.press("Enter")
+    settle(page)
+    expect(box.locator("input")).to_have_value("广东省")
+    box.locator("input").click()
+    page.keyboard.type("火星")
+    empty = page.locator('[role="listbox"][data-empty="true"] span').first
+    expect(empty).to_be_attached()
+    after = empty.evaluate("e => getComputedStyle(e, '::after').content")
+    assert text("a11y.no_results", "zh") in after
+    assert empty.evaluate("e => parseFloat(getComputedStyle(e).fontSize)") == 0
+
+
+def test_no_english_on_the_uploaders_in_the_chinese_page(page: Page, app_url):
+    load_example(page, app_url)
+    page.get_by_text(text("profile_file.heading", "zh"), exact=True).click()  # the expander
+    uploaders = page.get_by_test_id("stFileUploader")
+    expect(uploaders).to_have_count(2)
+    for i in range(2):
+        up = uploaders.nth(i)
+        instructions = up.get_by_test_id("stFileUploaderDropzoneInstructions")
+        expect(instructions).to_be_hidden()  # "1MB per file • JSON", "2MB per file • JPG, PNG"
+        p = up.locator("button [data-testid=stMarkdownContainer] p")
+        assert p.evaluate("e => parseFloat(getComputedStyle(e).fontSize)") == 0  # "Upload"
+        shown = p.evaluate("e => getComputedStyle(e, '::after').content")
+        assert text("a11y.upload_button", "zh") in shown
+        # the label states the true limit instead
+        label = up.get_by_test_id("stWidgetLabel").inner_text()
+        assert "KB" in label or "MB" in label
+    assert "64 KB" in uploaders.first.get_by_test_id("stWidgetLabel").inner_text() or \
+        "64 KB" in uploaders.nth(1).get_by_test_id("stWidgetLabel").inner_text()
