@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from collections.abc import Mapping
 from datetime import date
 
@@ -28,7 +29,7 @@ import streamlit as st
 from core.demo import scenarios
 from core.demo.roster import demo_profile
 from core.policy.data import POLICY
-from core.policy.dates import parse_iso, today_shanghai
+from core.policy.dates import parse_iso
 from ui import state
 from ui.i18n import t
 
@@ -56,7 +57,8 @@ DATE_FIELDS = {
 }
 GENDERS = ("男", "女")
 
-# Ranges the date pickers offer (UI bounds, not policy dates; the engine validates the values).
+# Ranges a loaded profile file's dates must fall in (ui.profile_file_view; UI bounds, not policy
+# dates: the engine validates the values).
 BIRTH_MIN = POLICY.validation["earliest_birth_date"]
 DATE_MIN = date(1990, 1, 1)
 DATE_MAX = date(2110, 12, 31)
@@ -111,7 +113,7 @@ _FORM_KEY = re.compile(r"self_service\.(f|s\d+)\.")
 
 def empty_value(field: str) -> object:
     """What a widget of ``field`` holds when nothing is entered."""
-    if field in DATE_FIELDS or field in ("gender", "employer_province", "specialty"):
+    if field in ("gender", "employer_province", "specialty"):
         return None
     return False if field == "continuing_education_done" else ""
 
@@ -159,13 +161,12 @@ def fill(profile: Mapping) -> None:
 
 
 def _widget_value(field: str, value: object) -> object:
-    if field in DATE_FIELDS:
+    if field in DATE_FIELDS:  # typed text: a date from a file or a scenario is ISO already
         try:
             d = parse_iso(value)
         except ValueError:
-            return None
-        lo = BIRTH_MIN if field == "birth_date" else DATE_MIN
-        return d if d is not None and lo <= d <= DATE_MAX else None
+            return "" if value is None else str(value)
+        return "" if d is None else d.isoformat()
     if field == "continuing_education_done":
         return bool(value)
     if field == "employer_province":
@@ -226,9 +227,38 @@ def _text(k: str) -> str | None:
     return value or None
 
 
+# A typed date, year first: 1961-06-01, 1961/6/1, 1961.6.1, 1961年6月1日, 19610601 (full-width
+# digits too). Day- or month-first spellings (01/06/1961) are ambiguous and are not guessed: they
+# reach the engine as typed and come back as ``invalid_date`` with the expected format.
+_YEAR_FIRST = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
+_COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})")
+
+
+def read_date(typed: object) -> str | None:
+    """The ISO date a typed date stands for, or None when it is not a year-first date."""
+    if isinstance(typed, date):
+        return typed.isoformat()
+    s = unicodedata.normalize("NFKC", str(typed or "")).strip()
+    m = _YEAR_FIRST.fullmatch(s) or _COMPACT.fullmatch(s)
+    if m is None:
+        return None
+    try:
+        return date(*(int(g) for g in m.groups())).isoformat()
+    except ValueError:
+        return None
+
+
 def _iso(k: str) -> str | None:
+    """The date a date field holds, as the engine reads it: ISO when it is a year-first date
+    (``read_date``); otherwise the text as typed, so the engine reports it as not a valid date,
+    with the expected format (never silently emptied and then called missing)."""
     value = st.session_state.get(k)
-    return value.isoformat() if isinstance(value, date) else None
+    if isinstance(value, date):
+        return value.isoformat()
+    typed = str(value or "").strip()
+    if not typed:
+        return None
+    return read_date(typed) or typed
 
 
 def profile() -> dict:
@@ -372,9 +402,18 @@ def _gender_label(g: str) -> str:
     return t("self_service.form.male") if g == "男" else t("self_service.form.female")
 
 
-def _date(label: str, k: str, lo: date, hi: date, by_key, help: str | None = None) -> None:
-    st.date_input(label, value=None, key=k, min_value=lo, max_value=hi, format="YYYY-MM-DD",
-                  help=help)
+def _date(label: str, k: str, by_key, help: str | None = None) -> None:
+    """A date typed as text (issue 23): any year-first spelling is read, and shown as read when
+    it was not ISO; anything else is reported by the engine with the expected format. (Streamlit's
+    date field silently dropped "01/06/1961", which then read as missing, and its calendar
+    speaks English only.)"""
+    hint = t("self_service.form.date_help")
+    st.text_input(label, key=k, max_chars=20, placeholder=t("self_service.form.date_placeholder"),
+                  help=f"{help}\n\n{hint}" if help else hint)
+    typed = str(st.session_state.get(k) or "").strip()
+    read = read_date(typed) if typed else None
+    if read is not None and read != typed:
+        st.caption(t("self_service.form.date_read_as", date=read))
     _field_errors(by_key, k)
 
 
@@ -392,7 +431,6 @@ def draw(by_key: Mapping[str, list[Mapping]]) -> None:
 
 
 def _fields(by_key: Mapping[str, list[Mapping]]) -> None:
-    today = today_shanghai()
     with st.container(border=True):
         st.markdown(f"**{t('self_service.form.person')}**")
         st.text_input(t("self_service.form.name"), key=key("name"), max_chars=64)
@@ -403,7 +441,7 @@ def _fields(by_key: Mapping[str, list[Mapping]]) -> None:
                          format_func=_gender_label, placeholder=t("self_service.form.choose"))
             _field_errors(by_key, key("gender"))
         with c2:
-            _date(t("self_service.form.birth_date"), key("birth_date"), BIRTH_MIN, today, by_key)
+            _date(t("self_service.form.birth_date"), key("birth_date"), by_key)
         # The example as a hint under the field, not as a placeholder that looks filled in.
         st.text_input(t("self_service.form.registration_number"), key=key("registration_number"),
                       max_chars=40, help=t("self_service.form.registration_number_help"))
@@ -423,8 +461,8 @@ def _fields(by_key: Mapping[str, list[Mapping]]) -> None:
                     key=key("continuing_education_done"))
         _field_errors(by_key, key("continuing_education_done"))
         _date(t("self_service.form.certificate_downloaded_on"), key("certificate_downloaded_on"),
-              DATE_MIN, DATE_MAX, by_key, help=t("self_service.form.downloaded_help"))
-        if st.session_state.get(key("certificate_downloaded_on")) is None:
+              by_key, help=t("self_service.form.downloaded_help"))
+        if not st.session_state.get(key("certificate_downloaded_on")):
             st.caption(t("self_service.form.downloaded_absent"))
 
     rows = _rows()
@@ -442,16 +480,14 @@ def _fields(by_key: Mapping[str, list[Mapping]]) -> None:
             _field_errors(by_key, row_key(row, "specialty"))
             c1, c2 = st.columns(2)
             with c1:
-                _date(t("self_service.form.valid_from"), row_key(row, "valid_from"),
-                      DATE_MIN, DATE_MAX, by_key)
+                _date(t("self_service.form.valid_from"), row_key(row, "valid_from"), by_key)
                 _date(t("self_service.form.renewal_applied_on"),
-                      row_key(row, "renewal_applied_on"), DATE_MIN, DATE_MAX, by_key,
+                      row_key(row, "renewal_applied_on"), by_key,
                       help=t("self_service.form.optional"))
             with c2:
-                _date(t("self_service.form.valid_until"), row_key(row, "valid_until"),
-                      DATE_MIN, DATE_MAX, by_key)
+                _date(t("self_service.form.valid_until"), row_key(row, "valid_until"), by_key)
                 _date(t("self_service.form.renewal_approved_on"),
-                      row_key(row, "renewal_approved_on"), DATE_MIN, DATE_MAX, by_key,
+                      row_key(row, "renewal_approved_on"), by_key,
                       help=t("self_service.form.optional"))
     # Full width like 查询 below it: at its content width (with the help icon) it wrapped onto
     # two lines at 1366 px and 查询 overlapped it (issue 23).

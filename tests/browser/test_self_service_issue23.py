@@ -19,10 +19,6 @@ def field(page: Page, key: str):
     return page.get_by_label(text(key, "zh"), exact=True)
 
 
-def date_field(page: Page, key: str):
-    return page.get_by_test_id("stDateInput").filter(has_text=text(key, "zh")).locator("input")
-
-
 def test_clear_my_data_clears_everything_and_the_next_check_uses_nothing(page: Page, app_url):
     load_example(page, app_url)
     profile = demo_profile(today_shanghai())
@@ -34,7 +30,7 @@ def test_clear_my_data_clears_everything_and_the_next_check_uses_nothing(page: P
         expect(field(page, key)).to_have_value("")
     for key in ("self_service.form.birth_date", "self_service.form.certificate_downloaded_on",
                 "self_service.form.valid_until"):
-        expect(date_field(page, key)).to_have_value("")
+        expect(field(page, key)).to_have_value("")
     form = page.get_by_test_id("stForm")
     expect(form).not_to_contain_text(profile["employer_province"])
     page.get_by_role("button", name=text("self_service.form.check", "zh")).click()
@@ -126,3 +122,21 @@ def test_no_english_on_the_uploaders_in_the_chinese_page(page: Page, app_url):
         assert "KB" in label or "MB" in label
     assert "64 KB" in uploaders.first.get_by_test_id("stWidgetLabel").inner_text() or \
         "64 KB" in uploaders.nth(1).get_by_test_id("stWidgetLabel").inner_text()
+
+
+def test_a_typed_day_first_date_is_a_bad_format_not_missing(page: Page, app_url):
+    open_page(page, app_url + "/?lang=zh", "page.self_service.title", "zh")
+    field(page, "self_service.form.birth_date").fill("01/06/1961")
+    page.get_by_role("button", name=text("self_service.form.check", "zh")).click()
+    settle(page)
+    summary = page.get_by_test_id("stAlertContentError").first
+    expect(summary).to_contain_text("01/06/1961")
+    expect(summary).not_to_contain_text("出生日期为必填项")
+    expect(field(page, "self_service.form.birth_date")).to_have_value("01/06/1961")
+    # a year-first spelling is read, and shown as read
+    field(page, "self_service.form.birth_date").fill("1961/6/1")
+    page.get_by_role("button", name=text("self_service.form.check", "zh")).click()
+    settle(page)
+    expect(page.get_by_text(text("self_service.form.date_read_as", "zh", date="1961-06-01"))
+           ).to_be_visible()
+    expect(page.get_by_test_id("stAlertContentError").first).not_to_contain_text("出生日期")

@@ -117,8 +117,8 @@ def test_an_unknown_scenario_is_ignored_with_a_warning():
 def test_a_broken_field_shows_its_error_beside_it_and_no_result():
     at, profile, expected = with_example()
     row = at.session_state[form.ROWS][0]
-    valid_from = at.date_input(key=form.row_key(row, "valid_from")).value
-    at.date_input(key=form.row_key(row, "valid_until")).set_value(date(valid_from.year - 1, 1, 1))
+    valid_from = date.fromisoformat(at.text_input(key=form.row_key(row, "valid_from")).value)
+    at.text_input(key=form.row_key(row, "valid_until")).set_value(f"{valid_from.year - 1}-01-01")
     check(at)
     text = page_text(at)
     # the engine's message, in Chinese, under the field and in the summary
@@ -129,8 +129,8 @@ def test_a_broken_field_shows_its_error_beside_it_and_no_result():
     assert expected["specialties"][1]["apply_by"] not in text
     assert "certificate.build" not in [b.key for b in at.button]
     # the rest of the page keeps working: fixing the field brings the answer back
-    at.date_input(key=form.row_key(row, "valid_until")).set_value(
-        date.fromisoformat(profile["specialties"][0]["valid_until"]))
+    at.text_input(key=form.row_key(row, "valid_until")).set_value(
+        profile["specialties"][0]["valid_until"])
     check(at)
     assert expected["specialties"][0]["apply_by"] in page_text(at)
 
@@ -496,7 +496,7 @@ def test_a_pending_renewal_shows_no_countdown():
 def _person_widgets(at: AppTest) -> list:
     return [at.text_input(key=form.key(f)) for f in ("name", "registration_number", "employer")] + [
         at.selectbox(key=form.key(f)) for f in ("gender", "employer_province")] + [
-        at.date_input(key=form.key(f)) for f in ("birth_date", "certificate_downloaded_on")] + [
+        at.text_input(key=form.key(f)) for f in ("birth_date", "certificate_downloaded_on")] + [
         at.checkbox(key=form.key("continuing_education_done"))]
 
 
@@ -525,3 +525,46 @@ def test_clear_tells_the_browser_to_empty_every_field_and_forgets_the_loaded_fil
     assert profile["name"] not in page_text(at)
     assert i18n.text("self_service.intro", "zh", as_of=at.session_state["as_of"].isoformat()) \
         in page_text(at)
+
+
+def test_a_day_first_date_is_reported_as_a_bad_format_not_as_missing():
+    """"01/06/1961" in the birth date: Streamlit's date field dropped it and 查询 then said
+    "出生日期为必填项". Now the text reaches the engine and comes back as not a valid date, with
+    the expected format, beside the field and in the summary, in the page's language."""
+    at, profile, _ = with_example()
+    at.text_input(key=form.key("birth_date")).set_value("01/06/1961")
+    check(at)
+    words = page_text(at)
+    assert "出生日期为必填项" not in words
+    assert "01/06/1961" in words
+    assert "2021-08-01" in words  # the engine's example of the expected format
+    assert i18n.text("self_service.form.date_help", "zh") in \
+        at.text_input(key=form.key("birth_date")).help
+    # the same words in English (the engine's catalogue; AppTest cannot switch a filled form)
+    from core import InvalidInput
+
+    with pytest.raises(InvalidInput) as err:
+        assess({**profile, "birth_date": "01/06/1961"}, at.session_state["as_of"])
+    [e] = [e for e in err.value.errors if e["field"] == "birth_date"]
+    assert e["code"] != "required" and "2021-08-01" in e["message_en"]
+
+
+@pytest.mark.parametrize("typed", ["1961/6/1", "1961.06.01", "1961年6月1日", "19610601",
+                                   "１９６１－０６－０１"])
+def test_a_year_first_date_in_another_spelling_is_read_and_shown_as_read(typed):
+    at, profile, _ = with_example()
+    at.text_input(key=form.key("birth_date")).set_value(typed)
+    check(at)
+    assert not at.error
+    assert i18n.text("self_service.form.date_read_as", "zh", date="1961-06-01") in \
+        [c.value for c in at.caption]
+    assert form.read_date(typed) == "1961-06-01"
+
+
+def test_a_short_number_is_malformed_not_missing():
+    at, _, _ = with_example()
+    at.text_input(key=form.key("registration_number")).set_value("粤12345")
+    check(at)
+    [summary] = at.error
+    line = next(x for x in summary.value.splitlines() if "粤12345" in plain(x))
+    assert "必填" not in line and i18n.text("self_service.form.registration_number", "zh") in line
