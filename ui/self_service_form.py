@@ -369,14 +369,19 @@ def _label(field: str) -> str:
 
 
 def _field_errors(by_key: Mapping[str, list[Mapping]], k: str) -> None:
+    """The field's errors, in one element right under the field. A "required" one is marked
+    (class ``ecert-required``): assets/a11y.css hides it as soon as the field above holds a
+    value, before any run (the fields sit in a form, so typing alone reruns nothing)."""
     lang = state.lang()
+    lines = []
     for e in by_key.get(k, []):
         message = e.get(f"message_{lang}") or e.get("code") or ""
-        st.markdown(
-            f'<div style="color:#c62828;font-size:0.85rem;margin-top:-0.6rem">'
-            f"⚠ {html.escape(str(message))}</div>",
-            unsafe_allow_html=True,
-        )
+        kind = "ecert-field-error ecert-required" if e.get("code") == "required" else \
+            "ecert-field-error"
+        lines.append(f'<div class="{kind}" style="color:#c62828;font-size:0.85rem;'
+                     f'margin-top:-0.6rem">⚠ {html.escape(str(message))}</div>')
+    if lines:
+        st.markdown("".join(lines), unsafe_allow_html=True)
 
 
 # --- drawing -------------------------------------------------------------------------------------
@@ -410,11 +415,11 @@ def _date(label: str, k: str, by_key, help: str | None = None) -> None:
     hint = t("self_service.form.date_help")
     st.text_input(label, key=k, max_chars=20, placeholder=t("self_service.form.date_placeholder"),
                   help=f"{help}\n\n{hint}" if help else hint)
+    _field_errors(by_key, k)  # right under the field (assets/a11y.css section 10)
     typed = str(st.session_state.get(k) or "").strip()
     read = read_date(typed) if typed else None
     if read is not None and read != typed:
         st.caption(t("self_service.form.date_read_as", date=read))
-    _field_errors(by_key, k)
 
 
 def draw(by_key: Mapping[str, list[Mapping]]) -> None:
@@ -445,9 +450,9 @@ def _fields(by_key: Mapping[str, list[Mapping]]) -> None:
         # The example as a hint under the field, not as a placeholder that looks filled in.
         st.text_input(t("self_service.form.registration_number"), key=key("registration_number"),
                       max_chars=40, help=t("self_service.form.registration_number_help"))
+        _field_errors(by_key, key("registration_number"))
         st.caption(t("self_service.form.registration_number_example",
                      example=POLICY.number["example"]))
-        _field_errors(by_key, key("registration_number"))
         st.text_input(t("self_service.form.employer"), key=key("employer"), max_chars=200)
         _field_errors(by_key, key("employer"))
         st.selectbox(t("self_service.form.employer_province"),

@@ -140,3 +140,25 @@ def test_a_typed_day_first_date_is_a_bad_format_not_missing(page: Page, app_url)
     expect(page.get_by_text(text("self_service.form.date_read_as", "zh", date="1961-06-01"))
            ).to_be_visible()
     expect(page.get_by_test_id("stAlertContentError").first).not_to_contain_text("出生日期")
+
+
+def test_a_required_message_goes_once_the_field_is_filled(page: Page, app_url):
+    open_page(page, app_url + "/?lang=zh", "page.self_service.title", "zh")
+    field(page, "self_service.form.employer").fill("某公司")
+    page.get_by_role("button", name=text("self_service.form.check", "zh")).click()
+    settle(page)
+    form = page.get_by_test_id("stForm")
+    required = form.get_by_text("姓名为必填项")
+    expect(required).to_be_visible()
+    number_required = form.get_by_text("注册编号为必填项")
+    expect(number_required).to_be_visible()
+    field(page, "self_service.form.name").fill("张三")  # no run: the fields sit in a form
+    expect(required).to_be_hidden()
+    expect(number_required).to_be_visible()  # only the filled field's message goes
+    field(page, "self_service.form.name").fill("")
+    expect(required).to_be_visible()
+    # on the next run (adding a specialty submits the form) it is gone for good
+    field(page, "self_service.form.name").fill("张三")
+    page.get_by_role("button", name=text("self_service.form.add", "zh")).click()
+    settle(page)
+    expect(form.get_by_text("姓名为必填项")).to_have_count(0)
