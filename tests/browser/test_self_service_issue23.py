@@ -146,6 +146,13 @@ def test_a_typed_day_first_date_is_a_bad_format_not_missing(page: Page, app_url)
     expect(summary).to_contain_text("01/06/1961")
     expect(summary).not_to_contain_text("出生日期为必填项")
     expect(field(page, "self_service.form.birth_date")).to_have_value("01/06/1961")
+    # a short number typed key by key is malformed, not missing
+    field(page, "self_service.form.registration_number").press_sequentially("粤12345")
+    page.get_by_role("button", name=text("self_service.form.check", "zh")).click()
+    settle(page)
+    summary = page.get_by_test_id("stAlertContentError").first
+    expect(summary).to_contain_text("粤12345")
+    expect(summary).not_to_contain_text("注册编号为必填项")
     # a year-first spelling is read, and shown as read
     field(page, "self_service.form.birth_date").fill("1961/6/1")
     page.get_by_role("button", name=text("self_service.form.check", "zh")).click()

@@ -568,3 +568,13 @@ def test_a_short_number_is_malformed_not_missing():
     [summary] = at.error
     line = next(x for x in summary.value.splitlines() if "粤12345" in plain(x))
     assert "必填" not in line and i18n.text("self_service.form.registration_number", "zh") in line
+
+
+def test_the_form_has_no_calendar_widget():
+    """The form's dates are typed text: Streamlit's date field dropped day-first input and its
+    calendar follows the browser's language, not the page's (issue 23). Only the sidebar's as-of
+    date keeps a date picker."""
+    at = run_app()
+    assert [d.key for d in at.date_input] == ["as_of"]
+    assert at.text_input(key=form.key("birth_date")).placeholder == i18n.text(
+        "self_service.form.date_placeholder", "zh")
