@@ -59,6 +59,10 @@ DEADLINE_NEAR = ("self_service.status.deadline_near", "self_service.status_help.
 # derives them with core's own rule, ``application_action``; an engine action of the same code
 # for the same specialty always wins).
 NEXT_STEP = {code: f"self_service.next.{code}" for code in APPLICATION_ACTIONS if code}
+# The dates each of those sentences names: without them the page adds no sentence (no missing
+# value is ever rendered as text).
+NEXT_STEP_NEEDS = {"renew_before_deadline": ("apply_by",),
+                   "apply_for_renewal": ("apply_by", "lapses_on"), "re_register": ()}
 CAPPED_BY = {
     "180_days": "self_service.window.capped.180_days",
     "specialty_validity": "self_service.window.capped.specialty_validity",
@@ -179,7 +183,8 @@ def next_actions(a: Mapping) -> list[Mapping]:
     given = {(x.get("code"), x.get("specialty")) for x in actions}
     for s in a.get("specialties") or []:
         code = application_code(s, a["as_of"])
-        if code and (code, s["specialty"]) not in given:
+        if code and (code, s["specialty"]) not in given and all(
+                s.get(f) for f in NEXT_STEP_NEEDS.get(code, ())):
             actions.append(_page_action(code, s))
     first = [x for x in actions if x.get("code") in NEXT_STEP]
     return first + [x for x in actions if x.get("code") not in NEXT_STEP]

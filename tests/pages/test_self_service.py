@@ -578,3 +578,10 @@ def test_the_form_has_no_calendar_widget():
     assert [d.key for d in at.date_input] == ["as_of"]
     assert at.text_input(key=form.key("birth_date")).placeholder == i18n.text(
         "self_service.form.date_placeholder", "zh")
+
+
+def test_the_page_adds_no_next_step_sentence_with_a_missing_date():
+    a = {"as_of": "2021-09-20", "actions": [], "specialties": [
+        {"specialty": "建筑工程", "status": "apply_now", "apply_by": None, "lapses_on": None,
+         "days_to_apply_by": None}]}
+    assert view.next_actions(a) == []
