@@ -117,3 +117,21 @@ def test_the_as_of_and_65th_birthday_labels_do_not_overlap(lang):
     assert not _labels_overlap(fig)
     top = max((ann.yshift or 0) for ann in fig.layout.annotations) + 16
     assert fig.layout.margin.t >= top
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_deadline_within_90_days_is_not_a_plain_valid_row(lang):
+    """北京, apply_by 2023-05-31, as of 2023-05-26: the row says "deadline near" in the apply-now
+    colour, in the chart and in its text version, as the card does (R-5, issue 23)."""
+    from core.roster.schema import STATUS_COLOURS
+    from tests.engine_helpers import profile
+    from ui import chart_text
+
+    a = assess(profile(province="北京", valid_until="2023-06-30"), date(2023, 5, 26))
+    assert a["specialties"][0]["status"] == "valid"
+    fig = figure(a, lang)
+    near = text("self_service.status.deadline_near", lang)
+    [bar] = [tr for tr in fig.data if tr.mode == "lines" and "<br>" in tr.y[0]]
+    assert bar.y[0].endswith(near) and bar.line.color == STATUS_COLOURS["apply_now"]
+    summary, table = chart_text.timeline(a, lang)
+    assert near in summary and near in table.iloc[0].tolist()

@@ -9,16 +9,14 @@ from __future__ import annotations
 import html
 import json
 from collections.abc import Mapping
-from datetime import date
 
 import streamlit as st
 
 from core.policy.data import POLICY
-from core.policy.dates import day_number
-from core.rules.specialty import APPLICATION_ACTIONS, application_action
-from core.rules.specialty import STATUS as STATUS_CODE
+from core.rules.specialty import APPLICATION_ACTIONS
 from ui import a11y, basis_view, chart_text, state
 from ui.i18n import pick, t, text
+from ui.next_step import application_code, deadline_near
 from ui.text import esc
 from ui.timeline import figure as timeline_figure
 
@@ -138,20 +136,6 @@ def _reading_md(reading_id: str) -> str:
 # --- the next step ---------------------------------------------------------------------------
 
 
-def application_code(s: Mapping, as_of: str) -> str | None:
-    """R-5's application action for one specialty of an assessment (core's rule, on the
-    assessment's own dates): ``renew_before_deadline``, ``apply_for_renewal``, ``re_register``
-    or None. A specialty without ``apply_by`` is not renewable (R-3)."""
-    code = STATUS_CODE.get(s.get("status"))
-    if code is None:
-        return None
-    apply_by = s.get("apply_by")
-    n = application_action(code, apply_by is not None,
-                           day_number(date.fromisoformat(apply_by)) if apply_by else 0,
-                           day_number(date.fromisoformat(as_of)), POLICY)
-    return APPLICATION_ACTIONS[int(n)]
-
-
 def _page_action(code: str, s: Mapping) -> dict:
     """An application action in the engine's shape, its message from the UI catalogue."""
     fmt = {"apply_by": s.get("apply_by") or "", "lapses_on": s.get("lapses_on") or ""}
@@ -213,7 +197,7 @@ def regime(a: Mapping) -> None:
 
 def card_state(s: Mapping, as_of: str) -> tuple[str, str, str]:
     """(catalogue key of the badge, key of its explanation, colour) of one specialty's card."""
-    if application_code(s, as_of) == "renew_before_deadline":
+    if deadline_near(s, as_of):
         return DEADLINE_NEAR
     return STATUS.get(s["status"], (s["status"], s["status"], "gray"))
 

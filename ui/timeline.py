@@ -16,6 +16,7 @@ import plotly.graph_objects as go
 from core.policy.data import POLICY
 from core.roster.schema import BLUE, DUE_KIND_COLOURS, PURPLE, STATUS_COLOURS
 from ui.i18n import text
+from ui.next_step import deadline_near
 
 WINDOW_COLOUR = DUE_KIND_COLOURS["usage_until"]
 APPLY_BY_COLOUR = DUE_KIND_COLOURS["apply_by"]
@@ -24,11 +25,14 @@ AS_OF_COLOUR = BLUE
 AGE65_COLOUR = PURPLE
 
 
-def _row_label(name: str, status: str, lang: str) -> str:
+def _row_label(name: str, status: str, lang: str, near: bool = False) -> str:
     """The row's name and, on a second line, its status in words: the bar's colour is never the
-    only thing that says the status (issue 15)."""
+    only thing that says the status (issue 15); a valid specialty whose deadline is near says so
+    (R-5, as on its card: issue 23)."""
     name = POLICY.specialty_en.get(name, name) if lang == "en" else name
-    return f"{name}<br>{text(f'policy.status.{status}', lang)}"
+    words = text("self_service.status.deadline_near", lang) if near else \
+        text(f"policy.status.{status}", lang)
+    return f"{name}<br>{words}"
 
 
 def _bar(fig: go.Figure, start: str, end: str, row: str, colour: str, name: str,
@@ -79,11 +83,14 @@ def figure(a: Mapping, lang: str = "zh") -> go.Figure | None:
     validity_label = text("self_service.timeline.validity", lang)
     shown: set[str] = set()
     for s in specialties:
-        row = _row_label(s["specialty"], s["status"], lang)
+        near = deadline_near(s, a["as_of"])
+        row = _row_label(s["specialty"], s["status"], lang, near)
         rows.append(row)
         start, end = s["current_valid_from"], s["current_valid_until"]
         dates += [start, end]
-        _bar(fig, start, end, row, STATUS_COLOURS.get(s["status"], "#757575"), validity_label,
+        colour = STATUS_COLOURS["apply_now"] if near else STATUS_COLOURS.get(s["status"],
+                                                                             "#757575")
+        _bar(fig, start, end, row, colour, validity_label,
              f"{row}<br>{validity_label}: {start} – {end}")
         if s.get("apply_by"):
             _marker(fig, s["apply_by"], row, "diamond", APPLY_BY_COLOUR, apply_label,
