@@ -63,4 +63,6 @@ with right:
     else:
         view.answer(assessment)
         answer_tools.section(profile, assessment)  # calendar, summary PDF, where to act
-        certificate_view.section(profile, assessment)
+answered = not empty and not failed and not shown and not errors
+if answered:  # across the whole width: the preview image large enough to read (issue 23)
+    certificate_view.section(profile, assessment)

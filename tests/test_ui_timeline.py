@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from core import assess
 from core.demo.roster import demo_profile
 from core.demo.scenarios import get as get_scenario
@@ -84,3 +86,52 @@ def test_each_row_says_its_status_in_words_and_the_legend_is_below_the_dates():
         legend = fig.layout.legend
         assert legend.yref == "container" and legend.yanchor == "bottom" and legend.y < 0.05
         assert fig.layout.margin.b >= 80  # room for the date labels and the legend strip
+
+
+def _labels_overlap(fig) -> bool:
+    """Whether two labels above the plot could overlap: the same row (yshift) and horizontally
+    close. Each label's row is ``font`` high; rows must be at least a line apart."""
+    labels = [(a.yshift or 0, a.font.size or 12) for a in fig.layout.annotations]
+    rows = sorted(y for y, _ in labels)
+    line = max(size for _, size in labels) + 2
+    return any(b - a < line for a, b in zip(rows, rows[1:], strict=False))
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_as_of_and_65th_birthday_labels_do_not_overlap(lang):
+    """As of 2023-09-01, 65th birthday 2023-09-10: nine days apart, their labels (about 150 px
+    wide each) sat on one row above the plot, centred on lines a few pixels apart (issue 23).
+    Each now has its own row, and the top margin holds both."""
+    profile = {
+        "name": "示例", "gender": "女", "birth_date": "1958-09-10",
+        "registration_number": "浙1332006200807445", "employer": "示例公司",
+        "employer_province": "浙江", "continuing_education_done": True,
+        "specialties": [{"specialty": "建筑工程", "valid_from": "2018-09-01",
+                         "valid_until": "2021-08-31", "renewal_applied_on": "2021-07-01",
+                         "renewal_approved_on": "2021-09-01"}],
+    }
+    a = assess(profile, date(2023, 9, 1))
+    fig = figure(a, lang)
+    texts = [ann.text for ann in fig.layout.annotations]
+    assert any(a["as_of"] in t for t in texts) and any(a["age65"] in t for t in texts)
+    assert not _labels_overlap(fig)
+    top = max((ann.yshift or 0) for ann in fig.layout.annotations) + 16
+    assert fig.layout.margin.t >= top
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_deadline_within_90_days_is_not_a_plain_valid_row(lang):
+    """北京, apply_by 2023-05-31, as of 2023-05-26: the row says "deadline near" in the apply-now
+    colour, in the chart and in its text version, as the card does (R-5, issue 23)."""
+    from core.roster.schema import STATUS_COLOURS
+    from tests.engine_helpers import profile
+    from ui import chart_text
+
+    a = assess(profile(province="北京", valid_until="2023-06-30"), date(2023, 5, 26))
+    assert a["specialties"][0]["status"] == "valid"
+    fig = figure(a, lang)
+    near = text("self_service.status.deadline_near", lang)
+    [bar] = [tr for tr in fig.data if tr.mode == "lines" and "<br>" in tr.y[0]]
+    assert bar.y[0].endswith(near) and bar.line.color == STATUS_COLOURS["apply_now"]
+    summary, table = chart_text.timeline(a, lang)
+    assert near in summary and near in table.iloc[0].tolist()

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import json
 from functools import cache
 from pathlib import Path
 
@@ -16,7 +17,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from ui.i18n import t
+from ui import state
+from ui.i18n import t, text
 
 CSS_FILE = Path(__file__).resolve().parent.parent / "assets" / "a11y.css"
 PLOTLY_CONFIG = {"displayModeBar": False}
@@ -29,8 +31,20 @@ def css() -> str:
 
 
 def inject() -> None:
-    """Put the stylesheet on the page (an ``st.html`` of only a style block takes no space)."""
-    st.html(f"<style>{css()}</style>")
+    """Put the stylesheet on the page (an ``st.html`` of only a style block takes no space),
+    with the words that replace Streamlit's fixed English ones in the session's language (the
+    stylesheet's section 9)."""
+    st.html(f"<style>{css()}\n{css_words(state.lang())}</style>")
+
+
+@cache
+def css_words(lang: str) -> str:
+    """``:root`` custom properties holding catalogue words for CSS ``content`` (as CSS strings:
+    JSON string syntax is valid CSS string syntax for these texts)."""
+    words = {"--ecert-upload": "a11y.upload_button", "--ecert-no-results": "a11y.no_results"}
+    decls = "".join(f"{name}:{json.dumps(text(k, lang), ensure_ascii=False)};"
+                    for name, k in words.items())
+    return f":root{{{decls}}}"
 
 
 def chart(fig: go.Figure, *, key: str, summary: str, table: pd.DataFrame,

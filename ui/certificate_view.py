@@ -10,6 +10,8 @@ the link's base URL and signing key) and kept in this process's memory (``st.cac
 ``CACHE_ENTRIES`` and ``CACHE_TTL``); the image shown is made once as Streamlit would serve it
 (display width, JPEG), so it is not decoded, resized and re-encoded on every rerun.
 The section is a fragment: building the preview or choosing a photo reruns only this section.
+The page draws it below the form and the answer, across the whole width, so the preview image is
+large enough to read; the PDF and the PNG image (the one shown) can both be downloaded.
 """
 
 from __future__ import annotations
@@ -113,7 +115,7 @@ def section(profile: Mapping, assessment: Mapping) -> None:
         st.caption(t("certificate.intro"))
         if window.get("hypothetical"):
             st.caption(t("certificate.hypothetical", date=window.get("from") or ""))
-        upload = st.file_uploader(
+        upload = st.container(key="limit_in_label_photo").file_uploader(  # a11y.css section 9
             t("certificate.photo"), type=["jpg", "jpeg", "png"],
             key=f"certificate.photo.{st.session_state.get(NONCE, 0)}",
             help=t("certificate.photo_help"), max_upload_size=max(1, MAX_PHOTO_BYTES // 1048576),
@@ -136,10 +138,16 @@ def section(profile: Mapping, assessment: Mapping) -> None:
             st.info(t("certificate.stale"), icon=":material/refresh:")
             return
         preview = stored[1]
-        st.download_button(
+        bar = st.container(horizontal=True)
+        bar.download_button(
             t("certificate.download"), data=preview.pdf, file_name="certificate-preview.pdf",
             mime="application/pdf", icon=":material/download:", on_click="ignore",
             key="certificate.download",
+        )
+        bar.download_button(
+            t("certificate.download_png"), data=preview.png, file_name="certificate-preview.png",
+            mime="image/png", icon=":material/image:", on_click="ignore",
+            key="certificate.download_png",
         )
         st.image(display_image(preview.png), caption=t("certificate.image_caption"),
                  width="stretch",

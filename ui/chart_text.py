@@ -16,6 +16,7 @@ import pandas as pd
 from core.policy.data import POLICY
 from core.roster.schema import REGIMES
 from ui.i18n import text
+from ui.next_step import deadline_near
 from ui.policy_charts import notice_events, regime_label, status_label
 
 DASH = "—"
@@ -56,12 +57,14 @@ def timeline(a: Mapping, lang: str) -> tuple[str, pd.DataFrame]:
         if not (s.get("current_valid_from") and s.get("current_valid_until")):
             continue
         name = _specialty(s["specialty"], lang)
-        rows.append({col["item"]: name, col["status"]: _status(s["status"], lang),
+        status = text("self_service.status.deadline_near", lang) if deadline_near(
+            s, a["as_of"]) else _status(s["status"], lang)  # as the chart's row
+        rows.append({col["item"]: name, col["status"]: status,
                      col["start"]: s["current_valid_from"], col["end"]: s["current_valid_until"],
                      col["apply_by"]: s.get("apply_by") or DASH,
                      col["lapses_on"]: s.get("lapses_on") or DASH})
         parts.append(text("chart.timeline.specialty", lang, name=name,
-                          status=_status(s["status"], lang), end=s["current_valid_until"],
+                          status=status, end=s["current_valid_until"],
                           apply_by=s.get("apply_by") or DASH,
                           lapses_on=s.get("lapses_on") or DASH))
     w = a.get("usage_window") or {}

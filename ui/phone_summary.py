@@ -14,8 +14,14 @@ from collections.abc import Mapping
 
 import streamlit as st
 
-from ui.i18n import t
-from ui.self_service_view import ANSWER_ANCHOR, STATUS, days_phrase, specialty_name
+from ui.i18n import pick, t
+from ui.self_service_view import (
+    ANSWER_ANCHOR,
+    card_state,
+    days_phrase,
+    next_actions,
+    specialty_name,
+)
 from ui.text import esc
 
 KEY = "phone_summary"
@@ -23,7 +29,10 @@ KEY = "phone_summary"
 
 def next_date(s: Mapping) -> tuple[str, str, int] | None:
     """(catalogue key of its name, ISO date, days left) of a specialty's next date still ahead:
-    ``apply_by`` while it has not passed, else ``lapses_on``; None when neither is ahead."""
+    ``apply_by`` while it has not passed, else ``lapses_on``; None when neither is ahead, and
+    while a renewal is pending (R-5: no countdown while the application counts)."""
+    if s.get("status") == "renewal_pending":
+        return None
     for field, days, key in (("apply_by", "days_to_apply_by", "self_service.card.apply_by"),
                              ("lapses_on", "days_to_lapse", "self_service.card.lapses_on_short")):
         if s.get(field) and s.get(days) is not None and s[days] >= 0:
@@ -32,10 +41,10 @@ def next_date(s: Mapping) -> tuple[str, str, int] | None:
 
 
 def lines(a: Mapping) -> list[str]:
-    """The summary's Markdown lines (user-influenced text escaped)."""
-    out = []
+    """The summary's Markdown lines (user-influenced text escaped): the next step first."""
+    out = [f"- **{esc(pick(x, 'message') or x.get('code'))}**" for x in next_actions(a)[:1]]
     for s in a.get("specialties") or []:
-        name_key = STATUS.get(s["status"], (s["status"],))[0]
+        name_key = card_state(s, a["as_of"])[0]
         line = f"**{esc(specialty_name(s['specialty']))}**: {t(name_key)}"
         ahead = next_date(s)
         if ahead is not None:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from collections.abc import Mapping
 from datetime import date
 
@@ -28,7 +29,7 @@ import streamlit as st
 from core.demo import scenarios
 from core.demo.roster import demo_profile
 from core.policy.data import POLICY
-from core.policy.dates import parse_iso, today_shanghai
+from core.policy.dates import parse_iso
 from ui import state
 from ui.i18n import t
 
@@ -56,7 +57,8 @@ DATE_FIELDS = {
 }
 GENDERS = ("男", "女")
 
-# Ranges the date pickers offer (UI bounds, not policy dates; the engine validates the values).
+# Ranges a loaded profile file's dates must fall in (ui.profile_file_view; UI bounds, not policy
+# dates: the engine validates the values).
 BIRTH_MIN = POLICY.validation["earliest_birth_date"]
 DATE_MIN = date(1990, 1, 1)
 DATE_MAX = date(2110, 12, 31)
@@ -109,10 +111,23 @@ def save() -> None:
 _FORM_KEY = re.compile(r"self_service\.(f|s\d+)\.")
 
 
+def empty_value(field: str) -> object:
+    """What a widget of ``field`` holds when nothing is entered."""
+    if field in ("gender", "employer_province", "specialty"):
+        return None
+    return False if field == "continuing_education_done" else ""
+
+
 def _reset() -> None:
+    """Every field empty. The person fields are set to their empty values, not deleted: a
+    deleted key leaves the browser showing (and the next 查询 sending) what was typed, since the
+    widget keeps its identity; a value set here is sent to the browser. Specialty rows get new
+    ids (new widgets)."""
     for k in list(st.session_state.keys()):
         if isinstance(k, str) and _FORM_KEY.match(k):
             del st.session_state[k]
+    for field in SCALAR_FIELDS:
+        st.session_state[key(field)] = empty_value(field)
     st.session_state[STORE] = {}
     st.session_state[ROWS] = []
     st.session_state[NONCE] = st.session_state.get(NONCE, 0) + 1
@@ -146,13 +161,12 @@ def fill(profile: Mapping) -> None:
 
 
 def _widget_value(field: str, value: object) -> object:
-    if field in DATE_FIELDS:
+    if field in DATE_FIELDS:  # typed text: a date from a file or a scenario is ISO already
         try:
             d = parse_iso(value)
         except ValueError:
-            return None
-        lo = BIRTH_MIN if field == "birth_date" else DATE_MIN
-        return d if d is not None and lo <= d <= DATE_MAX else None
+            return "" if value is None else str(value)
+        return "" if d is None else d.isoformat()
     if field == "continuing_education_done":
         return bool(value)
     if field == "employer_province":
@@ -213,9 +227,38 @@ def _text(k: str) -> str | None:
     return value or None
 
 
+# A typed date, year first: 1961-06-01, 1961/6/1, 1961.6.1, 1961年6月1日, 19610601 (full-width
+# digits too). Day- or month-first spellings (01/06/1961) are ambiguous and are not guessed: they
+# reach the engine as typed and come back as ``invalid_date`` with the expected format.
+_YEAR_FIRST = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
+_COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})")
+
+
+def read_date(typed: object) -> str | None:
+    """The ISO date a typed date stands for, or None when it is not a year-first date."""
+    if isinstance(typed, date):
+        return typed.isoformat()
+    s = unicodedata.normalize("NFKC", str(typed or "")).strip()
+    m = _YEAR_FIRST.fullmatch(s) or _COMPACT.fullmatch(s)
+    if m is None:
+        return None
+    try:
+        return date(*(int(g) for g in m.groups())).isoformat()
+    except ValueError:
+        return None
+
+
 def _iso(k: str) -> str | None:
+    """The date a date field holds, as the engine reads it: ISO when it is a year-first date
+    (``read_date``); otherwise the text as typed, so the engine reports it as not a valid date,
+    with the expected format (never silently emptied and then called missing)."""
     value = st.session_state.get(k)
-    return value.isoformat() if isinstance(value, date) else None
+    if isinstance(value, date):
+        return value.isoformat()
+    typed = str(value or "").strip()
+    if not typed:
+        return None
+    return read_date(typed) or typed
 
 
 def profile() -> dict:
@@ -326,23 +369,32 @@ def _label(field: str) -> str:
 
 
 def _field_errors(by_key: Mapping[str, list[Mapping]], k: str) -> None:
+    """The field's errors, in one element right under the field. A "required" one is marked
+    (class ``ecert-required``): assets/a11y.css hides it as soon as the field above holds a
+    value, before any run (the fields sit in a form, so typing alone reruns nothing)."""
     lang = state.lang()
+    lines = []
     for e in by_key.get(k, []):
         message = e.get(f"message_{lang}") or e.get("code") or ""
-        st.markdown(
-            f'<div style="color:#c62828;font-size:0.85rem;margin-top:-0.6rem">'
-            f"⚠ {html.escape(str(message))}</div>",
-            unsafe_allow_html=True,
-        )
+        kind = "ecert-field-error ecert-required" if e.get("code") == "required" else \
+            "ecert-field-error"
+        lines.append(f'<div class="{kind}" style="color:#c62828;font-size:0.85rem;'
+                     f'margin-top:-0.6rem">⚠ {html.escape(str(message))}</div>')
+    if lines:
+        st.markdown("".join(lines), unsafe_allow_html=True)
 
 
 # --- drawing -------------------------------------------------------------------------------------
 
 
-def _province_label(short: str) -> str:
-    if state.lang() == "en":
-        return f"{short} ({POLICY.province_by_name[short].en})"
-    return short
+def province_label(short: str, lang: str | None = None) -> str:
+    """The province as the list shows it: its full name ("广东省"), which also holds the short
+    one, so typing "广东" or "广东省" (as files accept both) finds it; in English with the
+    English name ("Guangdong") too (issue 23)."""
+    province = POLICY.province_by_name[short]
+    if (lang or state.lang()) == "en":
+        return f"{province.full} ({province.en})"
+    return province.full
 
 
 def _specialty_label(name: str) -> str:
@@ -355,10 +407,19 @@ def _gender_label(g: str) -> str:
     return t("self_service.form.male") if g == "男" else t("self_service.form.female")
 
 
-def _date(label: str, k: str, lo: date, hi: date, by_key, help: str | None = None) -> None:
-    st.date_input(label, value=None, key=k, min_value=lo, max_value=hi, format="YYYY-MM-DD",
-                  help=help)
-    _field_errors(by_key, k)
+def _date(label: str, k: str, by_key, help: str | None = None) -> None:
+    """A date typed as text (issue 23): any year-first spelling is read, and shown as read when
+    it was not ISO; anything else is reported by the engine with the expected format. (Streamlit's
+    date field silently dropped "01/06/1961", which then read as missing, and its calendar
+    speaks English only.)"""
+    hint = t("self_service.form.date_help")
+    st.text_input(label, key=k, max_chars=20, placeholder=t("self_service.form.date_placeholder"),
+                  help=f"{help}\n\n{hint}" if help else hint)
+    _field_errors(by_key, k)  # right under the field (assets/a11y.css section 10)
+    typed = str(st.session_state.get(k) or "").strip()
+    read = read_date(typed) if typed else None
+    if read is not None and read != typed:
+        st.caption(t("self_service.form.date_read_as", date=read))
 
 
 def draw(by_key: Mapping[str, list[Mapping]]) -> None:
@@ -375,7 +436,6 @@ def draw(by_key: Mapping[str, list[Mapping]]) -> None:
 
 
 def _fields(by_key: Mapping[str, list[Mapping]]) -> None:
-    today = today_shanghai()
     with st.container(border=True):
         st.markdown(f"**{t('self_service.form.person')}**")
         st.text_input(t("self_service.form.name"), key=key("name"), max_chars=64)
@@ -386,18 +446,19 @@ def _fields(by_key: Mapping[str, list[Mapping]]) -> None:
                          format_func=_gender_label, placeholder=t("self_service.form.choose"))
             _field_errors(by_key, key("gender"))
         with c2:
-            _date(t("self_service.form.birth_date"), key("birth_date"), BIRTH_MIN, today, by_key)
+            _date(t("self_service.form.birth_date"), key("birth_date"), by_key)
         # The example as a hint under the field, not as a placeholder that looks filled in.
         st.text_input(t("self_service.form.registration_number"), key=key("registration_number"),
                       max_chars=40, help=t("self_service.form.registration_number_help"))
+        _field_errors(by_key, key("registration_number"))
         st.caption(t("self_service.form.registration_number_example",
                      example=POLICY.number["example"]))
-        _field_errors(by_key, key("registration_number"))
         st.text_input(t("self_service.form.employer"), key=key("employer"), max_chars=200)
         _field_errors(by_key, key("employer"))
         st.selectbox(t("self_service.form.employer_province"),
                      [p.short for p in POLICY.provinces], index=None,
-                     key=key("employer_province"), format_func=_province_label,
+                     key=key("employer_province"), format_func=province_label,
+                     filter_mode="contains",
                      placeholder=t("self_service.form.choose"),
                      help=t("self_service.form.employer_province_help"))
         _field_errors(by_key, key("employer_province"))
@@ -405,8 +466,8 @@ def _fields(by_key: Mapping[str, list[Mapping]]) -> None:
                     key=key("continuing_education_done"))
         _field_errors(by_key, key("continuing_education_done"))
         _date(t("self_service.form.certificate_downloaded_on"), key("certificate_downloaded_on"),
-              DATE_MIN, DATE_MAX, by_key, help=t("self_service.form.downloaded_help"))
-        if st.session_state.get(key("certificate_downloaded_on")) is None:
+              by_key, help=t("self_service.form.downloaded_help"))
+        if not st.session_state.get(key("certificate_downloaded_on")):
             st.caption(t("self_service.form.downloaded_absent"))
 
     rows = _rows()
@@ -424,20 +485,21 @@ def _fields(by_key: Mapping[str, list[Mapping]]) -> None:
             _field_errors(by_key, row_key(row, "specialty"))
             c1, c2 = st.columns(2)
             with c1:
-                _date(t("self_service.form.valid_from"), row_key(row, "valid_from"),
-                      DATE_MIN, DATE_MAX, by_key)
+                _date(t("self_service.form.valid_from"), row_key(row, "valid_from"), by_key)
                 _date(t("self_service.form.renewal_applied_on"),
-                      row_key(row, "renewal_applied_on"), DATE_MIN, DATE_MAX, by_key,
+                      row_key(row, "renewal_applied_on"), by_key,
                       help=t("self_service.form.optional"))
             with c2:
-                _date(t("self_service.form.valid_until"), row_key(row, "valid_until"),
-                      DATE_MIN, DATE_MAX, by_key)
+                _date(t("self_service.form.valid_until"), row_key(row, "valid_until"), by_key)
                 _date(t("self_service.form.renewal_approved_on"),
-                      row_key(row, "renewal_approved_on"), DATE_MIN, DATE_MAX, by_key,
+                      row_key(row, "renewal_approved_on"), by_key,
                       help=t("self_service.form.optional"))
+    # Full width like 查询 below it: at its content width (with the help icon) it wrapped onto
+    # two lines at 1366 px and 查询 overlapped it (issue 23).
     st.form_submit_button(t("self_service.form.add"), icon=":material/add:", on_click=add_row,
                           key="self_service.add", disabled=len(rows) >= POLICY.max_specialties,
-                          help=t("self_service.form.add_help", n=POLICY.max_specialties))
+                          help=t("self_service.form.add_help", n=POLICY.max_specialties),
+                          width="stretch")
     st.form_submit_button(t("self_service.form.check"), icon=":material/search:", type="primary",
                           on_click=mark_checked, key="self_service.check",
                           help=t("self_service.form.check_help"), width="stretch")

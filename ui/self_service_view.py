@@ -13,8 +13,10 @@ from collections.abc import Mapping
 import streamlit as st
 
 from core.policy.data import POLICY
+from core.rules.specialty import APPLICATION_ACTIONS
 from ui import a11y, basis_view, chart_text, state
-from ui.i18n import pick, t
+from ui.i18n import pick, t, text
+from ui.next_step import application_code, deadline_near
 from ui.text import esc
 from ui.timeline import figure as timeline_figure
 
@@ -47,6 +49,18 @@ PAPER = {
     "not_covered": ("self_service.paper.not_covered", "self_service.paper_help.not_covered",
                     "gray"),
 }
+# The card of a valid specialty whose deadline is near (R-5 ``renew_before_deadline``): never a
+# plain green "valid" with "nothing to do yet".
+DEADLINE_NEAR = ("self_service.status.deadline_near", "self_service.status_help.deadline_near",
+                 "orange")
+# R-5's application actions in words, for an assessment that does not carry them yet (the page
+# derives them with core's own rule, ``application_action``; an engine action of the same code
+# for the same specialty always wins).
+NEXT_STEP = {code: f"self_service.next.{code}" for code in APPLICATION_ACTIONS if code}
+# The dates each of those sentences names: without them the page adds no sentence (no missing
+# value is ever rendered as text).
+NEXT_STEP_NEEDS = {"renew_before_deadline": ("apply_by",),
+                   "apply_for_renewal": ("apply_by", "lapses_on"), "re_register": ()}
 CAPPED_BY = {
     "180_days": "self_service.window.capped.180_days",
     "specialty_validity": "self_service.window.capped.specialty_validity",
@@ -63,7 +77,7 @@ ANSWER_ANCHOR = "answer"  # id of the answer's heading: the phone summary links 
 ALL_KEYS = (
     [k for v in STATUS.values() for k in v[:2]] + [k for v in REGIME.values() for k in v[:2]]
     + [k for v in PAPER.values() for k in v[:2]] + list(CAPPED_BY.values())
-    + [v[0] for v in WINDOW_STATUS.values()]
+    + [v[0] for v in WINDOW_STATUS.values()] + list(DEADLINE_NEAR[:2]) + list(NEXT_STEP.values())
 )
 
 
@@ -81,13 +95,7 @@ def specialty_name(name: str) -> str:
 
 def days_phrase(days: int | None) -> str:
     """An engine day count in words ("还有 12 天" / "已过 3 天" / "就是今天")."""
-    if days is None:
-        return ""
-    if days > 0:
-        return t("self_service.days.left", n=days)
-    if days == 0:
-        return t("self_service.days.today")
-    return t("self_service.days.ago", n=-days)
+    return _days_words(days, state.lang())
 
 
 def _big(value: str) -> None:
@@ -125,6 +133,47 @@ def _reading_md(reading_id: str) -> str:
             f"{esc(_lang_field(reading))}")
 
 
+# --- the next step ---------------------------------------------------------------------------
+
+
+def _page_action(code: str, s: Mapping) -> dict:
+    """An application action in the engine's shape, its message from the UI catalogue."""
+    fmt = {"apply_by": s.get("apply_by") or "", "lapses_on": s.get("lapses_on") or ""}
+    out = {"code": code, "specialty": s["specialty"]}
+    for lang in ("zh", "en"):
+        name = s["specialty"] if lang == "zh" else POLICY.specialty_en.get(s["specialty"],
+                                                                           s["specialty"])
+        days = s.get("days_to_apply_by")
+        out[f"message_{lang}"] = text(NEXT_STEP[code], lang, specialty=name, **fmt,
+                                      days=_days_words(days, lang))
+    return out
+
+
+def _days_words(days: int | None, lang: str) -> str:
+    if days is None:
+        return ""
+    if days > 0:
+        return text("self_service.days.left", lang, n=days)
+    if days == 0:
+        return text("self_service.days.today", lang)
+    return text("self_service.days.ago", lang, n=-days)
+
+
+def next_actions(a: Mapping) -> list[Mapping]:
+    """Everything the holder must do, the application itself first (R-5): the engine's actions,
+    and for a specialty whose application action the engine did not give, the page's words for
+    core's ``application_action`` of that specialty."""
+    actions = list(a.get("actions") or [])
+    given = {(x.get("code"), x.get("specialty")) for x in actions}
+    for s in a.get("specialties") or []:
+        code = application_code(s, a["as_of"])
+        if code and (code, s["specialty"]) not in given and all(
+                s.get(f) for f in NEXT_STEP_NEEDS.get(code, ())):
+            actions.append(_page_action(code, s))
+    first = [x for x in actions if x.get("code") in NEXT_STEP]
+    return first + [x for x in actions if x.get("code") not in NEXT_STEP]
+
+
 # --- sections ------------------------------------------------------------------------------
 
 
@@ -146,8 +195,16 @@ def regime(a: Mapping) -> None:
             st.markdown("\n\n".join([*parts, _reading_md("I-1")]))
 
 
+def card_state(s: Mapping, as_of: str) -> tuple[str, str, str]:
+    """(catalogue key of the badge, key of its explanation, colour) of one specialty's card."""
+    if deadline_near(s, as_of):
+        return DEADLINE_NEAR
+    return STATUS.get(s["status"], (s["status"], s["status"], "gray"))
+
+
 def specialty_card(s: Mapping, a: Mapping, actions: list[Mapping]) -> None:
-    name_key, help_key, colour = STATUS.get(s["status"], (s["status"], s["status"], "gray"))
+    name_key, help_key, colour = card_state(s, a["as_of"])
+    pending = s["status"] == "renewal_pending"  # R-5: no countdown while the application counts
     with st.container(border=True):
         head = st.container(horizontal=True, vertical_alignment="center")
         head.markdown(f"### {esc(specialty_name(s['specialty']))}")
@@ -159,14 +216,16 @@ def specialty_card(s: Mapping, a: Mapping, actions: list[Mapping]) -> None:
                 st.markdown(f"**{t('self_service.card.apply_by')}**")
                 if s.get("apply_by"):
                     _big(s["apply_by"])
-                    st.caption(days_phrase(s.get("days_to_apply_by")))
+                    st.caption(t("self_service.card.pending_no_countdown") if pending
+                               else days_phrase(s.get("days_to_apply_by")))
                 else:
                     _big("—")
                     st.caption(t("self_service.card.no_apply_by"))
             with c2:
                 st.markdown(f"**{t('self_service.card.lapses_on_short')}**")
                 _big(s.get("lapses_on") or "—")
-                st.caption(days_phrase(s.get("days_to_lapse")))
+                st.caption(t("self_service.card.pending_no_countdown") if pending
+                           else days_phrase(s.get("days_to_lapse")))
             st.markdown(f"**{t('self_service.card.validity')}**: "
                         f"{s.get('current_valid_from') or '—'} – "
                         f"{s.get('current_valid_until') or '—'}"
@@ -272,9 +331,9 @@ def paper(a: Mapping) -> None:
 
 
 def notices(a: Mapping) -> None:
-    """Everything the engine says to do, and every warning, as two lists."""
-    actions, warnings = a.get("actions") or [], a.get("warnings") or []
-    with st.container(border=True):
+    """Everything to do (the application first, ``next_actions``), and every warning."""
+    actions, warnings = next_actions(a), a.get("warnings") or []
+    with st.container(border=True, key="next_steps"):
         st.markdown(f"### {t('self_service.todo.heading')}")
         if not actions:
             st.write(t("self_service.todo.none"))
@@ -311,10 +370,10 @@ def timeline(a: Mapping) -> None:
 def answer(a: Mapping) -> None:
     """The whole answer for one assessment."""
     st.header(t("self_service.answer.heading", as_of=a["as_of"]), anchor=ANSWER_ANCHOR)
+    notices(a)  # the holder's next step first (R-5)
     basis_view.of_assessment(a)
     regime(a)
-    notices(a)
-    actions = a.get("actions") or []
+    actions = next_actions(a)
     for s in a.get("specialties") or []:
         specialty_card(s, a, [x for x in actions if x.get("specialty") == s["specialty"]])
     usage_window(a)

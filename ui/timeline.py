@@ -16,6 +16,7 @@ import plotly.graph_objects as go
 from core.policy.data import POLICY
 from core.roster.schema import BLUE, DUE_KIND_COLOURS, PURPLE, STATUS_COLOURS
 from ui.i18n import text
+from ui.next_step import deadline_near
 
 WINDOW_COLOUR = DUE_KIND_COLOURS["usage_until"]
 APPLY_BY_COLOUR = DUE_KIND_COLOURS["apply_by"]
@@ -24,11 +25,14 @@ AS_OF_COLOUR = BLUE
 AGE65_COLOUR = PURPLE
 
 
-def _row_label(name: str, status: str, lang: str) -> str:
+def _row_label(name: str, status: str, lang: str, near: bool = False) -> str:
     """The row's name and, on a second line, its status in words: the bar's colour is never the
-    only thing that says the status (issue 15)."""
+    only thing that says the status (issue 15); a valid specialty whose deadline is near says so
+    (R-5, as on its card: issue 23)."""
     name = POLICY.specialty_en.get(name, name) if lang == "en" else name
-    return f"{name}<br>{text(f'policy.status.{status}', lang)}"
+    words = text("self_service.status.deadline_near", lang) if near else \
+        text(f"policy.status.{status}", lang)
+    return f"{name}<br>{words}"
 
 
 def _bar(fig: go.Figure, start: str, end: str, row: str, colour: str, name: str,
@@ -50,11 +54,19 @@ def _marker(fig: go.Figure, day: str, row: str, symbol: str, colour: str, name: 
     ))
 
 
-def _vline(fig: go.Figure, day: str, colour: str, label: str, dash: str) -> None:
+LABEL_FONT = 12
+LABEL_LINE = 20  # px between the label rows above the plot (font 12 px is ~16 px high)
+
+
+def _vline(fig: go.Figure, day: str, colour: str, label: str, dash: str, line: int = 0) -> None:
+    """A vertical line at ``day`` with its label above the plot, on label row ``line`` (0, 1):
+    the as-of date and the 65th birthday each get their own row, so their labels never overlap
+    however close the two dates are (issue 23)."""
     fig.add_shape(type="line", x0=day, x1=day, xref="x", y0=0, y1=1, yref="paper",
                   line={"color": colour, "width": 2, "dash": dash})
     fig.add_annotation(x=day, y=1, xref="x", yref="paper", text=f"{label} {day}",
-                       showarrow=False, yanchor="bottom", font={"color": colour, "size": 12})
+                       showarrow=False, yanchor="bottom", yshift=line * LABEL_LINE,
+                       font={"color": colour, "size": LABEL_FONT})
 
 
 def figure(a: Mapping, lang: str = "zh") -> go.Figure | None:
@@ -71,11 +83,14 @@ def figure(a: Mapping, lang: str = "zh") -> go.Figure | None:
     validity_label = text("self_service.timeline.validity", lang)
     shown: set[str] = set()
     for s in specialties:
-        row = _row_label(s["specialty"], s["status"], lang)
+        near = deadline_near(s, a["as_of"])
+        row = _row_label(s["specialty"], s["status"], lang, near)
         rows.append(row)
         start, end = s["current_valid_from"], s["current_valid_until"]
         dates += [start, end]
-        _bar(fig, start, end, row, STATUS_COLOURS.get(s["status"], "#757575"), validity_label,
+        colour = STATUS_COLOURS["apply_now"] if near else STATUS_COLOURS.get(s["status"],
+                                                                             "#757575")
+        _bar(fig, start, end, row, colour, validity_label,
              f"{row}<br>{validity_label}: {start} – {end}")
         if s.get("apply_by"):
             _marker(fig, s["apply_by"], row, "diamond", APPLY_BY_COLOUR, apply_label,
@@ -98,7 +113,8 @@ def figure(a: Mapping, lang: str = "zh") -> go.Figure | None:
     title = None
     age65 = a.get("age65")
     if age65 and age65 <= max(dates):  # ISO strings compare as dates; only placed, not computed
-        _vline(fig, age65, AGE65_COLOUR, text("self_service.timeline.age65", lang), "dot")
+        _vline(fig, age65, AGE65_COLOUR, text("self_service.timeline.age65", lang), "dot",
+               line=1)
     elif age65:
         title = text("self_service.timeline.age65_later", lang, date=age65)
     fig.update_yaxes(categoryorder="array", categoryarray=list(reversed(rows)), automargin=True)
@@ -107,7 +123,8 @@ def figure(a: Mapping, lang: str = "zh") -> go.Figure | None:
     # below the date labels of the x axis, whatever the height, width or language: a legend in
     # plot coordinates (y=-0.15) overlapped and cut off the dates (issue 15).
     fig.update_layout(
-        height=200 + 52 * len(rows), margin={"l": 10, "r": 10, "t": 50, "b": 90},
+        height=200 + 52 * len(rows),
+        margin={"l": 10, "r": 10, "t": 50 + LABEL_LINE, "b": 90},
         legend={"orientation": "h", "yref": "container", "yanchor": "bottom", "y": 0.01,
                 "x": 0, "font": {"size": 12}},
         hovermode="closest",

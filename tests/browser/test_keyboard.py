@@ -13,6 +13,7 @@ from core import assess
 from core.demo.roster import demo_profile
 from core.policy.dates import today_shanghai
 from tests.browser.app_server import TIMEOUT_MS, open_page, settle
+from ui import self_service_form as form
 from ui.i18n import text
 
 pytestmark = pytest.mark.browser
@@ -113,27 +114,27 @@ def test_fill_read_and_download_with_the_keyboard_only(page: Page, app_url: str,
     kb.type(p["name"])
     kb.tab_to(is_(L("self_service.form.gender")))
     kb.choose(p["gender"])
-    kb.tab_to(is_(f"year, {L('self_service.form.birth_date')}"))
-    kb.type(p["birth_date"].replace("-", ""))  # the date field moves on by itself
+    kb.tab_to(is_(L("self_service.form.birth_date")))
+    kb.type(p["birth_date"])  # a text field: typed as it is written
     kb.tab_to(is_(L("self_service.form.registration_number")))
     kb.type(p["registration_number"])
     kb.tab_to(is_(L("self_service.form.employer")))
     kb.type(p["employer"])
     kb.tab_to(is_(L("self_service.form.employer_province")))
-    kb.choose(p["employer_province"])
+    kb.choose(form.province_label(p["employer_province"], "zh"))  # its full name
     kb.tab_to(is_(L("self_service.form.continuing_education_done")))
     kb.press("Space")
     expect(page.get_by_role("checkbox", name=L("self_service.form.continuing_education_done"))
            ).to_be_checked()
     kb.tab_to(is_(L("self_service.form.specialty")))
     kb.choose(spec["specialty"])
-    kb.tab_to(is_(f"year, {L('self_service.form.valid_from')}"))
-    kb.type(spec["valid_from"].replace("-", ""))
-    kb.tab_to(is_(f"year, {L('self_service.form.valid_until')}"))
-    kb.type(spec["valid_until"].replace("-", ""))
+    kb.tab_to(is_(L("self_service.form.valid_from")))
+    kb.type(spec["valid_from"])
+    kb.tab_to(is_(L("self_service.form.valid_until")))
+    kb.type(spec["valid_until"])
     # one step back and forth with Shift+Tab: the focus stays visible both ways
-    kb.tab_to(is_(f"year, {L('self_service.form.valid_from')}"), back=True)
-    kb.tab_to(is_(f"year, {L('self_service.form.valid_until')}"))
+    kb.tab_to(is_(L("self_service.form.valid_from")), back=True)
+    kb.tab_to(is_(L("self_service.form.valid_until")))
     kb.tab_to(ends(L("self_service.form.check")))
     kb.press("Enter")
 

@@ -80,7 +80,7 @@ def test_the_example_shows_the_engines_dates():
     assert len(expected["specialties"]) == 2
     for s in expected["specialties"]:
         assert s["apply_by"] in text and s["lapses_on"] in text
-        assert i18n.text(view.STATUS[s["status"]][0], "zh") in text
+        assert i18n.text(view.card_state(s, expected["as_of"])[0], "zh") in text
     w = expected["usage_window"]
     assert w["from"] in text and w["until"] in text
     assert i18n.text(view.REGIME[expected["regime"]][0], "zh") in text
@@ -117,8 +117,8 @@ def test_an_unknown_scenario_is_ignored_with_a_warning():
 def test_a_broken_field_shows_its_error_beside_it_and_no_result():
     at, profile, expected = with_example()
     row = at.session_state[form.ROWS][0]
-    valid_from = at.date_input(key=form.row_key(row, "valid_from")).value
-    at.date_input(key=form.row_key(row, "valid_until")).set_value(date(valid_from.year - 1, 1, 1))
+    valid_from = date.fromisoformat(at.text_input(key=form.row_key(row, "valid_from")).value)
+    at.text_input(key=form.row_key(row, "valid_until")).set_value(f"{valid_from.year - 1}-01-01")
     check(at)
     text = page_text(at)
     # the engine's message, in Chinese, under the field and in the summary
@@ -129,8 +129,8 @@ def test_a_broken_field_shows_its_error_beside_it_and_no_result():
     assert expected["specialties"][1]["apply_by"] not in text
     assert "certificate.build" not in [b.key for b in at.button]
     # the rest of the page keeps working: fixing the field brings the answer back
-    at.date_input(key=form.row_key(row, "valid_until")).set_value(
-        date.fromisoformat(profile["specialties"][0]["valid_until"]))
+    at.text_input(key=form.row_key(row, "valid_until")).set_value(
+        profile["specialties"][0]["valid_until"])
     check(at)
     assert expected["specialties"][0]["apply_by"] in page_text(at)
 
@@ -150,8 +150,9 @@ def test_the_pdf_download_is_offered_when_a_certificate_can_be_issued():
     at, _, _ = with_example()
     assert not certificate_downloads(at)
     click(at, "certificate.build")
-    [download] = certificate_downloads(at)
+    download, image = certificate_downloads(at)
     assert download.label == i18n.text("certificate.download", "zh")
+    assert image.label == i18n.text("certificate.download_png", "zh")  # README: PDF and image
     fingerprint, preview = at.session_state[certificate_view.PREVIEW]
     assert preview.pdf.startswith(b"%PDF")
     assert preview.png.startswith(b"\x89PNG")
@@ -279,7 +280,7 @@ def test_every_scenario_of_the_gallery_opens_with_the_engines_answer(scenario_id
     assert i18n.text("self_service.errors_header", "zh") not in text
     assert not at.exception
     for s in expected["specialties"]:
-        assert i18n.text(view.STATUS[s["status"]][0], "zh") in text
+        assert i18n.text(view.card_state(s, expected["as_of"])[0], "zh") in text
         for field in ("apply_by", "lapses_on"):
             if s[field]:
                 assert s[field] in text
@@ -346,7 +347,10 @@ def test_the_phone_summary_gives_status_and_next_date_per_specialty_once_answere
     assert i18n.text("phone.summary_heading", "zh", as_of=expected["as_of"]) in text
     summary = "\n".join(phone_summary.lines(expected))
     for s in expected["specialties"]:
-        assert i18n.text(view.STATUS[s["status"]][0], "zh") in summary
+        assert i18n.text(view.card_state(s, expected["as_of"])[0], "zh") in summary
+        if s["status"] == "renewal_pending":  # R-5: no countdown
+            assert phone_summary.next_date(s) is None
+            continue
         key, day, _days = phone_summary.next_date(s)
         assert day in summary and day in (s["apply_by"], s["lapses_on"])
     assert f"](#{view.ANSWER_ANCHOR})" in text
@@ -397,3 +401,187 @@ def test_download_advice_only_when_a_download_today_would_work(as_of, advised):
     text = page_text(at)
     assert (i18n.text("self_service.window.download_again", "zh") in text) is advised
     assert (i18n.text("self_service.window.no_download_today", "zh") in text) is not advised
+
+
+# --- issue 23: the next step first ---------------------------------------------------------------
+
+
+def _answer_at(p: dict, as_of: str, lang: str = "zh") -> AppTest:
+    at = AppTest.from_function(_answer_script, args=(p, as_of), default_timeout=60)
+    if lang == "en":
+        at.session_state["lang"] = "en"
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_deadline_five_days_away_is_the_first_thing_to_do_and_never_nothing_to_do(lang):
+    """北京, apply_by 2023-05-31, T = 2023-05-26, continuing education done: the engine of this
+    branch gives no action at all; the page still says to apply, first, and the card is not a
+    plain green "valid" with "nothing to do yet"."""
+    from tests.engine_helpers import profile
+
+    p = profile(province="北京", valid_until="2023-06-30", ce=True)
+    a = assess(p, date(2023, 5, 26))
+    [s] = a["specialties"]
+    assert s["status"] == "valid" and s["days_to_apply_by"] == 5
+    at = _answer_at(p, "2023-05-26", lang)
+    words = page_text(at)
+    assert plain(i18n.text("self_service.status_help.valid", lang)) not in words
+    assert plain(i18n.text("self_service.todo.none", lang)) not in words
+    badges = [m.value for m in at.markdown if "-badge[" in m.value]
+    near = i18n.text("self_service.status.deadline_near", lang)
+    assert f":orange-badge[{near}]" in badges
+    assert f":green-badge[{i18n.text('self_service.status.valid', lang)}]" not in badges
+    # the first item of "what to do" names the deadline, with its day included
+    todo = next(i for i, m in enumerate(at.markdown)
+                if i18n.text("self_service.todo.heading", lang) in m.value)
+    first = plain(at.markdown[todo + 1].value)
+    assert "2023-05-31" in first
+    assert ("含当日" if lang == "zh" else "that day included") in first
+    # "what to do" comes before the specialty cards
+    card = next(i for i, m in enumerate(at.markdown) if m.value.startswith("### ")
+                and view.specialty_name("建筑工程") in m.value)
+    assert todo < card
+
+
+def test_the_engines_application_action_is_shown_first_and_not_twice():
+    """When the engine gives ``renew_before_deadline`` itself, the page shows its message first
+    and adds none of its own."""
+    from tests.engine_helpers import profile
+
+    p = profile(province="北京", valid_until="2023-06-30", ce=False)
+    a = assess(p, date(2023, 5, 26))
+    engine_action = {"code": "renew_before_deadline", "specialty": "建筑工程",
+                     "message_zh": "引擎的话", "message_en": "engine words"}
+    a["actions"] = [*a["actions"], engine_action]
+    actions = view.next_actions(a)
+    assert actions[0] is engine_action
+    assert [x["code"] for x in actions].count("renew_before_deadline") == 1
+
+
+@pytest.mark.parametrize(("status", "as_of", "applied", "code"), [
+    ("apply_now", "2023-06-10", None, "apply_for_renewal"),
+    ("lapsed", "2023-07-05", None, "re_register"),
+    ("renewal_pending", "2023-05-26", "2023-05-20", None),
+])
+def test_application_actions_by_status(status, as_of, applied, code):
+    from tests.engine_helpers import profile
+
+    p = profile(province="北京", valid_until="2023-06-30", applied=applied)
+    a = assess(p, date.fromisoformat(as_of))
+    assert a["specialties"][0]["status"] == status
+    codes = [x["code"] for x in view.next_actions(a)]
+    assert (codes[:1] == [code]) if code else not set(codes) & set(view.NEXT_STEP)
+
+
+def test_a_pending_renewal_shows_no_countdown():
+    """R-5: while renewal_pending no countdown to apply_by (nor to a lapse the application
+    stops), on the card and in the phone summary."""
+    from tests.engine_helpers import profile
+
+    p = profile(province="北京", valid_until="2023-06-30", applied="2023-05-20")
+    a = assess(p, date(2023, 5, 26))
+    [s] = a["specialties"]
+    assert s["status"] == "renewal_pending" and s["days_to_apply_by"] == 5
+    at = _answer_at(p, "2023-05-26")
+    captions = [plain(c.value) for c in at.caption]
+    assert i18n.text("self_service.days.left", "zh", n=5) not in captions
+    assert i18n.text("self_service.card.pending_no_countdown", "zh") in captions
+    assert phone_summary.next_date(s) is None
+    assert i18n.text("self_service.days.left", "zh", n=5) not in "\n".join(phone_summary.lines(a))
+
+
+def _person_widgets(at: AppTest) -> list:
+    return [at.text_input(key=form.key(f)) for f in ("name", "registration_number", "employer")] + [
+        at.selectbox(key=form.key(f)) for f in ("gender", "employer_province")] + [
+        at.text_input(key=form.key(f)) for f in ("birth_date", "certificate_downloaded_on")] + [
+        at.checkbox(key=form.key("continuing_education_done"))]
+
+
+def test_clear_tells_the_browser_to_empty_every_field_and_forgets_the_loaded_file():
+    """A deleted widget key is empty on the server only: the browser keeps showing the old value
+    and the next 查询 sends it back. Clearing sets every person field (the browser is told:
+    ``set_value``), renews the specialty rows, the photo and the profile-file uploader."""
+    from core.selfcheck.profile_file import dump_profile
+    from ui import profile_file_view
+
+    at = run_app()
+    profile = demo_profile(at.session_state["as_of"])
+    [loader] = [u for u in at.file_uploader if "profile_file.upload" in u.proto.id]
+    loader.set_value(("me.json", dump_profile(profile), "application/json"))
+    at.run()
+    assert at.text_input(key=form.key("name")).value == profile["name"]
+    old_rows, old_uploader = at.session_state[form.ROWS], profile_file_view.uploader_key()
+    click(at, "self_service.clear")
+    for widget in _person_widgets(at):
+        assert widget.proto.set_value, widget.key
+        assert widget.value in ("", None, False, []), (widget.key, widget.value)
+    assert not set(at.session_state[form.ROWS]) & set(old_rows)
+    uploaders = [u.proto.id for u in at.file_uploader]
+    assert not any(old_uploader in u for u in uploaders)
+    check(at)  # the next 查询 of the emptied form: nothing to assess
+    assert profile["name"] not in page_text(at)
+    assert i18n.text("self_service.intro", "zh", as_of=at.session_state["as_of"].isoformat()) \
+        in page_text(at)
+
+
+def test_a_day_first_date_is_reported_as_a_bad_format_not_as_missing():
+    """"01/06/1961" in the birth date: Streamlit's date field dropped it and 查询 then said
+    "出生日期为必填项". Now the text reaches the engine and comes back as not a valid date, with
+    the expected format, beside the field and in the summary, in the page's language."""
+    at, profile, _ = with_example()
+    at.text_input(key=form.key("birth_date")).set_value("01/06/1961")
+    check(at)
+    words = page_text(at)
+    assert "出生日期为必填项" not in words
+    assert "01/06/1961" in words
+    assert "2021-08-01" in words  # the engine's example of the expected format
+    assert i18n.text("self_service.form.date_help", "zh") in \
+        at.text_input(key=form.key("birth_date")).help
+    # the same words in English (the engine's catalogue; AppTest cannot switch a filled form)
+    from core import InvalidInput
+
+    with pytest.raises(InvalidInput) as err:
+        assess({**profile, "birth_date": "01/06/1961"}, at.session_state["as_of"])
+    [e] = [e for e in err.value.errors if e["field"] == "birth_date"]
+    assert e["code"] != "required" and "2021-08-01" in e["message_en"]
+
+
+@pytest.mark.parametrize("typed", ["1961/6/1", "1961.06.01", "1961年6月1日", "19610601",
+                                   "１９６１－０６－０１"])
+def test_a_year_first_date_in_another_spelling_is_read_and_shown_as_read(typed):
+    at, profile, _ = with_example()
+    at.text_input(key=form.key("birth_date")).set_value(typed)
+    check(at)
+    assert not at.error
+    assert i18n.text("self_service.form.date_read_as", "zh", date="1961-06-01") in \
+        [c.value for c in at.caption]
+    assert form.read_date(typed) == "1961-06-01"
+
+
+def test_a_short_number_is_malformed_not_missing():
+    at, _, _ = with_example()
+    at.text_input(key=form.key("registration_number")).set_value("粤12345")
+    check(at)
+    [summary] = at.error
+    line = next(x for x in summary.value.splitlines() if "粤12345" in plain(x))
+    assert "必填" not in line and i18n.text("self_service.form.registration_number", "zh") in line
+
+
+def test_the_form_has_no_calendar_widget():
+    """The form's dates are typed text: Streamlit's date field dropped day-first input and its
+    calendar follows the browser's language, not the page's (issue 23). Only the sidebar's as-of
+    date keeps a date picker."""
+    at = run_app()
+    assert [d.key for d in at.date_input] == ["as_of"]
+    assert at.text_input(key=form.key("birth_date")).placeholder == i18n.text(
+        "self_service.form.date_placeholder", "zh")
+
+
+def test_the_page_adds_no_next_step_sentence_with_a_missing_date():
+    a = {"as_of": "2021-09-20", "actions": [], "specialties": [
+        {"specialty": "建筑工程", "status": "apply_now", "apply_by": None, "lapses_on": None,
+         "days_to_apply_by": None}]}
+    assert view.next_actions(a) == []
