@@ -16,7 +16,7 @@ from core.policy.data import POLICY
 from core.rules.specialty import APPLICATION_ACTIONS
 from ui import a11y, basis_view, chart_text, state
 from ui.i18n import pick, t, text
-from ui.next_step import application_code, deadline_near
+from ui.next_step import deadline_near
 from ui.text import esc
 from ui.timeline import figure as timeline_figure
 
@@ -53,14 +53,8 @@ PAPER = {
 # plain green "valid" with "nothing to do yet".
 DEADLINE_NEAR = ("self_service.status.deadline_near", "self_service.status_help.deadline_near",
                  "orange")
-# R-5's application actions in words, for an assessment that does not carry them yet (the page
-# derives them with core's own rule, ``application_action``; an engine action of the same code
-# for the same specialty always wins).
-NEXT_STEP = {code: f"self_service.next.{code}" for code in APPLICATION_ACTIONS if code}
-# The dates each of those sentences names: without them the page adds no sentence (no missing
-# value is ever rendered as text).
-NEXT_STEP_NEEDS = {"renew_before_deadline": ("apply_by",),
-                   "apply_for_renewal": ("apply_by", "lapses_on"), "re_register": ()}
+# R-5's application actions: shown first, before every other action.
+NEXT_STEP = frozenset(code for code in APPLICATION_ACTIONS if code)
 CAPPED_BY = {
     "180_days": "self_service.window.capped.180_days",
     "specialty_validity": "self_service.window.capped.specialty_validity",
@@ -77,7 +71,7 @@ ANSWER_ANCHOR = "answer"  # id of the answer's heading: the phone summary links 
 ALL_KEYS = (
     [k for v in STATUS.values() for k in v[:2]] + [k for v in REGIME.values() for k in v[:2]]
     + [k for v in PAPER.values() for k in v[:2]] + list(CAPPED_BY.values())
-    + [v[0] for v in WINDOW_STATUS.values()] + list(DEADLINE_NEAR[:2]) + list(NEXT_STEP.values())
+    + [v[0] for v in WINDOW_STATUS.values()] + list(DEADLINE_NEAR[:2])
 )
 
 
@@ -136,19 +130,6 @@ def _reading_md(reading_id: str) -> str:
 # --- the next step ---------------------------------------------------------------------------
 
 
-def _page_action(code: str, s: Mapping) -> dict:
-    """An application action in the engine's shape, its message from the UI catalogue."""
-    fmt = {"apply_by": s.get("apply_by") or "", "lapses_on": s.get("lapses_on") or ""}
-    out = {"code": code, "specialty": s["specialty"]}
-    for lang in ("zh", "en"):
-        name = s["specialty"] if lang == "zh" else POLICY.specialty_en.get(s["specialty"],
-                                                                           s["specialty"])
-        days = s.get("days_to_apply_by")
-        out[f"message_{lang}"] = text(NEXT_STEP[code], lang, specialty=name, **fmt,
-                                      days=_days_words(days, lang))
-    return out
-
-
 def _days_words(days: int | None, lang: str) -> str:
     if days is None:
         return ""
@@ -160,16 +141,9 @@ def _days_words(days: int | None, lang: str) -> str:
 
 
 def next_actions(a: Mapping) -> list[Mapping]:
-    """Everything the holder must do, the application itself first (R-5): the engine's actions,
-    and for a specialty whose application action the engine did not give, the page's words for
-    core's ``application_action`` of that specialty."""
+    """Everything the holder must do, the application itself first (R-5; the engine already
+    orders it so: the page keeps that order and never adds a step of its own)."""
     actions = list(a.get("actions") or [])
-    given = {(x.get("code"), x.get("specialty")) for x in actions}
-    for s in a.get("specialties") or []:
-        code = application_code(s, a["as_of"])
-        if code and (code, s["specialty"]) not in given and all(
-                s.get(f) for f in NEXT_STEP_NEEDS.get(code, ())):
-            actions.append(_page_action(code, s))
     first = [x for x in actions if x.get("code") in NEXT_STEP]
     return first + [x for x in actions if x.get("code") not in NEXT_STEP]
 

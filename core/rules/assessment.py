@@ -102,7 +102,8 @@ def assess_checked(cp: CheckedProfile, as_of: date, policy: Policy) -> dict:
             if step is not None:
                 applying.append(step)
             specialties.append(_row(name, code, renewed, cyc.valid_from, cyc.valid_until,
-                                    apply_by, cyc.lapses_on, cyc.capped_at_65, late, trace, t))
+                                    apply_by, cyc.lapses_on, cyc.capped_at_65, late, trace, t,
+                                    None if step is None else step[2]["code"]))
         window = _window(cp, rows, now, t, policy, warnings, actions)
     # the holder's application steps first, the most urgent first
     actions = [a for _, _, a in sorted(applying, key=lambda x: x[:2])] + actions
@@ -267,7 +268,8 @@ def _cutoff(r1: int, policy: Policy) -> str | None:
     return None
 
 
-def _row(name, status, renewed, f, e, apply_by, lapses_on, capped, late, trace, t) -> dict:
+def _row(name, status, renewed, f, e, apply_by, lapses_on, capped, late, trace, t,
+         action: str | None = None) -> dict:
     return {
         "specialty": name,
         "status": status,
@@ -282,5 +284,7 @@ def _row(name, status, renewed, f, e, apply_by, lapses_on, capped, late, trace, 
         "days_to_apply_by": (None if apply_by is None or status == "renewal_pending"
                              else int(apply_by - t)),
         "days_to_lapse": None if lapses_on is None else int(lapses_on - t),
+        # the holder's application step for this specialty (its sentence is in actions)
+        "action": action,
         "trace": trace,
     }

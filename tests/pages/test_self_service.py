@@ -447,18 +447,17 @@ def test_a_deadline_five_days_away_is_the_first_thing_to_do_and_never_nothing_to
 
 
 def test_the_engines_application_action_is_shown_first_and_not_twice():
-    """When the engine gives ``renew_before_deadline`` itself, the page shows its message first
-    and adds none of its own."""
+    """The engine gives ``renew_before_deadline`` (R-5) and marks the specialty with it; the page
+    shows that message first, once, and adds no step of its own."""
     from tests.engine_helpers import profile
 
     p = profile(province="北京", valid_until="2023-06-30", ce=False)
     a = assess(p, date(2023, 5, 26))
-    engine_action = {"code": "renew_before_deadline", "specialty": "建筑工程",
-                     "message_zh": "引擎的话", "message_en": "engine words"}
-    a["actions"] = [*a["actions"], engine_action]
+    assert a["specialties"][0]["action"] == "renew_before_deadline"
     actions = view.next_actions(a)
-    assert actions[0] is engine_action
+    assert actions[0] == next(x for x in a["actions"] if x["code"] == "renew_before_deadline")
     assert [x["code"] for x in actions].count("renew_before_deadline") == 1
+    assert sorted(map(repr, actions)) == sorted(map(repr, a["actions"]))  # nothing added
 
 
 @pytest.mark.parametrize(("status", "as_of", "applied", "code"), [
@@ -484,7 +483,8 @@ def test_a_pending_renewal_shows_no_countdown():
     p = profile(province="北京", valid_until="2023-06-30", applied="2023-05-20")
     a = assess(p, date(2023, 5, 26))
     [s] = a["specialties"]
-    assert s["status"] == "renewal_pending" and s["days_to_apply_by"] == 5
+    assert s["status"] == "renewal_pending" and s["days_to_apply_by"] is None
+    assert s["action"] is None
     at = _answer_at(p, "2023-05-26")
     captions = [plain(c.value) for c in at.caption]
     assert i18n.text("self_service.days.left", "zh", n=5) not in captions
