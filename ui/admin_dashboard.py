@@ -117,21 +117,26 @@ def _headline_section(key: Key, as_of: date, filters: Filters, rejected: int = 0
     # import report (only over the whole roster: a filter cannot place a rejected row).
     rejected = rejected if filters == Filters() else 0
     h["errors"] += rejected
-    cells = [("registrations", "admin.m_registrations"), ("persons", "admin.m_persons"),
-             ("lapsed", "admin.m_lapsed"), ("expired_not_lapsed", "admin.m_expired_not_lapsed"),
-             ("apply_now", "admin.m_apply_now"), ("due_30", "admin.m_due_30"),
-             ("due_60", "admin.m_due_60"), ("due_90", "admin.m_due_90"),
-             ("renewal_pending", "admin.m_renewal_pending"), ("errors", "admin.m_errors")]
+    near = POLICY.days("renewal_reminder")  # R-5's window
+    # Three rows of four: the roster, what has passed its deadline, what falls due.
+    rows = [[("registrations", "admin.m_registrations"), ("persons", "admin.m_persons"),
+             ("renewal_pending", "admin.m_renewal_pending"), ("errors", "admin.m_errors")],
+            [("lapsed", "admin.m_lapsed"), ("expired_not_lapsed", "admin.m_expired_not_lapsed"),
+             ("apply_now", "admin.m_apply_now"), ("deadline_near", "admin.m_deadline_near")],
+            [("due_30", "admin.m_due_30"), ("due_60", "admin.m_due_60"),
+             ("due_90", "admin.m_due_90")]]
     helps = {"due_30": "admin.m_due_help", "due_60": "admin.m_due_help",
              "due_90": "admin.m_due_help", "persons": "admin.m_persons_help",
-             "errors": "admin.m_errors_help"}
-    for start in (0, 5):
-        cols = st.columns(5)
-        for col, (name, label) in zip(cols, cells[start:start + 5], strict=True):
-            hint = t(helps[name]) if name in helps else None
-            if name == "errors" and rejected:
-                hint = f"{hint}\n\n{t('admin.m_errors_rejected', n=rejected)}"
-            col.metric(t(label), f"{h[name]:,}", help=hint, border=True)
+             "errors": "admin.m_errors_help", "apply_now": "admin.m_apply_now_help",
+             "deadline_near": "admin.m_deadline_near_help"}
+    with st.container(key="admin_headline"):
+        for row in rows:
+            cols = st.columns(4)
+            for col, (name, label) in zip(cols, row, strict=False):
+                hint = t(helps[name], days=near) if name in helps else None
+                if name == "errors" and rejected:
+                    hint = f"{hint}\n\n{t('admin.m_errors_rejected', n=rejected)}"
+                col.metric(t(label, days=near), f"{h[name]:,}", help=hint, border=True)
 
 
 def _chart1_section(key: Key, as_of: date, filters: Filters) -> None:
@@ -170,7 +175,7 @@ def _chart3_section(key: Key, as_of: date, filters: Filters) -> None:
 
 def _table_section(key: Key, as_of: date, filters: Filters) -> None:
     table_view = st.segmented_control(
-        t("admin.table_view"), ["needs_action", "all"], key="admin_table_view",
+        t("admin.table_view"), list(dash.TABLE_VIEWS), key="admin_table_view",
         format_func=lambda v: t(f"admin.table_{v}"))
     table_view = table_view or "needs_action"
     lang = state.lang()

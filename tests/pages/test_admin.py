@@ -382,3 +382,33 @@ def test_the_page_says_what_a_reload_keeps(with_hash):
     assert text("admin.login_reload_note", "zh") in [c.value for c in at.caption]
     at = login(at)
     assert text("admin.upload_reload_note", "zh") in [c.value for c in at.caption]
+
+
+# -- issue 26: labels a person reads right -------------------------------------------------------
+def test_apply_now_is_labelled_as_a_passed_deadline_and_near_deadlines_have_their_own_figure():
+    from core.admin import dashboard as dash
+
+    as_of = date(2026, 12, 6)
+    at = open_admin(as_of)
+    labels = {m.label: m.value for m in at.metric}
+    for lang in ("zh", "en"):
+        assert text("admin.m_apply_now", lang) in (
+            "已过申请截止日（未失效）", "Deadline passed, not lapsed")
+    assert "应立即申请" not in labels and text("admin.m_apply_now", "zh") in labels
+    demo = roster_at(demo_roster(30_000, seed=2021, as_of=today_shanghai()), as_of)
+    a = assess_roster(demo, as_of)
+    want = int(dash.deadline_near_mask(a, as_of).sum())
+    assert want > 0
+    near = text("admin.m_deadline_near", "zh", days=90)
+    assert labels[near] == f"{want:,}"
+    # ... and its own view of the table: exactly those rows, soonest deadline first
+    at.session_state["admin_table_view"] = "deadline_near"
+    at.run()
+    assert_clean(at)
+    [table] = [d.value for d in at.dataframe
+               if text("admin.col.registration_number", "zh") in d.value.columns]
+    assert len(table) == min(want, admin_dashboard.TABLE_ROWS)
+    status = text("admin.col.status", "zh")
+    assert set(table[status]) == {text("admin.status.valid", "zh")}
+    caption = " ".join(c.value for c in at.caption)
+    assert f"共 {want} 行" in caption
