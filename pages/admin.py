@@ -59,7 +59,8 @@ elif mode == "admin":
         if source is not None:
             admin_snapshots.source_caption(info, as_of)  # the demo roster says so
             admin_dashboard.render(source, as_of, guard=still_logged_in,
-                                   rejected_at_import=info.rejected)
+                                   rejected_at_import=info.rejected,
+                                   rejected_rows=admin_snapshots.problems(store, info))
         elif store is not None:
             st.info(t("admin.no_snapshots"))
     with tab_import:

@@ -193,6 +193,20 @@ def _table_section(key: Key, as_of: date, filters: Filters) -> None:
                      "admin_export")
 
 
+def _rejected_section(problems: pd.DataFrame, rejected: int, as_of: date) -> None:
+    """The rows the import rejected (not stored, so in no count but "数据有误"), one line per
+    problem, with their CSV/XLSX export (messages in both languages)."""
+    lang = state.lang()
+    st.subheader(t("admin.rejected.heading", n=rejected))
+    st.caption(t("admin.rejected.caption"))
+    with st.container(key="admin_rejected"):
+        st.dataframe(admin_tables.problems_table(problems.head(TABLE_ROWS), lang),
+                     hide_index=True, width="stretch", height=min(360, 38 + 35 * len(problems)))
+    admin_tables.download_buttons(
+        f"ecert-rejected-{as_of.isoformat()}", len(problems),
+        lambda: admin_tables.problems_table(problems, lang, both=True), "admin_rejected_export")
+
+
 VIEW_KEY = "admin_view"
 # Widgets of the tab that is not open are not drawn, and Streamlit would forget their values:
 # they keep them in the session state, set here (their defaults too, so no widget gets both a
@@ -208,7 +222,8 @@ def _keep_tab_widgets() -> None:
 
 
 @st.fragment
-def _body(source: Source, as_of: date, guard=None, rejected: int = 0) -> None:
+def _body(source: Source, as_of: date, guard=None, rejected: int = 0,
+          rejected_rows: pd.DataFrame | None = None) -> None:
     if guard is not None and not guard():
         st.rerun(scope="app")
     filters = _filters()
@@ -228,6 +243,8 @@ def _body(source: Source, as_of: date, guard=None, rejected: int = 0) -> None:
             _chart3_section(key, as_of, filters)
             st.header(t("admin.table_heading"))
             _table_section(key, as_of, filters)
+            if rejected_rows is not None and len(rejected_rows):
+                _rejected_section(rejected_rows, rejected, as_of)
     if monitoring.open:
         with monitoring:
             admin_monitor.section(source, as_of, filters)
@@ -250,9 +267,11 @@ def prefetch(as_of: date) -> None:
     admin_data.prefetch(as_of, first_view)
 
 
-def render(source: Source, as_of: date, guard=None, rejected_at_import: int = 0) -> None:
+def render(source: Source, as_of: date, guard=None, rejected_at_import: int = 0,
+           rejected_rows: pd.DataFrame | None = None) -> None:
     """The dashboard over ``source`` at ``as_of``. ``guard`` (optional) is asked at the start of
     every rerun of the filter fragment; when it says no, the whole page reruns (and shows the
     login again). ``rejected_at_import``: rows of the shown snapshot's file that its import
-    rejected (not stored; counted as "数据有误" over the whole roster)."""
-    _body(source, as_of, guard, rejected_at_import)
+    rejected (not stored; counted as "数据有误" over the whole roster); ``rejected_rows``: their
+    problems (``Store.problems``), shown and exported below the table."""
+    _body(source, as_of, guard, rejected_at_import, rejected_rows)

@@ -412,3 +412,36 @@ def test_apply_now_is_labelled_as_a_passed_deadline_and_near_deadlines_have_thei
     assert set(table[status]) == {text("admin.status.valid", "zh")}
     caption = " ".join(c.value for c in at.caption)
     assert f"共 {want} 行" in caption
+
+
+def test_the_rows_the_import_rejected_have_a_view_and_a_bilingual_export(with_hash):
+    """Issue 26: "数据有误" counts rows the import rejected; they get their own table (one line
+    per problem, who it is, the column, the message) and a CSV with both languages."""
+    from ui import admin_tables
+
+    df = demo_roster(50, seed=21, as_of=today_shanghai()).astype(object)
+    df.loc[:6, "employer_province"] = "火星"  # seven bad rows
+    at = login(open_admin())
+    at.file_uploader[0].set_value(("seven.csv", to_csv_bytes(df), "text/csv")).run()
+    accept_import(at, PASSWORD)
+    assert_clean(at)
+    assert text("admin.rejected.heading", "zh", n=7) in [s.value for s in at.subheader]
+    [shown] = [d.value for d in at.dataframe
+               if text("admin.rejected.col_problem", "zh") in d.value.columns]
+    assert len(shown) == 7
+    assert list(shown[text("admin.rejected.col_row", "zh")]) == [1, 2, 3, 4, 5, 6, 7]
+    assert list(shown[text("admin.col.registration_number", "zh")]) == list(
+        df.loc[:6, "registration_number"])
+    assert shown[text("admin.rejected.col_problem", "zh")].str.startswith("无法识别的省份").all()
+    assert [b for b in at.get("download_button")
+            if b.proto.id and "admin_rejected_export_csv" in b.proto.id]
+    # the export: what the button builds when clicked, messages in both languages
+    store = Store.from_config()
+    sid = int(store.snapshots().query("is_current")["id"].iloc[0])
+    data = admin_tables.csv_bytes(admin_tables.problems_table(store.problems(sid), "zh",
+                                                              both=True))
+    back = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", dtype=str)
+    assert len(back) == 7
+    assert back[text("admin.rejected.col_problem_zh", "zh")].str.startswith("无法识别的省份").all()
+    assert back[text("admin.rejected.col_problem_en", "zh")].str.startswith(
+        "Unknown province").all()
