@@ -43,12 +43,19 @@ Drawn = tuple[go.Figure, str, pd.DataFrame]
 @st.cache_resource(show_spinner=False, max_entries=16)
 def _chart1(key: Key, as_of: date, filters: Filters, by_specialty: bool, persons: bool,
             lang: str) -> Drawn | None:
-    data = dash.lapse_by_province(selection(Source(key), as_of, filters), as_of,
-                                  by_specialty=by_specialty, distinct_persons=persons)
+    rows = selection(Source(key), as_of, filters)
+    data = dash.lapse_by_province(rows, as_of, by_specialty=by_specialty,
+                                  distinct_persons=persons)
     if data.empty:
         return None
-    return (charts.lapse_chart(data, lang, by_specialty=by_specialty, distinct_persons=persons),
-            *chart_text.lapses(data, lang, by_specialty=by_specialty, distinct_persons=persons))
+    # Stacked by specialty, a person with lapsed specialties in two is in two parts of a bar:
+    # the distinct persons per province come with it (a marker, and the summary's total).
+    people = (dash.lapse_by_province(rows, as_of, distinct_persons=True)
+              if by_specialty and persons else None)
+    return (charts.lapse_chart(data, lang, by_specialty=by_specialty, distinct_persons=persons,
+                               persons=people),
+            *chart_text.lapses(data, lang, by_specialty=by_specialty, distinct_persons=persons,
+                               persons=people))
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)

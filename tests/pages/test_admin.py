@@ -61,8 +61,11 @@ def chart1_numbers(at: AppTest) -> dict[str, int]:
     spec = json.loads(chart.proto.spec)
     out: dict[str, int] = {}
     for trace in spec["data"]:
-        for x, y in zip(trace["x"], trace["y"], strict=True):
-            out[x] = out.get(x, 0) + int(y)
+        if trace.get("type") != "bar":
+            continue
+        # horizontal bars: provinces on y, counts on x
+        for province, n in zip(trace["y"], trace["x"], strict=True):
+            out[province] = out.get(province, 0) + int(n)
     return out
 
 
@@ -445,3 +448,31 @@ def test_the_rows_the_import_rejected_have_a_view_and_a_bilingual_export(with_ha
     assert back[text("admin.rejected.col_problem_zh", "zh")].str.startswith("无法识别的省份").all()
     assert back[text("admin.rejected.col_problem_en", "zh")].str.startswith(
         "Unknown province").all()
+
+
+def test_stacked_by_specialty_and_counting_persons_the_chart_says_what_it_counts():
+    """Issue 26: stacked by specialty, a person with two lapsed specialties is in two parts of a
+    bar, so the bars are not persons: the count axis says "per specialty", and each province's
+    distinct persons are a marker of their own, equal to core's count."""
+    from core.admin import dashboard as dash
+
+    as_of = date(2026, 12, 6)
+    at = open_admin(as_of)
+    at.toggle(key="admin_chart1_specialty").set_value(True).run()
+    at.toggle(key="admin_chart1_persons").set_value(True).run()
+    assert_clean(at)
+    [chart] = [c for c in at.get("plotly_chart") if c.proto.id and "admin_chart1" in c.proto.id]
+    spec = json.loads(chart.proto.spec)
+    axis = spec["layout"]["xaxis"]["title"]["text"]
+    assert axis == text("admin.chart1_persons_per_specialty", "zh")
+    assert axis != text("admin.chart1_persons", "zh")
+    stacked = chart1_numbers(at)
+    [marker] = [tr for tr in spec["data"] if tr.get("type") == "scatter"]
+    assert marker["name"] == text("admin.chart1_persons", "zh")
+    demo = roster_at(demo_roster(30_000, seed=2021, as_of=today_shanghai()), as_of)
+    a = assess_roster(demo, as_of)
+    want = dash.lapse_by_province(a, as_of, distinct_persons=True).set_index("province")["count"]
+    got = dict(zip(marker["y"], marker["x"], strict=True))
+    assert got == {p: int(n) for p, n in want.items() if n > 0}
+    assert all(got[p] <= stacked[p] for p in got)
+    assert any(got[p] < stacked[p] for p in got)  # the case the issue saw (江苏 127 vs 119)
