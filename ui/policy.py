@@ -207,11 +207,21 @@ def answer_rows(a: dict) -> list[dict]:
         t("policy.col.status"): status_label(x["status"]),
         t("policy.col.apply_by"): or_dash(x["apply_by"]),
         t("policy.col.lapses_on"): or_dash(x["lapses_on"]),
-        t("policy.col.validity"): f"{x['current_valid_from']} – {x['current_valid_until']}",
+        # two rows, one date each: "from – until" in one cell broke its second date on a phone
+        t("policy.col.current_from"): x["current_valid_from"],
+        t("policy.col.current_until"): x["current_valid_until"],
         t("policy.col.renewed"): yes_no(x["renewed"]),
         t("policy.col.capped_at_65"): yes_no(x["capped_at_65"]),
         t("policy.col.late_application"): yes_no(x["late_application"]),
     } for x in a["specialties"]]
+
+
+def answer_table(a: dict) -> pd.DataFrame:
+    """``answer_rows`` turned on its side: the fields down the side (the index, shown as row
+    headers), one column per specialty."""
+    rows = answer_rows(a)
+    spec = t("policy.col.specialty")
+    return pd.DataFrame({r[spec]: {k: v for k, v in r.items() if k != spec} for r in rows})
 
 
 def show_window_and_paper(a: dict) -> None:
@@ -229,8 +239,11 @@ def show_answer(a: dict) -> None:
     regime = a["regime"]
     st.markdown(t("policy.answer.regime", regime=charts.regime_label(regime, lang()),
                   age65=a["age65"]))
-    # st.table (HTML) rather than st.dataframe (canvas): it grows with presentation mode's type
-    st.table(pd.DataFrame(answer_rows(a)), hide_index=True, border="horizontal")
+    # st.table (HTML) rather than st.dataframe (canvas): it grows with presentation mode's type.
+    # One column per specialty, one row per field: eight columns of dates broke every date on a
+    # phone ("202 / 1- / 07-"); two or three columns keep each date on one line (issue 26).
+    with st.container(key="policy_answer"):
+        st.table(answer_table(a), border="horizontal")
     show_window_and_paper(a)
     for w in a["warnings"]:
         st.warning(pick(w, "message"), icon=":material/warning:")
