@@ -6,6 +6,7 @@ tests can build the figures directly).
 
 from __future__ import annotations
 
+import copy
 import re
 from datetime import date, timedelta
 
@@ -224,7 +225,9 @@ def regime_map(lang: str, large: bool = False) -> go.Figure:
                      fixedrange=True)
     fig.update_yaxes(range=[max(rows) + 0.6, min(rows) - 0.6], visible=False, fixedrange=True,
                      scaleanchor="x", scaleratio=1)
-    fig.update_layout(legend={"orientation": "h", "x": 0, "y": -0.02, "yanchor": "top"})
+    # the legend's type follows the page's (22 px in presentation mode, issue 26)
+    fig.update_layout(legend={"orientation": "h", "x": 0, "y": -0.02, "yanchor": "top",
+                              "font": {"size": 22 if large else 14}})
     return _layout(fig, large, 600)
 
 
@@ -233,15 +236,24 @@ def status_label(status: str, lang: str) -> str:
     return text(f"policy.status.{status}", lang)
 
 
-def status_bands_figure(bands: list[dict], lang: str, at: date, scenario_as_of: date,
-                        specialty_label, large: bool = False) -> go.Figure:
-    """Horizontal status bands per specialty over time (from core.scenarios.status_bands), with
-    the slider date and the scenario's own as-of date marked.
+def _slider_inset(large: bool) -> float:
+    """Half of st.slider's thumb (0.375rem): where its track starts and ends inside the widget.
+    The chart's plot area has the same inset, so the thumb sits on the chart's date line."""
+    return 0.375 * (22 if large else 16)
+
+
+def status_bands_base(bands: list[dict], lang: str, specialty_label, large: bool = False,
+                      x_range: tuple[date, date] | None = None) -> dict:
+    """The time-travel chart without its date marks, as a validated figure dict: what does not
+    depend on the slider's date, built once per scenario, language and type size (the page
+    caches it; ``status_bands_figure`` adds the marks).
 
     Each specialty's name is on the line above its band (not on a y axis, which took half of a
     phone's width and left the bands ~40 px), the dates read across (no slanted ticks) and the
     legend has its own strip at the bottom of the figure (container coordinates), below the
-    dates at any width (issue 26)."""
+    dates at any width. ``x_range``: the slider's range; the axis spans exactly that, between
+    the insets of the slider's track, so a date on the chart lies under the same date on the
+    slider (issue 26)."""
     fig = go.Figure()
     seen: set[str] = set()
     one = timedelta(days=1)
@@ -268,27 +280,61 @@ def status_bands_figure(bands: list[dict], lang: str, at: date, scenario_as_of: 
                            yanchor="bottom", showarrow=False, text=specialty_label(name),
                            font={"color": "#1b1b1b"}, bgcolor="rgba(255,255,255,0.85)")
     n = len(names)
-    starts = [b["start"] for b in bands]
-    ends = [b["end"] for b in bands]
-    middle = min(starts) + (max(ends) - min(starts)) / 2 if bands else at
-    marks = [(at, "#111", "policy.travel.marker", 3, "solid", -0.4)]
-    if scenario_as_of != at:
-        marks.append((scenario_as_of, "#555", "policy.travel.scenario_as_of", 1, "dot",
-                      2 * n + 0.05))
-    for when, colour, key, width, dash, label_y in marks:
-        fig.add_shape(type="line", x0=when, x1=when, y0=-0.1, y1=2 * n - 0.45,
-                      line={"color": colour, "width": width, "dash": dash})
-        fig.add_annotation(x=when, y=label_y, yanchor="bottom" if label_y < 0 else "top",
-                           xanchor="left" if when <= middle else "right", showarrow=False,
-                           text=text(key, lang, date=when.isoformat()),
-                           font={"color": colour})
     band_px = 110 if large else 90  # a band and its name
     height = 190 + band_px * n
     fig.update_layout(barmode="overlay", uniformtext={"mode": "hide", "minsize": 10},
                       legend={"orientation": "h", "x": 0, "xanchor": "left", "yref": "container",
                               "y": 0.0, "yanchor": "bottom"})
-    fig.update_xaxes(type="date", tickformat="%Y-%m", nticks=5, tickangle=0, automargin=True)
+    fig.update_xaxes(type="date", tickformat="%Y-%m", nticks=5, tickangle=0)
+    if x_range is not None:  # the slider's range, edge to edge: no automatic margin
+        fig.update_xaxes(range=[x_range[0].isoformat(), x_range[1].isoformat()],
+                         automargin=False, ticklabeloverflow="hide past domain")
+    else:
+        fig.update_xaxes(automargin=True)
     fig.update_yaxes(range=[2 * n + 0.7, -1.1], visible=False, fixedrange=True)
     _layout(fig, large, height)
-    fig.update_layout(margin={"l": 10, "r": 10, "t": 10, "b": 40})
-    return fig
+    inset = _slider_inset(large)
+    fig.update_layout(margin={"l": inset, "r": inset, "t": 10, "b": 40},
+                      meta={"rows": n, "middle": _middle(bands, x_range)})
+    return fig.to_dict()
+
+
+def _middle(bands: list[dict], x_range: tuple[date, date] | None) -> str | None:
+    if x_range is not None:
+        lo, hi = x_range
+    elif bands:
+        lo, hi = min(b["start"] for b in bands), max(b["end"] for b in bands)
+    else:
+        return None
+    return (lo + (hi - lo) / 2).isoformat()
+
+
+def status_bands_figure(bands: list[dict], lang: str, at: date, scenario_as_of: date,
+                        specialty_label, large: bool = False,
+                        x_range: tuple[date, date] | None = None,
+                        base: dict | None = None) -> go.Figure:
+    """Horizontal status bands per specialty over time (from core.scenarios.status_bands), with
+    the slider date and the scenario's own as-of date marked: ``base`` (``status_bands_base``
+    of the same arguments, e.g. cached) plus the two marks. Only the marks are new at each
+    slider step: they are added to a copy of the validated base, which is not validated again
+    (a step cost the whole figure's validation, ~15 ms, before)."""
+    if base is None:
+        base = status_bands_base(bands, lang, specialty_label, large, x_range)
+    spec = copy.deepcopy(base)
+    layout = spec["layout"]
+    n, middle = layout["meta"]["rows"], layout["meta"]["middle"]
+    middle_day = date.fromisoformat(middle) if middle else at
+    marks = [(at, "#111", "policy.travel.marker", 3, "solid", -0.4)]
+    if scenario_as_of != at:
+        marks.append((scenario_as_of, "#555", "policy.travel.scenario_as_of", 1, "dot",
+                      2 * n + 0.05))
+    shapes, notes = layout.setdefault("shapes", []), layout.setdefault("annotations", [])
+    for when, colour, key, width, dash, label_y in marks:
+        day = when.isoformat()
+        shapes.append({"type": "line", "x0": day, "x1": day, "y0": -0.1, "y1": 2 * n - 0.45,
+                       "line": {"color": colour, "width": width, "dash": dash}})
+        notes.append({"x": day, "y": label_y, "yanchor": "bottom" if label_y < 0 else "top",
+                      "xanchor": "left" if when <= middle_day else "right",
+                      "showarrow": False, "text": text(key, lang, date=day),
+                      "font": {"color": colour}})
+    return go.Figure(spec, _validate=False)  # the base is validated; the marks are plain

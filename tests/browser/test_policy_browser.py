@@ -160,3 +160,98 @@ def test_on_a_phone_time_travel_and_the_answer_read_right(page: Page, app_url: s
 def _overlap(a: dict, b: dict) -> bool:
     return a["x"] < b["right"] and b["x"] < a["right"] and a["y"] < b["bottom"] and \
         b["y"] < a["bottom"]
+
+
+# -- issue 26: presentation mode on a projector (1920 × 1080) ---------------------------------
+PROJECTOR = {"width": 1920, "height": 1080}
+SIDEBAR_JS = """() => {
+  const side = document.querySelector('[data-testid="stSidebar"]');
+  const px = e => e ? parseFloat(getComputedStyle(e).fontSize) : 0;
+  return {width: side.getBoundingClientRect().width,
+          date: px(side.querySelector('[data-testid="stDateInputField"] [data-type="year"]')),
+          label: px(side.querySelector('[data-testid="stWidgetLabel"] p')),
+          legend: Math.min(...[...document.querySelectorAll('.st-key-policy_map g.legend text')]
+                               .map(px))};
+}"""
+# The colour a reader sees: the text's colour with every ancestor's opacity, over the first
+# opaque background behind it; then its contrast ratio (WCAG 2.1).
+INK_JS = """(sel) => {
+  const e = [...document.querySelectorAll(sel)].find(x => x.offsetParent !== null);
+  const rgba = c => { const m = c.match(/[\\d.]+/g).map(Number); return [m[0], m[1], m[2],
+                                                                        m.length > 3 ? m[3] : 1]; };
+  let [r, g, b, a] = rgba(getComputedStyle(e).color);
+  let bg = null;
+  for (let n = e; n; n = n.parentElement) {
+    const cs = getComputedStyle(n);
+    a *= parseFloat(cs.opacity);
+    const back = rgba(cs.backgroundColor);
+    if (!bg && back[3] > 0.99 && n !== e) bg = back;
+  }
+  bg = bg || [255, 255, 255, 1];
+  const seen = [r, g, b].map((v, i) => a * v + (1 - a) * bg[i]);
+  const lum = c => { const [x, y, z] = c.map(v => { v /= 255;
+    return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); });
+    return 0.2126 * x + 0.7152 * y + 0.0722 * z; };
+  const [l1, l2] = [lum(seen), lum(bg)].sort((p, q) => q - p);
+  return (l1 + 0.05) / (l2 + 0.05);
+}"""
+# The slider thumb's centre and the chart's date line (the thickest line shape), in page px.
+ALIGN_JS = """() => {
+  const input = document.querySelector('[data-testid="stSlider"] input[type=range]');
+  const thumb = input.closest('[style*="left"]').getBoundingClientRect();
+  const lines = [...document.querySelectorAll('.st-key-policy_travel_chart .shapelayer path')]
+    .filter(p => parseFloat(p.style.strokeWidth) >= 3);
+  const line = lines[0].getBoundingClientRect();
+  return {thumb: thumb.left + thumb.width / 2, line: line.left + line.width / 2,
+          value: input.getAttribute('aria-valuetext')};
+}"""
+
+
+def _presentation(page: Page, url: str) -> None:
+    page.set_viewport_size(PROJECTOR)
+    open_page(page, f"{url}/policy?as_of=2021-09-01", "page.policy.title", "zh")
+    page.get_by_text(text("policy.presentation", "zh"), exact=True).click()
+    expect(page.locator("html")).to_have_css("font-size", "22px")
+    settle(page)
+
+
+def test_presentation_mode_scales_the_sidebar_and_the_map_legend_and_inks_the_clauses(
+        page: Page, app_url: str):
+    """Viewport 1920 × 1080, presentation mode: the sidebar (its width, the as-of field, its
+    labels) and the map legend grow with the page's 22 px type; the notice's clause text and
+    the captions are dark (contrast at least 7:1 as seen, opacity included), not 60 % grey."""
+    page.set_viewport_size(PROJECTOR)
+    open_page(page, f"{app_url}/policy?as_of=2021-09-01", "page.policy.title", "zh")
+    before = page.evaluate(SIDEBAR_JS)
+    _presentation(page, app_url)
+    page.locator(".st-key-policy_map").scroll_into_view_if_needed()
+    after = page.evaluate(SIDEBAR_JS)
+    assert after["width"] >= 1.3 * before["width"], (before, after)
+    for part in ("date", "label", "legend"):
+        assert after[part] >= 22, (part, before, after)
+    assert page.evaluate(INK_JS, '[data-testid="stCaptionContainer"] p') >= 7
+    page.get_by_text(text("policy.section.notice", "zh"), exact=True).click()
+    settle(page)
+    expect(page.locator("blockquote:visible").first).to_be_visible()
+    assert page.evaluate(INK_JS, "blockquote p") >= 7
+
+
+@pytest.mark.parametrize("key", ["", "Home", "End"])
+def test_in_presentation_mode_the_slider_thumb_sits_on_the_charts_date_line(page: Page,
+                                                                            app_url: str,
+                                                                            key: str):
+    """Viewport 1920 × 1080: the time-travel slider's thumb and the chart's date line are at
+    the same x (within 2 px) at the scenario's date and at both ends of the range."""
+    _presentation(page, app_url)
+    page.get_by_text(text("policy.section.scenarios", "zh"), exact=True).click()
+    settle(page)
+    thumb = page.locator('[data-testid="stSlider"] input[type=range]')
+    if key:
+        thumb.focus()
+        page.keyboard.press(key)
+        settle(page)
+    page.locator(".st-key-policy_travel_chart").scroll_into_view_if_needed()
+    got = page.evaluate(ALIGN_JS)
+    expect(page.locator(".st-key-policy_travel_chart g.annotation").filter(
+        has_text=got["value"]).first).to_be_attached()
+    assert abs(got["thumb"] - got["line"]) <= 2, got
