@@ -145,8 +145,10 @@ def test_presentation_mode_toggles_large_type_and_keeps_the_sidebar():
     assert "font-size" in css
     # tables, captions and the scenario selector grow too (issue 15) …
     assert ".stTable" in css and "stCaptionContainer" in css and "stSelectbox" in css
-    # … and the sidebar with the language and the as-of date stays visible
-    assert "stSidebar" not in css and "display: none" not in css
+    # … and the sidebar with the language and the as-of date stays visible, growing with the
+    # rest (issue 26): it is widened and its type enlarged, never hidden
+    assert "display: none" not in css and "visibility" not in css
+    assert 'section[data-testid="stSidebar"] { width: 20rem' in css
     ok(at.toggle(key="policy_presentation").set_value(False).run())
     assert styles() == []
 
