@@ -9,6 +9,12 @@ part is one ``st.fragment``: changing a filter reruns it alone, not the whole pa
 filters, two tabs: the overview and "certificates to download again" (ui/admin_monitor.py);
 only the open one is computed, so the usage windows are worked out only when someone looks.
 Each chart comes with a one-line summary and its data as a table (ui/chart_text.py, issue 15).
+
+Issue 26: the headline names ``apply_now`` as "deadline passed, not lapsed" and counts the
+specialties whose deadline is near (R-5, ``dash.deadline_near_mask``) apart, also a view of the
+table; stacked by specialty and counting persons, chart 1 says its parts count a person once per
+specialty and marks each province's distinct persons; the rows an import rejected (kept with the
+snapshot, ``Store.problems``) are listed under the table with their export.
 """
 
 from __future__ import annotations

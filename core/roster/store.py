@@ -1,7 +1,7 @@
 """The roster database: imported rosters kept as snapshots, one of them current.
 
 SQLAlchemy 2 Core (no ORM) over any URL; SQLite by default (CONTRACT.md "Configuration":
-``ECERT_DB_URL``, default a file under ``data/``). Two tables:
+``ECERT_DB_URL``, default a file under ``data/``). Four tables:
 
 ``snapshots``
     ``id`` (primary key, never reused), ``created_at`` (UTC, ISO 8601 text), ``file_name``,
