@@ -476,3 +476,24 @@ def test_stacked_by_specialty_and_counting_persons_the_chart_says_what_it_counts
     assert got == {p: int(n) for p, n in want.items() if n > 0}
     assert all(got[p] <= stacked[p] for p in got)
     assert any(got[p] < stacked[p] for p in got)  # the case the issue saw (江苏 127 vs 119)
+
+
+def test_a_store_error_reading_the_rejected_rows_is_an_error_not_a_traceback(with_hash,
+                                                                              monkeypatch):
+    from core.roster.store import StoreError
+    from ui import admin_snapshots
+
+    df = demo_roster(30, seed=3, as_of=today_shanghai()).astype(object)
+    df.loc[:1, "employer_province"] = "火星"
+    at = login(open_admin())
+    at.file_uploader[0].set_value(("two.csv", to_csv_bytes(df), "text/csv")).run()
+    accept_import(at, PASSWORD)
+
+    def fail(self, snapshot_id):
+        raise StoreError("db_unreadable", "读不出来", "Cannot read")
+
+    monkeypatch.setattr(Store, "problems", fail)
+    admin_snapshots._problems.clear()
+    at.run()
+    assert_clean(at)
+    assert at.error and text("admin.store_failed", "zh") in at.error[0].value
