@@ -29,14 +29,15 @@ def open_admin(page: Page, url: str, viewport: dict, lang: str = "zh") -> None:
     open_page(page, f"{url}/admin?lang={lang}", "page.admin.title", lang)
 
 
-def test_every_tile_label_is_shown_whole_on_a_desk(page: Page, app_url: str):
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_tile_label_is_shown_whole_on_a_desk(page: Page, app_url: str, lang: str):
     """Viewport 1366 × 900: no headline tile (overview, certificates to download again) cuts
     its label; "下载日不能取得证书" wraps inside its fifth of the page."""
-    open_admin(page, app_url, DESK)
+    open_admin(page, app_url, DESK, lang)
     expect(page.get_by_test_id("stMetric").first).to_be_visible(timeout=TIMEOUT_MS)
     assert page.evaluate(CUT_LABELS_JS) == []
-    page.get_by_role("tab", name=text("admin.monitor.heading", "zh")).click()
-    expect(page.get_by_text(text("admin.monitor.m_unavailable", "zh"))).to_be_visible(
+    page.get_by_role("tab", name=text("admin.monitor.heading", lang)).click()
+    expect(page.get_by_text(text("admin.monitor.m_unavailable", lang))).to_be_visible(
         timeout=90_000)
     settle(page)
     assert page.evaluate(CUT_LABELS_JS) == []
