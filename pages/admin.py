@@ -51,15 +51,17 @@ elif mode == "admin":
         source = admin_data.snapshot_source(current) if current is not None else None
         if source is not None:
             admin_data.view(source, as_of)  # load and assess now, so a store error shows here
+        rejected_rows = admin_snapshots.problems(store, info)  # the rows its import rejected
     except StoreError as exc:
         st.error(t("admin.store_failed") + "\n\n" + bilingual(exc))
-        store = source = current = info = None
+        store = source = current = info = rejected_rows = None
     tab_dash, tab_import = st.tabs([t("admin.tab_dashboard"), t("admin.tab_import")])
     with tab_dash:
         if source is not None:
             admin_snapshots.source_caption(info, as_of)  # the demo roster says so
             admin_dashboard.render(source, as_of, guard=still_logged_in,
-                                   rejected_at_import=info.rejected)
+                                   rejected_at_import=info.rejected,
+                                   rejected_rows=rejected_rows)
         elif store is not None:
             st.info(t("admin.no_snapshots"))
     with tab_import:

@@ -70,7 +70,7 @@ def test_chinese_headers_of_roster_columns_are_the_schema_labels(assessed):
     for column, label in COLUMN_LABELS_ZH.items():
         assert label in table.columns, column
     assert text("admin.col.status", "zh") == "状态"
-    assert text("admin.status.apply_now", "zh") == "应立即申请"
+    assert text("admin.status.apply_now", "zh") == "已过申请截止日（未失效）"
     assert text("admin.col.registration_number", "en") == "Registration no."
 
 

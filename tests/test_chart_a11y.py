@@ -64,9 +64,9 @@ def _upcoming(counts: list[int]) -> pd.DataFrame:
 
 def test_upcoming_deadlines_have_whole_number_ticks():
     fig = admin_charts.upcoming_chart(_upcoming([2, 1]), "zh", 30)
-    assert fig.layout.yaxis.dtick == 1 and fig.layout.yaxis.tick0 == 0  # not 0.5, 1.5
+    assert fig.layout.xaxis.dtick == 1 and fig.layout.xaxis.tick0 == 0  # not 0.5, 1.5
     fig = admin_charts.upcoming_chart(_upcoming([250, 40]), "en", 30)
-    assert fig.layout.yaxis.tickformat == ",d"
+    assert fig.layout.xaxis.tickformat == ",d"
 
 
 def test_admin_bars_differ_by_pattern_not_only_colour(roster):
@@ -138,3 +138,19 @@ def test_status_bands_carry_their_status_in_words():
     fig = policy_charts.status_bands_figure(bands, "zh", s.as_of, s.as_of, str)
     for trace, band in zip(fig.data, bands, strict=True):
         assert list(trace.text) == [policy_charts.status_label(band["status"], "zh")]
+
+
+def test_the_month_charts_clause_labels_each_have_their_own_line(roster):
+    """Issue 26: the notice's dates lie a day apart (2021-07-31 / 08-01, 2021-12-31 /
+    2022-01-01) on an axis of years; their labels used to pile up. Each now has its own line
+    in a strip above the plot (same anchor, a different pixel shift), inside the top margin."""
+    markers = dash.notice_markers()
+    fig = admin_charts.lapses_over_time_chart(dash.lapses_by_month(roster), markers, "zh")
+    notes = fig.layout.annotations
+    assert len(notes) == len(markers) == 4
+    lines = [(n.y, n.yshift) for n in notes]
+    assert len(set(lines)) == len(lines)
+    shifts = sorted(n.yshift for n in notes)
+    assert all(b - a >= 18 for a, b in zip(shifts, shifts[1:], strict=False))  # 18 px a line
+    assert all(n.y == 1.0 and n.yanchor == "bottom" for n in notes)  # above the plot
+    assert fig.layout.margin.t >= max(shifts) + 18 + 30  # room for them and the title

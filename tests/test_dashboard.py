@@ -108,6 +108,11 @@ def reference_headline(a: pd.DataFrame, as_of: date) -> dict:
             if any(as_of <= x <= end for x in dates):
                 count += 1
         out[f"due_{n}"] = count
+    # R-5 by hand: valid, renewable (apply_by set), apply_by - 90 days <= T <= apply_by
+    out["deadline_near"] = sum(
+        1 for row in a.itertuples()
+        if row.status == "valid" and not pd.isna(row.apply_by)
+        and row.apply_by.date() - timedelta(days=90) <= as_of <= row.apply_by.date())
     return out
 
 
@@ -123,6 +128,28 @@ def test_due_windows_nest_and_count_something(roster):
     h = d.headline(a, GENERATED)
     assert 0 < h["due_30"] <= h["due_60"] <= h["due_90"]
     assert h["persons"] < h["registrations"]
+
+
+def test_deadline_near_is_r5_at_its_edges():
+    a = assessed_at(demo_roster(400, seed=3, as_of=GENERATED), GENERATED)
+    row = a[a["status"] == "valid"].dropna(subset=["apply_by"]).iloc[[0]]
+    apply_by = row["apply_by"].iloc[0].date()
+    window = POLICY.days("renewal_reminder")
+    for offset, near in ((-window - 1, False), (-window, True), (0, True)):
+        as_of = apply_by + timedelta(days=offset)
+        assert bool(d.deadline_near_mask(row, as_of)[0]) is near, offset
+    apply_now = a[a["status"] == "apply_now"]
+    assert not d.deadline_near_mask(apply_now, GENERATED).any()  # passed, not near
+
+
+def test_the_deadline_near_view_lists_those_rows_soonest_first(roster):
+    a = assessed_at(roster, GENERATED)
+    rows = d.table_rows(a, GENERATED, "deadline_near")
+    assert len(rows) == d.headline(a, GENERATED)["deadline_near"] > 0
+    assert rows["next_deadline"].is_monotonic_increasing
+    assert set(a["status"].iloc[rows["row"]]) == {"valid"}
+    assert (rows["next_deadline"].to_numpy()
+            == a["apply_by"].to_numpy(dtype="datetime64[s]")[rows["row"]]).all()
 
 
 def test_due_includes_both_ends_of_the_window():
@@ -305,6 +332,9 @@ def test_the_compact_frame_gives_the_same_numbers_as_the_full_one(roster, as_of)
             assert_frame_equal(d.upcoming_by_province(sub, as_of, days),
                                d.upcoming_by_province(full, as_of, days))
         assert_frame_equal(d.materialise(a, d.table_rows(sub, as_of)), d.needs_action(full, as_of))
+        near = full.reset_index(drop=True)
+        assert_frame_equal(d.materialise(a, d.table_rows(sub, as_of, "deadline_near")),
+                           d.materialise(near, d.table_rows(near, as_of, "deadline_near")))
         assert_frame_equal(d.materialise(a, d.table_rows(sub, as_of, "all")),
                            d.export_frame(full).reset_index(drop=True))
         shown = d.materialise(a, d.table_rows(sub, as_of), limit=5)

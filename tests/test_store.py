@@ -907,3 +907,40 @@ def test_a_loaded_text_column_is_one_chunk():
     for column in ("name", "registration_number", "employer", "specialty"):
         assert back[column].array._pa_array.num_chunks == 1, column
     pd.testing.assert_frame_equal(back, frame.reset_index(drop=True), check_dtype=False)
+
+
+def test_the_rejected_rows_problems_are_kept_with_their_snapshot(store, frame_a, db):
+    """Issue 26: the problems of the rows an import rejected are stored with the snapshot (one
+    transaction), read back as data and deleted with it; none for a snapshot without."""
+    problems = pd.DataFrame({
+        "row": [3, 3, 9], "column": ["birth_date", "specialty", "employer_province"],
+        "header": ["出生日期", "专业", "省份"], "code": ["bad_date", "unknown", "unknown"],
+        "problem_zh": ["日期无法识别：2021/13/45", "无法识别的专业", "无法识别的省份：火星"],
+        "problem_en": ["Not a date: 2021/13/45", "Unknown specialty", "Unknown province: 火星"],
+        "name": ["张三", "张三", None], "registration_number": ["京1110", "京1110", "沪2220"],
+        "employer": ["某公司", "某公司", "另一公司"], "specialty": ["x", "x", "建筑工程"]})
+    first = store.import_snapshot(frame_a, "a.csv", "0" * 64, rejected_rows=2,
+                                  problems=problems)
+    got = store.problems(first)
+    assert list(got.columns) == ["row", "column", "header", "code", "problem_zh",
+                                 "problem_en", "name", "registration_number", "employer",
+                                 "specialty"]
+    assert got["row"].tolist() == [3, 3, 9]
+    assert got["problem_zh"].tolist() == problems["problem_zh"].tolist()
+    assert got["name"].tolist() == ["张三", "张三", ""]
+    second = store.import_snapshot(frame_a, "b.csv", "1" * 64)
+    assert store.problems(second).empty
+    store.delete_snapshot(first)
+    assert store.problems(first).empty
+
+
+def test_a_database_made_before_the_problems_table_gets_it(tmp_path, frame_a):
+    path = tmp_path / "old.db"
+    st = Store(url_of(path))
+    sid = st.import_snapshot(frame_a, "a.csv", "0" * 64)
+    st.close()
+    with sqlite3.connect(path) as db:
+        db.execute("DROP TABLE snapshot_problems")
+    again = Store(url_of(path))
+    assert again.problems(sid).empty
+    again.close()

@@ -17,8 +17,24 @@ from core.roster.schema import REGIMES as SCHEMA_REGIMES
 from ui.i18n import text
 
 REGIMES = (*SCHEMA_REGIMES, "unknown")  # "unknown": rows whose province could not be read
-LAYOUT = dict(margin=dict(l=10, r=10, t=40, b=10), legend_title_text="", bargap=0.15,
-              hoverlabel=dict(namelength=-1), height=420)
+# The legend sits in a strip under the title, left-aligned and horizontal, and wraps onto more
+# lines on a narrow screen; plotly widens the top margin for it. A legend at the right took half
+# of a phone's width (issue 26). ``legend_below_title`` places it for a figure's height.
+TITLE_PX = 36
+LEGEND = dict(orientation="h", x=0, xanchor="left", yref="container", yanchor="top",
+              title_text="")
+LAYOUT = dict(margin=dict(l=10, r=10, t=40, b=10, autoexpand=True), legend=LEGEND,
+              bargap=0.15, hoverlabel=dict(namelength=-1), height=420,
+              title=dict(automargin=False, yref="container", y=1.0, yanchor="top",
+                         x=0, xref="container", xanchor="left", pad=dict(t=8, l=10),
+                         font=dict(size=15)))
+
+
+def legend_below_title(height: int) -> dict:
+    return dict(LEGEND, y=1 - TITLE_PX / height)
+
+
+ROW_PX = 22  # height per province of a horizontal bar chart
 
 
 #: A fill pattern per regime and per due kind, so that bars differ by more than their colour
@@ -28,11 +44,24 @@ KIND_PATTERNS = {"apply_by": "", "lapses_on": "x"}
 
 
 def count_axis(largest: float, **axis) -> dict:
-    """A count axis (``yaxis`` of the layout) with whole-number ticks only: one tick per unit
-    while the largest bar is small (plotly would put ticks at 0.5 and 1.5), whole-number labels
-    above that. Given in the layout: set afterwards, plotly would validate the figure again."""
-    ticks = dict(tick0=0, dtick=1) if largest <= 10 else dict(tickformat=",d")
-    return dict(axis, rangemode="tozero", **ticks)
+    """A count axis (``xaxis`` of a horizontal bar chart, ``yaxis`` of chart 2) with
+    whole-number ticks only: one tick per unit while the largest bar is small (plotly would put
+    ticks at 0.5 and 1.5), whole-number labels above that, and at most 6 ticks (readable at
+    390 px). Given in the layout: set afterwards, plotly would validate the figure again."""
+    ticks = dict(tick0=0, dtick=1) if largest <= 6 else dict(tickformat=",d", nticks=6)
+    return dict(axis, rangemode="tozero", automargin=True, **ticks)
+
+
+def province_axis(order: list[str]) -> dict:
+    """The province axis of a horizontal bar chart: largest first, at the top; its labels read
+    across at any width (no slanted names that run into each other on a phone)."""
+    return dict(title=None, categoryorder="array", categoryarray=list(reversed(order)),
+                automargin=True, tickfont=dict(size=12))
+
+
+def bars_height(n: int) -> int:
+    """A horizontal bar chart's height for ``n`` provinces (title, legend and axis included)."""
+    return 170 + ROW_PX * max(n, 3)
 
 
 def _regime_label(regime: str, lang: str) -> str:
@@ -54,22 +83,30 @@ def _figure(traces: list[dict], **layout) -> go.Figure:
 
 
 def lapse_chart(df: pd.DataFrame, lang: str, *, by_specialty: bool,
-                distinct_persons: bool) -> go.Figure:
-    """Chart 1: one bar per province (largest first), coloured by regime; or stacked by
-    specialty (each specialty one colour; the regime is in the hover text)."""
+                distinct_persons: bool, persons: pd.DataFrame | None = None) -> go.Figure:
+    """Chart 1: one horizontal bar per province (largest at the top), coloured by regime; or
+    stacked by specialty (each specialty one colour; the regime is in the hover text).
+
+    Stacked and counting persons, a bar's parts count each person once per specialty: a person
+    with two lapsed specialties is in two parts, so the bar is NOT the number of persons. The
+    count axis says so, and ``persons`` (``lapse_by_province(distinct_persons=True)``), when
+    given, adds each province's distinct persons as a marker beside the bar."""
     order = list(dict.fromkeys(_province_label(df, lang)))
-    y_title = text("admin.chart1_persons" if distinct_persons else "admin.chart1_rows", lang)
+    if by_specialty and distinct_persons:
+        x_title = text("admin.chart1_persons_per_specialty", lang)
+    else:
+        x_title = text("admin.chart1_persons" if distinct_persons else "admin.chart1_rows", lang)
     traces = []
     if not by_specialty:
         for regime in REGIMES:
             part = df[df["regime"] == regime]
             if part.empty:
                 continue
-            traces.append(dict(type="bar", x=_province_label(part, lang),
-                               y=part["count"].tolist(), name=_regime_label(regime, lang),
+            traces.append(dict(type="bar", orientation="h", y=_province_label(part, lang),
+                               x=part["count"].tolist(), name=_regime_label(regime, lang),
                                marker=dict(color=REGIME_COLOURS[regime],
                                            pattern_shape=REGIME_PATTERNS[regime]),
-                               hovertemplate="%{x}: %{y}<extra>%{fullData.name}</extra>"))
+                               hovertemplate="%{y}: %{x}<extra>%{fullData.name}</extra>"))
     else:
         for specialty in POLICY.specialties + tuple(
                 sorted(set(df.get("specialty", pd.Series(dtype=str))) - set(POLICY.specialties))):
@@ -78,16 +115,27 @@ def lapse_chart(df: pd.DataFrame, lang: str, *, by_specialty: bool,
                 continue
             regimes = [_regime_label(r, lang) for r in part["regime"]]
             traces.append(dict(
-                type="bar", x=_province_label(part, lang), y=part["count"].tolist(),
-                name=_specialty_label(specialty, lang), customdata=regimes,
-                hovertemplate="%{x} (%{customdata}): %{y}<extra>%{fullData.name}</extra>"))
+                type="bar", orientation="h", y=_province_label(part, lang),
+                x=part["count"].tolist(), name=_specialty_label(specialty, lang),
+                customdata=regimes,
+                hovertemplate="%{y} (%{customdata}): %{x}<extra>%{fullData.name}</extra>"))
+        if distinct_persons and persons is not None:
+            persons = persons[persons["count"] > 0]  # the provinces with a bar
+        if distinct_persons and persons is not None and len(persons):
+            traces.append(dict(
+                type="scatter", mode="markers", y=_province_label(persons, lang),
+                x=persons["count"].tolist(), name=text("admin.chart1_persons", lang),
+                marker=dict(symbol="diamond", size=9, color="#111111",
+                            line=dict(color="#ffffff", width=1)),
+                hovertemplate="%{y}: %{x}<extra>%{fullData.name}</extra>"))
     stacked = df.groupby(_province_label(df, lang))["count"].sum() if len(df) else df["count"]
+    height = bars_height(len(order)) + (160 if by_specialty else 0)  # its legend: 10 names
     return _figure(traces, barmode="stack" if by_specialty else None,
-                   title=text("admin.chart1_title", lang),
-                   yaxis=count_axis(float(stacked.max()) if len(stacked) else 0,
-                                    title=dict(text=y_title)),
-                   xaxis=dict(title=None, categoryorder="array", categoryarray=order,
-                              tickangle=-45))
+                   title=dict(LAYOUT["title"], text=text("admin.chart1_title", lang)),
+                   height=height, legend=legend_below_title(height),
+                   xaxis=count_axis(float(stacked.max()) if len(stacked) else 0,
+                                    title=dict(text=x_title)),
+                   yaxis=province_axis(order))
 
 
 def lapses_over_time_chart(df: pd.DataFrame, markers: pd.DataFrame, lang: str) -> go.Figure:
@@ -116,40 +164,62 @@ def lapses_over_time_chart(df: pd.DataFrame, markers: pd.DataFrame, lang: str) -
                 hovertemplate="%{x|%Y-%m}: %{y}<extra>%{fullData.name}</extra>"))
     describe = "zh" if lang == "zh" else "en"
     shapes, notes = [], []
+    # The notice's dates lie days apart on an axis of years: each label gets its own line in a
+    # strip above the plot (``yshift``), so none lies on another at any width (issue 26); a
+    # label points right from its line in the left half of the axis, left in the right half.
+    span = _span(df, markers)
+    n = len(markers)
     for i, m in enumerate(markers.itertuples()):
         day = m.date.strftime("%Y-%m-%d")
         shapes.append(dict(type="line", x0=day, x1=day, xref="x", y0=0, y1=1, yref="paper",
                            line=dict(color="#333", width=1, dash="dash")))
-        notes.append(dict(x=day, y=1.0 - 0.09 * (i // 2 % 2), xref="x", yref="paper",
-                          text=f"{day}<br>{m.clauses}", showarrow=False,
-                          xanchor="right" if i % 2 == 0 else "left", yanchor="top",
-                          font=dict(size=10), bgcolor="rgba(255,255,255,0.75)",
-                          hovertext=getattr(m, describe)))
+        left_half = span is None or m.date <= span[0] + (span[1] - span[0]) / 2
+        notes.append(dict(x=day, y=1.0, xref="x", yref="paper", yanchor="bottom",
+                          yshift=2 + NOTE_PX * (n - 1 - i), text=f"{day} {m.clauses}",
+                          showarrow=False, xanchor="left" if left_half else "right",
+                          font=dict(size=11, color="#222222"), hovertext=getattr(m, describe)))
     monthly = df.groupby("month")["count"].sum() if len(df) else df["count"]
     return _figure(traces, barmode="stack", shapes=shapes, annotations=notes,
-                   title=text("admin.chart2_title", lang),
+                   title=dict(LAYOUT["title"], text=text("admin.chart2_title", lang)),
+                   legend=dict(LEGEND, y=0.01, yanchor="bottom", yref="container"),
+                   margin=dict(LAYOUT["margin"], t=50 + NOTE_PX * n, b=110),
+                   height=460 + NOTE_PX * n,
                    yaxis=count_axis(float(monthly.max()) if len(monthly) else 0,
                                     title=dict(text=text("admin.chart1_rows", lang))),
-                   xaxis=dict(title=None, type="date", dtick="M12", tickformat="%Y"))
+                   xaxis=dict(title=None, type="date", tickformat="%Y", nticks=7,
+                              automargin=True))
+
+
+NOTE_PX = 20  # one line of a clause label of chart 2 (its box is 18 px high)
+
+
+def _span(df: pd.DataFrame, markers: pd.DataFrame):
+    """The date range chart 2's axis shows (its months and the notice's dates), or None."""
+    dates = pd.concat([df["month"], markers["date"]]) if len(df) else markers["date"]
+    if not len(dates):
+        return None
+    return pd.Timestamp(dates.min()), pd.Timestamp(dates.max())
 
 
 def upcoming_chart(df: pd.DataFrame, lang: str, days: int) -> go.Figure:
     """Chart 3: per province, actionable rows whose renewal deadline / lapse date falls in the
-    next ``days`` days (grouped bars, provinces by total)."""
+    next ``days`` days (grouped horizontal bars, provinces by total, the largest at the top)."""
     order = list(dict.fromkeys(_province_label(df, lang)))
     traces = []
     for kind in ("apply_by", "lapses_on"):
         part = df[df["kind"] == kind]
         if part.empty:
             continue
-        traces.append(dict(type="bar", x=_province_label(part, lang), y=part["count"].tolist(),
-                           name=text(f"admin.kind_{kind}", lang),
+        traces.append(dict(type="bar", orientation="h", y=_province_label(part, lang),
+                           x=part["count"].tolist(), name=text(f"admin.kind_{kind}", lang),
                            marker=dict(color=DUE_KIND_COLOURS[kind],
                                        pattern_shape=KIND_PATTERNS[kind]),
-                           hovertemplate="%{x}: %{y}<extra>%{fullData.name}</extra>"))
+                           hovertemplate="%{y}: %{x}<extra>%{fullData.name}</extra>"))
     # grouped bars: the tallest single bar sets the axis (counts are whole numbers, issue 15)
-    return _figure(traces, barmode="group", title=text("admin.chart3_title", lang, days=days),
-                   yaxis=count_axis(float(df["count"].max()) if len(df) else 0,
+    height = bars_height(len(order)) + 8 * len(order)
+    return _figure(traces, barmode="group",
+                   title=dict(LAYOUT["title"], text=text("admin.chart3_title", lang, days=days)),
+                   height=height, legend=legend_below_title(height),
+                   xaxis=count_axis(float(df["count"].max()) if len(df) else 0,
                                     title=dict(text=text("admin.chart1_rows", lang))),
-                   xaxis=dict(title=None, categoryorder="array", categoryarray=order,
-                              tickangle=-45))
+                   yaxis=province_axis(order))

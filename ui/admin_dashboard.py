@@ -9,6 +9,12 @@ part is one ``st.fragment``: changing a filter reruns it alone, not the whole pa
 filters, two tabs: the overview and "certificates to download again" (ui/admin_monitor.py);
 only the open one is computed, so the usage windows are worked out only when someone looks.
 Each chart comes with a one-line summary and its data as a table (ui/chart_text.py, issue 15).
+
+Issue 26: the headline names ``apply_now`` as "deadline passed, not lapsed" and counts the
+specialties whose deadline is near (R-5, ``dash.deadline_near_mask``) apart, also a view of the
+table; stacked by specialty and counting persons, chart 1 says its parts count a person once per
+specialty and marks each province's distinct persons; the rows an import rejected (kept with the
+snapshot, ``Store.problems``) are listed under the table with their export.
 """
 
 from __future__ import annotations
@@ -43,12 +49,19 @@ Drawn = tuple[go.Figure, str, pd.DataFrame]
 @st.cache_resource(show_spinner=False, max_entries=16)
 def _chart1(key: Key, as_of: date, filters: Filters, by_specialty: bool, persons: bool,
             lang: str) -> Drawn | None:
-    data = dash.lapse_by_province(selection(Source(key), as_of, filters), as_of,
-                                  by_specialty=by_specialty, distinct_persons=persons)
+    rows = selection(Source(key), as_of, filters)
+    data = dash.lapse_by_province(rows, as_of, by_specialty=by_specialty,
+                                  distinct_persons=persons)
     if data.empty:
         return None
-    return (charts.lapse_chart(data, lang, by_specialty=by_specialty, distinct_persons=persons),
-            *chart_text.lapses(data, lang, by_specialty=by_specialty, distinct_persons=persons))
+    # Stacked by specialty, a person with lapsed specialties in two is in two parts of a bar:
+    # the distinct persons per province come with it (a marker, and the summary's total).
+    people = (dash.lapse_by_province(rows, as_of, distinct_persons=True)
+              if by_specialty and persons else None)
+    return (charts.lapse_chart(data, lang, by_specialty=by_specialty, distinct_persons=persons,
+                               persons=people),
+            *chart_text.lapses(data, lang, by_specialty=by_specialty, distinct_persons=persons,
+                               persons=people))
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
@@ -117,21 +130,26 @@ def _headline_section(key: Key, as_of: date, filters: Filters, rejected: int = 0
     # import report (only over the whole roster: a filter cannot place a rejected row).
     rejected = rejected if filters == Filters() else 0
     h["errors"] += rejected
-    cells = [("registrations", "admin.m_registrations"), ("persons", "admin.m_persons"),
-             ("lapsed", "admin.m_lapsed"), ("expired_not_lapsed", "admin.m_expired_not_lapsed"),
-             ("apply_now", "admin.m_apply_now"), ("due_30", "admin.m_due_30"),
-             ("due_60", "admin.m_due_60"), ("due_90", "admin.m_due_90"),
-             ("renewal_pending", "admin.m_renewal_pending"), ("errors", "admin.m_errors")]
+    near = POLICY.days("renewal_reminder")  # R-5's window
+    # Three rows of four: the roster, what has passed its deadline, what falls due.
+    rows = [[("registrations", "admin.m_registrations"), ("persons", "admin.m_persons"),
+             ("renewal_pending", "admin.m_renewal_pending"), ("errors", "admin.m_errors")],
+            [("lapsed", "admin.m_lapsed"), ("expired_not_lapsed", "admin.m_expired_not_lapsed"),
+             ("apply_now", "admin.m_apply_now"), ("deadline_near", "admin.m_deadline_near")],
+            [("due_30", "admin.m_due_30"), ("due_60", "admin.m_due_60"),
+             ("due_90", "admin.m_due_90")]]
     helps = {"due_30": "admin.m_due_help", "due_60": "admin.m_due_help",
              "due_90": "admin.m_due_help", "persons": "admin.m_persons_help",
-             "errors": "admin.m_errors_help"}
-    for start in (0, 5):
-        cols = st.columns(5)
-        for col, (name, label) in zip(cols, cells[start:start + 5], strict=True):
-            hint = t(helps[name]) if name in helps else None
-            if name == "errors" and rejected:
-                hint = f"{hint}\n\n{t('admin.m_errors_rejected', n=rejected)}"
-            col.metric(t(label), f"{h[name]:,}", help=hint, border=True)
+             "errors": "admin.m_errors_help", "apply_now": "admin.m_apply_now_help",
+             "deadline_near": "admin.m_deadline_near_help"}
+    with st.container(key="admin_headline"):
+        for row in rows:
+            cols = st.columns(4)
+            for col, (name, label) in zip(cols, row, strict=False):
+                hint = t(helps[name], days=near) if name in helps else None
+                if name == "errors" and rejected:
+                    hint = f"{hint}\n\n{t('admin.m_errors_rejected', n=rejected)}"
+                col.metric(t(label, days=near), f"{h[name]:,}", help=hint, border=True)
 
 
 def _chart1_section(key: Key, as_of: date, filters: Filters) -> None:
@@ -170,7 +188,7 @@ def _chart3_section(key: Key, as_of: date, filters: Filters) -> None:
 
 def _table_section(key: Key, as_of: date, filters: Filters) -> None:
     table_view = st.segmented_control(
-        t("admin.table_view"), ["needs_action", "all"], key="admin_table_view",
+        t("admin.table_view"), list(dash.TABLE_VIEWS), key="admin_table_view",
         format_func=lambda v: t(f"admin.table_{v}"))
     table_view = table_view or "needs_action"
     lang = state.lang()
@@ -188,6 +206,20 @@ def _table_section(key: Key, as_of: date, filters: Filters) -> None:
                      "admin_export")
 
 
+def _rejected_section(problems: pd.DataFrame, rejected: int, as_of: date) -> None:
+    """The rows the import rejected (not stored, so in no count but "数据有误"), one line per
+    problem, with their CSV/XLSX export (messages in both languages)."""
+    lang = state.lang()
+    st.subheader(t("admin.rejected.heading", n=rejected))
+    st.caption(t("admin.rejected.caption"))
+    with st.container(key="admin_rejected"):
+        st.dataframe(admin_tables.problems_table(problems.head(TABLE_ROWS), lang),
+                     hide_index=True, width="stretch", height=min(360, 38 + 35 * len(problems)))
+    admin_tables.download_buttons(
+        f"ecert-rejected-{as_of.isoformat()}", len(problems),
+        lambda: admin_tables.problems_table(problems, lang, both=True), "admin_rejected_export")
+
+
 VIEW_KEY = "admin_view"
 # Widgets of the tab that is not open are not drawn, and Streamlit would forget their values:
 # they keep them in the session state, set here (their defaults too, so no widget gets both a
@@ -203,7 +235,8 @@ def _keep_tab_widgets() -> None:
 
 
 @st.fragment
-def _body(source: Source, as_of: date, guard=None, rejected: int = 0) -> None:
+def _body(source: Source, as_of: date, guard=None, rejected: int = 0,
+          rejected_rows: pd.DataFrame | None = None) -> None:
     if guard is not None and not guard():
         st.rerun(scope="app")
     filters = _filters()
@@ -223,6 +256,8 @@ def _body(source: Source, as_of: date, guard=None, rejected: int = 0) -> None:
             _chart3_section(key, as_of, filters)
             st.header(t("admin.table_heading"))
             _table_section(key, as_of, filters)
+            if rejected_rows is not None and len(rejected_rows):
+                _rejected_section(rejected_rows, rejected, as_of)
     if monitoring.open:
         with monitoring:
             admin_monitor.section(source, as_of, filters)
@@ -245,9 +280,11 @@ def prefetch(as_of: date) -> None:
     admin_data.prefetch(as_of, first_view)
 
 
-def render(source: Source, as_of: date, guard=None, rejected_at_import: int = 0) -> None:
+def render(source: Source, as_of: date, guard=None, rejected_at_import: int = 0,
+           rejected_rows: pd.DataFrame | None = None) -> None:
     """The dashboard over ``source`` at ``as_of``. ``guard`` (optional) is asked at the start of
     every rerun of the filter fragment; when it says no, the whole page reruns (and shows the
     login again). ``rejected_at_import``: rows of the shown snapshot's file that its import
-    rejected (not stored; counted as "数据有误" over the whole roster)."""
-    _body(source, as_of, guard, rejected_at_import)
+    rejected (not stored; counted as "数据有误" over the whole roster); ``rejected_rows``: their
+    problems (``Store.problems``), shown and exported below the table."""
+    _body(source, as_of, guard, rejected_at_import, rejected_rows)

@@ -48,9 +48,30 @@ def _monitor(key: Key, as_of: date, filters: Filters, within: int) -> Monitor:
                    monitor.counts(w, flagged, "province"), monitor.people_order(w, flagged))
 
 
+def days_text(days_left: pd.Series, lang: str) -> pd.Series:
+    """Days to the window's end as words: "剩余 12 天" / "已过 375 天" (never a negative
+    number); empty where there is no window."""
+    days = pd.to_numeric(days_left, errors="coerce")
+
+    def one(n: float) -> str | None:
+        if pd.isna(n):
+            return None
+        n = int(n)
+        if n > 0:
+            return text("admin.monitor.days_left", lang, n=n)
+        return text("admin.monitor.days_today", lang) if n == 0 else text(
+            "admin.monitor.days_ago", lang, n=-n)
+
+    return pd.Series([one(n) for n in days], index=days_left.index, dtype=object)
+
+
 def people_table(people: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """The people concerned as a readable table (the window's status under its own header)."""
-    return admin_tables.readable(people.rename(columns={"status": "usage_status"}), lang)
+    """The people concerned as a readable table (the window's status under its own header,
+    days to the window's end as words)."""
+    out = people.rename(columns={"status": "usage_status"})
+    if "days_left" in out.columns:
+        out = out.assign(days_left=days_text(out["days_left"], lang))
+    return admin_tables.readable(out, lang)
 
 
 def counts_table(counts: pd.DataFrame, lang: str, within: int) -> pd.DataFrame:
@@ -106,7 +127,8 @@ def section(source: Source, as_of: date, filters: Filters) -> None:
     with st.container(key="admin_monitor_people"):
         st.dataframe(shown, hide_index=True, width="stretch", height=360,
                      column_config=admin_tables.date_columns(shown))
-    st.caption(t("admin.monitor.caption", shown=len(shown), total=len(m.order)))
+    st.caption(t("admin.monitor.caption", shown=len(shown), total=len(m.order),
+                 persons=m.totals["persons"], unavailable=m.totals["unavailable"]))
     w = admin_data.window_index(source, as_of)
     admin_tables.download_buttons(f"ecert-download-again-{as_of.isoformat()}", len(m.order),
                                   lambda: people_table(monitor.people(w, m.order), lang),

@@ -49,6 +49,19 @@ def current(store: Store) -> Current | None:
     return Current(int(r["id"]), is_demo(r["note"]), int(r["rejected_rows"]))
 
 
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _problems(_store: Store, url: str, snapshot_id: int) -> pd.DataFrame:
+    return _store.problems(snapshot_id)  # keyed by the store's URL and the snapshot
+
+
+def problems(store: Store, info: Current | None) -> pd.DataFrame | None:
+    """The problems of the rows the current snapshot's import rejected (``Store.problems``;
+    cached per snapshot: ids are never reused), or None when it rejected none."""
+    if info is None or not info.rejected:
+        return None
+    return _problems(store, store.url.render_as_string(hide_password=True), info.id)
+
+
 def source_caption(info: Current, as_of: date) -> None:
     """What the dashboard shows, and for the demo roster a notice that it is not real data."""
     if info.demo:

@@ -137,6 +137,28 @@ def readable(df: pd.DataFrame, lang: str, groups: dict[str, str] | None = None) 
     return table
 
 
+def problems_table(problems: pd.DataFrame, lang: str, both: bool = False) -> pd.DataFrame:
+    """The rows an import rejected (``Store.problems``: one line per problem) as people read
+    them: the row in the file, who it is, the column (its label, and the file's own header when
+    that differs) and the problem in ``lang``; ``both``: in Chinese and in English (the
+    export)."""
+    def column(c: str, h: str) -> str:
+        name = field_label(c)[1 if lang == "en" else 0] if c else ""
+        return f"{name} ({h})" if h and h not in (c, name) else name
+
+    out = {text("admin.rejected.col_row", lang): problems["row"].to_numpy()}
+    for c in ("name", "registration_number", "employer", "specialty"):
+        out[header(c, lang)] = problems[c].to_numpy()
+    out[text("admin.rejected.col_column", lang)] = [
+        column(c, h) for c, h in zip(problems["column"], problems["header"], strict=True)]
+    if both:
+        out[text("admin.rejected.col_problem_zh", lang)] = problems["problem_zh"].to_numpy()
+        out[text("admin.rejected.col_problem_en", lang)] = problems["problem_en"].to_numpy()
+    else:
+        out[text("admin.rejected.col_problem", lang)] = problems[f"problem_{lang}"].to_numpy()
+    return pd.DataFrame(out)
+
+
 # ------------------------------------------------------------------------------------- export
 def csv_bytes(table: pd.DataFrame) -> bytes:
     """A readable table as CSV, UTF-8 with BOM (Excel on Windows opens Chinese correctly)."""

@@ -115,7 +115,7 @@ def section(profile: Mapping, assessment: Mapping) -> None:
         st.caption(t("certificate.intro"))
         if window.get("hypothetical"):
             st.caption(t("certificate.hypothetical", date=window.get("from") or ""))
-        upload = st.container(key="limit_in_label_photo").file_uploader(  # a11y.css section 9
+        upload = st.container(key="limit_in_label_photo").file_uploader(  # a11y.css section 5
             t("certificate.photo"), type=["jpg", "jpeg", "png"],
             key=f"certificate.photo.{st.session_state.get(NONCE, 0)}",
             help=t("certificate.photo_help"), max_upload_size=max(1, MAX_PHOTO_BYTES // 1048576),

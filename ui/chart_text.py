@@ -130,8 +130,11 @@ def _top(df: pd.DataFrame, lang: str, n: int = 3) -> str:
 
 
 def lapses(df: pd.DataFrame, lang: str, *, by_specialty: bool,
-           distinct_persons: bool) -> tuple[str, pd.DataFrame]:
-    """Chart 1 (core.admin.dashboard.lapse_by_province)."""
+           distinct_persons: bool, persons: pd.DataFrame | None = None
+           ) -> tuple[str, pd.DataFrame]:
+    """Chart 1 (core.admin.dashboard.lapse_by_province). ``persons``: the distinct persons per
+    province, given when the bars are stacked by specialty and count persons (a person then
+    counts once per specialty): the summary's total and top provinces come from it."""
     unit = text("chart.unit.persons" if distinct_persons else "chart.unit.rows", lang)
     table = pd.DataFrame({
         text("chart.col.province", lang): [_province(r, lang) for r in df.itertuples()],
@@ -140,8 +143,9 @@ def lapses(df: pd.DataFrame, lang: str, *, by_specialty: bool,
     if by_specialty and "specialty" in df:
         table[text("chart.col.item", lang)] = [_specialty(s, lang) for s in df["specialty"]]
     table[text("chart.col.count", lang)] = df["count"].astype(int).tolist()
-    summary = text("chart.lapses.summary", lang, total=f"{int(df['count'].sum()):,}", unit=unit,
-                   top=_top(df, lang) or DASH)
+    whole = persons if persons is not None else df
+    summary = text("chart.lapses.summary", lang, total=f"{int(whole['count'].sum()):,}",
+                   unit=unit, top=_top(whole, lang) or DASH)
     return summary, table
 
 

@@ -33,11 +33,19 @@ SECTIONS = ("overview", "scenarios", "notice")
 POLICY_PAGE = "pages/policy.py"
 DASH = "—"
 
-# Static CSS only (no user text): large type for a room with a projector. Tables, captions and
-# the scenario selector grow with the text; the sidebar (language and as-of date) stays.
+# Static CSS only (no user text): large type for a room with a projector. Tables, captions, the
+# scenario selector and the sidebar (language and as-of date) grow with the text; clause text
+# and captions are in full ink, not Streamlit's 60 % grey that a projector washes out (issue 26).
 PRESENTATION_CSS = """
 <style>
 html { font-size: 22px; }
+section[data-testid="stSidebar"] { width: 20rem !important; min-width: 20rem !important; }
+[data-testid="stSidebar"] [data-testid="stMarkdownContainer"] p,
+[data-testid="stSidebar"] [data-testid="stDateInputField"],
+[data-testid="stSidebar"] [data-testid="stDateInputField"] *,
+[data-testid="stSidebar"] input { font-size: 1.1rem !important; }
+blockquote, [data-testid="stCaptionContainer"] { opacity: 1 !important; color: #1b1b1b !important; }
+blockquote { border-left-color: #1d4e89 !important; }
 [data-testid="stMainBlockContainer"] { max-width: 100% !important;
   padding-left: 2.5rem !important; padding-right: 2.5rem !important; }
 [data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li { font-size: 1.1rem; }
@@ -68,8 +76,8 @@ def summary(s: sc.Scenario) -> str:
     return s.summary_zh if lang() == "zh" else s.summary_en
 
 
-def specialty_label(name: str) -> str:
-    return name if lang() == "zh" else f"{POLICY.specialty_en.get(name, name)} ({name})"
+def specialty_label(name: str, lg: str | None = None) -> str:
+    return name if (lg or lang()) == "zh" else f"{POLICY.specialty_en.get(name, name)} ({name})"
 
 
 def status_label(status: str) -> str:
@@ -207,11 +215,21 @@ def answer_rows(a: dict) -> list[dict]:
         t("policy.col.status"): status_label(x["status"]),
         t("policy.col.apply_by"): or_dash(x["apply_by"]),
         t("policy.col.lapses_on"): or_dash(x["lapses_on"]),
-        t("policy.col.validity"): f"{x['current_valid_from']} – {x['current_valid_until']}",
+        # two rows, one date each: "from – until" in one cell broke its second date on a phone
+        t("policy.col.current_from"): x["current_valid_from"],
+        t("policy.col.current_until"): x["current_valid_until"],
         t("policy.col.renewed"): yes_no(x["renewed"]),
         t("policy.col.capped_at_65"): yes_no(x["capped_at_65"]),
         t("policy.col.late_application"): yes_no(x["late_application"]),
     } for x in a["specialties"]]
+
+
+def answer_table(a: dict) -> pd.DataFrame:
+    """``answer_rows`` turned on its side: the fields down the side (the index, shown as row
+    headers), one column per specialty."""
+    rows = answer_rows(a)
+    spec = t("policy.col.specialty")
+    return pd.DataFrame({r[spec]: {k: v for k, v in r.items() if k != spec} for r in rows})
 
 
 def show_window_and_paper(a: dict) -> None:
@@ -229,8 +247,11 @@ def show_answer(a: dict) -> None:
     regime = a["regime"]
     st.markdown(t("policy.answer.regime", regime=charts.regime_label(regime, lang()),
                   age65=a["age65"]))
-    # st.table (HTML) rather than st.dataframe (canvas): it grows with presentation mode's type
-    st.table(pd.DataFrame(answer_rows(a)), hide_index=True, border="horizontal")
+    # st.table (HTML) rather than st.dataframe (canvas): it grows with presentation mode's type.
+    # One column per specialty, one row per field: eight columns of dates broke every date on a
+    # phone ("202 / 1- / 07-"); two or three columns keep each date on one line (issue 26).
+    with st.container(key="policy_answer"):
+        st.table(answer_table(a), border="horizontal")
     show_window_and_paper(a)
     for w in a["warnings"]:
         st.warning(pick(w, "message"), icon=":material/warning:")
@@ -280,6 +301,16 @@ def _travel_range_and_bands(scenario_id: str) -> tuple[date, date, list[dict]]:
     return start, end, sc.status_bands(s, start, end)
 
 
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _travel_base(scenario_id: str, lg: str, large: bool) -> dict:
+    """The time-travel chart without its date marks (``policy_charts.status_bands_base``): it
+    does not depend on the slider's date, so a step only adds the marks (issue 26). Shared,
+    read-only (``status_bands_figure`` copies it)."""
+    start, end, bands = _travel_range_and_bands(scenario_id)
+    return charts.status_bands_base(bands, lg, lambda n: specialty_label(n, lg), large,
+                                    x_range=(start, end))
+
+
 @st.fragment
 def time_travel(s: sc.Scenario) -> None:
     """A fragment: moving the slider reruns this section only, not the whole policy page."""
@@ -296,8 +327,10 @@ def time_travel(s: sc.Scenario) -> None:
              for x in a["specialties"]]
     st.markdown(t("policy.travel.status_at", date=when.isoformat(), statuses="；".join(parts)))
     summary, table = chart_text.status_bands(bands, lang(), when, specialty_label)
-    a11y.chart(charts.status_bands_figure(bands, lang(), when, s.as_of, specialty_label,
-                                          presentation()),
+    large = presentation()
+    base = _travel_base(s.id, lang(), large)  # the same at every step: built once
+    a11y.chart(charts.status_bands_figure(bands, lang(), when, s.as_of, specialty_label, large,
+                                          x_range=(start, end), base=base),
                key="policy_travel_chart", summary=summary, table=table)
     show_window_and_paper(a)
     downloaded = s.profile.get("certificate_downloaded_on")

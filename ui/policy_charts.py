@@ -6,6 +6,8 @@ tests can build the figures directly).
 
 from __future__ import annotations
 
+import copy
+import re
 from datetime import date, timedelta
 
 import plotly.graph_objects as go
@@ -65,46 +67,95 @@ def notice_events(lang: str) -> list[dict]:
 
 
 
+#: Width of a line of a timeline label in half-ems (a Chinese character is 2, a Latin letter
+#: or digit about 1): what fits a phone at the normal and at the large type.
+WRAP = {False: 44, True: 32}
+_TOKEN = re.compile(r"[\u2e80-\uffff]|[^\s\u2e80-\uffff]+|\s+")
+
+
+def _width(token: str) -> int:
+    return sum(2 if ord(c) >= 0x2E80 else 1 for c in token)
+
+
+def wrap_label(label: str, width: int) -> list[str]:
+    """``label`` in lines of at most ``width`` half-ems: Chinese may break between any two
+    characters, Latin text only at spaces (a word longer than a line stays whole)."""
+    lines, line = [], ""
+    for token in _TOKEN.findall(label):
+        if token.isspace():
+            if line:
+                line += " "
+            continue
+        if line and _width(line.rstrip()) + _width(token) + (line.endswith(" ")) > width:
+            lines.append(line.rstrip())
+            line = token
+        else:
+            line += token
+    return [*lines, line.rstrip()]
+
+
+def _wrap_event(ev: dict, lang: str, large: bool) -> list[str]:
+    """One event's label as lines: the date, the text, the clause (bold), wrapped to fit."""
+    date_part, clause = ev["date"].isoformat(), ev["clause"]
+    body = f"{ev['label']} {clause}" if clause else ev["label"]
+    lines = wrap_label(f"{date_part} {body}", WRAP[large])
+    out = []
+    for line in lines:  # bold the date and the clause where they fall
+        line = line.replace(date_part, f"<b>{date_part}</b>", 1)
+        if clause and line.endswith(clause):
+            line = line[: -len(clause)] + f"<b>{clause}</b>"
+        out.append(line)
+    return out
+
+
 def notice_timeline(lang: str, as_of: date | None = None, large: bool = False) -> go.Figure:
-    """The notice's key dates: one row per event, a marker on its date, labelled with what
-    happens and its clause; the paper-certificate transition shaded."""
+    """The notice's key dates: one row per event, a marker on its date on a time axis, and its
+    label (date, what happens, clause) on the line above, starting at the plot's left edge and
+    wrapped to fit a phone: a label beside its marker ran off both edges on a narrow screen
+    (issue 26). The paper-certificate transition is shaded, the as-of date a dashed line."""
     events = notice_events(lang)
-    n = len(events)
     first, last = events[0]["date"], events[-1]["date"]
     span = (last - first).days
-    lo, hi = first - timedelta(days=span // 10), last + timedelta(days=span // 10)
-    middle = first + (last - first) / 2
+    lo, hi = first - timedelta(days=span // 12), last + timedelta(days=span // 12)
+    line_px = 22 if large else 18
     fig = go.Figure()
     no_new, void = POLICY.date("paper_no_new_from"), POLICY.date("paper_void_from")
-    fig.add_shape(type="rect", x0=no_new, x1=void, y0=-0.6, y1=n - 0.4, line_width=0,
-                  fillcolor="rgba(245,133,24,0.12)", layer="below")
-    fig.add_annotation(x=no_new + (void - no_new) / 2, y=-0.6, yanchor="bottom",
-                       showarrow=False, text=text("policy.timeline.transition", lang),
+    transition = wrap_label(text("policy.timeline.transition", lang), WRAP[large])
+    y = float(len(transition)) + 0.3  # the transition's own label on top
+    fig.add_annotation(x=0, xref="paper", xanchor="left", y=0, yanchor="top",
+                       showarrow=False, align="left", text="<br>".join(transition),
                        font={"size": _font_size(large) - 1, "color": "#8a4b0f"})
-    for d in sorted({ev["date"] for ev in events}):
-        fig.add_shape(type="line", x0=d, x1=d, y0=-0.1, y1=n - 0.4, layer="below",
-                      line={"color": "#aaa", "width": 1, "dash": "dot"})
-    for i, ev in enumerate(events):
-        d = ev["date"]
-        clause = f" <b>{ev['clause']}</b>" if ev["clause"] else ""
-        right = d <= middle
-        label = f"<b>{d.isoformat()}</b> {ev['label']}{clause}"
+    top = y
+    for ev in events:
+        lines = _wrap_event(ev, lang, large)
+        fig.add_annotation(x=0, xref="paper", xanchor="left", y=y, yanchor="top",
+                           showarrow=False, align="left", text="<br>".join(lines),
+                           font={"color": "#1b1b1b"})
+        y += len(lines) + 0.15
         fig.add_trace(go.Scatter(
-            x=[d], y=[i + 0.5], mode="markers+text", showlegend=False, name="",
-            text=[f"  {label}  "], textposition="middle right" if right else "middle left",
-            textfont={"color": "#1b1b1b"},
+            x=[ev["date"]], y=[y + 0.45], mode="markers", showlegend=False, name="",
             marker={"size": 14, "color": CLAUSE_COLOURS.get(ev["clause"], "#333"),
                     "line": {"color": "white", "width": 2}},
-            hovertext=[f"{d.isoformat()} {ev['label']} {ev['clause']}"], hoverinfo="text"))
+            hovertext=[f"{ev['date'].isoformat()} {ev['label']} {ev['clause']}"],
+            hoverinfo="text"))
+        y += 1.2
+    fig.add_shape(type="rect", x0=no_new, x1=void, y0=top - 0.2, y1=y, line_width=0,
+                  fillcolor="rgba(245,133,24,0.12)", layer="below")
+    for d in sorted({ev["date"] for ev in events}):
+        fig.add_shape(type="line", x0=d, x1=d, y0=top, y1=y, layer="below",
+                      line={"color": "#aaa", "width": 1, "dash": "dot"})
     if as_of is not None and lo <= as_of <= hi:
-        fig.add_shape(type="line", x0=as_of, x1=as_of, y0=-0.6, y1=n + 0.2, layer="below",
-                      line={"color": "#2ca02c", "width": 2, "dash": "dash"})
-        fig.add_annotation(x=as_of, y=n + 0.2, showarrow=False, yanchor="bottom",
+        fig.add_shape(type="line", x0=as_of, x1=as_of, y0=top - 0.2, y1=y + 0.3,
+                      layer="below", line={"color": "#2ca02c", "width": 2, "dash": "dash"})
+        fig.add_annotation(x=as_of, y=y + 0.3, showarrow=False, yanchor="top",
+                           xanchor="left" if as_of <= lo + (hi - lo) / 2 else "right",
                            text=text("policy.timeline.as_of", lang, date=as_of.isoformat()),
-                           font={"color": "#2ca02c"})
-    fig.update_xaxes(range=[lo, hi], showgrid=False, tickformat="%Y-%m", dtick="M1")
-    fig.update_yaxes(range=[n + 1.0, -0.8], visible=False, fixedrange=True)
-    return _layout(fig, large, 110 + 42 * n)
+                           font={"color": "#1e7b1e"})
+        y += 1.2
+    fig.update_xaxes(range=[lo, hi], showgrid=False, tickformat="%Y-%m", dtick="M2",
+                     tickangle=0, fixedrange=True)
+    fig.update_yaxes(range=[y + 0.2, -0.2], visible=False, fixedrange=True)
+    return _layout(fig, large, 60 + int(line_px * (y + 0.4)) - (120 if large else 0))
 
 
 # ---------------------------------------------------------------------------------- regime map
@@ -167,10 +218,16 @@ def regime_map(lang: str, large: bool = False) -> go.Figure:
             legendgroup=regime, showlegend=True))
     rows = [p.tile[0] for p in POLICY.provinces]
     cols = [p.tile[1] for p in POLICY.provinces]
-    fig.update_xaxes(range=[min(cols) - 0.6, max(cols) + 0.6], visible=False, fixedrange=True)
+    # Room beside the edge tiles (上海, 新疆): a name a little wider than its tile stays in the
+    # figure instead of being cut at its edge (issue 26); assets/a11y.css sets the tiles' type
+    # for a phone.
+    fig.update_xaxes(range=[min(cols) - 0.85, max(cols) + 0.85], visible=False,
+                     fixedrange=True)
     fig.update_yaxes(range=[max(rows) + 0.6, min(rows) - 0.6], visible=False, fixedrange=True,
                      scaleanchor="x", scaleratio=1)
-    fig.update_layout(legend={"orientation": "h", "x": 0, "y": -0.02, "yanchor": "top"})
+    # the legend's type follows the page's (22 px in presentation mode, issue 26)
+    fig.update_layout(legend={"orientation": "h", "x": 0, "y": -0.02, "yanchor": "top",
+                              "font": {"size": 22 if large else 14}})
     return _layout(fig, large, 600)
 
 
@@ -179,45 +236,105 @@ def status_label(status: str, lang: str) -> str:
     return text(f"policy.status.{status}", lang)
 
 
-def status_bands_figure(bands: list[dict], lang: str, at: date, scenario_as_of: date,
-                        specialty_label, large: bool = False) -> go.Figure:
-    """Horizontal status bands per specialty over time (from core.scenarios.status_bands), with
-    the slider date and the scenario's own as-of date marked."""
+def _slider_inset(large: bool) -> float:
+    """Half of st.slider's thumb (0.375rem): where its track starts and ends inside the widget.
+    The chart's plot area has the same inset, so the thumb sits on the chart's date line."""
+    return 0.375 * (22 if large else 16)
+
+
+def status_bands_base(bands: list[dict], lang: str, specialty_label, large: bool = False,
+                      x_range: tuple[date, date] | None = None) -> dict:
+    """The time-travel chart without its date marks, as a validated figure dict: what does not
+    depend on the slider's date, built once per scenario, language and type size (the page
+    caches it; ``status_bands_figure`` adds the marks).
+
+    Each specialty's name is on the line above its band (not on a y axis, which took half of a
+    phone's width and left the bands ~40 px), the dates read across (no slanted ticks) and the
+    legend has its own strip at the bottom of the figure (container coordinates), below the
+    dates at any width. ``x_range``: the slider's range; the axis spans exactly that, between
+    the insets of the slider's track, so a date on the chart lies under the same date on the
+    slider (issue 26)."""
     fig = go.Figure()
     seen: set[str] = set()
     one = timedelta(days=1)
     ms_per_day = 86_400_000
+    names = list(dict.fromkeys(b["specialty"] for b in bands))
+    row = {name: 2 * i + 1 for i, name in enumerate(names)}  # a band; its name at 2 * i
     for b in bands:
         status = b["status"]
         fig.add_trace(go.Bar(
-            y=[specialty_label(b["specialty"])], base=[b["start"].isoformat()],
+            y=[row[b["specialty"]]], base=[b["start"].isoformat()],
             x=[((b["end"] + one) - b["start"]).days * ms_per_day], orientation="h",
+            width=1.0,
             marker={"color": STATUS_COLOURS.get(status, "#999"),
                     "line": {"color": "white", "width": 1}},
             name=status_label(status, lang), legendgroup=status,
             showlegend=status not in seen,
             text=[status_label(status, lang)], textposition="inside",
             insidetextanchor="middle", textfont={"color": _ink(STATUS_COLOURS.get(status))},
-            hovertemplate=f"{status_label(status, lang)}<br>{b['start']} – {b['end']}"
-                          "<extra></extra>"))
+            hovertemplate=f"{specialty_label(b['specialty'])}: {status_label(status, lang)}"
+                          f"<br>{b['start']} – {b['end']}<extra></extra>"))
         seen.add(status)
-    n = len({b["specialty"] for b in bands})
-    marks = [(at, "#111", "policy.travel.marker", "left", 3, "solid")]
+    for name in names:
+        fig.add_annotation(x=0, xref="paper", xanchor="left", y=row[name] - 0.55,
+                           yanchor="bottom", showarrow=False, text=specialty_label(name),
+                           font={"color": "#1b1b1b"}, bgcolor="rgba(255,255,255,0.85)")
+    n = len(names)
+    band_px = 110 if large else 90  # a band and its name
+    height = 190 + band_px * n
+    fig.update_layout(barmode="overlay", uniformtext={"mode": "hide", "minsize": 10},
+                      legend={"orientation": "h", "x": 0, "xanchor": "left", "yref": "container",
+                              "y": 0.0, "yanchor": "bottom"})
+    fig.update_xaxes(type="date", tickformat="%Y-%m", nticks=5, tickangle=0)
+    if x_range is not None:  # the slider's range, edge to edge: no automatic margin
+        fig.update_xaxes(range=[x_range[0].isoformat(), x_range[1].isoformat()],
+                         automargin=False, ticklabeloverflow="hide past domain")
+    else:
+        fig.update_xaxes(automargin=True)
+    fig.update_yaxes(range=[2 * n + 0.7, -1.1], visible=False, fixedrange=True)
+    _layout(fig, large, height)
+    inset = _slider_inset(large)
+    fig.update_layout(margin={"l": inset, "r": inset, "t": 10, "b": 40},
+                      meta={"rows": n, "middle": _middle(bands, x_range)})
+    return fig.to_dict()
+
+
+def _middle(bands: list[dict], x_range: tuple[date, date] | None) -> str | None:
+    if x_range is not None:
+        lo, hi = x_range
+    elif bands:
+        lo, hi = min(b["start"] for b in bands), max(b["end"] for b in bands)
+    else:
+        return None
+    return (lo + (hi - lo) / 2).isoformat()
+
+
+def status_bands_figure(bands: list[dict], lang: str, at: date, scenario_as_of: date,
+                        specialty_label, large: bool = False,
+                        x_range: tuple[date, date] | None = None,
+                        base: dict | None = None) -> go.Figure:
+    """Horizontal status bands per specialty over time (from core.scenarios.status_bands), with
+    the slider date and the scenario's own as-of date marked: ``base`` (``status_bands_base``
+    of the same arguments, e.g. cached) plus the two marks. Only the marks are new at each
+    slider step: they are added to a copy of the validated base, which is not validated again
+    (a step cost the whole figure's validation, ~15 ms, before)."""
+    if base is None:
+        base = status_bands_base(bands, lang, specialty_label, large, x_range)
+    spec = copy.deepcopy(base)
+    layout = spec["layout"]
+    n, middle = layout["meta"]["rows"], layout["meta"]["middle"]
+    middle_day = date.fromisoformat(middle) if middle else at
+    marks = [(at, "#111", "policy.travel.marker", 3, "solid", -0.4)]
     if scenario_as_of != at:
-        marks.append((scenario_as_of, "#777", "policy.travel.scenario_as_of", "right", 1, "dot"))
-    for when, colour, key, anchor, width, dash in marks:
-        fig.add_shape(type="line", x0=when, x1=when, y0=-0.5, y1=n - 0.5,
-                      line={"color": colour, "width": width, "dash": dash})
-        fig.add_annotation(x=when, y=-0.5, yanchor="bottom", xanchor=anchor, showarrow=False,
-                           text=text(key, lang, date=when.isoformat()),
-                           font={"color": colour})
-    height = 200 + 55 * n + (120 if large else 0)
-    top, bottom = 40, 100
-    fig.update_layout(barmode="overlay", bargap=0.3, uniformtext={"mode": "hide", "minsize": 10},
-                      legend={"orientation": "h", "x": 0, "yanchor": "top",
-                              "y": -(45 + (15 if large else 0)) / (height - top - bottom)})
-    fig.update_xaxes(type="date", tickformat="%Y-%m")
-    fig.update_yaxes(autorange="reversed", fixedrange=True)
-    _layout(fig, large, height - (120 if large else 0))
-    fig.update_layout(margin={"l": 10, "r": 10, "t": top, "b": bottom})
-    return fig
+        marks.append((scenario_as_of, "#555", "policy.travel.scenario_as_of", 1, "dot",
+                      2 * n + 0.05))
+    shapes, notes = layout.setdefault("shapes", []), layout.setdefault("annotations", [])
+    for when, colour, key, width, dash, label_y in marks:
+        day = when.isoformat()
+        shapes.append({"type": "line", "x0": day, "x1": day, "y0": -0.1, "y1": 2 * n - 0.45,
+                       "line": {"color": colour, "width": width, "dash": dash}})
+        notes.append({"x": day, "y": label_y, "yanchor": "bottom" if label_y < 0 else "top",
+                      "xanchor": "left" if when <= middle_day else "right",
+                      "showarrow": False, "text": text(key, lang, date=day),
+                      "font": {"color": colour}})
+    return go.Figure(spec, _validate=False)  # the base is validated; the marks are plain

@@ -56,7 +56,7 @@ def section() -> None:
             on_click="ignore", icon=":material/download:", key="profile_file.save",
             disabled=form.is_empty(profile))
         # The label states the true limit (64 KB); Streamlit's own "1MB per file • JSON" line is
-        # hidden by assets/a11y.css (section 9) inside this container.
+        # hidden by assets/a11y.css (section 5) inside this container.
         st.container(key="limit_in_label_profile").file_uploader(
             t("profile_file.load"), type=["json"], key=key, on_change=_load, args=(key,),
             max_upload_size=UPLOAD_MB)

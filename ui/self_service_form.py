@@ -415,7 +415,7 @@ def _date(label: str, k: str, by_key, help: str | None = None) -> None:
     hint = t("self_service.form.date_help")
     st.text_input(label, key=k, max_chars=20, placeholder=t("self_service.form.date_placeholder"),
                   help=f"{help}\n\n{hint}" if help else hint)
-    _field_errors(by_key, k)  # right under the field (assets/a11y.css section 10)
+    _field_errors(by_key, k)  # right under the field (assets/a11y.css section 6)
     typed = str(st.session_state.get(k) or "").strip()
     read = read_date(typed) if typed else None
     if read is not None and read != typed:

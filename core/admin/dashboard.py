@@ -31,6 +31,10 @@ Definitions (shown to users through the page's help texts):
   approvals; a certificate download dated after ``T`` is blanked too, so that looking back in
   time does not turn later downloads into input errors (R-6 refuses a future download only
   when a person enters one for their own assessment).
+* **deadline near** (``deadline_near``): R-5's ``renew_before_deadline``
+  (``core.rules.specialty.application_action``): status ``valid``, the cycle renewable and
+  ``apply_by − 90 days <= T <= apply_by`` (the window is ``POLICY.days("renewal_reminder")``).
+  ``apply_now`` is the other side of that deadline: passed, the specialty not lapsed yet.
 * **needs action** (export): rows with an ``error`` (fix the data), ``apply_now``,
   ``expired_not_lapsed`` (apply before the lapse date), and ``valid`` rows due within 90 days.
 
@@ -48,10 +52,13 @@ import pandas as pd
 
 from core.policy.data import POLICY, Policy
 from core.policy.dates import month_numbers
+from core.roster.schema import STATUSES
+from core.rules import specialty as rule
 
 __all__ = [
-    "ACTIONABLE", "DUE_WINDOWS", "NEEDS_ACTION_DAYS", "PROVINCE_COLUMN", "basis", "compact",
-    "due_counts", "due_mask", "export_frame", "filter_rows", "headline", "lapse_by_province",
+    "ACTIONABLE", "DUE_WINDOWS", "NEEDS_ACTION_DAYS", "PROVINCE_COLUMN", "TABLE_VIEWS", "basis",
+    "compact", "deadline_near_mask", "due_counts", "due_mask", "export_frame", "filter_rows",
+    "headline", "lapse_by_province",
     "lapses_by_month", "later_downloads", "materialise", "needs_action", "notice_markers",
     "prepare", "province_short", "roster_at", "table_rows", "text_basis",
     "upcoming_by_province", "validation_report", "with_person",
@@ -72,6 +79,8 @@ COMPACT_COLUMNS = (PROVINCE_COLUMN, PERSON_COLUMN, "specialty", "employer", "sta
 UNKNOWN_REGIME = "unknown"
 # needs_action's action codes, in the order the export lists them.
 ACTIONS = ("fix_data", "apply_now", "apply_before_lapse", "due_soon")
+#: The table's views: rows to act on, the specialties whose deadline is near (R-5), all rows.
+TABLE_VIEWS = ("needs_action", "deadline_near", "all")
 
 
 def later_downloads(roster: pd.DataFrame, as_of: date) -> bool:
@@ -315,11 +324,37 @@ def due_mask(assessed: pd.DataFrame, as_of: date, days: int) -> np.ndarray:
     return _status_in(assessed, ACTIONABLE) & within  # NaT compares False
 
 
+def _status_codes(df: pd.DataFrame) -> np.ndarray:
+    """Each row's status as its position in ``STATUSES`` (-1 when missing): the codes of
+    ``core.rules.specialty.STATUS``."""
+    s = df["status"]
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        lut = np.array([STATUSES.index(c) if c in STATUSES else -1 for c in s.cat.categories]
+                       + [-1], dtype=np.int64)
+        return lut[s.cat.codes.to_numpy(dtype=np.int64)]
+    position = {name: i for i, name in enumerate(STATUSES)}
+    return np.array([position.get(v, -1) for v in s.astype(object)], dtype=np.int64)
+
+
+def deadline_near_mask(assessed: pd.DataFrame, as_of: date,
+                       policy: Policy = POLICY) -> np.ndarray:
+    """Rows whose renewal deadline is near: R-5's ``renew_before_deadline``
+    (``core.rules.specialty.application_action``, not a second copy of the rule) over the
+    assessment's ``status`` and ``apply_by`` (set only where the cycle is renewable)."""
+    apply_by = _dates(assessed, "apply_by").astype("datetime64[D]")
+    renewable = ~np.isnat(apply_by)
+    days = np.where(renewable, apply_by.view(np.int64), 0)
+    t = np.datetime64(as_of, "D").astype(np.int64)
+    action = rule.application_action(_status_codes(assessed), renewable, days, t, policy)
+    return np.asarray(action) == rule.RENEW_BEFORE_DEADLINE
+
+
 def headline(assessed: pd.DataFrame, as_of: date) -> dict[str, int]:
     """The headline figures: ``registrations`` (rows), ``persons`` (distinct registration
     numbers), one count per status (``lapsed``, ``expired_not_lapsed``, ``apply_now``,
     ``renewal_pending``, ``valid``, ``age_limit``, ``not_yet_valid``, ``not_covered``),
-    ``due_30``/``due_60``/``due_90`` (see the module doc) and ``errors`` (rows with an error)."""
+    ``due_30``/``due_60``/``due_90``, ``deadline_near`` (see the module doc) and ``errors``
+    (rows with an error)."""
     by_status = assessed["status"].value_counts(dropna=True)
     out = {
         "registrations": int(len(assessed)),
@@ -329,6 +364,7 @@ def headline(assessed: pd.DataFrame, as_of: date) -> dict[str, int]:
               "age_limit", "not_yet_valid", "not_covered"):
         out[s] = int(by_status.get(s, 0))
     out.update({f"due_{n}": c for n, c in due_counts(assessed, as_of, DUE_WINDOWS).items()})
+    out["deadline_near"] = int(np.count_nonzero(deadline_near_mask(assessed, as_of)))
     out["errors"] = int(_has_error(assessed).sum())
     return out
 
@@ -513,9 +549,17 @@ def table_rows(assessed: pd.DataFrame, as_of: date, view: str = "needs_action",
                days: int = NEEDS_ACTION_DAYS) -> pd.DataFrame:
     """The table's rows in order, without their data: ``row`` (position in ``assessed``, or
     ``assessed["row"]`` when it is a ``compact`` frame) and, for the ``needs_action`` view,
-    ``action`` and ``next_deadline`` (see ``needs_action``). ``view="all"``: every row."""
+    ``action`` and ``next_deadline`` (see ``needs_action``); ``view="deadline_near"``: the rows
+    of ``deadline_near_mask`` with ``next_deadline`` (their ``apply_by``), soonest first;
+    ``view="all"``: every row."""
     positions = (assessed[ROW_COLUMN].to_numpy(dtype=np.int64) if ROW_COLUMN in assessed.columns
                  else np.arange(len(assessed), dtype=np.int64))
+    if view == "deadline_near":
+        keep = np.flatnonzero(deadline_near_mask(assessed, as_of))
+        apply_by = _dates(assessed, "apply_by")[keep]
+        order = np.lexsort((keep, apply_by.astype(np.int64)))
+        return pd.DataFrame({ROW_COLUMN: positions[keep[order]],
+                             "next_deadline": apply_by[order].astype("datetime64[s]")})
     if view != "needs_action":
         return pd.DataFrame({ROW_COLUMN: positions})
     t = _day(as_of)

@@ -37,8 +37,8 @@ from core.roster.schema import ROSTER_COLUMNS
 from core.roster.store import UNCHECKED, ImportSuperseded, Store, StoreError
 from core.rules.roster import assess_roster
 
-__all__ = ["PREVIEW_ROWS", "STAGES", "ImportProgress", "PendingImport", "accept_import",
-           "check_job", "file_headers", "prepare_import", "write_rows_later"]
+__all__ = ["IDENTITY", "PREVIEW_ROWS", "STAGES", "ImportProgress", "PendingImport", "accept_import",
+           "check_job", "file_headers", "prepare_import", "with_identity", "write_rows_later"]
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +77,7 @@ class PendingImport:
     as_of: date
     n_rows: int
     valid: pd.DataFrame = field(repr=False)  # canonical roster columns, valid rows only
-    report: pd.DataFrame = field(repr=False)  # core.admin.dashboard.validation_report
+    report: pd.DataFrame = field(repr=False)  # validation_report + the rows' IDENTITY columns
     preview: pd.DataFrame = field(repr=False)  # the file's first rows as read
     ident: tuple = field(default=(), repr=False)  # which upload and as-of date it came from
     duplicates: int = 0  # rows repeating an earlier row (kept, each assessed)
@@ -138,10 +138,26 @@ def check_job(roster: Roster, as_of: date) -> dict:
     ok = assessed["error"].isna().to_numpy(dtype=bool)
     headers = file_headers(roster.raw.columns)
     return {"valid": roster.data.loc[ok, list(ROSTER_COLUMNS)].reset_index(drop=True),
-            "report": dash.validation_report(assessed, headers),
+            "report": with_identity(dash.validation_report(assessed, headers), roster.data),
             "preview": roster.raw.head(PREVIEW_ROWS), "headers": headers,
             "n_rows": len(roster.data), "duplicates": int(duplicate_rows(roster.data).sum()),
             "sha256": roster.sha256 or ""}
+
+
+#: What names a rejected row in its report (and in the snapshot's stored problems).
+IDENTITY = ("name", "registration_number", "employer", "specialty")
+
+
+def with_identity(report: pd.DataFrame, data: pd.DataFrame) -> pd.DataFrame:
+    """``report`` (one line per problem, ``row`` 1-based) plus the row's ``IDENTITY`` columns as
+    read, so a rejected row can be found in the file and in the registry."""
+    positions = report["row"].to_numpy(dtype="int64") - 1
+    out = report.copy()
+    for column in IDENTITY:
+        values = (data[column].astype(object).to_numpy()[positions] if column in data
+                  else [None] * len(report))
+        out[column] = [None if pd.isna(v) else str(v) for v in values]
+    return out
 
 
 def accept_import(store: Store, pending: PendingImport,
@@ -161,7 +177,8 @@ def accept_import(store: Store, pending: PendingImport,
     try:
         sid = store.import_snapshot(pending.valid, pending.file_name, pending.sha256,
                                     rejected_rows=pending.rejected, progress=stored,
-                                    expect_current=pending.seen_current, rows_later=True)
+                                    expect_current=pending.seen_current, rows_later=True,
+                                    problems=pending.report)
     except ImportSuperseded:
         write_rows_later(store)  # kept complete but not current: its rows are written too
         raise

@@ -1,7 +1,7 @@
 """The roster database: imported rosters kept as snapshots, one of them current.
 
 SQLAlchemy 2 Core (no ORM) over any URL; SQLite by default (CONTRACT.md "Configuration":
-``ECERT_DB_URL``, default a file under ``data/``). Two tables:
+``ECERT_DB_URL``, default a file under ``data/``). Four tables:
 
 ``snapshots``
     ``id`` (primary key, never reused), ``created_at`` (UTC, ISO 8601 text), ``file_name``,
@@ -12,6 +12,14 @@ SQLAlchemy 2 Core (no ORM) over any URL; SQLite by default (CONTRACT.md "Configu
     and ``data``: the snapshot's rows as one compressed Parquet blob, written in the
     transaction that creates the snapshot. ``load`` reads it (a 1,000,000-row roster in well
     under a second) and falls back to ``roster_rows`` for a snapshot without one.
+``snapshot_problems``
+    ``snapshot_id`` (primary key, foreign key to ``snapshots.id``), ``format`` (``parquet``)
+    and ``data``: the rows the snapshot's import rejected, one line per problem (``row`` in
+    the file, ``column``, ``header``, ``code``, ``problem_zh``, ``problem_en`` and the row's
+    ``name``, ``registration_number``, ``employer``, ``specialty`` as read), written in the
+    transaction that creates the snapshot; none for a snapshot without rejected rows (and for
+    one made before this table). ``problems`` reads it. A database made before it gets the
+    table when a store opens it.
 ``roster_rows``
     ``snapshot_id`` (foreign key to ``snapshots.id``) and ``row_no`` (0-based position in the
     imported frame) form the primary key, which is also the index on ``snapshot_id``; then the 13
@@ -213,6 +221,32 @@ snapshot_frames_table = sa.Table(
     sa.Column("format", sa.String(16), nullable=False),
     sa.Column("data", sa.LargeBinary, nullable=False),
 )
+
+
+snapshot_problems_table = sa.Table(
+    "snapshot_problems", metadata,
+    sa.Column("snapshot_id", sa.Integer, sa.ForeignKey("snapshots.id"), primary_key=True),
+    sa.Column("format", sa.String(16), nullable=False),
+    sa.Column("data", sa.LargeBinary, nullable=False),
+)
+
+#: The columns of a snapshot's problems (``Store.problems``), all text but ``row``.
+PROBLEM_COLUMNS = ("row", "column", "header", "code", "problem_zh", "problem_en", "name",
+                   "registration_number", "employer", "specialty")
+
+
+def _problems_frame(problems: pd.DataFrame | None) -> pd.DataFrame:
+    """``problems`` in ``PROBLEM_COLUMNS`` (missing ones empty): ``row`` int64, text as str."""
+    src = problems if problems is not None else pd.DataFrame()
+    out = {}
+    for c in PROBLEM_COLUMNS:
+        if c == "row":
+            out[c] = pd.to_numeric(src[c], errors="coerce").fillna(0).astype("int64").to_numpy() \
+                if c in src else np.zeros(len(src), dtype=np.int64)
+        else:
+            col = src[c] if c in src else pd.Series([""] * len(src), dtype=object)
+            out[c] = [("" if pd.isna(v) else str(v)) for v in col]
+    return pd.DataFrame(out, columns=list(PROBLEM_COLUMNS))
 
 
 def _frame_to_parquet(frame: pd.DataFrame) -> bytes:
@@ -784,7 +818,8 @@ class Store:
     def import_snapshot(self, df: pd.DataFrame, file_name: str, sha256: str, rejected_rows: int = 0,
                         progress: Progress | None = None, *, note: str | None = None,
                         expect_current: int | None | _Unchecked = UNCHECKED,
-                        rows_later: bool = False) -> int:
+                        rows_later: bool = False,
+                        problems: pd.DataFrame | None = None) -> int:
         """Store ``df`` as a new snapshot and make it current, all in one transaction.
 
         ``progress(done, total)`` is called with 0 first and after every chunk of rows; if it
@@ -800,20 +835,32 @@ class Store:
         When another one became current meanwhile, the rows are still stored complete as a new
         snapshot that is NOT made current, and :class:`ImportSuperseded` is raised (module doc,
         "Concurrent imports"). The default skips the check: the last import wins.
+
+        ``problems``: the rejected rows' problems (``PROBLEM_COLUMNS``; the import's validation
+        report), kept with the snapshot in the same transaction (``problems`` reads them).
         """
         sid = self._import(df, file_name, sha256, rejected_rows, progress, note=note,
-                           expect_current=expect_current, rows_later=rows_later)
+                           expect_current=expect_current, rows_later=rows_later,
+                           problems=problems)
         assert sid is not None
         return sid
 
     def _import(self, df, file_name, sha256, rejected_rows, progress, *, note=None,
                 only_if_empty: bool = False, rows_later: bool = False,
-                expect_current: int | None | _Unchecked = UNCHECKED) -> int | None:
+                expect_current: int | None | _Unchecked = UNCHECKED,
+                problems: pd.DataFrame | None = None) -> int | None:
         frame = _normalise(df)
         _refuse_nul(frame)
         total = len(frame)
         created = datetime.now(UTC).isoformat(timespec="seconds")
         blob = _frame_to_parquet(frame)
+        report = _problems_frame(problems)
+        report_blob = None
+        if len(report):
+            buf = pa.BufferOutputStream()
+            pq.write_table(pa.Table.from_pandas(report, preserve_index=False), buf,
+                           compression="zstd")
+            report_blob = buf.getvalue().to_pybytes()
         s = snapshots_table
         superseded = None
         with self._guard("import"), self._write() as conn:
@@ -831,6 +878,9 @@ class Store:
                 self._write_rows(conn, frame, sid, progress)
             conn.execute(snapshot_frames_table.insert().values(
                 snapshot_id=sid, format="parquet", data=blob))
+            if report_blob is not None:
+                conn.execute(snapshot_problems_table.insert().values(
+                    snapshot_id=sid, format="parquet", data=report_blob))
             if rows_later and progress is not None:
                 progress(total, total)
             # the switch: under the lock, so two imports cannot both see the same current one
@@ -957,8 +1007,21 @@ class Store:
             conn.execute(r.delete().where(r.c.snapshot_id == snapshot_id))
             conn.execute(snapshot_frames_table.delete()
                          .where(snapshot_frames_table.c.snapshot_id == snapshot_id))
+            conn.execute(snapshot_problems_table.delete()
+                         .where(snapshot_problems_table.c.snapshot_id == snapshot_id))
             conn.execute(s.delete().where(s.c.id == snapshot_id))
         self._shrink_wal()
+
+    def problems(self, snapshot_id: int) -> pd.DataFrame:
+        """The problems of the rows ``snapshot_id``'s import rejected (``PROBLEM_COLUMNS``, one
+        line per problem, in file order); empty when it rejected none."""
+        p = snapshot_problems_table
+        with self._guard("load"), self.engine.connect() as conn:
+            blob = conn.execute(sa.select(p.c.data).where(p.c.snapshot_id == int(snapshot_id),
+                                                          p.c.format == "parquet")).scalar()
+        if blob is None:
+            return _problems_frame(None)
+        return _problems_frame(pq.read_table(pa.BufferReader(blob)).to_pandas())
 
     def load(self, snapshot_id: int | None = None) -> pd.DataFrame:
         """The rows of a snapshot (default: the current one) as a canonical roster frame.

@@ -61,8 +61,11 @@ def chart1_numbers(at: AppTest) -> dict[str, int]:
     spec = json.loads(chart.proto.spec)
     out: dict[str, int] = {}
     for trace in spec["data"]:
-        for x, y in zip(trace["x"], trace["y"], strict=True):
-            out[x] = out.get(x, 0) + int(y)
+        if trace.get("type") != "bar":
+            continue
+        # horizontal bars: provinces on y, counts on x
+        for province, n in zip(trace["y"], trace["x"], strict=True):
+            out[province] = out.get(province, 0) + int(n)
     return out
 
 
@@ -382,3 +385,115 @@ def test_the_page_says_what_a_reload_keeps(with_hash):
     assert text("admin.login_reload_note", "zh") in [c.value for c in at.caption]
     at = login(at)
     assert text("admin.upload_reload_note", "zh") in [c.value for c in at.caption]
+
+
+# -- issue 26: labels a person reads right -------------------------------------------------------
+def test_apply_now_is_labelled_as_a_passed_deadline_and_near_deadlines_have_their_own_figure():
+    from core.admin import dashboard as dash
+
+    as_of = date(2026, 12, 6)
+    at = open_admin(as_of)
+    labels = {m.label: m.value for m in at.metric}
+    for lang in ("zh", "en"):
+        assert text("admin.m_apply_now", lang) in (
+            "已过申请截止日（未失效）", "Deadline passed, not lapsed")
+    assert "应立即申请" not in labels and text("admin.m_apply_now", "zh") in labels
+    demo = roster_at(demo_roster(30_000, seed=2021, as_of=today_shanghai()), as_of)
+    a = assess_roster(demo, as_of)
+    want = int(dash.deadline_near_mask(a, as_of).sum())
+    assert want > 0
+    near = text("admin.m_deadline_near", "zh", days=90)
+    assert labels[near] == f"{want:,}"
+    # ... and its own view of the table: exactly those rows, soonest deadline first
+    at.session_state["admin_table_view"] = "deadline_near"
+    at.run()
+    assert_clean(at)
+    [table] = [d.value for d in at.dataframe
+               if text("admin.col.registration_number", "zh") in d.value.columns]
+    assert len(table) == min(want, admin_dashboard.TABLE_ROWS)
+    status = text("admin.col.status", "zh")
+    assert set(table[status]) == {text("admin.status.valid", "zh")}
+    caption = " ".join(c.value for c in at.caption)
+    assert f"共 {want} 行" in caption
+
+
+def test_the_rows_the_import_rejected_have_a_view_and_a_bilingual_export(with_hash):
+    """Issue 26: "数据有误" counts rows the import rejected; they get their own table (one line
+    per problem, who it is, the column, the message) and a CSV with both languages."""
+    from ui import admin_tables
+
+    df = demo_roster(50, seed=21, as_of=today_shanghai()).astype(object)
+    df.loc[:6, "employer_province"] = "火星"  # seven bad rows
+    at = login(open_admin())
+    at.file_uploader[0].set_value(("seven.csv", to_csv_bytes(df), "text/csv")).run()
+    accept_import(at, PASSWORD)
+    assert_clean(at)
+    assert text("admin.rejected.heading", "zh", n=7) in [s.value for s in at.subheader]
+    [shown] = [d.value for d in at.dataframe
+               if text("admin.rejected.col_problem", "zh") in d.value.columns]
+    assert len(shown) == 7
+    assert list(shown[text("admin.rejected.col_row", "zh")]) == [1, 2, 3, 4, 5, 6, 7]
+    assert list(shown[text("admin.col.registration_number", "zh")]) == list(
+        df.loc[:6, "registration_number"])
+    assert shown[text("admin.rejected.col_problem", "zh")].str.startswith("无法识别的省份").all()
+    assert [b for b in at.get("download_button")
+            if b.proto.id and "admin_rejected_export_csv" in b.proto.id]
+    # the export: what the button builds when clicked, messages in both languages
+    store = Store.from_config()
+    sid = int(store.snapshots().query("is_current")["id"].iloc[0])
+    data = admin_tables.csv_bytes(admin_tables.problems_table(store.problems(sid), "zh",
+                                                              both=True))
+    back = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", dtype=str)
+    assert len(back) == 7
+    assert back[text("admin.rejected.col_problem_zh", "zh")].str.startswith("无法识别的省份").all()
+    assert back[text("admin.rejected.col_problem_en", "zh")].str.startswith(
+        "Unknown province").all()
+
+
+def test_stacked_by_specialty_and_counting_persons_the_chart_says_what_it_counts():
+    """Issue 26: stacked by specialty, a person with two lapsed specialties is in two parts of a
+    bar, so the bars are not persons: the count axis says "per specialty", and each province's
+    distinct persons are a marker of their own, equal to core's count."""
+    from core.admin import dashboard as dash
+
+    as_of = date(2026, 12, 6)
+    at = open_admin(as_of)
+    at.toggle(key="admin_chart1_specialty").set_value(True).run()
+    at.toggle(key="admin_chart1_persons").set_value(True).run()
+    assert_clean(at)
+    [chart] = [c for c in at.get("plotly_chart") if c.proto.id and "admin_chart1" in c.proto.id]
+    spec = json.loads(chart.proto.spec)
+    axis = spec["layout"]["xaxis"]["title"]["text"]
+    assert axis == text("admin.chart1_persons_per_specialty", "zh")
+    assert axis != text("admin.chart1_persons", "zh")
+    stacked = chart1_numbers(at)
+    [marker] = [tr for tr in spec["data"] if tr.get("type") == "scatter"]
+    assert marker["name"] == text("admin.chart1_persons", "zh")
+    demo = roster_at(demo_roster(30_000, seed=2021, as_of=today_shanghai()), as_of)
+    a = assess_roster(demo, as_of)
+    want = dash.lapse_by_province(a, as_of, distinct_persons=True).set_index("province")["count"]
+    got = dict(zip(marker["y"], marker["x"], strict=True))
+    assert got == {p: int(n) for p, n in want.items() if n > 0}
+    assert all(got[p] <= stacked[p] for p in got)
+    assert any(got[p] < stacked[p] for p in got)  # the case the issue saw (江苏 127 vs 119)
+
+
+def test_a_store_error_reading_the_rejected_rows_is_an_error_not_a_traceback(with_hash,
+                                                                              monkeypatch):
+    from core.roster.store import StoreError
+    from ui import admin_snapshots
+
+    df = demo_roster(30, seed=3, as_of=today_shanghai()).astype(object)
+    df.loc[:1, "employer_province"] = "火星"
+    at = login(open_admin())
+    at.file_uploader[0].set_value(("two.csv", to_csv_bytes(df), "text/csv")).run()
+    accept_import(at, PASSWORD)
+
+    def fail(self, snapshot_id):
+        raise StoreError("db_unreadable", "读不出来", "Cannot read")
+
+    monkeypatch.setattr(Store, "problems", fail)
+    admin_snapshots._problems.clear()
+    at.run()
+    assert_clean(at)
+    assert at.error and text("admin.store_failed", "zh") in at.error[0].value

@@ -129,9 +129,10 @@ def test_monitoring_section_shows_the_engine_windows_counted(as_of):
     people = [d.value for d in at.dataframe if "使用状态" in d.value.columns]
     assert people and len(people[0]) == min(flagged["listed"].sum(), admin_monitor.TABLE_ROWS)
     assert not frame_values(people[0]) & RAW
+    persons = text("admin.monitor.m_persons", "zh")
     by_province = [d.value for d in at.dataframe if "注册单位所在地" in d.value.columns
-                   and "涉及人数" in d.value.columns]
-    assert by_province and by_province[0]["涉及人数"].sum() == flagged["any"].sum()
+                   and persons in d.value.columns]
+    assert by_province and by_province[0][persons].sum() == flagged["any"].sum()
     assert by_province[0]["下载日不能取得证书"].sum() == flagged["unavailable"].sum()
 
 
@@ -176,3 +177,26 @@ def test_switching_tabs_keeps_each_tabs_controls():
     open_monitoring(at)
     assert at.number_input(key=admin_monitor.WITHIN_KEY).value == 45
     assert [m for m in at.metric if m.label == text("admin.monitor.m_ending", "zh", days=45)]
+
+
+def test_the_tile_and_the_list_label_each_count_and_days_read_as_words():
+    """Issue 26: the tile counts persons to download again, the list also holds those whose
+    download date gave no certificate: the caption names both counts, which add up to the
+    list; days past a window's end read "已过 375 天", never a negative number."""
+    at = open_monitoring(open_admin())
+    windows = demo_windows(today_shanghai())
+    flagged = monitor.flags(monitor.index(windows), 30)
+    persons, unavailable = int(flagged["any"].sum()), int(flagged["unavailable"].sum())
+    assert unavailable > 0 and metric(at, text("admin.monitor.m_persons", "zh")) == persons
+    caption = " ".join(c.value for c in at.caption)
+    total = int(flagged["listed"].sum())
+    assert text("admin.monitor.caption", "zh", shown=min(total, admin_monitor.TABLE_ROWS),
+                total=total, persons=persons, unavailable=unavailable) in caption
+    assert f"需重新下载的 {persons} 人" in caption and f"不能取得证书的 {unavailable} 人" in caption
+    [people] = [d.value for d in at.dataframe if "使用状态" in d.value.columns]
+    days = people[text("admin.col.days_left", "zh")].dropna()
+    assert days.str.fullmatch(r"(剩余|已过) \d+ 天|今天结束").all()
+    ended = windows[windows["status"] == "expired"]["days_left"].astype(int)
+    assert f"已过 {-ended.min()} 天" in set(days)
+    en = admin_monitor.days_text(pd.Series([-375, 0, 12, None]), "en")
+    assert list(en) == ["375 days ago", "Ends today", "12 days left", None]

@@ -39,11 +39,11 @@ def section(at: AppTest, name: str) -> AppTest:
 
 
 def answer_frame(at: AppTest, lang: str):
-    """The gallery's answer table: the one st.table with a status and an apply-by column (the
-    status bands' data table under the chart has a status column too)."""
-    [df] = [df.value for df in at.table if text("policy.col.status", lang) in df.value
-            and text("policy.col.apply_by", lang) in df.value]
-    return df
+    """The gallery's answer table, one row per specialty: the page shows it on its side (fields
+    down the side, one column per specialty; issue 26), so it is turned back here."""
+    [df] = [df.value for df in at.table if text("policy.col.status", lang) in df.value.index
+            and text("policy.col.apply_by", lang) in df.value.index]
+    return df.T
 
 
 def test_the_page_opens_on_the_timeline_and_the_map():
@@ -71,8 +71,8 @@ def test_the_gallery_shows_what_core_assess_says_for_every_scenario(lang):
                 f"policy.status.{spec['status']}", lang), sid
             assert row[text("policy.col.apply_by", lang)] == (spec["apply_by"] or "—"), sid
             assert row[text("policy.col.lapses_on", lang)] == (spec["lapses_on"] or "—"), sid
-            assert row[text("policy.col.validity", lang)] == (
-                f"{spec['current_valid_from']} – {spec['current_valid_until']}"), sid
+            assert row[text("policy.col.current_from", lang)] == spec["current_valid_from"]
+            assert row[text("policy.col.current_until", lang)] == spec["current_valid_until"]
         # the clause trace: every step's rule, clause and note (in the UI language) is shown
         page_text = "\n".join(m.value for m in at.markdown)
         for spec in a["specialties"]:
@@ -145,8 +145,10 @@ def test_presentation_mode_toggles_large_type_and_keeps_the_sidebar():
     assert "font-size" in css
     # tables, captions and the scenario selector grow too (issue 15) …
     assert ".stTable" in css and "stCaptionContainer" in css and "stSelectbox" in css
-    # … and the sidebar with the language and the as-of date stays visible
-    assert "stSidebar" not in css and "display: none" not in css
+    # … and the sidebar with the language and the as-of date stays visible, growing with the
+    # rest (issue 26): it is widened and its type enlarged, never hidden
+    assert "display: none" not in css and "visibility" not in css
+    assert 'section[data-testid="stSidebar"] { width: 20rem' in css
     ok(at.toggle(key="policy_presentation").set_value(False).run())
     assert styles() == []
 
