@@ -33,7 +33,7 @@ def css() -> str:
 def inject() -> None:
     """Put the stylesheet on the page (an ``st.html`` of only a style block takes no space),
     with the words that replace Streamlit's fixed English ones in the session's language (the
-    stylesheet's section 9)."""
+    stylesheet's section 5)."""
     st.html(f"<style>{css()}\n{css_words(state.lang())}</style>")
 
 
