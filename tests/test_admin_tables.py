@@ -17,7 +17,7 @@ from core import assess_roster
 from core.admin import dashboard as dash
 from core.demo.roster import demo_roster
 from core.roster.io import read_roster
-from core.roster.schema import COLUMN_LABELS_ZH, DUE_KINDS, REGIMES, STATUSES, USAGE_STATUSES
+from core.schema.roster import COLUMN_LABELS_ZH, DUE_KINDS, REGIMES, STATUSES, USAGE_STATUSES
 from ui import admin_tables
 from ui.i18n import text
 

@@ -14,7 +14,7 @@ from core.admin import dashboard as dash
 from core.demo import scenarios as sc
 from core.demo.roster import demo_profile, demo_roster
 from core.policy.data import POLICY
-from core.roster.schema import REGIMES
+from core.schema.roster import REGIMES
 from ui import admin_charts, chart_text, policy_charts
 from ui.i18n import text
 from ui.timeline import figure as timeline_figure

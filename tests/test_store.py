@@ -24,12 +24,13 @@ import pytest
 import sqlalchemy as sa
 
 from core.demo.roster import demo_roster
-from core.roster.schema import ROSTER_COLUMNS as COLUMNS
+from core.demo.seed import ensure_demo
 from core.roster.store import ImportSuperseded, Store, StoreError, empty_roster
+from core.schema.roster import ROSTER_COLUMNS as COLUMNS
+from scripts.pg_cluster import PostgresCluster
 from scripts.processes import free_port
-from tests import pg_cluster
+from tests import databases
 from tests.databases import Database
-from tests.pg_cluster import PostgresCluster
 
 ROOT = Path(__file__).resolve().parent.parent
 AS_OF = date(2026, 11, 27)
@@ -221,14 +222,14 @@ def test_a_nul_character_is_refused_the_same_on_every_database(store, frame_a):
 
 
 def test_ensure_demo_once(store):
-    sid = store.ensure_demo(as_of=AS_OF)
+    sid = ensure_demo(store, as_of=AS_OF)
     assert sid is not None
     snaps = store.snapshots()
     assert len(snaps) == 1 and snaps.loc[0, "file_name"] == "demo-roster"
     assert snaps.loc[0, "note"] == "demo" and len(snaps.loc[0, "sha256"]) == 64
     assert snaps.loc[0, "accepted_rows"] == 30_000
     pd.testing.assert_frame_equal(store.load(), demo_roster(as_of=AS_OF))
-    assert store.ensure_demo(as_of=AS_OF) is None
+    assert ensure_demo(store, as_of=AS_OF) is None
     assert len(store.snapshots()) == 1
 
 
@@ -463,7 +464,7 @@ def small_disk(request, tmp_path):
         yield db, st
         st.close()
         return
-    pg_cluster.skip_or_fail_without_postgres()
+    databases.skip_or_fail_without_postgres()
     cluster = PostgresCluster(file_size_limit=3 * 2**20 + 4096, wal_segment_mb=1)
     with cluster:
         url = cluster.create_database("small")
@@ -725,6 +726,7 @@ def test_two_row_writers_at_once_write_each_row_table_once(db, frame_a):
 
 KILLED_ROW_WRITER = textwrap.dedent("""
     import sys, time
+    from core.demo.seed import ensure_demo
     from core.roster.store import Store
 
     st = Store(sys.argv[1], chunk_rows=5000)
@@ -827,6 +829,7 @@ def test_two_processes_importing_at_once_leave_exactly_one_current_and_nothing_l
 
 OPEN_AT_ONCE = textwrap.dedent("""
     import sys, time
+    from core.demo.seed import ensure_demo
     from core.roster.store import Store
 
     folder, start_at, rounds = sys.argv[1], float(sys.argv[2]), int(sys.argv[3])
@@ -859,11 +862,12 @@ def test_two_processes_opening_one_new_sqlite_file_at_once_both_succeed(tmp_path
 
 DEMO_AT_ONCE = textwrap.dedent("""
     import sys, time
+    from core.demo.seed import ensure_demo
     from core.roster.store import Store
 
     st = Store(sys.argv[1], timeout=120)
     time.sleep(max(0.0, float(sys.argv[2]) - time.time()))
-    print(st.ensure_demo())
+    print(ensure_demo(st))
 """)
 
 

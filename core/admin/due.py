@@ -37,10 +37,10 @@ import pandas as pd
 import pyarrow as pa
 
 from core.admin.dashboard import ACTIONABLE
-from core.roster.cells import take_rows
-from core.roster.schema import DUE_KINDS
 from core.rules import certificate as cert
 from core.rules.roster import PersonWindows
+from core.schema.cells import take_rows
+from core.schema.roster import DUE_KINDS
 
 __all__ = ["DUE_COLUMNS", "WITHIN_DAYS", "count_errors", "due_list", "window_candidates"]
 

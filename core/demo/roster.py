@@ -28,8 +28,8 @@ import pyarrow as pa
 
 from core.policy.data import POLICY
 from core.policy.dates import add_years, add_years_days, day_number, today_shanghai
-from core.roster.schema import REGIMES, ROSTER_COLUMNS
 from core.rules.specialty import NOT_COVERED, original_deadlines
+from core.schema.roster import REGIMES, ROSTER_COLUMNS
 
 __all__ = ["PROVINCE_WEIGHTS", "demo_profile", "demo_roster"]
 

@@ -19,12 +19,12 @@ from datetime import date
 from core.messages.catalogue import coded, label, text
 from core.policy.data import POLICY, Policy
 from core.policy.dates import day_number, iso_day
-from core.roster.schema import REGIMES, STATUSES
 from core.rules import branches as B
 from core.rules import certificate as cert
 from core.rules import specialty as rule
 from core.rules.trace import not_covered_trace, specialty_trace
 from core.rules.validate import CheckedProfile, check_profile, number_warnings
+from core.schema.roster import REGIMES, STATUSES
 
 
 def assess(profile: Mapping, as_of: date, policy: Policy = POLICY) -> dict:

@@ -21,17 +21,6 @@ import pyarrow as pa
 
 from core.policy.data import POLICY, Policy
 from core.policy.dates import day_number
-from core.roster.schema import (
-    DATE_COLUMNS,
-    ERROR_COLUMN,
-    FLAG_COLUMN,
-    REGIMES,
-    STATUSES,
-    TEXT_COLUMNS,
-    TEXT_LIMITS,
-    THREADED_ROWS,
-    THREADS,
-)
 from core.rules import certificate as cert
 from core.rules import specialty as rule
 from core.rules.validate import (
@@ -47,6 +36,17 @@ from core.rules.validate import (
     flag_texts,
     lookups,
     report_text,
+)
+from core.schema.roster import (
+    DATE_COLUMNS,
+    ERROR_COLUMN,
+    FLAG_COLUMN,
+    REGIMES,
+    STATUSES,
+    TEXT_COLUMNS,
+    TEXT_LIMITS,
+    THREADED_ROWS,
+    THREADS,
 )
 
 __all__ = ["PersonWindows", "PreparedRoster", "assess_prepared", "assess_roster",

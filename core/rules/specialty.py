@@ -22,11 +22,11 @@ import numpy as np
 
 from core.policy.data import Policy
 from core.policy.dates import add_years_days
-from core.roster.schema import STATUSES
 from core.rules import branches as B
 from core.rules.ops import first_match, not_, where
+from core.schema.roster import STATUSES
 
-PILOT, BATCH, NOT_COVERED = 0, 1, 2  # regime codes: positions in core.roster.schema.REGIMES
+PILOT, BATCH, NOT_COVERED = 0, 1, 2  # regime codes: positions in core.schema.roster.REGIMES
 STATUS = {s: i for i, s in enumerate(STATUSES)}  # status codes: positions in STATUSES
 _R4_BRANCH = np.full(len(STATUSES), -1)  # status code -> its R-4 branch
 _R4_BRANCH[[STATUS[s] for s in B.R4_STATUS]] = list(B.R4_STATUS.values())

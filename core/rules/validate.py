@@ -30,9 +30,9 @@ from core.messages.catalogue import coded, problem
 from core.messages.errors import InvalidInput, Problem
 from core.policy.data import POLICY, Policy
 from core.policy.dates import add_years_days, day_number, from_day, iso_day, parse_iso
-from core.roster.cells import utf8_buffers
-from core.roster.schema import FLAG_WORDS, GENDERS, TEXT_LIMITS
 from core.rules.ops import any_, maximum, minimum, not_
+from core.schema.cells import utf8_buffers
+from core.schema.roster import FLAG_WORDS, GENDERS, TEXT_LIMITS
 
 CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
 STRIP_CHARS = " \t\r\n\u3000\u00a0"  # trimmed around text: spaces, full-width space, NBSP

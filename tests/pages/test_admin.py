@@ -18,9 +18,9 @@ from streamlit.testing.v1 import AppTest
 from core import assess_roster, lapse_counts
 from core.admin.auth import hash_password
 from core.admin.dashboard import roster_at
+from core.admin.importing import prepare_import
 from core.demo.roster import demo_roster
 from core.policy.dates import today_shanghai
-from core.roster.importing import prepare_import
 from core.roster.io import to_csv_bytes, to_xlsx_bytes
 from core.roster.store import Store
 from tests import app_helpers

@@ -13,8 +13,8 @@ from core.admin import dashboard as dash
 from core.admin import monitor
 from core.demo.roster import DEMO_ROWS, DEMO_SEED, demo_roster
 from core.policy.dates import today_shanghai
-from core.roster.schema import DUE_KINDS, REGIMES, STATUSES, USAGE_STATUSES
 from core.rules.roster import prepare_roster, usage_windows
+from core.schema.roster import DUE_KINDS, REGIMES, STATUSES, USAGE_STATUSES
 from tests.app_helpers import assert_clean, open_admin
 from ui import admin_monitor, admin_tables
 from ui.i18n import text

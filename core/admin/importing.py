@@ -33,9 +33,9 @@ from core.admin import dashboard as dash
 from core.roster.cage import run_caged, start_background
 from core.roster.duplicates import duplicate_rows
 from core.roster.io import Roster, canonical_header
-from core.roster.schema import ROSTER_COLUMNS
 from core.roster.store import UNCHECKED, ImportSuperseded, Store, StoreError
 from core.rules.roster import assess_roster
+from core.schema.roster import ROSTER_COLUMNS
 
 __all__ = ["PREVIEW_ROWS", "STAGES", "ImportProgress", "PendingImport", "accept_import",
            "check_job", "file_headers", "prepare_import", "write_rows_later"]
