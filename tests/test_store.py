@@ -726,7 +726,6 @@ def test_two_row_writers_at_once_write_each_row_table_once(db, frame_a):
 
 KILLED_ROW_WRITER = textwrap.dedent("""
     import sys, time
-    from core.demo.seed import ensure_demo
     from core.roster.store import Store
 
     st = Store(sys.argv[1], chunk_rows=5000)
@@ -829,7 +828,6 @@ def test_two_processes_importing_at_once_leave_exactly_one_current_and_nothing_l
 
 OPEN_AT_ONCE = textwrap.dedent("""
     import sys, time
-    from core.demo.seed import ensure_demo
     from core.roster.store import Store
 
     folder, start_at, rounds = sys.argv[1], float(sys.argv[2]), int(sys.argv[3])

@@ -41,13 +41,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from datetime import date, timedelta
+from datetime import date
 
 import numpy as np
 import pandas as pd
 
 from core.policy.data import POLICY, Policy
-from core.policy.dates import month_numbers
+from core.policy.dates import as_datetime64, month_numbers, within_days
 
 __all__ = [
     "ACTIONABLE", "DUE_WINDOWS", "NEEDS_ACTION_DAYS", "PROVINCE_COLUMN", "basis", "compact",
@@ -99,10 +99,6 @@ def roster_at(roster: pd.DataFrame, as_of: date) -> pd.DataFrame:
 
 
 # ------------------------------------------------------------------------------ helpers
-def _day(d: date) -> np.datetime64:
-    return np.datetime64(d, "s")
-
-
 def _dates(df: pd.DataFrame, column: str) -> np.ndarray:
     return df[column].to_numpy(dtype="datetime64[s]")
 
@@ -309,10 +305,9 @@ def filter_mask(assessed: pd.DataFrame, regimes=None, provinces=None, specialtie
 # ------------------------------------------------------------------------------ headline
 def due_mask(assessed: pd.DataFrame, as_of: date, days: int) -> np.ndarray:
     """Actionable rows whose ``apply_by`` or ``lapses_on`` lies in ``[T, T + days]``."""
-    lo, hi = _day(as_of), _day(as_of + timedelta(days=int(days)))
     apply_by, lapses_on = _dates(assessed, "apply_by"), _dates(assessed, "lapses_on")
-    within = ((apply_by >= lo) & (apply_by <= hi)) | ((lapses_on >= lo) & (lapses_on <= hi))
-    return _status_in(assessed, ACTIONABLE) & within  # NaT compares False
+    within = within_days(apply_by, as_of, days) | within_days(lapses_on, as_of, days)
+    return _status_in(assessed, ACTIONABLE) & within  # NaT is never within
 
 
 def headline(assessed: pd.DataFrame, as_of: date) -> dict[str, int]:
@@ -337,13 +332,14 @@ def due_counts(assessed: pd.DataFrame, as_of: date, windows=DUE_WINDOWS) -> dict
     """``int(due_mask(assessed, as_of, n).sum())`` for every ``n`` of ``windows``, in one pass:
     a row is due within n days exactly when the first of its ``apply_by`` and ``lapses_on`` that
     falls on or after T falls on or before T + n."""
-    t = _day(as_of).astype(np.int64)
-    none = np.iinfo(np.int64).max  # NaT is the smallest int64: never on or after T
-    first = np.minimum(*(np.where(d >= t, d, none) for d in (
-        _dates(assessed, c).view(np.int64) for c in ("apply_by", "lapses_on"))))
-    first[~_status_in(assessed, ACTIONABLE)] = none
-    return {n: int(np.count_nonzero(first <= _day(as_of + timedelta(days=int(n))).astype(np.int64)))
-            for n in windows}
+    t = as_datetime64(as_of)
+    first = np.full(len(assessed), np.datetime64("NaT"), dtype="datetime64[s]")
+    for column in ("apply_by", "lapses_on"):
+        d = _dates(assessed, column)
+        sooner = (d >= t) & (np.isnat(first) | (d < first))  # NaT is never on or after T
+        first = np.where(sooner, d, first)
+    first[~_status_in(assessed, ACTIONABLE)] = np.datetime64("NaT")
+    return {n: int(np.count_nonzero(within_days(first, as_of, n))) for n in windows}
 
 
 # ------------------------------------------------------------------------------ chart 1
@@ -480,7 +476,6 @@ def upcoming_by_province(assessed: pd.DataFrame, as_of: date, days: int,
     Columns ``province, province_en, regime, kind`` (``apply_by`` or ``lapses_on``; a row with
     both dates in the window counts once in each), ``count`` (> 0 only); provinces by total.
     """
-    lo, hi = _day(as_of), _day(as_of + timedelta(days=int(days)))
     act = _status_in(assessed, ACTIONABLE)
     prov = province_short(assessed, policy)
     pcode = prov.cat.codes.to_numpy(dtype=np.int64)
@@ -488,7 +483,7 @@ def upcoming_by_province(assessed: pd.DataFrame, as_of: date, days: int,
     parts = []
     for kind in ("apply_by", "lapses_on"):
         d = _dates(assessed, kind)
-        hit = act & (d >= lo) & (d <= hi) & (pcode >= 0)
+        hit = act & within_days(d, as_of, days) & (pcode >= 0)
         if hit.any():
             counts = np.bincount(pcode[hit], minlength=len(categories))
             nz = np.flatnonzero(counts)
@@ -518,7 +513,7 @@ def table_rows(assessed: pd.DataFrame, as_of: date, view: str = "needs_action",
                  else np.arange(len(assessed), dtype=np.int64))
     if view != "needs_action":
         return pd.DataFrame({ROW_COLUMN: positions})
-    t = _day(as_of)
+    t = as_datetime64(as_of)
     has_error = _has_error(assessed)
     apply_now = _status_in(assessed, ["apply_now"])
     before_lapse = _status_in(assessed, ["expired_not_lapsed"])
