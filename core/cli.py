@@ -22,7 +22,6 @@ import pandas as pd
 from core import InvalidInput, assess
 from core.admin import due
 from core.admin.auth import hash_password
-from core.admin.dashboard import roster_at
 from core.admin.jobs import check_roster, lapse_job
 from core.certificate import preview as cert
 from core.policy.data import POLICY
@@ -34,6 +33,7 @@ from core.rules.roster import (
     assess_roster,
     person_windows,
     prepare_roster,
+    roster_at,
     usage_windows,
 )
 from core.runtime import config

@@ -224,8 +224,7 @@ def test_usage_windows_equal_the_profile_window(data, as_of):
 def test_seen_at_equals_preparing_the_roster_as_it_stood(data, as_of):
     """Looking back: the prepared roster seen at T equals preparing it with later downloads
     blanked (POLICY.md, Definitions)."""
-    from core.admin.dashboard import roster_at
-    from core.rules.roster import assess_prepared, seen_at
+    from core.rules.roster import assess_prepared, roster_at, seen_at
 
     rows = data.draw(st.lists(row(as_of + timedelta(days=400)), min_size=1, max_size=20))
     frame = _frame(rows)

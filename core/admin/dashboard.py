@@ -26,11 +26,10 @@ Definitions (shown to users through the page's help texts):
   rows with an ``error`` are never "due".
 * **due within N days**: an actionable row whose ``apply_by`` or ``lapses_on`` falls in
   ``T <= date <= T + N days``. The windows nest: due within 30 ⊆ 60 ⊆ 90.
-* **the roster at T** (``roster_at``): what had happened by ``T`` (POLICY.md, Definitions:
-  events dated after T are ignored). The engine already ignores later applications and
-  approvals; a certificate download dated after ``T`` is blanked too, so that looking back in
-  time does not turn later downloads into input errors (R-6 refuses a future download only
-  when a person enters one for their own assessment).
+* **the roster at T** (``core.rules.roster.roster_at``): what had happened by ``T`` (POLICY.md,
+  Definitions: events dated after T are ignored). The engine already ignores later
+  applications and approvals; a certificate download dated after ``T`` is blanked too, so that
+  looking back in time does not turn later downloads into input errors.
 * **needs action** (export): rows with an ``error`` (fix the data), ``apply_now``,
   ``expired_not_lapsed`` (apply before the lapse date), and ``valid`` rows due within 90 days.
 
@@ -52,8 +51,8 @@ from core.policy.dates import as_datetime64, month_numbers, within_days
 __all__ = [
     "ACTIONABLE", "DUE_WINDOWS", "NEEDS_ACTION_DAYS", "PROVINCE_COLUMN", "basis", "compact",
     "due_counts", "due_mask", "export_frame", "filter_rows", "headline", "lapse_by_province",
-    "lapses_by_month", "later_downloads", "materialise", "needs_action", "notice_markers",
-    "prepare", "province_short", "roster_at", "table_rows", "text_basis",
+    "lapses_by_month", "materialise", "needs_action", "notice_markers",
+    "prepare", "province_short", "table_rows", "text_basis",
     "upcoming_by_province", "validation_report", "with_person",
 ]
 
@@ -72,30 +71,6 @@ COMPACT_COLUMNS = (PROVINCE_COLUMN, PERSON_COLUMN, "specialty", "employer", "sta
 UNKNOWN_REGIME = "unknown"
 # needs_action's action codes, in the order the export lists them.
 ACTIONS = ("fix_data", "apply_now", "apply_before_lapse", "due_soon")
-
-
-def later_downloads(roster: pd.DataFrame, as_of: date) -> bool:
-    """Whether ``roster`` holds a certificate download dated after ``as_of`` (then
-    ``roster_at`` changes it)."""
-    column = "certificate_downloaded_on"
-    if column not in roster.columns:
-        return False
-    downloaded = pd.to_datetime(roster[column], errors="coerce")
-    return bool((downloaded > pd.Timestamp(as_of)).any())
-
-
-def roster_at(roster: pd.DataFrame, as_of: date) -> pd.DataFrame:
-    """The roster as it stood at ``as_of``: download dates after it blanked (see above)."""
-    column = "certificate_downloaded_on"
-    if column not in roster.columns:
-        return roster
-    downloaded = pd.to_datetime(roster[column], errors="coerce")
-    later = (downloaded > pd.Timestamp(as_of)).to_numpy(dtype=bool)
-    if not later.any():
-        return roster
-    out = roster.copy(deep=False)
-    out[column] = downloaded.mask(later)
-    return out
 
 
 # ------------------------------------------------------------------------------ helpers

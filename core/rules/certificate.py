@@ -18,7 +18,9 @@ from core.policy.data import Policy
 from core.rules.ops import first_match, minimum, not_, where
 from core.rules.specialty import BATCH, NOT_COVERED, Cycle, current_cycle
 
-USAGE_STATUSES = ("in_use", "expired", "unavailable")
+#: Status codes of R-6 (``usage_window``): the electronic certificate in use, past its usage
+#: window, or never usable.
+USAGE_STATUSES: tuple[str, ...] = ("in_use", "expired", "unavailable")
 IN_USE, EXPIRED, UNAVAILABLE = range(3)
 CAPPED_BY = ("age_65", "specialty_validity", "180_days")
 REASONS = (None, "before_electronic_start", "after_age_65", "no_valid_specialty")

@@ -42,7 +42,6 @@ from core.schema.roster import (
     ERROR_COLUMN,
     FLAG_COLUMN,
     REGIMES,
-    STATUSES,
     TEXT_COLUMNS,
     TEXT_LIMITS,
     THREADED_ROWS,
@@ -50,7 +49,8 @@ from core.schema.roster import (
 )
 
 __all__ = ["PersonWindows", "PreparedRoster", "assess_prepared", "assess_roster",
-           "lapse_counts", "person_windows", "prepare_roster", "seen_at", "usage_windows"]
+           "lapse_counts", "later_downloads", "person_windows", "prepare_roster", "roster_at",
+           "seen_at", "usage_windows"]
 
 
 class Messages:
@@ -238,12 +238,41 @@ def prepare_roster(df: pd.DataFrame, policy: Policy = POLICY) -> PreparedRoster:
                           derived["age65"], derived["adult"], ce, bad, messages, texts)
 
 
+# ------------------------------------------------------------------------------ the roster at T
+def _downloads_after(roster: pd.DataFrame, as_of: date) -> tuple[pd.Series, np.ndarray] | None:
+    """The roster's download dates and where they fall after ``as_of`` (None: no such column)."""
+    column = "certificate_downloaded_on"
+    if column not in roster.columns:
+        return None
+    downloaded = pd.to_datetime(roster[column], errors="coerce")
+    return downloaded, (downloaded > pd.Timestamp(as_of)).to_numpy(dtype=bool)
+
+
+def later_downloads(roster: pd.DataFrame, as_of: date) -> bool:
+    """Whether ``roster`` holds a certificate download dated after ``as_of`` (then
+    ``roster_at`` changes it)."""
+    found = _downloads_after(roster, as_of)
+    return found is not None and bool(found[1].any())
+
+
+def roster_at(roster: pd.DataFrame, as_of: date) -> pd.DataFrame:
+    """The roster as it stood at ``as_of`` (POLICY.md, Definitions: what happened after T is not
+    known at T): certificate download dates after it blanked. ``seen_at`` is the same view of a
+    prepared roster. (Later applications and approvals need no such view: the rules only count
+    those dated on or before T.)"""
+    found = _downloads_after(roster, as_of)
+    if found is None or not found[1].any():
+        return roster
+    downloaded, later = found
+    out = roster.copy(deep=False)
+    out["certificate_downloaded_on"] = downloaded.mask(later)
+    return out
+
+
 def seen_at(prep: PreparedRoster, as_of: date) -> PreparedRoster:
-    """The prepared roster as it stood at ``as_of`` (POLICY.md, Definitions: what happened after
-    T is not known at T): download dates after it count as absent. Costs one pass over one
-    column, not a new ``prepare_roster``. (Later applications and approvals need no such view:
-    the rules only count those dated on or before T.) ``person_windows`` applies it itself: a
-    later download is never an error (issue 23), for a roster as for a profile."""
+    """``roster_at`` for a prepared roster: download dates after ``as_of`` count as absent.
+    Costs one pass over one column, not a new ``prepare_roster``. ``person_windows`` applies it
+    itself: a later download is never an error (issue 23), for a roster as for a profile."""
     d = prep.dates["certificate_downloaded_on"]
     later = d.present & (d.days > day_number(as_of))
     if not later.any():
@@ -277,7 +306,7 @@ def assess_prepared(prep: PreparedRoster, as_of: date) -> pd.DataFrame:
     out["regime"] = pd.Categorical.from_codes(np.where(good, prep.regime, -1),
                                               categories=list(REGIMES))
     out["status"] = pd.Categorical.from_codes(np.where(good, status, -1),
-                                              categories=list(STATUSES))
+                                              categories=list(rule.STATUSES))
     out["renewed"] = _bools(cyc.renewed & covered, good)
     out["current_valid_from"] = _dates(np.where(cov, cyc.valid_from, F.days), good)
     out["current_valid_until"] = _dates(np.where(cov, cyc.valid_until, E.days), good)

@@ -24,9 +24,14 @@ from core.policy.data import Policy
 from core.policy.dates import add_years_days
 from core.rules import branches as B
 from core.rules.ops import first_match, not_, where
-from core.schema.roster import STATUSES
 
 PILOT, BATCH, NOT_COVERED = 0, 1, 2  # regime codes: positions in core.schema.roster.REGIMES
+#: Status codes of R-4 (``status_at``), in the order of its first-match list, then the two
+#: outside it (``age_limit`` after the list; ``not_covered`` for a province outside the notice).
+STATUSES: tuple[str, ...] = (
+    "not_yet_valid", "renewal_pending", "lapsed", "expired_not_lapsed", "apply_now", "valid",
+    "age_limit", "not_covered",
+)
 STATUS = {s: i for i, s in enumerate(STATUSES)}  # status codes: positions in STATUSES
 _R4_BRANCH = np.full(len(STATUSES), -1)  # status code -> its R-4 branch
 _R4_BRANCH[[STATUS[s] for s in B.R4_STATUS]] = list(B.R4_STATUS.values())
