@@ -116,15 +116,26 @@ class PreparedRoster:
         return len(self.frame)
 
     @property
+    def record(self) -> rule.Record:
+        """Every row's dates on record, as the rules take them."""
+        d = self.dates
+        a, p = d["renewal_applied_on"], d["renewal_approved_on"]
+        return rule.Record(d["valid_from"].days, d["valid_until"].days, a.days, a.present,
+                           p.days, p.present)
+
+    @property
+    def holder(self) -> rule.Holder:
+        """Every row's holder, as the rules take it: the regime and the 65th birthday."""
+        return rule.Holder(self.regime, self.age65)
+
+    @property
     def given(self) -> rule.Given:
         """What R-1, R-3 and R-2 decide on every row without the as-of date
         (``core.rules.specialty.given_cycle``): worked out on first use, once per roster, so a
         new as-of date runs only what depends on it (issue 11 item 3)."""
         got = self._later.get("given")
         if got is None:
-            d = self.dates
-            got = rule.given_cycle(self.regime, d["valid_until"].days,
-                                   d["renewal_approved_on"].days, self.age65, self.policy)
+            got = rule.given_cycle(self.record, self.holder, self.policy)
             self._later["given"] = got
         return got
 
@@ -293,9 +304,8 @@ def assess_prepared(prep: PreparedRoster, as_of: date) -> pd.DataFrame:
         messages = messages.extend(late_problems, prep.texts, d,
                                    {"age65": prep.age65, "adult": prep.adult})
     F, E = d["valid_from"], d["valid_until"]
-    A, P = d["renewal_applied_on"], d["renewal_approved_on"]
-    cyc = rule.current_cycle(prep.regime, F.days, E.days, A.days, A.present, P.days, P.present,
-                             prep.age65, t, policy, given=prep.given)
+    A = d["renewal_applied_on"]
+    cyc = rule.current_cycle(prep.record, prep.holder, t, policy, given=prep.given)
     status, late, _, _, _ = rule.status_at(cyc, A.days, A.present, prep.age65, t)
     covered = prep.regime != rule.NOT_COVERED
     status = np.where(covered, status, rule.STATUS["not_covered"])
