@@ -59,7 +59,7 @@ system-deps:
 # pytest exits 5 when it collected nothing: that is a failure here, not a pass.
 # ECERT_REQUIRE_POSTGRES=1: a PostgreSQL test that cannot start its server fails, never skips.
 test: venv-dev system-deps
-	$(VENV)/bin/lint-imports
+	$(VENV)/bin/lint-imports --no-cache
 	@rc=0; ECERT_REQUIRE_POSTGRES=1 $(PY) -m pytest $(PYTEST_ARGS) || rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "make test: no tests were collected" >&2; exit 1; fi; \
 	exit $$rc
@@ -74,7 +74,7 @@ load: venv-dev
 # The order of core's packages (.importlinter; docs/ARCHITECTURE.md, "Layers").
 lint: venv-dev
 	$(PY) -m ruff check .
-	$(VENV)/bin/lint-imports
+	$(VENV)/bin/lint-imports --no-cache
 
 # The fast lane, for every change: no system packages needed. Leaves out the tests marked
 # browser (chromium; every test that starts a `streamlit run` server is one), postgres and slow
