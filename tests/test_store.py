@@ -739,6 +739,7 @@ KILLED_ROW_WRITER = textwrap.dedent("""
 """)
 
 
+@pytest.mark.slow  # several processes and their start-up: make test, not make check
 def test_sigkill_of_the_row_writer_leaves_the_snapshot_current_and_its_rows_pending(db):
     df = demo_roster(40_000, seed=9, as_of=AS_OF)
     st = Store(db.url)
@@ -795,6 +796,7 @@ TWO_AT_ONCE = textwrap.dedent("""
 """)
 
 
+@pytest.mark.slow  # several processes and their start-up: make test, not make check
 def test_two_processes_importing_at_once_leave_exactly_one_current_and_nothing_lost(db, frame_a):
     import json
 
@@ -838,6 +840,7 @@ OPEN_AT_ONCE = textwrap.dedent("""
 """)
 
 
+@pytest.mark.slow  # several processes and their start-up: make test, not make check
 def test_two_processes_opening_one_new_sqlite_file_at_once_both_succeed(tmp_path):
     """The WAL switch and the table creation race when two servers start on a new file; SQLite
     answers 'database is locked' at once there, without waiting (CI failed on it 1 in ~20)."""
@@ -869,6 +872,7 @@ DEMO_AT_ONCE = textwrap.dedent("""
 """)
 
 
+@pytest.mark.slow  # several processes and their start-up: make test, not make check
 def test_two_servers_starting_at_once_import_the_demo_once(db):
     """Two app servers opening a fresh database together: one demo snapshot, not two."""
     start_at = time.time() + 6
