@@ -1,8 +1,10 @@
 # ecert-desk: two commands on a fresh machine are enough.
 #   make run    venv + runtime deps, then the app at http://localhost:8501 (embedded defaults)
-#   make test   venv + test deps + Debian chromium/fonts-noto-cjk/postgresql/nginx, then every
-#               test (PostgreSQL and two-replica tests included: there they must run, not skip)
-# Also: make bench, make lint, make load.
+#   make test   venv + test deps + Debian chromium/fonts-noto-cjk/postgresql/nginx, then the import
+#               contract and every test (PostgreSQL and two-replica tests included: there they
+#               must run, not skip)
+# Also: make check (the fast lane: ruff, the import contract, every test that needs no browser,
+# no server and no PostgreSQL), make bench, make lint, make load.
 
 SHELL   := /bin/bash
 PYTHON  ?= python3
@@ -16,7 +18,7 @@ LOAD_ARGS ?=
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test bench lint load venv venv-dev system-deps
+.PHONY: run test check bench lint load venv venv-dev system-deps
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -57,6 +59,7 @@ system-deps:
 # pytest exits 5 when it collected nothing: that is a failure here, not a pass.
 # ECERT_REQUIRE_POSTGRES=1: a PostgreSQL test that cannot start its server fails, never skips.
 test: venv-dev system-deps
+	$(VENV)/bin/lint-imports --no-cache
 	@rc=0; ECERT_REQUIRE_POSTGRES=1 $(PY) -m pytest $(PYTEST_ARGS) || rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "make test: no tests were collected" >&2; exit 1; fi; \
 	exit $$rc
@@ -68,5 +71,16 @@ bench: venv-dev system-deps
 load: venv-dev
 	$(PY) scripts/load.py $(LOAD_ARGS)
 
+# The order of core's packages (.importlinter; docs/ARCHITECTURE.md, "Layers").
 lint: venv-dev
 	$(PY) -m ruff check .
+	$(VENV)/bin/lint-imports --no-cache
+
+# The fast lane, for every change: no system packages needed. Leaves out the tests marked
+# browser (chromium; every test that starts a `streamlit run` server is one), postgres and slow
+# (pyproject.toml).
+CHECK_MARKERS := not browser and not postgres and not slow
+check: lint
+	@rc=0; $(PY) -m pytest -q -m "$(CHECK_MARKERS)" $(PYTEST_ARGS) || rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "make check: no tests were collected" >&2; exit 1; fi; \
+	exit $$rc

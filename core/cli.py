@@ -22,21 +22,22 @@ import pandas as pd
 from core import InvalidInput, assess
 from core.admin import due
 from core.admin.auth import hash_password
-from core.admin.dashboard import roster_at
+from core.admin.jobs import check_roster, lapse_job
 from core.certificate import preview as cert
 from core.policy.data import POLICY
 from core.policy.dates import today_shanghai
-from core.roster.cage import check_roster, lapse_job, run_caged
+from core.roster.cage import run_caged
 from core.roster.io import RosterReadError, to_csv_bytes, write_table
-from core.roster.schema import OUTPUT_COLUMNS
 from core.rules.roster import (
     assess_prepared,
     assess_roster,
     person_windows,
     prepare_roster,
+    roster_at,
     usage_windows,
 )
 from core.runtime import config
+from core.schema.roster import OUTPUT_COLUMNS
 from core.selfcheck.calendar import make_ics, reminders
 
 EXIT_OK, EXIT_FAILURE, EXIT_INVALID = 0, 1, 2

@@ -6,7 +6,7 @@
 data folder with its own SQLite database:
 
 1. ``file_check_s``: the page's own path for an uploaded file, on a CSV of
-   ``core.demo.demo_roster(N)``: ``core.roster.importing.prepare_import`` (read, assess,
+   ``core.demo.demo_roster(N)``: ``core.admin.importing.prepare_import`` (read, assess,
    report, duplicates: all in the cage's child), after ``cage_start_s``, the start of the
    cage's forkserver, which the page does while the admin logs in (``ui.admin_data.prefetch``).
    ``import_s``: what ``accept_import`` waits for, ``Store.import_snapshot(rows_later=True)`` of
@@ -102,11 +102,11 @@ def run(rows: int = ROWS, check_file: bool = True, backward: bool = False,
 
         to_store = df
         if check_file:
+            from core.admin.importing import check_job, prepare_import
             from core.roster.cage import start_server
-            from core.roster.importing import prepare_import
             from core.roster.io import to_csv_bytes
 
-            figures["cage_start_s"] = round(_timed(start_server)[0], 2)
+            figures["cage_start_s"] = round(_timed(lambda: start_server(check_job))[0], 2)
             data = to_csv_bytes(df)
             figures["csv_mib"] = round(len(data) / 2**20, 1)
             t_check, pending = _timed(lambda: prepare_import(data, "bench.csv", AS_OF))

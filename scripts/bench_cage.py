@@ -4,7 +4,7 @@
 
 Writes ``core.demo.roster.demo_roster(N)`` as CSV (``core.roster.io.to_csv_bytes``) into a
 temporary folder, then times ``read_roster`` + ``assess_roster`` in this process against
-``core.roster.cage.check_roster`` (a forkserver child with its limits; the result back as Arrow
+``core.admin.jobs.check_roster`` (a forkserver child with its limits; the result back as Arrow
 IPC). The first caged call also starts the forkserver (shown apart). Prints the best of
 ``REPEATS`` for each and the overhead.
 """
@@ -19,8 +19,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from core.admin.jobs import check_roster  # noqa: E402
 from core.demo.roster import demo_roster  # noqa: E402
-from core.roster.cage import check_roster  # noqa: E402
 from core.roster.io import read_roster, to_csv_bytes  # noqa: E402
 from core.rules.roster import assess_roster  # noqa: E402
 

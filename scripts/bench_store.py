@@ -4,7 +4,7 @@
                                            (default 1,000,000 rows, both databases)
 
 SQLite: a fresh file in a temporary folder. PostgreSQL: a throwaway cluster
-(tests/pg_cluster.py, the one the tests use, but durable: fsync on, as in production) on a free
+(scripts/pg_cluster.py, the one the tests use, but durable: fsync on, as in production) on a free
 port of 127.0.0.1, connected over TCP. Both are removed afterwards. The same demo roster goes
 into each: ``Store.import_snapshot`` (one transaction: SQLite chunked ``executemany``,
 PostgreSQL ``COPY``, plus the Parquet frame), then ``Store.load`` (the frame) and the row-by-row
@@ -29,7 +29,7 @@ import psutil  # noqa: E402
 
 from core.demo.roster import demo_roster  # noqa: E402
 from core.roster.store import Store  # noqa: E402
-from tests import pg_cluster  # noqa: E402
+from scripts import pg_cluster  # noqa: E402
 
 AS_OF = date(2026, 11, 27)  # fixed so that runs on different days compare
 DATABASES = ("sqlite", "postgresql")

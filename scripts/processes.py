@@ -1,8 +1,8 @@
 """Servers started for measuring and testing: a free port, a health check, a clean stop.
 
 One copy for ``scripts/load.py``, the browser tests (``tests/browser/app_server.py``), the
-two-replica deployment (``tests/deploy_helpers.py``) and the PostgreSQL cluster of the tests
-(``tests/pg_cluster.py``).
+two-replica deployment (``scripts/deploy_helpers.py``) and the PostgreSQL cluster of the tests
+(``scripts/pg_cluster.py``).
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ The first form starts a throwaway PostgreSQL cluster (or uses ``--db-url``), N `
 run`` servers on free ports of 127.0.0.1 sharing ECERT_DB_URL, ECERT_SECRET_KEY,
 ECERT_ADMIN_PASSWORD_HASH, ECERT_BASE_URL and Streamlit's cookie secret, and nginx in front
 (deploy/nginx.conf); prints the proxy URL and the replicas' URLs, and stops everything on
-Ctrl-C or SIGTERM (tests/deploy_helpers.py does the work; the tests use the same code). Point
+Ctrl-C or SIGTERM (scripts/deploy_helpers.py does the work; the tests use the same code). Point
 the load test at the proxy with the line it prints
 (``.venv/bin/python scripts/load.py --url <proxy URL> --server-pid <pids>``).
 
@@ -27,8 +27,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from core.admin.auth import hash_password  # noqa: E402
-from tests.deploy_helpers import Deployment, DeploymentError, render_nginx_conf  # noqa: E402
-from tests.pg_cluster import PostgresUnavailable  # noqa: E402
+from scripts.deploy_helpers import Deployment, DeploymentError, render_nginx_conf  # noqa: E402
+from scripts.pg_cluster import PostgresUnavailable  # noqa: E402
 
 
 def main(argv: list[str]) -> int:

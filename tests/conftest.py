@@ -4,7 +4,7 @@
 - ``ECERT_DATA_DIR`` points to a fresh temporary directory for the whole run unless the caller
   set it, so tests never write into the developer's ``./data``. It is set in
   ``pytest_configure``, before any test module (and so any ``core`` module) is imported.
-- PostgreSQL: ``postgres`` (session) is a throwaway cluster (tests/pg_cluster.py: initdb into a
+- PostgreSQL: ``postgres`` (session) is a throwaway cluster (scripts/pg_cluster.py: initdb into a
   temporary folder, pg_ctl on a free port of 127.0.0.1, as the ``postgres`` user when root),
   stopped and removed at the end of the run, also when tests fail. ``db`` is parametrised over
   SQLite and PostgreSQL (tests/databases.py) and gives each test an empty database of its own;
@@ -24,7 +24,8 @@ from pathlib import Path
 
 import pytest
 
-from tests import pg_cluster
+from scripts import pg_cluster
+from tests import databases
 from tests.databases import KINDS, Database
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -64,7 +65,7 @@ def postgres() -> Iterator[pg_cluster.PostgresCluster]:
         except pg_cluster.PostgresUnavailable as exc:
             why, cluster = str(exc), None
     if cluster is None:
-        pg_cluster.skip_or_fail_without_postgres(why)
+        databases.skip_or_fail_without_postgres(why)
     try:
         yield cluster
     finally:

@@ -1,5 +1,5 @@
 """Both roster databases, for store-level tests: SQLite (a file) and PostgreSQL (a database in
-the session's throwaway cluster, tests/pg_cluster.py).
+the session's throwaway cluster, scripts/pg_cluster.py).
 
 The ``db`` fixture (tests/conftest.py) is parametrised over both and yields a
 :class:`Database`. Everything here reads and writes with the plain drivers (``sqlite3``,
@@ -9,15 +9,37 @@ in the database and can break it from outside (a trigger, a lock, a revoked priv
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.pg_cluster import PostgresCluster
+import pytest
+
+from scripts import pg_cluster
+from scripts.pg_cluster import PostgresCluster
 
 KINDS = ("sqlite", "postgresql")
+
+
+def postgres_required() -> bool:
+    """CI (``CI`` set) and ``make test`` (``ECERT_REQUIRE_POSTGRES=1``) must run the PostgreSQL
+    tests, never skip them."""
+    ci = os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+    return ci or os.environ.get("ECERT_REQUIRE_POSTGRES", "") == "1"
+
+
+def skip_or_fail_without_postgres(why: str | None = None, what: str = "PostgreSQL") -> None:
+    """In a test: skip it when ``what`` (PostgreSQL, nginx) cannot run here, or fail it where
+    it must run (CI, make test)."""
+    why = why or (pg_cluster.unavailable() if what == "PostgreSQL" else None)
+    if why:
+        if postgres_required():
+            pytest.fail(f"{what} must run here (CI / make test) but cannot: {why}",
+                        pytrace=False)
+        pytest.skip(f"{what} unavailable: {why}")
 
 
 @dataclass

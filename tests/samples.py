@@ -23,7 +23,7 @@ import pandas as pd
 from hypothesis import HealthCheck, settings
 
 from core.roster.io import read_roster
-from core.roster.schema import COLUMN_LABELS_ZH, ROSTER_COLUMNS
+from core.schema.roster import COLUMN_LABELS_ZH, ROSTER_COLUMNS
 from tests.databases import Database
 
 _COMMON = dict(

@@ -17,7 +17,10 @@ from core import assess_roster
 from core.admin import dashboard as dash
 from core.demo.roster import demo_roster
 from core.roster.io import read_roster
-from core.roster.schema import COLUMN_LABELS_ZH, DUE_KINDS, REGIMES, STATUSES, USAGE_STATUSES
+from core.rules.certificate import USAGE_STATUSES
+from core.rules.roster import roster_at
+from core.rules.specialty import STATUSES
+from core.schema.roster import COLUMN_LABELS_ZH, DUE_KINDS, REGIMES
 from ui import admin_tables
 from ui.i18n import text
 
@@ -33,7 +36,7 @@ def assessed() -> pd.DataFrame:
     roster = roster.copy()
     roster.loc[0, "birth_date"] = pd.NaT  # two rows with errors
     roster.loc[1, "employer_province"] = "火星"
-    return assess_roster(dash.roster_at(roster, AS_OF), AS_OF)
+    return assess_roster(roster_at(roster, AS_OF), AS_OF)
 
 
 def codes_table(assessed: pd.DataFrame, view: str) -> pd.DataFrame:

@@ -224,8 +224,7 @@ def test_usage_windows_equal_the_profile_window(data, as_of):
 def test_seen_at_equals_preparing_the_roster_as_it_stood(data, as_of):
     """Looking back: the prepared roster seen at T equals preparing it with later downloads
     blanked (POLICY.md, Definitions)."""
-    from core.admin.dashboard import roster_at
-    from core.rules.roster import assess_prepared, seen_at
+    from core.rules.roster import assess_prepared, roster_at, seen_at
 
     rows = data.draw(st.lists(row(as_of + timedelta(days=400)), min_size=1, max_size=20))
     frame = _frame(rows)
@@ -319,11 +318,7 @@ def test_the_roster_s_once_worked_out_given_cycle_changes_no_cycle(as_of):
     from core.rules import specialty as rule
 
     prep = prepare_roster(demo_roster(3000, seed=7, as_of=date(2026, 11, 27)))
-    d, t = prep.dates, day_number(as_of)
-    args = (prep.regime, d["valid_from"].days, d["valid_until"].days,
-            d["renewal_applied_on"].days, d["renewal_applied_on"].present,
-            d["renewal_approved_on"].days, d["renewal_approved_on"].present, prep.age65, t,
-            prep.policy)
+    args = (prep.record, prep.holder, day_number(as_of), prep.policy)
     once = rule.current_cycle(*args, given=prep.given)
     fresh = rule.current_cycle(*args)
     for name, a, b in zip(rule.Cycle._fields, once, fresh, strict=True):

@@ -14,7 +14,8 @@ from core.admin import dashboard as dash
 from core.demo import scenarios as sc
 from core.demo.roster import demo_profile, demo_roster
 from core.policy.data import POLICY
-from core.roster.schema import REGIMES
+from core.rules.roster import roster_at
+from core.schema.roster import REGIMES
 from ui import admin_charts, chart_text, policy_charts
 from ui.i18n import text
 from ui.timeline import figure as timeline_figure
@@ -26,7 +27,7 @@ LANGS = ("zh", "en")
 @pytest.fixture(scope="module")
 def roster() -> pd.DataFrame:
     frame = dash.prepare(demo_roster(1500, seed=11, as_of=AS_OF))
-    return dash.prepare(assess_roster(dash.roster_at(frame, AS_OF), AS_OF))
+    return dash.prepare(assess_roster(roster_at(frame, AS_OF), AS_OF))
 
 
 # -- English tile map ----------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from core import assess_roster, lapse_counts
 from core.admin import dashboard as d
 from core.demo.roster import demo_roster
 from core.policy.data import POLICY
+from core.rules.roster import later_downloads, roster_at
 
 GENERATED = date(2026, 11, 27)
 AS_OFS = [date(2021, 7, 31), date(2021, 8, 1), date(2021, 12, 31), date(2022, 1, 1),
@@ -280,7 +281,6 @@ def test_roster_at_blanks_later_downloads_only():
     from datetime import date
 
     from core import assess_roster
-    from core.admin.dashboard import roster_at
     from core.demo.roster import demo_roster
 
     roster = demo_roster(3_000, as_of=date(2026, 11, 27))
@@ -343,9 +343,9 @@ def test_the_compact_frame_gives_the_same_numbers_as_the_full_one(roster, as_of)
 
 def test_later_downloads_says_when_roster_at_changes_the_roster(roster):
     last = pd.to_datetime(roster["certificate_downloaded_on"]).max().date()
-    assert not d.later_downloads(roster, last)
-    assert d.later_downloads(roster, last - timedelta(days=1))
-    assert d.roster_at(roster, last) is roster
+    assert not later_downloads(roster, last)
+    assert later_downloads(roster, last - timedelta(days=1))
+    assert roster_at(roster, last) is roster
 
 
 # ------------------------------------------------------------------- due counts in one pass

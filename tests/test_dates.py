@@ -11,9 +11,11 @@ from core.policy.dates import (
     add_years,
     add_years_days,
     add_years_uses_i7,
+    as_datetime64,
     day_number,
     from_day,
     month_numbers,
+    within_days,
 )
 
 
@@ -88,3 +90,19 @@ def test_month_numbers_at_month_edges(d, month):
     n = day_number(d)
     assert month_numbers(np.array([n - 1, n, n + 1]))[1] == month
     assert month_numbers(np.array([n]))[0] == month
+
+
+def test_within_days_is_the_one_due_window_both_ends_included():
+    """"Due within N days" (dashboard, ``python -m core due``, the monitor): T <= d <= T + N."""
+    t = date(2026, 1, 1)
+    frame_dates = np.array(["2025-12-31", "2026-01-01", "2026-01-31", "2026-02-01", "NaT"],
+                           dtype="datetime64[s]")
+    assert within_days(frame_dates, t, 30).tolist() == [False, True, True, False, False]
+    assert within_days(frame_dates, t, 0).tolist() == [False, True, False, False, False]
+    numbers = np.array([day_number(t) - 1, day_number(t), day_number(t) + 30, day_number(t) + 31])
+    assert within_days(numbers, t, 30).tolist() == [False, True, True, False]
+    assert within_days(numbers, day_number(t), 30).tolist() == [False, True, True, False]
+    days_left = np.array([-1.0, 0.0, 30.0, 31.0, np.nan])  # a day count from T (T is day 0)
+    assert within_days(days_left, 0, 30).tolist() == [False, True, True, False, False]
+    assert as_datetime64(t) == np.datetime64("2026-01-01T00:00:00")
+    assert as_datetime64(t).dtype == np.dtype("datetime64[s]")

@@ -12,7 +12,7 @@ from core import assess, assess_roster
 from core.demo.roster import PROVINCE_WEIGHTS, demo_profile, demo_roster
 from core.policy.data import POLICY
 from core.policy.dates import add_years
-from core.roster.schema import ROSTER_COLUMNS as COLUMNS
+from core.schema.roster import ROSTER_COLUMNS as COLUMNS
 
 AS_OF = date(2026, 11, 27)
 

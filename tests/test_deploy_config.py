@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from scripts import deploy_helpers
+from scripts.deploy_helpers import render_nginx_conf
 from scripts.processes import free_port
-from tests import deploy_helpers, pg_cluster
-from tests.deploy_helpers import render_nginx_conf
+from tests import databases
 
 BACKENDS = ["10.0.0.11:8501", "10.0.0.12:8501", "10.0.0.13:8501"]
 
@@ -52,7 +53,7 @@ def test_a_route_regex_matches_only_its_own_backend():
 def test_nginx_accepts_the_rendered_configuration(tmp_path):
     nginx = deploy_helpers.find_nginx()
     if nginx is None:
-        pg_cluster.skip_or_fail_without_postgres(deploy_helpers.unavailable(), what="nginx")
+        databases.skip_or_fail_without_postgres(deploy_helpers.unavailable(), what="nginx")
     conf = tmp_path / "nginx.conf"
     conf.write_text(render_nginx_conf(f"127.0.0.1:{free_port()}", BACKENDS, tmp_path))
     run = subprocess.run([nginx, "-t", "-p", str(tmp_path), "-c", str(conf),

@@ -1,4 +1,4 @@
-"""core.roster.importing: the admin import use case without Streamlit (read -> check -> store),
+"""core.admin.importing: the admin import use case without Streamlit (read -> check -> store),
 on SQLite and on PostgreSQL (``db``, tests/conftest.py)."""
 
 from __future__ import annotations
@@ -7,10 +7,10 @@ import time
 
 import pytest
 
+from core.admin import importing
+from core.admin.importing import ImportProgress
 from core.demo.roster import demo_roster
 from core.policy.dates import today_shanghai
-from core.roster import importing
-from core.roster.importing import ImportProgress
 from core.roster.io import to_csv_bytes
 from core.roster.store import ImportSuperseded, Store
 

@@ -26,7 +26,7 @@ from core.roster.io import (
     to_xlsx_bytes,
     write_table,
 )
-from core.roster.schema import (
+from core.schema.roster import (
     DATE_COLUMNS,
     FLAG_COLUMN,
     HEADER_ALIASES,
@@ -732,7 +732,7 @@ import pyarrow.compute as pc  # noqa: E402
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from core.roster.cells import _DATE_ISO, _iso_cells, take_rows  # noqa: E402
+from core.schema.cells import _DATE_ISO, _iso_cells, take_rows  # noqa: E402
 
 _ISO_LIKE = st.one_of(
     st.dates(date(1000, 1, 1), date(9999, 12, 31)).map(date.isoformat),

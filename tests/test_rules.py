@@ -536,3 +536,26 @@ def test_r6_hypothetical_window_gives_no_advice():
     w = a["usage_window"]
     assert w["hypothetical"] and w["status"] == "unavailable" and not _advice(a)
     assert w["reason"]["code"] == "no_valid_specialty"
+
+
+def test_the_65th_birthday_and_its_cap_have_one_home_each():
+    """C-2.2.4: ``birthday_65`` (the input checks, the rules and the demo roster all use it; I-7
+    for 29 February) and ``cap_at_65`` (R-2's renewed validity, R-6's window, the demo's
+    validities), for arrays and scalars alike."""
+    import numpy as np
+
+    from core.policy.data import POLICY
+    from core.policy.dates import day_number
+    from core.rules.specialty import birthday_65, cap_at_65
+
+    leap, plain = day_number(d("1968-02-29")), day_number(d("1970-06-15"))
+    age65, i7 = birthday_65(np.array([leap, plain]), POLICY)
+    assert age65.tolist() == [day_number(d("2033-02-28")), day_number(d("2035-06-15"))]
+    assert i7.tolist() == [True, False]
+    assert birthday_65(plain, POLICY) == (day_number(d("2035-06-15")), False)
+    birthday = day_number(d("2035-06-15"))
+    assert cap_at_65(birthday - 1, birthday) == (birthday - 1, False)
+    assert cap_at_65(birthday, birthday) == (birthday, True)  # both coincide: capped
+    until, capped = cap_at_65(np.array([birthday - 1, birthday, birthday + 9]), birthday)
+    assert until.tolist() == [birthday - 1, birthday, birthday] and capped.tolist() == [
+        False, True, True]

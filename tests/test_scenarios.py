@@ -26,10 +26,10 @@ from core.demo.scenarios import (
 )
 from core.policy.data import POLICY
 from core.policy.dates import day_number, parse_iso
-from core.roster.schema import REGIMES
 from core.rules.branches import BRANCHES
 from core.rules.specialty import original_deadlines
 from core.rules.validate import number_pattern, validate
+from core.schema.roster import REGIMES
 
 ALL = list(SCENARIOS.values())
 ANSWERS = {s.id: assess_scenario(s) for s in ALL}

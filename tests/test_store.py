@@ -24,12 +24,13 @@ import pytest
 import sqlalchemy as sa
 
 from core.demo.roster import demo_roster
-from core.roster.schema import ROSTER_COLUMNS as COLUMNS
+from core.demo.seed import ensure_demo
 from core.roster.store import ImportSuperseded, Store, StoreError, empty_roster
+from core.schema.roster import ROSTER_COLUMNS as COLUMNS
+from scripts.pg_cluster import PostgresCluster
 from scripts.processes import free_port
-from tests import pg_cluster
+from tests import databases
 from tests.databases import Database
-from tests.pg_cluster import PostgresCluster
 
 ROOT = Path(__file__).resolve().parent.parent
 AS_OF = date(2026, 11, 27)
@@ -221,14 +222,14 @@ def test_a_nul_character_is_refused_the_same_on_every_database(store, frame_a):
 
 
 def test_ensure_demo_once(store):
-    sid = store.ensure_demo(as_of=AS_OF)
+    sid = ensure_demo(store, as_of=AS_OF)
     assert sid is not None
     snaps = store.snapshots()
     assert len(snaps) == 1 and snaps.loc[0, "file_name"] == "demo-roster"
     assert snaps.loc[0, "note"] == "demo" and len(snaps.loc[0, "sha256"]) == 64
     assert snaps.loc[0, "accepted_rows"] == 30_000
     pd.testing.assert_frame_equal(store.load(), demo_roster(as_of=AS_OF))
-    assert store.ensure_demo(as_of=AS_OF) is None
+    assert ensure_demo(store, as_of=AS_OF) is None
     assert len(store.snapshots()) == 1
 
 
@@ -463,7 +464,7 @@ def small_disk(request, tmp_path):
         yield db, st
         st.close()
         return
-    pg_cluster.skip_or_fail_without_postgres()
+    databases.skip_or_fail_without_postgres()
     cluster = PostgresCluster(file_size_limit=3 * 2**20 + 4096, wal_segment_mb=1)
     with cluster:
         url = cluster.create_database("small")
@@ -738,6 +739,7 @@ KILLED_ROW_WRITER = textwrap.dedent("""
 """)
 
 
+@pytest.mark.slow  # several processes and their start-up: make test, not make check
 def test_sigkill_of_the_row_writer_leaves_the_snapshot_current_and_its_rows_pending(db):
     df = demo_roster(40_000, seed=9, as_of=AS_OF)
     st = Store(db.url)
@@ -794,6 +796,7 @@ TWO_AT_ONCE = textwrap.dedent("""
 """)
 
 
+@pytest.mark.slow  # several processes and their start-up: make test, not make check
 def test_two_processes_importing_at_once_leave_exactly_one_current_and_nothing_lost(db, frame_a):
     import json
 
@@ -837,6 +840,7 @@ OPEN_AT_ONCE = textwrap.dedent("""
 """)
 
 
+@pytest.mark.slow  # several processes and their start-up: make test, not make check
 def test_two_processes_opening_one_new_sqlite_file_at_once_both_succeed(tmp_path):
     """The WAL switch and the table creation race when two servers start on a new file; SQLite
     answers 'database is locked' at once there, without waiting (CI failed on it 1 in ~20)."""
@@ -859,14 +863,16 @@ def test_two_processes_opening_one_new_sqlite_file_at_once_both_succeed(tmp_path
 
 DEMO_AT_ONCE = textwrap.dedent("""
     import sys, time
+    from core.demo.seed import ensure_demo
     from core.roster.store import Store
 
     st = Store(sys.argv[1], timeout=120)
     time.sleep(max(0.0, float(sys.argv[2]) - time.time()))
-    print(st.ensure_demo())
+    print(ensure_demo(st))
 """)
 
 
+@pytest.mark.slow  # several processes and their start-up: make test, not make check
 def test_two_servers_starting_at_once_import_the_demo_once(db):
     """Two app servers opening a fresh database together: one demo snapshot, not two."""
     start_at = time.time() + 6

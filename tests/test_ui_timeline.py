@@ -123,7 +123,7 @@ def test_the_as_of_and_65th_birthday_labels_do_not_overlap(lang):
 def test_a_deadline_within_90_days_is_not_a_plain_valid_row(lang):
     """北京, apply_by 2023-05-31, as of 2023-05-26: the row says "deadline near" in the apply-now
     colour, in the chart and in its text version, as the card does (R-5, issue 23)."""
-    from core.roster.schema import STATUS_COLOURS
+    from core.schema.roster import STATUS_COLOURS
     from tests.engine_helpers import profile
     from ui import chart_text
 

@@ -12,8 +12,8 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from core.policy.data import POLICY
-from core.roster.schema import DUE_KIND_COLOURS, REGIME_COLOURS
-from core.roster.schema import REGIMES as SCHEMA_REGIMES
+from core.schema.roster import DUE_KIND_COLOURS, REGIME_COLOURS
+from core.schema.roster import REGIMES as SCHEMA_REGIMES
 from ui.i18n import text
 
 REGIMES = (*SCHEMA_REGIMES, "unknown")  # "unknown": rows whose province could not be read

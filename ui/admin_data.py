@@ -48,12 +48,12 @@ from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ct
 
 from core.admin import dashboard as dash
 from core.admin import monitor
+from core.admin.importing import check_job, write_rows_later
 from core.demo.roster import DEMO_ROWS, DEMO_SEED, demo_roster
+from core.demo.seed import ensure_demo
 from core.policy.data import POLICY
 from core.policy.dates import today_shanghai
 from core.roster.cage import start_server
-from core.roster.importing import write_rows_later
-from core.roster.schema import THREADED_ROWS
 from core.roster.store import Store, StoreError
 from core.rules.roster import (
     PreparedRoster,
@@ -63,6 +63,7 @@ from core.rules.roster import (
     usage_windows,
 )
 from core.runtime import config
+from core.schema.roster import THREADED_ROWS
 
 __all__ = ["DEMO_ROWS", "Filters", "Source", "assessed", "demo_source", "prefetch",
            "snapshot_source", "store", "view", "window_index", "windows"]
@@ -112,7 +113,7 @@ class View:
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _store(url: str) -> Store:
     store = Store(url)
-    store.ensure_demo()
+    ensure_demo(store)
     try:  # row tables a writer left when its server stopped (core/roster/store.py)
         if store.rows_pending():
             write_rows_later(store)
@@ -171,7 +172,7 @@ def snapshot_source(snapshot_id: int) -> Source:
 
 
 def demo_source() -> Source:
-    """The demo roster (the same rows ``Store.ensure_demo`` imports today), in memory."""
+    """The demo roster (the same rows ``core.demo.seed.ensure_demo`` imports today), in memory."""
     return Source(("demo", today_shanghai()))
 
 
@@ -265,7 +266,7 @@ def _warm(url: str, as_of: date | None, then) -> None:
     except Exception as exc:  # noqa: BLE001 - the page reports store errors itself
         log.warning("admin prefetch failed: %s", type(exc).__name__)
     try:  # then the upload check's cage (its modules preloaded), ready before an upload
-        start_server()
+        start_server(check_job)
     except OSError as exc:
         log.warning("cage server not started: %s", type(exc).__name__)
 

@@ -1,7 +1,7 @@
 """Import a roster file into the database (logged-in admins only).
 
 Widgets only. The use case (read -> assess at the as-of date -> accept the valid rows in one
-transaction) is ``core.roster.importing`` (``prepare_import``, ``accept_import``); this module
+transaction) is ``core.admin.importing`` (``prepare_import``, ``accept_import``); this module
 shows the upload, the preview of the first rows, the validation report (row, column, problem;
 downloadable as CSV) and the accept/cancel buttons with a progress bar.
 
@@ -23,7 +23,7 @@ from pathlib import PurePath
 import pandas as pd
 import streamlit as st
 
-from core.roster.importing import ImportProgress, PendingImport, accept_import, prepare_import
+from core.admin.importing import ImportProgress, PendingImport, accept_import, prepare_import
 from core.roster.io import RosterReadError, to_csv_bytes
 from core.roster.store import ImportSuperseded, Store, StoreError
 from ui import admin_auth, admin_data, state

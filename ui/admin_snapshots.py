@@ -1,9 +1,10 @@
 """The admin page's snapshots (issue 15): which roster is shown, the list, switch and delete.
 
-* The fictional demo roster that ``Store.ensure_demo`` imports on a fresh installation (its
-  snapshot's note is ``"demo"``) is called "演示数据（虚构）/ Demo data (fictional)" wherever it
-  shows: the dashboard's source line, a notice above the dashboard, the snapshot list, the
-  choice of an earlier snapshot and the delete confirmation. Never like real data.
+* The fictional demo roster that ``core.demo.seed.ensure_demo`` imports on a fresh
+  installation (its snapshot's note is ``core.demo.seed.DEMO_NOTE``) is called
+  "演示数据（虚构）/ Demo data (fictional)" wherever it shows: the dashboard's source line, a
+  notice above the dashboard, the snapshot list, the choice of an earlier snapshot and the
+  delete confirmation. Never like real data.
 * ``current(store)`` also gives the rows the current snapshot's import rejected, so the
   dashboard's "数据有误" count agrees with the import report (the rejected rows are not stored).
 * An earlier snapshot can be deleted after a confirmation (``Store.delete_snapshot``; the store
@@ -18,11 +19,11 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
+from core.demo.seed import DEMO_NOTE
 from core.roster.store import Store, StoreError
 from ui.i18n import t
 from ui.text import bilingual
 
-DEMO_NOTE = "demo"  # Store.ensure_demo's note on the demo snapshot
 FLASH_KEY = "admin_flash"  # shared with ui.admin_import: a success message for the next run
 DELETE_KEY = "admin_snap_delete_pending"  # snapshot id waiting for "confirm delete"
 PENDING_KEY = "admin_pending_import"  # ui.admin_import's checked file waiting for "accept"

@@ -14,7 +14,7 @@ from datetime import date
 import pandas as pd
 
 from core.policy.data import POLICY
-from core.roster.schema import REGIMES
+from core.schema.roster import REGIMES
 from ui.i18n import text
 from ui.next_step import deadline_near
 from ui.policy_charts import notice_events, regime_label, status_label

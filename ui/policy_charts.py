@@ -13,7 +13,7 @@ from datetime import date, timedelta
 import plotly.graph_objects as go
 
 from core.policy.data import POLICY
-from core.roster.schema import CLAUSE_COLOURS, REGIME_COLOURS, REGIMES, STATUS_COLOURS
+from core.schema.roster import CLAUSE_COLOURS, REGIME_COLOURS, REGIMES, STATUS_COLOURS
 from ui.i18n import text
 
 FONT = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans-serif"

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 import plotly.graph_objects as go
 
 from core.policy.data import POLICY
-from core.roster.schema import BLUE, DUE_KIND_COLOURS, PURPLE, STATUS_COLOURS
+from core.schema.roster import BLUE, DUE_KIND_COLOURS, PURPLE, STATUS_COLOURS
 from ui.i18n import text
 from ui.next_step import deadline_near
 

@@ -1,4 +1,6 @@
-"""What the admin page needs beyond the rules: the dashboard's numbers (``dashboard.py``: counts,
-upcoming dates, monthly lapses, all derived from ``assess_roster``) and the admin login
-(``auth.py``: argon2 hashes and the login throttle).
+"""What the admin page and the command line need beyond the rules: the dashboard's numbers
+(``dashboard.py``: counts, upcoming dates, monthly lapses, all derived from ``assess_roster``),
+the certificates' monitor (``monitor.py``), what falls due (``due.py``), the import use case
+(``importing.py``: read and check in the cage, report, store), the command line's caged jobs
+(``jobs.py``) and the admin login (``auth.py``: argon2 hashes and the login throttle).
 """

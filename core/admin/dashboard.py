@@ -26,11 +26,10 @@ Definitions (shown to users through the page's help texts):
   rows with an ``error`` are never "due".
 * **due within N days**: an actionable row whose ``apply_by`` or ``lapses_on`` falls in
   ``T <= date <= T + N days``. The windows nest: due within 30 ⊆ 60 ⊆ 90.
-* **the roster at T** (``roster_at``): what had happened by ``T`` (POLICY.md, Definitions:
-  events dated after T are ignored). The engine already ignores later applications and
-  approvals; a certificate download dated after ``T`` is blanked too, so that looking back in
-  time does not turn later downloads into input errors (R-6 refuses a future download only
-  when a person enters one for their own assessment).
+* **the roster at T** (``core.rules.roster.roster_at``): what had happened by ``T`` (POLICY.md,
+  Definitions: events dated after T are ignored). The engine already ignores later
+  applications and approvals; a certificate download dated after ``T`` is blanked too, so that
+  looking back in time does not turn later downloads into input errors.
 * **deadline near** (``deadline_near``): R-5's ``renew_before_deadline``
   (``core.rules.specialty.application_action``): status ``valid``, the cycle renewable and
   ``apply_by − 90 days <= T <= apply_by`` (the window is ``POLICY.days("renewal_reminder")``).
@@ -45,22 +44,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from datetime import date, timedelta
+from datetime import date
 
 import numpy as np
 import pandas as pd
 
 from core.policy.data import POLICY, Policy
-from core.policy.dates import month_numbers
-from core.roster.schema import STATUSES
+from core.policy.dates import as_datetime64, month_numbers, within_days
 from core.rules import specialty as rule
+from core.rules.specialty import STATUSES
 
 __all__ = [
     "ACTIONABLE", "DUE_WINDOWS", "NEEDS_ACTION_DAYS", "PROVINCE_COLUMN", "TABLE_VIEWS", "basis",
     "compact", "deadline_near_mask", "due_counts", "due_mask", "export_frame", "filter_rows",
-    "headline", "lapse_by_province",
-    "lapses_by_month", "later_downloads", "materialise", "needs_action", "notice_markers",
-    "prepare", "province_short", "roster_at", "table_rows", "text_basis",
+    "headline", "lapse_by_province", "lapses_by_month", "materialise", "needs_action",
+    "notice_markers", "prepare", "province_short", "table_rows", "text_basis",
     "upcoming_by_province", "validation_report", "with_person",
 ]
 
@@ -83,35 +81,7 @@ ACTIONS = ("fix_data", "apply_now", "apply_before_lapse", "due_soon")
 TABLE_VIEWS = ("needs_action", "deadline_near", "all")
 
 
-def later_downloads(roster: pd.DataFrame, as_of: date) -> bool:
-    """Whether ``roster`` holds a certificate download dated after ``as_of`` (then
-    ``roster_at`` changes it)."""
-    column = "certificate_downloaded_on"
-    if column not in roster.columns:
-        return False
-    downloaded = pd.to_datetime(roster[column], errors="coerce")
-    return bool((downloaded > pd.Timestamp(as_of)).any())
-
-
-def roster_at(roster: pd.DataFrame, as_of: date) -> pd.DataFrame:
-    """The roster as it stood at ``as_of``: download dates after it blanked (see above)."""
-    column = "certificate_downloaded_on"
-    if column not in roster.columns:
-        return roster
-    downloaded = pd.to_datetime(roster[column], errors="coerce")
-    later = (downloaded > pd.Timestamp(as_of)).to_numpy(dtype=bool)
-    if not later.any():
-        return roster
-    out = roster.copy(deep=False)
-    out[column] = downloaded.mask(later)
-    return out
-
-
 # ------------------------------------------------------------------------------ helpers
-def _day(d: date) -> np.datetime64:
-    return np.datetime64(d, "s")
-
-
 def _dates(df: pd.DataFrame, column: str) -> np.ndarray:
     return df[column].to_numpy(dtype="datetime64[s]")
 
@@ -318,10 +288,9 @@ def filter_mask(assessed: pd.DataFrame, regimes=None, provinces=None, specialtie
 # ------------------------------------------------------------------------------ headline
 def due_mask(assessed: pd.DataFrame, as_of: date, days: int) -> np.ndarray:
     """Actionable rows whose ``apply_by`` or ``lapses_on`` lies in ``[T, T + days]``."""
-    lo, hi = _day(as_of), _day(as_of + timedelta(days=int(days)))
     apply_by, lapses_on = _dates(assessed, "apply_by"), _dates(assessed, "lapses_on")
-    within = ((apply_by >= lo) & (apply_by <= hi)) | ((lapses_on >= lo) & (lapses_on <= hi))
-    return _status_in(assessed, ACTIONABLE) & within  # NaT compares False
+    within = within_days(apply_by, as_of, days) | within_days(lapses_on, as_of, days)
+    return _status_in(assessed, ACTIONABLE) & within  # NaT is never within
 
 
 def _status_codes(df: pd.DataFrame) -> np.ndarray:
@@ -373,13 +342,14 @@ def due_counts(assessed: pd.DataFrame, as_of: date, windows=DUE_WINDOWS) -> dict
     """``int(due_mask(assessed, as_of, n).sum())`` for every ``n`` of ``windows``, in one pass:
     a row is due within n days exactly when the first of its ``apply_by`` and ``lapses_on`` that
     falls on or after T falls on or before T + n."""
-    t = _day(as_of).astype(np.int64)
-    none = np.iinfo(np.int64).max  # NaT is the smallest int64: never on or after T
-    first = np.minimum(*(np.where(d >= t, d, none) for d in (
-        _dates(assessed, c).view(np.int64) for c in ("apply_by", "lapses_on"))))
-    first[~_status_in(assessed, ACTIONABLE)] = none
-    return {n: int(np.count_nonzero(first <= _day(as_of + timedelta(days=int(n))).astype(np.int64)))
-            for n in windows}
+    t = as_datetime64(as_of)
+    first = np.full(len(assessed), np.datetime64("NaT"), dtype="datetime64[s]")
+    for column in ("apply_by", "lapses_on"):
+        d = _dates(assessed, column)
+        sooner = (d >= t) & (np.isnat(first) | (d < first))  # NaT is never on or after T
+        first = np.where(sooner, d, first)
+    first[~_status_in(assessed, ACTIONABLE)] = np.datetime64("NaT")
+    return {n: int(np.count_nonzero(within_days(first, as_of, n))) for n in windows}
 
 
 # ------------------------------------------------------------------------------ chart 1
@@ -516,7 +486,6 @@ def upcoming_by_province(assessed: pd.DataFrame, as_of: date, days: int,
     Columns ``province, province_en, regime, kind`` (``apply_by`` or ``lapses_on``; a row with
     both dates in the window counts once in each), ``count`` (> 0 only); provinces by total.
     """
-    lo, hi = _day(as_of), _day(as_of + timedelta(days=int(days)))
     act = _status_in(assessed, ACTIONABLE)
     prov = province_short(assessed, policy)
     pcode = prov.cat.codes.to_numpy(dtype=np.int64)
@@ -524,7 +493,7 @@ def upcoming_by_province(assessed: pd.DataFrame, as_of: date, days: int,
     parts = []
     for kind in ("apply_by", "lapses_on"):
         d = _dates(assessed, kind)
-        hit = act & (d >= lo) & (d <= hi) & (pcode >= 0)
+        hit = act & within_days(d, as_of, days) & (pcode >= 0)
         if hit.any():
             counts = np.bincount(pcode[hit], minlength=len(categories))
             nz = np.flatnonzero(counts)
@@ -562,7 +531,7 @@ def table_rows(assessed: pd.DataFrame, as_of: date, view: str = "needs_action",
                              "next_deadline": apply_by[order].astype("datetime64[s]")})
     if view != "needs_action":
         return pd.DataFrame({ROW_COLUMN: positions})
-    t = _day(as_of)
+    t = as_datetime64(as_of)
     has_error = _has_error(assessed)
     apply_now = _status_in(assessed, ["apply_now"])
     before_lapse = _status_in(assessed, ["expired_not_lapsed"])

@@ -30,17 +30,18 @@ streamlit.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 
 from core.admin.dashboard import ACTIONABLE
-from core.roster.cells import take_rows
-from core.roster.schema import DUE_KINDS
+from core.policy.dates import as_datetime64, within_days
 from core.rules import certificate as cert
 from core.rules.roster import PersonWindows
+from core.schema.cells import take_rows
+from core.schema.roster import DUE_KINDS
 
 __all__ = ["DUE_COLUMNS", "WITHIN_DAYS", "count_errors", "due_list", "window_candidates"]
 
@@ -48,10 +49,6 @@ WITHIN_DAYS = 30
 DUE_COLUMNS = ("name", "registration_number", "employer", "employer_province", "specialty",
                "due_kind", "due_on", "days_left")
 PERSON_COLUMNS = ("name", "registration_number", "employer", "employer_province")
-
-
-def _day(d: date) -> np.datetime64:
-    return np.datetime64(d, "s")
 
 
 def _dates(df: pd.DataFrame, column: str) -> np.ndarray:
@@ -93,26 +90,25 @@ def due_list(assessed: pd.DataFrame, windows: pd.DataFrame, as_of: date,
     birthday per row, as day numbers; None: no ``age65`` rows). ``within`` >= 0."""
     if within < 0:
         raise ValueError("within must be 0 or more days")
-    lo, hi = _day(as_of), _day(as_of + timedelta(days=int(within)))
     parts = []
     alive = _is(assessed["status"], ACTIONABLE)
     for kind in ("apply_by", "lapses_on"):
         d = _dates(assessed, kind)
-        rows = np.flatnonzero(alive & (d >= lo) & (d <= hi))
+        rows = np.flatnonzero(alive & within_days(d, as_of, within))
         parts.append(_part(assessed, rows, kind, d, "specialty"))
     in_use = _is(windows["status"], ["in_use"])
     until = _dates(windows, "usage_until")
-    parts.append(_part(windows, np.flatnonzero(in_use & (until >= lo) & (until <= hi)),
+    parts.append(_part(windows, np.flatnonzero(in_use & within_days(until, as_of, within)),
                        "usage_until", until, "specialties"))
     outdated = windows["outdated"].astype("boolean").fillna(False).to_numpy(dtype=bool)
     approved = _dates(windows, "outdated_by")
     parts.append(_part(windows, np.flatnonzero(in_use & outdated & ~np.isnat(approved)),
                        "outdated", approved, "specialties"))
     if age65 is not None:
-        parts.append(_age65_part(assessed, age65, lo, hi))
+        parts.append(_age65_part(assessed, age65, as_of, within))
     out = pd.concat(parts, ignore_index=True)
     out["due_on"] = out["due_on"].astype("datetime64[s]")
-    out["days_left"] = ((out["due_on"].to_numpy(dtype="datetime64[s]") - lo)
+    out["days_left"] = ((out["due_on"].to_numpy(dtype="datetime64[s]") - as_datetime64(as_of))
                         // np.timedelta64(1, "D")).astype("int64")
     rank = {k: i for i, k in enumerate(DUE_KINDS)}
     out["_kind"] = out["due_kind"].map(rank)
@@ -125,14 +121,15 @@ def due_list(assessed: pd.DataFrame, windows: pd.DataFrame, as_of: date,
 _AGE65_STATUSES = ("valid", "apply_now", "expired_not_lapsed", "renewal_pending", "not_yet_valid")
 
 
-def _age65_part(assessed: pd.DataFrame, age65: np.ndarray, lo, hi) -> pd.DataFrame:
+def _age65_part(assessed: pd.DataFrame, age65: np.ndarray, as_of: date,
+                within: int) -> pd.DataFrame:
     """One row per person (registration number, first qualifying row) whose 65th birthday falls
-    in [lo, hi]; ``specialty`` empty."""
+    within ``within`` days of ``as_of``; ``specialty`` empty."""
     birthday = (np.asarray(age65, dtype=np.int64) * 86400).view("datetime64[s]")
     ok = _is(assessed["status"], _AGE65_STATUSES)
     if "error" in assessed.columns:
         ok &= assessed["error"].isna().to_numpy(dtype=bool)
-    rows = np.flatnonzero(ok & (birthday >= lo) & (birthday <= hi))
+    rows = np.flatnonzero(ok & within_days(birthday, as_of, within))
     numbers = _text(assessed, "registration_number", rows)
     _, first = np.unique(np.asarray(numbers, dtype=object).astype(str), return_index=True)
     rows = rows[np.sort(first)]
@@ -147,8 +144,8 @@ def window_candidates(windows: PersonWindows, within: int = WITHIN_DAYS) -> np.n
     """The persons whose certificate ``due_list`` can list (in use, and its window ends within
     ``within`` days or it is outdated): a mask over ``person_windows``, so that the frame of
     ``usage_windows`` is made for those alone."""
-    w, t = windows.window, windows.t
-    ends_soon = (w.until >= t) & (w.until <= t + int(within))
+    w = windows.window
+    ends_soon = within_days(w.until, windows.t, within)
     return (w.status == cert.IN_USE) & (ends_soon | w.outdated)
 
 

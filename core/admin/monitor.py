@@ -35,12 +35,13 @@ import numpy as np
 import pandas as pd
 
 from core.admin import dashboard as dash
+from core.admin.due import WITHIN_DAYS
 from core.policy.data import POLICY, Policy
+from core.policy.dates import within_days
 
-__all__ = ["REASONS", "WITHIN_DAYS", "WindowIndex", "counts", "flags", "index", "people",
+__all__ = ["REASONS", "WindowIndex", "counts", "flags", "index", "people",
            "people_order", "window_mask"]
 
-WITHIN_DAYS = 30
 REASONS = ("ended", "ending", "outdated", "unavailable")
 SEPARATOR = "、"
 PEOPLE_COLUMNS = ("name", "registration_number", "employer", "employer_province",
@@ -137,8 +138,7 @@ def flags(w: WindowIndex, within: int = WITHIN_DAYS,
     """One bool column per reason (``REASONS``), ``any`` (ended, ending or outdated) and
     ``listed`` (``any`` or unavailable), one row per window (``mask``: others all False)."""
     keep = np.ones(len(w), dtype=bool) if mask is None else mask
-    with np.errstate(invalid="ignore"):
-        ending = (w.status == IN_USE) & (w.days_left >= 0) & (w.days_left <= int(within))
+    ending = (w.status == IN_USE) & within_days(w.days_left, 0, within)  # days left: T is day 0
     out = pd.DataFrame({
         "ended": (w.status == EXPIRED) & keep,
         "ending": ending & keep,

@@ -28,8 +28,8 @@ import pyarrow as pa
 
 from core.policy.data import POLICY
 from core.policy.dates import add_years, add_years_days, day_number, today_shanghai
-from core.roster.schema import REGIMES, ROSTER_COLUMNS
-from core.rules.specialty import NOT_COVERED, original_deadlines
+from core.rules.specialty import NOT_COVERED, birthday_65, cap_at_65, original_deadlines
+from core.schema.roster import REGIMES, ROSTER_COLUMNS
 
 __all__ = ["PROVINCE_WEIGHTS", "demo_profile", "demo_roster"]
 
@@ -93,10 +93,6 @@ _SPECIALTY_WEIGHTS = {
 
 
 
-def _day(d: date) -> int:
-    return day_number(d)
-
-
 def _add_years_days(days: np.ndarray, n: int) -> np.ndarray:
     return add_years_days(days, n)[0]  # I-7, the rules' own date arithmetic
 
@@ -123,6 +119,9 @@ def _lapses_on_days(regime: np.ndarray, until: np.ndarray) -> np.ndarray:
 #: The demo roster every default uses (the admin page's first snapshot, ``make bench``): 30,000
 #: rows, seed 2021.
 DEMO_ROWS, DEMO_SEED = 30_000, 2021
+#: A validity's length and the youngest age at registration, from the policy data.
+TERM_YEARS = POLICY.days("renewal_term_years")
+MIN_AGE = int(POLICY.validation["min_age_at_registration"])
 
 
 def demo_roster(n_rows: int = DEMO_ROWS, seed: int = DEMO_SEED,
@@ -138,7 +137,7 @@ def demo_roster(n_rows: int = DEMO_ROWS, seed: int = DEMO_SEED,
     rng = np.random.default_rng(seed)
     provinces = POLICY.provinces
     n_prov = len(provinces)
-    t = _day(as_of)
+    t = day_number(as_of)
 
     # -- people -----------------------------------------------------------------------------
     n_people = max(int(n_rows / 1.3) + 64, n_prov)  # 1.48 rows per person on average
@@ -172,17 +171,17 @@ def demo_roster(n_rows: int = DEMO_ROWS, seed: int = DEMO_SEED,
     del surname, g1, g2
 
     # Birth dates 1956–1995: a group near 65 (born 1956–1961) and a broad middle.
-    lo_old, hi_old = _day(date(1956, 1, 1)), _day(date(1961, 12, 31))
-    lo_mid, hi_mid = _day(date(1962, 1, 1)), _day(date(1995, 12, 31))
+    lo_old, hi_old = day_number(date(1956, 1, 1)), day_number(date(1961, 12, 31))
+    lo_mid, hi_mid = day_number(date(1962, 1, 1)), day_number(date(1995, 12, 31))
     old = rng.random(n_people) < 0.14
     mid = lo_mid + (rng.triangular(0, 0.45, 1, n_people) * (hi_mid - lo_mid)).astype(np.int64)
     birth = np.where(old, rng.integers(lo_old, hi_old + 1, n_people), mid)
     leap_years = np.arange(1956, 1996, 4)
     feb29 = rng.random(n_people) < 0.003
     feb29[min(5, n_people - 1)] = True  # at least one leap-day birth in every roster
-    feb29_days = np.array([_day(date(int(y), 2, 29)) for y in leap_years])
+    feb29_days = np.array([day_number(date(int(y), 2, 29)) for y in leap_years])
     birth[feb29] = feb29_days[rng.integers(0, len(leap_years), feb29.sum())]
-    age65 = _add_years_days(birth, 65)
+    age65, _ = birthday_65(birth, POLICY)
     birth_year = (birth.astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970)
 
     # Employer: a city of the employer's province, a word, a suffix.
@@ -212,15 +211,15 @@ def demo_roster(n_rows: int = DEMO_ROWS, seed: int = DEMO_SEED,
     n = len(person)
 
     # -- validity: valid_until spread over 2019–2029, valid_from = valid_until - 3 years + 1 day --
-    lo_e = _day(date(2019, 1, 1))
-    hi_e = min(_day(date(2029, 12, 31)), _day(add_years(as_of, 3)) - 1)
+    lo_e = day_number(date(2019, 1, 1))
+    hi_e = min(day_number(date(2029, 12, 31)), day_number(add_years(as_of, TERM_YEARS)) - 1)
     hi_e = max(hi_e, lo_e + 30)
     base_until = rng.integers(lo_e, hi_e + 1, n_people)
     shared = rng.random(n) < 0.65  # most specialties of a person share one validity
     until = np.where(shared | (slot == 0), base_until[person], rng.integers(lo_e, hi_e + 1, n))
-    until = np.minimum(until, age65[person])  # a validity ends at the 65th birthday at the latest
-    valid_from = _add_years_days(until, -3) + 1
-    adult = _add_years_days(birth, 18)[person]
+    until, _ = cap_at_65(until, age65[person])  # a validity ends at the 65th birthday at the latest
+    valid_from = _add_years_days(until, -TERM_YEARS) + 1
+    adult = _add_years_days(birth, MIN_AGE)[person]
     too_young = valid_from < adult  # cannot happen for births <= 1995; keep rows valid anyway
     valid_from = np.where(too_young, adult, valid_from)
     until = np.maximum(until, valid_from)
@@ -265,7 +264,7 @@ def demo_roster(n_rows: int = DEMO_ROWS, seed: int = DEMO_SEED,
 
     # -- renewal applications ----------------------------------------------------------------
     regime = regime_p[person]
-    start = _day(POLICY.date("electronic_start"))
+    start = day_number(POLICY.date("electronic_start"))
     renewable = until < age65[person]
     old_cycle = (until < start) & (regime != "not_covered")
     r = rng.random(n)
@@ -278,9 +277,9 @@ def demo_roster(n_rows: int = DEMO_ROWS, seed: int = DEMO_SEED,
     applied = np.select([cat == 1, cat == 2, cat == 3], [on_time, late, after], -1)
     # Transitional catch-up applications under the notice's own deadlines (C-2.2.1, C-2.2.2).
     catch_up = old_cycle & (cat >= 2) & (rng.random(n) < 0.5)
-    pilot_window = rng.integers(_day(POLICY.notice["issued_on"]),
-                                _day(POLICY.date("pilot_apply_by")) + 1, n)
-    batch_window = rng.integers(start, _day(POLICY.date("batch_expired_apply_by")) + 1, n)
+    pilot_window = rng.integers(day_number(POLICY.notice["issued_on"]),
+                                day_number(POLICY.date("pilot_apply_by")) + 1, n)
+    batch_window = rng.integers(start, day_number(POLICY.date("batch_expired_apply_by")) + 1, n)
     applied = np.where(catch_up & (regime == "pilot"), pilot_window, applied)
     applied = np.where(catch_up & (regime == "batch2021"), batch_window, applied)
     del on_time, late, after, pilot_window, batch_window
@@ -340,8 +339,8 @@ def demo_profile(as_of: date | None = None) -> dict:
     t = as_of or today_shanghai()
     e1 = t + timedelta(days=20)
     e2 = t + timedelta(days=75)
-    f1 = add_years(e1, -3) + timedelta(days=1)
-    f2 = add_years(e2, -3) + timedelta(days=1)
+    f1 = add_years(e1, -TERM_YEARS) + timedelta(days=1)
+    f2 = add_years(e2, -TERM_YEARS) + timedelta(days=1)
     downloaded = t - timedelta(days=40)
     if downloaded < POLICY.date("electronic_start"):
         downloaded = None

@@ -37,6 +37,24 @@ def from_day(n: int) -> date:
     return date.fromordinal(int(n) + _EPOCH_ORDINAL)
 
 
+def as_datetime64(d: date) -> np.datetime64:
+    """A date as numpy ``datetime64[s]``, the unit of a roster frame's date columns (to compare
+    with them; a day number is :func:`day_number`)."""
+    return np.datetime64(d, "s")
+
+
+def within_days(dates: np.ndarray, as_of: date | int, days: int) -> np.ndarray:
+    """Where ``dates`` fall due within ``days`` days of the as-of date T: ``T <= d <= T + days``,
+    both ends included (the admin's "due within N days": the dashboard, ``python -m core due``,
+    the certificates' monitor). ``dates`` are numpy ``datetime64`` (any unit; NaT is never
+    within) or day numbers; ``as_of`` is a date or a day number."""
+    t = as_of if isinstance(as_of, (int, np.integer)) else day_number(as_of)
+    dates = np.asarray(dates)
+    lo = np.datetime64(int(t), "D") if np.issubdtype(dates.dtype, np.datetime64) else t
+    with np.errstate(invalid="ignore"):  # NaN (a float day count without a date) is never within
+        return (dates >= lo) & (dates <= lo + int(days))
+
+
 def civil(days: np.ndarray):
     """Day numbers -> (year, month, day) arrays (Hinnant's civil_from_days)."""
     z = np.asarray(days).astype(np.int32) + 719468  # int32 halves the memory traffic

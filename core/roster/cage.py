@@ -5,14 +5,14 @@ A roster file comes from a third party. Reading and checking it (``read_roster``
 single-threaded server that has already imported pandas and pyarrow, so a child starts in
 milliseconds and never inherits the parent's threads). Before it touches the file the child sets
 
-* ``RLIMIT_AS``    :data:`~core.roster.schema.CAGE_MEMORY_BYTES` of address space,
-* ``RLIMIT_CPU``   :data:`~core.roster.schema.CAGE_CPU_SECONDS` of CPU time,
-* ``RLIMIT_FSIZE`` :data:`~core.roster.schema.CAGE_OUTPUT_BYTES` for the result it writes,
+* ``RLIMIT_AS``    :data:`~core.schema.roster.CAGE_MEMORY_BYTES` of address space,
+* ``RLIMIT_CPU``   :data:`~core.schema.roster.CAGE_CPU_SECONDS` of CPU time,
+* ``RLIMIT_FSIZE`` :data:`~core.schema.roster.CAGE_OUTPUT_BYTES` for the result it writes,
 * ``RLIMIT_CORE``  0: a crash never dumps personal data to disk.
 
 and switches to :func:`batch_memory` (its allocator suits one batch job, not a server).
 
-The parent waits at most :data:`~core.roster.schema.CAGE_WALL_SECONDS` and then kills it. The
+The parent waits at most :data:`~core.schema.roster.CAGE_WALL_SECONDS` and then kills it. The
 result comes back as Arrow IPC files in a temporary folder of mode 0700 (the uploaded bytes are
 put there too, mode 0600), memory-mapped by the parent and unlinked before :func:`run_caged`
 returns; the pipe carries only small metadata. Whatever the child does (a reader that aborts
@@ -22,9 +22,10 @@ asking for 512 GiB, a ``MemoryError``, an endless loop, a segfault) the parent g
 rows, columns, cells, unpacked bytes) refuse the known hostile shapes before anything is
 allocated; the cage is the net under everything else.
 
-The admin import (``core.roster.importing.prepare_import``: its ``check_job``) and the command
-line (``python -m core roster`` and ``lapse-counts``: :func:`check_roster`, ``lapse_job``)
-both read through :func:`run_caged`. Never imports streamlit.
+The cage runs whatever job it is given and knows nothing of the rules: the jobs live with their
+use cases, the admin import's ``check_job`` in ``core.admin.importing`` and the command line's
+(``python -m core roster`` and ``lapse-counts``) in ``core.admin.jobs``. Never imports
+streamlit.
 """
 
 from __future__ import annotations
@@ -40,25 +41,21 @@ import tempfile
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pyarrow as pa
 
-from core.roster import schema
-from core.roster.io import Roster, RosterReadError, read_roster
+from core.roster.io import RosterReadError, read_roster
+from core.schema import roster as schema
 
-__all__ = ["Checked", "Limits", "check_roster", "run_caged", "start_background",
-           "start_server"]
-
-_PRELOAD = ["core.roster.cage", "core.rules.roster", "core.admin.dashboard",
-            "core.roster.importing"]
+__all__ = ["Limits", "run_caged", "start_background", "start_server"]
 _PROCESS_NAME = "ecert-roster-cage"
 _BACKGROUND_NAME = "ecert-background"
 _context_lock = threading.Lock()
 _context: Any = None
+_preload: set[str] = {__name__}  # the modules the forkserver imports before forking a child
 _preparation_data = multiprocessing.spawn.get_preparation_data
 
 
@@ -79,7 +76,7 @@ multiprocessing.spawn.get_preparation_data = _cage_preparation_data
 
 @dataclass(frozen=True)
 class Limits:
-    """The child's limits (defaults: core/roster/schema.py)."""
+    """The child's limits (defaults: core/schema/roster.py)."""
 
     memory_bytes: int = schema.CAGE_MEMORY_BYTES
     cpu_seconds: int = schema.CAGE_CPU_SECONDS
@@ -87,21 +84,16 @@ class Limits:
     output_bytes: int = schema.CAGE_OUTPUT_BYTES
 
 
-@dataclass
-class Checked:
-    """A roster read (and, with an as-of date, assessed) in the cage."""
-
-    roster: Roster
-    assessed: pd.DataFrame | None
-
-
-def _ctx():
+def _ctx(jobs: tuple[Callable[..., object], ...] = ()):
+    """The forkserver context. The modules of ``jobs`` (the functions its children will run)
+    are preloaded by the server when it has not started yet; a job whose module the server
+    did not preload is imported by its child (slower, same result)."""
     global _context
     with _context_lock:
+        _preload.update(job.__module__ for job in jobs if job.__module__ != "__main__")
         if _context is None:
-            ctx = mp.get_context("forkserver")
-            ctx.set_forkserver_preload(_PRELOAD)
-            _context = ctx
+            _context = mp.get_context("forkserver")
+        _context.set_forkserver_preload(sorted(_preload))
         return _context
 
 
@@ -250,7 +242,7 @@ def run_caged(job: Callable[..., dict], source: bytes | str | os.PathLike,
         else:
             path = os.fspath(source)
             name = file_name or os.path.basename(path)
-        ctx = _ctx()
+        ctx = _ctx((job,))
         receive, send = ctx.Pipe(duplex=False)
         child = ctx.Process(target=_child, args=(send, job, path, name, kwargs, work, limits),
                             daemon=True, name=_PROCESS_NAME)
@@ -292,10 +284,11 @@ def run_caged(job: Callable[..., dict], source: bytes | str | os.PathLike,
         shutil.rmtree(work, ignore_errors=True)
 
 
-def start_server() -> None:
-    """Start the forkserver (with its preloaded modules) now, not at the first upload: about
-    a second the admin page spends while the admin logs in (ui.admin_data.prefetch)."""
-    _ctx()
+def start_server(*jobs: Callable[..., object]) -> None:
+    """Start the forkserver now, not at the first upload, with the modules of ``jobs`` (the
+    functions its children will run) preloaded: about a second the admin page spends while
+    the admin logs in (ui.admin_data.prefetch)."""
+    _ctx(jobs)
     from multiprocessing import forkserver
 
     forkserver.ensure_running()
@@ -304,49 +297,9 @@ def start_server() -> None:
 def start_background(target: Callable[..., object], *args: Any) -> multiprocessing.Process:
     """Start ``target(*args)`` (a module-level function) in a forkserver child, without the
     cage's limits: trusted background work of the server that should not hold its GIL (the
-    row table of an import, core.roster.importing.write_rows_later). A daemon: it ends with
+    row table of an import, core.admin.importing.write_rows_later). A daemon: it ends with
     the server, and a thread reaps it when it is done."""
-    child = _ctx().Process(target=target, args=args, daemon=True, name=_BACKGROUND_NAME)
+    child = _ctx((target,)).Process(target=target, args=args, daemon=True, name=_BACKGROUND_NAME)
     child.start()
     threading.Thread(target=child.join, name="ecert-background-reaper", daemon=True).start()
     return child
-
-
-# ------------------------------------------------------------------------------ jobs
-def read_job(roster: Roster) -> dict:
-    """Only the reading."""
-    return {"raw": roster.raw, "data": roster.data, "meta": _meta(roster)}
-
-
-def assess_job(roster: Roster, as_of: date) -> dict:
-    """Reading and checking: ``assess_roster`` at ``as_of``."""
-    from core.rules.roster import assess_roster
-
-    return {**read_job(roster), "assessed": assess_roster(roster.data, as_of)}
-
-
-def lapse_job(roster: Roster, as_of: date) -> dict:
-    """``lapse_counts`` at ``as_of`` (the CLI's ``lapse-counts``)."""
-    from core.rules.roster import lapse_counts
-
-    return {"counts": lapse_counts(roster.data, as_of)}
-
-
-def _meta(roster: Roster) -> dict:
-    return {"source_format": roster.source_format, "encoding": roster.encoding,
-            "file_name": roster.file_name, "sha256": roster.sha256}
-
-
-def check_roster(source: bytes | str | os.PathLike, file_name: str | None = None,
-                 as_of: date | None = None, *, limits: Limits | None = None) -> Checked:
-    """Read ``source`` in the cage, and with ``as_of`` also assess it there. The same frames
-    ``read_roster`` / ``assess_roster`` give in-process. (The admin import has its own job,
-    core.roster.importing.check_job, which sends back only what the page uses.)"""
-    if as_of is None:
-        out = run_caged(read_job, source, file_name, limits=limits)
-    else:
-        out = run_caged(assess_job, source, file_name, limits=limits, as_of=as_of)
-    meta = out["meta"]
-    roster = Roster(out["raw"], out["data"], meta["source_format"], meta["encoding"],
-                    meta["file_name"], meta["sha256"])
-    return Checked(roster, out.get("assessed"))

@@ -13,9 +13,9 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 
-from core.roster.cells import STRING, RosterReadError, _blank_to_na, _limit_error, _too_large
 from core.roster.headers import _HEADER_SCAN_CHARS, _HEADER_SCAN_ROWS, _best_header
-from core.roster.schema import (
+from core.schema.cells import STRING, RosterReadError, _blank_to_na, _limit_error, _too_large
+from core.schema.roster import (
     MAX_CELLS,
     MAX_COLUMNS,
     MAX_FILE_BYTES,

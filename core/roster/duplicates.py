@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from core.roster.schema import ROSTER_COLUMNS
+from core.schema.roster import ROSTER_COLUMNS
 
 __all__ = ["PERSON_SPECIALTY", "duplicate_rows"]
 

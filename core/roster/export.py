@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from core.roster.cells import STRING, _cell_text, _element_kind, _to_text
+from core.schema.cells import STRING, _cell_text, _element_kind, _to_text
 
 # --------------------------------------------------------------------------------------------
 # Export

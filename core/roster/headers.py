@@ -9,8 +9,8 @@ import unicodedata
 
 import numpy as np
 
-from core.roster.cells import RosterReadError, _cell_text, _element_kind, _label
-from core.roster.schema import (
+from core.schema.cells import RosterReadError, _cell_text, _element_kind, _label
+from core.schema.roster import (
     HEADER_ALIASES,
 )
 

@@ -65,19 +65,6 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from core.roster.cells import (
-    _CONTROL_CHARS,
-    _NAT,
-    DATE_DTYPE,
-    STRING,
-    Roster,
-    RosterReadError,
-    _blank_to_na,
-    _Errors,
-    _too_long_numbers,
-    parse_dates,
-    parse_flags,
-)
 from core.roster.decode import (
     _BINARY_CONTROL_SHARE,
     _PREFIX_BYTES,
@@ -104,7 +91,20 @@ from core.roster.headers import (
     canonical_header,
 )
 from core.roster.packed import _bad_zip, _check_zip, _unpack, _unpack_single
-from core.roster.schema import (
+from core.schema.cells import (
+    _CONTROL_CHARS,
+    _NAT,
+    DATE_DTYPE,
+    STRING,
+    Roster,
+    RosterReadError,
+    _blank_to_na,
+    _Errors,
+    _too_long_numbers,
+    parse_dates,
+    parse_flags,
+)
+from core.schema.roster import (
     DATE_COLUMNS,
     ERROR_COLUMN,
     FLAG_COLUMN,

@@ -12,9 +12,9 @@ import re
 import zipfile
 from zlib import error as zlib_error
 
-from core.roster.cells import RosterReadError, _limit_error
 from core.roster.decode import _CHUNK
-from core.roster.schema import (
+from core.schema.cells import RosterReadError, _limit_error
+from core.schema.roster import (
     MAX_CELLS,
     MAX_COLUMNS,
     MAX_UNPACKED_BYTES,

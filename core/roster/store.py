@@ -50,7 +50,7 @@ Row table later
     ``import_snapshot(..., rows_later=True)`` (the admin page's import) commits the snapshot
     record, its Parquet frame and the switch in one transaction and leaves ``roster_rows``
     for ``write_pending_rows``, which the page runs in a background process
-    (``core.roster.importing.write_rows_later``): a 1M-row import is current in about a second
+    (``core.admin.importing.write_rows_later``): a 1M-row import is current in about a second
     instead of after the 6-7 s the SQLite row table takes. Until then the snapshot is listed
     by ``rows_pending``; it is complete (``load`` reads the frame) and ``integrity_check``
     accepts it. Writing the rows is one transaction per snapshot and checks again under the
@@ -79,12 +79,11 @@ Never imports streamlit.
 from __future__ import annotations
 
 import errno
-import hashlib
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -103,12 +102,10 @@ try:  # the PostgreSQL driver (requirements.txt); SQLite works without it
 except ImportError:  # pragma: no cover - only on a SQLite-only installation
     psycopg = None
 
-from core.demo.roster import DEMO_ROWS, DEMO_SEED, demo_roster
 from core.messages.errors import CodedError
-from core.policy.dates import today_shanghai
-from core.roster.schema import DATE_COLUMNS, FLAG_COLUMN
-from core.roster.schema import ROSTER_COLUMNS as COLUMNS  # the database keeps every column
 from core.runtime.config import private_file
+from core.schema.roster import DATE_COLUMNS, FLAG_COLUMN
+from core.schema.roster import ROSTER_COLUMNS as COLUMNS  # the database keeps every column
 
 __all__ = ["COLUMNS", "CHUNK_ROWS", "UNCHECKED", "ImportSuperseded", "Store", "StoreError"]
 
@@ -1134,19 +1131,15 @@ class Store:
                 bad.append(-1)  # rows of no snapshot
             return bad
 
-    def ensure_demo(self, as_of: date | None = None) -> int | None:
-        """When the database has no snapshot at all, import the fictional demo roster.
-
-        Returns the new snapshot id, or None when the database already had a snapshot.
-        """
+    def has_snapshots(self) -> bool:
+        """Whether the database holds any snapshot at all (current or not)."""
         s = snapshots_table
         with self._guard("read"), self.engine.connect() as conn:
-            if conn.execute(sa.select(sa.func.count()).select_from(s)).scalar():
-                return None
+            return bool(conn.execute(sa.select(sa.func.count()).select_from(s)).scalar())
 
-        as_of = as_of or today_shanghai()
-        description = (f"core.demo.roster.demo_roster(n_rows={DEMO_ROWS}, seed={DEMO_SEED}, "
-                       f"as_of={as_of.isoformat()})")
-        df = demo_roster(DEMO_ROWS, seed=DEMO_SEED, as_of=as_of)
-        digest = hashlib.sha256(description.encode("utf-8")).hexdigest()
-        return self._import(df, "demo-roster", digest, 0, None, note="demo", only_if_empty=True)
+    def import_first_snapshot(self, df: pd.DataFrame, file_name: str, sha256: str, *,
+                              note: str | None = None) -> int | None:
+        """Store ``df`` as the first snapshot and make it current, in one transaction, only if
+        the database has no snapshot at all (checked under the switch's lock, so two servers
+        starting at once store it once). Its id, or None when a snapshot was already there."""
+        return self._import(df, file_name, sha256, 0, None, note=note, only_if_empty=True)

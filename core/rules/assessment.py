@@ -19,12 +19,12 @@ from datetime import date
 from core.messages.catalogue import coded, label, text
 from core.policy.data import POLICY, Policy
 from core.policy.dates import day_number, iso_day
-from core.roster.schema import REGIMES, STATUSES
 from core.rules import branches as B
 from core.rules import certificate as cert
 from core.rules import specialty as rule
 from core.rules.trace import not_covered_trace, specialty_trace
 from core.rules.validate import CheckedProfile, check_profile, number_warnings
+from core.schema.roster import REGIMES
 
 
 def assess(profile: Mapping, as_of: date, policy: Policy = POLICY) -> dict:
@@ -65,7 +65,7 @@ def assess_checked(cp: CheckedProfile, as_of: date, policy: Policy) -> dict:
                                                                  age65, t)
             ce = rule.continuing_education_due(status, cyc.renewable, cyc.apply_by, t,
                                                p.continuing_education_done, policy)
-            name, code = s.specialty, STATUSES[status]
+            name, code = s.specialty, rule.STATUSES[status]
             apply_by = cyc.apply_by if cyc.renewable else None
             values = {"as_of": iso_day(t), "valid_from": iso_day(cyc.valid_from),
                       "valid_until": iso_day(cyc.valid_until),

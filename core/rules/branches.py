@@ -65,7 +65,7 @@ R1_BATCH_EXPIRED, R1_BATCH_TRANSITION, R1_BATCH_CURRENT = (
 R2_RENEWED, R2_RENEWED_CAPPED, R2_DEADLINES, R2_DEADLINES_FINAL = (
     ID["R2_RENEWED"], ID["R2_RENEWED_CAPPED"], ID["R2_DEADLINES"], ID["R2_DEADLINES_FINAL"])
 R3_RENEWABLE, R3_NOT_RENEWABLE = ID["R3_RENEWABLE"], ID["R3_NOT_RENEWABLE"]
-R4_STATUS = {  # status code (core.roster.schema.STATUSES) -> R-4 branch
+R4_STATUS = {  # status code (core.rules.specialty.STATUSES) -> R-4 branch
     "not_yet_valid": ID["R4_NOT_YET_VALID"],
     "renewal_pending": ID["R4_RENEWAL_PENDING"],
     "lapsed": ID["R4_LAPSED"],

@@ -16,9 +16,19 @@ import numpy as np
 
 from core.policy.data import Policy
 from core.rules.ops import first_match, minimum, not_, where
-from core.rules.specialty import BATCH, NOT_COVERED, Cycle, current_cycle
+from core.rules.specialty import (
+    BATCH,
+    NOT_COVERED,
+    Cycle,
+    Holder,
+    Record,
+    cap_at_65,
+    current_cycle,
+)
 
-USAGE_STATUSES = ("in_use", "expired", "unavailable")
+#: Status codes of R-6 (``usage_window``): the electronic certificate in use, past its usage
+#: window, or never usable.
+USAGE_STATUSES: tuple[str, ...] = ("in_use", "expired", "unavailable")
 IN_USE, EXPIRED, UNAVAILABLE = range(3)
 CAPPED_BY = ("age_65", "specialty_validity", "180_days")
 REASONS = (None, "before_electronic_start", "after_age_65", "no_valid_specialty")
@@ -38,6 +48,11 @@ class Specialties(NamedTuple):
     applied_set: np.ndarray
     approved_on: np.ndarray
     approved_set: np.ndarray
+
+    @property
+    def record(self) -> Record:
+        """The dates on record (``core.rules.specialty.Record``), without ``person``."""
+        return Record(*self[1:])
 
 
 class Windows(NamedTuple):
@@ -79,9 +94,7 @@ def usage_window(spec: Specialties, regime, age65, downloaded_on, as_of,
     row_d = d[spec.person]
     row_age65 = np.asarray(age65)[spec.person]
     row_regime = np.asarray(regime)[spec.person]
-    cyc = current_cycle(row_regime, spec.valid_from, spec.valid_until, spec.applied_on,
-                        spec.applied_set, spec.approved_on, spec.approved_set, row_age65, row_d,
-                        policy)
+    cyc = current_cycle(spec.record, Holder(row_regime, row_age65), row_d, policy)
     early = _before_start(regime, d, policy)
     printed = _printed(cyc, row_d, row_age65, early[spec.person])
     n_printed, earliest = _earliest_printed(cyc.valid_until, printed, spec.person, m)
@@ -100,8 +113,8 @@ def _one_person(rows: list[Specialties], regime: int, age65: int, downloaded_on:
     a time."""
     d = downloaded_on
     early = _before_start(regime, d, policy)
-    cycles = [current_cycle(regime, s.valid_from, s.valid_until, s.applied_on, s.applied_set,
-                            s.approved_on, s.approved_set, age65, d, policy) for s in rows]
+    holder = Holder(regime, age65)
+    cycles = [current_cycle(s.record, holder, d, policy) for s in rows]
     printed = [_printed(c, d, age65, early) for c in cycles]
     n_printed, earliest = _earliest_printed([c.valid_until for c in cycles], printed)
     until, capped_by, status, reason = _window(d, regime, age65, n_printed, earliest, early,
@@ -143,8 +156,8 @@ def _window(downloaded_on, regime, age65, n_printed, earliest, early, as_of, pol
     specialty_validity before 180_days on ties), its status at T and the reason none can be
     had. Returns (until, capped_by, status, reason)."""
     d = downloaded_on
-    until = minimum(minimum(d + policy.days("usage_window"), earliest), age65)
-    capped_by = first_match([until == age65, until == earliest], [0, 1], 2)
+    until, by_age = cap_at_65(minimum(d + policy.days("usage_window"), earliest), age65)
+    capped_by = first_match([by_age, until == earliest], [0, 1], 2)
     reason = first_match([early, n_printed > 0, d > age65],
                          [BEFORE_START, NO_REASON, AFTER_AGE_65], NO_VALID_SPECIALTY)
     status = first_match([reason != NO_REASON, as_of > until], [UNAVAILABLE, EXPIRED], IN_USE)

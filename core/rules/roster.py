@@ -21,17 +21,6 @@ import pyarrow as pa
 
 from core.policy.data import POLICY, Policy
 from core.policy.dates import day_number
-from core.roster.schema import (
-    DATE_COLUMNS,
-    ERROR_COLUMN,
-    FLAG_COLUMN,
-    REGIMES,
-    STATUSES,
-    TEXT_COLUMNS,
-    TEXT_LIMITS,
-    THREADED_ROWS,
-    THREADS,
-)
 from core.rules import certificate as cert
 from core.rules import specialty as rule
 from core.rules.validate import (
@@ -48,9 +37,20 @@ from core.rules.validate import (
     lookups,
     report_text,
 )
+from core.schema.roster import (
+    DATE_COLUMNS,
+    ERROR_COLUMN,
+    FLAG_COLUMN,
+    REGIMES,
+    TEXT_COLUMNS,
+    TEXT_LIMITS,
+    THREADED_ROWS,
+    THREADS,
+)
 
 __all__ = ["PersonWindows", "PreparedRoster", "assess_prepared", "assess_roster",
-           "lapse_counts", "person_windows", "prepare_roster", "seen_at", "usage_windows"]
+           "lapse_counts", "later_downloads", "person_windows", "prepare_roster", "roster_at",
+           "seen_at", "usage_windows"]
 
 
 class Messages:
@@ -116,15 +116,26 @@ class PreparedRoster:
         return len(self.frame)
 
     @property
+    def record(self) -> rule.Record:
+        """Every row's dates on record, as the rules take them."""
+        d = self.dates
+        a, p = d["renewal_applied_on"], d["renewal_approved_on"]
+        return rule.Record(d["valid_from"].days, d["valid_until"].days, a.days, a.present,
+                           p.days, p.present)
+
+    @property
+    def holder(self) -> rule.Holder:
+        """Every row's holder, as the rules take it: the regime and the 65th birthday."""
+        return rule.Holder(self.regime, self.age65)
+
+    @property
     def given(self) -> rule.Given:
         """What R-1, R-3 and R-2 decide on every row without the as-of date
         (``core.rules.specialty.given_cycle``): worked out on first use, once per roster, so a
         new as-of date runs only what depends on it (issue 11 item 3)."""
         got = self._later.get("given")
         if got is None:
-            d = self.dates
-            got = rule.given_cycle(self.regime, d["valid_until"].days,
-                                   d["renewal_approved_on"].days, self.age65, self.policy)
+            got = rule.given_cycle(self.record, self.holder, self.policy)
             self._later["given"] = got
         return got
 
@@ -238,12 +249,41 @@ def prepare_roster(df: pd.DataFrame, policy: Policy = POLICY) -> PreparedRoster:
                           derived["age65"], derived["adult"], ce, bad, messages, texts)
 
 
+# ------------------------------------------------------------------------------ the roster at T
+def _downloads_after(roster: pd.DataFrame, as_of: date) -> tuple[pd.Series, np.ndarray] | None:
+    """The roster's download dates and where they fall after ``as_of`` (None: no such column)."""
+    column = "certificate_downloaded_on"
+    if column not in roster.columns:
+        return None
+    downloaded = pd.to_datetime(roster[column], errors="coerce")
+    return downloaded, (downloaded > pd.Timestamp(as_of)).to_numpy(dtype=bool)
+
+
+def later_downloads(roster: pd.DataFrame, as_of: date) -> bool:
+    """Whether ``roster`` holds a certificate download dated after ``as_of`` (then
+    ``roster_at`` changes it)."""
+    found = _downloads_after(roster, as_of)
+    return found is not None and bool(found[1].any())
+
+
+def roster_at(roster: pd.DataFrame, as_of: date) -> pd.DataFrame:
+    """The roster as it stood at ``as_of`` (POLICY.md, Definitions: what happened after T is not
+    known at T): certificate download dates after it blanked. ``seen_at`` is the same view of a
+    prepared roster. (Later applications and approvals need no such view: the rules only count
+    those dated on or before T.)"""
+    found = _downloads_after(roster, as_of)
+    if found is None or not found[1].any():
+        return roster
+    downloaded, later = found
+    out = roster.copy(deep=False)
+    out["certificate_downloaded_on"] = downloaded.mask(later)
+    return out
+
+
 def seen_at(prep: PreparedRoster, as_of: date) -> PreparedRoster:
-    """The prepared roster as it stood at ``as_of`` (POLICY.md, Definitions: what happened after
-    T is not known at T): download dates after it count as absent. Costs one pass over one
-    column, not a new ``prepare_roster``. (Later applications and approvals need no such view:
-    the rules only count those dated on or before T.) ``person_windows`` applies it itself: a
-    later download is never an error (issue 23), for a roster as for a profile."""
+    """``roster_at`` for a prepared roster: download dates after ``as_of`` count as absent.
+    Costs one pass over one column, not a new ``prepare_roster``. ``person_windows`` applies it
+    itself: a later download is never an error (issue 23), for a roster as for a profile."""
     d = prep.dates["certificate_downloaded_on"]
     later = d.present & (d.days > day_number(as_of))
     if not later.any():
@@ -264,9 +304,8 @@ def assess_prepared(prep: PreparedRoster, as_of: date) -> pd.DataFrame:
         messages = messages.extend(late_problems, prep.texts, d,
                                    {"age65": prep.age65, "adult": prep.adult})
     F, E = d["valid_from"], d["valid_until"]
-    A, P = d["renewal_applied_on"], d["renewal_approved_on"]
-    cyc = rule.current_cycle(prep.regime, F.days, E.days, A.days, A.present, P.days, P.present,
-                             prep.age65, t, policy, given=prep.given)
+    A = d["renewal_applied_on"]
+    cyc = rule.current_cycle(prep.record, prep.holder, t, policy, given=prep.given)
     status, late, _, _, _ = rule.status_at(cyc, A.days, A.present, prep.age65, t)
     covered = prep.regime != rule.NOT_COVERED
     status = np.where(covered, status, rule.STATUS["not_covered"])
@@ -277,7 +316,7 @@ def assess_prepared(prep: PreparedRoster, as_of: date) -> pd.DataFrame:
     out["regime"] = pd.Categorical.from_codes(np.where(good, prep.regime, -1),
                                               categories=list(REGIMES))
     out["status"] = pd.Categorical.from_codes(np.where(good, status, -1),
-                                              categories=list(STATUSES))
+                                              categories=list(rule.STATUSES))
     out["renewed"] = _bools(cyc.renewed & covered, good)
     out["current_valid_from"] = _dates(np.where(cov, cyc.valid_from, F.days), good)
     out["current_valid_until"] = _dates(np.where(cov, cyc.valid_until, E.days), good)

@@ -22,18 +22,37 @@ import numpy as np
 
 from core.policy.data import Policy
 from core.policy.dates import add_years_days
-from core.roster.schema import STATUSES
 from core.rules import branches as B
 from core.rules.ops import first_match, not_, where
 
-PILOT, BATCH, NOT_COVERED = 0, 1, 2  # regime codes: positions in core.roster.schema.REGIMES
+PILOT, BATCH, NOT_COVERED = 0, 1, 2  # regime codes: positions in core.schema.roster.REGIMES
+#: Status codes of R-4 (``status_at``), in the order of its first-match list, then the two
+#: outside it (``age_limit`` after the list; ``not_covered`` for a province outside the notice).
+STATUSES: tuple[str, ...] = (
+    "not_yet_valid", "renewal_pending", "lapsed", "expired_not_lapsed", "apply_now", "valid",
+    "age_limit", "not_covered",
+)
 STATUS = {s: i for i, s in enumerate(STATUSES)}  # status codes: positions in STATUSES
 _R4_BRANCH = np.full(len(STATUSES), -1)  # status code -> its R-4 branch
 _R4_BRANCH[[STATUS[s] for s in B.R4_STATUS]] = list(B.R4_STATUS.values())
 
 
-def _day(policy: Policy, key: str) -> int:
-    return policy.day_numbers[key]
+# ---------------------------------------------------------------------------- the 65th birthday
+def birthday_65(birth_date, policy: Policy):
+    """C-2.2.4: the 65th birthday (``age_limit_years`` of the policy data) of each birth date,
+    and whether it needed I-7 (born on 29 February, the birthday falls on 28 February).
+
+    Returns (age65, i7)."""
+    return add_years_days(birth_date, policy.days("age_limit_years"))
+
+
+def cap_at_65(until, age65):
+    """C-2.2.4: an end date capped at the 65th birthday: it ends then at the latest. ``capped``
+    where ``age65 <= until`` (the birthday ends it, even when both coincide).
+
+    Returns (until, capped)."""
+    capped = age65 <= until
+    return where(capped, age65, until), capped
 
 
 # ------------------------------------------------------------------------------------------ R-1
@@ -53,9 +72,10 @@ def original_deadlines(regime, valid_until, policy: Policy):
     """
     e = valid_until
     lead = policy.days("renewal_lead")
-    pilot_cut, pilot_apply = _day(policy, "pilot_lapses_on"), _day(policy, "pilot_apply_by")
-    start, batch_lapse = _day(policy, "electronic_start"), _day(policy, "batch_lapses_on")
-    batch_apply = _day(policy, "batch_expired_apply_by")
+    day = policy.day_numbers  # the policy's dates as day numbers
+    pilot_cut, pilot_apply = day["pilot_lapses_on"], day["pilot_apply_by"]
+    start, batch_lapse = day["electronic_start"], day["batch_lapses_on"]
+    batch_apply = day["batch_expired_apply_by"]
     thirty = e - lead
     pilot, batch = regime == PILOT, regime == BATCH
     branch = first_match(
@@ -89,8 +109,7 @@ def renewed_cycle(approved_on, age65, policy: Policy):
     p = approved_on
     anniversary, i7 = add_years_days(p, policy.days("renewal_term_years"))
     three_years = where(i7, anniversary, anniversary - 1)  # U of I-8
-    capped = age65 <= three_years
-    until = where(capped, age65, three_years)
+    until, capped = cap_at_65(three_years, age65)
     branch = where(capped, B.R2_RENEWED_CAPPED, B.R2_RENEWED)
     return p, until, until - policy.days("renewal_lead"), until + 1, capped, branch, i7
 
@@ -108,6 +127,28 @@ def renewable(valid_until, age65, apply_by, lapses_on):
 
 
 # ------------------------------------------------------------------------------ the cycle at T
+class Record(NamedTuple):
+    """One registered specialty's dates on record, as day numbers, each optional date with its
+    ``*_set`` mask: one element per row of a roster, or one profile's specialty as Python
+    scalars."""
+
+    valid_from: np.ndarray
+    valid_until: np.ndarray
+    applied_on: np.ndarray
+    applied_set: np.ndarray
+    approved_on: np.ndarray
+    approved_set: np.ndarray
+
+
+class Holder(NamedTuple):
+    """What the rules need of a specialty's holder: the regime of the employer's province
+    (``PILOT``, ``BATCH``, ``NOT_COVERED``) and the 65th birthday (:func:`birthday_65`), per row
+    or as scalars."""
+
+    regime: np.ndarray
+    age65: np.ndarray
+
+
 class Cycle(NamedTuple):
     """The cycle in force at some date, per row: what R-1, R-2 and R-3 decided (a named tuple:
     a profile makes one per specialty, and a frozen dataclass costs more to make)."""
@@ -145,27 +186,28 @@ class Given(NamedTuple):
     renewal: tuple | None       # renewed_cycle(approved_on, age65); None: worked out at T
 
 
-def given_cycle(regime, valid_until, approved_on, age65, policy: Policy,
-                renewal: bool = True) -> Given:
+def given_cycle(record: Record, holder: Holder, policy: Policy, renewal: bool = True) -> Given:
     """The parts of :func:`current_cycle` that do not depend on the as-of date: R-1 and R-3 on
     the given cycle and, with ``renewal``, R-2 on the approval on record."""
-    a1, l1_r1, r1, before = original_deadlines(regime, valid_until, policy)
+    valid_until, approved_on, age65 = record.valid_until, record.approved_on, holder.age65
+    a1, l1_r1, r1, before = original_deadlines(holder.regime, valid_until, policy)
     _, a1, l1, _ = renewable(valid_until, age65, a1, l1_r1)  # R-3 on the given cycle
     return Given(a1, l1, l1_r1, r1, before,
                  renewed_cycle(approved_on, age65, policy) if renewal else None)
 
 
-def current_cycle(regime, valid_from, valid_until, applied_on, applied_set, approved_on,
-                  approved_set, age65, as_of, policy: Policy, given: Given | None = None) -> Cycle:
+def current_cycle(record: Record, holder: Holder, as_of, policy: Policy,
+                  given: Given | None = None) -> Cycle:
     """The cycle in force at ``as_of``: R-1 and R-3 on the given cycle; where an approval dated on
     or before ``as_of`` is on record, R-2 then R-3 on the renewed cycle. An approval always
     renews (C-2.2.4 has no condition, I-9); ``approval_after_lapse`` marks those without an
     application made before the original lapse date (the record needs checking).
     ``given``: :func:`given_cycle` of the same rows, when already worked out."""
+    valid_from, valid_until, applied_on, applied_set, approved_on, approved_set = record
+    age65 = holder.age65
     counts = approved_set & (approved_on <= as_of)
     if given is None:  # a scalar row with no approval that counts skips R-2 (``where`` drops it)
-        given = given_cycle(regime, valid_until, approved_on, age65, policy,
-                            renewal=counts is not False)
+        given = given_cycle(record, holder, policy, renewal=counts is not False)
     a1, l1, l1_r1, r1, before, renewal = given
     f2, e2, a2, l2, capped, r2, i7 = _NO_RENEWAL if renewal is None else renewal
     f = where(counts, f2, valid_from)

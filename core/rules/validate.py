@@ -30,9 +30,10 @@ from core.messages.catalogue import coded, problem
 from core.messages.errors import InvalidInput, Problem
 from core.policy.data import POLICY, Policy
 from core.policy.dates import add_years_days, day_number, from_day, iso_day, parse_iso
-from core.roster.cells import utf8_buffers
-from core.roster.schema import FLAG_WORDS, GENDERS, TEXT_LIMITS
 from core.rules.ops import any_, maximum, minimum, not_
+from core.rules.specialty import birthday_65
+from core.schema.cells import utf8_buffers
+from core.schema.roster import FLAG_WORDS, GENDERS, TEXT_LIMITS
 
 CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
 STRIP_CHARS = " \t\r\n\u3000\u00a0"  # trimmed around text: spaces, full-width space, NBSP
@@ -484,7 +485,7 @@ def check_dates(problems: Problems, dates: dict[str, DateField], policy: Policy,
     min_age = int(lim["min_age_at_registration"])
     birth = minimum(maximum(B.days, lo), hi)  # an absurd birth: an error, not an overflow
     adult, _ = add_years_days(birth, min_age)
-    age65, age65_i7 = add_years_days(birth, policy.days("age_limit_years"))
+    age65, age65_i7 = birthday_65(birth, policy)
     too_early = B.present & (B.days < day_number(lim["earliest_birth_date"]))
     birth_ok = B.present & not_(too_early)  # reported by check_dates_at, with the as-of date
     problems.add("valid_from", "before_age_18", birth_ok & F.present & (F.days < adult),

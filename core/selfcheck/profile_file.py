@@ -27,7 +27,7 @@ from core.messages.catalogue import problem, text
 from core.messages.errors import CodedError, InvalidInput
 from core.policy.data import POLICY
 from core.policy.dates import parse_iso
-from core.roster.schema import FLAG_WORDS, GENDERS  # the spellings the engine accepts
+from core.schema.roster import FLAG_WORDS, GENDERS  # the spellings the engine accepts
 
 FLAGS = {**FLAG_WORDS, True: True, False: False}
 

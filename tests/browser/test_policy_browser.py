@@ -8,7 +8,7 @@ from playwright.sync_api import Page, expect
 
 from core.demo import scenarios as sc
 from core.policy.data import POLICY
-from core.roster.schema import REGIMES
+from core.schema.roster import REGIMES
 from tests.browser.app_server import TIMEOUT_MS, open_page, settle
 from ui.i18n import text
 from ui.policy_charts import regime_label

@@ -1,6 +1,6 @@
 """Two app servers behind a real nginx, one PostgreSQL, driven by Chromium through the proxy.
 
-tests/deploy_helpers.py starts the deployment (module scope): two ``streamlit run`` replicas
+scripts/deploy_helpers.py starts the deployment (module scope): two ``streamlit run`` replicas
 sharing ECERT_DB_URL (a database of the session's PostgreSQL cluster), ECERT_SECRET_KEY,
 ECERT_ADMIN_PASSWORD_HASH, ECERT_BASE_URL (the proxy) and the cookie secret, and nginx with
 deploy/nginx.conf in front. A browser context is pinned to replica A or B the way nginx pins
@@ -29,10 +29,11 @@ from core.admin.auth import hash_password
 from core.demo.roster import demo_profile, demo_roster
 from core.policy.dates import today_shanghai
 from core.roster.io import to_csv_bytes
-from tests import deploy_helpers, pg_cluster
+from scripts import deploy_helpers
+from scripts.deploy_helpers import Deployment
+from tests import databases
 from tests.browser.app_server import TIMEOUT_MS, settle
 from tests.databases import Database
-from tests.deploy_helpers import Deployment
 from ui.i18n import text
 
 pytestmark = pytest.mark.browser
@@ -44,7 +45,7 @@ LOGIN_MS = 180_000  # the first login on a fresh database imports the demo roste
 
 @pytest.fixture(scope="module")
 def deployment(postgres) -> Iterator[Deployment]:
-    pg_cluster.skip_or_fail_without_postgres(deploy_helpers.unavailable(), what="nginx")
+    databases.skip_or_fail_without_postgres(deploy_helpers.unavailable(), what="nginx")
     url = postgres.create_database(DB_NAME)
     d = Deployment(2, db_url=url, admin_password_hash=hash_password(PASSWORD))
     try:

@@ -7,7 +7,7 @@ of 10 M one-character rows (14 GB, MemoryError). Now:
 
 * ``python -m core roster FILE`` ends with exit 0 or 2 (never a signal), a bilingual reason on
   stderr, and the whole process tree (CLI, forkserver, cage child) stays under 1 GiB of RSS;
-* the reader refuses each before allocating (the limits of core/roster/schema.py);
+* the reader refuses each before allocating (the limits of core/schema/roster.py);
 * whatever a child does (abort, MemoryError, endless loop) the caller gets a coded bilingual
   RosterReadError and the next read works; the cage's temporary folder is gone afterwards;
 * a caged read gives exactly the frames of an in-process read; compressed CSVs (.gz, .bz2,
@@ -17,7 +17,6 @@ of 10 M one-character rows (14 GB, MemoryError). Now:
 from __future__ import annotations
 
 import bz2
-import glob
 import gzip
 import io
 import lzma
@@ -35,9 +34,11 @@ import pandas as pd
 import psutil
 import pytest
 
-from core.roster import cage, cells, decode, packed
+from core.admin import jobs
+from core.roster import cage, decode, packed
 from core.roster.io import RosterReadError, read_roster
 from core.rules.roster import assess_roster
+from core.schema import cells
 from tests.hostile.hostile_files import HOSTILE
 from tests.samples import (
     AS_OF,
@@ -100,6 +101,7 @@ def run_cli_measured(*args: str, timeout: float = 300) -> tuple[int, str, int]:
     return proc.returncode, err.read().decode("utf-8", "replace"), peak
 
 
+@pytest.mark.slow  # a command-line process per hostile file: make test, not make check
 @pytest.mark.parametrize("name", list(HOSTILE))
 def test_the_cli_survives_each_hostile_file_under_1_gib(hostile_dir, name):
     code, stderr, peak = run_cli_measured("roster", str(hostile_dir / name),
@@ -217,7 +219,7 @@ def test_an_archive_inside_an_archive_is_refused():
 # ------------------------------------------------------------------------ the cage itself
 def test_a_caged_read_gives_the_in_process_frames():
     for data in (csv_bytes([GOOD_ROW, OTHER_ROW]), xlsx_bytes([EN_HEADER, GOOD_ROW, OTHER_ROW])):
-        checked = cage.check_roster(data, "x", AS_OF)
+        checked = jobs.check_roster(data, "x", AS_OF)
         direct = read_roster(data, "x")
         pd.testing.assert_frame_equal(checked.roster.data, direct.data)
         pd.testing.assert_frame_equal(checked.roster.raw, direct.raw)
@@ -265,10 +267,6 @@ def kill_job(roster):
     os.kill(os.getpid(), signal.SIGSEGV)
 
 
-def _cage_dirs() -> set[str]:
-    return set(glob.glob(os.path.join(tempfile.gettempdir(), "ecert-cage-*")))
-
-
 @pytest.mark.parametrize(("job", "limits", "code"), [
     (abort_job, cage.Limits(), "cage_crashed"),
     (kill_job, cage.Limits(), "cage_crashed"),
@@ -276,17 +274,27 @@ def _cage_dirs() -> set[str]:
     (spin_job, cage.Limits(cpu_seconds=1, wall_seconds=20), "cage_timeout"),
     (spin_job, cage.Limits(cpu_seconds=60, wall_seconds=2), "cage_timeout"),
 ], ids=["abort", "segfault", "memory", "cpu", "wall"])
-def test_any_failure_of_the_child_is_a_coded_bilingual_error(job, limits, code):
-    before = _cage_dirs()
+def test_any_failure_of_the_child_is_a_coded_bilingual_error(job, limits, code, monkeypatch):
+    made = []  # this run's own folder (other processes on the machine make theirs meanwhile)
+    real_mkdtemp = tempfile.mkdtemp
+
+    def mkdtemp(*args, **kwargs):
+        path = real_mkdtemp(*args, **kwargs)
+        if os.path.basename(path).startswith("ecert-cage-"):  # not multiprocessing's own
+            made.append(path)
+        return path
+
+    monkeypatch.setattr(cage.tempfile, "mkdtemp", mkdtemp)
     started = time.monotonic()
     with pytest.raises(RosterReadError) as err:
         cage.run_caged(job, csv_bytes([GOOD_ROW]), "x.csv", limits=limits)
     assert err.value.code == code
     bilingual(err.value.message_zh, err.value.message_en)
     assert time.monotonic() - started < 60
-    assert _cage_dirs() <= before, "the cage's temporary folder is removed"
+    assert made and not any(os.path.exists(p) for p in made), "the cage's folder is removed"
+    monkeypatch.undo()
     # and the caller carries on: the next read works
-    assert len(cage.check_roster(csv_bytes([GOOD_ROW]), "y.csv").roster) == 1
+    assert len(jobs.check_roster(csv_bytes([GOOD_ROW]), "y.csv").roster) == 1
 
 
 def test_the_cage_folder_is_private_and_the_input_0600(monkeypatch):
@@ -300,7 +308,7 @@ def test_the_cage_folder_is_private_and_the_input_0600(monkeypatch):
         return real(kind, path)
 
     monkeypatch.setitem(cage.run_caged.__globals__, "_read_back", spy)
-    cage.check_roster(csv_bytes([GOOD_ROW]), "x.csv")
+    jobs.check_roster(csv_bytes([GOOD_ROW]), "x.csv")
     assert seen == {"dir": 0o700, "input": 0o600}
 
 

@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from core import InvalidInput, assess, assess_roster
 from core.certificate import tokens
 from core.roster.io import Roster, RosterReadError, read_roster
-from core.roster.schema import ROSTER_COLUMNS
+from core.schema.roster import ROSTER_COLUMNS
 from tests.engine_helpers import profile
 from tests.samples import (
     AS_OF,

@@ -27,7 +27,7 @@ from hypothesis import strategies as st
 from core import assess_roster
 from core.roster.duplicates import PERSON_SPECIALTY, duplicate_rows
 from core.roster.io import RosterReadError, read_roster
-from core.roster.schema import ROSTER_COLUMNS
+from core.schema.roster import ROSTER_COLUMNS
 from tests.samples import (
     AS_OF,
     EN_HEADER,

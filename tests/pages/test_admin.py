@@ -17,12 +17,12 @@ from streamlit.testing.v1 import AppTest
 
 from core import assess_roster, lapse_counts
 from core.admin.auth import hash_password
-from core.admin.dashboard import roster_at
+from core.admin.importing import prepare_import
 from core.demo.roster import demo_roster
 from core.policy.dates import today_shanghai
-from core.roster.importing import prepare_import
 from core.roster.io import to_csv_bytes, to_xlsx_bytes
 from core.roster.store import Store
+from core.rules.roster import roster_at
 from tests import app_helpers
 from tests.app_helpers import accept_import, assert_clean, open_admin
 from ui import admin_auth, admin_dashboard, admin_import
@@ -95,7 +95,7 @@ def test_demo_mode_chart1_equals_lapse_counts_of_the_demo_roster():
     as_of = date(2022, 3, 1)
     at = open_admin(as_of)
     demo = demo_roster(30_000, seed=2021, as_of=today_shanghai())
-    # the dashboard looks at the roster as it stood at T (core.dashboard.roster_at)
+    # the dashboard looks at the roster as it stood at T (core.rules.roster.roster_at)
     want = {k: int(v) for k, v in lapse_counts(roster_at(demo, as_of), as_of).items()}
     assert chart1_numbers(at) == want
     registrations = [m for m in at.metric if m.label == text("admin.m_registrations", "zh")]

@@ -13,8 +13,10 @@ from core.admin import dashboard as dash
 from core.admin import monitor
 from core.demo.roster import DEMO_ROWS, DEMO_SEED, demo_roster
 from core.policy.dates import today_shanghai
-from core.roster.schema import DUE_KINDS, REGIMES, STATUSES, USAGE_STATUSES
-from core.rules.roster import prepare_roster, usage_windows
+from core.rules.certificate import USAGE_STATUSES
+from core.rules.roster import prepare_roster, roster_at, usage_windows
+from core.rules.specialty import STATUSES
+from core.schema.roster import DUE_KINDS, REGIMES
 from tests.app_helpers import assert_clean, open_admin
 from ui import admin_monitor, admin_tables
 from ui.i18n import text
@@ -91,7 +93,7 @@ def test_english_chart_titles_are_words():
 # -- monitoring --------------------------------------------------------------------------------
 def demo_windows(as_of: date) -> pd.DataFrame:
     roster = demo_roster(DEMO_ROWS, seed=DEMO_SEED, as_of=today_shanghai())
-    return usage_windows(prepare_roster(dash.roster_at(roster, as_of)), as_of)
+    return usage_windows(prepare_roster(roster_at(roster, as_of)), as_of)
 
 
 def open_monitoring(at, lang: str = "zh"):

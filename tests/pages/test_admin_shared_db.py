@@ -106,7 +106,7 @@ def test_a_server_opening_the_store_finishes_row_tables_left_pending(shared):
 
 
 def test_the_snapshot_list_says_when_a_row_table_is_still_being_written(shared, monkeypatch):
-    from core.roster import importing
+    from core.admin import importing
 
     monkeypatch.setattr(importing, "start_background", lambda *_a: None)  # a writer not yet done
     at = login(open_admin(), PASSWORD)

@@ -30,8 +30,8 @@ from core.admin.auth import hash_password
 from core.demo.roster import demo_roster
 from core.policy.dates import today_shanghai
 from core.roster.io import to_csv_bytes
-from core.roster.schema import COLUMN_LABELS_ZH
 from core.roster.store import Store
+from core.schema.roster import COLUMN_LABELS_ZH
 from tests.app_helpers import APP, accept_import, assert_clean, login, open_admin
 from tests.browser.app_server import TIMEOUT_MS, start_app, stop_app
 from ui import admin_dashboard

@@ -99,6 +99,7 @@ def test_clear_cache_between_guesses_does_not_reset_the_wait(checks, address, fr
     assert len(checks) == 4  # 3 free failures, the 4th starts the wait, the rest unchecked
 
 
+@pytest.mark.slow  # 62 page runs: make test, not make check
 def test_failures_from_rotating_addresses_never_lock_out_the_admin(checks, address, frozen):
     at = open_admin()
     address[0] = "203.0.113.1"  # the admin logs in once from the office

@@ -17,8 +17,8 @@ from streamlit.testing.v1 import AppTest
 from core import assess
 from core.admin.auth import hash_password
 from core.demo.roster import demo_profile
+from scripts.pg_cluster import free_port
 from tests.app_helpers import APP, assert_clean, login, plain
-from tests.pg_cluster import free_port
 from ui.i18n import text
 
 PASSWORD = "broken-store 口令"

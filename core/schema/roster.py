@@ -1,9 +1,10 @@
 """The roster's schema: one owner for what every other module spells out about a roster row.
 
 Columns and their Chinese labels and header aliases (CONTRACT.md, "Roster file"), the output
-columns of ``python -m core roster``, the text length limits, the regimes and status codes of
-POLICY.md, and the one colour palette every chart uses for them. Change a column alias, a limit
-or a colour here and every reader, writer, check and chart follows.
+columns of ``python -m core roster``, the text length limits, the regimes of POLICY.md, the
+kinds of the due list, and the one colour palette every chart uses (for the regimes, and for the
+status codes that the rules define: ``core.rules.specialty.STATUSES``). Change a column alias,
+a limit or a colour here and every reader, writer, check and chart follows.
 
 The palette is Okabe & Ito's colour-blind-safe set (with two tints for the quiet categories);
 colour never carries meaning alone: every chart also labels its categories in text.
@@ -101,12 +102,8 @@ THREADED_ROWS, THREADS = 50_000, 2
 
 # -- codes (POLICY.md) ----------------------------------------------------------------------------
 REGIMES: tuple[str, ...] = POLICY.regimes  # pilot, batch2021, not_covered (policy.toml)
-#: Status codes of R-4, in the order of its first-match list, then the two outside it.
-STATUSES: tuple[str, ...] = (
-    "not_yet_valid", "renewal_pending", "lapsed", "expired_not_lapsed", "apply_now", "valid",
-    "age_limit", "not_covered",
-)
-USAGE_STATUSES: tuple[str, ...] = ("in_use", "expired", "unavailable")
+# The status codes live with their rules: R-4's in core.rules.specialty.STATUSES (beside
+# status_at), R-6's in core.rules.certificate.USAGE_STATUSES (beside usage_window).
 DUE_KINDS: tuple[str, ...] = ("apply_by", "lapses_on", "usage_until", "outdated", "age65")
 
 # -- one palette (Okabe & Ito) -------------------------------------------------------------------

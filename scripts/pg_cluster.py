@@ -85,26 +85,6 @@ def unavailable() -> str | None:
     return None
 
 
-def postgres_required() -> bool:
-    """CI (``CI`` set) and ``make test`` (``ECERT_REQUIRE_POSTGRES=1``) must run the PostgreSQL
-    tests, never skip them."""
-    ci = os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
-    return ci or os.environ.get("ECERT_REQUIRE_POSTGRES", "") == "1"
-
-
-def skip_or_fail_without_postgres(why: str | None = None, what: str = "PostgreSQL") -> None:
-    """In a test: skip it when ``what`` (PostgreSQL, nginx) cannot run here, or fail it where
-    it must run (CI, make test)."""
-    import pytest
-
-    why = why or (unavailable() if what == "PostgreSQL" else None)
-    if why:
-        if postgres_required():
-            pytest.fail(f"{what} must run here (CI / make test) but cannot: {why}",
-                        pytrace=False)
-        pytest.skip(f"{what} unavailable: {why}")
-
-
 class PostgresCluster:
     """One PostgreSQL server in a temporary folder; see the module doc."""
 

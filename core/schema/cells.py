@@ -17,7 +17,7 @@ import pyarrow.compute as pc
 
 from core.messages.catalogue import problem
 from core.messages.errors import CodedError
-from core.roster.schema import (
+from core.schema.roster import (
     COLUMN_LABELS_ZH,
     ERROR_COLUMN,
     FLAG_WORDS,

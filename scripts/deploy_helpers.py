@@ -33,8 +33,8 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from scripts.pg_cluster import PostgresCluster
 from scripts.processes import free_port, healthy, stop_group
-from tests.pg_cluster import PostgresCluster
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE = ROOT / "deploy" / "nginx.conf"

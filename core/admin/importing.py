@@ -33,9 +33,9 @@ from core.admin import dashboard as dash
 from core.roster.cage import run_caged, start_background
 from core.roster.duplicates import duplicate_rows
 from core.roster.io import Roster, canonical_header
-from core.roster.schema import ROSTER_COLUMNS
 from core.roster.store import UNCHECKED, ImportSuperseded, Store, StoreError
-from core.rules.roster import assess_roster
+from core.rules.roster import assess_roster, roster_at
+from core.schema.roster import ROSTER_COLUMNS
 
 __all__ = ["IDENTITY", "PREVIEW_ROWS", "STAGES", "ImportProgress", "PendingImport", "accept_import",
            "check_job", "file_headers", "prepare_import", "with_identity", "write_rows_later"]
@@ -134,7 +134,7 @@ def check_job(roster: Roster, as_of: date) -> dict:
     """The cage child's part of ``prepare_import`` (module level: the cage sends it by name):
     assess every row at ``as_of``, keep the rows without an error, and make the report, the
     preview and the duplicate count."""
-    assessed = assess_roster(dash.roster_at(roster.data, as_of), as_of)
+    assessed = assess_roster(roster_at(roster.data, as_of), as_of)
     ok = assessed["error"].isna().to_numpy(dtype=bool)
     headers = file_headers(roster.raw.columns)
     return {"valid": roster.data.loc[ok, list(ROSTER_COLUMNS)].reset_index(drop=True),
