@@ -48,6 +48,7 @@ from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ct
 
 from core.admin import dashboard as dash
 from core.admin import monitor
+from core.admin.scope import Scope, restrict, restrict_roster
 from core.demo.roster import DEMO_ROWS, DEMO_SEED, demo_roster
 from core.policy.data import POLICY
 from core.policy.dates import today_shanghai
@@ -69,7 +70,7 @@ __all__ = ["DEMO_ROWS", "Filters", "Source", "assessed", "demo_source", "prefetc
 
 log = logging.getLogger(__name__)
 
-Key = tuple  # ("db", url, snapshot id) | ("demo", generated_on)
+Key = tuple  # ("db", url, snapshot id[, Scope]) | ("demo", generated_on)
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,20 @@ class Source:
     @property
     def snapshot_id(self) -> int | None:
         return self.key[2] if self.key[0] == "db" else None
+
+    @property
+    def scope(self) -> Scope:
+        """The account scope the key was made for (core/admin/scope.py); national without."""
+        return _scope_of(self.key)
+
+    @property
+    def rows_allowed(self) -> bool:
+        """May this source's readers show rows of people (tables, lists, exports)?"""
+        return self.scope.rows_allowed
+
+
+def _scope_of(key: Key) -> Scope:
+    return key[3] if key[0] == "db" and len(key) > 3 else Scope.national()
 
 
 @dataclass(frozen=True)
@@ -159,15 +174,40 @@ def _demo_snapshot(generated_on: date) -> Snapshot:
     return _snapshot_of(demo_roster(DEMO_ROWS, seed=DEMO_SEED, as_of=generated_on))
 
 
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _province_snapshot(url: str, snapshot_id: int, scope: Scope) -> Snapshot:
+    """A province account's snapshot: only its provinces' rows, prepared on their own."""
+    return _snapshot_of(restrict_roster(_db_snapshot(url, snapshot_id).roster, scope))
+
+
+def _base(key: Key) -> Snapshot:
+    """The rows ``key``'s scope may count (a province account: its provinces only)."""
+    if key[0] != "db":
+        return _demo_snapshot(key[1])
+    scope = _scope_of(key)
+    if scope.role == "province":
+        return _province_snapshot(key[1], key[2], scope)
+    return _db_snapshot(key[1], key[2])
+
+
 def snapshot(key: Key) -> Snapshot:
-    return _db_snapshot(key[1], key[2]) if key[0] == "db" else _demo_snapshot(key[1])
+    """The snapshot as ``key``'s scope sees it: a province account its provinces' rows only, a
+    viewer no personal column (core.admin.scope.restrict). Every reader below starts here."""
+    base = _base(key)
+    scope = _scope_of(key)
+    if scope.rows_allowed:
+        return base
+    return Snapshot(restrict(base.roster, scope), base.prepared, base.basis)
 
 
-def snapshot_source(snapshot_id: int) -> Source:
-    """The database snapshot ``snapshot_id`` of the configured store."""
+def snapshot_source(snapshot_id: int, scope: Scope | None = None) -> Source:
+    """The database snapshot ``snapshot_id`` of the configured store, as ``scope`` (an admin
+    account's, core/admin/scope.py; default national) may see it."""
     url = config.db_url()
     _store(url)
-    return Source(("db", url, int(snapshot_id)))
+    if scope is None or scope.everything:
+        return Source(("db", url, int(snapshot_id)))
+    return Source(("db", url, int(snapshot_id), scope))
 
 
 def demo_source() -> Source:
@@ -184,13 +224,13 @@ def _version(policy) -> str:
 def _prepared_other(key: Key, version: str) -> PreparedRoster:
     """``prepare_roster`` under another notice version (a later notice as data)."""
     policy = next(p for p in (POLICY, *POLICY.amendments) if _version(p) == version)
-    return prepare_roster(snapshot(key).roster, policy)
+    return prepare_roster(_base(key).roster, policy)
 
 
 def _prepared(key: Key, as_of: date) -> PreparedRoster:
     """The snapshot prepared once, seen as it stood at ``as_of`` (later downloads absent: a
     view over one column, no new preparation)."""
-    snap = snapshot(key)
+    snap = _base(key)
     policy = POLICY.in_force(as_of)
     prepared = snap.prepared if policy is POLICY else _prepared_other(key, _version(policy))
     return seen_at(prepared, as_of)
@@ -199,7 +239,7 @@ def _prepared(key: Key, as_of: date) -> PreparedRoster:
 @st.cache_resource(show_spinner=False, max_entries=3)
 def _view(key: Key, as_of: date) -> View:
     full = assess_prepared(_prepared(key, as_of), as_of)
-    return View(full, dash.compact(full, snapshot(key).basis))
+    return View(restrict(full, _scope_of(key)), dash.compact(full, _base(key).basis))
 
 
 def view(source: Source, as_of: date) -> View:
@@ -214,7 +254,7 @@ def assessed(snapshot_id: int, as_of: date) -> pd.DataFrame:
 
 @st.cache_resource(show_spinner=False, max_entries=3)
 def _windows(key: Key, as_of: date) -> pd.DataFrame:
-    return usage_windows(_prepared(key, as_of), as_of)
+    return restrict(usage_windows(_prepared(key, as_of), as_of), _scope_of(key))
 
 
 def windows(source: Source, as_of: date) -> pd.DataFrame:

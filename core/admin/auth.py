@@ -34,7 +34,7 @@ from core.messages.errors import CodedError
 
 __all__ = ["GLOBAL_KEY", "MAX_CONCURRENT_CHECKS", "PasswordInputError", "Throttle", "attempt",
            "check_slot", "hash_password", "hash_password_cli", "process_throttle",
-           "reset_process_throttle", "verify_password"]
+           "read_password_cli", "reset_process_throttle", "verify_password"]
 
 _HASHER = PasswordHasher()
 GLOBAL_KEY = "*"
@@ -87,15 +87,11 @@ def is_valid_hash(password_hash: str | None) -> bool:
         return False
 
 
-def hash_password_cli(stdin: TextIO | None = None,
+def read_password_cli(stdin: TextIO | None = None, label: str = "管理员口令 / Admin password: ",
                       prompt: Callable[[str], str] | None = None) -> str:
-    """The hash for ``python -m core hash-password``: the caller prints it, nothing else does.
-
-    At a terminal the password is asked twice without echo (``getpass``) and must match; from a
-    pipe (``echo -n secret | python -m core hash-password``) the first line is the password
-    (its line ending removed). Raises :class:`PasswordInputError` on an empty or mismatched
-    password.
-    """
+    """A password for the command line: at a terminal asked twice without echo (``getpass``)
+    and must match; from a pipe the first line (its line ending removed). Raises
+    :class:`PasswordInputError` on an empty, over-long or mismatched password."""
     stdin = sys.stdin if stdin is None else stdin
     interactive = prompt is not None or (hasattr(stdin, "isatty") and stdin.isatty())
     if interactive:
@@ -103,7 +99,7 @@ def hash_password_cli(stdin: TextIO | None = None,
             import getpass
 
             prompt = getpass.getpass
-        first = prompt("管理员口令 / Admin password: ")
+        first = prompt(label)
         second = prompt("再次输入 / Repeat: ")
         if first != second:
             raise PasswordInputError("password_mismatch", "两次输入的口令不一致。",
@@ -111,7 +107,22 @@ def hash_password_cli(stdin: TextIO | None = None,
         password = first
     else:
         password = stdin.readline().rstrip("\r\n")
-    return hash_password(password)
+    if password == "":
+        raise PasswordInputError("empty_password", "口令不能为空。", "The password is empty.")
+    if len(password) > MAX_PASSWORD_CHARS:
+        raise PasswordInputError(
+            "password_too_long",
+            f"口令过长（最多 {MAX_PASSWORD_CHARS} 个字符）。",
+            f"The password is too long (at most {MAX_PASSWORD_CHARS} characters).",
+        )
+    return password
+
+
+def hash_password_cli(stdin: TextIO | None = None,
+                      prompt: Callable[[str], str] | None = None) -> str:
+    """The hash for ``python -m core hash-password``: the caller prints it, nothing else does
+    (the password as :func:`read_password_cli` reads it)."""
+    return hash_password(read_password_cli(stdin, prompt=prompt))
 
 
 # ------------------------------------------------------------------------------ throttle
@@ -283,17 +294,31 @@ def reset_process_throttle() -> None:
         _process_throttle = None
 
 
+#: One more check slot, only for a client that logged in to the account before (its known
+#: address, core/admin/accounts.py): a flood of guesses from new addresses cannot keep the
+#: real admin's usual address waiting for a slot.
+_KNOWN_CHECKS = threading.BoundedSemaphore(1)
+
+
 class check_slot:  # noqa: N801 - used as ``with check_slot() as free:``
     """One of the MAX_CONCURRENT_CHECKS password-check slots, taken without waiting:
-    ``with check_slot() as free: if not free: <busy>``."""
+    ``with check_slot() as free: if not free: <busy>``. ``known``: the client logged in to
+    this account before, and may also take the one slot kept for such clients."""
+
+    def __init__(self, known: bool = False) -> None:
+        self.known = known
 
     def __enter__(self) -> bool:
-        self._got = _CHECKS.acquire(blocking=False)
-        return self._got
+        self._got = None
+        if _CHECKS.acquire(blocking=False):
+            self._got = _CHECKS
+        elif self.known and _KNOWN_CHECKS.acquire(blocking=False):
+            self._got = _KNOWN_CHECKS
+        return self._got is not None
 
     def __exit__(self, *exc) -> None:
-        if self._got:
-            _CHECKS.release()
+        if self._got is not None:
+            self._got.release()
 
 
 def attempt(key: str, password_hash: str | None, password: str | None,
