@@ -35,6 +35,7 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 import logging
+import os
 import threading
 import time
 from collections.abc import Mapping
@@ -150,17 +151,36 @@ def _context_of(session_id: str | None):
     return getattr(client, "client_context", None)
 
 
+def _forwarded(headers) -> str | None:
+    """The X-Forwarded-For header(s) of a handshake (a mapping or (name, value) pairs)."""
+    try:
+        pairs = headers.items() if isinstance(headers, Mapping) else headers
+        values = [str(v) for k, v in pairs if str(k).lower() == "x-forwarded-for"]
+    except (TypeError, ValueError):
+        return None
+    return ", ".join(values) if values else None
+
+
+def _server_believes_forwarded() -> bool:
+    """Whether uvicorn (Streamlit's server) itself replaces the socket peer with an address of
+    X-Forwarded-For: it does for peers in ``FORWARDED_ALLOW_IPS`` (default loopback). Started
+    with ``FORWARDED_ALLOW_IPS=`` (docs/DEPLOY.md) it does not, and the peer is the socket's."""
+    return os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1").strip() != ""
+
+
 def client_key(session_id: str | None = None) -> str:
     """The throttle's and the audit's name of this browser's client (its address)."""
     context = _context_of(session_id or _session_id())
-    try:
-        peer = getattr(context, "remote_ip", None)
-        headers = getattr(context, "headers", None)
-        forwarded = headers.get("X-Forwarded-For") if isinstance(headers, Mapping) else None
-    except Exception:  # noqa: BLE001
-        peer, forwarded = None, None
-    peer = peer if isinstance(peer, str) and peer not in ("::1", "127.0.0.1") else None
-    forwarded = forwarded if isinstance(forwarded, str) else None
+    peer = getattr(context, "remote_ip", None)
+    peer = peer if isinstance(peer, str) else None
+    forwarded = _forwarded(getattr(context, "headers", None)) if context is not None else None
+    if forwarded and peer and _server_believes_forwarded() and peer in {
+            h.strip() for h in forwarded.split(",")}:
+        # the server took the peer from the header: the real peer was one of its trusted
+        # hosts (loopback unless FORWARDED_ALLOW_IPS says otherwise), not what the header says
+        peer = "127.0.0.1"
+    if peer in ("::1", "127.0.0.1"):
+        peer = None
     return "ip:" + client_address(peer, forwarded)
 
 
@@ -455,14 +475,17 @@ def check_password(login: str | None, password: str | None) -> tuple[Account | N
         known = acct is not None and gate.known(client, acct.login)
     except (StoreError, config.ConfigError) as exc:  # the throttle needs the database
         return None, t("admin.store_failed") + "\n\n" + bilingual(exc)
-    name = acct.login if acct is not None else None
+    name = acct.login if acct is not None else ""
     try:
+        # the count first (a database transaction, refused without a check slot), then the
+        # slot: a client that must wait never holds a slot another one needs
+        wait = gate.begin(client, name)
+        if wait > 0:
+            return None, t("admin.login_wait", seconds=int(wait + 0.999))
         with auth.check_slot(known=known) as free:
             if not free:
+                gate.cancel(client, name)
                 return None, t("admin.login_busy")
-            wait = gate.begin(client, name or "")
-            if wait > 0:
-                return None, t("admin.login_wait", seconds=int(wait + 0.999))
             if verify_account(acct, password):
                 gate.succeeded(client, acct.login)
                 return acct, None

@@ -308,6 +308,16 @@ class LoginThrottle:
                            arow is None or now - arow.last_at > self.window)
         return 0.0
 
+    def cancel(self, client: str, login: str) -> None:
+        """The attempt ``begin`` counted was not checked after all (no check slot was free):
+        take its count back."""
+        f = failures_table
+        keys = ["client:" + client] + (["account:" + login] if login else [])
+        with self.store._guard("write"), self.store._write() as conn:
+            self._lock(conn)
+            conn.execute(f.update().where(f.c.key.in_(keys), f.c.failures > 0)
+                         .values(failures=f.c.failures - 1))
+
     def failed(self, client: str) -> float:
         """The attempt ``begin`` counted was wrong: the client's wait runs from now."""
         now = self.clock()
