@@ -262,7 +262,6 @@ def _forget_process_state() -> None:
     which each test has its own of)."""
     with _live_lock:
         _live.clear()
-    auth.reset_process_throttle()
 
 
 throttle.clear = _forget_process_state  # type: ignore[attr-defined]

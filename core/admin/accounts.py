@@ -40,7 +40,8 @@ from datetime import UTC, datetime
 import pandas as pd
 import sqlalchemy as sa
 
-from core.admin.auth import hash_password, is_valid_hash, verify_password
+from core.admin import auth
+from core.admin.auth import hash_password, is_valid_hash
 from core.admin.scope import ROLES, Scope, ScopeRefused, normalise_provinces
 from core.messages.errors import CodedError
 from core.roster.store import Store
@@ -361,9 +362,9 @@ class LoginThrottle:
 def verify_account(account: Account | None, password: str | None) -> bool:
     """The password check of an account: False for none, a disabled one or a bad hash."""
     if account is None or account.disabled or not is_valid_hash(account.password_hash):
-        verify_password(_dummy_hash(), password)  # the same time whether the login exists
+        auth.verify_password(_dummy_hash(), password)  # the same time, account or not
         return False
-    return verify_password(account.password_hash, password)
+    return auth.verify_password(account.password_hash, password)
 
 
 _DUMMY: list[str] = []
