@@ -502,12 +502,13 @@ def _login_form() -> None:
     with st.form(LOGIN_FORM, clear_on_submit=True, enter_to_submit=True):
         st.header(t("admin.login_title"))
         login = st.text_input(t("admin.login_name"), key=LOGIN_NAME_KEY,
-                              help=t("admin.login_name_help"), autocomplete="username")
+                              autocomplete="username")  # no help icon: Tab goes to the password
         password = st.text_input(t("admin.login_password"), type="password", key=PASSWORD_KEY,
                                  autocomplete="current-password")
         submitted = st.form_submit_button(t("admin.login_button"), type="primary")
         # A login holds for this browser tab's session only: a reload asks again. Keeping it
         # would need a long-lived token in a cookie or the address; neither is worth the risk.
+        st.caption(t("admin.login_name_help"))
         st.caption(t("admin.login_reload_note"))
     if not submitted:
         return
