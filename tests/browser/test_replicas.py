@@ -52,7 +52,8 @@ def deployment(postgres) -> Iterator[Deployment]:
     pg_cluster.skip_or_fail_without_postgres(deploy_helpers.unavailable(), what="nginx")
     url = postgres.create_database(DB_NAME)
     d = Deployment(2, db_url=url, admin_password_hash=hash_password(PASSWORD),
-                   extra_env={"ECERT_TRUSTED_PROXIES": "127.0.0.1"})
+                   extra_env={"ECERT_TRUSTED_PROXIES": "127.0.0.1",
+                              "FORWARDED_ALLOW_IPS": ""})  # docs/DEPLOY.md
     try:
         d.start()
         yield d
