@@ -17,9 +17,9 @@ fingerprint of it is kept; ``ECERT_ADMIN_PASSWORD_HASH`` is the national account
 the browser binding (its XSRF cookie's token, hashed: a second websocket resuming the session
 with a stolen session id lacks it) is the same, and the session was active within
 ``ECERT_ADMIN_IDLE_MINUTES`` (default 15). When it fails the session is logged out and the
-audit log says why. :func:`idle_watch` (a fragment running every few seconds, which does not
-count as activity) reruns the page when the idle time is up, so the data leaves the screen
-without waiting for a click.
+audit log says why. :func:`idle_watch` (a fragment the browser reruns every
+:func:`watch_seconds`, which does not count as activity) reruns the page when the idle time is
+up, so the data leaves the screen without waiting for a click.
 
 Password checks (the login; the re-entry before an import, a snapshot switch or deletion) go
 through the throttle in the database (core/admin/accounts.py ``LoginThrottle``), keyed by the
@@ -427,10 +427,15 @@ def page_filters() -> dict:
     return out
 
 
-@st.fragment(run_every=5)
-def _idle_watch() -> None:
-    """Every few seconds (not counted as activity): past the idle time, rerun the whole page,
-    whose guard logs out and shows the login form."""
+def watch_seconds() -> float:
+    """How often the idle watch looks: a fifteenth of the idle time, 5 to 60 s (the default
+    15 minutes: every minute, so the data is gone at most a minute after the timeout)."""
+    return min(60.0, max(5.0, idle_seconds() / 15))
+
+
+def _idle_check() -> None:
+    """Past the idle time, rerun the whole page, whose guard logs out and shows the login
+    form. Not counted as activity."""
     if st.session_state.get(SESSION_FLAG) is None:
         return
     last = float(st.session_state.get(LAST_ACTIVE, clock()))
@@ -439,7 +444,8 @@ def _idle_watch() -> None:
 
 
 def idle_watch() -> None:
-    _idle_watch()
+    """The idle watch: a fragment the browser reruns every :func:`watch_seconds`."""
+    st.fragment(_idle_check, run_every=watch_seconds())()
 
 
 # ------------------------------------------------------------------------------ the page
