@@ -21,6 +21,14 @@ Three layers, each cached by exactly what it depends on (issue 11 item 3):
 All caches are ``st.cache_resource``: shared by every session of the server, never copied or
 pickled. What they return must not be modified.
 
+**Account scopes** (issue 25, core/admin/scope.py): a logged-in account's ``Scope`` is the
+fourth element of a database source's key (``snapshot_source(id, scope)``; national keys have
+none and share the caches above). Every layer starts from ``snapshot(key)``, which applies it:
+a province account's snapshot holds only its provinces' rows (restricted before preparation,
+cached per scope), a viewer's frames (roster, assessment, usage windows) lose the personal
+columns. So no widget, chart, table or export reads a row outside the account's scope, whatever
+it asks for; ``Source.rows_allowed`` tells the page whether to draw row tables at all.
+
 ``prefetch(as_of)``: while the login form is on screen, a background thread loads, prepares and
 assesses the current snapshot (layers 1 and 2; ui/admin_dashboard.py then adds the overview's
 first view), so the dashboard is ready when the password has been typed. Layers 2 and 3 only
