@@ -218,3 +218,20 @@ def test_the_audit_log_refuses_secrets_and_filters_by_day(store):
     assert audit.read(store, until=date(2020, 1, 1)).empty
     assert len(audit.read(store, login="GD", action="logout")) == 1
     assert audit.csv_bytes(audit.read(store)).startswith(b"\xef\xbb\xbf")
+
+
+def test_a_known_client_gets_the_one_spare_check_slot():
+    from core.admin import auth
+
+    taken = [auth.check_slot() for _ in range(auth.MAX_CONCURRENT_CHECKS)]
+    try:
+        assert all(slot.__enter__() for slot in taken)
+        with auth.check_slot() as free:
+            assert not free  # a new client: busy, try again
+        with auth.check_slot(known=True) as free:
+            assert free  # the address the account logged in from before
+            with auth.check_slot(known=True) as second:
+                assert not second  # one spare slot only
+    finally:
+        for slot in taken:
+            slot.__exit__(None, None, None)

@@ -27,8 +27,8 @@ __all__ = ["ACTIONS", "COLUMNS", "csv_bytes", "read", "record"]
 COLUMNS = ("at", "login", "client", "action", "detail")
 ACTIONS = ("login_ok", "login_refused", "logout", "idle_timeout", "session_moved",
            "import_accepted", "import_cancelled", "snapshot_switched", "snapshot_deleted",
-           "export", "download", "account_added", "account_disabled", "account_enabled",
-           "account_password", "audit_read")
+           "download", "account_added", "account_disabled", "account_enabled",
+           "account_password")
 FORBIDDEN_KEYS = ("password", "hash", "name", "birth_date", "registration_number")
 
 metadata = sa.MetaData()
