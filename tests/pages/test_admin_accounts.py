@@ -230,3 +230,14 @@ def test_a_province_import_is_refused_below_the_page():
     with pytest.raises(ScopeRefused):
         admin_import.import_section(Store.from_config(), AS_OF)
 
+
+
+def test_a_session_taken_over_elsewhere_is_audited(monkeypatch):
+    Store.from_config()
+    make("n1", "national")
+    at = login(open_admin(), PW, "n1")
+    assert logged_in(at)
+    monkeypatch.setattr(admin_auth, "_binding", lambda session_id=None: "xsrf:someone-else")
+    at.run()
+    assert not logged_in(at)
+    assert actions() == ["login_ok", "session_moved"]
