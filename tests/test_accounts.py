@@ -158,6 +158,9 @@ def test_failures_count_per_client_and_account_and_refuse_only_that_client(store
     assert gate.failures("account:gd") == 0 and gate.known("ip:198.51.100.9", "gd")
     clock.now += 1.01
     assert gate.begin("ip:192.0.2.1", "gd") == 0.0
+    clock.now += gate.window + 1  # an hour later the records are gone
+    gate.begin("ip:198.51.100.1", "")
+    assert gate.failures("client:ip:192.0.2.1") == 0 and gate.failures("account:gd") == 0
 
 
 def test_the_throttle_is_shared_by_replicas_and_kept_across_restarts(db):

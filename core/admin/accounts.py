@@ -298,6 +298,9 @@ class LoginThrottle:
         ckey, akey = "client:" + client, "account:" + login
         with self.store._guard("write"), self.store._write() as conn:
             self._lock(conn)
+            # records older than the window count for nothing: gone (the table stays small)
+            conn.execute(failures_table.delete().where(
+                failures_table.c.last_at < now - self.window))
             row = self._row(conn, ckey)
             wait = self._wait_of(row, now)
             if wait > 0:
