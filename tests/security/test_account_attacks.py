@@ -49,6 +49,7 @@ def server(tmp_path_factory) -> Iterator[tuple]:
     store.ensure_demo()
     try:
         Accounts(store).add("gd", "province", [PROVINCE], PW)
+        Accounts(store).add("look", "viewer", [], PW)
     except Exception:  # noqa: BLE001 - the code before issue 25 has no accounts
         pass
     store.close()
@@ -182,7 +183,32 @@ def test_a_province_account_forging_another_province_gets_nothing_of_it(server):
     assert "province=" + PROVINCE in " ".join(downloads["detail"])
 
 
-def test_rotating_forwarded_addresses_do_not_stop_the_admin(server):
+def test_a_viewer_receives_no_byte_of_a_persons_data(server):
+    """Everything the server sends a viewer's session (every element of every run, the filter
+    forged to one province included) holds no name or registration number of the roster."""
+    _, url, _, db = server
+    roster = Store(db).load()
+    names = [n for n in roster["name"].dropna().astype(str).unique() if len(n) >= 2][:300]
+    numbers = list(roster["registration_number"].dropna().astype(str).unique()[:300])
+
+    async def look():
+        s = await logged_in_session(url, PW, "look")
+        assert s.elements("metric"), s.problems()
+        sent = [n.element.SerializeToString() for n in s.nodes.values()]
+        await s.set(s.need("admin_f_province"), [PROVINCE])
+        sent += [n.element.SerializeToString() for n in s.nodes.values()]
+        downloads = s.elements("download_button")
+        await s.close()
+        return b"".join(sent), downloads
+
+    data, downloads = run(look())
+    assert not downloads
+    leaked = [v for v in names + numbers if v.encode() in data]
+    assert not leaked, leaked[:5]
+
+
+def test_rotating_forwarded_addresses_do_not_stop_the_admin(server):  # keep it last: it leaves
+    # 127.0.0.1 (every local client but the admin's 127.0.0.2) waiting for up to a minute
     """8 anonymous tasks guess with a new X-Forwarded-For each time for 20 s; meanwhile the
     admin, on another address (127.0.0.2), logs in with the right password."""
     _, url, _, _ = server
