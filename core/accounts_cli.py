@@ -51,9 +51,7 @@ def cmd_user(args) -> int:
             sys.stdout.buffer.write(to_csv_bytes(accounts.table(), encoding="utf-8"))
             return EXIT_OK
         if args.action == "add":
-            if accounts.get(args.login) is not None:  # before asking for a password
-                raise AccountError("login_exists", f"账户“{args.login}”已存在。",
-                                   f"The account \"{args.login}\" already exists.")
+            accounts.check_new(args.login, args.role, args.province)  # before the password
             account = accounts.add(args.login, args.role, args.province, _password())
             audit.record(store, CLI_LOGIN, CLI_CLIENT, "account_added",
                          {"account": account.login, "role": account.role,

@@ -184,6 +184,22 @@ class Accounts:
 
     # -- changing --------------------------------------------------------------------------
     def add(self, login: str, role: str, provinces, password: str) -> Account:
+        name, role, shorts = self.check_new(login, role, provinces)
+        password_hash = hash_password(password)
+        with self.store._guard("write"), self.store._write() as conn:
+            exists = conn.execute(sa.select(accounts_table.c.login)
+                                  .where(accounts_table.c.login == name)).first()
+            if exists is not None:
+                raise AccountError("login_exists", f"账户“{name}”已存在。",
+                                   f"The account \"{name}\" already exists.")
+            conn.execute(accounts_table.insert().values(
+                login=name, role=role, provinces=",".join(shorts), password_hash=password_hash,
+                disabled=False, created_at=_now_iso(), last_login_at=None))
+        return Account(name, role, shorts, password_hash)
+
+    def check_new(self, login: str, role: str, provinces) -> tuple[str, str, tuple[str, ...]]:
+        """(login, role, short province names) of an account that may be added; raises
+        :class:`AccountError` naming the problem (before any password is asked for)."""
         name = check_login(login)
         if name == ENV_LOGIN:
             raise AccountError("login_reserved",
@@ -206,17 +222,10 @@ class Accounts:
             raise AccountError("province_not_allowed",
                                f"{role} 角色不限省份，不能指定 --province。",
                                f"A {role} account covers every province: leave out --province.")
-        password_hash = hash_password(password)
-        with self.store._guard("write"), self.store._write() as conn:
-            exists = conn.execute(sa.select(accounts_table.c.login)
-                                  .where(accounts_table.c.login == name)).first()
-            if exists is not None:
-                raise AccountError("login_exists", f"账户“{name}”已存在。",
-                                   f"The account \"{name}\" already exists.")
-            conn.execute(accounts_table.insert().values(
-                login=name, role=role, provinces=",".join(shorts), password_hash=password_hash,
-                disabled=False, created_at=_now_iso(), last_login_at=None))
-        return Account(name, role, shorts, password_hash)
+        if self.get(name) is not None:
+            raise AccountError("login_exists", f"账户“{name}”已存在。",
+                               f"The account \"{name}\" already exists.")
+        return name, role, shorts
 
     def _update(self, login: str, **values) -> str:
         name = str(login or "").strip().lower()
