@@ -268,8 +268,10 @@ throttle.clear = _forget_process_state  # type: ignore[attr-defined]
 
 
 def record(action: str, detail: dict | None = None, login: str | None = None,
-           session_id: str | None = None) -> None:
-    """One line of the audit log for this session (its account, its client)."""
+           session_id: str | None = None, strict: bool = False) -> None:
+    """One line of the audit log for this session (its account, its client). ``strict``: a
+    line that cannot be written raises (a download is then refused: nothing leaves
+    unrecorded); otherwise the log names the problem's code."""
     if login is None:
         try:
             login = st.session_state.get(ACCOUNT_KEY)
@@ -279,6 +281,8 @@ def record(action: str, detail: dict | None = None, login: str | None = None,
         audit.record(_store(), login or "-", client_key(session_id), action, detail)
     except StoreError as exc:  # the page shows store errors; the log names the code only
         log.warning("audit record failed: %s", exc.code)
+        if strict:
+            raise
 
 
 # ------------------------------------------------------------------------------ the guard
@@ -349,6 +353,8 @@ def guard(touch: bool = True) -> bool:
         with _live_lock:
             _live[sid] = _Live(login, flag, st.session_state[BINDING],
                                float(st.session_state[LAST_ACTIVE]))
+            for old in [k for k, v in _live.items() if now - v.last_active > idle_seconds()]:
+                del _live[old]  # sessions left without logging out
     return True
 
 
@@ -403,7 +409,7 @@ def guarded_download(make, what: str, rows: int, filters: dict | None = None):
         if logged_in:
             detail = {"what": what, "rows": rows}
             detail.update({k: v for k, v in (filters or {}).items() if v})
-            record("download", detail, login=login, session_id=session_id)
+            record("download", detail, login=login, session_id=session_id, strict=True)
         return data
 
     return run
