@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from core import InvalidInput, assess
+from core import InvalidInput, accounts_cli, assess
 from core.admin import due
 from core.admin.auth import hash_password
 from core.admin.jobs import check_roster, lapse_job
@@ -328,6 +328,7 @@ def parser() -> argparse.ArgumentParser:
                     "to put into ECERT_ADMIN_PASSWORD_HASH; the password itself is never "
                     "printed or stored. 口令从标准输入读取（一行）；在终端中运行时会提示输入两次。")
     h.set_defaults(func=cmd_hash_password)
+    accounts_cli.add_parsers(sub)  # user add|list|disable|enable|password, audit
     return p
 
 

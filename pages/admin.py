@@ -12,6 +12,7 @@ import streamlit as st
 
 from core.roster.store import StoreError
 from ui import (
+    admin_audit,
     admin_auth,
     admin_dashboard,
     admin_data,
@@ -25,8 +26,9 @@ from ui.text import bilingual
 
 
 def still_logged_in() -> bool:
-    """Asked by the dashboard's filter fragment before it reruns on its own (logout clears it)."""
-    return st.session_state.get(admin_auth.SESSION_FLAG) is not None
+    """Asked by the dashboard's filter fragment before each of its reruns: the one login guard
+    (browser binding, idle time, account still enabled), as a full run asks it."""
+    return admin_auth.guard()
 
 
 st.title(t("page.admin.title"))
@@ -43,31 +45,45 @@ if mode == "demo":
     admin_dashboard.render(admin_data.demo_source(), as_of)
 
 elif mode == "admin":
-    admin_auth.logout_button()
+    admin_auth.account_line()  # who, which scope, log out
+    admin_auth.idle_watch()  # the data leaves the screen at the idle timeout, unclicked
+    scope = admin_auth.scope()
     try:
         store = admin_data.store()
         info = admin_snapshots.current(store)  # id, demo roster?, rows the import rejected
         current = info.id if info is not None else None  # read each run: an import elsewhere
-        source = admin_data.snapshot_source(current) if current is not None else None
+        # the account's scope is part of the source: every reader below sees only its rows
+        source = admin_data.snapshot_source(current, scope) if current is not None else None
         if source is not None:
             admin_data.view(source, as_of)  # load and assess now, so a store error shows here
-        rejected_rows = admin_snapshots.problems(store, info)  # the rows its import rejected
+        # the rows its import rejected name persons whose province may be unknown: national only
+        rejected_rows = admin_snapshots.problems(store, info) if scope.everything else None
     except StoreError as exc:
         st.error(t("admin.store_failed") + "\n\n" + bilingual(exc))
         store = source = current = info = rejected_rows = None
-    tab_dash, tab_import = st.tabs([t("admin.tab_dashboard"), t("admin.tab_import")])
+    national = scope.everything
+    names = [t("admin.tab_dashboard")] + ([t("admin.tab_import"), t("admin.tab_audit")]
+                                          if national else [])
+    tab_dash, *national_tabs = st.tabs(names)
     with tab_dash:
         if source is not None:
             admin_snapshots.source_caption(info, as_of)  # the demo roster says so
+            # rows an import rejected cannot be placed in a province: whole-roster scopes only
+            rejected = 0 if scope.role == "province" else info.rejected
             admin_dashboard.render(source, as_of, guard=still_logged_in,
-                                   rejected_at_import=info.rejected,
+                                   rejected_at_import=rejected,
                                    rejected_rows=rejected_rows)
         elif store is not None:
             st.info(t("admin.no_snapshots"))
-    with tab_import:
-        if store is not None:
-            admin_import.import_section(store, as_of)
-            st.header(t("admin.snapshots_heading"))
-            admin_snapshots.section(store)
-        else:
-            st.info(t("admin.import_unavailable"))
+    if national:
+        tab_import, tab_audit = national_tabs
+        with tab_import:
+            if store is not None:
+                admin_import.import_section(store, as_of)
+                st.header(t("admin.snapshots_heading"))
+                admin_snapshots.section(store)
+            else:
+                st.info(t("admin.import_unavailable"))
+        with tab_audit:
+            if store is not None:
+                admin_audit.section(store)

@@ -277,6 +277,10 @@ class StreamlitSession:
     timeout: float = 30.0
     fetch_media: bool = True
     sent: list[BackMsg] = field(default_factory=list)
+    #: extra websocket handshake headers (an attack test's X-Forwarded-For) and the local
+    #: address to connect from (another loopback address: another client to the server)
+    headers: dict[str, str] = field(default_factory=dict)
+    local_host: str | None = None
 
     def __post_init__(self) -> None:
         parts = urlsplit(self.base_url)
@@ -325,16 +329,17 @@ class StreamlitSession:
         scheme = "ws"
         ws_url = f"{scheme}://{self.host}:{self.port}{self._url('/_stcore/stream')}"
         xsrf = self.cookies.get("_streamlit_xsrf") or "PLACEHOLDER_AUTH_TOKEN"
-        headers = {}
+        headers = dict(self.headers)
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        local = {"local_addr": (self.local_host, 0)} if self.local_host else {}
         try:
             self.ws = await asyncio.wait_for(connect(
                 ws_url, subprotocols=["streamlit", xsrf], origin=f"http://{self.host}:{self.port}",
                 additional_headers=headers, max_size=None, max_queue=None,
                 ping_interval=None,  # a browser answers the server's pings, it sends none
                 proxy=None, user_agent_header="ecert-load (streamlit protocol client)",
-                open_timeout=self.timeout), self.timeout)
+                open_timeout=self.timeout, **local), self.timeout)
         except (OSError, InvalidHandshake, TimeoutError) as exc:
             raise Dropped(f"websocket: {type(exc).__name__}: {exc}") from exc
         result = await self._rerun(first=True)

@@ -37,8 +37,11 @@ def open_admin(as_of: date | None = None) -> AppTest:
     return at
 
 
-def login(at: AppTest, password: str) -> AppTest:
-    """Type ``password`` into the admin login form and submit it."""
+def login(at: AppTest, password: str, name: str = "") -> AppTest:
+    """Type ``name`` (empty: ``admin``, the account of ECERT_ADMIN_PASSWORD_HASH) and
+    ``password`` into the admin login form and submit it."""
+    if name:
+        at.text_input(key=admin_auth.LOGIN_NAME_KEY).input(name)
     at.text_input(key=admin_auth.PASSWORD_KEY).input(password)
     [submit] = [b for b in at.button if b.label == text("admin.login_button", "zh")]
     submit.click().run()

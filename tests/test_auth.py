@@ -9,7 +9,6 @@ import pytest
 from core.admin import auth
 from core.admin.auth import (
     PasswordInputError,
-    Throttle,
     hash_password,
     hash_password_cli,
     verify_password,
@@ -84,56 +83,3 @@ def test_cli_prints_nothing(capsys):
 
 
 # -- throttle ----------------------------------------------------------------------------------
-def test_delays_grow_0_0_0_1_2_4_8_and_stop_at_the_cap():
-    th = Throttle()
-    assert [th.delay(n) for n in range(1, 12)] == [0, 0, 0, 1, 2, 4, 8, 16, 32, 60, 60]
-
-
-def test_the_wait_counts_from_the_last_failure_with_an_injected_clock():
-    th = Throttle()
-    for _ in range(3):
-        assert th.record_failure("s1", now=100.0) == 0.0
-    assert th.check("s1", now=100.0) == 0.0
-    assert th.record_failure("s1", now=100.0) == 1.0  # 4th failure
-    assert th.check("s1", now=100.5) == pytest.approx(0.5)
-    assert th.check("s1", now=101.0) == 0.0
-    th.record_failure("s1", now=101.0)  # 5th: 2 s
-    assert th.check("s1", now=102.0) == pytest.approx(1.0)
-    assert th.check("other", now=102.0) == 0.0  # per key
-
-
-def test_success_clears_the_key():
-    th = Throttle()
-    for i in range(6):
-        th.record_failure("s1", now=float(i))
-    assert th.check("s1", now=6.0) > 0
-    th.record_success("s1")
-    assert th.check("s1", now=6.0) == 0.0
-    assert th.failures("s1") == 0
-
-
-def test_the_global_counter_catches_many_keys():
-    th = Throttle(global_free_failures=5)
-    for i in range(6):  # one failure each from six "sessions"
-        th.record_failure(f"session-{i}", now=10.0)
-    assert th.check("fresh-session", now=10.0) == 1.0
-    assert th.check("fresh-session", now=11.0) == 0.0
-
-
-def test_records_expire_after_their_window():
-    th = Throttle(key_window=100.0, global_window=50.0)
-    for _ in range(8):
-        th.record_failure("s1", now=0.0)
-    assert th.check("s1", now=10.0) == 6.0  # 8 failures: 16 s from the last one
-    assert th.check("s1", now=101.0) == 0.0
-    assert th.failures("s1") == 0
-
-
-def test_the_default_clock_is_used_without_now():
-    t = [1000.0]
-    th = Throttle(clock=lambda: t[0])
-    for _ in range(4):
-        th.record_failure("k")
-    assert th.check("k") == 1.0
-    t[0] += 1
-    assert th.check("k") == 0.0

@@ -1,19 +1,33 @@
-"""The admin page's access gate: demo mode, login form (throttled), session flag, logout.
+"""The admin page's access gate: demo mode, login by account, the one guard, logout.
 
-``access()`` runs on every run of pages/admin.py, before anything else is shown:
+``access()`` runs first on every full run of pages/admin.py:
 
-* no ``ECERT_ADMIN_PASSWORD_HASH`` configured -> ``"demo"`` (the page shows the demo roster
-  only, uploads off, and a banner saying how to configure a password);
-* a hash configured and this session logged in -> ``"admin"``;
-* otherwise the login form is drawn and ``None`` comes back: the page shows nothing else.
+* neither ``ECERT_ADMIN_PASSWORD_HASH`` nor any account in the roster database
+  (core/admin/accounts.py) -> ``"demo"`` (the demo roster only, uploads off, a banner saying
+  how to configure a password or make an account);
+* this session logged in and :func:`guard` content -> ``"admin"``; :func:`scope` then says what
+  the account may see (core/admin/scope.py);
+* otherwise the login form (account name, password; keyboard-only: Tab, Enter) and None.
 
-The session flag holds a fingerprint of the configured hash, so changing the password (or
-removing it) logs every session out. A login also records a binding to this browser (its XSRF
-cookie's token: a second websocket resuming the session with a stolen session id lacks it) and
-the time of the last run: an admin idle for ``ECERT_ADMIN_IDLE_MINUTES`` (default 15) is logged
-out. Password checks (login, and the re-entry before an import is accepted) go through one
-process-wide ``core.admin.auth`` throttle keyed by the client's address (atomic check-and-count)
-and at most ``MAX_CONCURRENT_CHECKS`` argon2 checks at once ("busy, try again" beyond).
+:func:`guard` is THE check of a login, called by every admin entry point: the full run
+(``access``), the dashboard's fragment reruns (pages/admin.py passes it), the deferred download
+callbacks (:func:`guarded_download`, which run outside any script run) and the idle watch. It
+holds when the session's account still exists, is enabled and has the same password hash (a
+fingerprint of it is kept; ``ECERT_ADMIN_PASSWORD_HASH`` is the national account ``admin``),
+the browser binding (its XSRF cookie's token, hashed: a second websocket resuming the session
+with a stolen session id lacks it) is the same, and the session was active within
+``ECERT_ADMIN_IDLE_MINUTES`` (default 15). When it fails the session is logged out and the
+audit log says why. :func:`idle_watch` (a fragment the browser reruns every
+:func:`watch_seconds`, which does not count as activity) reruns the page when the idle time is
+up, so the data leaves the screen without waiting for a click.
+
+Password checks (the login; the re-entry before an import, a snapshot switch or deletion) go
+through the throttle in the database (core/admin/accounts.py ``LoginThrottle``), keyed by the
+client's address: the socket peer, or, only when the peer is one of ``ECERT_TRUSTED_PROXIES``,
+the nearest untrusted address of ``X-Forwarded-For``; and through at most
+``MAX_CONCURRENT_CHECKS`` argon2 checks at once (one more for a client the account logged in
+from before). Every login, refusal, logout and timeout goes to the audit log
+(core/admin/audit.py) with the account and the client, never the password.
 """
 
 from __future__ import annotations
@@ -21,47 +35,54 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 import logging
+import os
+import threading
 import time
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import streamlit as st
 from streamlit import runtime
 from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
-from core.admin import auth
+from core.admin import audit, auth
+from core.admin.accounts import (
+    ENV_LOGIN,
+    Account,
+    Accounts,
+    LoginThrottle,
+    env_account,
+    verify_account,
+)
+from core.admin.scope import Scope
+from core.roster.store import StoreError
 from core.runtime import config
-from ui import server_guard
+from ui import admin_data, server_guard
 from ui.i18n import t
-from ui.text import bilingual
+from ui.text import bilingual, esc
 
 log = logging.getLogger("ecert_desk")
 
-SESSION_FLAG = "admin_authenticated"
+SESSION_FLAG = "admin_authenticated"  # the fingerprint of the account's login and hash
+ACCOUNT_KEY = "admin_account"  # the login of this session's account
 LAST_ACTIVE = "admin_last_active"
 BINDING = "admin_binding"
 NOTICE = "admin_auth_notice"
 LOGIN_FORM = "admin_login"
+LOGIN_NAME_KEY = "admin_login_name"
 PASSWORD_KEY = "admin_password"
 REAUTH_KEY = "admin_reauth_password"
+SNAP_REAUTH_KEY = "admin_snap_reauth_password"
 XSRF_COOKIE = "_streamlit_xsrf"
 #: ``ECERT_ADMIN_IDLE_MINUTES`` (default 15): an admin session idle this long is logged out.
 IDLE_SETTING = "ECERT_ADMIN_IDLE_MINUTES"
 DEFAULT_IDLE_MINUTES = 15.0
+MIN_IDLE_MINUTES = 0.1
+#: ``ECERT_TRUSTED_PROXIES``: addresses or CIDR ranges whose X-Forwarded-For is believed.
+TRUSTED_PROXIES_SETTING = "ECERT_TRUSTED_PROXIES"
 
-clock = time.monotonic  # tests replace it
-
-
-def throttle() -> auth.Throttle:
-    """The one login throttle of this server process (``core.admin.auth.process_throttle``: a
-    module global, which Streamlit's ``clear_cache`` message cannot empty)."""
-    return auth.process_throttle()
-
-
-throttle.clear = auth.reset_process_throttle  # type: ignore[attr-defined]
-
-
-def _fingerprint(password_hash: str) -> str:
-    return hashlib.sha256(password_hash.strip().encode("utf-8")).hexdigest()
+clock = time.monotonic  # idle time; tests replace it
+wall_clock = time.time  # the throttle's clock (shared by replicas); tests replace it
 
 
 def idle_seconds() -> float:
@@ -70,64 +91,97 @@ def idle_seconds() -> float:
         minutes = float(raw) if raw else DEFAULT_IDLE_MINUTES
     except ValueError:
         minutes = DEFAULT_IDLE_MINUTES
-    return max(1.0, minutes) * 60.0
+    return max(MIN_IDLE_MINUTES, minutes) * 60.0
 
 
-def _is_proxy(address: str | None) -> bool:
-    """A peer that may tell us the client's address: loopback (Streamlit shows it as None) or a
-    private network (a reverse proxy beside the app)."""
-    if address is None:
-        return True
+# ------------------------------------------------------------------------------ the client
+def trusted_proxies() -> tuple:
+    """The networks of ``ECERT_TRUSTED_PROXIES`` (comma or space separated); unreadable
+    entries are ignored (and named in the log once per value)."""
+    raw = config.get(TRUSTED_PROXIES_SETTING) or ""
+    return _networks(raw)
+
+
+_networks_cache: dict[str, tuple] = {}
+
+
+def _networks(raw: str) -> tuple:
+    if raw not in _networks_cache:
+        nets = []
+        for part in raw.replace(",", " ").split():
+            try:
+                nets.append(ipaddress.ip_network(part.strip(), strict=False))
+            except ValueError:
+                log.warning("%s: %r is not an address or CIDR range; ignored",
+                            TRUSTED_PROXIES_SETTING, part)
+        _networks_cache[raw] = tuple(nets)
+    return _networks_cache[raw]
+
+
+def _trusted(address: str | None, proxies) -> bool:
     try:
-        ip = ipaddress.ip_address(address)
+        ip = ipaddress.ip_address(address.strip()) if address else None
     except ValueError:
         return False
-    return ip.is_loopback or ip.is_private
+    return ip is not None and any(ip in net for net in proxies)
 
 
-def client_address(peer: str | None, forwarded_for: str | None) -> str:
-    """The client's address: the socket peer, or, when the peer is a local or private proxy,
-    the LAST entry of X-Forwarded-For (the one the proxy itself added; the entries before it
-    are whatever the client sent, so a client cannot choose its key)."""
-    if _is_proxy(peer) and forwarded_for:
-        last = forwarded_for.split(",")[-1].strip()
-        if last:
-            return last
-    return peer or "local"
+def client_address(peer: str | None, forwarded_for: str | None, proxies=None) -> str:
+    """The client's address: the socket peer (Streamlit shows a loopback peer as None: then
+    127.0.0.1), unless the peer is a trusted proxy (``ECERT_TRUSTED_PROXIES``); then the
+    nearest entry of X-Forwarded-For that is not itself a trusted proxy, read from the right
+    (the entries further left are whatever the client sent). With no trusted proxy configured
+    no forwarded header is believed."""
+    proxies = trusted_proxies() if proxies is None else proxies
+    address = peer or "127.0.0.1"
+    if forwarded_for and _trusted(address, proxies):
+        hops = [h.strip() for h in forwarded_for.split(",") if h.strip()]
+        for hop in reversed(hops):
+            address = hop
+            if not _trusted(hop, proxies):
+                break
+    return address
 
 
-def client_key() -> str:
-    """The throttle key of this browser's client (its address, see client_address)."""
+def _context_of(session_id: str | None):
     try:
-        peer = st.context.ip_address
-        forwarded = st.context.headers.get("X-Forwarded-For")
-    except Exception:  # noqa: BLE001 (no client context: tests)
-        peer, forwarded = None, None
-    peer = peer if isinstance(peer, str) else None
-    forwarded = forwarded if isinstance(forwarded, str) else None
-    return "ip:" + client_address(peer, forwarded)
-
-
-def _binding() -> str:
-    """What ties a login to this browser: its XSRF cookie's token (random per browser, sent
-    with every websocket handshake, never in a log or a URL), hashed; without that cookie, the
-    websocket connection object itself (any reconnect then asks for the password again). A
-    second websocket that resumes the session with a stolen session id has neither."""
-    try:
-        raw = st.context.cookies.get(XSRF_COOKIE)
-    except Exception:  # noqa: BLE001
-        raw = None
-    token = _xsrf_token(raw if isinstance(raw, str) else None)
-    if token:
-        return "xsrf:" + hashlib.sha256(token).hexdigest()
-    try:
-        ctx = get_script_run_ctx()
-        client = runtime.get_instance().get_client(ctx.session_id) if ctx else None
+        client = runtime.get_instance().get_client(session_id) if session_id else None
     except Exception:  # noqa: BLE001 (no runtime: AppTest)
         client = None
-    if isinstance(getattr(getattr(client, "client_context", None), "cookies", None), Mapping):
-        return f"client:{id(client)}"  # a real websocket client (AppTest has a mock)
-    return "no-client"  # AppTest: no websocket at all
+    return getattr(client, "client_context", None)
+
+
+def _forwarded(headers) -> str | None:
+    """The X-Forwarded-For header(s) of a handshake (a mapping or (name, value) pairs)."""
+    try:
+        pairs = headers.items() if isinstance(headers, Mapping) else headers
+        values = [str(v) for k, v in pairs if str(k).lower() == "x-forwarded-for"]
+    except (TypeError, ValueError):
+        return None
+    return ", ".join(values) if values else None
+
+
+def _server_believes_forwarded() -> bool:
+    """Whether uvicorn (Streamlit's server) itself replaces the socket peer with an address of
+    X-Forwarded-For: it does for peers in ``FORWARDED_ALLOW_IPS`` (default loopback). Started
+    with ``FORWARDED_ALLOW_IPS=`` (docs/DEPLOY.md) it does not, and the peer is the socket's."""
+    return os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1").strip() != ""
+
+
+def client_key(session_id: str | None = None) -> str:
+    """The throttle's and the audit's name of this browser's client (its address)."""
+    context = _context_of(session_id or _session_id())
+    peer = getattr(context, "remote_ip", None)
+    peer = peer if isinstance(peer, str) else None
+    forwarded = _forwarded(getattr(context, "headers", None)) if context is not None else None
+    if forwarded and peer and _server_believes_forwarded() and peer in {
+            h.strip() for h in forwarded.split(",")}:
+        # the server took the peer from the header: the real peer was one of its trusted
+        # hosts (loopback unless FORWARDED_ALLOW_IPS says otherwise), not what the header says
+        peer = "127.0.0.1"
+    if peer in ("::1", "127.0.0.1"):
+        peer = None
+    return "ip:" + client_address(peer, forwarded)
 
 
 def _xsrf_token(cookie: str | None) -> bytes | None:
@@ -146,103 +200,388 @@ def _xsrf_token(cookie: str | None) -> bytes | None:
         return None
 
 
+def _binding(session_id: str | None = None) -> str:
+    """What ties a login to this browser: its XSRF cookie's token (random per browser, sent
+    with every websocket handshake, never in a log or a URL), hashed; without that cookie, the
+    websocket connection itself (any reconnect then asks for the password again). A second
+    websocket that resumes the session with a stolen session id has neither."""
+    session_id = session_id or _session_id()
+    try:
+        client = runtime.get_instance().get_client(session_id) if session_id else None
+    except Exception:  # noqa: BLE001 (no runtime: AppTest)
+        client = None
+    cookies = getattr(getattr(client, "client_context", None), "cookies", None)
+    if not isinstance(cookies, Mapping):  # AppTest's mock client
+        return "no-client"  # AppTest: no websocket at all
+    raw = cookies.get(XSRF_COOKIE)
+    token = _xsrf_token(raw if isinstance(raw, str) else None)
+    if token:
+        return "xsrf:" + hashlib.sha256(token).hexdigest()
+    return f"client:{id(client)}"  # a real websocket client without the cookie
+    return "no-client"  # AppTest: no websocket at all
+
+
 def _session_id() -> str | None:
     ctx = get_script_run_ctx()
     return getattr(ctx, "session_id", None) if ctx else None
 
 
-def _log_out(notice: str | None = None) -> None:
-    for k in (SESSION_FLAG, LAST_ACTIVE, BINDING):
+# ------------------------------------------------------------------------------ accounts
+def _store():
+    return admin_data.store()
+
+
+def configured() -> bool:
+    """Whether anyone can log in: ``ECERT_ADMIN_PASSWORD_HASH`` or an account in the database.
+    Raises ConfigError/StoreError when neither can be read."""
+    if config.admin_password_hash() is not None:
+        return True
+    return Accounts(_store()).any()
+
+
+def account(login: str | None) -> Account | None:
+    """The account named ``login`` (``admin``: ``ECERT_ADMIN_PASSWORD_HASH`` when set)."""
+    name = (login or "").strip().lower() or ENV_LOGIN
+    env = config.admin_password_hash()
+    if name == ENV_LOGIN:
+        return env_account(env)
+    return Accounts(_store()).get(name)
+
+
+def _fingerprint(acct: Account) -> str:
+    return hashlib.sha256(f"{acct.login}\0{acct.password_hash.strip()}".encode()).hexdigest()
+
+
+def throttle() -> LoginThrottle:
+    """The login throttle in the configured database (shared by every replica)."""
+    return LoginThrottle(_store(), clock=lambda: wall_clock())
+
+
+def _forget_process_state() -> None:
+    """Tests: forget this process's live logins (the throttle's counts are in the database,
+    which each test has its own of)."""
+    with _live_lock:
+        _live.clear()
+
+
+throttle.clear = _forget_process_state  # type: ignore[attr-defined]
+
+
+def record(action: str, detail: dict | None = None, login: str | None = None,
+           session_id: str | None = None, strict: bool = False) -> None:
+    """One line of the audit log for this session (its account, its client). ``strict``: a
+    line that cannot be written raises (a download is then refused: nothing leaves
+    unrecorded); otherwise the log names the problem's code."""
+    if login is None:
+        try:
+            login = st.session_state.get(ACCOUNT_KEY)
+        except Exception:  # noqa: BLE001 - outside a script run: the caller names it
+            login = None
+    try:
+        audit.record(_store(), login or "-", client_key(session_id), action, detail)
+    except StoreError as exc:  # the page shows store errors; the log names the code only
+        log.warning("audit record failed: %s", exc.code)
+        if strict:
+            raise
+
+
+# ------------------------------------------------------------------------------ the guard
+@dataclass
+class _Live:
+    login: str
+    fingerprint: str
+    binding: str
+    last_active: float
+
+
+_live: dict[str, _Live] = {}  # Streamlit session id -> its login (for callbacks outside runs)
+_live_lock = threading.Lock()
+
+
+def _log_out(notice: str | None = None, action: str | None = None) -> None:
+    login = st.session_state.get(ACCOUNT_KEY)
+    if action and login:
+        record(action, login=login)
+    for k in (SESSION_FLAG, LAST_ACTIVE, BINDING, ACCOUNT_KEY):
         st.session_state.pop(k, None)
-    server_guard.mark_admin(_session_id(), False)
+    sid = _session_id()
+    server_guard.mark_admin(sid, False)
+    if sid:
+        with _live_lock:
+            _live.pop(sid, None)
     if notice:
         st.session_state[NOTICE] = notice
 
 
+def _still_valid(login: str | None, fingerprint: str | None) -> Account | None:
+    """The session's account when it still exists, is enabled and has the same hash."""
+    if not login or not fingerprint:
+        return None
+    try:
+        acct = account(login)
+    except (StoreError, config.ConfigError):
+        return None
+    if acct is None or acct.disabled or _fingerprint(acct) != fingerprint:
+        return None
+    return acct
+
+
+def guard(touch: bool = True) -> bool:
+    """THE login check (module doc), for every admin entry point inside a script run: True
+    when this session is logged in, bound to this browser and not idle (``touch``: this run
+    counts as activity). False after logging the session out (with a notice and an audit
+    line saying why)."""
+    flag = st.session_state.get(SESSION_FLAG)
+    if flag is None:
+        return False
+    now = clock()
+    login = st.session_state.get(ACCOUNT_KEY)
+    if st.session_state.get(BINDING) != _binding():
+        _log_out("admin.session_moved", "session_moved")
+        return False
+    if now - float(st.session_state.get(LAST_ACTIVE, now)) > idle_seconds():
+        _log_out("admin.idle_logged_out", "idle_timeout")
+        return False
+    if _still_valid(login, flag) is None:
+        _log_out("admin.logged_out", "logout")
+        return False
+    if touch:
+        st.session_state[LAST_ACTIVE] = now
+    sid = _session_id()
+    server_guard.mark_admin(sid, True)  # may upload a roster (ui/server_guard)
+    if sid:
+        with _live_lock:
+            _live[sid] = _Live(login, flag, st.session_state[BINDING],
+                               float(st.session_state[LAST_ACTIVE]))
+            for old in [k for k, v in _live.items() if now - v.last_active > idle_seconds()]:
+                del _live[old]  # sessions left without logging out
+    return True
+
+
+def guard_session(session_id: str | None) -> str | None:
+    """The guard for code that runs outside a script run (a deferred download): the login of
+    session ``session_id`` when it is logged in, bound to the browser now connected to it and
+    not idle; else None."""
+    if not session_id:
+        return None
+    with _live_lock:
+        live = _live.get(session_id)
+    if live is None or clock() - live.last_active > idle_seconds():
+        return None
+    if _binding(session_id) != live.binding:
+        return None
+    if _still_valid(live.login, live.fingerprint) is None:
+        return None
+    return live.login
+
+
+def scope() -> Scope:
+    """What this session's account may see (call after ``access()`` said ``"admin"``)."""
+    acct = _still_valid(st.session_state.get(ACCOUNT_KEY), st.session_state.get(SESSION_FLAG))
+    if acct is None:  # never wider than nothing: a viewer of no rows
+        return Scope("viewer")
+    return acct.scope
+
+
+def current_login() -> str | None:
+    return st.session_state.get(ACCOUNT_KEY)
+
+
+def guarded_download(make, what: str, rows: int, filters: dict | None = None):
+    """``make`` (builds a download's bytes when clicked; Streamlit runs it outside any script
+    run) wrapped in the guard: for a logged-in session it runs only while that login holds and
+    its account may see rows (a viewer never), and the download goes to the audit log (what,
+    filter, rows); a download drawn in demo mode runs only while no login is configured.
+    Refused: raises PermissionError (Streamlit answers "failed to generate file"; no byte
+    leaves)."""
+    session_id = _session_id()
+    logged_in = st.session_state.get(SESSION_FLAG) is not None
+
+    def run():
+        if logged_in:
+            login = guard_session(session_id)
+            acct = _still_valid(login, _live_fingerprint(session_id)) if login else None
+            if acct is None or not acct.scope.rows_allowed:
+                raise PermissionError("admin login required")
+        elif configured():
+            raise PermissionError("admin login required")
+        data = make()
+        if logged_in:
+            detail = {"what": what, "rows": rows}
+            detail.update({k: v for k, v in (filters or {}).items() if v})
+            record("download", detail, login=login, session_id=session_id, strict=True)
+        return data
+
+    return run
+
+
+def _live_fingerprint(session_id: str | None) -> str | None:
+    with _live_lock:
+        live = _live.get(session_id) if session_id else None
+    return live.fingerprint if live else None
+
+
+def page_filters() -> dict:
+    """The dashboard's filters as this session has them (for the audit of an export)."""
+    keys = {"regime": "admin_f_regime", "province": "admin_f_province",
+            "specialty": "admin_f_specialty", "employer": "admin_f_employer"}
+    out = {}
+    for name, key in keys.items():
+        value = st.session_state.get(key)
+        if value:
+            out[name] = list(value) if isinstance(value, list | tuple) else str(value)
+    return out
+
+
+def watch_seconds() -> float:
+    """How often the idle watch looks: a fifteenth of the idle time, 5 to 60 s (the default
+    15 minutes: every minute, so the data is gone at most a minute after the timeout)."""
+    return min(60.0, max(5.0, idle_seconds() / 15))
+
+
+def _idle_check() -> None:
+    """Past the idle time, rerun the whole page, whose guard logs out and shows the login
+    form. Not counted as activity."""
+    if st.session_state.get(SESSION_FLAG) is None:
+        return
+    last = float(st.session_state.get(LAST_ACTIVE, clock()))
+    if clock() - last > idle_seconds():
+        st.rerun(scope="app")
+
+
+def idle_watch() -> None:
+    """The idle watch: a fragment the browser reruns every :func:`watch_seconds`."""
+    st.fragment(_idle_check, run_every=watch_seconds())()
+
+
+# ------------------------------------------------------------------------------ the page
 def access() -> str | None:
     """``"demo"``, ``"admin"``, or None (login form shown, or configuration unreadable)."""
     try:
-        configured = config.admin_password_hash()
-    except config.ConfigError as exc:
+        anyone = configured()
+    except (config.ConfigError, StoreError) as exc:
         st.error(bilingual(exc))
         return None
-    if configured is None:
+    if not anyone:
         _log_out()
         return "demo"
-    fingerprint = _fingerprint(configured)
-    if st.session_state.get(SESSION_FLAG) == fingerprint:
-        now = clock()
-        if st.session_state.get(BINDING) != _binding():
-            _log_out("admin.session_moved")
-        elif now - float(st.session_state.get(LAST_ACTIVE, now)) > idle_seconds():
-            _log_out("admin.idle_logged_out")
-        else:
-            st.session_state[LAST_ACTIVE] = now
-            server_guard.mark_admin(_session_id(), True)  # may upload a roster (ui/server_guard)
-            return "admin"
+    if guard():
+        return "admin"
     _log_out()
     notice = st.session_state.pop(NOTICE, None)
     if notice:
         st.info(t(notice, minutes=f"{idle_seconds() / 60:g}"), icon=":material/lock_clock:")
-    _login_form(configured, fingerprint)
+    _login_form()
     return None
 
 
-def check_password(configured: str, password: str | None) -> str | None:
-    """One throttled, slot-limited password check for this client: None when right, else the
-    message to show (wrong, wait, or busy). Shared by the login and the re-entry before an
-    import."""
-    outcome, wait = auth.attempt(client_key(), configured, password,
-                                 verify=lambda h, p: auth.verify_password(h, p))
-    if outcome == "ok":
-        return None
-    if outcome == "busy":
-        return t("admin.login_busy")
+def check_password(login: str | None, password: str | None) -> tuple[Account | None, str | None]:
+    """One throttled, slot-limited password check of account ``login`` for this client:
+    (the account, None) when right, else (None, the message to show: wrong, wait or busy).
+    Shared by the login and the re-entry before an import or a snapshot change."""
+    try:
+        acct = account(login)
+        gate = throttle()
+        client = client_key()
+        known = acct is not None and gate.known(client, acct.login)
+    except (StoreError, config.ConfigError) as exc:  # the throttle needs the database
+        return None, t("admin.store_failed") + "\n\n" + bilingual(exc)
+    name = acct.login if acct is not None else ""
+    try:
+        # the count first (a database transaction, refused without a check slot), then the
+        # slot: a client that must wait never holds a slot another one needs
+        wait = gate.begin(client, name)
+        if wait > 0:
+            return None, t("admin.login_wait", seconds=int(wait + 0.999))
+        with auth.check_slot(known=known) as free:
+            if not free:
+                gate.cancel(client, name)
+                return None, t("admin.login_busy")
+            if verify_account(acct, password):
+                gate.succeeded(client, acct.login)
+                return acct, None
+        wait = gate.failed(client)
+    except StoreError as exc:
+        return None, t("admin.store_failed") + "\n\n" + bilingual(exc)
     seconds = t("admin.login_wait", seconds=int(wait + 0.999)) if wait > 0 else ""
-    if outcome == "wait":
-        return seconds
-    return t("admin.login_wrong") + ("\n\n" + seconds if seconds else "")
+    return None, t("admin.login_wrong") + ("\n\n" + seconds if seconds else "")
 
 
-def _login_form(configured: str, fingerprint: str) -> None:
-    if not auth.is_valid_hash(configured):
+def _login_form() -> None:
+    env = config.admin_password_hash()
+    if env is not None and not auth.is_valid_hash(env):
         st.error(t("admin.hash_invalid"))
     with st.form(LOGIN_FORM, clear_on_submit=True, enter_to_submit=True):
         st.header(t("admin.login_title"))
-        password = st.text_input(t("admin.login_password"), type="password", key=PASSWORD_KEY)
+        login = st.text_input(t("admin.login_name"), key=LOGIN_NAME_KEY,
+                              autocomplete="username")  # no help icon: Tab goes to the password
+        password = st.text_input(t("admin.login_password"), type="password", key=PASSWORD_KEY,
+                                 autocomplete="current-password")
         submitted = st.form_submit_button(t("admin.login_button"), type="primary")
         # A login holds for this browser tab's session only: a reload asks again. Keeping it
         # would need a long-lived token in a cookie or the address; neither is worth the risk.
+        st.caption(t("admin.login_name_help"))
         st.caption(t("admin.login_reload_note"))
     if not submitted:
         return
-    problem = check_password(configured, password)
-    if problem is None:
-        st.session_state[SESSION_FLAG] = fingerprint
+    acct, problem = check_password(login, password)
+    if acct is not None:
+        st.session_state[SESSION_FLAG] = _fingerprint(acct)
+        st.session_state[ACCOUNT_KEY] = acct.login
         st.session_state[LAST_ACTIVE] = clock()
         st.session_state[BINDING] = _binding()
+        record("login_ok", login=acct.login)
+        try:
+            Accounts(_store()).logged_in(acct.login)
+        except StoreError:
+            pass
         st.rerun()
+    # the name typed is recorded only when it is an account's (it could be a mistyped password)
+    try:
+        known = account(login) is not None
+    except (StoreError, config.ConfigError):
+        known = False
+    record("login_refused", {"reason": _reason(problem)},
+           login=((login or "").strip().lower() or ENV_LOGIN) if known else "(unknown)")
     st.error(problem)
 
 
-def confirm_password() -> str | None:
-    """Before an import is accepted: the password typed again into ``REAUTH_KEY`` (the field
-    is emptied). None when right, else the message to show."""
-    typed = st.session_state.pop(REAUTH_KEY, None)
-    try:
-        configured = config.admin_password_hash()
-    except config.ConfigError as exc:
-        return bilingual(exc)
-    if configured is None:
-        return t("admin.reauth_wrong")
+def _reason(problem: str | None) -> str:
+    if problem == t("admin.login_busy"):
+        return "busy"
+    if problem and problem.startswith(t("admin.login_wrong")):
+        return "wrong"
+    return "wait"
+
+
+def confirm_password(needed: str = "admin.reauth_needed", key: str = REAUTH_KEY) -> str | None:
+    """Before an import is accepted or a snapshot switched or deleted: this account's password
+    typed again into ``key`` (the field is emptied). None when right, else the message."""
+    typed = st.session_state.pop(key, None)
     if not typed:
-        return t("admin.reauth_needed")
-    return check_password(configured, typed)
+        return t(needed)
+    acct, problem = check_password(st.session_state.get(ACCOUNT_KEY), typed)
+    return problem
+
+
+def account_line() -> None:
+    """Who is logged in, with what scope, and the logout button."""
+    sc = scope()
+    role = t(f"admin.role.{sc.role}", provinces="、".join(sc.provinces))
+    c1, c2 = st.columns([4, 1])
+    c1.markdown(t("admin.account_line", login=esc(current_login() or ""), role=role))
+    with c2:
+        logout_button()
+    if sc.role == "viewer":
+        st.info(t("admin.viewer_note"), icon=":material/visibility:")
+    elif sc.role == "province":
+        st.info(t("admin.province_note", provinces="、".join(sc.provinces)),
+                icon=":material/map:")
 
 
 def logout_button() -> None:
     if st.button(t("admin.logout"), key="admin_logout", icon=":material/logout:"):
-        _log_out()
+        _log_out(action="logout")
         st.rerun()
 
 

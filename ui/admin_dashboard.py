@@ -254,10 +254,11 @@ def _body(source: Source, as_of: date, guard=None, rejected: int = 0,
             _chart2_section(key, as_of, filters)
             st.header(t("admin.chart3_heading"))
             _chart3_section(key, as_of, filters)
-            st.header(t("admin.table_heading"))
-            _table_section(key, as_of, filters)
-            if rejected_rows is not None and len(rejected_rows):
-                _rejected_section(rejected_rows, rejected, as_of)
+            if source.rows_allowed:  # a viewer's account: counts and charts only
+                st.header(t("admin.table_heading"))
+                _table_section(key, as_of, filters)
+                if rejected_rows is not None and len(rejected_rows):
+                    _rejected_section(rejected_rows, rejected, as_of)
     if monitoring.open:
         with monitoring:
             admin_monitor.section(source, as_of, filters)

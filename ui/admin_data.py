@@ -21,6 +21,14 @@ Three layers, each cached by exactly what it depends on (issue 11 item 3):
 All caches are ``st.cache_resource``: shared by every session of the server, never copied or
 pickled. What they return must not be modified.
 
+**Account scopes** (issue 25, core/admin/scope.py): a logged-in account's ``Scope`` is the
+fourth element of a database source's key (``snapshot_source(id, scope)``; national keys have
+none and share the caches above). Every layer starts from ``snapshot(key)``, which applies it:
+a province account's snapshot holds only its provinces' rows (restricted before preparation,
+cached per scope), a viewer's frames (roster, assessment, usage windows) lose the personal
+columns. So no widget, chart, table or export reads a row outside the account's scope, whatever
+it asks for; ``Source.rows_allowed`` tells the page whether to draw row tables at all.
+
 ``prefetch(as_of)``: while the login form is on screen, a background thread loads, prepares and
 assesses the current snapshot (layers 1 and 2; ui/admin_dashboard.py then adds the overview's
 first view), so the dashboard is ready when the password has been typed. Layers 2 and 3 only
@@ -49,6 +57,7 @@ from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ct
 from core.admin import dashboard as dash
 from core.admin import monitor
 from core.admin.importing import check_job, write_rows_later
+from core.admin.scope import Scope, restrict, restrict_roster
 from core.demo.roster import DEMO_ROWS, DEMO_SEED, demo_roster
 from core.demo.seed import ensure_demo
 from core.policy.data import POLICY
@@ -70,7 +79,7 @@ __all__ = ["DEMO_ROWS", "Filters", "Source", "assessed", "demo_source", "prefetc
 
 log = logging.getLogger(__name__)
 
-Key = tuple  # ("db", url, snapshot id) | ("demo", generated_on)
+Key = tuple  # ("db", url, snapshot id[, Scope]) | ("demo", generated_on)
 
 
 @dataclass(frozen=True)
@@ -92,6 +101,20 @@ class Source:
     @property
     def snapshot_id(self) -> int | None:
         return self.key[2] if self.key[0] == "db" else None
+
+    @property
+    def scope(self) -> Scope:
+        """The account scope the key was made for (core/admin/scope.py); national without."""
+        return _scope_of(self.key)
+
+    @property
+    def rows_allowed(self) -> bool:
+        """May this source's readers show rows of people (tables, lists, exports)?"""
+        return self.scope.rows_allowed
+
+
+def _scope_of(key: Key) -> Scope:
+    return key[3] if key[0] == "db" and len(key) > 3 else Scope.national()
 
 
 @dataclass(frozen=True)
@@ -160,15 +183,40 @@ def _demo_snapshot(generated_on: date) -> Snapshot:
     return _snapshot_of(demo_roster(DEMO_ROWS, seed=DEMO_SEED, as_of=generated_on))
 
 
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _province_snapshot(url: str, snapshot_id: int, scope: Scope) -> Snapshot:
+    """A province account's snapshot: only its provinces' rows, prepared on their own."""
+    return _snapshot_of(restrict_roster(_db_snapshot(url, snapshot_id).roster, scope))
+
+
+def _base(key: Key) -> Snapshot:
+    """The rows ``key``'s scope may count (a province account: its provinces only)."""
+    if key[0] != "db":
+        return _demo_snapshot(key[1])
+    scope = _scope_of(key)
+    if scope.role == "province":
+        return _province_snapshot(key[1], key[2], scope)
+    return _db_snapshot(key[1], key[2])
+
+
 def snapshot(key: Key) -> Snapshot:
-    return _db_snapshot(key[1], key[2]) if key[0] == "db" else _demo_snapshot(key[1])
+    """The snapshot as ``key``'s scope sees it: a province account its provinces' rows only, a
+    viewer no personal column (core.admin.scope.restrict). Every reader below starts here."""
+    base = _base(key)
+    scope = _scope_of(key)
+    if scope.rows_allowed:
+        return base
+    return Snapshot(restrict(base.roster, scope), base.prepared, base.basis)
 
 
-def snapshot_source(snapshot_id: int) -> Source:
-    """The database snapshot ``snapshot_id`` of the configured store."""
+def snapshot_source(snapshot_id: int, scope: Scope | None = None) -> Source:
+    """The database snapshot ``snapshot_id`` of the configured store, as ``scope`` (an admin
+    account's, core/admin/scope.py; default national) may see it."""
     url = config.db_url()
     _store(url)
-    return Source(("db", url, int(snapshot_id)))
+    if scope is None or scope.everything:
+        return Source(("db", url, int(snapshot_id)))
+    return Source(("db", url, int(snapshot_id), scope))
 
 
 def demo_source() -> Source:
@@ -185,13 +233,13 @@ def _version(policy) -> str:
 def _prepared_other(key: Key, version: str) -> PreparedRoster:
     """``prepare_roster`` under another notice version (a later notice as data)."""
     policy = next(p for p in (POLICY, *POLICY.amendments) if _version(p) == version)
-    return prepare_roster(snapshot(key).roster, policy)
+    return prepare_roster(_base(key).roster, policy)
 
 
 def _prepared(key: Key, as_of: date) -> PreparedRoster:
     """The snapshot prepared once, seen as it stood at ``as_of`` (later downloads absent: a
     view over one column, no new preparation)."""
-    snap = snapshot(key)
+    snap = _base(key)
     policy = POLICY.in_force(as_of)
     prepared = snap.prepared if policy is POLICY else _prepared_other(key, _version(policy))
     return seen_at(prepared, as_of)
@@ -200,7 +248,7 @@ def _prepared(key: Key, as_of: date) -> PreparedRoster:
 @st.cache_resource(show_spinner=False, max_entries=3)
 def _view(key: Key, as_of: date) -> View:
     full = assess_prepared(_prepared(key, as_of), as_of)
-    return View(full, dash.compact(full, snapshot(key).basis))
+    return View(restrict(full, _scope_of(key)), dash.compact(full, _base(key).basis))
 
 
 def view(source: Source, as_of: date) -> View:
@@ -215,7 +263,7 @@ def assessed(snapshot_id: int, as_of: date) -> pd.DataFrame:
 
 @st.cache_resource(show_spinner=False, max_entries=3)
 def _windows(key: Key, as_of: date) -> pd.DataFrame:
-    return usage_windows(_prepared(key, as_of), as_of)
+    return restrict(usage_windows(_prepared(key, as_of), as_of), _scope_of(key))
 
 
 def windows(source: Source, as_of: date) -> pd.DataFrame:

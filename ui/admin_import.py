@@ -24,6 +24,7 @@ import pandas as pd
 import streamlit as st
 
 from core.admin.importing import ImportProgress, PendingImport, accept_import, prepare_import
+from core.admin.scope import require
 from core.roster.io import RosterReadError, to_csv_bytes
 from core.roster.store import ImportSuperseded, Store, StoreError
 from ui import admin_auth, admin_data, state
@@ -107,6 +108,7 @@ def _progress_bar():
 
 
 def import_section(store: Store, as_of: date) -> None:
+    require(admin_auth.scope(), "import")  # national accounts only, whatever the page shows
     flash = st.session_state.pop(FLASH_KEY, None)
     if flash:
         st.success(flash, icon=":material/check_circle:")
@@ -159,7 +161,11 @@ def _pending_view(store: Store, pending: PendingImport, as_of: date) -> None:
         st.markdown(f"**{t('admin.report_heading')}**")
         st.dataframe(_report_for_display(pending.report.head(REPORT_ROWS)), hide_index=True,
                      width="stretch", height=240)
-        st.download_button(t("admin.report_download"), data=to_csv_bytes(pending.report),
+        report = pending.report
+        st.download_button(t("admin.report_download"),
+                           data=admin_auth.guarded_download(lambda: to_csv_bytes(report),
+                                                            "import_report", len(report),
+                                                            {"file": pending.file_name}),
                            file_name=report_file_name(pending.file_name), mime="text/csv",
                            key="admin_report_download", on_click="ignore",
                            icon=":material/download:")
@@ -171,6 +177,8 @@ def _pending_view(store: Store, pending: PendingImport, as_of: date) -> None:
                        key="admin_accept", disabled=pending.accepted == 0)
     cancel = c2.button(t("admin.cancel"), key="admin_cancel")
     if cancel:
+        admin_auth.record("import_cancelled", {"file": pending.file_name,
+                                               "rows": pending.n_rows})
         _reset_upload()
         st.rerun()
     if accept and (problem := admin_auth.confirm_password()) is not None:
@@ -181,6 +189,10 @@ def _pending_view(store: Store, pending: PendingImport, as_of: date) -> None:
         try:
             sid = accept_import(store, pending, show)
         except ImportSuperseded as exc:  # stored complete but not current: say so, clear upload
+            admin_auth.record("import_accepted", {"file": pending.file_name,
+                                                  "rows": pending.accepted,
+                                                  "snapshot": exc.snapshot_id,
+                                                  "current": "no"})
             _reset_upload()
             st.session_state[FLASH_WARNING_KEY] = (t("admin.import_superseded") + "\n\n"
                                                    + bilingual(exc))
@@ -193,6 +205,9 @@ def _pending_view(store: Store, pending: PendingImport, as_of: date) -> None:
                 admin_data.assessed(sid, as_of)
         except StoreError:
             pass  # the dashboard tab shows the error on the next run
+        admin_auth.record("import_accepted", {"file": pending.file_name,
+                                              "rows": pending.accepted,
+                                              "rejected": pending.rejected, "snapshot": sid})
         _reset_upload()
         st.session_state[FLASH_KEY] = t("admin.imported", id=sid, accepted=pending.accepted,
                                         rejected=pending.rejected)

@@ -123,6 +123,8 @@ def section(source: Source, as_of: date, filters: Filters) -> None:
     tab_e, tab_p = st.tabs([t("admin.monitor.by_employer"), t("admin.monitor.by_province")])
     tab_e.dataframe(by_employer, hide_index=True, width="stretch", height=300)
     tab_p.dataframe(by_province, hide_index=True, width="stretch", height=300)
+    if not source.rows_allowed:  # a viewer's account: counts only, no people
+        return
     st.markdown(f"**{t('admin.monitor.people')}**")
     with st.container(key="admin_monitor_people"):
         st.dataframe(shown, hide_index=True, width="stretch", height=360,

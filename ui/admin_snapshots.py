@@ -19,8 +19,10 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
+from core.admin.scope import require
 from core.demo.seed import DEMO_NOTE
 from core.roster.store import Store, StoreError
+from ui import admin_auth
 from ui.i18n import t
 from ui.text import bilingual
 
@@ -82,7 +84,9 @@ def _label(r) -> str:
 
 
 def section(store: Store) -> None:
-    """The snapshot list, "make current" and "delete" (with a confirmation) for earlier ones."""
+    """The snapshot list, "make current" and "delete" (with a confirmation and the password
+    typed again; national accounts only) for earlier ones."""
+    require(admin_auth.scope(), "snapshots")
     try:
         snaps = store.snapshots()
     except StoreError as exc:
@@ -117,14 +121,22 @@ def section(store: Store) -> None:
     labels = {int(r.id): _label(r) for r in earlier.itertuples()}
     chosen = st.selectbox(t("admin.snap_choose"), list(labels), format_func=labels.get,
                           key="admin_snap_choice")
+    st.text_input(t("admin.reauth_switch_label"), type="password",
+                  key=admin_auth.SNAP_REAUTH_KEY)
     bar = st.container(horizontal=True)
     if bar.button(t("admin.snap_make_current"), key="admin_snap_switch",
                   icon=":material/published_with_changes:"):
+        problem = admin_auth.confirm_password("admin.reauth_switch_needed",
+                                              admin_auth.SNAP_REAUTH_KEY)
+        if problem is not None:
+            st.error(problem)
+            return
         try:
             store.set_current(int(chosen))
         except StoreError as exc:
             st.error(bilingual(exc))
             return
+        admin_auth.record("snapshot_switched", {"snapshot": int(chosen)})
         st.session_state.pop(DELETE_KEY, None)
         pending = st.session_state.get(PENDING_KEY)
         if pending is not None:  # this admin's own switch does not supersede their upload
@@ -144,12 +156,18 @@ def _confirm_delete(store: Store, snapshot_id: int, label: str) -> None:
         bar = st.container(horizontal=True)
         if bar.button(t("admin.snap_delete_yes", id=snapshot_id), type="primary",
                       key="admin_snap_delete_yes", icon=":material/delete_forever:"):
+            problem = admin_auth.confirm_password("admin.reauth_switch_needed",
+                                                  admin_auth.SNAP_REAUTH_KEY)
+            if problem is not None:
+                st.error(problem)
+                return
             st.session_state.pop(DELETE_KEY, None)
             try:
                 store.delete_snapshot(snapshot_id)
             except StoreError as exc:
                 st.error(bilingual(exc))
                 return
+            admin_auth.record("snapshot_deleted", {"snapshot": snapshot_id})
             st.session_state[FLASH_KEY] = t("admin.snap_deleted", id=snapshot_id)
             st.rerun()
         if bar.button(t("admin.cancel"), key="admin_snap_delete_no"):

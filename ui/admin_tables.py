@@ -187,7 +187,11 @@ def date_columns(table: pd.DataFrame) -> dict:
 
 def download_buttons(name: str, rows: int, make_table, key: str) -> None:
     """CSV and XLSX download buttons whose files are built only when clicked (``make_table``
-    returns the readable table)."""
+    returns the readable table), and only while the admin's login holds (audited: ui/admin_auth
+    ``guarded_download``)."""
+    from ui import admin_auth
+
+    make_table = admin_auth.guarded_download(make_table, name, rows, admin_auth.page_filters())
     c1, c2, _ = st.columns([1, 1, 4])
     c1.download_button(t("admin.export_csv"),
                        data=lambda: csv_bytes(make_table()),

@@ -66,6 +66,8 @@ class Capture:
     def _sent(self, payload) -> None:
         msg = BackMsg()
         msg.ParseFromString(payload if isinstance(payload, bytes) else payload.encode())
+        if msg.WhichOneof("type") == "rerun_script" and msg.rerun_script.is_auto_rerun:
+            return  # a timer's fragment rerun (the admin idle watch), not the user's step
         self.steps.setdefault(self.current, []).append(msg)
 
     def _received(self, payload) -> None:

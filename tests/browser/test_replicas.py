@@ -10,7 +10,12 @@ request) proves which replica served what.
 - an import accepted on A is what B's /admin shows on its next rerun;
 - a certificate preview made through A has a QR whose /verify link verifies on B;
 - two imports started at once on A and B: one becomes current, the other is told so;
-- B killed mid-session: the page reconnects to A (no error page), the next session goes to A.
+- B killed mid-session: the page reconnects to A (no error page), the next session goes to A;
+- a province account made with the CLI on A's host logs in on B and sees only its province;
+  the login throttle counts one client's failures on A when it tries on B, and never holds up
+  another client (issue 25). nginx is the trusted proxy (ECERT_TRUSTED_PROXIES=127.0.0.1):
+  the browsers here are on loopback too, so each context names its client in X-Forwarded-For,
+  the way nginx's own address list would carry a remote browser's.
 """
 
 from __future__ import annotations
@@ -47,7 +52,9 @@ LOGIN_MS = 180_000  # the first login on a fresh database imports the demo roste
 def deployment(postgres) -> Iterator[Deployment]:
     databases.skip_or_fail_without_postgres(deploy_helpers.unavailable(), what="nginx")
     url = postgres.create_database(DB_NAME)
-    d = Deployment(2, db_url=url, admin_password_hash=hash_password(PASSWORD))
+    d = Deployment(2, db_url=url, admin_password_hash=hash_password(PASSWORD),
+                   extra_env={"ECERT_TRUSTED_PROXIES": "127.0.0.1",
+                              "FORWARDED_ALLOW_IPS": ""})  # docs/DEPLOY.md
     try:
         d.start()
         yield d
@@ -61,10 +68,14 @@ def database(deployment, postgres) -> Database:
     return Database("postgresql", deployment.db_url, cluster=postgres, name=DB_NAME)
 
 
-def pinned(browser, deployment: Deployment, replica: int | None) -> BrowserContext:
-    """A browser context; pinned to a replica by nginx's route cookie (None: not yet)."""
+def pinned(browser, deployment: Deployment, replica: int | None,
+           client: str | None = None) -> BrowserContext:
+    """A browser context; pinned to a replica by nginx's route cookie (None: not yet);
+    ``client``: the address it claims in X-Forwarded-For (nginx appends 127.0.0.1)."""
+    headers = {"X-Forwarded-For": client} if client else None
     context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai",
-                                  viewport={"width": 1400, "height": 1000})
+                                  viewport={"width": 1400, "height": 1000},
+                                  extra_http_headers=headers)
     context.set_default_timeout(TIMEOUT_MS)
     if replica is not None:
         context.add_cookies([{"name": "ecert_route", "value": f"r{replica}",
@@ -76,8 +87,8 @@ def pinned(browser, deployment: Deployment, replica: int | None) -> BrowserConte
 def contexts(browser, deployment) -> Iterator[list[BrowserContext]]:
     made: list[BrowserContext] = []
 
-    def make(replica: int | None) -> BrowserContext:
-        made.append(pinned(browser, deployment, replica))
+    def make(replica: int | None, client: str | None = None) -> BrowserContext:
+        made.append(pinned(browser, deployment, replica, client))
         return made[-1]
 
     yield make  # type: ignore[misc]
@@ -324,3 +335,94 @@ def test_replica_B_killed_mid_session_reconnects_to_A_and_new_sessions_go_to_A(
         assert " 502 " not in deployment.access_log()
     finally:
         deployment.restart(1)
+
+
+# -- accounts across replicas (issue 25) -------------------------------------------------------
+PROVINCE_PW = "两台 省级 口令 6610"
+
+
+def account_login(page: Page, deployment: Deployment, name: str, password: str) -> None:
+    page.goto(deployment.proxy_url + "/admin")
+    field = page.get_by_role("textbox", name=text("admin.login_name", "zh"))
+    expect(field).to_be_visible(timeout=LOGIN_MS)
+    field.fill(name)
+    page.get_by_label(text("admin.login_password", "zh")).fill(password)
+    page.get_by_role("button", name=text("admin.login_button", "zh")).click()
+
+
+def test_an_account_made_on_A_logs_in_on_B_and_the_throttle_counts_across_both(
+        contexts, deployment, database):
+    import subprocess
+    import sys
+
+    from core.admin.dashboard import roster_at
+    from core.roster.store import Store
+    from tests.browser.app_server import ROOT
+
+    made = subprocess.run(  # on A's host, with A's settings
+        [sys.executable, "-m", "core", "user", "add", "zj", "--role", "province",
+         "--province", "浙江"], input=(PROVINCE_PW + "\n").encode(), cwd=ROOT,
+        env=deployment.replicas[0].env, capture_output=True, timeout=120)
+    assert made.returncode == 0, made.stderr.decode()
+
+    page_b = contexts(1).new_page()
+    account_login(page_b, deployment, "zj", PROVINCE_PW)
+    expect(page_b.get_by_test_id("stMetric").first).to_be_visible(timeout=LOGIN_MS)
+    store = Store(deployment.db_url)
+    try:
+        rows = roster_at(store.load(), today_shanghai())
+    finally:
+        store.close()
+    mine = int(rows["employer_province"].str.strip().isin(["浙江", "浙江省"]).sum())
+    expect(page_b.get_by_test_id("stMetricValue").first).to_have_text(f"{mine:,}")
+    assert route_of(page_b.context) == "r1"
+    assert database.execute("SELECT count(*) FROM admin_audit WHERE action = 'login_ok' "
+                            "AND login = 'zj'") == [(1,)]
+
+    # The throttle, at protocol level through nginx (a browser cannot set X-Forwarded-For on
+    # its websocket): each attempt pinned to a replica by the route cookie, its client named
+    # in X-Forwarded-For, to which nginx appends the loopback peer (a trusted proxy here).
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    from scripts.streamlit_client import StreamlitSession
+
+    def run(coro):  # Playwright's sync API keeps an event loop in this thread
+        with ThreadPoolExecutor(1) as pool:
+            return pool.submit(asyncio.run, coro).result()
+
+    async def attempt(replica: int, client: str, password: str) -> tuple[bool, str]:
+        s = StreamlitSession(deployment.proxy_url, "/admin", timeout=120,
+                             headers={"X-Forwarded-For": client})
+        s.cookies["ecert_route"] = f"r{replica}"
+        try:
+            await s.open()
+            await s.set(s.need("admin_login_name"), "zj")
+            await s.set(s.need("admin_password"), password)
+            await s.submit("admin_login")
+            return bool(s.elements("metric")), " ".join(s.texts())
+        finally:
+            await s.close()
+
+    # one client fails on A until it must wait ...
+    mark = log_mark(deployment)
+    for n in range(9):  # 3 free failures, then waits of 1, 2, 4 … 32 s
+        if n:
+            time.sleep(0.5 if n < 4 else 2.0 ** (n - 4) + 0.3)  # past each wait: each counts
+        ok, shown = run(attempt(0, "203.0.113.66", f"wrong {n}"))
+        assert not ok and text("admin.login_wrong", "zh") in shown
+    assert served(deployment, "/_stcore/stream", 0, mark) >= 9
+    [(failures,)] = database.execute(
+        "SELECT failures FROM admin_login_failures WHERE key = 'client:ip:203.0.113.66'")
+    assert failures == 9
+    # ... and on B the same client is refused even with the right password, unchecked
+    mark = log_mark(deployment)
+    ok, shown = run(attempt(1, "203.0.113.66", PROVINCE_PW))
+    assert not ok and "秒后再试" in shown
+    # another client, at the same moment, on B: never held up by those failures
+    ok, shown = run(attempt(1, "198.51.100.21", PROVINCE_PW))
+    assert ok, shown
+    assert served(deployment, "/_stcore/stream", 1, mark) >= 2
+    clients = {c for (c,) in database.execute(
+        "SELECT client FROM admin_audit WHERE login = 'zj' AND action = 'login_ok'")}
+    assert "ip:198.51.100.21" in clients  # the client as nginx forwarded it, not the proxy

@@ -237,6 +237,11 @@ def test_make_an_earlier_snapshot_current_again(with_hash):
     assert Store.from_config().current_id() == 2
     assert at.selectbox(key="admin_snap_choice").value == 1
     [b for b in at.button if b.key == "admin_snap_switch"][0].click().run()
+    assert_clean(at)  # the password first (issue 25): nothing switched without it
+    assert Store.from_config().current_id() == 2
+    assert text("admin.reauth_switch_needed", "zh") in [e.value for e in at.error]
+    at.text_input(key=admin_auth.SNAP_REAUTH_KEY).input(PASSWORD)
+    [b for b in at.button if b.key == "admin_snap_switch"][0].click().run()
     assert_clean(at)
     assert Store.from_config().current_id() == 1
     assert any("#1" in s.value for s in at.success)
@@ -320,6 +325,7 @@ def test_an_earlier_snapshot_is_deleted_only_after_a_confirmation(with_hash):
     at.button(key="admin_snap_delete_no").click().run()
     assert not [b for b in at.button if b.key == "admin_snap_delete_yes"]
     at.button(key="admin_snap_delete").click().run()
+    at.text_input(key=admin_auth.SNAP_REAUTH_KEY).input(PASSWORD)
     at.button(key="admin_snap_delete_yes").click().run()
     assert_clean(at)
     snaps = Store.from_config().snapshots()

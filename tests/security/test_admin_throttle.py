@@ -1,10 +1,11 @@
 """Admin login throttling on the page, with an injected clock (issue 6, "Security").
 
-tests/test_auth.py proves ``core.auth.Throttle`` itself (delays, expiry, global counter) and
-tests/pages/test_admin.py that four wrong passwords make the right one wait. Here, on /admin
-with the throttle's clock under the test's control: during the wait even the right password is
-refused *without being checked*; once the wait has passed it logs in; and opening new browser
-sessions does not reset the wait (the process-wide counter).
+tests/test_accounts.py proves ``core.admin.accounts.LoginThrottle`` itself (per client and per
+account, in the database) and tests/pages/test_admin.py that four wrong passwords make the
+right one wait. Here, on /admin with the throttle's clock under the test's control: during the
+wait even the right password is refused *without being checked*; once the wait has passed it
+logs in; and opening new browser sessions from the same client does not reset the wait (the
+count is in the database).
 """
 
 from __future__ import annotations
@@ -32,11 +33,9 @@ class Clock:
 
 @pytest.fixture
 def clock(monkeypatch) -> Clock:
-    """The page's throttle (``admin_auth.throttle()``, cached per process) on a fake clock."""
+    """The page's throttle (``admin_auth.throttle()``, in the database) on a fake clock."""
     fake = Clock()
-    real = auth.Throttle
-    monkeypatch.setattr(auth, "Throttle", lambda **kw: real(clock=fake, **kw))
-    admin_auth.throttle.clear()
+    monkeypatch.setattr(admin_auth, "wall_clock", fake)
     return fake
 
 
@@ -111,21 +110,17 @@ def test_each_further_failure_doubles_the_wait_shown(clock):
 
 
 def test_new_sessions_do_not_reset_the_wait(clock, checks):
-    """Many sessions, each within its own free failures: the process-wide count still makes
-    the next session wait, even with the right password."""
-    guesses = 0
-    gate = auth.Throttle()  # defaults as the page's: how many failures the global count allows
-    while guesses <= gate.global_free_failures:
-        at = open_admin()  # a fresh browser session: new session key, no failures of its own
-        for _ in range(min(gate.free_failures, gate.global_free_failures + 1 - guesses)):
-            login(at, f"guess {guesses}")
-            guesses += 1
+    """Sessions of one client, each within its own first attempts: the count in the database
+    still makes the next session wait, even with the right password."""
+    for i in range(4):
+        at = open_admin()  # a fresh browser session: new session key, same client
+        login(at, f"guess {i}")
     fresh = open_admin()
     login(fresh, PASSWORD)
     assert "秒后再试" in errors(fresh)
     assert not logged_in(fresh)
     assert PASSWORD not in checks
 
-    clock.now += 3600  # the global wait over
+    clock.now += 3600  # the wait over
     login(fresh, PASSWORD)
     assert logged_in(fresh)

@@ -1,0 +1,240 @@
+"""Admin accounts, scopes, the database throttle and the audit log, in core (issue 25), on
+SQLite and PostgreSQL (the ``db`` fixture, tests/databases.py)."""
+
+from __future__ import annotations
+
+import threading
+from datetime import date
+
+import pandas as pd
+import pytest
+
+from core.admin import audit
+from core.admin.accounts import (
+    AccountError,
+    Accounts,
+    LoginThrottle,
+    env_account,
+    verify_account,
+)
+from core.admin.auth import hash_password
+from core.admin.scope import (
+    PERSONAL_COLUMNS,
+    Scope,
+    ScopeRefused,
+    require,
+    require_rows,
+    restrict,
+    restrict_roster,
+)
+from core.demo.roster import demo_roster
+from core.roster.store import Store
+from tests.databases import Database
+
+
+@pytest.fixture
+def store(db: Database):
+    s = Store(db.url)
+    yield s
+    s.close()
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+# -- accounts ---------------------------------------------------------------------------------
+def test_add_list_disable_enable_password(store, db):
+    accounts = Accounts(store)
+    a = accounts.add("Gd.Admin", "province", ["广东省", "海南"], "pw 广东 1")
+    assert (a.login, a.role, a.provinces) == ("gd.admin", "province", ("广东", "海南"))
+    accounts.add("viewer1", "viewer", [], "pw v")
+    table = accounts.table()
+    assert list(table.columns) == ["login", "role", "provinces", "disabled", "created_at",
+                                   "last_login_at"]
+    assert list(table["login"]) == ["gd.admin", "viewer1"]
+    assert table.loc[0, "provinces"] == "广东 海南"
+    got = accounts.get("GD.ADMIN")
+    assert verify_account(got, "pw 广东 1") and not verify_account(got, "wrong")
+    accounts.set_disabled("gd.admin", True)
+    assert not verify_account(accounts.get("gd.admin"), "pw 广东 1")  # disabled: never
+    accounts.set_disabled("gd.admin", False)
+    accounts.set_password("gd.admin", "new pw")
+    assert verify_account(accounts.get("gd.admin"), "new pw")
+    assert not verify_account(accounts.get("gd.admin"), "pw 广东 1")
+    # the hash is argon2id in the database and nowhere in the listing
+    [(stored,)] = db.execute("SELECT password_hash FROM admin_accounts WHERE login = ?",
+                             ("gd.admin",))
+    assert stored.startswith("$argon2id$")
+    assert "argon2" not in table.to_csv()
+
+
+@pytest.mark.parametrize("args,code", [
+    (("x", "province", [], "p"), "province_required"),
+    (("x", "province", ["火星"], "p"), "unknown_province"),
+    (("x", "viewer", ["北京"], "p"), "province_not_allowed"),
+    (("x", "king", [], "p"), "invalid_role"),
+    (("bad name", "viewer", [], "p"), "invalid_login"),
+    (("admin", "national", [], "p"), "login_reserved"),
+])
+def test_invalid_accounts_are_refused_bilingually(store, args, code):
+    with pytest.raises(AccountError) as err:
+        Accounts(store).add(*args)
+    assert err.value.code == code and err.value.message_zh and err.value.message_en
+    assert not Accounts(store).any()
+
+
+def test_a_login_that_exists_is_refused(store):
+    Accounts(store).add("bj", "province", ["北京"], "p")
+    with pytest.raises(AccountError, match="already exists"):
+        Accounts(store).add("BJ", "viewer", [], "q")
+    with pytest.raises(AccountError) as err:
+        Accounts(store).set_disabled("nobody", True)
+    assert err.value.code == "unknown_login"
+
+
+def test_the_configured_hash_is_the_national_admin():
+    acct = env_account(hash_password("env pw"))
+    assert (acct.login, acct.role, acct.scope) == ("admin", "national", Scope.national())
+    assert verify_account(acct, "env pw")
+    assert env_account(None) is None
+
+
+def test_accounts_are_shared_by_two_stores_on_one_database(db):
+    a, b = Store(db.url), Store(db.url)  # two replicas
+    try:
+        Accounts(a).add("sh", "province", ["上海"], "pw")
+        assert Accounts(b).get("sh").provinces == ("上海",)
+    finally:
+        a.close()
+        b.close()
+
+
+# -- scopes -----------------------------------------------------------------------------------
+def test_a_province_scope_keeps_its_provinces_full_names_included():
+    roster = demo_roster(400, seed=3, as_of=date(2024, 1, 1))
+    roster.loc[0, "employer_province"] = "广东省"  # a full name is an alias
+    roster.loc[1, "employer_province"] = " 广东 "
+    roster.loc[2, "employer_province"] = "火星"  # unknown: no province account sees it
+    scope = Scope("province", ("广东",))
+    mine = restrict_roster(roster, scope)
+    folded = mine["employer_province"].str.strip().replace({"广东省": "广东"})
+    assert set(folded) == {"广东"}
+    assert len(mine) == int((roster["employer_province"].str.strip()
+                             .replace({"广东省": "广东"}) == "广东").sum())
+    assert restrict_roster(roster, Scope.national()) is roster
+
+
+def test_a_viewer_gets_no_personal_column_and_no_rows():
+    roster = demo_roster(20, seed=4, as_of=date(2024, 1, 1))
+    seen = restrict(roster, Scope("viewer"))
+    assert not set(PERSONAL_COLUMNS) & set(seen.columns) and len(seen) == 20
+    with pytest.raises(ScopeRefused) as err:
+        require_rows(Scope("viewer"))
+    assert err.value.code == "rows_refused"
+    require_rows(Scope("province", ("北京",)))
+    for action in ("import", "snapshots", "accounts", "audit"):
+        with pytest.raises(ScopeRefused):
+            require(Scope("province", ("北京",)), action)
+        require(Scope.national(), action)
+
+
+# -- throttle ---------------------------------------------------------------------------------
+def test_failures_count_per_client_and_account_and_refuse_only_that_client(store):
+    clock = Clock()
+    gate = LoginThrottle(store, clock=clock)
+    for _ in range(4):
+        assert gate.begin("ip:192.0.2.1", "gd") == 0.0
+        gate.failed("ip:192.0.2.1")
+    assert gate.failures("client:ip:192.0.2.1") == 4
+    assert gate.failures("account:gd") == 4
+    assert gate.begin("ip:192.0.2.1", "gd") == pytest.approx(1.0)  # its own wait
+    assert gate.begin("ip:198.51.100.9", "gd") == 0.0  # another client: checked at once
+    gate.succeeded("ip:198.51.100.9", "gd")
+    assert gate.failures("account:gd") == 0 and gate.known("ip:198.51.100.9", "gd")
+    clock.now += 1.01
+    assert gate.begin("ip:192.0.2.1", "gd") == 0.0
+    clock.now += gate.window + 1  # an hour later the records are gone
+    gate.begin("ip:198.51.100.1", "")
+    assert gate.failures("client:ip:192.0.2.1") == 0 and gate.failures("account:gd") == 0
+
+
+def test_the_throttle_is_shared_by_replicas_and_kept_across_restarts(db):
+    clock = Clock()
+    a = Store(db.url)
+    for _ in range(5):
+        LoginThrottle(a, clock=clock).begin("ip:203.0.113.5", "x")
+    a.close()
+    b = Store(db.url)  # another replica, or the same after a restart
+    try:
+        assert LoginThrottle(b, clock=clock).check("ip:203.0.113.5") > 0
+    finally:
+        b.close()
+
+
+def test_simultaneous_attempts_of_one_client_are_counted_one_by_one(store):
+    gate = LoginThrottle(store, clock=Clock())
+    outcomes = []
+    barrier = threading.Barrier(12)
+
+    def go():
+        barrier.wait()
+        outcomes.append(gate.begin("ip:192.0.2.77", ""))
+
+    threads = [threading.Thread(target=go) for _ in range(12)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert outcomes.count(0.0) == gate.free_failures + 1  # then the wait refuses the rest
+    assert gate.failures("client:ip:192.0.2.77") == gate.free_failures + 1
+
+
+# -- audit ------------------------------------------------------------------------------------
+def test_the_audit_log_is_append_only_in_the_database(store, db):
+    audit.record(store, "gd", "ip:192.0.2.1", "login_ok")
+    audit.record(store, "gd", "ip:192.0.2.1", "download", {"what": "ecert-all", "rows": 12,
+                                                             "province": ["广东"]})
+    log = audit.read(store)
+    assert list(log.columns) == ["at", "login", "client", "action", "detail"]
+    assert list(log["action"]) == ["login_ok", "download"]
+    assert log.loc[1, "detail"] == "what=ecert-all; rows=12; province=广东"
+    with pytest.raises(Exception, match="append-only"):
+        db.execute("UPDATE admin_audit SET login = 'someone else'")
+    with pytest.raises(Exception, match="append-only"):
+        db.execute("DELETE FROM admin_audit")
+    assert len(audit.read(store)) == 2
+
+
+def test_the_audit_log_refuses_secrets_and_filters_by_day(store):
+    with pytest.raises(ValueError):
+        audit.record(store, "gd", "c", "login_ok", {"password": "x"})
+    with pytest.raises(ValueError):
+        audit.record(store, "gd", "c", "download", {"registration_number": "x"})
+    audit.record(store, "gd", "c", "logout")
+    today = pd.Timestamp.now(tz="UTC").date()
+    assert len(audit.read(store, since=today, until=today)) == 1
+    assert audit.read(store, until=date(2020, 1, 1)).empty
+    assert len(audit.read(store, login="GD", action="logout")) == 1
+    assert audit.csv_bytes(audit.read(store)).startswith(b"\xef\xbb\xbf")
+
+
+def test_a_known_client_gets_the_one_spare_check_slot():
+    from core.admin import auth
+
+    taken = [auth.check_slot() for _ in range(auth.MAX_CONCURRENT_CHECKS)]
+    try:
+        assert all(slot.__enter__() for slot in taken)
+        with auth.check_slot() as free:
+            assert not free  # a new client: busy, try again
+        with auth.check_slot(known=True) as free:
+            assert free  # the address the account logged in from before
+            with auth.check_slot(known=True) as second:
+                assert not second  # one spare slot only
+    finally:
+        for slot in taken:
+            slot.__exit__(None, None, None)
