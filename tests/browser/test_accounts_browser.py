@@ -16,9 +16,9 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from core.admin import audit
-from core.admin.dashboard import roster_at
 from core.policy.dates import today_shanghai
 from core.roster.store import Store
+from core.rules.roster import roster_at
 from tests.browser.app_server import ROOT, TIMEOUT_MS, start_app, stop_app
 from tests.browser.test_admin_browser import download
 from ui.i18n import text

@@ -355,8 +355,8 @@ def test_an_account_made_on_A_logs_in_on_B_and_the_throttle_counts_across_both(
     import subprocess
     import sys
 
-    from core.admin.dashboard import roster_at
     from core.roster.store import Store
+    from core.rules.roster import roster_at
     from tests.browser.app_server import ROOT
 
     made = subprocess.run(  # on A's host, with A's settings

@@ -12,9 +12,9 @@ import pytest
 from core.admin import audit
 from core.admin.accounts import Accounts
 from core.admin.auth import hash_password
-from core.admin.dashboard import roster_at
 from core.admin.scope import PERSONAL_COLUMNS
 from core.roster.store import Store
+from core.rules.roster import roster_at
 from tests.app_helpers import accept_import, assert_clean, login, open_admin
 from tests.pages.test_admin import roster_csv
 from ui import admin_auth
@@ -45,7 +45,9 @@ def logged_in(at) -> bool:
 
 def chart1_provinces(at) -> set[str]:
     [chart] = [c for c in at.get("plotly_chart") if c.proto.id and "admin_chart1" in c.proto.id]
-    return {x for trace in json.loads(chart.proto.spec)["data"] for x in trace["x"]}
+    # horizontal bars (issue 26): the provinces are on the y axis
+    return {p for trace in json.loads(chart.proto.spec)["data"]
+            for p in trace["y" if trace.get("orientation") == "h" else "x"]}
 
 
 def metric(at, key: str) -> str:
@@ -241,3 +243,21 @@ def test_a_session_taken_over_elsewhere_is_audited(monkeypatch):
     at.run()
     assert not logged_in(at)
     assert actions() == ["login_ok", "session_moved"]
+
+
+def test_the_rows_an_import_rejected_are_shown_to_a_national_account_only():
+    """The rows an import rejected (issue 26) name persons, and a rejected row's province may be
+    unknown: a province account neither sees them nor their count; a national admin does."""
+    make("boss", "national")
+    make("gd", "province", ["广东"])
+    at = login(open_admin(AS_OF), PW, "boss")
+    at.file_uploader[0].set_value(("bad.csv", roster_csv(bad=True), "text/csv")).run()
+    accept_import(at, PW)
+    assert_clean(at)
+    heading = [s.value for s in at.subheader if s.value.startswith("导入时拒收的行")]
+    assert heading, "the national admin sees the rejected rows"
+    at = login(open_admin(AS_OF), PW, "gd")
+    assert logged_in(at)
+    assert not [s.value for s in at.subheader if s.value.startswith("导入时拒收的行")]
+    assert not [d for d in at.dataframe
+                if text("admin.rejected.col_problem", "zh") in d.value.columns]
