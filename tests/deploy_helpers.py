@@ -137,7 +137,7 @@ class Replica:
 
     def start(self) -> None:
         (self.folder / "data").mkdir(parents=True, exist_ok=True)
-        cmd = [sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
+        cmd = [sys.executable, "-m", "streamlit", "run", "serve.py",
                "--server.port", str(self.port), "--server.address", "127.0.0.1",
                "--server.headless", "true", "--server.fileWatcherType", "none",
                "--browser.gatherUsageStats", "false"]
