@@ -287,6 +287,24 @@ def _bound_frames() -> None:
             obj.ws_max_size = CLIENT_MESSAGE_BYTES
 
 
+FILE_HANDLES = 65536  #: the soft limit of open files the server raises itself to (within hard)
+
+
+def _raise_file_limit() -> None:
+    """Each open page holds a websocket (about 4 file handles): raise the soft limit of open
+    files to the hard one (at most FILE_HANDLES); the service's LimitNOFILE sets the hard one
+    (deploy/ecert-replica@.service, docs/DEPLOY.md)."""
+    try:
+        import resource
+
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        want = FILE_HANDLES if hard == resource.RLIM_INFINITY else min(hard, FILE_HANDLES)
+        if soft != resource.RLIM_INFINITY and soft < want:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (want, hard))
+    except (ImportError, ValueError, OSError):
+        log.warning("could not raise the open-file limit")
+
+
 def _guard_runtime(runtime) -> None:
     _close_metrics(runtime)
     _bound_uploads(runtime)
@@ -303,6 +321,7 @@ async def lifespan(app):
 
     _guard_runtime(Runtime.instance())
     _bound_frames()
+    _raise_file_limit()
     with _lock:
         _installed = True
     yield

@@ -71,6 +71,7 @@ def server(tmp_path_factory) -> Iterator[tuple]:
     fresh["oversized"] = closed_code(c)
     fresh["runs"] = (tmp / "streamlit.log").read_text(errors="replace").count(
         "Beginning script thread")
+    fresh["nofile"] = psutil.Process(proc.pid).rlimit(psutil.RLIMIT_NOFILE)
     try:
         yield proc, url, tmp, fresh
     finally:
@@ -101,6 +102,8 @@ def test_a_fresh_server_is_guarded_before_any_page(server):
     assert fresh["metrics"] == 404
     assert set(HEADERS) <= fresh["headers"]
     assert fresh["oversized"] in (1009, 1006)
+    soft, hard = fresh["nofile"]  # open files: raised to the hard limit (at most 65,536)
+    assert soft >= min(hard, 65536) or hard == -1
 
 
 def test_an_11_mb_name_closes_the_connection_and_memory_stays(server):
