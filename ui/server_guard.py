@@ -97,9 +97,12 @@ def _inline_script_hashes() -> list[str]:
 
 def content_security_policy() -> str:
     """The Content-Security-Policy of every answer. Streamlit needs inline styles (emotion),
-    its websocket, blob:/data: images and workers, and frames of its own origin (components);
-    scripts come only from the server (plus the hash of index.html's one inline script)."""
-    scripts = " ".join(["'self'", *_inline_script_hashes()])
+    its websocket, blob:/data: images and workers, frames of its own origin (components) and
+    WebAssembly; scripts come only from the server (plus the hash of index.html's one inline
+    script). tests/security/test_csp_browser.py: no violation in Chromium on any page."""
+    # 'wasm-unsafe-eval' lets the page compile WebAssembly (Streamlit's frontend does), never
+    # evaluate JavaScript text ('unsafe-eval' stays off)
+    scripts = " ".join(["'self'", "'wasm-unsafe-eval'", *_inline_script_hashes()])
     return "; ".join([
         "default-src 'self'",
         f"script-src {scripts}",
