@@ -39,6 +39,7 @@ as before issue 27; docs/SECURITY.md says why ``serve.py`` is the supported star
 from __future__ import annotations
 
 import base64
+import contextvars
 import hashlib
 import logging
 import os
@@ -63,7 +64,9 @@ MAX_WIDGET_TEXT = 64 * 1024  #: characters of one widget's text (the form takes 
 _lock = threading.Lock()
 _installed = False
 _admins: dict[str, float] = {}  # Streamlit session id -> last run as a logged-in admin
-_upload_address: dict[str, str] = {}  # session id -> the client address that uploaded to it
+_upload_address: dict[str, str] = {}  # session id holding files -> the address that sent them
+_request_address: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "ecert_request_address", default=None)  # the client address of the upload being handled
 _open_ws: dict[str, int] = {}  # client address -> open websockets
 _SESSION_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.I)
 _LOGGERS = ("streamlit", "uvicorn", "starlette", "websockets", "tornado")
@@ -236,8 +239,9 @@ def _bound_uploads(runtime) -> None:
                 if size > ANON_FILE_BYTES or held + size > ANON_SESSION_BYTES:
                     raise _refuse("file too large")
                 with _lock:
-                    address = _upload_address.get(session_id)
+                    address = _request_address.get() or _upload_address.get(session_id)
                     same = {s for s, a in _upload_address.items() if a == address}
+                    same.add(session_id)
                 anon = {sid: sum(len(f.data) for fid, f in files.items()
                                  if not (sid == session_id and fid == file.file_id))
                         for sid, files in storage.items() if not is_admin(sid)}
@@ -246,6 +250,9 @@ def _bound_uploads(runtime) -> None:
                     raise _refuse("client busy")
                 if sum(anon.values()) + size > ANON_TOTAL_BYTES:
                     raise _refuse("server busy")
+                if address is not None:  # only sessions that hold files are remembered
+                    with _lock:
+                        _upload_address[session_id] = address
         original(session_id, file)
 
     add_file._ecert_guard = True  # type: ignore[attr-defined]
@@ -407,8 +414,7 @@ class GuardMiddleware:
                     return await _answer(send, 400, b"Bad Request")
                 if size > ANON_FILE_BYTES + _MULTIPART_MARGIN:
                     return await _answer(send, 413, b"File too large")
-                with _lock:
-                    _upload_address[session_id] = client_address(scope)
+            _request_address.set(client_address(scope))  # for the upload manager (add_file)
 
         async def send_with_headers(message):
             if message.get("type") == "http.response.start":
