@@ -10,11 +10,11 @@ from ui import admin_data
 
 
 def test_a_replaced_store_is_closed(tmp_path, monkeypatch):
+    st.cache_resource.clear()  # what earlier tests cached, released before counting
     closed: list[Store] = []
     original = Store.close
     monkeypatch.setattr(Store, "close", lambda self: (closed.append(self), original(self)))
     url = f"sqlite:///{(tmp_path / 'a.db').as_posix()}"
-    st.cache_resource.clear()
     store = admin_data._store(url)
     assert admin_data._store(url) is store  # cached
     st.cache_resource.clear()  # what clear_cache did for any client
