@@ -20,8 +20,9 @@ scripts/replicas.py, scripts/load.py and the tests all start ``streamlit run ser
   ``server.maxWidgetStateSize`` MB (1 MB in .streamlit/config.toml; Streamlit closes the
   connection with 1009 past it), and uvicorn is told the same limit (it would otherwise buffer
   a frame up to ``server.maxMessageSize``, 200 MB); a widget text longer than
-  :data:`MAX_WIDGET_TEXT` closes the connection (1009) before the runtime sees it (the pages'
-  own limits, e.g. a name's 64 characters, are then checked by the engine: ``too_long``).
+  :data:`MAX_WIDGET_TEXT` or a query string longer than :data:`MAX_QUERY` closes the
+  connection (1009) before the runtime sees it (the pages' own limits, e.g. a name's 64
+  characters, are then checked by the engine: ``too_long``).
   ``clear_cache`` from a client is dropped: it wiped every cache of every user.
 * **connections**: at most :func:`ws_per_client` websockets at once per client address (the
   last X-Forwarded-For hop behind a local proxy, as the login throttle); more are refused
@@ -60,6 +61,7 @@ ADMIN_TTL_SECONDS = 3600.0  #: an admin mark not renewed by a run for this long 
 WS_PER_CLIENT_DEFAULT = 32  #: websockets at once per client address (ECERT_WS_PER_CLIENT)
 CLIENT_MESSAGE_BYTES = 1_000_000  #: uvicorn's frame limit; = server.maxWidgetStateSize (1 MB)
 MAX_WIDGET_TEXT = 64 * 1024  #: characters of one widget's text (the form takes 200 at most)
+MAX_QUERY = 16 * 1024  #: characters of a rerun's query string (a /verify token: at most 4,096)
 
 _lock = threading.Lock()
 _installed = False
@@ -378,6 +380,8 @@ def _judge(data: bytes | None) -> str:
     if kind == "clear_cache":
         return "drop"
     if kind == "rerun_script":
+        if len(msg.rerun_script.query_string) > MAX_QUERY:
+            return "close"
         for w in msg.rerun_script.widget_states.widgets:
             if any(len(v) > MAX_WIDGET_TEXT for v in _texts(w)):
                 return "close"

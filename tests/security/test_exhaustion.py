@@ -120,6 +120,9 @@ def test_an_11_mb_name_closes_the_connection_and_memory_stays(server):
     for c, name in clients[4:]:  # under the frame limit, over any text a page takes
         c.set_text(name, "x" * (100 * 1024))
         codes.append(closed_code(c))
+    long_query = Client(url)  # and a 100 KB query string
+    long_query.rerun(query="token=" + "A" * (100 * 1024))
+    assert closed_code(long_query) == 1009
     time.sleep(2)
     grown = rss(proc) - before
     for c, _ in clients:
