@@ -288,15 +288,28 @@ def _bound_frames() -> None:
     """Tell uvicorn's websocket parser the client-message limit (it is given Streamlit's
     outgoing ``server.maxMessageSize``, 200 MB, and would buffer a frame that large). uvicorn
     reads ``Config.ws_max_size`` for each new connection; the lifespan runs before the first."""
-    import gc
-
     try:
         import uvicorn
     except ImportError:
         return
-    for obj in gc.get_objects():
-        if isinstance(obj, uvicorn.Config) and obj.ws_max_size > CLIENT_MESSAGE_BYTES:
+    for obj in _instances(uvicorn.Config):
+        if obj.ws_max_size > CLIENT_MESSAGE_BYTES:
             obj.ws_max_size = CLIENT_MESSAGE_BYTES
+
+
+def _instances(cls) -> list:
+    """The live objects of exactly ``cls`` the collector knows of (a dead weak proxy among
+    them raises ReferenceError on any look: skipped)."""
+    import gc
+
+    found = []
+    for obj in gc.get_objects():
+        try:
+            if type(obj) is cls:
+                found.append(obj)
+        except ReferenceError:
+            continue
+    return found
 
 
 FILE_HANDLES = 65536  #: the soft limit of open files the server raises itself to (within hard)
@@ -473,23 +486,22 @@ class _GuardApp(GuardMiddleware):
     _ecert_guard = True
 
 
-def _wrap_asgi() -> None:
+def _wrap_asgi() -> bool:
     """Started without serve.py: put the middleware in front of the running uvicorn server's
-    app (new connections use it)."""
-    import gc
-
+    app (new connections use it). Whether there was a server (AppTest has none)."""
     try:
         import uvicorn
     except ImportError:
-        return
-    for obj in gc.get_objects():
-        if isinstance(obj, uvicorn.Server):
-            config = obj.config
-            app = getattr(config, "loaded_app", None)
-            if app is not None and not getattr(app, "_ecert_guard", False):
-                config.loaded_app = _GuardApp(app)
-            if config.ws_max_size > CLIENT_MESSAGE_BYTES:
-                config.ws_max_size = CLIENT_MESSAGE_BYTES
+        return False
+    servers = _instances(uvicorn.Server)
+    for obj in servers:
+        config = obj.config
+        app = getattr(config, "loaded_app", None)
+        if app is not None and not getattr(app, "_ecert_guard", False):
+            config.loaded_app = _GuardApp(app)
+        if config.ws_max_size > CLIENT_MESSAGE_BYTES:
+            config.ws_max_size = CLIENT_MESSAGE_BYTES
+    return bool(servers)
 
 
 def installed() -> bool:
@@ -516,7 +528,12 @@ def install() -> None:
         runtime = Runtime.instance()
     except Exception:  # noqa: BLE001 - no runtime (AppTest, bare mode): nothing to guard
         return
-    log.warning("ecert-desk started without serve.py: guards installed at the first run; "
-                "start it with `streamlit run serve.py`")
-    _guard_runtime(runtime)
-    _wrap_asgi()
+    try:
+        _guard_runtime(runtime)
+        served = _wrap_asgi()
+    except Exception:  # noqa: BLE001 - never break a page run
+        log.warning("server guards not installed at the first run")
+        return
+    if served:
+        log.warning("ecert-desk started without serve.py: guards installed at the first "
+                    "run; start it with `streamlit run serve.py`")
