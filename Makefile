@@ -37,7 +37,7 @@ venv: $(VENV)/.stamp-run
 venv-dev: $(VENV)/.stamp-dev
 
 run: venv
-	$(PY) -m streamlit run streamlit_app.py
+	$(PY) -m streamlit run serve.py
 
 # Browser tests drive Debian's chromium (no Playwright browser download) and need CJK glyphs;
 # the store tests start a throwaway PostgreSQL cluster (initdb, pg_ctl); the replica tests put

@@ -39,6 +39,7 @@ from core.rules.roster import (
 from core.runtime import config
 from core.schema.roster import OUTPUT_COLUMNS
 from core.selfcheck.calendar import make_ics, reminders
+from core.selfcheck.profile_file import ProfileFileError, parse_json
 
 EXIT_OK, EXIT_FAILURE, EXIT_INVALID = 0, 1, 2
 
@@ -72,11 +73,10 @@ def _read_profile(path: str | None):
                             f"cannot read the file: {e.strerror}")
     except UnicodeDecodeError:
         return None, _error("invalid_encoding", "文件不是 UTF-8 编码", "the file is not UTF-8")
-    try:
-        return json.loads(text), None
-    except json.JSONDecodeError as e:
-        return None, _error("invalid_json", f"不是有效的 JSON（第 {e.lineno} 行第 {e.colno} 列）",
-                            f"not valid JSON (line {e.lineno}, column {e.colno})")
+    try:  # a 5,000-digit number or an unpaired surrogate is an error here too (issue 27)
+        return parse_json(text, max_keys=None), None
+    except ProfileFileError as e:
+        return None, _error(e.code, e.message_zh, e.message_en)
 
 
 def cmd_assess(args) -> int:

@@ -67,12 +67,25 @@ def max_upload_mb() -> int:
         return 200
 
 
+# Per client address (issue 27; docs/DEPLOY.md): connections at once, requests per second and
+# the burst a page load needs (~40 static files), the time to send the request headers.
+CONN_PER_CLIENT = 64
+REQ_RATE = 30
+REQ_BURST = 300
+HEADER_TIMEOUT = "10s"
+
+
 def render_nginx_conf(listen: str, backends: list[str], prefix: str | Path, *,
                       workers: int | str = 1, secure_cookie: bool = False,
-                      max_upload: int | None = None) -> str:
+                      max_upload: int | None = None, conn_per_client: int = CONN_PER_CLIENT,
+                      req_rate: int = REQ_RATE, req_burst: int = REQ_BURST,
+                      header_timeout: str = HEADER_TIMEOUT) -> str:
     """deploy/nginx.conf with its placeholders filled: ``listen`` (``127.0.0.1:8080`` or
     ``80``), ``backends`` (``host:port`` of each replica, in order: replica i gets the route
-    ``r<i>``), ``prefix`` (nginx's folder for pid, logs and temporary files)."""
+    ``r<i>``), ``prefix`` (nginx's folder for pid, logs and temporary files), the limits per
+    client address, and the app's Content-Security-Policy (ui/server_guard.py)."""
+    from ui.server_guard import content_security_policy
+
     if not backends:
         raise ValueError("at least one backend")
     server = "        server {addr} max_fails=1 fail_timeout=5s{extra};"
@@ -95,6 +108,11 @@ def render_nginx_conf(listen: str, backends: list[str], prefix: str | Path, *,
         "ROUTE_UPSTREAMS": "\n\n".join(upstreams),
         "ROUTE_MAP": "\n".join(route_map),
         "COOKIE_MAP": "\n".join(cookie_map),
+        "CONN_PER_CLIENT": str(int(conn_per_client)),
+        "REQ_RATE": str(int(req_rate)),
+        "REQ_BURST": str(int(req_burst)),
+        "HEADER_TIMEOUT": header_timeout,
+        "CSP": content_security_policy(),
     }
     text = TEMPLATE.read_text(encoding="utf-8")
     for key, value in values.items():
@@ -137,7 +155,7 @@ class Replica:
 
     def start(self) -> None:
         (self.folder / "data").mkdir(parents=True, exist_ok=True)
-        cmd = [sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
+        cmd = [sys.executable, "-m", "streamlit", "run", "serve.py",
                "--server.port", str(self.port), "--server.address", "127.0.0.1",
                "--server.headless", "true", "--server.fileWatcherType", "none",
                "--browser.gatherUsageStats", "false"]
@@ -165,7 +183,8 @@ class Deployment:
 
     def __init__(self, replicas: int = 2, *, db_url: str | None = None,
                  admin_password_hash: str | None = None, secret_key: str | None = None,
-                 proxy_port: int | None = None, extra_env: dict[str, str] | None = None):
+                 proxy_port: int | None = None, extra_env: dict[str, str] | None = None,
+                 proxy_limits: dict | None = None):
         if replicas < 1:
             raise ValueError("at least one replica")
         self.n = replicas
@@ -175,6 +194,7 @@ class Deployment:
         self.cookie_secret = secrets.token_urlsafe(32)
         self.proxy_port = proxy_port
         self.extra_env = dict(extra_env or {})
+        self.proxy_limits = dict(proxy_limits or {})  # render_nginx_conf's per-client limits
         self.folder: Path | None = None
         self.cluster: PostgresCluster | None = None
         self.replicas: list[Replica] = []
@@ -191,6 +211,10 @@ class Deployment:
             "ECERT_SECRET_KEY": self.secret_key,
             "ECERT_BASE_URL": self.proxy_url,
             "STREAMLIT_SERVER_COOKIE_SECRET": self.cookie_secret,
+            # nginx on this machine is the one proxy whose X-Forwarded-For is believed; the
+            # app server (uvicorn) rewrites no peer itself (docs/DEPLOY.md)
+            "ECERT_TRUSTED_PROXIES": "127.0.0.1",
+            "FORWARDED_ALLOW_IPS": "",
         }
         if self.admin_password_hash:
             env["ECERT_ADMIN_PASSWORD_HASH"] = self.admin_password_hash
@@ -233,7 +257,7 @@ class Deployment:
         conf = prefix / "nginx.conf"
         conf.write_text(render_nginx_conf(f"127.0.0.1:{self.proxy_port}",
                                           [f"127.0.0.1:{r.port}" for r in self.replicas],
-                                          prefix), encoding="utf-8")
+                                          prefix, **self.proxy_limits), encoding="utf-8")
         base = [nginx, "-p", str(prefix), "-c", str(conf), "-e", str(prefix / "error.log")]
         check = subprocess.run([*base, "-t"], capture_output=True, text=True, timeout=30)
         if check.returncode != 0:

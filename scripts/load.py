@@ -28,8 +28,9 @@ page, a media URL that is not 200, or the page lacking what the step produced; t
 starts afresh.
 
 Unless ``--url`` is given the script starts ONE server per session count: ``streamlit run
-streamlit_app.py`` with the project's ``.streamlit/config.toml`` (only the port and address
-on the command line), on a free port of 127.0.0.1, with its own ``ECERT_DATA_DIR``; it is
+serve.py`` with the project's ``.streamlit/config.toml`` (only the port and address on the
+command line; ``ECERT_WS_PER_CLIENT`` raised to the session count, since every simulated
+session comes from 127.0.0.1), on a free port of 127.0.0.1, with its own ``ECERT_DATA_DIR``; it is
 stopped at the end of the level. Before the load, one session runs the journey
 ``--calibrate`` times alone (warms the server up; gives each step's server CPU without
 contention). Figures per session count (``--sessions 25,50,100,200``): p50/p95/p99/max per
@@ -356,7 +357,7 @@ def pct(values: list[float], q: float) -> float:
 
 def start_server(work: Path, env: dict[str, str],
                  nice: int | None = None) -> tuple[subprocess.Popen, str, Path]:
-    """``streamlit run streamlit_app.py`` with the project's configuration, on a free port.
+    """``streamlit run serve.py`` with the project's configuration, on a free port.
 
     ``nice``: the server's CPU priority (``nice -n``, and its own scheduler autogroup's nice on
     Linux, since the server runs in a session of its own); negative values need root."""
@@ -364,7 +365,7 @@ def start_server(work: Path, env: dict[str, str],
     url = f"http://127.0.0.1:{port}"
     log_path = work / f"streamlit-{port}.log"
     log = open(log_path, "wb")
-    cmd = [sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
+    cmd = [sys.executable, "-m", "streamlit", "run", "serve.py",
            "--server.port", str(port), "--server.address", "127.0.0.1"]
     if nice is not None:
         cmd = ["nice", "-n", str(nice), *cmd]
@@ -739,12 +740,15 @@ def main(argv: list[str] | None = None) -> int:
                 result["server"] = f"{base_url} (given; pids {pids or 'unknown'})"
             else:
                 try:
-                    proc, base_url, log_path = start_server(work, env, args.server_nice)
+                    # every simulated session comes from 127.0.0.1: the server's cap of
+                    # websockets per client address (ui/server_guard.py) must let them all in
+                    level_env = {**env, "ECERT_WS_PER_CLIENT": str(n + 16)}
+                    proc, base_url, log_path = start_server(work, level_env, args.server_nice)
                 except RuntimeError as exc:
                     print(f"load.py: {exc}", file=sys.stderr)
                     return 2
                 pids = [proc.pid]
-                result["server"] = ("streamlit run streamlit_app.py (project config), one "
+                result["server"] = ("streamlit run serve.py (project config), one "
                                     "process per level, 127.0.0.1, own ECERT_DATA_DIR"
                                     + (f"; CPU priority nice {args.server_nice} (its autogroup "
                                        "too)" if args.server_nice is not None else ""))

@@ -41,6 +41,36 @@ def test_every_placeholder_is_filled_and_each_replica_has_its_route():
     assert "; Secure" in render_nginx_conf("443", BACKENDS, "/x", secure_cookie=True)
 
 
+def test_per_client_limits_timeouts_and_security_headers_are_set():
+    """Issue 27 (tests/security/test_proxy_limits.py runs them in nginx)."""
+    conf = render_nginx_conf("80", BACKENDS, "/var/lib/ecert-nginx")
+    for line in ("limit_conn_zone $binary_remote_addr zone=ecert_conn:10m;",
+                 f"limit_conn ecert_conn {deploy_helpers.CONN_PER_CLIENT};",
+                 f"rate={deploy_helpers.REQ_RATE}r/s;",
+                 f"limit_req zone=ecert_req burst={deploy_helpers.REQ_BURST} nodelay;",
+                 "client_header_timeout 10s;", "client_body_timeout 30s;", "send_timeout 30s;",
+                 "keepalive_timeout 30s;", "reset_timedout_connection on;",
+                 'add_header X-Frame-Options "SAMEORIGIN" always;',
+                 'add_header X-Content-Type-Options "nosniff" always;',
+                 "proxy_hide_header Content-Security-Policy;"):
+        assert line in conf, line
+    from ui.server_guard import content_security_policy
+
+    assert f'add_header Content-Security-Policy "{content_security_policy()}" always;' in conf
+    assert "proxy_read_timeout 1d;" in conf  # an open page keeps its websocket
+
+
+def test_the_shipped_service_starts_serve_py_with_a_raised_file_limit():
+    root = Path(__file__).resolve().parents[1]
+    unit = (root / "deploy" / "ecert-replica@.service").read_text(encoding="utf-8")
+    assert "streamlit run serve.py" in unit
+    limit = int(re.search(r"^LimitNOFILE=(\d+)$", unit, re.M).group(1))
+    assert limit >= 65536
+    drop_in = (root / "deploy" / "nginx.service.d-limits.conf").read_text(encoding="utf-8")
+    assert re.search(r"^LimitNOFILE=65536$", drop_in, re.M)
+    assert "worker_rlimit_nofile 65536;" in render_nginx_conf("80", BACKENDS, "/x")
+
+
 def test_a_route_regex_matches_only_its_own_backend():
     conf = render_nginx_conf("80", ["1.2.3.4:80", "11.2.3.4:80"], "/x")
     patterns = re.findall(r'"~(.*?)" "ecert_route=(r\d)', conf)

@@ -33,9 +33,7 @@ from before). Every login, refusal, logout and timeout goes to the audit log
 from __future__ import annotations
 
 import hashlib
-import ipaddress
 import logging
-import os
 import threading
 import time
 from collections.abc import Mapping
@@ -56,7 +54,7 @@ from core.admin.accounts import (
 )
 from core.admin.scope import Scope
 from core.roster.store import StoreError
-from core.runtime import config
+from core.runtime import clients, config
 from ui import admin_data, server_guard
 from ui.i18n import t
 from ui.text import bilingual, esc
@@ -78,8 +76,6 @@ XSRF_COOKIE = "_streamlit_xsrf"
 IDLE_SETTING = "ECERT_ADMIN_IDLE_MINUTES"
 DEFAULT_IDLE_MINUTES = 15.0
 MIN_IDLE_MINUTES = 0.1
-#: ``ECERT_TRUSTED_PROXIES``: addresses or CIDR ranges whose X-Forwarded-For is believed.
-TRUSTED_PROXIES_SETTING = "ECERT_TRUSTED_PROXIES"
 
 clock = time.monotonic  # idle time; tests replace it
 wall_clock = time.time  # the throttle's clock (shared by replicas); tests replace it
@@ -95,54 +91,6 @@ def idle_seconds() -> float:
 
 
 # ------------------------------------------------------------------------------ the client
-def trusted_proxies() -> tuple:
-    """The networks of ``ECERT_TRUSTED_PROXIES`` (comma or space separated); unreadable
-    entries are ignored (and named in the log once per value)."""
-    raw = config.get(TRUSTED_PROXIES_SETTING) or ""
-    return _networks(raw)
-
-
-_networks_cache: dict[str, tuple] = {}
-
-
-def _networks(raw: str) -> tuple:
-    if raw not in _networks_cache:
-        nets = []
-        for part in raw.replace(",", " ").split():
-            try:
-                nets.append(ipaddress.ip_network(part.strip(), strict=False))
-            except ValueError:
-                log.warning("%s: %r is not an address or CIDR range; ignored",
-                            TRUSTED_PROXIES_SETTING, part)
-        _networks_cache[raw] = tuple(nets)
-    return _networks_cache[raw]
-
-
-def _trusted(address: str | None, proxies) -> bool:
-    try:
-        ip = ipaddress.ip_address(address.strip()) if address else None
-    except ValueError:
-        return False
-    return ip is not None and any(ip in net for net in proxies)
-
-
-def client_address(peer: str | None, forwarded_for: str | None, proxies=None) -> str:
-    """The client's address: the socket peer (Streamlit shows a loopback peer as None: then
-    127.0.0.1), unless the peer is a trusted proxy (``ECERT_TRUSTED_PROXIES``); then the
-    nearest entry of X-Forwarded-For that is not itself a trusted proxy, read from the right
-    (the entries further left are whatever the client sent). With no trusted proxy configured
-    no forwarded header is believed."""
-    proxies = trusted_proxies() if proxies is None else proxies
-    address = peer or "127.0.0.1"
-    if forwarded_for and _trusted(address, proxies):
-        hops = [h.strip() for h in forwarded_for.split(",") if h.strip()]
-        for hop in reversed(hops):
-            address = hop
-            if not _trusted(hop, proxies):
-                break
-    return address
-
-
 def _context_of(session_id: str | None):
     try:
         client = runtime.get_instance().get_client(session_id) if session_id else None
@@ -161,27 +109,14 @@ def _forwarded(headers) -> str | None:
     return ", ".join(values) if values else None
 
 
-def _server_believes_forwarded() -> bool:
-    """Whether uvicorn (Streamlit's server) itself replaces the socket peer with an address of
-    X-Forwarded-For: it does for peers in ``FORWARDED_ALLOW_IPS`` (default loopback). Started
-    with ``FORWARDED_ALLOW_IPS=`` (docs/DEPLOY.md) it does not, and the peer is the socket's."""
-    return os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1").strip() != ""
-
-
 def client_key(session_id: str | None = None) -> str:
-    """The throttle's and the audit's name of this browser's client (its address)."""
+    """The throttle's and the audit's name of this browser's client (its address,
+    ``core.runtime.clients``: the one rule the server's guards use too)."""
     context = _context_of(session_id or _session_id())
     peer = getattr(context, "remote_ip", None)
     peer = peer if isinstance(peer, str) else None
     forwarded = _forwarded(getattr(context, "headers", None)) if context is not None else None
-    if forwarded and peer and _server_believes_forwarded() and peer in {
-            h.strip() for h in forwarded.split(",")}:
-        # the server took the peer from the header: the real peer was one of its trusted
-        # hosts (loopback unless FORWARDED_ALLOW_IPS says otherwise), not what the header says
-        peer = "127.0.0.1"
-    if peer in ("::1", "127.0.0.1"):
-        peer = None
-    return "ip:" + client_address(peer, forwarded)
+    return "ip:" + clients.client_of(peer, forwarded)
 
 
 def _xsrf_token(cookie: str | None) -> bytes | None:

@@ -133,7 +133,13 @@ class View:
 
 
 # ----------------------------------------------------------------------------- layer 1
-@st.cache_resource(show_spinner=False, max_entries=4)
+def _close_store(store: Store) -> None:
+    """A store dropped from the cache closes its connections (issue 27: each replaced store
+    left an SQLite handle or a PostgreSQL pool open)."""
+    store.close()
+
+
+@st.cache_resource(show_spinner=False, max_entries=4, on_release=_close_store)
 def _store(url: str) -> Store:
     store = Store(url)
     ensure_demo(store)

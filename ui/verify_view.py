@@ -25,6 +25,7 @@ TOKEN_QUERY_PARAM = "token"
 HEADLINE = {
     "ok": ("verify.headline.ok", "info"),  # never green: this is not an official check
     "expired_window": ("verify.headline.expired_window", "warning"),
+    "expired_hidden": ("verify.headline.expired_window", "warning"),  # no content (issue 27)
     "not_yet_window": ("verify.headline.not_yet_window", "warning"),
     "bad_signature": ("verify.headline.invalid", "error"),
     "old_format": ("verify.headline.invalid", "error"),
@@ -58,7 +59,7 @@ def show() -> None:
     except config.ConfigError as err:
         st.error(t("verify.config_error", detail=_message(err)), icon=":material/key_off:")
         return
-    result = tokens.verify(token, key, today)
+    result = tokens.verify(token, key, today, config.verify_grace_days())
     headline_key, kind = HEADLINE.get(result.code, ("verify.headline.invalid", "error"))
     box = {"success": st.success, "warning": st.warning, "error": st.error, "info": st.info}[kind]
     box(f"**{t(headline_key)}**\n\n{esc(_message(result))}")

@@ -130,6 +130,21 @@ def prepare_import(data: bytes, file_name: str, as_of: date,
     return pending
 
 
+PREVIEW_CELL_CHARS = 200  #: characters of a preview cell; longer text is cut with "…"
+
+
+def preview_of(raw: pd.DataFrame) -> pd.DataFrame:
+    """The file's first PREVIEW_ROWS rows as text, each cell cut to PREVIEW_CELL_CHARS (issue
+    27): what the server keeps for the page while the admin decides, never the raw cells."""
+    head = raw.head(PREVIEW_ROWS)
+    out = {}
+    for col in head.columns:
+        s = head[col].astype("string")
+        long = s.str.len().fillna(0) > PREVIEW_CELL_CHARS
+        out[col] = s.where(~long, s.str.slice(0, PREVIEW_CELL_CHARS - 1) + "…")
+    return pd.DataFrame(out, index=head.index, columns=head.columns)
+
+
 def check_job(roster: Roster, as_of: date) -> dict:
     """The cage child's part of ``prepare_import`` (module level: the cage sends it by name):
     assess every row at ``as_of``, keep the rows without an error, and make the report, the
@@ -139,7 +154,7 @@ def check_job(roster: Roster, as_of: date) -> dict:
     headers = file_headers(roster.raw.columns)
     return {"valid": roster.data.loc[ok, list(ROSTER_COLUMNS)].reset_index(drop=True),
             "report": with_identity(dash.validation_report(assessed, headers), roster.data),
-            "preview": roster.raw.head(PREVIEW_ROWS), "headers": headers,
+            "preview": preview_of(roster.raw), "headers": headers,
             "n_rows": len(roster.data), "duplicates": int(duplicate_rows(roster.data).sum()),
             "sha256": roster.sha256 or ""}
 

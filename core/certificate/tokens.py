@@ -53,6 +53,13 @@ PREFIX = "2."
 INFO = b"ecert-desk.verify.v2"
 VERSION = 1  # the payload's shape (wire keys below)
 MAX_TOKEN_CHARS = 4096
+# Issue 27: how long after its usage window a token still shows what it carries. A QR code is
+# scanned while the certificate is in use, and an expired one may still be checked (a
+# contractor reviewing last month's papers): 30 days covers that. Later the token proves
+# nothing anyone needs, and whoever holds an old printout or photo of it (a bin, a forwarded
+# chat) should not learn the holder's name, birth date, number and employer from our page.
+# ECERT_VERIFY_GRACE_DAYS (core.runtime.config.verify_grace_days) changes it.
+GRACE_DAYS = 30
 _NONCE = 12
 
 _FIELDS = (  # (long name, wire key)
@@ -76,7 +83,9 @@ class Verification:
     valid_signature: bool
     payload: dict | None
     window_status: str | None  # "in_use" | "expired" | "not_yet" | None
-    code: str  # ok, expired_window, not_yet_window, bad_signature, old_format, malformed, empty
+    # ok, expired_window, expired_hidden, not_yet_window, bad_signature, old_format, malformed,
+    # empty
+    code: str
     message_zh: str
     message_en: str
 
@@ -173,17 +182,19 @@ def _answer(code: str, *, payload=None, window=None, signed=False, zh="", en="")
     return Verification(signed, payload, window, code, zh, en)
 
 
-def verify(token: object, key: bytes, today: date) -> Verification:
+def verify(token: object, key: bytes, today: date, grace_days: int = GRACE_DAYS) -> Verification:
     """Check a token from a QR code at ``today`` (Asia/Shanghai). Never raises.
 
     Codes: ``ok`` (signature good, ``today`` inside the usage window), ``expired_window``
-    (signature good, the usage window is over: download again, C-3.2), ``not_yet_window``
+    (signature good, the usage window is over: download again, C-3.2), ``expired_hidden``
+    (the window ended more than ``grace_days`` ago: only that is said, no payload: the
+    holder's data is not shown for an old token, see GRACE_DAYS), ``not_yet_window``
     (signature good, the window has not begun), ``bad_signature`` (changed, truncated, or made
     with another key), ``malformed`` (not a token of this project at all, or longer than
     4096 characters), ``empty`` (no token).
     """
     try:
-        return _verify(token, key, today)
+        return _verify(token, key, today, grace_days)
     except Exception:  # noqa: BLE001 - the promise is "never raises"; say so plainly instead
         return _answer(
             "malformed",
@@ -192,7 +203,7 @@ def verify(token: object, key: bytes, today: date) -> Verification:
         )
 
 
-def _verify(token: object, key: bytes, today: date) -> Verification:
+def _verify(token: object, key: bytes, today: date, grace_days: int) -> Verification:
     if token is None or (isinstance(token, str) and token.strip() == ""):
         return _answer(
             "empty",
@@ -270,6 +281,19 @@ def _verify(token: object, key: bytes, today: date) -> Verification:
             signed=True,
             zh=f"签名有效，但证书使用有效期（{window_zh}）尚未开始。",
             en=f"The signature is valid, but the usage window ({window_en}) has not begun.",
+        )
+    if (today - end).days > grace_days:
+        return _answer(
+            "expired_hidden",
+            window="expired",
+            signed=True,
+            zh=f"签名有效，但证书的使用有效期已于 {_zh_date(payload['usage_until'])}结束，已过 "
+            f"{grace_days} 天；为保护持证人的个人信息，不再显示证书内容。"
+            "使用证书须重新下载（三(二)）。",
+            en=f"The signature is valid, but the certificate's usage window ended on "
+            f"{payload['usage_until']}, more than {grace_days} days ago; to protect the "
+            "holder's personal data its content is no longer shown. To be used, the "
+            "certificate must be downloaded again (C-3.2).",
         )
     if today > end:
         return _answer(

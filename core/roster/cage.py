@@ -56,6 +56,7 @@ _BACKGROUND_NAME = "ecert-background"
 _context_lock = threading.Lock()
 _context: Any = None
 _preload: set[str] = {__name__}  # the modules the forkserver imports before forking a child
+_slots = threading.BoundedSemaphore(schema.CAGE_SLOTS)  # cages running at once (issue 27)
 _preparation_data = multiprocessing.spawn.get_preparation_data
 
 
@@ -202,6 +203,10 @@ def _cage_error(code: str) -> RosterReadError:
             "该文件读取结果过大，已停止读取。",
             "the result of reading this file is too large and was stopped.",
         ),
+        "cage_busy": (
+            "服务器正在读取其他文件，请稍后再试。",
+            "the server is busy reading other files; try again in a moment.",
+        ),
     }
     zh, en = texts[code]
     return RosterReadError(code, zh, en)
@@ -242,46 +247,62 @@ def run_caged(job: Callable[..., dict], source: bytes | str | os.PathLike,
         else:
             path = os.fspath(source)
             name = file_name or os.path.basename(path)
-        ctx = _ctx((job,))
-        receive, send = ctx.Pipe(duplex=False)
-        child = ctx.Process(target=_child, args=(send, job, path, name, kwargs, work, limits),
-                            daemon=True, name=_PROCESS_NAME)
-        child.start()
-        send.close()
+        # at most CAGE_SLOTS children at once: each may take CAGE_MEMORY_BYTES; the others
+        # wait their turn (within the wall time), then are told the server is busy
+        if not _slots.acquire(timeout=limits.wall_seconds):
+            raise _cage_error("cage_busy")
         try:
-            if receive.poll(limits.wall_seconds):
-                try:
-                    message = receive.recv()
-                except (EOFError, OSError):
-                    message = None
-            else:
-                child.kill()
-                raise _cage_error("cage_timeout")
+            return _run_child(job, path, name, kwargs, work, limits)
         finally:
-            child.join(5)
-            if child.is_alive():
-                child.kill()
-                child.join(5)
-            receive.close()
-        if message is None:  # died without a word: a signal (limits, abort, crash)
-            if child.exitcode == -signal.SIGXCPU or child.exitcode == -signal.SIGKILL:
-                raise _cage_error("cage_timeout")
-            raise _cage_error("cage_crashed")
-        status = message[0]
-        if status == "read_error":
-            raise RosterReadError(*message[1:])
-        if status == "memory":
-            raise _cage_error("cage_memory")
-        if status == "output":
-            raise _cage_error("cage_output")
-        if status != "ok":
-            raise _cage_error("cage_crashed")
-        out: dict[str, Any] = {}
-        for key, entry in message[1].items():
-            out[key] = _read_back(entry[1], entry[2]) if entry[0] == "arrow" else entry[1]
-        return out
+            _slots.release()
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _run_child(job, path: str, name: str | None, kwargs: dict, work: str,
+               limits: Limits) -> dict[str, Any]:
+    """The cage child of run_caged, one cage slot held."""
+    ctx = _ctx((job,))
+    receive, send = ctx.Pipe(duplex=False)
+    child = ctx.Process(target=_child, args=(send, job, path, name, kwargs, work, limits),
+                        daemon=True, name=_PROCESS_NAME)
+    child.start()
+    send.close()
+    try:
+        if receive.poll(limits.wall_seconds):
+            try:
+                message = receive.recv()
+            except (EOFError, OSError):
+                message = None
+        else:
+            child.kill()
+            raise _cage_error("cage_timeout")
+    finally:
+        child.join(5)
+        if child.is_alive():
+            child.kill()
+            child.join(5)
+        receive.close()
+    if message is None:  # died without a word: a signal (limits, abort, crash)
+        if child.exitcode == -signal.SIGXCPU or child.exitcode == -signal.SIGKILL:
+            raise _cage_error("cage_timeout")
+        raise _cage_error("cage_crashed")
+    status = message[0]
+    if status == "read_error":
+        raise RosterReadError(*message[1:])
+    if status == "memory":
+        raise _cage_error("cage_memory")
+    if status == "output":
+        raise _cage_error("cage_output")
+    if status != "ok":
+        raise _cage_error("cage_crashed")
+    files = [entry[2] for entry in message[1].values() if entry[0] == "arrow"]
+    if sum(os.path.getsize(f) for f in files) > limits.output_bytes:
+        raise _cage_error("cage_output")  # all files together, before any is read back
+    out: dict[str, Any] = {}
+    for key, entry in message[1].items():
+        out[key] = _read_back(entry[1], entry[2]) if entry[0] == "arrow" else entry[1]
+    return out
 
 
 def start_server(*jobs: Callable[..., object]) -> None:

@@ -16,6 +16,7 @@ import pyarrow as pa
 from core.roster.headers import _HEADER_SCAN_CHARS, _HEADER_SCAN_ROWS, _best_header
 from core.schema.cells import STRING, RosterReadError, _blank_to_na, _limit_error, _too_large
 from core.schema.roster import (
+    MAX_CELL_CHARS,
     MAX_CELLS,
     MAX_COLUMNS,
     MAX_FILE_BYTES,
@@ -297,6 +298,62 @@ def _check_csv_lines(data: bytes) -> None:
     if lines > MAX_ROWS + _HEADER_SCAN_ROWS:
         raise _limit_error("too_many_rows", "行数", "number of rows", lines,
                            MAX_ROWS + _HEADER_SCAN_ROWS)
+
+
+def cell_too_long(row: int, column: str, limit: int = MAX_CELL_CHARS):
+    """The error of a cell over MAX_CELL_CHARS (``row``: the data row, 1 = the first after the
+    header)."""
+    return RosterReadError(
+        "cell_too_long",
+        f"数据第 {row:,} 行“{column}”列的单元格过长（一个单元格最多 {limit:,} 个字符）",
+        f"the cell in data row {row:,}, column \"{column}\" is too long (a cell holds at most "
+        f"{limit:,} characters)",
+    )
+
+
+def _check_csv_cells(body, delimiter: str, names: list[str]) -> None:
+    """Refuse, before parsing, a run of bytes with no separator and no line break longer than
+    any cell can be (MAX_CELL_CHARS characters of up to 4 UTF-8 bytes): a cell bomb. Streams
+    the body in pieces (no mask of the whole file); quotes are not followed (a quoted cell
+    holding separators only makes runs shorter)."""
+    import numpy as np
+
+    view = memoryview(body)
+    limit = 4 * MAX_CELL_CHARS
+    sep = ord(delimiter)
+    run = 0  # the run open at the end of the previous piece
+    step = _CHUNK
+    for at in range(0, len(view), step):
+        arr = np.frombuffer(view[at:at + step], dtype=np.uint8)
+        stops = np.flatnonzero((arr == sep) | (arr == 10) | (arr == 13))
+        if len(stops):
+            first, last = int(stops[0]) + run, len(arr) - 1 - int(stops[-1])
+            inner = int(np.diff(stops).max()) - 1 if len(stops) > 1 else 0
+            longest = max(first, inner, last)
+            if longest > limit:
+                _refuse_run(view, at, arr, stops, run, delimiter, names)
+            run = last
+        else:
+            run += len(arr)
+            if run > limit:
+                _refuse_run(view, at, arr, stops, run - len(arr), delimiter, names)
+
+
+def _refuse_run(view, at, arr, stops, run, delimiter, names):
+    """Find where the over-long run starts and raise cell_too_long naming its row and column."""
+    import numpy as np
+
+    bounds = np.concatenate(([-1 - run], stops, [len(arr)]))
+    gaps = np.diff(bounds) - 1
+    k = int(np.argmax(gaps > 4 * MAX_CELL_CHARS))
+    start = at + int(bounds[k]) + 1  # the run's first byte in the body
+    head = bytes(view[:max(0, start)])
+    row = head.count(b"\n")  # the body starts after the header line: its line 1 is row 1
+    row += 1
+    line = head[head.rfind(b"\n") + 1:]
+    col = line.count(delimiter.encode("ascii"))
+    name = names[col] if col < len(names) else f"#{col + 1}"
+    raise cell_too_long(row, str(name))
 
 
 def _check_csv_shape(body, delimiter: str, ncols: int) -> None:

@@ -68,6 +68,7 @@ import pyarrow as pa
 from core.roster.decode import (
     _BINARY_CONTROL_SHARE,
     _PREFIX_BYTES,
+    _check_csv_cells,
     _check_csv_lines,
     _check_csv_shape,
     _count_control_bytes,
@@ -79,6 +80,7 @@ from core.roster.decode import (
     _read_csv_tolerant,
     _read_source,
     _utf16_without_bom,
+    cell_too_long,
 )
 from core.roster.export import neutralise_formulas, to_csv_bytes, to_xlsx_bytes, write_table
 from core.roster.headers import (
@@ -108,6 +110,7 @@ from core.schema.roster import (
     DATE_COLUMNS,
     ERROR_COLUMN,
     FLAG_COLUMN,
+    MAX_CELL_CHARS,
     REQUIRED_COLUMNS,
     ROSTER_COLUMNS,
     THREADED_ROWS,
@@ -246,6 +249,7 @@ def _read_csv(data: bytes, file_name: str | None, digest: str) -> Roster:
     ncols = len(names)
     body = utf8[start:]
     _check_csv_shape(body, delimiter, ncols)
+    _check_csv_cells(body, delimiter, names)  # a cell bomb, before anything is parsed
     extra = None
     if _is_blank(bytes(body[:65536])) and _is_blank(bytes(body)):
         frame = pd.DataFrame({i: pd.Series([], dtype=STRING) for i in range(ncols)})
@@ -261,6 +265,7 @@ def _read_csv(data: bytes, file_name: str | None, digest: str) -> Roster:
                 frame, extra = _read_csv_tolerant(bytes(body).decode("utf-8"), delimiter, ncols)
     frame.columns = names
     raw, _, extra = _tidy(frame, None, extra)
+    _check_cell_lengths(raw)
     data_frame = _normalise(raw, None, check_control=control > 0, row_errors=extra)
     return Roster(raw, data_frame, "csv", encoding, file_name, digest)
 
@@ -298,8 +303,21 @@ def _read_xlsx(data: bytes, file_name: str | None, digest: str) -> Roster:
     typed.columns = names
     raw = _blank_to_na(typed)
     raw, typed, _ = _tidy(raw, typed, None)
+    _check_cell_lengths(raw)
     data_frame = _normalise(raw, typed)
     return Roster(raw, data_frame, "xlsx", None, file_name, digest)
+
+
+def _check_cell_lengths(raw: pd.DataFrame) -> None:
+    """No cell longer than MAX_CELL_CHARS leaves the reader (issue 27): the first one found is
+    a coded error naming its data row and column."""
+    for col in raw.columns:
+        values = raw[col]
+        if not isinstance(values.dtype, pd.StringDtype):
+            values = values.astype(STRING)
+        lengths = values.str.len().fillna(0).to_numpy(dtype=np.int64)
+        if len(lengths) and lengths.max() > MAX_CELL_CHARS:
+            raise cell_too_long(int(np.argmax(lengths > MAX_CELL_CHARS)) + 1, str(col))
 
 
 def _is_blank(data: bytes) -> bool:

@@ -12,6 +12,8 @@ import re
 import zipfile
 from zlib import error as zlib_error
 
+import numpy as np
+
 from core.roster.decode import _CHUNK
 from core.schema.cells import RosterReadError, _limit_error
 from core.schema.roster import (
@@ -38,42 +40,144 @@ def _unpacked_too_large(limit: int = MAX_UNPACKED_BYTES) -> RosterReadError:
     )
 
 
-_COLUMN_REF3 = re.compile(rb'<c\b[^>]{0,64}?\br="[A-Z]{3}')
-_COLUMN_REF2 = re.compile(rb'<c\b[^>]{0,64}?\br="([A-Z]{2})\d')
-_ROW_NUMBER = re.compile(rb'<row\b[^>]{0,64}?\br="(\d+)"')
-_BIG_ROW_REF = re.compile(rb'\br="[A-Z]{0,3}(\d{7,})"')
 _DIMENSION = re.compile(
-    rb'<dimension\b[^>]{0,64}?\bref="([A-Z]{1,3})?(\d+)?(?::([A-Z]{1,3})(\d+))?"')
-_TAIL = 96  # bytes kept between chunks so a pattern cut by a chunk boundary is still seen
+    rb'<(?:[A-Za-z_][\w.-]*:)?dimension\b[^>]*?\bref\s*=\s*["\']\s*'
+    rb'([A-Za-z]{1,3})?(\d+)?(?::([A-Za-z]{1,3})(\d+))?')
+# the root element of a part: a worksheet (or another sheet kind), with its namespace prefix
+_SHEET_ROOT = re.compile(
+    rb'<(?:([A-Za-z_][\w.-]*):)?(?:worksheet|dialogsheet|macrosheet|chartsheet)\b')
+_TAIL = 96  # bytes carried between chunks: an element or a reference cut by a chunk boundary
+_REF_WINDOW = 16  # bytes read after r=" : up to 4 letters and 8 digits (and a little slack)
+
+_WS = np.zeros(256, dtype=bool)
+_WS[[9, 10, 13, 32]] = True
+_NAME_END = _WS.copy()  # what may follow an element's name: space, > or /
+_NAME_END[[ord(">"), ord("/")]] = True
+_ATTR_BEFORE = _WS  # what comes before an attribute name (not ":": xmlns:r="http…" is no cell)
+_QUOTE = np.zeros(256, dtype=bool)
+_QUOTE[[ord('"'), ord("'")]] = True
+_LETTER = np.zeros(256, dtype=bool)
+_LETTER[list(range(65, 91)) + list(range(97, 123))] = True
+_DIGIT = np.zeros(256, dtype=bool)
+_DIGIT[list(range(48, 58))] = True
 
 
 def _column_number(letters: bytes) -> int:
     n = 0
-    for ch in letters:
+    for ch in letters.upper():
         n = n * 26 + (ch - 64)
     return n
 
 
-def _check_sheet(stream, budget: list[int]) -> None:
+def _starts(arr: np.ndarray, pattern: bytes) -> np.ndarray:
+    """Positions where ``pattern`` starts in ``arr`` (bytes as uint8)."""
+    k = len(pattern)
+    if len(arr) < k:
+        return np.empty(0, dtype=np.int64)
+    idx = np.flatnonzero(arr[:len(arr) - k + 1] == pattern[0])
+    for j in range(1, k):
+        idx = idx[arr[idx + j] == pattern[j]]
+    return idx
+
+
+def _elements(arr: np.ndarray, tag: bytes, cut: int) -> np.ndarray:
+    """Positions before ``cut`` of the start tags ``tag`` (``<c``, ``<x:row``…) followed by a
+    space, > or /."""
+    idx = _starts(arr, tag)
+    idx = idx[(idx < cut) & (idx + len(tag) < len(arr))]
+    return idx[_NAME_END[arr[idx + len(tag)]]]
+
+
+def _references(arr: np.ndarray, cut: int) -> tuple[int, int]:
+    """(largest column, largest row) of every ``r="…"`` / ``r='…'`` attribute starting before
+    ``cut`` in ``arr`` (spaces around ``=`` allowed), vectorised: a cell's ``A1``-style
+    reference or a row's number. An attribute ``r`` of any element counts (a decoy can only
+    make the area larger)."""
+    n = len(arr)
+    idx = np.flatnonzero(arr[:cut] == ord("r"))
+    idx = idx[(idx > 0) & (idx + 2 < n)]
+    idx = idx[_ATTR_BEFORE[arr[idx - 1]]]
+    j = idx + 1
+    for _ in range(2):  # spaces before =
+        j = np.where((j < n - 1) & _WS[arr[np.minimum(j, n - 1)]], j + 1, j)
+    keep = (j < n - 1) & (arr[np.minimum(j, n - 1)] == ord("="))
+    j = j[keep] + 1
+    for _ in range(2):  # spaces after =
+        j = np.where((j < n - 1) & _WS[arr[np.minimum(j, n - 1)]], j + 1, j)
+    j = j[(j < n - 1) & _QUOTE[arr[np.minimum(j, n - 1)]]] + 1
+    if not len(j):
+        return 0, 0
+    at = j[:, None] + np.arange(_REF_WINDOW)
+    window = np.where(at < n, arr[np.minimum(at, n - 1)], 0)  # past the end: no letter, digit
+    letter = _LETTER[window]
+    n_letters = np.where(letter.all(axis=1), _REF_WINDOW, np.argmin(letter, axis=1))
+    col = np.zeros(len(j), dtype=np.int64)
+    for k in range(4):  # up to 4 letters (XFD is 3; more is past any limit anyway)
+        ch = (window[:, k].astype(np.int64) & ~32) - 64  # upper case, A = 1
+        col = np.where(k < n_letters, col * 26 + ch, col)
+    col = np.where(n_letters > 4, 1 << 40, col)
+    digits = np.zeros(len(j), dtype=np.int64)
+    more = np.ones(len(j), dtype=bool)
+    rows = np.arange(len(j))
+    for k in range(9):  # up to 9 digits (Excel's last row has 7)
+        pos = np.minimum(n_letters + k, _REF_WINDOW - 1)
+        ch = window[rows, pos]
+        more &= _DIGIT[ch] & (n_letters + k < _REF_WINDOW)
+        digits = np.where(more, digits * 10 + (ch.astype(np.int64) - 48), digits)
+    return int(col.max()), int(digits.max())
+
+
+class _SheetState:
+    def __init__(self) -> None:
+        self.rows = self.cells = self.max_row = self.widest_row = 0
+        self.max_col = 0
+        self.in_row = 0  # cells of the row still open at the end of the last piece
+
+
+def _scan(arr: np.ndarray, cut: int, prefix: bytes, st: _SheetState) -> None:
+    """Count rows, cells, cells per row and the largest reference of one piece of sheet XML:
+    what starts before ``cut`` (the rest is carried into the next piece)."""
+    row_at = _elements(arr, b"<" + prefix + b"row", cut)
+    cell_at = _elements(arr, b"<" + prefix + b"c", cut)
+    st.rows += len(row_at)
+    st.cells += len(cell_at)
+    if len(cell_at):  # cells per row: a cell without r="…" takes the next column (padding)
+        owner = np.searchsorted(row_at, cell_at)  # 0: the row open before this piece
+        per_row = np.bincount(owner, minlength=len(row_at) + 1)
+        per_row[0] += st.in_row
+        st.widest_row = max(st.widest_row, int(per_row.max()))
+        st.in_row = int(per_row[-1]) if len(row_at) else int(per_row[0])
+    elif len(row_at):
+        st.in_row = 0
+    col, row = _references(arr, cut)
+    st.max_col, st.max_row = max(st.max_col, col), max(st.max_row, row)
+
+
+def _check_sheet(stream, budget: list[int], first: bytes = b"") -> None:
     """Stream one worksheet's XML (never held whole) and refuse it before any reader allocates
-    for it: a declared ``<dimension>`` or a used area over MAX_CELLS, a column past MAX_COLUMNS,
-    more rows than Excel allows, more cells than MAX_CELLS, or more unpacked bytes than left in
-    ``budget``."""
-    tail = b""
-    rows = cells = max_row = 0
-    max_col = 26  # one-letter columns: at most Z; wider ones are found below
-    wide_col = 0
-    first = True
-    while True:
+    for it: a declared ``<dimension>`` or a used area over MAX_CELLS, a column past MAX_COLUMNS
+    (by reference, or by the number of cells in one row: ``<c/>`` padding), more rows than
+    Excel allows, more cells than MAX_CELLS, or more unpacked bytes than left in ``budget``.
+
+    Element starts and ``r`` attributes are found with numpy over each piece, whatever the
+    quotes, the spaces around ``=``, the other attributes before it or the namespace prefix of
+    the sheet (issue 27); ``first`` is the part's first piece, already read. What this cannot
+    see (an XML character reference in a name, a comment hiding the root…) is left to the cage
+    (core.roster.cage), which bounds the reader's memory and time whatever the file."""
+    st = _SheetState()
+    carry = b""
+    prefix: bytes | None = None
+    chunk = first
+    if not chunk:
         chunk = stream.read(_CHUNK)
-        if not chunk:
-            break
         budget[0] -= len(chunk)
+    while True:
         if budget[0] < 0:
             raise _unpacked_too_large()
-        text = tail + chunk
-        if first:
-            first = False
+        text = carry + chunk
+        if prefix is None:
+            root = _SHEET_ROOT.search(text)
+            prefix = root.group(1) + b":" if root and root.group(1) else b""
             dim = _DIMENSION.search(text)
             if dim:
                 c1, r1, c2, r2 = dim.groups()
@@ -83,30 +187,29 @@ def _check_sheet(stream, budget: list[int]) -> None:
                     raise _limit_error("too_many_cells", "工作表声明的区域",
                                        "the sheet's declared area",
                                        top * width, MAX_CELLS)
-        if _COLUMN_REF3.search(text):
-            raise _limit_error("too_many_columns", "列数", "number of columns", 703, MAX_COLUMNS)
-        for letters in _COLUMN_REF2.findall(text):
-            wide_col = max(wide_col, _column_number(letters))
-        if wide_col > MAX_COLUMNS:
-            raise _limit_error("too_many_columns", "列数", "number of columns", wide_col,
+        nxt = stream.read(_CHUNK) if chunk else b""
+        budget[0] -= len(nxt)
+        last = not nxt
+        cut = len(text) if last else max(0, len(text) - _TAIL)
+        _scan(np.frombuffer(text, dtype=np.uint8), cut, prefix, st)
+        carry, chunk = text[cut:], nxt
+        width = max(st.max_col, st.widest_row)
+        if width > MAX_COLUMNS:
+            raise _limit_error("too_many_columns", "列数", "number of columns", width,
                                MAX_COLUMNS)
-        for number in _ROW_NUMBER.findall(text):
-            max_row = max(max_row, int(number))
-        for number in _BIG_ROW_REF.findall(text):
-            max_row = max(max_row, int(number))
-        rows += text.count(b"<row") - tail.count(b"<row")
-        cells += (text.count(b"<c ") + text.count(b"<c>")) - (tail.count(b"<c ")
-                                                               + tail.count(b"<c>"))
-        top = max(rows, max_row)
+        top = max(st.rows, st.max_row)
         if top > MAX_XLSX_ROWS:
             raise _limit_error("too_many_rows", "行数", "number of rows", top, MAX_XLSX_ROWS)
-        if cells > MAX_CELLS:
-            raise _limit_error("too_many_cells", "单元格数", "number of cells", cells, MAX_CELLS)
-        tail = text[-_TAIL:]
-    width = max(max_col, wide_col)
-    if max(rows, max_row) * width > MAX_CELLS:
+        if st.cells > MAX_CELLS:
+            raise _limit_error("too_many_cells", "单元格数", "number of cells", st.cells,
+                               MAX_CELLS)
+        if last:
+            break
+    width = max(26, st.max_col, st.widest_row)  # one-letter columns: at most Z
+    top = max(st.rows, st.max_row)
+    if top * width > MAX_CELLS:
         raise _limit_error("too_many_cells", "工作表使用的区域", "the sheet's used area",
-                           max(rows, max_row) * width, MAX_CELLS)
+                           top * width, MAX_CELLS)
 
 
 def _check_zip(data: bytes) -> tuple[str, str | None]:
@@ -131,9 +234,16 @@ def _check_zip(data: bytes) -> tuple[str, str | None]:
             budget = [MAX_UNPACKED_BYTES]
             for info in infos:
                 with zf.open(info) as part:
-                    if re.fullmatch(r"xl/worksheets/[^/]+\.xml", info.filename):
-                        _check_sheet(part, budget)
+                    first = part.read(_CHUNK)
+                    budget[0] -= len(first)
+                    # a sheet wherever it lies (xl/worksheets/sub/…, any name): by its root
+                    # element, or by its folder
+                    if _SHEET_ROOT.search(first[:65536]) or info.filename.startswith(
+                            "xl/worksheets/"):
+                        _check_sheet(part, budget, first)
                         continue
+                    if budget[0] < 0:
+                        raise _unpacked_too_large()
                     while chunk := part.read(_CHUNK):
                         budget[0] -= len(chunk)
                         if budget[0] < 0:

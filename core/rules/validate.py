@@ -35,7 +35,13 @@ from core.rules.specialty import birthday_65
 from core.schema.cells import utf8_buffers
 from core.schema.roster import FLAG_WORDS, GENDERS, TEXT_LIMITS
 
-CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
+# Control characters, and (issue 27) the invisible format characters that make a name read
+# otherwise than it is stored: the Arabic letter mark, zero-width space/joiners, left-to-right
+# and right-to-left marks, bidirectional embeddings, overrides and isolates, word joiner and
+# invisible operators, the zero-width no-break space (BOM). The ASCII part as escapes, the rest
+# as the characters themselves: the pattern also goes to Arrow's RE2 (check_text).
+INVISIBLE_FORMAT = "\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
+CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f" + INVISIBLE_FORMAT + "]")
 STRIP_CHARS = " \t\r\n\u3000\u00a0"  # trimmed around text: spaces, full-width space, NBSP
 # Dates accepted at all: the years the roster reader (core/roster/io.py) accepts, 1900..2199.
 EARLIEST_DATE, LATEST_DATE = date(1900, 1, 1), date(2199, 12, 31)
@@ -304,6 +310,11 @@ def check_text(arr: pa.Array | pa.ChunkedArray | list, limit, table, policy: Pol
             bad = np.flatnonzero(_CONTROL_BYTE[seg])
             suspect[np.searchsorted(offsets, bad + offsets[0], side="right") - 1] = True
             suspect &= valid
+        # an invisible format character may start here: its rows are looked at closely
+        bad = _format_starts(seg)
+        if len(bad):
+            suspect[np.searchsorted(offsets, bad + offsets[0], side="right") - 1] = True
+            suspect &= valid
     rows = np.flatnonzero(suspect)
     if len(rows):
         sub = arr.take(pa.array(rows))
@@ -320,6 +331,19 @@ def check_text(arr: pa.Array | pa.ChunkedArray | list, limit, table, policy: Pol
             ctrl &= ~found  # a value of its table is clean
             long_ &= ~found
     return TextChecked(arr, present, ctrl, long_, found, pos)
+
+
+def _format_starts(seg: np.ndarray) -> np.ndarray:
+    """Byte positions where an INVISIBLE_FORMAT character may start in UTF-8 text: the two
+    leading bytes E2 80 / E2 81 (U+2000-U+207F), EF BB (U+FEFF), D8 9C (U+061C). A superset
+    (dashes and quotes start so too): the exact check runs on those rows only."""
+    if len(seg) < 2:
+        return np.empty(0, dtype=np.int64)
+    a, b = seg[:-1], seg[1:]
+    lead = (a == 0xE2) & ((b == 0x80) | (b == 0x81))
+    lead |= (a == 0xEF) & (b == 0xBB)
+    lead |= (a == 0xD8) & (b == 0x9C)
+    return np.flatnonzero(lead)
 
 
 _SMALL = 16

@@ -32,6 +32,7 @@ DB_URL = "ECERT_DB_URL"
 SECRET_KEY = "ECERT_SECRET_KEY"
 BASE_URL = "ECERT_BASE_URL"
 DATA_DIR = "ECERT_DATA_DIR"
+VERIFY_GRACE_DAYS = "ECERT_VERIFY_GRACE_DAYS"
 
 DEFAULT_BASE_URL = "http://localhost:8501"
 SECRET_KEY_FILE = "secret_key"
@@ -150,6 +151,18 @@ def db_url() -> str:
 def base_url() -> str:
     """``ECERT_BASE_URL`` without trailing slashes; default ``http://localhost:8501``."""
     return (get(BASE_URL) or DEFAULT_BASE_URL).strip().rstrip("/")
+
+
+def verify_grace_days() -> int:
+    """Days after a token's usage window during which /verify still shows its content
+    (``ECERT_VERIFY_GRACE_DAYS``, default and reason: core.certificate.tokens.GRACE_DAYS)."""
+    from core.certificate.tokens import GRACE_DAYS
+
+    raw = get(VERIFY_GRACE_DAYS)
+    try:
+        return max(0, int(raw)) if raw not in (None, "") else GRACE_DAYS
+    except ValueError:
+        return GRACE_DAYS
 
 
 def base_url_configured() -> bool:

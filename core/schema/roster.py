@@ -92,10 +92,15 @@ MAX_COLUMNS = 256               #: columns of the header / of a sheet's declared
 MAX_CELLS = 40_000_000          #: rows x columns (declared dimension, used area, CSV separators)
 MAX_FILE_BYTES = 512 * 1024**2  #: a file as given (the CLI; uploads are far smaller)
 MAX_UNPACKED_BYTES = 768 * 1024**2  #: a .gz/.bz2/.xz/.zip CSV unpacked, or all XLSX parts
+MAX_CELL_CHARS = 1_000_000      #: characters of one cell; a longer one refuses the file (issue
+                                #: 27: a 704 MB cell in a 718 KB .csv.gz took the server to 4.5
+                                #: GB). Up to it a field's own limit makes a row error (too_long)
 CAGE_MEMORY_BYTES = 6 * 1024**3  #: RLIMIT_AS of the reading child (a 1M-row CSV needs ~3 GiB)
 CAGE_CPU_SECONDS = 240          #: RLIMIT_CPU of the reading child
 CAGE_WALL_SECONDS = 300         #: the parent stops waiting (and kills the child) after this
-CAGE_OUTPUT_BYTES = 4 * 1024**3  #: RLIMIT_FSIZE: the largest result the child may write
+CAGE_OUTPUT_BYTES = 4 * 1024**3  #: what one child may hand back: each file (RLIMIT_FSIZE) and
+                                 #: all of them together (checked by the parent before reading)
+CAGE_SLOTS = 2                   #: cages running at once per process; more wait their turn
 #: a roster this long has its columns read and checked by THREADS threads side by side (Arrow
 #: and numpy let go of the GIL; measured by scripts/bench.py and scripts/bench_admin.py)
 THREADED_ROWS, THREADS = 50_000, 2

@@ -32,6 +32,8 @@ from core.schema.roster import FLAG_WORDS, GENDERS  # the spellings the engine a
 FLAGS = {**FLAG_WORDS, True: True, False: False}
 
 MAX_BYTES = 64 * 1024
+MAX_NUMBER_CHARS = 40  #: a number written longer than this is no field's value (issue 27)
+MAX_KEYS = 32  #: keys of one object: a profile has 9 fields, a specialty 5 (issue 27)
 FILE_NAME = "ecert-profile.json"
 MEDIA_TYPE = "application/json"
 
@@ -53,7 +55,61 @@ SPECIALTY_DATES = SPECIALTY_FIELDS[1:]
 
 class ProfileFileError(CodedError):
     """The file as a whole cannot be read as a profile (``empty``, ``too_large``,
-    ``invalid_encoding``, ``invalid_json``, ``not_a_profile``)."""
+    ``invalid_encoding``, ``invalid_json``, ``not_a_profile``, ``number_too_long``,
+    ``invalid_unicode``, ``too_many_fields``)."""
+
+
+class _LongNumber(ValueError):
+    pass
+
+
+def _number(kind):
+    def parse(text: str):
+        if len(text) > MAX_NUMBER_CHARS:  # int() of 5,000 digits raises ValueError (or is slow)
+            raise _LongNumber(text[:20])
+        return kind(text)
+    return parse
+
+
+def parse_json(text: str, *, max_keys: int | None = MAX_KEYS):
+    """JSON text -> the Python value, refusing what would break later (issue 27), each as a
+    coded bilingual ProfileFileError: not JSON (``invalid_json``), a number over
+    MAX_NUMBER_CHARS characters (``number_too_long``), absurd nesting (``not_a_profile``), a
+    string or key holding an unpaired surrogate such as ``"\\ud800"`` (``invalid_unicode``: no
+    UTF-8 text can hold it), an object with more than ``max_keys`` keys
+    (``too_many_fields``). Shared by the page's loader and ``python -m core assess``."""
+    try:
+        raw = json.loads(text, parse_int=_number(int), parse_float=_number(float))
+    except _LongNumber:
+        raise _file_error("number_too_long", limit=MAX_NUMBER_CHARS) from None
+    except json.JSONDecodeError as e:
+        raise _file_error("invalid_json", line=e.lineno, column=e.colno) from None
+    except RecursionError:  # absurdly nested: not a profile
+        raise _file_error("not_a_profile") from None
+    except ValueError:  # anything else json refuses
+        raise _file_error("invalid_json", line=1, column=1) from None
+    stack = [raw]
+    while stack:  # iterative: nesting as deep as json allows
+        v = stack.pop()
+        if isinstance(v, str):
+            if not _encodable(v):
+                raise _file_error("invalid_unicode")
+        elif isinstance(v, dict):
+            if max_keys is not None and len(v) > max_keys:
+                raise _file_error("too_many_fields", count=len(v), limit=max_keys)
+            stack.extend(v.keys())
+            stack.extend(v.values())
+        elif isinstance(v, list):
+            stack.extend(v)
+    return raw
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _file_error(code: str, **values) -> ProfileFileError:
@@ -79,13 +135,10 @@ def load_profile(data: bytes, *, max_bytes: int = MAX_BYTES,
     if len(data) > max_bytes:
         raise _file_error("too_large", size=-(-len(data) // 1024), limit=max_bytes // 1024)
     try:
-        raw = json.loads(data.decode("utf-8-sig"))
+        decoded = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise _file_error("invalid_encoding") from None
-    except json.JSONDecodeError as e:
-        raise _file_error("invalid_json", line=e.lineno, column=e.colno) from None
-    except RecursionError:  # absurdly nested: not a profile
-        raise _file_error("not_a_profile") from None
+    raw = parse_json(decoded)
     if not isinstance(raw, dict):
         raise _file_error("not_a_profile")
     return _Reader(date_bounds or {}).profile(raw)

@@ -1,5 +1,5 @@
-"""The app under ``streamlit run`` for the browser tests: start and stop it (conftest.py), wait
-until it is idle, open a page, load the example."""
+"""The app under ``streamlit run serve.py`` for the browser tests: start and stop it
+(conftest.py), wait until it is idle, open a page, load the example."""
 
 from __future__ import annotations
 
@@ -57,7 +57,7 @@ def start_app(
     env = {**os.environ, "ECERT_DATA_DIR": str(data_dir), **(extra_env or {})}
     log = open(tmp_dir / "streamlit.log", "wb")  # closed in stop_app
     cmd = [
-        sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
+        sys.executable, "-m", "streamlit", "run", "serve.py",
         "--server.port", str(port), "--server.address", "127.0.0.1",
         "--server.headless", "true", "--server.fileWatcherType", "none",
         "--browser.gatherUsageStats", "false",

@@ -258,8 +258,8 @@ TOKEN_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789
 
 def check_verification(v: tokens.Verification) -> None:
     assert isinstance(v, tokens.Verification)
-    assert v.code in ("ok", "expired_window", "not_yet_window", "bad_signature", "malformed",
-                      "old_format", "empty")
+    assert v.code in ("ok", "expired_window", "expired_hidden", "not_yet_window",
+                      "bad_signature", "malformed", "old_format", "empty")
     bilingual(v.message_zh, v.message_en)
 
 

@@ -34,6 +34,7 @@ class Client:
     def __init__(self, url: str, session_id: str | None = None,
                  headers: dict[str, str] | None = None) -> None:
         self.url = url
+        self.headers = dict(headers or {})
         self.cookie = xsrf_cookie(url)
         protocols = ["streamlit", self.cookie] + ([session_id] if session_id else [])
         ws_url = url.replace("http://", "ws://") + "/_stcore/stream"
@@ -51,6 +52,25 @@ class Client:
         msg = BackMsg()
         msg.rerun_script.query_string = query
         msg.rerun_script.page_name = page
+        self.send(msg)
+
+    def widget_id(self, kind: str, label: str) -> str:
+        """The id of the ``kind`` widget (``text_input``…) labelled ``label`` on the page
+        received so far."""
+        for m in self.received:
+            if m.WhichOneof("type") == "delta" and m.delta.WhichOneof("type") == "new_element":
+                element = m.delta.new_element
+                if element.WhichOneof("type") == kind and getattr(element, kind).label == label:
+                    return getattr(element, kind).id
+        raise AssertionError(f"no {kind} labelled {label!r} on the page")
+
+    def set_text(self, widget_id: str, value: str, page: str = "") -> None:
+        """A rerun with one text widget's value, as the browser sends a typed text."""
+        msg = BackMsg()
+        msg.rerun_script.page_name = page
+        w = msg.rerun_script.widget_states.widgets.add()
+        w.id = widget_id
+        w.string_value = value
         self.send(msg)
 
     def clear_cache(self) -> None:
@@ -86,7 +106,7 @@ class Client:
         sid = session_id or self.session_id
         resp = requests.put(f"{self.url}/_stcore/upload_file/{sid}/{uuid.uuid4()}",
                             files={"file": ("x.bin", data, "application/octet-stream")},
-                            headers={"X-Xsrftoken": self.cookie},
+                            headers={"X-Xsrftoken": self.cookie, **self.headers},
                             cookies={XSRF: self.cookie}, timeout=60)
         return resp.status_code
 
