@@ -25,7 +25,8 @@ scripts/replicas.py, scripts/load.py and the tests all start ``streamlit run ser
   characters, are then checked by the engine: ``too_long``).
   ``clear_cache`` from a client is dropped: it wiped every cache of every user.
 * **connections**: at most :func:`ws_per_client` websockets at once per client address (the
-  last X-Forwarded-For hop behind a local proxy, as the login throttle); more are refused
+  socket peer, or behind a trusted proxy the nearest untrusted X-Forwarded-For hop:
+  ``core.runtime.clients``, as the login throttle); more are refused
   before they are accepted (HTTP 403).
 * **headers**: every HTTP answer carries :data:`SECURITY_HEADERS` (a Content-Security-Policy
   Streamlit works under, frame-ancestors/X-Frame-Options, nosniff, no referrer).

@@ -59,7 +59,7 @@ def show() -> None:
     except config.ConfigError as err:
         st.error(t("verify.config_error", detail=_message(err)), icon=":material/key_off:")
         return
-    result = tokens.verify(token, key, today, config.verify_grace_days())
+    result = tokens.verify(token, key, today, config.verify_grace_days(tokens.GRACE_DAYS))
     headline_key, kind = HEADLINE.get(result.code, ("verify.headline.invalid", "error"))
     box = {"success": st.success, "warning": st.warning, "error": st.error, "info": st.info}[kind]
     box(f"**{t(headline_key)}**\n\n{esc(_message(result))}")

@@ -153,16 +153,15 @@ def base_url() -> str:
     return (get(BASE_URL) or DEFAULT_BASE_URL).strip().rstrip("/")
 
 
-def verify_grace_days() -> int:
+def verify_grace_days(default: int) -> int:
     """Days after a token's usage window during which /verify still shows its content
-    (``ECERT_VERIFY_GRACE_DAYS``, default and reason: core.certificate.tokens.GRACE_DAYS)."""
-    from core.certificate.tokens import GRACE_DAYS
-
+    (``ECERT_VERIFY_GRACE_DAYS``; ``default`` and its reason: core.certificate.tokens.GRACE_DAYS,
+    which the caller passes: configuration sits below the certificate layer)."""
     raw = get(VERIFY_GRACE_DAYS)
     try:
-        return max(0, int(raw)) if raw not in (None, "") else GRACE_DAYS
+        return max(0, int(raw)) if raw not in (None, "") else default
     except ValueError:
-        return GRACE_DAYS
+        return default
 
 
 def base_url_configured() -> bool:
