@@ -24,9 +24,11 @@ from pathlib import Path
 import psutil
 import pytest
 
-from core.roster import cage, schema
-from core.roster.importing import PREVIEW_CELL_CHARS, check_job, preview_of
+from core.admin import jobs
+from core.admin.importing import PREVIEW_CELL_CHARS, check_job, preview_of
+from core.roster import cage
 from core.roster.io import RosterReadError, read_roster
+from core.schema import roster as schema
 from tests.hostile.test_cage import GIB, run_cli_measured
 from tests.samples import EN_HEADER, GOOD_ROW, bilingual, csv_bytes
 from tests.security.test_far_cell_bypass import _edited
@@ -101,7 +103,7 @@ def test_the_cli_answers_the_bomb_with_exit_2_under_1_gib(tmp_path):
 
 def test_what_a_cage_hands_back_is_limited_in_all():
     data = csv_bytes([GOOD_ROW] * 2000)
-    probe = cage.run_caged(cage.read_job, data, "x.csv")  # the frames it hands back
+    probe = cage.run_caged(jobs.read_job, data, "x.csv")  # the frames it hands back
     sizes = []
     for name in ("raw", "data"):
         path = Path(os.environ.get("TMPDIR", "/tmp")) / f"ecert-size-{os.getpid()}-{name}"
@@ -111,7 +113,7 @@ def test_what_a_cage_hands_back_is_limited_in_all():
     limit = max(sizes) + 1024  # each file fits; all of them do not
     assert sum(sizes) > limit
     with pytest.raises(RosterReadError) as err:
-        cage.run_caged(cage.read_job, data, "x.csv",
+        cage.run_caged(jobs.read_job, data, "x.csv",
                        limits=cage.Limits(output_bytes=limit))
     assert err.value.code == "cage_output"
     bilingual(err.value.message_zh, err.value.message_en)

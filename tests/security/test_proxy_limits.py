@@ -25,9 +25,9 @@ from pathlib import Path
 import pytest
 import requests
 
+from scripts import deploy_helpers, pg_cluster
 from scripts.deploy_helpers import render_nginx_conf
 from scripts.processes import free_port, stop_group
-from tests import deploy_helpers, pg_cluster
 from ui.server_guard import SECURITY_HEADERS, content_security_policy
 
 
