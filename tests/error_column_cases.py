@@ -36,7 +36,8 @@ def _hostile_rows() -> list[list[str]]:
         ("specialty", "建筑工程; name: required (必填 / required)"), ("specialty", ""),
         ("gender", "X"), ("gender", "中 / en"), ("registration_number", "123"),
         ("registration_number", "京111200620080744"), ("continuing_education_done", "maybe"),
-        ("continuing_education_done", "也许 / perhaps; x"), ("certificate_downloaded_on", "2030-01-01"),
+        ("continuing_education_done", "也许 / perhaps; x"),
+        ("certificate_downloaded_on", "2030-01-01"),
         ("certificate_downloaded_on", "20211301"),
     ]
     rows += [with_cell(g, c, v) for c, v in cells]

@@ -252,31 +252,6 @@ def test_needs_action(roster):
     assert soon["next_deadline"].is_monotonic_increasing
 
 
-def test_validation_report_splits_every_problem():
-    a = pd.DataFrame({"error": [
-        None,
-        "birth_date: invalid_date (出生日期（birth_date）无法识别：2021/13/1 / birth_date: not a "
-        "date: 2021/13/1); specialty: unknown_specialty (未知专业 / unknown specialty)",
-        "row: too_many_fields (字段过多 / too many fields)",
-    ]})
-    r = d.validation_report(a)
-    assert list(r.columns) == list(d.REPORT_COLUMNS)
-    assert r["row"].tolist() == [2, 2, 3]
-    assert r["column"].tolist() == ["birth_date", "specialty", "row"]
-    assert r["code"].tolist() == ["invalid_date", "unknown_specialty", "too_many_fields"]
-    assert r["problem_en"].iloc[1] == "unknown specialty"
-    assert r["problem_zh"].iloc[2] == "字段过多"
-
-
-def test_validation_report_from_a_real_assessment(roster):
-    a = assessed_at(roster, GENERATED)
-    r = d.validation_report(a)
-    assert set(r["row"]) == {i + 1 for i in range(51, 61)}  # 火星 rows and missing valid_until
-    assert set(zip(r["column"], r["code"], strict=True)) == {
-        ("employer_province", "unknown_province"), ("valid_until", "required")}
-    assert r["problem_zh"].str.len().gt(0).all() and r["problem_en"].str.len().gt(0).all()
-
-
 def test_roster_at_blanks_later_downloads_only():
     from datetime import date
 

@@ -42,8 +42,6 @@ Never imports streamlit.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping
 from datetime import date
 
 import numpy as np
@@ -59,7 +57,7 @@ __all__ = [
     "compact", "deadline_near_mask", "due_counts", "due_mask", "export_frame", "filter_rows",
     "headline", "lapse_by_province", "lapses_by_month", "materialise", "needs_action",
     "notice_markers", "prepare", "province_short", "table_rows", "text_basis",
-    "upcoming_by_province", "validation_report", "with_person",
+    "upcoming_by_province", "with_person",
 ]
 
 ACTIONABLE = ("valid", "apply_now", "expired_not_lapsed")
@@ -576,67 +574,3 @@ def needs_action(assessed: pd.DataFrame, as_of: date,
     then next_deadline, then the original order.
     """
     return materialise(assessed, table_rows(assessed, as_of, "needs_action", days))
-
-
-# ------------------------------------------------------------------------------ import report
-_ERROR_SPLIT = re.compile(r"; (?=[A-Za-z_][A-Za-z0-9_\[\]\.]*: )")
-_ERROR_PART = re.compile(r"^(?P<column>[^:]+): (?P<code>[A-Za-z0-9_]+)(?: \((?P<msg>.*)\))?$",
-                         re.S)
-REPORT_COLUMNS = ("row", "column", "code", "problem_zh", "problem_en")
-_ASCII = re.compile(r"[\x00-\x7f]")
-_CJK = re.compile(r"[^\x00-\x7f]")
-
-
-def split_message(msg: str) -> tuple[str, str]:
-    """``"<中文> / <English>"`` -> (中文, English), each whole.
-
-    A Chinese message may itself hold " / " (``如 北京 / 北京市``), and so may the English one:
-    the separator is the first " / " that follows some Chinese text and starts the English text
-    (an ASCII character). Without one, both languages get the whole message."""
-    start = 0
-    while (i := msg.find(" / ", start)) >= 0:
-        zh, en = msg[:i], msg[i + 3:]
-        if _CJK.search(zh) and en[:1] and _ASCII.match(en[:1]):
-            return zh, en
-        start = i + 1
-    return msg, msg
-
-
-def validation_report(assessed: pd.DataFrame,
-                      headers: Mapping[str, str] | None = None) -> pd.DataFrame:
-    """One line per problem of an imported roster: ``row`` (1 = the first data row under the
-    header), ``column``, ``code``, ``problem_zh``, ``problem_en``; with ``headers``
-    (canonical column -> the file's own header, e.g. ``{"valid_until": "有效期止"}``) also
-    ``header`` after ``column``: the name the admin wrote.
-
-    Reads the ``error`` column (core/roster/io.py's cell problems, extended by ``assess_roster``'s
-    validation), whose parts are ``"<column>: <code> (<中文> / <English>)"`` joined by ``"; "``.
-    """
-    if "error" not in assessed.columns:
-        empty = pd.DataFrame({c: [] for c in REPORT_COLUMNS})
-        if headers is not None:
-            empty.insert(2, "header", [])
-        return empty
-    errors = assessed["error"]
-    bad = errors.notna().to_numpy(dtype=bool)
-    positions = np.flatnonzero(bad)
-    texts = errors.to_numpy(dtype=object)[bad]
-    rows, cols, codes, zhs, ens = [], [], [], [], []
-    for pos, text in zip(positions, texts, strict=True):
-        for part in _ERROR_SPLIT.split(str(text)):
-            m = _ERROR_PART.match(part.strip())
-            if m is None:
-                column, code, zh, en = "", "", part, part
-            else:
-                column, code = m["column"], m["code"]
-                zh, en = split_message(m["msg"] or "")
-            rows.append(int(pos) + 1)
-            cols.append(column)
-            codes.append(code)
-            zhs.append(zh)
-            ens.append(en)
-    out = pd.DataFrame({"row": pd.Series(rows, dtype="int64"), "column": cols, "code": codes,
-                        "problem_zh": zhs, "problem_en": ens})
-    if headers is not None:
-        out.insert(2, "header", [headers.get(c, "") for c in cols])
-    return out

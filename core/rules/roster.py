@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from core.messages.problems import ProblemTable
 from core.policy.data import POLICY, Policy
 from core.policy.dates import day_number
 from core.rules import certificate as cert
@@ -49,48 +50,18 @@ from core.schema.roster import (
 )
 
 __all__ = ["PersonWindows", "PreparedRoster", "assess_prepared", "assess_roster",
+           "assess_with_problems",
            "lapse_counts", "later_downloads", "person_windows", "prepare_roster", "roster_at",
            "seen_at", "usage_windows"]
 
 
-class Messages:
-    """Each row's ``error`` text as a code into a table of the distinct texts (-1: none). A
-    million bad rows cost what their distinct texts cost; Arrow strings are made once, at the
-    end (``arrow``)."""
-
-    def __init__(self, codes: np.ndarray, table: list[str]) -> None:
-        self.codes, self.table = codes, table
-        self._arrow: pa.Array | None = None
-
-    @classmethod
-    def of(cls, texts: np.ndarray, present: np.ndarray) -> Messages:
-        """From one text (or None) per row."""
-        codes = np.full(len(texts), -1, dtype=np.int64)
-        rows = np.flatnonzero(present)
-        codes[rows], uniques = pd.factorize(texts[rows])
-        return cls(codes, [str(u) for u in uniques])
-
-    def extend(self, problems: Problems, texts, dates, derived) -> Messages:
-        """Each problem's one-line text appended to its rows' text ('; ' between)."""
-        codes, table = self.codes, self.table
-        for _, idx, new, parts in problems.render(texts, dates, derived):
-            lines = [p.as_text() for p in parts]
-            pair, pairs = pd.factorize((codes[idx] + 1) * len(lines) + new)  # (text so far, new)
-            joined = []
-            for u in pairs.tolist():
-                so_far, k = divmod(u, len(lines))
-                joined.append(lines[k] if so_far == 0 else f"{table[so_far - 1]}; {lines[k]}")
-            codes = codes.copy()
-            codes[idx] = len(table) + pair
-            table = table + joined
-        return Messages(codes, table)
-
-    def arrow(self) -> pa.Array:
-        """The texts as one Arrow string array (null where none), made once."""
-        if self._arrow is None:
-            self._arrow = pa.array(self.table, type=pa.string()).take(
-                pa.array(self.codes, mask=self.codes < 0))
-        return self._arrow
+def add_problems(table: ProblemTable, problems: Problems, texts, dates,
+                 derived) -> ProblemTable:
+    """``table`` with each problem of ``problems`` added to its rows, as data (the ``error``
+    text is rendered from it at the edge, ``ProblemTable.arrow``)."""
+    for _, idx, new, parts in problems.render(texts, dates, derived):
+        table = table.append(idx, new, parts)
+    return table
 
 
 @dataclass
@@ -107,7 +78,7 @@ class PreparedRoster:
     adult: np.ndarray
     ce_done: np.ndarray
     bad: np.ndarray                 # rows with a problem found before T
-    messages: Messages              # their ``error`` texts
+    messages: ProblemTable          # their problems (the ``error`` texts at the edge)
     texts: dict[str, pa.Array | pa.ChunkedArray]  # checked text columns (trimmed)
     # made on first use and shared with the copies of seen_at (the date rules need none of it)
     _later: dict = field(default_factory=dict, repr=False, compare=False)
@@ -181,14 +152,17 @@ def day_field(s: pd.Series | None, n: int) -> DateField:
     return DateField(days, present)
 
 
-def prepare_roster(df: pd.DataFrame, policy: Policy = POLICY) -> PreparedRoster:
+def prepare_roster(df: pd.DataFrame, policy: Policy = POLICY,
+                   prior: ProblemTable | None = None) -> PreparedRoster:
     """Everything of ``assess_roster`` that does not depend on the as-of date, done once.
 
     ``df`` has the canonical roster columns (core/roster/io.py); date columns datetime64 (or ISO
-    text), the flag boolean (or yes/no text). An ``error`` column (problems found while reading
-    the file) is kept and extended.
+    text), the flag boolean (or yes/no text). ``prior``: the problems found while reading the
+    file (``Roster.problems``), kept and extended; without it, an ``error`` column of ``df`` is
+    kept (as text) and extended.
     """
     n = len(df)
+    before = prior if prior is not None else _prior_texts(df)
     col = df.get
     problems = Problems()
     lk = lookups(policy)
@@ -202,24 +176,20 @@ def prepare_roster(df: pd.DataFrame, policy: Policy = POLICY) -> PreparedRoster:
                           table, policy)
 
     def check_all_dates():
-        if ERROR_COLUMN in df.columns:
-            prior_mask = df[ERROR_COLUMN].notna().to_numpy(dtype=bool)
-            prior = df[ERROR_COLUMN].to_numpy(dtype=object)
-        else:
-            prior_mask, prior = np.zeros(n, dtype=bool), np.full(n, None, dtype=object)
         dates = {c: day_field(col(c), n) for c in DATE_COLUMNS}
         found = Problems()
-        derived = check_dates(found, dates, policy, _unparsed_dates(prior, prior_mask))
-        return prior, prior_mask, dates, derived, found
+        unparsed = {c: before.rows_with(c, "invalid_date") for c in DATE_COLUMNS}
+        derived = check_dates(found, dates, policy, unparsed)
+        return dates, derived, found
 
     if n >= THREADED_ROWS:  # Arrow and numpy let go of the GIL: the columns side by side
         with ThreadPoolExecutor(max_workers=THREADS) as pool:
             dated = pool.submit(check_all_dates)
             checks = dict(zip(TEXT_COLUMNS, pool.map(check, TEXT_COLUMNS), strict=True))
-            prior, prior_mask, dates, derived, date_problems = dated.result()
+            dates, derived, date_problems = dated.result()
     else:
         checks = {c: check(c) for c in TEXT_COLUMNS}
-        prior, prior_mask, dates, derived, date_problems = check_all_dates()
+        dates, derived, date_problems = check_all_dates()
     for c in TEXT_COLUMNS:  # reported in column order: the error texts keep their order
         checked = checks[c]
         texts[c] = checked.arrow
@@ -242,8 +212,8 @@ def prepare_roster(df: pd.DataFrame, policy: Policy = POLICY) -> PreparedRoster:
     known = ok["employer_province"]
     regime = np.where(known, lk.province_regime[np.where(known, p, 0)], rule.NOT_COVERED)
     province = np.where(known, lk.province_short[np.where(known, p, 0)], None)
-    messages = _messages(problems, prior, prior_mask, texts, dates, derived)
-    bad = problems.any_rows(n) | prior_mask
+    messages = add_problems(before, problems, texts, dates, derived)
+    bad = problems.any_rows(n) | before.bad
     return PreparedRoster(df, policy, regime.astype(np.int8), province,
                           specialty.astype(np.int16), dates,
                           derived["age65"], derived["adult"], ce, bad, messages, texts)
@@ -294,6 +264,12 @@ def seen_at(prep: PreparedRoster, as_of: date) -> PreparedRoster:
 
 def assess_prepared(prep: PreparedRoster, as_of: date) -> pd.DataFrame:
     """``assess_roster``'s answer at ``as_of`` from a prepared roster: only the date rules run."""
+    return assess_with_problems(prep, as_of)[0]
+
+
+def assess_with_problems(prep: PreparedRoster, as_of: date) -> tuple[pd.DataFrame, ProblemTable]:
+    """``assess_prepared``'s answer and every row's problems as data (the import's validation
+    report reads them; the ``error`` column is their text)."""
     n, t, policy = len(prep), day_number(as_of), prep.policy
     d = prep.dates
     late_problems = Problems()
@@ -301,8 +277,8 @@ def assess_prepared(prep: PreparedRoster, as_of: date) -> pd.DataFrame:
     bad, messages = prep.bad, prep.messages
     if late_problems.items:
         bad = bad | late_problems.any_rows(n)
-        messages = messages.extend(late_problems, prep.texts, d,
-                                   {"age65": prep.age65, "adult": prep.adult})
+        messages = add_problems(messages, late_problems, prep.texts, d,
+                                {"age65": prep.age65, "adult": prep.adult})
     F, E = d["valid_from"], d["valid_until"]
     A = d["renewal_applied_on"]
     cyc = rule.current_cycle(prep.record, prep.holder, t, policy, given=prep.given)
@@ -325,13 +301,15 @@ def assess_prepared(prep: PreparedRoster, as_of: date) -> pd.DataFrame:
     out["capped_at_65"] = _bools(cyc.capped_at_65 & covered, good)
     out["late_application"] = _bools(late & covered, good)
     out[ERROR_COLUMN] = pd.arrays.ArrowStringArray(messages.arrow())
-    return out
+    return out, messages
 
 
-def assess_roster(df: pd.DataFrame, as_of: date, policy: Policy = POLICY) -> pd.DataFrame:
+def assess_roster(df: pd.DataFrame, as_of: date, policy: Policy = POLICY, *,
+                  prior: ProblemTable | None = None) -> pd.DataFrame:
     """CONTRACT.md: the same per-row answers as ``assess`` on a one-specialty profile, vectorised.
-    Returns ``df``'s columns plus schema.OUTPUT_COLUMNS, same index."""
-    return assess_prepared(prepare_roster(df, policy.in_force(as_of)), as_of)
+    Returns ``df``'s columns plus schema.OUTPUT_COLUMNS, same index. ``prior``: the problems
+    found while reading the file (``Roster.problems``)."""
+    return assess_prepared(prepare_roster(df, policy.in_force(as_of), prior), as_of)
 
 
 _NO_ROW = np.iinfo(np.int64).max
@@ -469,19 +447,9 @@ def _specialty_offset(lk) -> int:
     return int(np.flatnonzero(lk.table == SPECIALTY)[0])
 
 
-def _unparsed_dates(prior: np.ndarray, prior_mask: np.ndarray) -> dict[str, np.ndarray]:
-    """Date cells that the reader could not parse (already reported, not 'required' too)."""
-    out = {}
-    rows = np.flatnonzero(prior_mask)
-    for c in DATE_COLUMNS:
-        m = np.zeros(len(prior), dtype=bool)
-        tag = f"{c}: invalid_date"
-        for i in rows:
-            if tag in prior[i]:
-                m[i] = True
-        out[c] = m
-    return out
-
-
-def _messages(problems: Problems, prior, prior_mask, texts, dates, derived) -> Messages:
-    return Messages.of(prior, prior_mask).extend(problems, texts, dates, derived)
+def _prior_texts(df: pd.DataFrame) -> ProblemTable:
+    """The ``error`` column of a frame given from outside, kept as text."""
+    if ERROR_COLUMN not in df.columns:
+        return ProblemTable.none(len(df))
+    return ProblemTable.of_texts(df[ERROR_COLUMN].to_numpy(dtype=object),
+                                 df[ERROR_COLUMN].notna().to_numpy(dtype=bool))

@@ -1,13 +1,11 @@
-"""The roster reader's building blocks: the error a file can raise (``RosterReadError``), the
-shape of what reading gives (``Roster``), and the cells turned into typed values, column by
-column: dates in every accepted form (and XLSX serials), yes/no flags, text from any cell type,
-and each cell problem as a row error in the catalogue's words. core/roster/io.py documents the
-accepted forms."""
+"""The roster reader's typed cells, column by column: dates in every accepted form (and XLSX
+serials), yes/no flags, text from any cell type, UTF-8 buffers, and each cell problem as data
+(a Problem in the catalogue's words, ``_Errors``). core/roster/io.py documents the accepted
+forms; what reading gives or raises (``Roster``, ``RosterReadError``) is core/roster/result.py."""
 
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 import numpy as np
@@ -16,58 +14,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from core.messages.catalogue import problem
-from core.messages.errors import CodedError
-from core.schema.roster import (
-    COLUMN_LABELS_ZH,
-    ERROR_COLUMN,
-    FLAG_WORDS,
-    MAX_COLUMNS,
-    MAX_FILE_BYTES,
-    MAX_ROWS,
-)
-
-# --------------------------------------------------------------------------------------------
-# Errors
-# --------------------------------------------------------------------------------------------
-
-
-class RosterReadError(CodedError):
-    """The file cannot be read as a roster at all (CLI exit 2). Bilingual, with a code."""
-
-
-def _label(col: str) -> tuple[str, str]:
-    """(Chinese, English) label of a canonical column for messages."""
-    return f"{COLUMN_LABELS_ZH[col]}（{col}）", f"{col} ({COLUMN_LABELS_ZH[col]})"
-
-
-# --------------------------------------------------------------------------------------------
-# The result
-# --------------------------------------------------------------------------------------------
-
-
-@dataclass(eq=False)
-class Roster:
-    """A roster as read. ``raw`` and ``data`` share the index 0..n-1 (see module docstring).
-
-    ``source_format`` is ``"csv"``, ``"xlsx"`` or ``"frame"`` (from :func:`roster_from_frame`);
-    ``encoding`` is the CSV's encoding (None otherwise); ``sha256`` is the hex digest of the
-    bytes read (None for a frame).
-    """
-
-    raw: pd.DataFrame
-    data: pd.DataFrame
-    source_format: str
-    encoding: str | None = None
-    file_name: str | None = None
-    sha256: str | None = None
-
-    def __len__(self) -> int:
-        return len(self.data)
-
-    @property
-    def n_errors(self) -> int:
-        return int(self.data[ERROR_COLUMN].notna().sum())
-
+from core.messages.problems import ProblemTable
+from core.schema.roster import ERROR_COLUMN, FLAG_WORDS
 
 STRING = pd.StringDtype()  # "string": pd.NA for missing (pyarrow storage when available)
 DATE_DTYPE = "datetime64[s]"
@@ -431,44 +379,43 @@ def _to_text(series: pd.Series) -> pd.Series:
 
 _CONTROL_CHARS = "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
 _MESSAGE_VALUE_MAX = 40
-def _cell_messages(column: str, code: str, values: pd.Series) -> pd.Series:
-    """``'<column>: <code> (<中文> / <English>)'`` for each cell, in the words of the one message
-    catalogue (core/messages/messages.toml), formatted once per distinct value."""
+def _cell_problems(column: str, code: str, values: pd.Series) -> tuple[np.ndarray, list]:
+    """Each cell's Problem, in the words of the one message catalogue
+    (core/messages/messages.toml), made once per distinct value: (codes, problems)."""
     v = values.astype(STRING).fillna("")
     long = v.str.len() > _MESSAGE_VALUE_MAX
     v = v.where(~long, v.str.slice(0, _MESSAGE_VALUE_MAX) + "…")
     v = v.str.replace(_CONTROL_CHARS, "\N{REPLACEMENT CHARACTER}", regex=True)
     codes, uniques = pd.factorize(v)
-    table = np.array([problem(column, code, value=u).as_text() for u in uniques] + [None],
-                     dtype=object)
-    return pd.Series(table[codes], index=values.index, dtype=STRING)
+    return codes, [problem(column, code, value=u) for u in uniques]
 
 
 class _Errors:
-    """Row errors collected column by column, joined with '; ' (only touched rows cost)."""
+    """Row problems collected column by column, as data (a ProblemTable; only touched rows
+    cost); ``series`` renders the ``error`` column's text."""
 
     def __init__(self, index: pd.Index):
         self.index = index
-        self.parts: list[pd.Series] = []
+        self.problems = ProblemTable.none(len(index))
 
-    def add(self, mask: np.ndarray | pd.Series, messages: pd.Series) -> None:
-        """Messages (indexed like the frame, at least on the masked rows) for the masked rows."""
+    def add(self, mask: np.ndarray | pd.Series, problems: pd.Series) -> None:
+        """Problems (indexed like the frame, at least on the masked rows) for the masked rows."""
         mask = np.asarray(mask, dtype=bool)
         if mask.any():
-            self.parts.append(messages.loc[self.index[mask]].astype(STRING))
+            codes, uniques = pd.factorize(problems.loc[self.index[mask]].to_numpy(dtype=object))
+            self.problems = self.problems.append(np.flatnonzero(mask), codes, list(uniques))
 
     def add_cells(self, mask, column: str, code: str, text: pd.Series) -> None:
-        """Cell messages for the masked rows, built from those rows' text only."""
+        """Cell problems for the masked rows, built from those rows' text only."""
         mask = np.asarray(mask, dtype=bool)
         if mask.any():
-            self.parts.append(_cell_messages(column, code, text[mask].str.strip()))
+            codes, parts = _cell_problems(column, code, text[mask].str.strip())
+            self.problems = self.problems.append(np.flatnonzero(mask), codes, parts)
 
     def series(self) -> pd.Series:
-        out = pd.Series(pd.NA, index=self.index, dtype=STRING, name=ERROR_COLUMN)
-        for part in self.parts:
-            current = out.loc[part.index]
-            out.loc[part.index] = current.where(current.isna(), current + "; " + part).fillna(part)
-        return out
+        """The ``error`` column: each row's problems as text (NA where none)."""
+        return pd.Series(self.problems.texts(), index=self.index, dtype=STRING,
+                         name=ERROR_COLUMN)
 
 
 def _too_long_numbers(cells: pd.Series) -> np.ndarray:
@@ -484,25 +431,6 @@ def _too_long_numbers(cells: pd.Series) -> np.ndarray:
     ):
         return np.zeros(len(cells), bool)
     return cells.map(lambda v: _is_number(v) and v == v and abs(v) >= 2**53).to_numpy(bool)
-
-
-def _too_large(size: int) -> RosterReadError:
-    return RosterReadError(
-        "file_too_large",
-        f"文件过大（{size / 1048576:.0f} MB，上限 {MAX_FILE_BYTES // 1048576} MB）",
-        f"the file is too large ({size / 1048576:.0f} MB, the limit is "
-        f"{MAX_FILE_BYTES // 1048576} MB)",
-    )
-
-
-def _limit_error(code: str, what_zh: str, what_en: str, found: int, limit: int):
-    return RosterReadError(
-        code,
-        f"{what_zh}超出上限：{found:,} > {limit:,}（本系统一次最多读取 {MAX_ROWS:,} 行、"
-        f"{MAX_COLUMNS} 列）",
-        f"{what_en} over the limit: {found:,} > {limit:,} (this system reads at most "
-        f"{MAX_ROWS:,} rows and {MAX_COLUMNS} columns per file)",
-    )
 
 
 def _blank_to_na(frame: pd.DataFrame) -> pd.DataFrame:
