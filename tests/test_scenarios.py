@@ -28,7 +28,8 @@ from core.policy.data import POLICY
 from core.policy.dates import day_number, parse_iso
 from core.rules.branches import BRANCHES
 from core.rules.specialty import original_deadlines
-from core.rules.validate import number_pattern, validate
+from core.rules.text_checks import number_pattern
+from core.rules.validate import validate
 from core.schema.roster import REGIMES
 
 ALL = list(SCENARIOS.values())

@@ -24,14 +24,12 @@ from core.policy.data import POLICY, Policy
 from core.policy.dates import day_number
 from core.rules import certificate as cert
 from core.rules import specialty as rule
-from core.rules.validate import (
+from core.rules.date_checks import DateField, check_dates, check_dates_at
+from core.rules.problem_masks import Problems
+from core.rules.text_checks import (
     NO_TABLE,
     SPECIALTY,
     TEXT_TABLE,
-    DateField,
-    Problems,
-    check_dates,
-    check_dates_at,
     check_flags,
     check_text,
     flag_texts,
@@ -443,7 +441,7 @@ def _dates(days: np.ndarray, present: np.ndarray) -> np.ndarray:
 
 
 def _specialty_offset(lk) -> int:
-    """Where the specialty names start in the lookup keys (validate.lookups)."""
+    """Where the specialty names start in the lookup keys (text_checks.lookups)."""
     return int(np.flatnonzero(lk.table == SPECIALTY)[0])
 
 

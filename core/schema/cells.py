@@ -56,7 +56,7 @@ def _ints(field: pa.Array) -> np.ndarray:
 def utf8_buffers(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     """A string array's offsets (int64, one more than its length) and its UTF-8 bytes, as numpy
     views: what the byte-level readers of dates (here) and text checks
-    (``core.rules.validate``) scan."""
+    (``core.rules.text_checks``) scan."""
     n = len(arr)
     bufs = arr.buffers()
     width = np.int64 if pa.types.is_large_string(arr.type) else np.int32
