@@ -16,7 +16,8 @@ import pyarrow as pa
 from core.messages.errors import Problem
 from core.roster.headers import _HEADER_SCAN_CHARS, _HEADER_SCAN_ROWS, _best_header
 from core.roster.result import RosterReadError, _limit_error, _too_large
-from core.schema.cells import STRING, _blank_to_na
+from core.schema.cell_text import _blank_to_na
+from core.schema.cells import STRING
 from core.schema.roster import (
     MAX_CELLS,
     MAX_COLUMNS,

@@ -93,17 +93,14 @@ from core.roster.headers import (
 )
 from core.roster.packed import _bad_zip, _check_zip, _unpack, _unpack_single
 from core.roster.result import Roster, RosterReadError
-from core.schema.cells import (
+from core.schema.cell_text import (
     _CONTROL_CHARS,
-    _NAT,
-    DATE_DTYPE,
-    STRING,
     _blank_to_na,
     _Errors,
     _too_long_numbers,
-    parse_dates,
     parse_flags,
 )
+from core.schema.cells import _NAT, DATE_DTYPE, STRING, parse_dates
 from core.schema.roster import (
     DATE_COLUMNS,
     ERROR_COLUMN,
