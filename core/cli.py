@@ -28,14 +28,8 @@ from core.policy.data import POLICY
 from core.policy.dates import today_shanghai
 from core.roster.cage import run_caged
 from core.roster.io import RosterReadError, to_csv_bytes, write_table
-from core.rules.roster import (
-    assess_prepared,
-    assess_roster,
-    person_windows,
-    prepare_roster,
-    roster_at,
-    usage_windows,
-)
+from core.rules.roster import assess_prepared, assess_roster, prepare_roster, roster_at
+from core.rules.roster_windows import person_windows, usage_windows
 from core.runtime import config
 from core.schema.roster import OUTPUT_COLUMNS
 from core.selfcheck.calendar import make_ics, reminders

@@ -117,7 +117,8 @@ def bench_engine(rows: int) -> dict:
 
     # the admin page's split: checks once per roster, then only the date rules per as-of date
     from core.demo.roster import demo_profile
-    from core.rules.roster import assess_prepared, prepare_roster, usage_windows
+    from core.rules.roster import assess_prepared, prepare_roster
+    from core.rules.roster_windows import usage_windows
 
     t0 = time.perf_counter()
     prepared = prepare_roster(roster)

@@ -15,6 +15,7 @@ import pytest
 
 from core import assess_roster
 from core.admin import dashboard as dash
+from core.admin import dashboard_tables as table_data
 from core.demo.roster import demo_roster
 from core.roster.io import read_roster
 from core.rules.certificate import USAGE_STATUSES
@@ -40,7 +41,7 @@ def assessed() -> pd.DataFrame:
 
 
 def codes_table(assessed: pd.DataFrame, view: str) -> pd.DataFrame:
-    return dash.materialise(assessed, dash.table_rows(assessed, AS_OF, view))
+    return table_data.materialise(assessed, table_data.table_rows(assessed, AS_OF, view))
 
 
 def cells(table: pd.DataFrame) -> set[str]:
@@ -133,7 +134,7 @@ def test_xlsx_export_has_the_readable_header_and_date_cells(assessed, lang):
 def test_a_chinese_export_reads_back_as_the_same_roster(assessed):
     table = admin_tables.readable(codes_table(assessed, "all"), "zh")
     back = read_roster(admin_tables.csv_bytes(table), "export.csv")
-    original = dash.export_frame(assessed)
+    original = table_data.export_frame(assessed)
     for column in ("name", "registration_number", "specialty", "valid_until",
                    "continuing_education_done"):
         got = back.data[column].reset_index(drop=True)

@@ -24,7 +24,8 @@ import pypdf
 import pytest
 
 from core import InvalidInput, assess
-from core.demo.scenarios import SCENARIOS, assess_scenario, profile_at
+from core.demo.scenario_data import SCENARIOS
+from core.demo.scenarios import assess_scenario, profile_at
 from core.messages.catalogue import catalogue
 from core.policy.data import POLICY
 from core.policy.dates import add_years

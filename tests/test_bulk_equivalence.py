@@ -17,7 +17,8 @@ from hypothesis import strategies as st
 
 from core import InvalidInput, assess, assess_roster
 from core.policy.data import POLICY
-from core.rules.roster import prepare_roster, usage_windows
+from core.rules.roster import prepare_roster
+from core.rules.roster_windows import usage_windows
 
 CUTOFFS = [v.value for v in POLICY.dates.values()]
 AROUND = [c + timedelta(days=k) for c in CUTOFFS for k in (-1, 0, 1)]
@@ -260,7 +261,7 @@ def test_windows_of_the_chosen_people_are_their_rows_of_all_windows(data, as_of,
     """``usage_windows(..., only=)`` (the due list's people) gives those people's rows of the
     frame of everyone, unchanged."""
     from core.admin.due import window_candidates
-    from core.rules.roster import person_windows
+    from core.rules.roster_windows import person_windows
 
     rows = []
     for i, specs in enumerate(data.draw(st.lists(st.lists(row(as_of), min_size=1, max_size=3),
@@ -329,7 +330,7 @@ def test_the_windows_frame_has_the_same_dtypes_whoever_is_chosen():
     """The ``reason`` column is text for any selection: none chosen, only people whose window
     has no reason, or all (found by hypothesis: an all-missing column was inferred as object)."""
     from core.demo.roster import demo_roster
-    from core.rules.roster import person_windows
+    from core.rules.roster_windows import person_windows
 
     prep = prepare_roster(demo_roster(2000, seed=3, as_of=date(2026, 11, 27)))
     as_of = date(2026, 11, 27)

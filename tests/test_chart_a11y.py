@@ -11,6 +11,7 @@ import pytest
 
 from core import assess, assess_roster
 from core.admin import dashboard as dash
+from core.admin import dashboard_charts as chart_data
 from core.demo import scenarios as sc
 from core.demo.roster import demo_profile, demo_roster
 from core.policy.data import POLICY
@@ -71,17 +72,17 @@ def test_upcoming_deadlines_have_whole_number_ticks():
 
 
 def test_admin_bars_differ_by_pattern_not_only_colour(roster):
-    data = dash.lapse_by_province(roster, AS_OF)
+    data = chart_data.lapse_by_province(roster, AS_OF)
     fig = admin_charts.lapse_chart(data, "zh", by_specialty=False, distinct_persons=False)
     patterns = [trace.marker.pattern.shape or "" for trace in fig.data]
     assert len(set(patterns)) == len(patterns) >= 2
-    up = admin_charts.upcoming_chart(dash.upcoming_by_province(roster, AS_OF, 365), "en", 365)
+    up = admin_charts.upcoming_chart(chart_data.upcoming_by_province(roster, AS_OF, 365), "en", 365)
     assert len({trace.marker.pattern.shape or "" for trace in up.data}) == len(up.data) == 2
 
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_admin_summaries_and_tables_hold_the_charts_numbers(roster, lang):
-    data = dash.lapse_by_province(roster, AS_OF)
+    data = chart_data.lapse_by_province(roster, AS_OF)
     summary, table = chart_text.lapses(data, lang, by_specialty=False, distinct_persons=False)
     assert len(table) == len(data)
     assert table[text("chart.col.count", lang)].sum() == data["count"].sum()
@@ -89,13 +90,13 @@ def test_admin_summaries_and_tables_hold_the_charts_numbers(roster, lang):
     top = data.iloc[0]
     assert (top["province_en"] if lang == "en" else top["province"]) in summary
 
-    months = dash.lapses_by_month(roster)
+    months = chart_data.lapses_by_month(roster)
     summary, table = chart_text.lapses_over_time(months, lang)
     assert table[text("chart.col.count", lang)].sum() == months["count"].sum()
     lapsed = int(months.loc[months["kind"] == "lapsed", "count"].sum())
     assert f"{lapsed:,}" in summary
 
-    up = dash.upcoming_by_province(roster, AS_OF, 90)
+    up = chart_data.upcoming_by_province(roster, AS_OF, 90)
     summary, table = chart_text.upcoming(up, lang, 90)
     assert len(table) == len(up)
     assert f"{int(up.loc[up['kind'] == 'apply_by', 'count'].sum()):,}" in summary
@@ -145,8 +146,8 @@ def test_the_month_charts_clause_labels_each_have_their_own_line(roster):
     """Issue 26: the notice's dates lie a day apart (2021-07-31 / 08-01, 2021-12-31 /
     2022-01-01) on an axis of years; their labels used to pile up. Each now has its own line
     in a strip above the plot (same anchor, a different pixel shift), inside the top margin."""
-    markers = dash.notice_markers()
-    fig = admin_charts.lapses_over_time_chart(dash.lapses_by_month(roster), markers, "zh")
+    markers = chart_data.notice_markers()
+    fig = admin_charts.lapses_over_time_chart(chart_data.lapses_by_month(roster), markers, "zh")
     notes = fig.layout.annotations
     assert len(notes) == len(markers) == 4
     lines = [(n.y, n.yshift) for n in notes]

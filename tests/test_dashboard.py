@@ -1,4 +1,5 @@
-"""core/admin/dashboard.py: every figure of the admin page against a slow, obvious reference."""
+"""core/admin/dashboard.py, dashboard_charts.py, dashboard_tables.py: every figure of the admin
+page against a slow, obvious reference."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from hypothesis import strategies as st
 
 from core import assess_roster, lapse_counts
 from core.admin import dashboard as d
+from core.admin import dashboard_charts as chart_data
+from core.admin import dashboard_tables as table_data
 from core.demo.roster import demo_roster
 from core.policy.data import POLICY
 from core.rules.roster import later_downloads, roster_at
@@ -44,7 +47,7 @@ def assessed_at(roster, as_of):
 def test_chart1_counts_equal_lapse_counts(roster, as_of, prepared):
     a = assessed_at(roster, as_of)
     frame = d.prepare(a) if prepared else a
-    got = d.lapse_by_province(frame, as_of).set_index("province")["count"]
+    got = chart_data.lapse_by_province(frame, as_of).set_index("province")["count"]
     want = lapse_counts(roster, as_of)
     assert got.sort_index().to_dict() == want.sort_index().to_dict()
     assert (got.to_numpy()[:-1] >= got.to_numpy()[1:]).all()  # sorted, largest first
@@ -54,8 +57,8 @@ def test_chart1_counts_equal_lapse_counts(roster, as_of, prepared):
 def test_chart1_on_a_filtered_roster_equals_lapse_counts_of_that_roster(roster, as_of):
     a = d.prepare(assessed_at(roster, as_of))
     sub = d.filter_rows(a, regimes=["batch2021"], specialties=["建筑工程", "市政公用工程"])
-    got = d.lapse_by_province(sub, as_of).set_index("province")["count"].to_dict()
-    assert got == lapse_counts(d.export_frame(sub), as_of).to_dict()
+    got = chart_data.lapse_by_province(sub, as_of).set_index("province")["count"].to_dict()
+    assert got == lapse_counts(table_data.export_frame(sub), as_of).to_dict()
 
 
 @pytest.mark.parametrize("as_of", [date(2022, 1, 1), GENERATED])
@@ -64,25 +67,27 @@ def test_chart1_toggles_distinct_persons_and_specialties(roster, as_of):
     rows = roster.assign(short=d.province_short(a).astype(object), status=a["status"])
     lapsed = rows[rows["status"] == "lapsed"]
     persons = {p: len(set(g["registration_number"])) for p, g in lapsed.groupby("short")}
-    got = d.lapse_by_province(a, as_of, distinct_persons=True).set_index("province")["count"]
+    got = chart_data.lapse_by_province(a, as_of, distinct_persons=True)
+    got = got.set_index("province")["count"]
     for p, n in got.items():
         assert n == persons.get(p, 0)
-    stacked = d.lapse_by_province(a, as_of, by_specialty=True)
+    stacked = chart_data.lapse_by_province(a, as_of, by_specialty=True)
     ref = Counter(zip(lapsed["short"], lapsed["specialty"], strict=True))
     assert {(r.province, r.specialty): r.count for r in stacked.itertuples()} == dict(ref)
     # provinces keep the order of their totals, and the totals are chart 1's numbers
     totals = stacked.groupby("province", sort=False)["count"].sum()
     assert list(totals) == sorted(totals, reverse=True)
-    plain = d.lapse_by_province(a, as_of).set_index("province")["count"]
+    plain = chart_data.lapse_by_province(a, as_of).set_index("province")["count"]
     assert (plain[totals.index] == totals).all()
-    sp = d.lapse_by_province(a, as_of, by_specialty=True, distinct_persons=True)
+    sp = chart_data.lapse_by_province(a, as_of, by_specialty=True, distinct_persons=True)
     refp = {k: len(set(g["registration_number"]))
             for k, g in lapsed.groupby(["short", "specialty"])}
     assert {(r.province, r.specialty): r.count for r in sp.itertuples()} == refp
 
 
 def test_chart1_regime_colour_follows_the_province(roster):
-    out = d.lapse_by_province(assessed_at(roster, GENERATED), GENERATED).set_index("province")
+    out = chart_data.lapse_by_province(assessed_at(roster, GENERATED), GENERATED)
+    out = out.set_index("province")
     assert out.loc["北京", "regime"] == "pilot"
     assert out.loc["江苏", "regime"] == "batch2021"
     assert out.loc["湖北", "regime"] == "not_covered"
@@ -145,7 +150,7 @@ def test_deadline_near_is_r5_at_its_edges():
 
 def test_the_deadline_near_view_lists_those_rows_soonest_first(roster):
     a = assessed_at(roster, GENERATED)
-    rows = d.table_rows(a, GENERATED, "deadline_near")
+    rows = table_data.table_rows(a, GENERATED, "deadline_near")
     assert len(rows) == d.headline(a, GENERATED)["deadline_near"] > 0
     assert rows["next_deadline"].is_monotonic_increasing
     assert set(a["status"].iloc[rows["row"]]) == {"valid"}
@@ -172,7 +177,7 @@ def test_lapses_by_month_equals_a_loop(roster):
             continue
         kind = "lapsed" if row.status == "lapsed" else "scheduled"
         ref[(row.lapses_on.replace(day=1).date(), row.regime, kind)] += 1
-    got = d.lapses_by_month(a)
+    got = chart_data.lapses_by_month(a)
     assert {(r.month.date(), r.regime, r.kind): r.count for r in got.itertuples()} == dict(ref)
     assert got["month"].is_monotonic_increasing
     # the two lapse waves of the notice show up
@@ -182,7 +187,7 @@ def test_lapses_by_month_equals_a_loop(roster):
 
 
 def test_notice_markers_come_from_policy_dates(tmp_path):
-    m = d.notice_markers()
+    m = chart_data.notice_markers()
     days = {x.date() for x in m["date"]}
     assert days == {dated.value for dated in POLICY.dates.values()}
     row = m[m["date"] == pd.Timestamp(POLICY.date("batch_lapses_on"))].iloc[0]
@@ -193,7 +198,7 @@ def test_notice_markers_come_from_policy_dates(tmp_path):
     moved = tmp_path / "policy.toml"
     moved.write_text(src.replace("[dates.batch_lapses_on]\nvalue = 2022-01-01",
                                  "[dates.batch_lapses_on]\nvalue = 2022-02-01"), encoding="utf-8")
-    m2 = d.notice_markers(load_policy(moved))
+    m2 = chart_data.notice_markers(load_policy(moved))
     assert pd.Timestamp("2022-02-01") in set(m2["date"])
 
 
@@ -211,7 +216,7 @@ def test_upcoming_by_province_equals_a_loop(roster, days):
             x = getattr(row, kind)
             if not pd.isna(x) and as_of <= x.date() <= end:
                 ref[(short.iloc[i], kind)] += 1
-    got = d.upcoming_by_province(a, as_of, days)
+    got = chart_data.upcoming_by_province(a, as_of, days)
     assert {(r.province, r.kind): r.count for r in got.itertuples()} == dict(ref)
 
 
@@ -235,7 +240,7 @@ def test_filter_rows(roster):
 def test_needs_action(roster):
     as_of = date(2021, 9, 1)
     a = d.prepare(assessed_at(roster, as_of))
-    out = d.needs_action(a, as_of)
+    out = table_data.needs_action(a, as_of)
     assert d.PROVINCE_COLUMN not in out and d.PERSON_COLUMN not in out
     assert list(out.columns[:2]) == ["action", "next_deadline"]
     counts = out["action"].value_counts()
@@ -250,31 +255,6 @@ def test_needs_action(roster):
     soon = out[out["action"] == "due_soon"]
     assert (soon["next_deadline"] >= pd.Timestamp(as_of)).all()
     assert soon["next_deadline"].is_monotonic_increasing
-
-
-def test_validation_report_splits_every_problem():
-    a = pd.DataFrame({"error": [
-        None,
-        "birth_date: invalid_date (出生日期（birth_date）无法识别：2021/13/1 / birth_date: not a "
-        "date: 2021/13/1); specialty: unknown_specialty (未知专业 / unknown specialty)",
-        "row: too_many_fields (字段过多 / too many fields)",
-    ]})
-    r = d.validation_report(a)
-    assert list(r.columns) == list(d.REPORT_COLUMNS)
-    assert r["row"].tolist() == [2, 2, 3]
-    assert r["column"].tolist() == ["birth_date", "specialty", "row"]
-    assert r["code"].tolist() == ["invalid_date", "unknown_specialty", "too_many_fields"]
-    assert r["problem_en"].iloc[1] == "unknown specialty"
-    assert r["problem_zh"].iloc[2] == "字段过多"
-
-
-def test_validation_report_from_a_real_assessment(roster):
-    a = assessed_at(roster, GENERATED)
-    r = d.validation_report(a)
-    assert set(r["row"]) == {i + 1 for i in range(51, 61)}  # 火星 rows and missing valid_until
-    assert set(zip(r["column"], r["code"], strict=True)) == {
-        ("employer_province", "unknown_province"), ("valid_until", "required")}
-    assert r["problem_zh"].str.len().gt(0).all() and r["problem_en"].str.len().gt(0).all()
 
 
 def test_roster_at_blanks_later_downloads_only():
@@ -325,20 +305,23 @@ def test_the_compact_frame_gives_the_same_numbers_as_the_full_one(roster, as_of)
         assert d.headline(sub, as_of) == d.headline(full, as_of), f
         for kw in ({}, {"by_specialty": True}, {"distinct_persons": True},
                    {"by_specialty": True, "distinct_persons": True}):
-            assert_frame_equal(d.lapse_by_province(sub, as_of, **kw),
-                               d.lapse_by_province(full, as_of, **kw))
-        assert_frame_equal(d.lapses_by_month(sub), d.lapses_by_month(full))
+            assert_frame_equal(chart_data.lapse_by_province(sub, as_of, **kw),
+                               chart_data.lapse_by_province(full, as_of, **kw))
+        assert_frame_equal(chart_data.lapses_by_month(sub), chart_data.lapses_by_month(full))
         for days in (7, 90, 365):
-            assert_frame_equal(d.upcoming_by_province(sub, as_of, days),
-                               d.upcoming_by_province(full, as_of, days))
-        assert_frame_equal(d.materialise(a, d.table_rows(sub, as_of)), d.needs_action(full, as_of))
+            assert_frame_equal(chart_data.upcoming_by_province(sub, as_of, days),
+                               chart_data.upcoming_by_province(full, as_of, days))
+        assert_frame_equal(table_data.materialise(a, table_data.table_rows(sub, as_of)),
+                           table_data.needs_action(full, as_of))
         near = full.reset_index(drop=True)
-        assert_frame_equal(d.materialise(a, d.table_rows(sub, as_of, "deadline_near")),
-                           d.materialise(near, d.table_rows(near, as_of, "deadline_near")))
-        assert_frame_equal(d.materialise(a, d.table_rows(sub, as_of, "all")),
-                           d.export_frame(full).reset_index(drop=True))
-        shown = d.materialise(a, d.table_rows(sub, as_of), limit=5)
-        assert_frame_equal(shown, d.needs_action(full, as_of).head(5))
+        near_rows = table_data.table_rows(near, as_of, "deadline_near")
+        assert_frame_equal(table_data.materialise(a, table_data.table_rows(sub, as_of,
+                                                                           "deadline_near")),
+                           table_data.materialise(near, near_rows))
+        assert_frame_equal(table_data.materialise(a, table_data.table_rows(sub, as_of, "all")),
+                           table_data.export_frame(full).reset_index(drop=True))
+        shown = table_data.materialise(a, table_data.table_rows(sub, as_of), limit=5)
+        assert_frame_equal(shown, table_data.needs_action(full, as_of).head(5))
 
 
 def test_later_downloads_says_when_roster_at_changes_the_roster(roster):

@@ -20,7 +20,8 @@ import pytest
 from core import assess_roster
 from core.admin import due
 from core.roster.io import to_csv_bytes
-from core.rules.roster import assess_prepared, prepare_roster, usage_windows
+from core.rules.roster import assess_prepared, prepare_roster
+from core.rules.roster_windows import usage_windows
 
 ROOT = Path(__file__).resolve().parents[1]
 T = date(2024, 6, 15)

@@ -1,6 +1,6 @@
-"""The trainers' scenarios (core/demo/scenarios.py): valid input, every rule and reading
-covered, every R-1 row / R-4 status / usage-window cap / paper state reached, POLICY.md's
-worked examples."""
+"""The trainers' scenarios (core/demo/scenario_data.py, scenarios.py): valid input, every rule
+and reading covered, every R-1 row / R-4 status / usage-window cap / paper state reached,
+POLICY.md's worked examples."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 
 from core import assess
+from core.demo.scenario_data import SCENARIOS
 from core.demo.scenarios import (
-    SCENARIOS,
     assess_scenario,
     change_dates,
     cited,
@@ -28,7 +28,8 @@ from core.policy.data import POLICY
 from core.policy.dates import day_number, parse_iso
 from core.rules.branches import BRANCHES
 from core.rules.specialty import original_deadlines
-from core.rules.validate import number_pattern, validate
+from core.rules.text_checks import number_pattern
+from core.rules.validate import validate
 from core.schema.roster import REGIMES
 
 ALL = list(SCENARIOS.values())
@@ -72,10 +73,10 @@ def test_every_rule_and_reading_is_covered():
 
 
 def test_uncovered_notices_a_missing_id(monkeypatch):
-    from core.demo import scenarios
+    from core.demo import scenario_data, scenarios
 
     only = {"pilot-expired": SCENARIOS["pilot-expired"]}
-    monkeypatch.setattr(scenarios, "SCENARIOS", only)
+    monkeypatch.setattr(scenario_data, "SCENARIOS", only)
     scenarios._coverage.cache_clear()
     try:
         assert {"I-1", "I-5", "I-7", "R-2"} <= scenarios.uncovered()

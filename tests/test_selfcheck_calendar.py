@@ -16,7 +16,7 @@ import pytest
 
 from core import assess
 from core.demo.roster import demo_profile
-from core.demo.scenarios import SCENARIOS
+from core.demo.scenario_data import SCENARIOS
 from core.selfcheck import calendar as cal
 from tests.engine_helpers import d, profile
 

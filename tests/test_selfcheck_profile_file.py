@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from core import InvalidInput, assess
 from core.demo.roster import demo_profile
-from core.demo.scenarios import SCENARIOS
+from core.demo.scenario_data import SCENARIOS
 from core.policy.data import POLICY
 from core.selfcheck.profile_file import (
     FIELDS,

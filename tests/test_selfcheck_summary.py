@@ -12,7 +12,7 @@ import pypdf
 import pytest
 
 from core import assess
-from core.demo.scenarios import SCENARIOS
+from core.demo.scenario_data import SCENARIOS
 from core.messages.catalogue import catalogue as engine_catalogue
 from core.policy.data import POLICY
 from core.selfcheck import summary

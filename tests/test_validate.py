@@ -108,7 +108,7 @@ from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 from core.policy.data import POLICY  # noqa: E402
-from core.rules.validate import GENDER, NO_TABLE, NUMBER, PROVINCE, SPECIALTY, check_text  # noqa: E402,E501
+from core.rules.text_checks import GENDER, NO_TABLE, NUMBER, PROVINCE, SPECIALTY, check_text  # noqa: E402,E501
 
 _KEYS = ["男", "女", "Male", "FEMALE", "m", "北京", "北京市", "新疆维吾尔自治区", "建筑工程",
          "京1112006200807445", "军1992006200807445", "A1112006200807445", "京111200620080744"]

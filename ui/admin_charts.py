@@ -1,4 +1,4 @@
-"""Plotly figures of the admin dashboard, drawn from core/admin/dashboard.py's frames (no
+"""Plotly figures of the admin dashboard, drawn from core/admin/dashboard_charts.py's frames (no
 counting here).
 
 Each builder takes the frame core returns and the UI language, and only maps it to bars,

@@ -1,6 +1,6 @@
 """The admin dashboard body: filters, headline figures, the three charts, the table and export.
 
-Every number comes from core/admin/dashboard.py (which proves chart 1 equal to
+Every number comes from core/admin/dashboard*.py (dashboard_charts proves chart 1 equal to
 ``core.lapse_counts``); this module reads widgets and draws. Each result is cached by what it
 depends on: the roster (``Source.key``: snapshot), the as-of date, the filters, the chart's own
 controls and the language. So a rerun with nothing changed recomputes nothing, a filter change
@@ -26,6 +26,8 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from core.admin import dashboard as dash
+from core.admin import dashboard_charts as chart_data
+from core.admin import dashboard_tables as table_data
 from core.policy.data import POLICY
 from ui import a11y, admin_data, admin_monitor, admin_tables, chart_text, state
 from ui import admin_charts as charts
@@ -50,13 +52,13 @@ Drawn = tuple[go.Figure, str, pd.DataFrame]
 def _chart1(key: Key, as_of: date, filters: Filters, by_specialty: bool, persons: bool,
             lang: str) -> Drawn | None:
     rows = selection(Source(key), as_of, filters)
-    data = dash.lapse_by_province(rows, as_of, by_specialty=by_specialty,
+    data = chart_data.lapse_by_province(rows, as_of, by_specialty=by_specialty,
                                   distinct_persons=persons)
     if data.empty:
         return None
     # Stacked by specialty, a person with lapsed specialties in two is in two parts of a bar:
     # the distinct persons per province come with it (a marker, and the summary's total).
-    people = (dash.lapse_by_province(rows, as_of, distinct_persons=True)
+    people = (chart_data.lapse_by_province(rows, as_of, distinct_persons=True)
               if by_specialty and persons else None)
     return (charts.lapse_chart(data, lang, by_specialty=by_specialty, distinct_persons=persons,
                                persons=people),
@@ -66,14 +68,14 @@ def _chart1(key: Key, as_of: date, filters: Filters, by_specialty: bool, persons
 
 @st.cache_resource(show_spinner=False, max_entries=8)
 def _chart2(key: Key, as_of: date, filters: Filters, lang: str) -> Drawn:
-    data = dash.lapses_by_month(selection(Source(key), as_of, filters))
-    return (charts.lapses_over_time_chart(data, dash.notice_markers(), lang),
+    data = chart_data.lapses_by_month(selection(Source(key), as_of, filters))
+    return (charts.lapses_over_time_chart(data, chart_data.notice_markers(), lang),
             *chart_text.lapses_over_time(data, lang))
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
 def _chart3(key: Key, as_of: date, filters: Filters, days: int, lang: str) -> Drawn | None:
-    data = dash.upcoming_by_province(selection(Source(key), as_of, filters), as_of, days)
+    data = chart_data.upcoming_by_province(selection(Source(key), as_of, filters), as_of, days)
     if data.empty:
         return None
     return charts.upcoming_chart(data, lang, days), *chart_text.upcoming(data, lang, days)
@@ -81,7 +83,7 @@ def _chart3(key: Key, as_of: date, filters: Filters, days: int, lang: str) -> Dr
 
 @st.cache_resource(show_spinner=False, max_entries=8)
 def _table_rows(key: Key, as_of: date, filters: Filters, table_view: str) -> pd.DataFrame:
-    return dash.table_rows(selection(Source(key), as_of, filters), as_of, table_view)
+    return table_data.table_rows(selection(Source(key), as_of, filters), as_of, table_view)
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
@@ -89,13 +91,13 @@ def _table_shown(key: Key, as_of: date, filters: Filters, table_view: str,
                  lang: str) -> pd.DataFrame:
     rows = _table_rows(key, as_of, filters, table_view)
     full = view(Source(key), as_of).assessed
-    return admin_tables.readable(dash.materialise(full, rows, TABLE_ROWS), lang)
+    return admin_tables.readable(table_data.materialise(full, rows, TABLE_ROWS), lang)
 
 
 def export_rows(rows: pd.DataFrame, as_of: date, table_view: str) -> pd.DataFrame:
     """What the table shows and the export holds, as codes: ``needs_action`` rows or all
     ``rows`` (an assessed frame) in order."""
-    return dash.materialise(rows, dash.table_rows(rows, as_of, table_view))
+    return table_data.materialise(rows, table_data.table_rows(rows, as_of, table_view))
 
 
 def export_table(rows: pd.DataFrame, as_of: date, table_view: str, lang: str) -> pd.DataFrame:
@@ -200,7 +202,7 @@ def _table_section(key: Key, as_of: date, filters: Filters) -> None:
     full = view(Source(key), as_of).assessed
 
     def make_table() -> pd.DataFrame:
-        return admin_tables.readable(dash.materialise(full, rows), lang)
+        return admin_tables.readable(table_data.materialise(full, rows), lang)
 
     admin_tables.download_buttons(f"ecert-{table_view}-{as_of.isoformat()}", len(rows), make_table,
                      "admin_export")

@@ -64,13 +64,8 @@ from core.policy.data import POLICY
 from core.policy.dates import today_shanghai
 from core.roster.cage import start_server
 from core.roster.store import Store, StoreError
-from core.rules.roster import (
-    PreparedRoster,
-    assess_prepared,
-    prepare_roster,
-    seen_at,
-    usage_windows,
-)
+from core.rules.roster import PreparedRoster, assess_prepared, prepare_roster, seen_at
+from core.rules.roster_windows import usage_windows
 from core.runtime import config
 from core.schema.roster import THREADED_ROWS
 

@@ -132,8 +132,8 @@ def _top(df: pd.DataFrame, lang: str, n: int = 3) -> str:
 def lapses(df: pd.DataFrame, lang: str, *, by_specialty: bool,
            distinct_persons: bool, persons: pd.DataFrame | None = None
            ) -> tuple[str, pd.DataFrame]:
-    """Chart 1 (core.admin.dashboard.lapse_by_province). ``persons``: the distinct persons per
-    province, given when the bars are stacked by specialty and count persons (a person then
+    """Chart 1 (core.admin.dashboard_charts.lapse_by_province). ``persons``: the distinct persons
+    per province, given when the bars are stacked by specialty and count persons (a person then
     counts once per specialty): the summary's total and top provinces come from it."""
     unit = text("chart.unit.persons" if distinct_persons else "chart.unit.rows", lang)
     table = pd.DataFrame({
@@ -150,7 +150,7 @@ def lapses(df: pd.DataFrame, lang: str, *, by_specialty: bool,
 
 
 def lapses_over_time(df: pd.DataFrame, lang: str) -> tuple[str, pd.DataFrame]:
-    """Chart 2 (core.admin.dashboard.lapses_by_month)."""
+    """Chart 2 (core.admin.dashboard_charts.lapses_by_month)."""
     table = pd.DataFrame({
         text("chart.col.month", lang): df["month"].dt.strftime("%Y-%m").tolist(),
         text("chart.col.regime", lang): [_regime(r, lang) for r in df["regime"]],
@@ -167,7 +167,7 @@ def lapses_over_time(df: pd.DataFrame, lang: str) -> tuple[str, pd.DataFrame]:
 
 
 def upcoming(df: pd.DataFrame, lang: str, days: int) -> tuple[str, pd.DataFrame]:
-    """Chart 3 (core.admin.dashboard.upcoming_by_province)."""
+    """Chart 3 (core.admin.dashboard_charts.upcoming_by_province)."""
     table = pd.DataFrame({
         text("chart.col.province", lang): [_province(r, lang) for r in df.itertuples()],
         text("chart.col.kind", lang): [text(f"admin.kind_{k}", lang) for k in df["kind"]],

@@ -18,6 +18,7 @@ import streamlit as st
 
 from core import InvalidInput
 from core.demo import scenarios as sc
+from core.demo.scenario_data import SCENARIOS, Scenario
 from core.policy.data import POLICY
 from ui import a11y, chart_text, state
 from ui import policy_charts as charts
@@ -68,11 +69,11 @@ def lang() -> str:
     return state.lang()
 
 
-def title(s: sc.Scenario, lg: str | None = None) -> str:
+def title(s: Scenario, lg: str | None = None) -> str:
     return s.title_zh if (lg or lang()) == "zh" else s.title_en
 
 
-def summary(s: sc.Scenario) -> str:
+def summary(s: Scenario) -> str:
     return s.summary_zh if lang() == "zh" else s.summary_en
 
 
@@ -159,13 +160,13 @@ def self_service_url(scenario_id: str, lang: str = state.DEFAULT_LANG) -> str:
 
 def gallery() -> None:
     st.header(t("policy.gallery.header"))
-    ids = list(sc.SCENARIOS)
+    ids = list(SCENARIOS)
     if st.session_state.get(SCENARIO_KEY) not in ids:
         st.session_state[SCENARIO_KEY] = ids[0]
     lg = lang()  # bound now, as in render()
     sid = st.selectbox(t("policy.gallery.pick"), ids, key=SCENARIO_KEY,
-                       format_func=lambda i: title(sc.SCENARIOS[i], lg))
-    s = sc.SCENARIOS[sid]
+                       format_func=lambda i: title(SCENARIOS[i], lg))
+    s = SCENARIOS[sid]
     st.info(summary(s))
     cols = st.columns([2, 3])
     # A real address (CONTRACT.md "/"), so it can also be copied or opened elsewhere; it opens
@@ -188,7 +189,7 @@ def gallery() -> None:
     time_travel(s)
 
 
-def show_input(s: sc.Scenario) -> None:
+def show_input(s: Scenario) -> None:
     p = s.profile
     prov = POLICY.province_by_name[p["employer_province"]]
     st.subheader(t("policy.gallery.input"))
@@ -312,7 +313,7 @@ def _travel_base(scenario_id: str, lg: str, large: bool) -> dict:
 
 
 @st.fragment
-def time_travel(s: sc.Scenario) -> None:
+def time_travel(s: Scenario) -> None:
     """A fragment: moving the slider reruns this section only, not the whole policy page."""
     st.header(t("policy.travel.header"))
     start, end, bands = _travel_range_and_bands(s.id)
@@ -369,5 +370,5 @@ def notice() -> None:
 def scenario_links(ids: list[str]) -> None:
     cols = st.columns(2)
     for i, sid in enumerate(ids):
-        cols[i % 2].page_link(POLICY_PAGE, label=title(sc.SCENARIOS[sid]),
+        cols[i % 2].page_link(POLICY_PAGE, label=title(SCENARIOS[sid]),
                               icon=":material/person:", query_params={"scenario": sid})

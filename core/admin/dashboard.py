@@ -12,8 +12,13 @@ what does not depend on the as-of date (province folded, person id, specialty an
 categoricals), computed once per snapshot; ``compact(assessed, basis)`` adds the assessment's
 ``status``, ``regime``, ``apply_by``, ``lapses_on`` (and its month), ``has_error`` and the
 ``row`` position in the assessed frame. Filtering and counting it touches a few numeric arrays
-instead of a million-row frame of text; ``table_rows`` orders the table by positions, and
-``materialise`` takes only the rows shown or exported from the full frame.
+instead of a million-row frame of text; ``dashboard_tables.table_rows`` orders the table by
+positions, and ``dashboard_tables.materialise`` takes only the rows shown or exported from the
+full frame.
+
+This module holds the definitions below, the helper columns (``prepare``, ``basis``,
+``compact``), the filters and the headline counts; the charts' numbers are
+``dashboard_charts``, the tables and exports ``dashboard_tables``.
 
 Definitions (shown to users through the page's help texts):
 
@@ -42,8 +47,6 @@ Never imports streamlit.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping
 from datetime import date
 
 import numpy as np
@@ -56,10 +59,8 @@ from core.rules.specialty import STATUSES
 
 __all__ = [
     "ACTIONABLE", "DUE_WINDOWS", "NEEDS_ACTION_DAYS", "PROVINCE_COLUMN", "TABLE_VIEWS", "basis",
-    "compact", "deadline_near_mask", "due_counts", "due_mask", "export_frame", "filter_rows",
-    "headline", "lapse_by_province", "lapses_by_month", "materialise", "needs_action",
-    "notice_markers", "prepare", "province_short", "table_rows", "text_basis",
-    "upcoming_by_province", "validation_report", "with_person",
+    "compact", "deadline_near_mask", "due_counts", "due_mask", "filter_rows", "headline",
+    "prepare", "province_short", "text_basis", "with_person",
 ]
 
 ACTIONABLE = ("valid", "apply_now", "expired_not_lapsed")
@@ -238,6 +239,22 @@ def _order_by_total(out: pd.DataFrame, value: str = "count") -> pd.DataFrame:
         drop=True)
 
 
+NO_MONTH = np.iinfo(np.int64).min
+
+
+def _months(assessed: pd.DataFrame) -> np.ndarray:
+    """Month of ``lapses_on`` (months since 1970-01; ``NO_MONTH`` when missing)."""
+    if LAPSES_MONTH_COLUMN in assessed.columns:
+        return assessed[LAPSES_MONTH_COLUMN].to_numpy(dtype=np.int64)
+    lapses_on = _dates(assessed, "lapses_on")
+    missing = np.isnat(lapses_on)
+    days = lapses_on.view(np.int64) // 86400
+    days[missing] = 0
+    months = month_numbers(days)
+    months[missing] = NO_MONTH
+    return months
+
+
 # ------------------------------------------------------------------------------ filters
 def filter_rows(assessed: pd.DataFrame, regimes=None, provinces=None, specialties=None,
                 employer_query: str | None = None, policy: Policy = POLICY) -> pd.DataFrame:
@@ -350,293 +367,3 @@ def due_counts(assessed: pd.DataFrame, as_of: date, windows=DUE_WINDOWS) -> dict
         first = np.where(sooner, d, first)
     first[~_status_in(assessed, ACTIONABLE)] = np.datetime64("NaT")
     return {n: int(np.count_nonzero(within_days(first, as_of, n))) for n in windows}
-
-
-# ------------------------------------------------------------------------------ chart 1
-def lapse_by_province(assessed: pd.DataFrame, as_of: date, by_specialty: bool = False,
-                      distinct_persons: bool = False, policy: Policy = POLICY) -> pd.DataFrame:
-    """Chart 1: lapsed registrations (or persons) per province, largest first.
-
-    Columns ``province, province_en, regime, [specialty,] count``. Without ``by_specialty``
-    there is one row per province named in ``assessed`` (0 included), and with
-    ``distinct_persons`` false the counts are exactly ``core.lapse_counts(assessed, as_of)``.
-    ``distinct_persons`` counts registration numbers with at least one lapsed row (per province,
-    or per province and specialty). ``by_specialty`` gives one row per province and specialty
-    with a count above 0; provinces keep the order of their totals. ``as_of`` must be the date
-    ``assessed`` was assessed at (statuses already depend on it).
-    """
-    prov = province_short(assessed, policy)
-    lapsed = _status_in(assessed, ["lapsed"])
-    pcode = prov.cat.codes.to_numpy(dtype=np.int64)
-    categories = prov.cat.categories
-    named = pcode >= 0
-    present = np.flatnonzero(np.bincount(pcode[named], minlength=len(categories)))
-    if by_specialty:
-        spec = assessed["specialty"]
-        if isinstance(spec.dtype, pd.CategoricalDtype):
-            scode, snames = spec.cat.codes.to_numpy(dtype=np.int64), spec.cat.categories
-        else:
-            scode, snames = pd.factorize(spec.astype("string"))
-            scode = scode.astype(np.int64)
-    keep = lapsed & (pcode >= 0)
-    if by_specialty:
-        keep &= scode >= 0
-    if distinct_persons:
-        person = person_ids(assessed)
-        keep &= person >= 0
-        parts = [pcode[keep], person[keep]] + ([scode[keep]] if by_specialty else [])
-        first = _distinct(*parts)
-    else:
-        first = np.ones(int(keep.sum()), dtype=bool)
-    if not by_specialty:
-        counts = np.bincount(pcode[keep][first], minlength=len(categories))[present]
-        out = pd.DataFrame({"province": [str(categories[i]) for i in present],
-                            "count": counts.astype("int64")})
-    else:
-        n_spec = max(len(snames), 1)
-        combo = pcode[keep][first] * n_spec + scode[keep][first]
-        keys, counts = np.unique(combo, return_counts=True)
-        out = pd.DataFrame({"province": [str(categories[k // n_spec]) for k in keys],
-                            "specialty": [str(snames[k % n_spec]) for k in keys],
-                            "count": counts.astype("int64")})
-    out = _with_province_info(out, policy)
-    if out.empty:
-        return out
-    return _order_by_total(out)
-
-
-# ------------------------------------------------------------------------------ chart 2
-def lapses_by_month(assessed: pd.DataFrame) -> pd.DataFrame:
-    """Chart 2: rows by month of ``lapses_on``, regime and kind.
-
-    ``kind`` is ``lapsed`` (status lapsed: the lapse happened by T) or ``scheduled`` (an
-    actionable row: it lapses on that day unless a renewal application comes first). Columns
-    ``month`` (first day, datetime64), ``regime``, ``kind``, ``count``; months ascending.
-    """
-    lapsed = _status_in(assessed, ["lapsed"])
-    scheduled = _status_in(assessed, ACTIONABLE)
-    month_all = _months(assessed)
-    regime = assessed["regime"].cat.codes.to_numpy(dtype=np.int64)
-    keep = (lapsed | scheduled) & (month_all != NO_MONTH) & (regime >= 0)
-    if not keep.any():
-        return pd.DataFrame({"month": pd.Series(dtype="datetime64[s]"),
-                             "regime": pd.Series(dtype=str), "kind": pd.Series(dtype=str),
-                             "count": pd.Series(dtype="int64")})
-    month = month_all[keep]
-    m0 = int(month.min())
-    n_reg = len(assessed["regime"].cat.categories)
-    key = ((month - m0) * n_reg + regime[keep]) * 2 + lapsed[keep]
-    counts = np.bincount(key)
-    keys = np.flatnonzero(counts)
-    names = np.asarray(assessed["regime"].cat.categories, dtype=object)
-    out = pd.DataFrame({
-        "month": (keys // 2 // n_reg + m0).astype("datetime64[M]").astype("datetime64[s]"),
-        "regime": names[(keys // 2) % n_reg].astype(str),
-        "kind": np.where(keys % 2 == 1, "lapsed", "scheduled"),
-        "count": counts[keys].astype("int64"),
-    })
-    return out.sort_values(["month", "kind", "regime"]).reset_index(drop=True)
-
-
-NO_MONTH = np.iinfo(np.int64).min
-
-
-def _months(assessed: pd.DataFrame) -> np.ndarray:
-    """Month of ``lapses_on`` (months since 1970-01; ``NO_MONTH`` when missing)."""
-    if LAPSES_MONTH_COLUMN in assessed.columns:
-        return assessed[LAPSES_MONTH_COLUMN].to_numpy(dtype=np.int64)
-    lapses_on = _dates(assessed, "lapses_on")
-    missing = np.isnat(lapses_on)
-    days = lapses_on.view(np.int64) // 86400
-    days[missing] = 0
-    months = month_numbers(days)
-    months[missing] = NO_MONTH
-    return months
-
-
-def notice_markers(policy: Policy = POLICY) -> pd.DataFrame:
-    """The notice's dates (``POLICY.dates``) for chart 2, one row per distinct day.
-
-    Columns ``date`` (datetime64), ``keys`` (the policy.toml names), ``clauses`` (C-… ids,
-    "C-2.1.1 C-2.1.2"), ``zh`` and ``en`` (the dated entries' own texts joined by "；" / "; ").
-    """
-    rows: dict[date, dict] = {}
-    for key, dated in policy.dates.items():
-        row = rows.setdefault(dated.value, {"keys": [], "clauses": [], "zh": [], "en": []})
-        row["keys"].append(key)
-        if dated.clause and dated.clause not in row["clauses"]:
-            row["clauses"].append(dated.clause)
-        row["zh"].append(dated.zh)
-        row["en"].append(dated.en)
-    days = sorted(rows)
-    return pd.DataFrame({
-        "date": pd.to_datetime(days).astype("datetime64[s]"),
-        "keys": [" ".join(rows[d]["keys"]) for d in days],
-        "clauses": [" ".join(sorted(rows[d]["clauses"])) for d in days],
-        "zh": ["；".join(rows[d]["zh"]) for d in days],
-        "en": ["; ".join(rows[d]["en"]) for d in days],
-    })
-
-
-# ------------------------------------------------------------------------------ chart 3
-def upcoming_by_province(assessed: pd.DataFrame, as_of: date, days: int,
-                         policy: Policy = POLICY) -> pd.DataFrame:
-    """Chart 3: actionable rows whose ``apply_by`` / ``lapses_on`` falls in ``[T, T + days]``.
-
-    Columns ``province, province_en, regime, kind`` (``apply_by`` or ``lapses_on``; a row with
-    both dates in the window counts once in each), ``count`` (> 0 only); provinces by total.
-    """
-    act = _status_in(assessed, ACTIONABLE)
-    prov = province_short(assessed, policy)
-    pcode = prov.cat.codes.to_numpy(dtype=np.int64)
-    categories = prov.cat.categories
-    parts = []
-    for kind in ("apply_by", "lapses_on"):
-        d = _dates(assessed, kind)
-        hit = act & within_days(d, as_of, days) & (pcode >= 0)
-        if hit.any():
-            counts = np.bincount(pcode[hit], minlength=len(categories))
-            nz = np.flatnonzero(counts)
-            parts.append(pd.DataFrame({"province": [str(categories[i]) for i in nz],
-                                       "kind": kind, "count": counts[nz].astype("int64")}))
-    if not parts:
-        out = pd.DataFrame({"province": pd.Series(dtype=str), "kind": pd.Series(dtype=str),
-                            "count": pd.Series(dtype="int64")})
-        return _with_province_info(out, policy)
-    out = _with_province_info(pd.concat(parts, ignore_index=True), policy)
-    return _order_by_total(out)
-
-
-# ------------------------------------------------------------------------------ table, export
-def export_frame(df: pd.DataFrame) -> pd.DataFrame:
-    """``df`` without the dashboard's helper columns (what the table shows and exports)."""
-    helpers = [c for c in HELPER_COLUMNS if c in df.columns]
-    return df.drop(columns=helpers) if helpers else df
-
-
-def table_rows(assessed: pd.DataFrame, as_of: date, view: str = "needs_action",
-               days: int = NEEDS_ACTION_DAYS) -> pd.DataFrame:
-    """The table's rows in order, without their data: ``row`` (position in ``assessed``, or
-    ``assessed["row"]`` when it is a ``compact`` frame) and, for the ``needs_action`` view,
-    ``action`` and ``next_deadline`` (see ``needs_action``); ``view="deadline_near"``: the rows
-    of ``deadline_near_mask`` with ``next_deadline`` (their ``apply_by``), soonest first;
-    ``view="all"``: every row."""
-    positions = (assessed[ROW_COLUMN].to_numpy(dtype=np.int64) if ROW_COLUMN in assessed.columns
-                 else np.arange(len(assessed), dtype=np.int64))
-    if view == "deadline_near":
-        keep = np.flatnonzero(deadline_near_mask(assessed, as_of))
-        apply_by = _dates(assessed, "apply_by")[keep]
-        order = np.lexsort((keep, apply_by.astype(np.int64)))
-        return pd.DataFrame({ROW_COLUMN: positions[keep[order]],
-                             "next_deadline": apply_by[order].astype("datetime64[s]")})
-    if view != "needs_action":
-        return pd.DataFrame({ROW_COLUMN: positions})
-    t = as_datetime64(as_of)
-    has_error = _has_error(assessed)
-    apply_now = _status_in(assessed, ["apply_now"])
-    before_lapse = _status_in(assessed, ["expired_not_lapsed"])
-    due = _status_in(assessed, ["valid"]) & due_mask(assessed, as_of, days)
-    code = np.select([has_error, apply_now, before_lapse, due], [0, 1, 2, 3], -1)
-    keep = np.flatnonzero(code >= 0)
-    code = code[keep]
-    apply_by, lapses_on = _dates(assessed, "apply_by")[keep], _dates(assessed, "lapses_on")[keep]
-    nxt = np.where(~np.isnat(apply_by) & (apply_by >= t), apply_by, lapses_on)
-    nxt[code == 0] = np.datetime64("NaT")
-    # by action, then deadline (missing last), then the original order
-    big = np.iinfo(np.int64).max
-    deadline = np.where(np.isnat(nxt), big, nxt.astype(np.int64))
-    order = np.lexsort((keep, deadline, code))
-    return pd.DataFrame({
-        ROW_COLUMN: positions[keep[order]],
-        "action": pd.Categorical.from_codes(code[order], categories=list(ACTIONS)),
-        "next_deadline": nxt[order].astype("datetime64[s]"),
-    })
-
-
-def materialise(assessed: pd.DataFrame, rows: pd.DataFrame, limit: int | None = None
-                ) -> pd.DataFrame:
-    """The table itself: ``rows`` (from ``table_rows``; its first ``limit`` rows) with the data
-    of those rows of ``assessed`` (the full assessed frame, helper columns dropped), index
-    0..n-1."""
-    rows = rows if limit is None else rows.iloc[:limit]
-    # the rows first, then the columns: dropping columns first copied all of ``assessed``
-    data = export_frame(assessed.take(rows[ROW_COLUMN].to_numpy(dtype=np.int64)))
-    data = data.reset_index(drop=True)
-    extra = rows.drop(columns=[ROW_COLUMN]).reset_index(drop=True)
-    return pd.concat([extra, data], axis=1) if len(extra.columns) else data
-
-
-def needs_action(assessed: pd.DataFrame, as_of: date,
-                 days: int = NEEDS_ACTION_DAYS) -> pd.DataFrame:
-    """The rows someone must act on, most urgent first (see the module doc).
-
-    Columns: ``action`` (``fix_data``, ``apply_now``, ``apply_before_lapse``, ``due_soon``),
-    ``next_deadline`` (``apply_by`` when it is still ahead, else ``lapses_on``; empty for
-    ``fix_data``), then the columns of ``assessed`` (helper columns dropped). Sorted by action,
-    then next_deadline, then the original order.
-    """
-    return materialise(assessed, table_rows(assessed, as_of, "needs_action", days))
-
-
-# ------------------------------------------------------------------------------ import report
-_ERROR_SPLIT = re.compile(r"; (?=[A-Za-z_][A-Za-z0-9_\[\]\.]*: )")
-_ERROR_PART = re.compile(r"^(?P<column>[^:]+): (?P<code>[A-Za-z0-9_]+)(?: \((?P<msg>.*)\))?$",
-                         re.S)
-REPORT_COLUMNS = ("row", "column", "code", "problem_zh", "problem_en")
-_ASCII = re.compile(r"[\x00-\x7f]")
-_CJK = re.compile(r"[^\x00-\x7f]")
-
-
-def split_message(msg: str) -> tuple[str, str]:
-    """``"<中文> / <English>"`` -> (中文, English), each whole.
-
-    A Chinese message may itself hold " / " (``如 北京 / 北京市``), and so may the English one:
-    the separator is the first " / " that follows some Chinese text and starts the English text
-    (an ASCII character). Without one, both languages get the whole message."""
-    start = 0
-    while (i := msg.find(" / ", start)) >= 0:
-        zh, en = msg[:i], msg[i + 3:]
-        if _CJK.search(zh) and en[:1] and _ASCII.match(en[:1]):
-            return zh, en
-        start = i + 1
-    return msg, msg
-
-
-def validation_report(assessed: pd.DataFrame,
-                      headers: Mapping[str, str] | None = None) -> pd.DataFrame:
-    """One line per problem of an imported roster: ``row`` (1 = the first data row under the
-    header), ``column``, ``code``, ``problem_zh``, ``problem_en``; with ``headers``
-    (canonical column -> the file's own header, e.g. ``{"valid_until": "有效期止"}``) also
-    ``header`` after ``column``: the name the admin wrote.
-
-    Reads the ``error`` column (core/roster/io.py's cell problems, extended by ``assess_roster``'s
-    validation), whose parts are ``"<column>: <code> (<中文> / <English>)"`` joined by ``"; "``.
-    """
-    if "error" not in assessed.columns:
-        empty = pd.DataFrame({c: [] for c in REPORT_COLUMNS})
-        if headers is not None:
-            empty.insert(2, "header", [])
-        return empty
-    errors = assessed["error"]
-    bad = errors.notna().to_numpy(dtype=bool)
-    positions = np.flatnonzero(bad)
-    texts = errors.to_numpy(dtype=object)[bad]
-    rows, cols, codes, zhs, ens = [], [], [], [], []
-    for pos, text in zip(positions, texts, strict=True):
-        for part in _ERROR_SPLIT.split(str(text)):
-            m = _ERROR_PART.match(part.strip())
-            if m is None:
-                column, code, zh, en = "", "", part, part
-            else:
-                column, code = m["column"], m["code"]
-                zh, en = split_message(m["msg"] or "")
-            rows.append(int(pos) + 1)
-            cols.append(column)
-            codes.append(code)
-            zhs.append(zh)
-            ens.append(en)
-    out = pd.DataFrame({"row": pd.Series(rows, dtype="int64"), "column": cols, "code": codes,
-                        "problem_zh": zhs, "problem_en": ens})
-    if headers is not None:
-        out.insert(2, "header", [headers.get(c, "") for c in cols])
-    return out

@@ -39,7 +39,7 @@ import pyarrow as pa
 from core.admin.dashboard import ACTIONABLE
 from core.policy.dates import as_datetime64, within_days
 from core.rules import certificate as cert
-from core.rules.roster import PersonWindows
+from core.rules.roster_windows import PersonWindows
 from core.schema.cells import take_rows
 from core.schema.roster import DUE_KINDS
 

@@ -23,22 +23,24 @@ Never imports streamlit: tests, benchmarks and the page run the same code.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
 import pandas as pd
 
-from core.admin import dashboard as dash
+from core.messages.problems import ProblemTable, RowProblem
+from core.policy.data import POLICY
 from core.roster.cage import run_caged, start_background
 from core.roster.duplicates import duplicate_rows
 from core.roster.io import Roster, canonical_header
 from core.roster.store import UNCHECKED, ImportSuperseded, Store, StoreError
-from core.rules.roster import assess_roster, roster_at
+from core.rules.roster import assess_with_problems, prepare_roster, roster_at
 from core.schema.roster import ROSTER_COLUMNS
 
-__all__ = ["IDENTITY", "PREVIEW_ROWS", "STAGES", "ImportProgress", "PendingImport", "accept_import",
-           "check_job", "file_headers", "prepare_import", "with_identity", "write_rows_later"]
+__all__ = ["IDENTITY", "PREVIEW_ROWS", "REPORT_COLUMNS", "STAGES", "ImportProgress",
+           "PendingImport", "accept_import", "check_job", "file_headers", "prepare_import",
+           "validation_report", "with_identity", "write_rows_later"]
 
 log = logging.getLogger(__name__)
 
@@ -149,14 +151,39 @@ def check_job(roster: Roster, as_of: date) -> dict:
     """The cage child's part of ``prepare_import`` (module level: the cage sends it by name):
     assess every row at ``as_of``, keep the rows without an error, and make the report, the
     preview and the duplicate count."""
-    assessed = assess_roster(roster_at(roster.data, as_of), as_of)
-    ok = assessed["error"].isna().to_numpy(dtype=bool)
+    prepared = prepare_roster(roster_at(roster.data, as_of), POLICY.in_force(as_of),
+                              roster.problems)
+    _, problems = assess_with_problems(prepared, as_of)
+    ok = ~problems.bad
     headers = file_headers(roster.raw.columns)
     return {"valid": roster.data.loc[ok, list(ROSTER_COLUMNS)].reset_index(drop=True),
-            "report": with_identity(dash.validation_report(assessed, headers), roster.data),
+            "report": with_identity(validation_report(problems, headers), roster.data),
             "preview": preview_of(roster.raw), "headers": headers,
             "n_rows": len(roster.data), "duplicates": int(duplicate_rows(roster.data).sum()),
             "sha256": roster.sha256 or ""}
+
+
+REPORT_COLUMNS = ("row", "column", "code", "problem_zh", "problem_en")
+
+
+def validation_report(problems: ProblemTable | Sequence[RowProblem],
+                      headers: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """One line per problem of an imported roster: ``row`` (1 = the first data row under the
+    header), ``column``, ``code``, ``problem_zh``, ``problem_en``; with ``headers``
+    (canonical column -> the file's own header, e.g. ``{"valid_until": "有效期止"}``) also
+    ``header`` after ``column``: the name the admin wrote.
+
+    ``problems``: the checks' problems as data (``assess_with_problems``: the cell problems of
+    the reading, then the validation's), never their text."""
+    records = problems.records() if isinstance(problems, ProblemTable) else list(problems)
+    cols = [r.field for r in records]
+    out = pd.DataFrame({"row": pd.Series([r.row + 1 for r in records], dtype="int64"),
+                        "column": cols, "code": [r.code for r in records],
+                        "problem_zh": [r.message_zh for r in records],
+                        "problem_en": [r.message_en for r in records]})
+    if headers is not None:
+        out.insert(2, "header", [headers.get(c, "") for c in cols])
+    return out
 
 
 #: What names a rejected row in its report (and in the snapshot's stored problems).

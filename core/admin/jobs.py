@@ -34,7 +34,8 @@ def read_job(roster: Roster) -> dict:
 
 def assess_job(roster: Roster, as_of: date) -> dict:
     """Reading and checking: ``assess_roster`` at ``as_of``."""
-    return {**read_job(roster), "assessed": assess_roster(roster.data, as_of)}
+    return {**read_job(roster),
+            "assessed": assess_roster(roster.data, as_of, prior=roster.problems)}
 
 
 def lapse_job(roster: Roster, as_of: date) -> dict:

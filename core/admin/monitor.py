@@ -1,7 +1,7 @@
 """Usage-window monitoring for employers (issue 14 item 2): certificates to download again.
 
-Input: ``core.rules.roster.usage_windows(prepared, as_of)``, one row per person (registration
-number) with a ``certificate_downloaded_on``: ``registration_number, name, employer,
+Input: ``core.rules.roster_windows.usage_windows(prepared, as_of)``, one row per person
+(registration number) with a ``certificate_downloaded_on``: ``registration_number, name, employer,
 employer_province, downloaded_on, usage_until, capped_by, status (in_use | expired |
 unavailable), outdated, outdated_by, specialties, reason, days_left``. The window itself (R-6,
 C-3.2, C-3.5) is the rule engine's; this module only sorts people into what they must do and

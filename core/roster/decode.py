@@ -13,8 +13,11 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 
+from core.messages.errors import Problem
 from core.roster.headers import _HEADER_SCAN_CHARS, _HEADER_SCAN_ROWS, _best_header
-from core.schema.cells import STRING, RosterReadError, _blank_to_na, _limit_error, _too_large
+from core.roster.result import RosterReadError, _limit_error, _too_large
+from core.schema.cell_text import _blank_to_na
+from core.schema.cells import STRING
 from core.schema.roster import (
     MAX_CELL_CHARS,
     MAX_CELLS,
@@ -244,7 +247,7 @@ def _first_row_too_long(body: memoryview, delimiter: str, ncols: int) -> bool:
 
 def _read_csv_tolerant(body: str, delimiter: str, ncols: int):
     """Last path (csv module, a loop per row, only for files with over-long rows):
-    (frame, row errors naming rows with extra non-empty fields)."""
+    (frame, row problems naming rows with extra non-empty fields: a Problem or None per row)."""
     csv.field_size_limit(max(csv.field_size_limit(), 1 << 28))  # only ever raised
     reader = csv.reader(io.StringIO(body, newline=""), delimiter=delimiter)
     rows: list[list[str]] = []
@@ -256,15 +259,15 @@ def _read_csv_tolerant(body: str, delimiter: str, ncols: int):
             if len(row) > ncols:
                 extra = row[ncols:]
                 if any(x.strip() for x in extra):
-                    errors.append(
-                        f"row: too_many_fields (本行有 {len(row)} 个字段，表头只有 {ncols} 列 / "
-                        f"this row has {len(row)} fields, the header has {ncols} columns)"
-                    )
+                    errors.append(Problem(
+                        "row", "too_many_fields", f"本行有 {len(row)} 个字段，表头只有 {ncols} 列",
+                        f"this row has {len(row)} fields, the header has {ncols} columns",
+                    ))
                 else:
-                    errors.append(pd.NA)
+                    errors.append(None)
                 row = row[:ncols]
             else:
-                errors.append(pd.NA)
+                errors.append(None)
                 row = row + [""] * (ncols - len(row))
             rows.append(row)
     except csv.Error as exc:
@@ -274,7 +277,7 @@ def _read_csv_tolerant(body: str, delimiter: str, ncols: int):
             f"malformed CSV file, cannot be read: {exc}",
         ) from exc
     frame = pd.DataFrame(rows, columns=list(range(ncols)), dtype=STRING)
-    return _blank_to_na(frame), pd.Series(errors, dtype=STRING)
+    return _blank_to_na(frame), pd.Series(errors, dtype=object)  # a Problem per bad row
 
 
 def _count_bytes(data, needle: bytes) -> int:

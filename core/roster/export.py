@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from core.schema.cells import STRING, _cell_text, _element_kind, _to_text
+from core.schema.cell_text import _cell_text, _to_text
+from core.schema.cells import STRING, _element_kind
 
 # --------------------------------------------------------------------------------------------
 # Export

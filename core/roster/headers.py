@@ -9,7 +9,9 @@ import unicodedata
 
 import numpy as np
 
-from core.schema.cells import RosterReadError, _cell_text, _element_kind, _label
+from core.roster.result import RosterReadError, _label
+from core.schema.cell_text import _cell_text
+from core.schema.cells import _element_kind
 from core.schema.roster import (
     HEADER_ALIASES,
 )

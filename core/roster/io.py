@@ -65,6 +65,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from core.messages.problems import ProblemTable
 from core.roster.decode import (
     _BINARY_CONTROL_SHARE,
     _PREFIX_BYTES,
@@ -93,19 +94,15 @@ from core.roster.headers import (
     canonical_header,
 )
 from core.roster.packed import _bad_zip, _check_zip, _unpack, _unpack_single
-from core.schema.cells import (
+from core.roster.result import Roster, RosterReadError
+from core.schema.cell_text import (
     _CONTROL_CHARS,
-    _NAT,
-    DATE_DTYPE,
-    STRING,
-    Roster,
-    RosterReadError,
     _blank_to_na,
     _Errors,
     _too_long_numbers,
-    parse_dates,
     parse_flags,
 )
+from core.schema.cells import _NAT, DATE_DTYPE, STRING, parse_dates
 from core.schema.roster import (
     DATE_COLUMNS,
     ERROR_COLUMN,
@@ -139,8 +136,9 @@ def _normalise(
     *,
     check_control: bool = False,
     row_errors: pd.Series | None = None,
-) -> pd.DataFrame:
-    """raw (text) and, when the source had typed cells, ``typed`` (same shape) -> ``data``."""
+) -> tuple[pd.DataFrame, ProblemTable]:
+    """raw (text) and, when the source had typed cells, ``typed`` (same shape) -> ``data``, and
+    its cell problems as data (``data``'s ``error`` column is their text)."""
     mapping = _column_map(list(raw.columns))
     missing = [c for c in REQUIRED_COLUMNS if c not in mapping]
     if missing:
@@ -188,7 +186,7 @@ def _normalise(
     frame = pd.DataFrame({c: v for c, (v, _f) in zip(ROSTER_COLUMNS, columns, strict=True)},
                          index=index)
     frame[ERROR_COLUMN] = errors.series()
-    return frame
+    return frame, errors.problems
 
 
 
@@ -266,8 +264,8 @@ def _read_csv(data: bytes, file_name: str | None, digest: str) -> Roster:
     frame.columns = names
     raw, _, extra = _tidy(frame, None, extra)
     _check_cell_lengths(raw)
-    data_frame = _normalise(raw, None, check_control=control > 0, row_errors=extra)
-    return Roster(raw, data_frame, "csv", encoding, file_name, digest)
+    data_frame, problems = _normalise(raw, None, check_control=control > 0, row_errors=extra)
+    return Roster(raw, data_frame, "csv", encoding, file_name, digest, problems)
 
 
 def _xlsx_frame(data: bytes) -> pd.DataFrame:
@@ -304,8 +302,8 @@ def _read_xlsx(data: bytes, file_name: str | None, digest: str) -> Roster:
     raw = _blank_to_na(typed)
     raw, typed, _ = _tidy(raw, typed, None)
     _check_cell_lengths(raw)
-    data_frame = _normalise(raw, typed)
-    return Roster(raw, data_frame, "xlsx", None, file_name, digest)
+    data_frame, problems = _normalise(raw, typed)
+    return Roster(raw, data_frame, "xlsx", None, file_name, digest, problems)
 
 
 def _check_cell_lengths(raw: pd.DataFrame) -> None:
@@ -392,4 +390,5 @@ def roster_from_frame(df: pd.DataFrame) -> Roster:
     frame.columns = _header_names(list(frame.columns))
     raw = _blank_to_na(frame)
     raw, typed, _ = _tidy(raw, frame, None)
-    return Roster(raw, _normalise(raw, typed), "frame")
+    data_frame, problems = _normalise(raw, typed)
+    return Roster(raw, data_frame, "frame", problems=problems)

@@ -15,7 +15,7 @@ from zlib import error as zlib_error
 import numpy as np
 
 from core.roster.decode import _CHUNK
-from core.schema.cells import RosterReadError, _limit_error
+from core.roster.result import RosterReadError, _limit_error
 from core.schema.roster import (
     MAX_CELLS,
     MAX_COLUMNS,

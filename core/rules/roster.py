@@ -4,9 +4,10 @@
 the text and number checks, province folding, person ids, day numbers and the date checks that
 do not need T. ``assess_prepared(prepared, as_of)`` then runs only the date rules (R-1 … R-4 of
 ``core.rules.specialty``) and the two checks against T; ``assess_roster(df, as_of)`` is the two
-in a row (CONTRACT.md). ``usage_windows`` is R-6 per person, ``lapse_counts`` the lapsed rows per
-province. tests/test_bulk_equivalence.py proves, with hypothesis, that every row gets the answer
-``assess`` gives a one-specialty profile made of it.
+in a row (CONTRACT.md); ``assess_with_problems`` gives the rows' problems as data too;
+``lapse_counts`` the lapsed rows per province. R-6 per person (``usage_windows``) is
+core/rules/roster_windows.py. tests/test_bulk_equivalence.py proves, with hypothesis, that every
+row gets the answer ``assess`` gives a one-specialty profile made of it.
 """
 
 from __future__ import annotations
@@ -19,18 +20,16 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from core.messages.problems import ProblemTable
 from core.policy.data import POLICY, Policy
 from core.policy.dates import day_number
-from core.rules import certificate as cert
 from core.rules import specialty as rule
-from core.rules.validate import (
+from core.rules.date_checks import DateField, check_dates, check_dates_at
+from core.rules.problem_masks import Problems
+from core.rules.text_checks import (
     NO_TABLE,
     SPECIALTY,
     TEXT_TABLE,
-    DateField,
-    Problems,
-    check_dates,
-    check_dates_at,
     check_flags,
     check_text,
     flag_texts,
@@ -48,49 +47,17 @@ from core.schema.roster import (
     THREADS,
 )
 
-__all__ = ["PersonWindows", "PreparedRoster", "assess_prepared", "assess_roster",
-           "lapse_counts", "later_downloads", "person_windows", "prepare_roster", "roster_at",
-           "seen_at", "usage_windows"]
+__all__ = ["PreparedRoster", "assess_prepared", "assess_roster", "assess_with_problems",
+           "lapse_counts", "later_downloads", "prepare_roster", "roster_at", "seen_at"]
 
 
-class Messages:
-    """Each row's ``error`` text as a code into a table of the distinct texts (-1: none). A
-    million bad rows cost what their distinct texts cost; Arrow strings are made once, at the
-    end (``arrow``)."""
-
-    def __init__(self, codes: np.ndarray, table: list[str]) -> None:
-        self.codes, self.table = codes, table
-        self._arrow: pa.Array | None = None
-
-    @classmethod
-    def of(cls, texts: np.ndarray, present: np.ndarray) -> Messages:
-        """From one text (or None) per row."""
-        codes = np.full(len(texts), -1, dtype=np.int64)
-        rows = np.flatnonzero(present)
-        codes[rows], uniques = pd.factorize(texts[rows])
-        return cls(codes, [str(u) for u in uniques])
-
-    def extend(self, problems: Problems, texts, dates, derived) -> Messages:
-        """Each problem's one-line text appended to its rows' text ('; ' between)."""
-        codes, table = self.codes, self.table
-        for _, idx, new, parts in problems.render(texts, dates, derived):
-            lines = [p.as_text() for p in parts]
-            pair, pairs = pd.factorize((codes[idx] + 1) * len(lines) + new)  # (text so far, new)
-            joined = []
-            for u in pairs.tolist():
-                so_far, k = divmod(u, len(lines))
-                joined.append(lines[k] if so_far == 0 else f"{table[so_far - 1]}; {lines[k]}")
-            codes = codes.copy()
-            codes[idx] = len(table) + pair
-            table = table + joined
-        return Messages(codes, table)
-
-    def arrow(self) -> pa.Array:
-        """The texts as one Arrow string array (null where none), made once."""
-        if self._arrow is None:
-            self._arrow = pa.array(self.table, type=pa.string()).take(
-                pa.array(self.codes, mask=self.codes < 0))
-        return self._arrow
+def add_problems(table: ProblemTable, problems: Problems, texts, dates,
+                 derived) -> ProblemTable:
+    """``table`` with each problem of ``problems`` added to its rows, as data (the ``error``
+    text is rendered from it at the edge, ``ProblemTable.arrow``)."""
+    for _, idx, new, parts in problems.render(texts, dates, derived):
+        table = table.append(idx, new, parts)
+    return table
 
 
 @dataclass
@@ -107,7 +74,7 @@ class PreparedRoster:
     adult: np.ndarray
     ce_done: np.ndarray
     bad: np.ndarray                 # rows with a problem found before T
-    messages: Messages              # their ``error`` texts
+    messages: ProblemTable          # their problems (the ``error`` texts at the edge)
     texts: dict[str, pa.Array | pa.ChunkedArray]  # checked text columns (trimmed)
     # made on first use and shared with the copies of seen_at (the date rules need none of it)
     _later: dict = field(default_factory=dict, repr=False, compare=False)
@@ -181,14 +148,17 @@ def day_field(s: pd.Series | None, n: int) -> DateField:
     return DateField(days, present)
 
 
-def prepare_roster(df: pd.DataFrame, policy: Policy = POLICY) -> PreparedRoster:
+def prepare_roster(df: pd.DataFrame, policy: Policy = POLICY,
+                   prior: ProblemTable | None = None) -> PreparedRoster:
     """Everything of ``assess_roster`` that does not depend on the as-of date, done once.
 
     ``df`` has the canonical roster columns (core/roster/io.py); date columns datetime64 (or ISO
-    text), the flag boolean (or yes/no text). An ``error`` column (problems found while reading
-    the file) is kept and extended.
+    text), the flag boolean (or yes/no text). ``prior``: the problems found while reading the
+    file (``Roster.problems``), kept and extended; without it, an ``error`` column of ``df`` is
+    kept (as text) and extended.
     """
     n = len(df)
+    before = prior if prior is not None else _prior_texts(df)
     col = df.get
     problems = Problems()
     lk = lookups(policy)
@@ -202,24 +172,20 @@ def prepare_roster(df: pd.DataFrame, policy: Policy = POLICY) -> PreparedRoster:
                           table, policy)
 
     def check_all_dates():
-        if ERROR_COLUMN in df.columns:
-            prior_mask = df[ERROR_COLUMN].notna().to_numpy(dtype=bool)
-            prior = df[ERROR_COLUMN].to_numpy(dtype=object)
-        else:
-            prior_mask, prior = np.zeros(n, dtype=bool), np.full(n, None, dtype=object)
         dates = {c: day_field(col(c), n) for c in DATE_COLUMNS}
         found = Problems()
-        derived = check_dates(found, dates, policy, _unparsed_dates(prior, prior_mask))
-        return prior, prior_mask, dates, derived, found
+        unparsed = {c: before.rows_with(c, "invalid_date") for c in DATE_COLUMNS}
+        derived = check_dates(found, dates, policy, unparsed)
+        return dates, derived, found
 
     if n >= THREADED_ROWS:  # Arrow and numpy let go of the GIL: the columns side by side
         with ThreadPoolExecutor(max_workers=THREADS) as pool:
             dated = pool.submit(check_all_dates)
             checks = dict(zip(TEXT_COLUMNS, pool.map(check, TEXT_COLUMNS), strict=True))
-            prior, prior_mask, dates, derived, date_problems = dated.result()
+            dates, derived, date_problems = dated.result()
     else:
         checks = {c: check(c) for c in TEXT_COLUMNS}
-        prior, prior_mask, dates, derived, date_problems = check_all_dates()
+        dates, derived, date_problems = check_all_dates()
     for c in TEXT_COLUMNS:  # reported in column order: the error texts keep their order
         checked = checks[c]
         texts[c] = checked.arrow
@@ -242,8 +208,8 @@ def prepare_roster(df: pd.DataFrame, policy: Policy = POLICY) -> PreparedRoster:
     known = ok["employer_province"]
     regime = np.where(known, lk.province_regime[np.where(known, p, 0)], rule.NOT_COVERED)
     province = np.where(known, lk.province_short[np.where(known, p, 0)], None)
-    messages = _messages(problems, prior, prior_mask, texts, dates, derived)
-    bad = problems.any_rows(n) | prior_mask
+    messages = add_problems(before, problems, texts, dates, derived)
+    bad = problems.any_rows(n) | before.bad
     return PreparedRoster(df, policy, regime.astype(np.int8), province,
                           specialty.astype(np.int16), dates,
                           derived["age65"], derived["adult"], ce, bad, messages, texts)
@@ -294,6 +260,12 @@ def seen_at(prep: PreparedRoster, as_of: date) -> PreparedRoster:
 
 def assess_prepared(prep: PreparedRoster, as_of: date) -> pd.DataFrame:
     """``assess_roster``'s answer at ``as_of`` from a prepared roster: only the date rules run."""
+    return assess_with_problems(prep, as_of)[0]
+
+
+def assess_with_problems(prep: PreparedRoster, as_of: date) -> tuple[pd.DataFrame, ProblemTable]:
+    """``assess_prepared``'s answer and every row's problems as data (the import's validation
+    report reads them; the ``error`` column is their text)."""
     n, t, policy = len(prep), day_number(as_of), prep.policy
     d = prep.dates
     late_problems = Problems()
@@ -301,8 +273,8 @@ def assess_prepared(prep: PreparedRoster, as_of: date) -> pd.DataFrame:
     bad, messages = prep.bad, prep.messages
     if late_problems.items:
         bad = bad | late_problems.any_rows(n)
-        messages = messages.extend(late_problems, prep.texts, d,
-                                   {"age65": prep.age65, "adult": prep.adult})
+        messages = add_problems(messages, late_problems, prep.texts, d,
+                                {"age65": prep.age65, "adult": prep.adult})
     F, E = d["valid_from"], d["valid_until"]
     A = d["renewal_applied_on"]
     cyc = rule.current_cycle(prep.record, prep.holder, t, policy, given=prep.given)
@@ -325,111 +297,15 @@ def assess_prepared(prep: PreparedRoster, as_of: date) -> pd.DataFrame:
     out["capped_at_65"] = _bools(cyc.capped_at_65 & covered, good)
     out["late_application"] = _bools(late & covered, good)
     out[ERROR_COLUMN] = pd.arrays.ArrowStringArray(messages.arrow())
-    return out
+    return out, messages
 
 
-def assess_roster(df: pd.DataFrame, as_of: date, policy: Policy = POLICY) -> pd.DataFrame:
+def assess_roster(df: pd.DataFrame, as_of: date, policy: Policy = POLICY, *,
+                  prior: ProblemTable | None = None) -> pd.DataFrame:
     """CONTRACT.md: the same per-row answers as ``assess`` on a one-specialty profile, vectorised.
-    Returns ``df``'s columns plus schema.OUTPUT_COLUMNS, same index."""
-    return assess_prepared(prepare_roster(df, policy.in_force(as_of)), as_of)
-
-
-_NO_ROW = np.iinfo(np.int64).max
-
-
-@dataclass
-class PersonWindows:
-    """A roster's usage windows per person with a download, as arrays (R-6 itself is
-    ``core.rules.certificate.usage_window``; ``usage_windows`` makes the frame)."""
-
-    t: int                      # the as-of date's day number
-    first_rows: np.ndarray      # per person: the roster row its person fields come from
-    rows: np.ndarray            # per specialty row: its row in the roster
-    spec: cert.Specialties      # per specialty row (``person``: index into first_rows)
-    window: cert.Windows
-
-    def __len__(self) -> int:
-        return len(self.first_rows)
-
-
-def person_windows(prep: PreparedRoster, as_of: date) -> PersonWindows:
-    """The usage window (R-6) of each person (registration number) whose first usable row has a
-    download date, by the same rule function as one profile. Rows with input errors are left
-    out; a person's regime, 65th birthday and download date come from their first row. A
-    download dated after ``as_of`` is ignored (POLICY.md, Definitions: ``seen_at``), as for one
-    profile."""
-    prep = seen_at(prep, as_of)
-    t, policy = day_number(as_of), prep.policy
-    late_problems = Problems()
-    check_dates_at(late_problems, prep.dates, prep.adult, t, policy)
-    usable = ~(prep.bad | late_problems.any_rows(len(prep)))
-    D = prep.dates["certificate_downloaded_on"]
-    person = prep.person
-    rows = np.flatnonzero(usable)
-    first_of = np.full(person.max() + 1 if len(prep) else 0, _NO_ROW)
-    np.minimum.at(first_of, person[rows], rows)  # each person's first usable row
-    persons = np.flatnonzero(first_of != _NO_ROW)
-    first_rows = first_of[persons]
-    has_d = D.present[first_rows] & (prep.regime[first_rows] != rule.NOT_COVERED)
-    persons, first_rows = persons[has_d], first_rows[has_d]
-    index = np.full(person.max() + 1 if len(prep) else 0, -1)
-    index[persons] = np.arange(len(persons))
-    rows = rows[index[person[rows]] >= 0]
-    d = prep.dates
-    A, P = d["renewal_applied_on"], d["renewal_approved_on"]
-    spec = cert.Specialties(index[person[rows]], d["valid_from"].days[rows],
-                            d["valid_until"].days[rows], A.days[rows], A.present[rows],
-                            P.days[rows], P.present[rows])
-    w = cert.usage_window(spec, prep.regime[first_rows], prep.age65[first_rows],
-                          D.days[first_rows], t, policy)
-    return PersonWindows(t, first_rows, rows, spec, w)
-
-
-def usage_windows(prep: PreparedRoster, as_of: date, windows: PersonWindows | None = None,
-                  only: np.ndarray | None = None) -> pd.DataFrame:
-    """The usage window (R-6) per person with a download date (``person_windows``), as a frame:
-    number, name, employer, province and download date from the person's first row;
-    ``specialties`` names the printed ones in the policy's order. ``only``: a mask over the
-    persons of ``windows``, to make the frame of those alone (the texts cost the most)."""
-    pw = windows if windows is not None else person_windows(prep, as_of)
-    w, spec, t = pw.window, pw.spec, pw.t
-    keep = np.arange(len(pw)) if only is None else np.flatnonzero(only)
-    first_rows = pw.first_rows[keep]
-    outdated_on = np.full(len(pw), np.iinfo(np.int64).max)
-    np.minimum.at(outdated_on, spec.person[w.outdated_rows], spec.approved_on[w.outdated_rows])
-    # the printed specialties of each person as a bit set, named in the policy's order
-    bits = np.zeros(len(pw), dtype=np.int64)
-    np.bitwise_or.at(bits, spec.person[w.printed],
-                     np.left_shift(1, prep.specialty[pw.rows][w.printed].astype(np.int64)))
-    masks_of, masks = pd.factorize(bits[keep])
-    all_names = prep.policy.specialties
-    joined = np.array(["、".join(n for i, n in enumerate(all_names) if m >> i & 1)
-                       for m in masks.tolist()], dtype=object)[masks_of]
-    take = pa.array(first_rows)
-    texts = {c: pd.arrays.ArrowStringArray(prep.texts[c].take(take).cast(pa.string()))
-             for c in ("registration_number", "name", "employer")}
-    status, until, capped_by = w.status[keep], w.until[keep], w.capped_by[keep]
-    outdated = w.outdated[keep]
-    available = status != cert.UNAVAILABLE
-    downloaded = prep.dates["certificate_downloaded_on"].days[first_rows]
-    return pd.DataFrame({
-        "registration_number": texts["registration_number"],
-        "name": texts["name"],
-        "employer": texts["employer"],
-        "employer_province": pd.array(prep.province[first_rows], dtype="str"),
-        "downloaded_on": _dates(downloaded, np.ones(len(keep), bool)),
-        "usage_until": _dates(until, available),
-        "capped_by": pd.Categorical.from_codes(np.where(available, capped_by, -1),
-                                               categories=list(cert.CAPPED_BY)),
-        "status": pd.Categorical.from_codes(status, categories=list(cert.USAGE_STATUSES)),
-        "outdated": outdated,
-        "outdated_by": _dates(outdated_on[keep], outdated),
-        "specialties": pd.array(joined, dtype="str"),
-        # text columns are text whatever the rows hold (inferred, no rows or only missing
-        # values would make them object)
-        "reason": pd.array(np.array(cert.REASONS, dtype=object)[w.reason[keep]], dtype="str"),
-        "days_left": pd.arrays.IntegerArray(np.where(available, until - t, 0), ~available),
-    })
+    Returns ``df``'s columns plus schema.OUTPUT_COLUMNS, same index. ``prior``: the problems
+    found while reading the file (``Roster.problems``)."""
+    return assess_prepared(prepare_roster(df, policy.in_force(as_of), prior), as_of)
 
 
 def lapse_counts(df: pd.DataFrame, as_of: date, policy: Policy = POLICY) -> pd.Series:
@@ -465,23 +341,13 @@ def _dates(days: np.ndarray, present: np.ndarray) -> np.ndarray:
 
 
 def _specialty_offset(lk) -> int:
-    """Where the specialty names start in the lookup keys (validate.lookups)."""
+    """Where the specialty names start in the lookup keys (text_checks.lookups)."""
     return int(np.flatnonzero(lk.table == SPECIALTY)[0])
 
 
-def _unparsed_dates(prior: np.ndarray, prior_mask: np.ndarray) -> dict[str, np.ndarray]:
-    """Date cells that the reader could not parse (already reported, not 'required' too)."""
-    out = {}
-    rows = np.flatnonzero(prior_mask)
-    for c in DATE_COLUMNS:
-        m = np.zeros(len(prior), dtype=bool)
-        tag = f"{c}: invalid_date"
-        for i in rows:
-            if tag in prior[i]:
-                m[i] = True
-        out[c] = m
-    return out
-
-
-def _messages(problems: Problems, prior, prior_mask, texts, dates, derived) -> Messages:
-    return Messages.of(prior, prior_mask).extend(problems, texts, dates, derived)
+def _prior_texts(df: pd.DataFrame) -> ProblemTable:
+    """The ``error`` column of a frame given from outside, kept as text."""
+    if ERROR_COLUMN not in df.columns:
+        return ProblemTable.none(len(df))
+    return ProblemTable.of_texts(df[ERROR_COLUMN].to_numpy(dtype=object),
+                                 df[ERROR_COLUMN].notna().to_numpy(dtype=bool))

@@ -1,5 +1,5 @@
 """The roster's schema, below the rules: its columns, Chinese labels, header aliases, text and
 file limits, regimes and status codes (``roster.py``), and the typed cells every reader and
-check shares (``cells.py``: dates in every accepted form, yes/no flags, text from any cell type,
-UTF-8 buffers, and each cell problem as a row error).
+check shares (``cells.py``: dates in every accepted form, UTF-8 buffers; ``cell_text.py``:
+yes/no flags, text from any cell type, and each cell problem as data).
 """

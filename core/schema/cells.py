@@ -1,73 +1,19 @@
-"""The roster reader's building blocks: the error a file can raise (``RosterReadError``), the
-shape of what reading gives (``Roster``), and the cells turned into typed values, column by
-column: dates in every accepted form (and XLSX serials), yes/no flags, text from any cell type,
-and each cell problem as a row error in the catalogue's words. core/roster/io.py documents the
-accepted forms."""
+"""The roster reader's typed cells: dates in every accepted form (and XLSX serials), read
+column by column without a Python loop per row (``parse_dates``), and what every cell reader
+shares (the string dtype, UTF-8 buffers, ``take_rows``, a cell's kind). Flags, text from any
+cell type and the cell problems are core/schema/cell_text.py; core/roster/io.py documents the
+accepted forms; what reading gives or raises (``Roster``, ``RosterReadError``) is
+core/roster/result.py."""
 
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-
-from core.messages.catalogue import problem
-from core.messages.errors import CodedError
-from core.schema.roster import (
-    COLUMN_LABELS_ZH,
-    ERROR_COLUMN,
-    FLAG_WORDS,
-    MAX_COLUMNS,
-    MAX_FILE_BYTES,
-    MAX_ROWS,
-)
-
-# --------------------------------------------------------------------------------------------
-# Errors
-# --------------------------------------------------------------------------------------------
-
-
-class RosterReadError(CodedError):
-    """The file cannot be read as a roster at all (CLI exit 2). Bilingual, with a code."""
-
-
-def _label(col: str) -> tuple[str, str]:
-    """(Chinese, English) label of a canonical column for messages."""
-    return f"{COLUMN_LABELS_ZH[col]}（{col}）", f"{col} ({COLUMN_LABELS_ZH[col]})"
-
-
-# --------------------------------------------------------------------------------------------
-# The result
-# --------------------------------------------------------------------------------------------
-
-
-@dataclass(eq=False)
-class Roster:
-    """A roster as read. ``raw`` and ``data`` share the index 0..n-1 (see module docstring).
-
-    ``source_format`` is ``"csv"``, ``"xlsx"`` or ``"frame"`` (from :func:`roster_from_frame`);
-    ``encoding`` is the CSV's encoding (None otherwise); ``sha256`` is the hex digest of the
-    bytes read (None for a frame).
-    """
-
-    raw: pd.DataFrame
-    data: pd.DataFrame
-    source_format: str
-    encoding: str | None = None
-    file_name: str | None = None
-    sha256: str | None = None
-
-    def __len__(self) -> int:
-        return len(self.data)
-
-    @property
-    def n_errors(self) -> int:
-        return int(self.data[ERROR_COLUMN].notna().sum())
-
 
 STRING = pd.StringDtype()  # "string": pd.NA for missing (pyarrow storage when available)
 DATE_DTYPE = "datetime64[s]"
@@ -108,7 +54,7 @@ def _ints(field: pa.Array) -> np.ndarray:
 def utf8_buffers(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     """A string array's offsets (int64, one more than its length) and its UTF-8 bytes, as numpy
     views: what the byte-level readers of dates (here) and text checks
-    (``core.rules.validate``) scan."""
+    (``core.rules.text_checks``) scan."""
     n = len(arr)
     bufs = arr.buffers()
     width = np.int64 if pa.types.is_large_string(arr.type) else np.int32
@@ -325,189 +271,3 @@ def parse_dates(series: pd.Series) -> tuple[pd.Series, pd.Series]:
         pd.Series(values, index=index, dtype=DATE_DTYPE, name=series.name),
         pd.Series(invalid, index=index, dtype=bool, name=series.name),
     )
-
-
-# --------------------------------------------------------------------------------------------
-# Flags (vectorised)
-# --------------------------------------------------------------------------------------------
-
-_FLAG_KEYS = pd.Index(list(FLAG_WORDS))  # the schema's accepted spellings
-_FLAG_VALUES = np.array(list(FLAG_WORDS.values()), dtype=bool)
-
-
-def parse_flags(series: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Yes/no cells -> ``("boolean" Series, bool Series of present-but-invalid cells)``.
-
-    是/否, true/false (any case), 1/0, yes/no, y/n, 已完成/未完成, √/×; blank -> NA, no error.
-    """
-    if pd.api.types.is_bool_dtype(series.dtype):
-        return series.astype("boolean"), pd.Series(False, index=series.index)
-    text = series if isinstance(series.dtype, pd.StringDtype) else _to_text(series)
-    key = text.str.strip().str.lower()
-    key = key.mask(key.str.endswith(".0", na=False), key.str.slice(0, -2))  # 1.0 / 0.0
-    codes = _FLAG_KEYS.get_indexer(key.fillna("\0missing"))
-    present = (key.fillna("") != "").to_numpy(dtype=bool)
-    known = codes >= 0
-    values = pd.array(_FLAG_VALUES[np.where(known, codes, 0)], dtype="boolean")
-    values[~known] = pd.NA
-    result = pd.Series(values, index=series.index, name=series.name)
-    return result, pd.Series(present & ~known, index=series.index, name=series.name)
-
-
-# --------------------------------------------------------------------------------------------
-# Values -> text (raw frame)
-# --------------------------------------------------------------------------------------------
-
-
-def _number_text(v: float | int) -> str:
-    if isinstance(v, (int, np.integer)):
-        return str(int(v))
-    f = float(v)
-    if f.is_integer() and abs(f) < 1e21:
-        return str(int(f))
-    return repr(f)
-
-
-def _cell_text(v: object) -> object:
-    kind = _element_kind(v)
-    if kind == 0:
-        return pd.NA
-    if kind == 1:
-        return v
-    if kind == 3:
-        return _number_text(v)
-    if isinstance(v, (bool, np.bool_)):
-        return "TRUE" if v else "FALSE"
-    if isinstance(v, np.datetime64):
-        v = pd.Timestamp(v)
-    if isinstance(v, datetime):
-        if v.time() == time(0):
-            return v.date().isoformat()
-        return v.isoformat(sep=" ", timespec="seconds")
-    if isinstance(v, date):
-        return v.isoformat()
-    if isinstance(v, time):
-        return v.isoformat(timespec="seconds")
-    if isinstance(v, timedelta):
-        return str(v)
-    return str(v)
-
-
-def _to_text(series: pd.Series) -> pd.Series:
-    """Any column -> ``"string"`` Series of its cell texts (missing = NA, '' kept)."""
-    dtype = series.dtype
-    if isinstance(dtype, pd.StringDtype):
-        return series if dtype == STRING else series.astype(STRING)
-    if pd.api.types.is_datetime64_any_dtype(dtype):
-        values = series.dt.tz_localize(None) if getattr(series.dt, "tz", None) else series
-        stamps = values.to_numpy().astype("datetime64[s]")
-        days = stamps.astype("datetime64[D]")  # floor, also before 1970
-        text = pc.cast(pa.array(days), pa.string())  # ISO dates, fast
-        timed = ~np.isnat(stamps) & (stamps != days)
-        if timed.any():
-            text = pc.if_else(pa.array(timed), pc.cast(pa.array(stamps), pa.string()), text)
-        return pd.Series(text.to_pandas(types_mapper={pa.string(): STRING}.get), index=series.index)
-    if pd.api.types.is_bool_dtype(dtype):
-        return series.map({True: "TRUE", False: "FALSE"}).astype(STRING)
-    if pd.api.types.is_integer_dtype(dtype):
-        return series.astype(STRING)
-    if pd.api.types.is_float_dtype(dtype):
-        numbers = series.astype("float64").to_numpy(na_value=np.nan)
-        whole = np.isfinite(numbers) & (np.floor(numbers) == numbers) & (np.abs(numbers) < 1e21)
-        text = pd.Series(numbers, index=series.index).map(repr).astype(STRING)
-        if whole.any():
-            text[whole] = pd.Series(
-                [str(int(x)) for x in numbers[whole]], index=series.index[whole], dtype=STRING
-            )
-        return text.mask(np.isnan(numbers))
-    if pd.api.types.infer_dtype(series, skipna=True) in ("string", "empty"):
-        return series.astype(STRING)
-    return series.map(_cell_text).astype(STRING)
-
-
-# --------------------------------------------------------------------------------------------
-# Normalisation: raw (+ typed cells) -> data
-# --------------------------------------------------------------------------------------------
-
-_CONTROL_CHARS = "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
-_MESSAGE_VALUE_MAX = 40
-def _cell_messages(column: str, code: str, values: pd.Series) -> pd.Series:
-    """``'<column>: <code> (<中文> / <English>)'`` for each cell, in the words of the one message
-    catalogue (core/messages/messages.toml), formatted once per distinct value."""
-    v = values.astype(STRING).fillna("")
-    long = v.str.len() > _MESSAGE_VALUE_MAX
-    v = v.where(~long, v.str.slice(0, _MESSAGE_VALUE_MAX) + "…")
-    v = v.str.replace(_CONTROL_CHARS, "\N{REPLACEMENT CHARACTER}", regex=True)
-    codes, uniques = pd.factorize(v)
-    table = np.array([problem(column, code, value=u).as_text() for u in uniques] + [None],
-                     dtype=object)
-    return pd.Series(table[codes], index=values.index, dtype=STRING)
-
-
-class _Errors:
-    """Row errors collected column by column, joined with '; ' (only touched rows cost)."""
-
-    def __init__(self, index: pd.Index):
-        self.index = index
-        self.parts: list[pd.Series] = []
-
-    def add(self, mask: np.ndarray | pd.Series, messages: pd.Series) -> None:
-        """Messages (indexed like the frame, at least on the masked rows) for the masked rows."""
-        mask = np.asarray(mask, dtype=bool)
-        if mask.any():
-            self.parts.append(messages.loc[self.index[mask]].astype(STRING))
-
-    def add_cells(self, mask, column: str, code: str, text: pd.Series) -> None:
-        """Cell messages for the masked rows, built from those rows' text only."""
-        mask = np.asarray(mask, dtype=bool)
-        if mask.any():
-            self.parts.append(_cell_messages(column, code, text[mask].str.strip()))
-
-    def series(self) -> pd.Series:
-        out = pd.Series(pd.NA, index=self.index, dtype=STRING, name=ERROR_COLUMN)
-        for part in self.parts:
-            current = out.loc[part.index]
-            out.loc[part.index] = current.where(current.isna(), current + "; " + part).fillna(part)
-        return out
-
-
-def _too_long_numbers(cells: pd.Series) -> np.ndarray:
-    """Number cells of 2**53 or more: their last digits are already lost in the file."""
-    if pd.api.types.is_bool_dtype(cells.dtype):
-        return np.zeros(len(cells), bool)
-    if pd.api.types.is_numeric_dtype(cells.dtype):
-        numbers = cells.astype("float64").to_numpy(na_value=np.nan)
-        return np.abs(np.nan_to_num(numbers)) >= 2**53
-    if cells.dtype != object or pd.api.types.infer_dtype(cells, skipna=True) in (
-        "string",
-        "empty",
-    ):
-        return np.zeros(len(cells), bool)
-    return cells.map(lambda v: _is_number(v) and v == v and abs(v) >= 2**53).to_numpy(bool)
-
-
-def _too_large(size: int) -> RosterReadError:
-    return RosterReadError(
-        "file_too_large",
-        f"文件过大（{size / 1048576:.0f} MB，上限 {MAX_FILE_BYTES // 1048576} MB）",
-        f"the file is too large ({size / 1048576:.0f} MB, the limit is "
-        f"{MAX_FILE_BYTES // 1048576} MB)",
-    )
-
-
-def _limit_error(code: str, what_zh: str, what_en: str, found: int, limit: int):
-    return RosterReadError(
-        code,
-        f"{what_zh}超出上限：{found:,} > {limit:,}（本系统一次最多读取 {MAX_ROWS:,} 行、"
-        f"{MAX_COLUMNS} 列）",
-        f"{what_en} over the limit: {found:,} > {limit:,} (this system reads at most "
-        f"{MAX_ROWS:,} rows and {MAX_COLUMNS} columns per file)",
-    )
-
-
-def _blank_to_na(frame: pd.DataFrame) -> pd.DataFrame:
-    out = {}
-    for col in frame.columns:
-        s = _to_text(frame[col])
-        out[col] = s.mask(s == "")
-    return pd.DataFrame(out, index=frame.index, columns=frame.columns)

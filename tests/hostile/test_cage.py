@@ -35,7 +35,7 @@ import psutil
 import pytest
 
 from core.admin import jobs
-from core.roster import cage, decode, packed
+from core.roster import cage, decode, packed, result
 from core.roster.io import RosterReadError, read_roster
 from core.rules.roster import assess_roster
 from core.schema import cells
@@ -56,7 +56,7 @@ GIB = 1024**3
 
 def _lower_limit(monkeypatch, name: str, value: int) -> None:
     """A reader limit lowered in every roster module that reads it."""
-    for module in (cells, decode, packed):
+    for module in (cells, result, decode, packed):
         if hasattr(module, name):
             monkeypatch.setattr(module, name, value)
 

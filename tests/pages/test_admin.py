@@ -460,7 +460,7 @@ def test_stacked_by_specialty_and_counting_persons_the_chart_says_what_it_counts
     """Issue 26: stacked by specialty, a person with two lapsed specialties is in two parts of a
     bar, so the bars are not persons: the count axis says "per specialty", and each province's
     distinct persons are a marker of their own, equal to core's count."""
-    from core.admin import dashboard as dash
+    from core.admin import dashboard_charts as chart_data
 
     as_of = date(2026, 12, 6)
     at = open_admin(as_of)
@@ -477,7 +477,8 @@ def test_stacked_by_specialty_and_counting_persons_the_chart_says_what_it_counts
     assert marker["name"] == text("admin.chart1_persons", "zh")
     demo = roster_at(demo_roster(30_000, seed=2021, as_of=today_shanghai()), as_of)
     a = assess_roster(demo, as_of)
-    want = dash.lapse_by_province(a, as_of, distinct_persons=True).set_index("province")["count"]
+    want = chart_data.lapse_by_province(a, as_of, distinct_persons=True)
+    want = want.set_index("province")["count"]
     got = dict(zip(marker["y"], marker["x"], strict=True))
     assert got == {p: int(n) for p, n in want.items() if n > 0}
     assert all(got[p] <= stacked[p] for p in got)

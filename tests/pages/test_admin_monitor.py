@@ -14,7 +14,8 @@ from core.admin import monitor
 from core.demo.roster import DEMO_ROWS, DEMO_SEED, demo_roster
 from core.policy.dates import today_shanghai
 from core.rules.certificate import USAGE_STATUSES
-from core.rules.roster import prepare_roster, roster_at, usage_windows
+from core.rules.roster import prepare_roster, roster_at
+from core.rules.roster_windows import usage_windows
 from core.rules.specialty import STATUSES
 from core.schema.roster import DUE_KINDS, REGIMES
 from tests.app_helpers import assert_clean, open_admin

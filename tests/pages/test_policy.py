@@ -11,6 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from core.demo import scenarios as sc
+from core.demo.scenario_data import SCENARIOS
 from core.policy.data import POLICY
 from ui.i18n import text
 
@@ -61,7 +62,7 @@ def test_the_page_opens_on_the_timeline_and_the_map():
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_the_gallery_shows_what_core_assess_says_for_every_scenario(lang):
     at = section(policy_page(lang), "scenarios")
-    for sid, s in sc.SCENARIOS.items():
+    for sid, s in SCENARIOS.items():
         ok(at.selectbox(key="policy_scenario").set_value(sid).run())
         a = sc.assess_scenario(s)  # computed here independently of the page
         shown = answer_frame(at, lang)
@@ -130,7 +131,7 @@ def test_the_notice_is_listed_clause_by_clause_with_rules_and_scenarios():
     # every scenario citing C-2.2.4 is linked under it
     link_labels = [el.proto.label for el in at.get("page_link")]
     for sid in sc.scenarios_citing("C-2.2.4"):
-        assert sc.SCENARIOS[sid].title_zh in link_labels
+        assert SCENARIOS[sid].title_zh in link_labels
 
 
 def test_presentation_mode_toggles_large_type_and_keeps_the_sidebar():

@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from core import assess
 from core.demo.roster import demo_profile
-from core.demo.scenarios import SCENARIOS
+from core.demo.scenario_data import SCENARIOS
 from core.demo.scenarios import get as get_scenario
 from core.policy.data import POLICY
 from core.policy.dates import today_shanghai

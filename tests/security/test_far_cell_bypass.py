@@ -14,7 +14,7 @@ import psutil
 import pytest
 
 from core.roster import packed
-from core.schema.cells import RosterReadError
+from core.roster.result import RosterReadError
 from tests.hostile.test_cage import GIB, run_cli_measured
 from tests.samples import EN_HEADER, GOOD_ROW, bilingual, xlsx_bytes
 

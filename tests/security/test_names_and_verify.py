@@ -20,7 +20,7 @@ from core.certificate import tokens
 from core.demo.roster import demo_profile
 from core.policy.data import POLICY
 from core.policy.dates import today_shanghai
-from core.rules.validate import NO_TABLE, check_text
+from core.rules.text_checks import NO_TABLE, check_text
 from core.runtime import config
 from tests.pages.test_verify import good_token, open_verify, page_text
 from ui.i18n import text
