@@ -350,10 +350,17 @@ def test_r7_paper_certificate(as_of, status):
 
 # ------------------------------------------------------------------------ R-8
 
-@pytest.mark.parametrize("number", ["京1112006200807445", "军1992006200807445",
-                                    "黔1522006200807445", "蜀1512006200807445"])
-def test_r8_accepts(number):
-    assess(profile(registration_number=number), d("2024-01-01"))
+@pytest.mark.parametrize("number, number_warnings", [
+    ("京1112006200807445", []),
+    ("军1992006200807445", []),  # the military character belongs to no province
+    ("黔1522006200807445", ["number_province_mismatch"]),  # 贵州's number, a 北京 employer
+    ("蜀1512006200807445", ["number_province_mismatch"]),  # 四川's second character
+])
+def test_r8_accepts(number, number_warnings):
+    a = assess(profile(registration_number=number), d("2024-01-01"))  # no InvalidInput
+    assert a["regime"] == "pilot" and a["specialties"][0]["status"] == "valid"
+    assert [w["code"] for w in a["warnings"] if w["code"].startswith("number_")] == \
+        number_warnings
 
 
 @pytest.mark.parametrize("number", [
