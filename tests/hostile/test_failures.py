@@ -3,7 +3,7 @@ naming the problem and the fix, in Chinese and English, and loses nothing.
 
 Already proven elsewhere, not repeated: tests/test_roster_store.py (a file where the database
 folder should be, a read-only ``mode=ro`` connection, disk full via ``max_page_count`` during an
-import, locked, corrupt, SIGKILL mid-import), tests/test_certificate_preview.py (``font_path``
+import, locked, corrupt, SIGKILL mid-import), tests/test_certificate_fonts.py (``font_path``
 without the font package), tests/test_runtime_config.py (corrupt key file contents, a directory
 instead of the key file).
 """
