@@ -78,9 +78,12 @@ lint: venv-dev
 
 # The fast lane, for every change: no system packages needed. Leaves out the tests marked
 # browser (chromium; every test that starts a `streamlit run` server is one), postgres and slow
-# (pyproject.toml).
+# (pyproject.toml). Two pytest-xdist workers (one per core of the 2-core target machine; each
+# has its own ECERT_DATA_DIR, tests/conftest.py); CHECK_WORKERS=0 runs it in one process.
 CHECK_MARKERS := not browser and not postgres and not slow
+CHECK_WORKERS ?= 2
 check: lint
-	@rc=0; $(PY) -m pytest -q -m "$(CHECK_MARKERS)" $(PYTEST_ARGS) || rc=$$?; \
+	@rc=0; $(PY) -m pytest -q -m "$(CHECK_MARKERS)" -n $(CHECK_WORKERS) --dist worksteal \
+		$(PYTEST_ARGS) || rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "make check: no tests were collected" >&2; exit 1; fi; \
 	exit $$rc

@@ -4,6 +4,8 @@
 - ``ECERT_DATA_DIR`` points to a fresh temporary directory for the whole run unless the caller
   set it, so tests never write into the developer's ``./data``. It is set in
   ``pytest_configure``, before any test module (and so any ``core`` module) is imported.
+  Under pytest-xdist (``make check`` runs ``-n 2``) each worker gets a folder of its own inside
+  the run's, so two workers never share a database, a key file or an upload.
 - PostgreSQL: ``postgres`` (session) is a throwaway cluster (scripts/pg_cluster.py: initdb into a
   temporary folder, pg_ctl on a free port of 127.0.0.1, as the ``postgres`` user when root),
   stopped and removed at the end of the run, also when tests fail. ``db`` is parametrised over
@@ -33,11 +35,21 @@ ROOT = Path(__file__).resolve().parent.parent
 _made_data_dir: str | None = None
 
 
+_MADE_MARK = "ECERT_TEST_RUN_DATA_DIR"  # the folder this run made (workers inherit it)
+
+
 def pytest_configure(config: pytest.Config) -> None:
     global _made_data_dir
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    made = os.environ.get(_MADE_MARK)
+    if worker and made and os.environ.get("ECERT_DATA_DIR") == made:
+        own = Path(made) / worker  # removed with the run's folder by the controller
+        own.mkdir(mode=0o700, exist_ok=True)
+        os.environ["ECERT_DATA_DIR"] = str(own)
+        return
     if not os.environ.get("ECERT_DATA_DIR"):
         _made_data_dir = tempfile.mkdtemp(prefix="ecert-test-data-")
-        os.environ["ECERT_DATA_DIR"] = _made_data_dir
+        os.environ["ECERT_DATA_DIR"] = os.environ[_MADE_MARK] = _made_data_dir
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

@@ -14,7 +14,7 @@ import pytest
 from core import assess, assess_roster
 from core.policy.data import POLICY
 from tests.engine_helpers import d, full, one, profile
-from tests.test_bulk_equivalence import _frame
+from tests.test_rules_roster import _frame
 
 
 def codes(items: list[dict]) -> list[str]:

@@ -15,7 +15,7 @@ from core import assess, assess_roster
 from core.demo.roster import demo_roster
 from core.policy.data import POLICY, POLICY_FILE, load_policy
 from tests.engine_helpers import d, profile
-from tests.test_bulk_equivalence import _frame
+from tests.test_rules_roster import _frame
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -5,7 +5,7 @@
     st.write(t("sidebar.as_of_invalid_query", value="2021-13-01"))   # str.format placeholders
 
 Keys are the dotted TOML table names of the catalogue (see the comment at its top). A key that is
-missing comes back as the key itself, so the gap is visible on the page; tests/test_i18n.py
+missing comes back as the key itself, so the gap is visible on the page; tests/test_ui_i18n.py
 checks that every literal key used in ``pages/`` and ``ui/`` exists in both languages.
 """
 

@@ -8,9 +8,9 @@ uses to fill the self-service form.
 Together the scenarios exercise every rule R-1…R-8 and reading I-1…I-9 of POLICY.md, including
 POLICY.md's worked examples 1–9 (``example`` names the example a scenario carries).
 ``coverage()`` reads what each scenario's computed assessment cites; ``uncovered()`` lists the
-rule and reading ids that no scenario reaches (tests/test_scenarios.py keeps it empty).
+rule and reading ids that no scenario reaches (tests/test_demo_scenarios.py keeps it empty).
 
-How ``coverage()`` counts (decided here, tested in tests/test_scenarios.py):
+How ``coverage()`` counts (decided here, tested in tests/test_demo_scenarios.py):
 
 - every ``rule``/``clause``/``readings`` of every specialty's ``trace``;
 - ``usage_window``: its ``rule`` (R-6), ``clause`` and ``readings`` whenever it is not null;

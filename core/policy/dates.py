@@ -87,7 +87,7 @@ def add_years_days(days: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
     Two loops, one reading: numpy for many dates (Hinnant's arithmetic, tabled once per ``n``
     over about 1805–2298 so that a roster's dates cost one gather), Python's calendar for a
     profile's few (numpy's set-up per call costs more than the work there: ~30 µs against ~3 µs
-    per call, measured). tests/test_dates.py proves the two agree on every day of 1900–2199.
+    per call, measured). tests/test_policy_dates.py proves the two agree on every day of 1900–2199.
     """
     if days.__class__ is int:  # one date (a profile's row run as scalars): an int and a bool
         if _LOW < days < _HIGH:
@@ -143,7 +143,7 @@ def month_numbers(days: np.ndarray) -> np.ndarray:
     """Day numbers -> months since January 1970 (int64: 1970-01 is 0, 1969-12 is -1). Within
     _LOW … _HIGH a gather from a table made once (numpy's ``astype("datetime64[M]")`` works out
     the calendar per value: 35 ms for a million dates, the gather 4 ms); outside it ``civil``.
-    tests/test_dates.py checks it against numpy on every day of the table and beyond."""
+    tests/test_policy_dates.py checks it against numpy on every day of the table and beyond."""
     days = np.asarray(days, dtype=np.int64)
     if days.size and days.min() > _LOW and days.max() < _HIGH:
         return _month_table()[days - (_LOW + 1)]

@@ -31,7 +31,7 @@ SQLAlchemy 2 Core (no ORM) over any URL; SQLite by default (CONTRACT.md "Configu
 
 Databases
     SQLite (the embedded default) and PostgreSQL (``postgresql+psycopg://…``, psycopg 3) are
-    both tested (tests/test_store.py runs every test on each). The rows go in by each
+    both tested (tests/test_roster_store.py runs every test on each). The rows go in by each
     database's bulk path: PostgreSQL ``COPY … FROM STDIN`` (CSV written by Arrow, one chunk of
     ``chunk_rows`` rows at a time), SQLite ``executemany`` per chunk.
 

@@ -8,7 +8,7 @@ call costs 0.3–1 µs, ten to fifty times what one Python operation on a scalar
 profile's answer is a few hundred such operations (measured: docs/BENCHMARKS.md, issue 9).
 
 A scalar condition is a Python (or numpy) bool; anything else goes to numpy. The equivalence
-tests (tests/test_bulk_equivalence.py) pit a profile, run as scalars, against the same rows run
+tests (tests/test_rules_roster.py) pit a profile, run as scalars, against the same rows run
 as a roster, as arrays.
 """
 

@@ -6,7 +6,7 @@ do not need T. ``assess_prepared(prepared, as_of)`` then runs only the date rule
 ``core.rules.specialty``) and the two checks against T; ``assess_roster(df, as_of)`` is the two
 in a row (CONTRACT.md); ``assess_with_problems`` gives the rows' problems as data too;
 ``lapse_counts`` the lapsed rows per province. R-6 per person (``usage_windows``) is
-core/rules/roster_windows.py. tests/test_bulk_equivalence.py proves, with hypothesis, that every
+core/rules/roster_windows.py. tests/test_rules_roster.py proves, with hypothesis, that every
 row gets the answer ``assess`` gives a one-specialty profile made of it.
 """
 

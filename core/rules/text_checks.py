@@ -127,7 +127,7 @@ def check_text(arr: pa.Array | pa.ChunkedArray | list, limit, table, policy: Pol
     (Arrow's per-call set-up would cost more than the work); a roster's column through Arrow,
     where values found in their table are clean and only the others are looked at closely: the
     raw UTF-8 bytes first (a control byte, a blank-looking first or last byte, more bytes than
-    the limit), the exact string functions only on those rows. tests/test_validate.py pits the
+    the limit), the exact string functions only on those rows. tests/test_rules_validate.py pits the
     two against each other.
     """
     n = len(arr)

@@ -1,10 +1,11 @@
 """Failures of the machine, not of the user (issue 6, "Failures"): each gives a clear message
 naming the problem and the fix, in Chinese and English, and loses nothing.
 
-Already proven elsewhere, not repeated: tests/test_store.py (a file where the database folder
-should be, a read-only ``mode=ro`` connection, disk full via ``max_page_count`` during an import,
-locked, corrupt, SIGKILL mid-import), tests/test_certificate.py (``font_path`` without the font
-package), tests/test_config.py (corrupt key file contents, a directory instead of the key file).
+Already proven elsewhere, not repeated: tests/test_roster_store.py (a file where the database
+folder should be, a read-only ``mode=ro`` connection, disk full via ``max_page_count`` during an
+import, locked, corrupt, SIGKILL mid-import), tests/test_certificate_fonts.py (``font_path``
+without the font package), tests/test_runtime_config.py (corrupt key file contents, a directory
+instead of the key file).
 """
 
 from __future__ import annotations
@@ -153,7 +154,7 @@ def test_database_that_refuses_writes_keeps_the_current_roster(store, db):
     assert db_state(db) == before
 
 
-@pytest.mark.parametrize("db", ["sqlite"], indirect=True)  # PostgreSQL: tests/test_store.py
+@pytest.mark.parametrize("db", ["sqlite"], indirect=True)  # PostgreSQL: tests/test_roster_store.py
 def test_full_database_from_a_file_import_names_the_fix_and_keeps_the_roster(store, db):
     before = db_state(db)
     pages = sqlite3.connect(db.path).execute("PRAGMA page_count").fetchone()[0]

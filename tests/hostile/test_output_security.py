@@ -3,10 +3,10 @@ spreadsheet formulas, the certificate PDF prints the text as text (no script, no
 engine's JSON carries values unchanged (escaping is the page's job), and QR tokens refuse
 anything not signed with the project's key or past its usage window.
 
-Already proven elsewhere, not repeated: tests/test_io.py (neutralise_formulas on every formula
-start, header cells, XLSX has no formula cells), tests/test_certificate.py (a ``<script>`` name is
-printed), tests/test_tokens.py (foreign key, truncation, every one-character change, window
-boundaries).
+Already proven elsewhere, not repeated: tests/test_roster_export.py (neutralise_formulas on every
+formula start, header cells, XLSX has no formula cells), tests/test_certificate_preview.py (a
+``<script>`` name is printed), tests/test_certificate_tokens.py (foreign key, truncation, every
+one-character change, window boundaries).
 """
 
 from __future__ import annotations
@@ -167,7 +167,7 @@ def test_cli_assess_json_keeps_hostile_values_as_plain_strings():
 
 
 # --------------------------------------------------------------------------------------------
-# Tokens: the cases tests/test_tokens.py does not already show
+# Tokens: the cases tests/test_certificate_tokens.py does not already show
 # --------------------------------------------------------------------------------------------
 
 KEY = b"k" * 32

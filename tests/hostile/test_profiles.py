@@ -4,7 +4,7 @@ traceback; through the command line exit 2 with the errors JSON.
 
 The catalogue (core/messages/messages.toml) is checked: every ``[errors.*]`` code must be made by
 at least one input here (a new code without a hostile case fails ``test_every_error_code_…``).
-tests/test_validate.py proves the all-at-once reporting and a few fields; this file covers the
+tests/test_rules_validate.py proves the all-at-once reporting and a few fields; this file covers the
 rest of the codes and the wrong types and shapes.
 """
 
@@ -159,8 +159,8 @@ def test_each_field_wrong_in_each_way(code, field, p):
 
 
 # Codes only the roster reader gives (a file's cells; a JSON profile cannot hold them):
-# tests/test_io.py and tests/hostile/test_roster_files.py produce them. And codes only the saved
-# profile file's loader gives (tests/test_selfcheck_profile_file.py).
+# tests/test_roster_io.py and tests/hostile/test_roster_files.py produce them. And codes only the
+# saved profile file's loader gives (tests/test_selfcheck_profile_file.py).
 READER_ONLY = {"control_character", "number_too_long", "unknown_field", "date_outside_form"}
 
 

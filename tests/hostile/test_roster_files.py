@@ -8,8 +8,8 @@ Two kinds of answer, both decided here:
 * the file is read -> bad rows carry an ``error`` naming the column (``"<column>: <code> (…)"``)
   after ``assess_roster``; only the rows without an error are imported, in one transaction.
 
-tests/test_io.py already proves the reader's codes for most of these files; this catalogue adds
-the end-to-end answer (reader -> assess_roster -> store) and the cases it does not cover.
+tests/test_roster_io.py already proves the reader's codes for most of these files; this catalogue
+adds the end-to-end answer (reader -> assess_roster -> store) and the cases it does not cover.
 """
 
 from __future__ import annotations

@@ -260,7 +260,7 @@ def test_a_broken_database_is_an_error_not_a_traceback(with_hash, tmp_path, monk
 
 
 # -- the functions the page calls ------------------------------------------------------------
-# (the import use case itself: tests/test_importing.py)
+# (the import use case itself: tests/test_admin_importing.py)
 def test_the_export_holds_every_row_with_formulas_neutralised():
     as_of = today_shanghai()
     df = demo_roster(200, seed=11, as_of=as_of)

@@ -1,6 +1,6 @@
 """Admin login throttling on the page, with an injected clock (issue 6, "Security").
 
-tests/test_accounts.py proves ``core.admin.accounts.LoginThrottle`` itself (per client and per
+tests/test_admin_accounts.py proves ``core.admin.accounts.LoginThrottle`` itself (per client and per
 account, in the database) and tests/pages/test_admin.py that four wrong passwords make the
 right one wait. Here, on /admin with the throttle's clock under the test's control: during the
 wait even the right password is refused *without being checked*; once the wait has passed it

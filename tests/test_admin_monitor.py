@@ -1,7 +1,7 @@
 """core/admin/monitor.py: sorting usage windows into what must be done, and counting them.
 
 The windows are written out here in ``usage_windows``'s columns (the engine's own windows are
-exercised by tests/pages/test_admin_monitor.py and tests/test_due.py); this file checks the
+exercised by tests/pages/test_admin_monitor.py and tests/test_admin_due.py); this file checks the
 counting: boundaries of "ends within N days", filters, groups, order.
 """
 

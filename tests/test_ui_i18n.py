@@ -7,8 +7,6 @@ import re
 import string
 from pathlib import Path
 
-import pytest
-
 from ui import i18n
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -42,13 +40,34 @@ def test_every_used_key_exists_in_both_languages():
     assert not missing, f"keys used in code but absent from assets/strings.toml: {missing}"
 
 
-@pytest.mark.parametrize("key", sorted(i18n.catalogue()))
-def test_every_entry_has_zh_and_en_with_the_same_placeholders(key):
-    entry = i18n.catalogue()[key]
-    assert set(entry) == {"zh", "en"}, f"{key}: expected exactly zh and en, got {sorted(entry)}"
-    for lang in ("zh", "en"):
-        assert isinstance(entry[lang], str) and entry[lang].strip(), f"{key}.{lang} is empty"
-    assert placeholders(entry["zh"]) == placeholders(entry["en"]), key
+def entry_problems(key: str, entry) -> list[str]:
+    """What is wrong with one catalogue entry (nothing when it is right)."""
+    if not isinstance(entry, dict) or set(entry) != {"zh", "en"}:
+        got = sorted(entry) if isinstance(entry, dict) else type(entry).__name__
+        return [f"{key}: expected exactly zh and en, got {got}"]
+    out = [f"{key}.{lang} is empty" for lang in ("zh", "en")
+           if not isinstance(entry[lang], str) or not entry[lang].strip()]
+    if not out and placeholders(entry["zh"]) != placeholders(entry["en"]):
+        out.append(f"{key}: placeholders differ, zh {sorted(placeholders(entry['zh']))} "
+                   f"en {sorted(placeholders(entry['en']))}")
+    return out
+
+
+def test_every_entry_has_zh_and_en_with_the_same_placeholders():
+    """One failure that names every bad key (not one test id per key)."""
+    catalogue = i18n.catalogue()
+    assert len(catalogue) > 100  # the whole catalogue was read
+    bad = [p for key in sorted(catalogue) for p in entry_problems(key, catalogue[key])]
+    assert not bad, f"{len(bad)} bad entries in assets/strings.toml:\n" + "\n".join(bad)
+
+
+def test_the_entry_check_names_each_kind_of_problem():
+    assert entry_problems("ok", {"zh": "{n} 个", "en": "{n} of them"}) == []
+    assert entry_problems("a", {"zh": "只有中文"}) == ["a: expected exactly zh and en, got ['zh']"]
+    assert entry_problems("b", {"zh": " ", "en": "x"}) == ["b.zh is empty"]
+    assert entry_problems("c", {"zh": "{n} 个", "en": "{m}"}) == \
+        ["c: placeholders differ, zh ['n'] en ['m']"]
+    assert entry_problems("d", "text") == ["d: expected exactly zh and en, got str"]
 
 
 def test_text_formats_and_a_missing_key_is_shown_as_itself():

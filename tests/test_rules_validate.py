@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from core import InvalidInput, assess
+from core.rules.validate import validate
 from tests.engine_helpers import d, profile
 
 
@@ -47,8 +48,9 @@ def test_an_approval_with_no_application_cannot_predate_the_cycle(approved, bad)
                          "valid_until": "2023-12-31", "renewal_approved_on": approved}]
     if bad:
         assert errors(p)[0] == [("specialties[0].renewal_approved_on", "date_order")]
-    else:
-        assess(p, d("2024-01-01"))
+    else:  # accepted: the approval starts the current cycle
+        got = assess(p, d("2024-01-01"))["specialties"][0]
+        assert got["renewed"] is True and got["current_valid_from"] == approved
 
 
 def test_duplicate_and_too_many_specialties():
@@ -78,11 +80,26 @@ def test_field_errors(field, value, code):
     assert (field, code) in errors(profile(**{field: value}))[0]
 
 
-def test_full_province_names_and_gender_aliases_accepted():
-    for prov in ("新疆维吾尔自治区", "内蒙古自治区", "广西壮族自治区", "北京市"):
-        assess(profile(employer_province=prov), d("2024-01-01"))
-    assess(profile(gender="female"), d("2024-01-01"))
-    assess(profile(name="  张三  ", gender=None, employer=None), d("2024-01-01"))
+@pytest.mark.parametrize("full_name, short, regime", [
+    ("新疆维吾尔自治区", "新疆", "batch2021"), ("内蒙古自治区", "内蒙古", "not_covered"),
+    ("广西壮族自治区", "广西", "not_covered"), ("北京市", "北京", "pilot")])
+def test_full_province_names_accepted(full_name, short, regime):
+    a = assess(profile(employer_province=full_name), d("2024-01-01"))
+    assert (a["province"], a["regime"]) == (short, regime)
+    assert validate(profile(employer_province=full_name), d("2024-01-01")).employer_province \
+        == short
+
+
+@pytest.mark.parametrize("given, normal", [("female", "女"), ("F", "女"), ("male", "男"),
+                                           ("女", "女"), (None, None)])
+def test_gender_aliases_normalised(given, normal):
+    assert validate(profile(gender=given), d("2024-01-01")).gender == normal
+    assess(profile(gender=given), d("2024-01-01"))  # and the answer is given, not refused
+
+
+def test_name_trimmed_and_optional_fields_absent():
+    p = validate(profile(name="  张三  ", gender=None, employer=None), d("2024-01-01"))
+    assert (p.name, p.gender, p.employer) == ("张三", None, None)
 
 
 def test_date_order_of_application_and_approval():
@@ -95,8 +112,9 @@ def test_date_order_of_application_and_approval():
 def test_validity_before_age_18():
     p = profile(birth="1990-05-05", valid_from="2008-05-04", valid_until="2011-05-03")
     assert ("specialties[0].valid_from", "before_age_18") in errors(p)[0]
-    assess(profile(birth="1990-05-05", valid_from="2008-05-05", valid_until="2011-05-04"),
-           d("2010-01-01"))
+    got = assess(profile(birth="1990-05-05", valid_from="2008-05-05", valid_until="2011-05-04"),
+                 d("2010-01-01"))["specialties"][0]  # from the 18th birthday on: accepted
+    assert (got["status"], got["current_valid_from"]) == ("valid", "2008-05-05")
 
 
 def test_not_a_mapping():

@@ -1,0 +1,1 @@
+"""The real app in headless Debian Chromium through Playwright (tests by kind)."""
