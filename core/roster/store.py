@@ -102,6 +102,7 @@ try:  # the PostgreSQL driver (requirements.txt); SQLite works without it
 except ImportError:  # pragma: no cover - only on a SQLite-only installation
     psycopg = None
 
+from core.messages.catalogue import text
 from core.messages.errors import CodedError
 from core.runtime.config import private_file
 from core.schema.roster import DATE_COLUMNS, FLAG_COLUMN
@@ -149,6 +150,12 @@ class StoreError(CodedError, RuntimeError):
         self.detail = detail
 
 
+def _error(key: str, detail: str | None = None, /, **values) -> StoreError:
+    """The StoreError of messages.toml ``[store.<key>]``: its code is the key's first part."""
+    zh, en = text("store", key, **values)
+    return StoreError(key.split(".", 1)[0], zh, en, detail)
+
+
 class ImportSuperseded(StoreError):
     """Another import (or a switch) became current while this one was stored: the rows are kept
     complete as ``snapshot_id`` (not current); ``current_id`` is the current snapshot."""
@@ -157,16 +164,8 @@ class ImportSuperseded(StoreError):
         self.snapshot_id = int(snapshot_id)
         self.current_id = current_id
         other = f"#{current_id}" if current_id is not None else "—"
-        super().__init__(
-            "import_superseded",
-            f"在您导入期间，另一次导入（或切换）已把快照 {other} 设为当前名单。"
-            f"您的名单已完整保存为快照 #{snapshot_id}，但没有设为当前名单。"
-            "请在快照列表中比较两者；如应以您的名单为准，请选择它并设为当前名单。",
-            f"While you were importing, another import (or a switch) made snapshot {other} the "
-            f"current roster. Your roster is stored complete as snapshot #{snapshot_id} but is "
-            "NOT current. Compare the two in the snapshot list; if yours should be current, "
-            "pick it there and make it current.",
-        )
+        super().__init__("import_superseded", *text("store", "import_superseded", other=other,
+                                                    snapshot_id=snapshot_id))
 
 
 # -- schema ----------------------------------------------------------------------------------
@@ -281,12 +280,7 @@ def _normalise(df: pd.DataFrame) -> pd.DataFrame:
     """The canonical columns with the canonical dtypes, or StoreError('invalid_roster')."""
     missing = [c for c in COLUMNS if c not in df.columns]
     if missing:
-        raise StoreError(
-            "invalid_roster",
-            f"名单缺少列：{', '.join(missing)}。请先用名单读取功能转换为标准列后再导入。",
-            f"The roster lacks columns: {', '.join(missing)}. Read it into the canonical columns "
-            "before importing.",
-        )
+        raise _error("invalid_roster.missing_columns", columns=", ".join(missing))
     out = {}
     try:
         for c in COLUMNS:
@@ -303,12 +297,7 @@ def _normalise(df: pd.DataFrame) -> pd.DataFrame:
                 s = s.astype("string")
             out[c] = s
     except (ValueError, TypeError) as exc:
-        raise StoreError(
-            "invalid_roster",
-            f"名单列 {c} 的值无法保存：{exc}。请检查该列的日期或是/否取值。",
-            f"Column {c} holds values that cannot be stored: {exc}. Check its dates or yes/no "
-            "values.",
-        ) from exc
+        raise _error("invalid_roster.bad_values", column=c, error=exc) from exc
     return pd.DataFrame(out)
 
 
@@ -382,12 +371,7 @@ def _refuse_nul(df: pd.DataFrame) -> None:
         hits = pc.fill_null(pc.match_substring(column, "\x00"), False)
         if pc.any(hits).as_py():
             row = int(np.flatnonzero(hits.to_numpy(zero_copy_only=False))[0])
-            raise StoreError(
-                "invalid_roster",
-                f"名单列 {c} 第 {row + 1} 行含有空字符（NUL），无法保存。请删除这些字符后再导入。",
-                f"Column {c}, row {row + 1} holds a NUL character, which cannot be stored. "
-                "Remove such characters and import again.",
-            )
+            raise _error("invalid_roster.nul", column=c, row=row + 1)
 
 
 def _copy_out_rows(raw, snapshot_id: int) -> list[pa.StructArray]:
@@ -481,13 +465,7 @@ class Store:
         try:
             self.url = sa.make_url(url)
         except (sa_exc.ArgumentError, ValueError) as exc:
-            raise StoreError(
-                "bad_url",
-                f"数据库地址 {url!r} 无法识别：{exc}。请按 SQLAlchemy 格式设置 ECERT_DB_URL，"
-                "例如 sqlite:///data/ecert.db。",
-                f"The database URL {url!r} is not understood: {exc}. Set ECERT_DB_URL in "
-                "SQLAlchemy form, e.g. sqlite:///data/ecert.db.",
-            ) from exc
+            raise _error("bad_url.unreadable", url=url, error=exc) from exc
         self.is_sqlite = self.url.get_backend_name() == "sqlite"
         self.is_memory = False  # an in-memory SQLite database: no other process can see it
         kwargs: dict = {}
@@ -513,13 +491,7 @@ class Store:
         try:
             self.engine = sa.create_engine(self.url, **kwargs)
         except (sa_exc.ArgumentError, ImportError) as exc:  # unknown dialect or missing driver
-            raise StoreError(
-                "bad_url",
-                f"无法使用数据库地址 {self._where()}：{exc}。"
-                "请检查 ECERT_DB_URL 并安装对应的数据库驱动。",
-                f"Cannot use the database URL {self._where()}: {exc}. Check ECERT_DB_URL and "
-                "install the matching database driver.",
-            ) from exc
+            raise _error("bad_url.unusable", where=self._where(), error=exc) from exc
         if self.is_sqlite:
             self._install_sqlite_hooks()
         self.is_postgresql = self.engine.dialect.name == "postgresql"
@@ -621,54 +593,16 @@ class Store:
         state = getattr(orig, "sqlstate", None) or ""
         low = text.lower()
         if state in PG_UNWRITABLE:
-            return StoreError(
-                "db_unwritable",
-                f"数据库 {where} 拒绝写入（{text}）。当前名单未改变。"
-                "请数据库管理员授予该数据库用户对 snapshots、roster_rows、snapshot_frames 三张表的 "
-                "SELECT、INSERT、UPDATE、DELETE 权限（并确认数据库不是只读），"
-                "或将 ECERT_DB_URL 指向可写的数据库。",
-                f"The database {where} refuses writes ({text}). The current roster is unchanged. "
-                "Ask the database administrator to grant this database user SELECT, INSERT, "
-                "UPDATE and DELETE on the tables snapshots, roster_rows and snapshot_frames (and "
-                "check the database is not read-only), or set ECERT_DB_URL to a writable "
-                "database.",
-                text,
-            )
+            return _error("db_unwritable.server", text, where=where, text=text)
         if state in PG_TIMEOUT:
-            return StoreError(
-                "db_timeout",
-                f"数据库 {where} 未能在限定时间内完成操作（{text}）。当前名单未改变。"
-                "请稍后重试；若一直如此，请数据库管理员放宽该用户的 statement_timeout。",
-                f"The database {where} did not finish in the time allowed ({text}). The current "
-                "roster is unchanged. Try again later; if it keeps happening, ask the database "
-                "administrator to raise statement_timeout for this user.",
-                text,
-            )
+            return _error("db_timeout", text, where=where, text=text)
         if state in PG_FULL or "could not extend file" in low or "no space left" in low:
-            return StoreError(
-                "disk_full",
-                f"数据库服务器 {where} 磁盘空间不足（{text}）。当前名单未改变。"
-                "请在数据库服务器上释放磁盘空间，或将 ECERT_DB_URL 指向空间充足的数据库后重试。",
-                f"The database server {where} is out of disk space ({text}). The current roster "
-                "is unchanged. Free disk space on the database server, or point ECERT_DB_URL to a "
-                "database with room, then try again.",
-                text,
-            )
+            return _error("disk_full.server", text, where=where, text=text)
         if state in PG_LOCKED:
             return None  # the generic db_locked message
         if (state.startswith(PG_GONE_PREFIXES)
                 or (isinstance(orig, psycopg.OperationalError) and not state)):
-            return StoreError(
-                "db_unreachable",
-                f"无法连接数据库服务器 {where}，或连接已中断（{text}）。当前名单未改变。"
-                "请确认数据库服务正在运行，并检查 ECERT_DB_URL 中的地址、端口、数据库名、"
-                "用户名和密码，然后重试。",
-                f"Cannot reach the database server {where}, or the connection was lost ({text}). "
-                "The current roster is unchanged. Make sure the database server is running and "
-                "check the host, port, database name, user and password in ECERT_DB_URL, then "
-                "try again.",
-                text,
-            )
+            return _error("db_unreachable", text, where=where, text=text)
         return None
 
     def _translate(self, exc: BaseException, action: str) -> StoreError:
@@ -683,56 +617,17 @@ class Store:
                 return found
         if ("locked" in low or "busy" in low or "lock timeout" in low
                 or getattr(orig, "sqlstate", None) in PG_LOCKED):
-            return StoreError(
-                "db_locked",
-                f"数据库 {where} 正被其他进程占用（已等待 {self.timeout:g} 秒）。"
-                "请稍后重试；若一直如此，请关闭其他正在导入名单的窗口或程序。当前名单未受影响。",
-                f"The database {where} is locked by another process (waited {self.timeout:g} s). "
-                "Try again shortly; if it persists, close other windows or programs importing a "
-                "roster. The current roster is unchanged.",
-                text,
-            )
+            return _error("db_locked", text, where=where, timeout=self.timeout)
         if "full" in low or err_no == errno.ENOSPC:
-            return StoreError(
-                "disk_full",
-                f"磁盘空间不足，无法写入数据库 {where}。"
-                "请释放磁盘空间，或将 ECERT_DB_URL 指向空间充足的位置后重试。当前名单未受影响。",
-                f"The disk is full: the database {where} cannot be written. Free disk space or "
-                "point ECERT_DB_URL to a place with room, then try again. The current roster is "
-                "unchanged.",
-                text,
-            )
+            return _error("disk_full.file", text, where=where)
         if ("not a database" in low or "malformed" in low or "corrupt" in low):
-            return StoreError(
-                "db_corrupt",
-                f"数据库文件 {where} 已损坏或不是 SQLite 数据库。"
-                "请从备份恢复，或将该文件移走后重新导入名单。",
-                f"The database file {where} is damaged or not a SQLite database. Restore it from "
-                "a backup, or move the file away and import the roster again.",
-                text,
-            )
+            return _error("db_corrupt", text, where=where)
         if (isinstance(orig, PermissionError | NotADirectoryError | FileExistsError)
                 or err_no in (errno.EACCES, errno.EROFS, errno.EPERM, errno.ENOTDIR)
                 or "readonly" in low or "read-only" in low or "unable to open" in low
                 or "permission" in low):
-            return StoreError(
-                "db_unwritable",
-                f"无法打开或写入数据库 {where}（{text}）。"
-                "请确认该文件及其所在目录存在且可写，"
-                "或设置 ECERT_DB_URL / ECERT_DATA_DIR 指向可写的位置。",
-                f"The database {where} cannot be opened or written ({text}). Make sure the file "
-                "and its folder exist and are writable, or set ECERT_DB_URL / ECERT_DATA_DIR to a "
-                "writable place.",
-                text,
-            )
-        return StoreError(
-            "db_error",
-            f"数据库操作失败（{action}，{where}）：{text}。"
-            "请检查 ECERT_DB_URL 设置以及数据库服务是否可用。",
-            f"The database operation failed ({action}, {where}): {text}. Check ECERT_DB_URL and "
-            "that the database server is reachable.",
-            text,
-        )
+            return _error("db_unwritable.file", text, where=where, text=text)
+        return _error("db_error", text, action=action, where=where, text=text)
 
     # -- transactions ------------------------------------------------------------------------------
     @contextmanager
@@ -972,11 +867,7 @@ class Store:
     def _require(self, conn: sa.Connection, snapshot_id: int) -> None:
         s = snapshots_table
         if conn.execute(sa.select(s.c.id).where(s.c.id == snapshot_id)).scalar() is None:
-            raise StoreError(
-                "snapshot_unknown",
-                f"没有编号为 {snapshot_id} 的名单快照。请在快照列表中选择一个存在的快照。",
-                f"There is no roster snapshot {snapshot_id}. Pick one from the snapshot list.",
-            )
+            raise _error("snapshot_unknown", snapshot_id=snapshot_id)
 
     def set_current(self, snapshot_id: int) -> None:
         """Make ``snapshot_id`` the current snapshot (one atomic switch)."""
@@ -995,12 +886,7 @@ class Store:
             self._lock_rows(conn)  # not while its row table is being written
             self._require(conn, snapshot_id)
             if conn.execute(sa.select(s.c.is_current).where(s.c.id == snapshot_id)).scalar():
-                raise StoreError(
-                    "snapshot_current",
-                    f"快照 {snapshot_id} 是当前名单，不能删除。请先切换到其他快照再删除。",
-                    f"Snapshot {snapshot_id} is the current roster and cannot be deleted. Switch "
-                    "to another snapshot first.",
-                )
+                raise _error("snapshot_current", snapshot_id=snapshot_id)
             conn.execute(r.delete().where(r.c.snapshot_id == snapshot_id))
             conn.execute(snapshot_frames_table.delete()
                          .where(snapshot_frames_table.c.snapshot_id == snapshot_id))
@@ -1033,12 +919,7 @@ class Store:
                                    .where(snapshots_table.c.is_current.is_(True))
                                    .order_by(snapshots_table.c.id.desc()).limit(1)).scalar()
                 if sid is None:
-                    raise StoreError(
-                        "no_snapshot",
-                        "数据库中还没有当前名单。请先导入名单（或载入演示数据）。",
-                        "The database has no current roster yet. Import a roster (or load the "
-                        "demo data) first.",
-                    )
+                    raise _error("no_snapshot")
             else:
                 sid = int(snapshot_id)
                 self._require(conn, sid)
