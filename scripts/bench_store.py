@@ -68,7 +68,7 @@ def measure(store: Store, df: pd.DataFrame, db_bytes) -> dict:
     out["load_rows_seconds"] = round(time.perf_counter() - t, 2)
     pd.testing.assert_frame_equal(rows, df)
     del rows
-    from core.roster.store import snapshot_frames_table
+    from core.roster.store.tables import snapshot_frames_table
 
     with store.engine.begin() as conn:
         conn.execute(snapshot_frames_table.insert().values(snapshot_id=sid, format="parquet",

@@ -88,7 +88,7 @@ def wait_for_rows(db, timeout: float = 60.0) -> None:
 
 
 def test_accept_import_writes_the_row_table_in_a_background_process(store, db):
-    """The import is current at once; the row table follows (core/roster/store.py, "Row table
+    """The import is current at once; the row table follows (core/roster/store/, "Row table
     later") and ends exactly the snapshot's rows, in order."""
     pending = importing.prepare_import(roster_csv(25, bad=True), "x.csv", today_shanghai())
     sid = importing.accept_import(store, pending)

@@ -906,10 +906,10 @@ def test_bench_script_runs_small(postgres):
 def test_a_loaded_text_column_is_one_chunk():
     """``load`` reads the Parquet copy by row group, not in 128Ki-row batches: a text column in
     8 chunks cost the admin table 15 instead of 2.7 ms for 1,000 rows (docs/BENCHMARKS.md)."""
-    from core.roster.store import _frame_from_parquet, _frame_to_parquet
+    from core.roster.store.codecs import frame_from_parquet, frame_to_parquet
 
     frame = demo_roster(300_000, seed=5, as_of=AS_OF)
-    back = _frame_from_parquet(_frame_to_parquet(frame))
+    back = frame_from_parquet(frame_to_parquet(frame))
     for column in ("name", "registration_number", "employer", "specialty"):
         assert back[column].array._pa_array.num_chunks == 1, column
     pd.testing.assert_frame_equal(back, frame.reset_index(drop=True), check_dtype=False)

@@ -15,7 +15,7 @@ assessment) and ``stored`` (before and after the transaction).
 Two admins (or two app servers) at once: ``prepare_import(..., seen_current=ID)`` records the
 snapshot that was current when the file was checked; ``accept_import`` makes the new snapshot
 current only if that is still so, otherwise it keeps it complete but not current and raises
-``ImportSuperseded`` (core/roster/store.py, "Concurrent imports").
+``ImportSuperseded`` (core/roster/store/, "Concurrent imports").
 
 Never imports streamlit: tests, benchmarks and the page run the same code.
 """
@@ -207,7 +207,7 @@ def accept_import(store: Store, pending: PendingImport,
     """Store the valid rows as a new snapshot (one transaction) and make it current; its id.
 
     The transaction holds what the dashboard reads (the snapshot and its Parquet frame); the
-    row table follows in a background process (``write_rows_later``; core/roster/store.py,
+    row table follows in a background process (``write_rows_later``; core/roster/store/,
     "Row table later"). Raises StoreError when the database fails (nothing changed), and
     ImportSuperseded when another snapshot became current since the file was checked (the
     rows are kept, complete, as a snapshot that is not current).

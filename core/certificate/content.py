@@ -8,33 +8,36 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from core.messages.catalogue import catalogue, label, text
 from core.messages.errors import CodedError
 from core.policy.data import POLICY
 from core.policy.dates import parse_iso
 
-# Static text of the layout (checked against the font like the user's text).
-TITLE = "中华人民共和国一级建造师注册证书"
+# The printed text of the layout (messages.toml [certificate.printed]; checked against the font
+# like the user's text).
+_PRINTED = catalogue()["certificate"]["printed"]
+TITLE = _PRINTED["title"]
 # 附件2 labels, with its colons
-LABELS = ("姓 名：", "性 别：", "出生日期：", "注册编号：", "聘用企业：", "注册专业：")
-USAGE_LABEL = "使用有效期："
-VALIDITY_LABEL = "有效期："
-QR_CAPTION = "扫码核验（ecert-desk）"
-SIGNATURE_IMAGE = "签名图像"
-SIGN_LABEL = "个人签名："
-SIGN_DATE_LABEL = "签名日期："
-MINISTRY = "中华人民共和国住房和城乡建设部"
-SEAL_NOTE = "（发证机关印章位置 · 预览不加盖印章）"
-ISSUED_LABEL = "签发日期："
-PHOTO_PLACEHOLDER = "照片"
-WATERMARK_ZH = "预览样张 非正式证书"
-WATERMARK_EN = "PREVIEW – NOT AN OFFICIAL CERTIFICATE"
+LABELS = tuple(_PRINTED["labels"])
+USAGE_LABEL = _PRINTED["usage_label"]
+VALIDITY_LABEL = _PRINTED["validity_label"]
+QR_CAPTION = _PRINTED["qr_caption"]
+SIGNATURE_IMAGE = _PRINTED["signature_image"]
+SIGN_LABEL = _PRINTED["sign_label"]
+SIGN_DATE_LABEL = _PRINTED["sign_date_label"]
+MINISTRY = _PRINTED["ministry"]
+SEAL_NOTE = _PRINTED["seal_note"]
+ISSUED_LABEL = _PRINTED["issued_label"]
+PHOTO_PLACEHOLDER = _PRINTED["photo_placeholder"]
+WATERMARK_ZH = _PRINTED["watermark_zh"]
+WATERMARK_EN = _PRINTED["watermark_en"]
 # The footer quotes C-3.3 in full, from the policy data (POLICY.md "Certificate layout").
 FOOTER_C33 = f"{POLICY.clauses['C-3.3']['number']} {POLICY.clauses['C-3.3']['zh']}"
-FOOTER = "本预览按附件2版式生成，仅供核对信息，不是电子注册证书，不具法律效力。"
-BASIS_NOTE = "依据：{notice}（政策数据版本 {version}）。"
-SCOPE_NOTE = "此后的通知可能有不同规定，以注册管理机关的记录和持证人证书上印载的日期为准。"
+FOOTER = _PRINTED["footer"]
+BASIS_NOTE = _PRINTED["basis_note"]
+SCOPE_NOTE = _PRINTED["scope_note"]
 STATIC_TEXT = "".join(
-    (TITLE, *LABELS, USAGE_LABEL, VALIDITY_LABEL, "至-0123456789年月日", QR_CAPTION)
+    (TITLE, *LABELS, USAGE_LABEL, VALIDITY_LABEL, _PRINTED["date_glyphs"], QR_CAPTION)
     + (SIGNATURE_IMAGE, SIGN_LABEL, SIGN_DATE_LABEL, MINISTRY, SEAL_NOTE, ISSUED_LABEL)
     + (PHOTO_PLACEHOLDER, WATERMARK_ZH, WATERMARK_EN, FOOTER, FOOTER_C33, BASIS_NOTE, SCOPE_NOTE)
 )
@@ -138,37 +141,29 @@ def content_from(profile: dict, assessment: dict, photo: bytes | None = None) ->
     """
     window = assessment.get("usage_window")
     if window is None:
-        raise CertificateUnavailable(
-            "not_covered",
-            "该聘用企业所在地未启用电子注册证书（建办市〔2021〕25号 一），无法生成证书预览。",
-            "The employer's province does not use electronic certificates (notice 25/2021, "
-            "clause 1), so there is no certificate to preview.",
-        )
+        raise CertificateUnavailable("not_covered", *text("certificate", "not_covered"))
     if window.get("status") == "unavailable":
         reason = window.get("reason")
         zh, en = _reason_messages(reason)
-        raise CertificateUnavailable(
-            "unavailable",
-            "下载日没有可打印的注册专业，无法生成证书（三(二)）" + (f"：{zh}" if zh else "。"),
-            "No registered specialty can be printed on the download date, so no certificate "
-            "can be issued (C-3.2)" + (f": {en}" if en else "."),
-            reason=reason,
-        )
+        message_zh = text("certificate", "unavailable.reason" if zh else "unavailable.no_reason",
+                          reason=zh, reason_en=en)[0]
+        message_en = text("certificate", "unavailable.reason" if en else "unavailable.no_reason",
+                          reason=zh, reason_en=en)[1]
+        raise CertificateUnavailable("unavailable", message_zh, message_en, reason=reason)
     usage_from = parse_iso(window["from"])
     usage_until = parse_iso(window["until"])
     printed = window["printed"]
     from core.rules.validate import validate  # the same normalisation the assessment used
 
     person = validate(profile, parse_iso(assessment["as_of"]))
-    missing = [(zh, en) for value, zh, en in ((person.gender, "性别", "gender"),
-                                                (person.employer, "聘用企业", "employer"))
-               if not value]
+    missing = [label(f) for f, value in (("gender", person.gender),
+                                         ("employer", person.employer)) if not value]
     if missing:  # certificate fields of 附件1: no preview without them
-        raise CertificateUnavailable(
-            "missing_fields",
-            f"证书须载明{'、'.join(z for z, _ in missing)}（附件1），请先填写后再生成预览。",
-            f"A certificate shows the holder's {' and '.join(e for _, e in missing)} "
-            "(annex 1): fill them in to draw the preview.")
+        joins = catalogue()["certificate"]["missing_fields"]
+        raise CertificateUnavailable("missing_fields", *text(
+            "certificate", "missing_fields",
+            fields=joins["join_zh"].join(z for z, _ in missing),
+            fields_en=joins["join_en"].join(e.lower() for _, e in missing)))
     specialties = [
         (str(p["specialty"]), parse_iso(p["valid_from"]), parse_iso(p["valid_until"]))
         for p in printed
@@ -191,7 +186,7 @@ def content_from(profile: dict, assessment: dict, photo: bytes | None = None) ->
 
 def zh_date(d: date) -> str:
     """``YYYY年MM月DD日``, zero-padded, as printed on the certificate."""
-    return f"{d.year:04d}年{d.month:02d}月{d.day:02d}日"
+    return _PRINTED["date"].format(year=d.year, month=d.month, day=d.day)
 
 
 def usage_window_text(content: CertificateContent) -> str:

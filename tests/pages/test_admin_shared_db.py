@@ -80,7 +80,7 @@ def test_an_import_overtaken_by_another_is_kept_and_said_in_both_languages(share
 
 
 def test_a_server_opening_the_store_finishes_row_tables_left_pending(shared):
-    """A server stopped while writing an import's row table (core/roster/store.py, "Row table
+    """A server stopped while writing an import's row table (core/roster/store/, "Row table
     later"): the next server to open the store writes it, and the page shows the snapshot
     meanwhile from its Parquet frame."""
     import time
