@@ -1,9 +1,10 @@
 """The rosters whose ``error`` column (CONTRACT.md, ``python -m core roster``) is pinned by
 tests/test_messages_problems.py: the demo roster, and a hostile roster with every kind of cell
 problem (bad dates, control characters, over-long text, unknown values, extra fields, the
-separators of the error text itself inside values). ``python -m tests.error_column_cases`` rewrote the
-expected columns in tests/fixtures/error_column/ from the code before problems became data
-(issue 24); the test compares today's output with them."""
+separators of the error text itself inside values). ``python -m tests.error_column_cases``
+rewrote the expected columns in tests/fixtures/error_column/ from the code before problems
+became data (a6158e5), so the test pins today's text to that.
+"""
 
 from __future__ import annotations
 
