@@ -281,7 +281,9 @@ def status_bands_base(bands: list[dict], lang: str, specialty_label, large: bool
                            font={"color": "#1b1b1b"}, bgcolor="rgba(255,255,255,0.85)")
     n = len(names)
     band_px = 110 if large else 90  # a band and its name
-    height = 190 + band_px * n
+    legend_px = _legend_strip(list(dict.fromkeys(status_label(b["status"], lang)
+                                                 for b in bands)), large)
+    height = 190 + band_px * n + legend_px
     fig.update_layout(barmode="overlay", uniformtext={"mode": "hide", "minsize": 10},
                       legend={"orientation": "h", "x": 0, "xanchor": "left", "yref": "container",
                               "y": 0.0, "yanchor": "bottom"})
@@ -294,9 +296,27 @@ def status_bands_base(bands: list[dict], lang: str, specialty_label, large: bool
     fig.update_yaxes(range=[2 * n + 0.7, -1.1], visible=False, fixedrange=True)
     _layout(fig, large, height)
     inset = _slider_inset(large)
-    fig.update_layout(margin={"l": inset, "r": inset, "t": 10, "b": 40},
+    fig.update_layout(margin={"l": inset, "r": inset, "t": 10, "b": 40 + legend_px},
                       meta={"rows": n, "middle": _middle(bands, x_range)})
     return fig.to_dict()
+
+
+#: The narrowest strip the time-travel legend must fit: a phone (390 px) less the page's gutters.
+PHONE_STRIP_PX = 260
+
+
+def _legend_strip(labels: list[str], large: bool) -> int:
+    """Height of the legend's strip below the dates: one line per row its entries take on a
+    phone (each entry: its symbol and gap, then its text; a CJK character about one em, other
+    characters about half), so the dates never lie under the legend at any width (issue 26)."""
+    size = _font_size(large)
+    rows, used = 1, 0.0
+    for label in labels:
+        width = 40 + sum(size if ord(c) > 0x2E7F else 0.55 * size for c in label)
+        if used and used + width > PHONE_STRIP_PX:
+            rows, used = rows + 1, 0.0
+        used += width
+    return int(rows * (size + 14))
 
 
 def _middle(bands: list[dict], x_range: tuple[date, date] | None) -> str | None:

@@ -27,6 +27,7 @@ import pytest
 from core.admin import audit
 from core.admin.accounts import Accounts
 from core.admin.auth import hash_password
+from core.demo.seed import ensure_demo
 from core.roster.store import Store
 from scripts.streamlit_client import PageError, StreamlitSession
 from tests.browser.app_server import start_app, stop_app
@@ -46,7 +47,7 @@ def server(tmp_path_factory) -> Iterator[tuple]:
     tmp = tmp_path_factory.mktemp("account-attacks")
     db = f"sqlite:///{(tmp / 'ecert.db').as_posix()}"
     store = Store(db)
-    store.ensure_demo()
+    ensure_demo(store)
     try:
         Accounts(store).add("gd", "province", [PROVINCE], PW)
         Accounts(store).add("look", "viewer", [], PW)

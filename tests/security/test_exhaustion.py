@@ -59,7 +59,10 @@ def send_quietly(client: Client, msg: BackMsg) -> None:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory) -> Iterator[tuple]:
     tmp = tmp_path_factory.mktemp("exhaust-app")
-    env = {"STREAMLIT_LOGGER_LEVEL": "debug", "ECERT_WS_PER_CLIENT": str(WS_CAP)}
+    # the clients below stand for visitors behind a proxy on this machine (their addresses in
+    # X-Forwarded-For), as deployed: the proxy is trusted, uvicorn rewrites no peer itself
+    env = {"STREAMLIT_LOGGER_LEVEL": "debug", "ECERT_WS_PER_CLIENT": str(WS_CAP),
+           "ECERT_TRUSTED_PROXIES": "127.0.0.1", "FORWARDED_ALLOW_IPS": ""}
     proc, url = start_app(tmp, extra_env=env)
     # before any page run: what a fresh server answers
     fresh = {"metrics": requests.get(url + "/_stcore/metrics", timeout=10).status_code,
