@@ -36,9 +36,9 @@ class PasswordInputError(CodedError, ValueError):
     """The password given to :func:`hash_password_cli` cannot be used (bilingual, with a code)."""
 
 
-def hash_password(password: str) -> str:
-    """The argon2id PHC string of ``password`` (a fresh random salt every call)."""
-    if not isinstance(password, str) or password == "":
+def _checked(password: str) -> str:
+    """``password`` when it may be hashed: not empty, at most MAX_PASSWORD_CHARS characters."""
+    if password == "":
         raise PasswordInputError("empty_password", "口令不能为空。", "The password is empty.")
     if len(password) > MAX_PASSWORD_CHARS:
         raise PasswordInputError(
@@ -46,7 +46,12 @@ def hash_password(password: str) -> str:
             f"口令过长（最多 {MAX_PASSWORD_CHARS} 个字符）。",
             f"The password is too long (at most {MAX_PASSWORD_CHARS} characters).",
         )
-    return _HASHER.hash(password)
+    return password
+
+
+def hash_password(password: str) -> str:
+    """The argon2id PHC string of ``password`` (a fresh random salt every call)."""
+    return _HASHER.hash(_checked(password if isinstance(password, str) else ""))
 
 
 def verify_password(password_hash: str | None, password: str | None) -> bool:
@@ -98,15 +103,7 @@ def read_password_cli(stdin: TextIO | None = None, label: str = "管理员口令
         password = first
     else:
         password = stdin.readline().rstrip("\r\n")
-    if password == "":
-        raise PasswordInputError("empty_password", "口令不能为空。", "The password is empty.")
-    if len(password) > MAX_PASSWORD_CHARS:
-        raise PasswordInputError(
-            "password_too_long",
-            f"口令过长（最多 {MAX_PASSWORD_CHARS} 个字符）。",
-            f"The password is too long (at most {MAX_PASSWORD_CHARS} characters).",
-        )
-    return password
+    return _checked(password)
 
 
 def hash_password_cli(stdin: TextIO | None = None,
