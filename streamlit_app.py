@@ -6,7 +6,7 @@ Pages read the two choices with ``ui.state.lang()`` / ``ui.state.as_of()`` and t
 
 import streamlit as st
 
-from ui import a11y, admin_auth, process, server_guard, sidebar
+from ui import a11y, admin_login, process, server_guard, sidebar
 from ui.i18n import t
 from ui.messages import show_unexpected
 
@@ -15,7 +15,7 @@ process.small_pages()  # once per process: large arrays on 4 KiB pages (ui/proce
 
 st.set_page_config(page_title=t("app.name"), page_icon=sidebar.app_icon(), layout="wide")
 
-admin_auth.log_base_url_once()  # once per server process: QR links while ECERT_BASE_URL is unset
+admin_login.log_base_url_once()  # once per server process: QR links while ECERT_BASE_URL is unset
 # Focus ring, 44 px tap targets, phone layout (assets/a11y.css; docs/ACCESSIBILITY.md).
 a11y.inject()
 # Sidebar: 中文/English and the as-of date (default today in Asia/Shanghai; ?as_of=YYYY-MM-DD).

@@ -1,7 +1,8 @@
 """管理看板 (admin dashboard), CONTRACT.md path "/admin" (issue 4).
 
-Thin: access gate (ui/admin_auth.py) -> roster source (ui/admin_data.py) -> dashboard
-(ui/admin_dashboard.py) and, for logged-in admins, import and snapshots (ui/admin_import.py).
+Thin: access gate (ui/admin_login.py, ui/admin_session.py) -> roster source
+(ui/admin_data.py) -> dashboard (ui/admin_dashboard.py) and, for logged-in admins, import
+and snapshots (ui/admin_import.py).
 Access is checked here on every run, so opening /admin directly never shows real data without
 a login. The fictional demo roster a fresh installation starts with is labelled as such, and
 earlier snapshots can be switched to or deleted (ui/admin_snapshots.py). Without a configured
@@ -13,10 +14,11 @@ import streamlit as st
 from core.roster.store import StoreError
 from ui import (
     admin_audit,
-    admin_auth,
     admin_dashboard,
     admin_data,
     admin_import,
+    admin_login,
+    admin_session,
     admin_snapshots,
     basis_view,
     state,
@@ -28,26 +30,26 @@ from ui.text import bilingual
 def still_logged_in() -> bool:
     """Asked by the dashboard's filter fragment before each of its reruns: the one login guard
     (browser binding, idle time, account still enabled), as a full run asks it."""
-    return admin_auth.guard()
+    return admin_session.guard()
 
 
 st.title(t("page.admin.title"))
 as_of = state.as_of()
-admin_auth.base_url_note()  # QR codes point at localhost while ECERT_BASE_URL is unset
+admin_login.base_url_note()  # QR codes point at localhost while ECERT_BASE_URL is unset
 basis_view.roster_basis(as_of)  # once for the page, not per row
-mode = admin_auth.access()
+mode = admin_login.access()
 if mode is None:  # the login form: get the dashboard ready while the password is typed
     admin_dashboard.prefetch(as_of)
 
 if mode == "demo":
-    admin_auth.demo_banner()
+    admin_login.demo_banner()
     st.caption(t("admin.source_demo", rows=admin_data.DEMO_ROWS, as_of=as_of.isoformat()))
     admin_dashboard.render(admin_data.demo_source(), as_of)
 
 elif mode == "admin":
-    admin_auth.account_line()  # who, which scope, log out
-    admin_auth.idle_watch()  # the data leaves the screen at the idle timeout, unclicked
-    scope = admin_auth.scope()
+    admin_login.account_line()  # who, which scope, log out
+    admin_session.idle_watch()  # the data leaves the screen at the idle timeout, unclicked
+    scope = admin_session.scope()
     try:
         store = admin_data.store()
         info = admin_snapshots.current(store)  # id, demo roster?, rows the import rejected

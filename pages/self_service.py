@@ -3,13 +3,15 @@
 Thin: the form's values -> ``core.assess(profile, as_of)`` -> the answer, its calendar and
 summary downloads (ui/answer_tools.py) and the certificate preview; under the form, the profile
 file (ui/profile_file_view.py). Errors of ``InvalidInput`` are shown beside their fields.
-Personal data stays in ``st.session_state`` (see ui/self_service_form.py).
+Personal data stays in ``st.session_state`` (see ui/self_service_form.py; the fields are drawn by
+ui/self_service_fields.py).
 """
 
 import streamlit as st
 
 from core import InvalidInput, assess
 from ui import answer_tools, certificate_view, phone_summary, profile_file_view, state
+from ui import self_service_fields as fields
 from ui import self_service_form as form
 from ui import self_service_view as view
 from ui.i18n import pick, t
@@ -44,7 +46,7 @@ by_key, _unowned = form.errors_by_widget(shown)  # all of them are listed in the
 left, right = st.columns([1, 1], gap="medium")
 with left:
     st.header(t("self_service.form.heading"), anchor="form")
-    form.draw(by_key)
+    fields.draw(by_key)
     profile_file_view.section()  # save the form as a file, load one (issue 14)
 form.save()
 
@@ -54,7 +56,7 @@ with right:
     elif failed:
         st.error(t("self_service.internal_error"), icon=":material/error:")
     elif shown:
-        lines = [f"- **{esc(form.field_label(e.get('field')))}**: "
+        lines = [f"- **{esc(fields.field_label(e.get('field')))}**: "
                  f"{esc(pick(e, 'message') or e.get('code'))}" for e in shown]
         st.error("\n".join([f"**{t('self_service.errors_header')}**", *lines]),
                  icon=":material/edit_note:")

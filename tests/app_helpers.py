@@ -7,7 +7,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from ui import admin_auth
+from ui import admin_login
 from ui.i18n import text
 
 APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
@@ -41,8 +41,8 @@ def login(at: AppTest, password: str, name: str = "") -> AppTest:
     """Type ``name`` (empty: ``admin``, the account of ECERT_ADMIN_PASSWORD_HASH) and
     ``password`` into the admin login form and submit it."""
     if name:
-        at.text_input(key=admin_auth.LOGIN_NAME_KEY).input(name)
-    at.text_input(key=admin_auth.PASSWORD_KEY).input(password)
+        at.text_input(key=admin_login.LOGIN_NAME_KEY).input(name)
+    at.text_input(key=admin_login.PASSWORD_KEY).input(password)
     [submit] = [b for b in at.button if b.label == text("admin.login_button", "zh")]
     submit.click().run()
     assert_clean(at)
@@ -51,7 +51,7 @@ def login(at: AppTest, password: str, name: str = "") -> AppTest:
 
 def accept_import(at: AppTest, password: str) -> AppTest:
     """Type the admin password again (required before an import) and press "accept"."""
-    at.text_input(key=admin_auth.REAUTH_KEY).input(password)
+    at.text_input(key=admin_login.REAUTH_KEY).input(password)
     [accept] = [b for b in at.button if b.key == "admin_accept"]
     accept.click().run()
     assert_clean(at)

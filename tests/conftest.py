@@ -139,7 +139,7 @@ def isolated_app(tmp_path, monkeypatch) -> Iterator[Path]:
     from streamlit.runtime.pages_manager import PagesManager
 
     from core.runtime import config
-    from ui import admin_auth
+    from ui import admin_session
 
     monkeypatch.setenv("ECERT_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.delenv("ECERT_ADMIN_PASSWORD_HASH", raising=False)
@@ -152,9 +152,9 @@ def isolated_app(tmp_path, monkeypatch) -> Iterator[Path]:
         PagesManager.uses_pages_directory = False
 
     monkeypatch.setattr(PagesManager, "__init__", init_after_router)
-    admin_auth.throttle.clear()
+    admin_session.throttle.clear()
     yield tmp_path
-    admin_auth.throttle.clear()
+    admin_session.throttle.clear()
 
 
 @pytest.fixture(scope="session")

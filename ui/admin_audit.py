@@ -1,7 +1,7 @@
 """The audit log on /admin (national accounts only): filter by day, account and action, read,
 download as CSV. The log itself is core/admin/audit.py; reading it is refused below the page
 to any other scope (core.admin.scope.require), and the download is guarded and audited like
-every admin download (ui/admin_auth.py ``guarded_download``).
+every admin download (ui/admin_session.py ``guarded_download``).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from core.admin import audit
 from core.admin.scope import require
 from core.policy.dates import today_shanghai
 from core.roster.store import Store, StoreError
-from ui import admin_auth
+from ui import admin_session
 from ui.i18n import t
 from ui.text import bilingual
 
@@ -20,7 +20,7 @@ SHOWN_ROWS = 1_000
 
 
 def section(store: Store) -> None:
-    require(admin_auth.scope(), "audit")
+    require(admin_session.scope(), "audit")
     st.caption(t("admin.audit_intro"))
     c1, c2, c3, c4 = st.columns(4)
     since = c1.date_input(t("admin.audit_since"), value=None, key="admin_audit_since")
@@ -40,7 +40,7 @@ def section(store: Store) -> None:
     filters = {"since": since, "until": until, "login": login, "action": action}
     st.download_button(
         t("admin.audit_download"),
-        data=admin_auth.guarded_download(lambda: audit.csv_bytes(frame), "audit", len(frame),
+        data=admin_session.guarded_download(lambda: audit.csv_bytes(frame), "audit", len(frame),
                                          {k: str(v) for k, v in filters.items() if v}),
         file_name=f"ecert-audit-{today_shanghai().isoformat()}.csv", mime="text/csv",
         key="admin_audit_csv", on_click="ignore", icon=":material/download:",

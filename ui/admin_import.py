@@ -27,7 +27,7 @@ from core.admin.importing import ImportProgress, PendingImport, accept_import, p
 from core.admin.scope import require
 from core.roster.io import RosterReadError, to_csv_bytes
 from core.roster.store import ImportSuperseded, Store, StoreError
-from ui import admin_auth, admin_data, state
+from ui import admin_data, admin_login, admin_session, state
 from ui.i18n import both, t
 from ui.text import bilingual, esc
 
@@ -108,7 +108,7 @@ def _progress_bar():
 
 
 def import_section(store: Store, as_of: date) -> None:
-    require(admin_auth.scope(), "import")  # national accounts only, whatever the page shows
+    require(admin_session.scope(), "import")  # national accounts only, whatever the page shows
     flash = st.session_state.pop(FLASH_KEY, None)
     if flash:
         st.success(flash, icon=":material/check_circle:")
@@ -163,7 +163,7 @@ def _pending_view(store: Store, pending: PendingImport, as_of: date) -> None:
                      width="stretch", height=240)
         report = pending.report
         st.download_button(t("admin.report_download"),
-                           data=admin_auth.guarded_download(lambda: to_csv_bytes(report),
+                           data=admin_session.guarded_download(lambda: to_csv_bytes(report),
                                                             "import_report", len(report),
                                                             {"file": pending.file_name}),
                            file_name=report_file_name(pending.file_name), mime="text/csv",
@@ -171,17 +171,17 @@ def _pending_view(store: Store, pending: PendingImport, as_of: date) -> None:
                            icon=":material/download:")
     else:
         st.success(t("admin.report_clean"))
-    st.text_input(t("admin.reauth_label"), type="password", key=admin_auth.REAUTH_KEY)
+    st.text_input(t("admin.reauth_label"), type="password", key=admin_login.REAUTH_KEY)
     c1, c2 = st.columns(2)
     accept = c1.button(t("admin.accept", accepted=pending.accepted), type="primary",
                        key="admin_accept", disabled=pending.accepted == 0)
     cancel = c2.button(t("admin.cancel"), key="admin_cancel")
     if cancel:
-        admin_auth.record("import_cancelled", {"file": pending.file_name,
+        admin_session.record("import_cancelled", {"file": pending.file_name,
                                                "rows": pending.n_rows})
         _reset_upload()
         st.rerun()
-    if accept and (problem := admin_auth.confirm_password()) is not None:
+    if accept and (problem := admin_login.confirm_password()) is not None:
         st.error(problem)
     elif accept:
         _bar, show = _progress_bar()
@@ -189,7 +189,7 @@ def _pending_view(store: Store, pending: PendingImport, as_of: date) -> None:
         try:
             sid = accept_import(store, pending, show)
         except ImportSuperseded as exc:  # stored complete but not current: say so, clear upload
-            admin_auth.record("import_accepted", {"file": pending.file_name,
+            admin_session.record("import_accepted", {"file": pending.file_name,
                                                   "rows": pending.accepted,
                                                   "snapshot": exc.snapshot_id,
                                                   "current": "no"})
@@ -205,7 +205,7 @@ def _pending_view(store: Store, pending: PendingImport, as_of: date) -> None:
                 admin_data.assessed(sid, as_of)
         except StoreError:
             pass  # the dashboard tab shows the error on the next run
-        admin_auth.record("import_accepted", {"file": pending.file_name,
+        admin_session.record("import_accepted", {"file": pending.file_name,
                                               "rows": pending.accepted,
                                               "rejected": pending.rejected, "snapshot": sid})
         _reset_upload()

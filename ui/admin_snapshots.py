@@ -22,7 +22,7 @@ import streamlit as st
 from core.admin.scope import require
 from core.demo.seed import DEMO_NOTE
 from core.roster.store import Store, StoreError
-from ui import admin_auth
+from ui import admin_login, admin_session
 from ui.i18n import t
 from ui.text import bilingual
 
@@ -86,7 +86,7 @@ def _label(r) -> str:
 def section(store: Store) -> None:
     """The snapshot list, "make current" and "delete" (with a confirmation and the password
     typed again; national accounts only) for earlier ones."""
-    require(admin_auth.scope(), "snapshots")
+    require(admin_session.scope(), "snapshots")
     try:
         snaps = store.snapshots()
     except StoreError as exc:
@@ -122,12 +122,12 @@ def section(store: Store) -> None:
     chosen = st.selectbox(t("admin.snap_choose"), list(labels), format_func=labels.get,
                           key="admin_snap_choice")
     st.text_input(t("admin.reauth_switch_label"), type="password",
-                  key=admin_auth.SNAP_REAUTH_KEY)
+                  key=admin_login.SNAP_REAUTH_KEY)
     bar = st.container(horizontal=True)
     if bar.button(t("admin.snap_make_current"), key="admin_snap_switch",
                   icon=":material/published_with_changes:"):
-        problem = admin_auth.confirm_password("admin.reauth_switch_needed",
-                                              admin_auth.SNAP_REAUTH_KEY)
+        problem = admin_login.confirm_password("admin.reauth_switch_needed",
+                                              admin_login.SNAP_REAUTH_KEY)
         if problem is not None:
             st.error(problem)
             return
@@ -136,7 +136,7 @@ def section(store: Store) -> None:
         except StoreError as exc:
             st.error(bilingual(exc))
             return
-        admin_auth.record("snapshot_switched", {"snapshot": int(chosen)})
+        admin_session.record("snapshot_switched", {"snapshot": int(chosen)})
         st.session_state.pop(DELETE_KEY, None)
         pending = st.session_state.get(PENDING_KEY)
         if pending is not None:  # this admin's own switch does not supersede their upload
@@ -156,8 +156,8 @@ def _confirm_delete(store: Store, snapshot_id: int, label: str) -> None:
         bar = st.container(horizontal=True)
         if bar.button(t("admin.snap_delete_yes", id=snapshot_id), type="primary",
                       key="admin_snap_delete_yes", icon=":material/delete_forever:"):
-            problem = admin_auth.confirm_password("admin.reauth_switch_needed",
-                                                  admin_auth.SNAP_REAUTH_KEY)
+            problem = admin_login.confirm_password("admin.reauth_switch_needed",
+                                                  admin_login.SNAP_REAUTH_KEY)
             if problem is not None:
                 st.error(problem)
                 return
@@ -167,7 +167,7 @@ def _confirm_delete(store: Store, snapshot_id: int, label: str) -> None:
             except StoreError as exc:
                 st.error(bilingual(exc))
                 return
-            admin_auth.record("snapshot_deleted", {"snapshot": snapshot_id})
+            admin_session.record("snapshot_deleted", {"snapshot": snapshot_id})
             st.session_state[FLASH_KEY] = t("admin.snap_deleted", id=snapshot_id)
             st.rerun()
         if bar.button(t("admin.cancel"), key="admin_snap_delete_no"):

@@ -187,11 +187,12 @@ def date_columns(table: pd.DataFrame) -> dict:
 
 def download_buttons(name: str, rows: int, make_table, key: str) -> None:
     """CSV and XLSX download buttons whose files are built only when clicked (``make_table``
-    returns the readable table), and only while the admin's login holds (audited: ui/admin_auth
+    returns the readable table), and only while the admin's login holds (audited: ui/admin_session
     ``guarded_download``)."""
-    from ui import admin_auth
+    from ui import admin_session
 
-    make_table = admin_auth.guarded_download(make_table, name, rows, admin_auth.page_filters())
+    make_table = admin_session.guarded_download(make_table, name, rows,
+                                                admin_session.page_filters())
     c1, c2, _ = st.columns([1, 1, 4])
     c1.download_button(t("admin.export_csv"),
                        data=lambda: csv_bytes(make_table()),

@@ -33,6 +33,11 @@ scripts/replicas.py, scripts/load.py and the tests all start ``streamlit run ser
 * **logs**: every log record of Streamlit, uvicorn, starlette and websockets is rewritten with
   session ids (any UUID) replaced by ``<session>`` before any handler sees it.
 
+Where the code is: this module holds the middleware (metrics, upload lengths, websockets per
+address, client messages, headers and the CSP), :func:`lifespan` and ``install()``;
+ui/server_limits.py the upload budgets, the admin marks and the runtime's patches;
+ui/log_redaction.py the log redaction.
+
 ``install()`` (called by the router on each run) is a no-op when the lifespan ran. Started the
 old way (``streamlit run streamlit_app.py``) it installs what it can at the first script run,
 as before issue 27; docs/SECURITY.md says why ``serve.py`` is the supported start.
@@ -41,39 +46,24 @@ as before issue 27; docs/SECURITY.md says why ``serve.py`` is the supported star
 from __future__ import annotations
 
 import base64
-import contextvars
 import hashlib
 import logging
 import os
 import re
 import threading
-import time
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from core.certificate.preview import MAX_PHOTO_BYTES
 from core.runtime import clients
+from ui import log_redaction, server_limits
 
-ANON_FILE_BYTES = MAX_PHOTO_BYTES  #: one file of a session that is not a logged-in admin
-ANON_SESSION_BYTES = 2 * MAX_PHOTO_BYTES  #: all files of such a session (a photo replaced)
-ANON_ADDRESS_BYTES = 8 * MAX_PHOTO_BYTES  #: all such files from one client address
-ANON_TOTAL_BYTES = 128 * 1024**2  #: all files of all such sessions together
-ADMIN_FILES = 2  #: files an admin session may hold at once (each up to server.maxUploadSize)
-ADMIN_TTL_SECONDS = 3600.0  #: an admin mark not renewed by a run for this long is dropped
 WS_PER_CLIENT_DEFAULT = 32  #: websockets at once per client address (ECERT_WS_PER_CLIENT)
-CLIENT_MESSAGE_BYTES = 1_000_000  #: uvicorn's frame limit; = server.maxWidgetStateSize (1 MB)
 MAX_WIDGET_TEXT = 64 * 1024  #: characters of one widget's text (the form takes 200 at most)
 MAX_QUERY = 16 * 1024  #: characters of a rerun's query string (a /verify token: at most 4,096)
 
 _lock = threading.Lock()
 _installed = False
-_admins: dict[str, float] = {}  # Streamlit session id -> last run as a logged-in admin
-_upload_address: dict[str, str] = {}  # session id holding files -> the address that sent them
-_request_address: contextvars.ContextVar[str | None] = contextvars.ContextVar(
-    "ecert_request_address", default=None)  # the client address of the upload being handled
 _open_ws: dict[str, int] = {}  # client address -> open websockets
-_SESSION_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.I)
-_LOGGERS = ("streamlit", "uvicorn", "starlette", "websockets", "tornado")
 log = logging.getLogger(__name__)
 
 
@@ -137,32 +127,6 @@ _HEADER_BYTES = [(k.lower().encode(), v.encode()) for k, v in SECURITY_HEADERS]
 _HEADER_NAMES = {k for k, _ in _HEADER_BYTES}
 
 
-# ------------------------------------------------------------------------------------ admins
-def mark_admin(session_id: str | None, admin: bool) -> None:
-    """Record whether the Streamlit session ``session_id`` is a logged-in admin now."""
-    if not session_id:
-        return
-    with _lock:
-        if admin:
-            _admins[session_id] = time.monotonic()
-        else:
-            _admins.pop(session_id, None)
-
-
-def is_admin(session_id: str) -> bool:
-    with _lock:
-        seen = _admins.get(session_id)
-        if seen is not None and time.monotonic() - seen > ADMIN_TTL_SECONDS:
-            del _admins[session_id]
-            seen = None
-        return seen is not None
-
-
-def redact(text: str) -> str:
-    """``text`` with every session id (UUID) replaced by ``<session>``."""
-    return _SESSION_ID.sub("<session>", text)
-
-
 # ------------------------------------------------------------------------------------ client
 def client_address(scope) -> str:
     """The client's address of an ASGI scope: the socket peer, or behind a trusted proxy
@@ -175,165 +139,17 @@ def client_address(scope) -> str:
     return clients.client_of(peer, forwarded)
 
 
-# ------------------------------------------------------------------------------------ logs
-def _install_log_redaction() -> None:
-    previous = logging.getLogRecordFactory()
-    if getattr(previous, "_ecert_guard", False):
-        return
-
-    def factory(*args, **kwargs):
-        record = previous(*args, **kwargs)
-        if record.name.startswith(_LOGGERS):
-            try:
-                message = record.getMessage()
-            except Exception:  # noqa: BLE001 - a broken format string stays as it was
-                return record
-            if _SESSION_ID.search(message):
-                record.msg, record.args = redact(message), None
-        return record
-
-    factory._ecert_guard = True  # type: ignore[attr-defined]
-    logging.setLogRecordFactory(factory)
-
-
-# ------------------------------------------------------------------------------------ runtime
-def _close_metrics(runtime) -> None:
-    providers = getattr(runtime.stats_mgr, "_providers_by_family", None)
-    if isinstance(providers, dict):
-        providers.clear()
-
-
-def _refuse(detail: str):
-    from starlette.exceptions import HTTPException
-
-    return HTTPException(status_code=413, detail=detail)
-
-
-def _bound_uploads(runtime) -> None:
-    manager = runtime.uploaded_file_mgr
-    storage = getattr(manager, "file_storage", None)
-    original = getattr(manager, "add_file", None)
-    if storage is None or original is None or getattr(original, "_ecert_guard", False):
-        return
-
-    def add_file(session_id: str, file) -> None:
-        size = len(file.data)
-        with manager._lock:
-            mine = storage.get(session_id, {})
-            held = sum(len(f.data) for fid, f in mine.items() if fid != file.file_id)
-            if is_admin(session_id):
-                if len(mine) >= ADMIN_FILES and file.file_id not in mine:
-                    raise _refuse("too many files")
-            else:
-                if size > ANON_FILE_BYTES or held + size > ANON_SESSION_BYTES:
-                    raise _refuse("file too large")
-                with _lock:
-                    address = _request_address.get() or _upload_address.get(session_id)
-                    same = {s for s, a in _upload_address.items() if a == address}
-                    same.add(session_id)
-                anon = {sid: sum(len(f.data) for fid, f in files.items()
-                                 if not (sid == session_id and fid == file.file_id))
-                        for sid, files in storage.items() if not is_admin(sid)}
-                if address is not None and sum(
-                        b for sid, b in anon.items() if sid in same) + size > ANON_ADDRESS_BYTES:
-                    raise _refuse("client busy")
-                if sum(anon.values()) + size > ANON_TOTAL_BYTES:
-                    raise _refuse("server busy")
-                if address is not None:  # only sessions that hold files are remembered
-                    with _lock:
-                        _upload_address[session_id] = address
-        original(session_id, file)
-
-    add_file._ecert_guard = True  # type: ignore[attr-defined]
-    manager.add_file = add_file
-
-
-def _release_on_disconnect(runtime) -> None:
-    """An anonymous session's uploaded files go when its websocket closes (Streamlit keeps
-    them until it drops the session, ``server.disconnectedSessionTTL`` later)."""
-    original = getattr(runtime, "disconnect_session", None)
-    if original is None or getattr(original, "_ecert_guard", False):
-        return
-
-    def disconnect_session(session_id, *args, **kwargs):
-        try:
-            return original(session_id, *args, **kwargs)
-        finally:
-            if not is_admin(session_id):
-                try:
-                    runtime.uploaded_file_mgr.remove_session_files(session_id)
-                except Exception:  # noqa: BLE001 - never break a disconnect
-                    log.warning("could not release a session's uploads")
-            with _lock:
-                _upload_address.pop(session_id, None)
-
-    disconnect_session._ecert_guard = True  # type: ignore[attr-defined]
-    runtime.disconnect_session = disconnect_session
-
-
-def _bound_frames() -> None:
-    """Tell uvicorn's websocket parser the client-message limit (it is given Streamlit's
-    outgoing ``server.maxMessageSize``, 200 MB, and would buffer a frame that large). uvicorn
-    reads ``Config.ws_max_size`` for each new connection; the lifespan runs before the first."""
-    try:
-        import uvicorn
-    except ImportError:
-        return
-    for obj in _instances(uvicorn.Config):
-        if obj.ws_max_size > CLIENT_MESSAGE_BYTES:
-            obj.ws_max_size = CLIENT_MESSAGE_BYTES
-
-
-def _instances(cls) -> list:
-    """The live objects of exactly ``cls`` the collector knows of (a dead weak proxy among
-    them raises ReferenceError on any look: skipped)."""
-    import gc
-
-    found = []
-    for obj in gc.get_objects():
-        try:
-            if type(obj) is cls:
-                found.append(obj)
-        except ReferenceError:
-            continue
-    return found
-
-
-FILE_HANDLES = 65536  #: the soft limit of open files the server raises itself to (within hard)
-
-
-def _raise_file_limit() -> None:
-    """Each open page holds a websocket (about 4 file handles): raise the soft limit of open
-    files to the hard one (at most FILE_HANDLES); the service's LimitNOFILE sets the hard one
-    (deploy/ecert-replica@.service, docs/DEPLOY.md)."""
-    try:
-        import resource
-
-        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-        want = FILE_HANDLES if hard == resource.RLIM_INFINITY else min(hard, FILE_HANDLES)
-        if soft != resource.RLIM_INFINITY and soft < want:
-            resource.setrlimit(resource.RLIMIT_NOFILE, (want, hard))
-    except (ImportError, ValueError, OSError):
-        log.warning("could not raise the open-file limit")
-
-
-def _guard_runtime(runtime) -> None:
-    _close_metrics(runtime)
-    _bound_uploads(runtime)
-    _release_on_disconnect(runtime)
-
-
 @asynccontextmanager
 async def lifespan(app):
     """The lifespan of serve.py's ``App``: runs after Streamlit's runtime started and before
     the server accepts its first connection."""
     global _installed
-    _install_log_redaction()
+    log_redaction.install_log_redaction()
     from streamlit.runtime import Runtime
 
-    _guard_runtime(Runtime.instance())
-    _bound_frames()
-    _raise_file_limit()
+    server_limits.guard_runtime(Runtime.instance())
+    server_limits.bound_frames()
+    server_limits.raise_file_limit()
     with _lock:
         _installed = True
     yield
@@ -408,7 +224,7 @@ class GuardMiddleware:
             return await _answer(send, 404, b"Not Found")
         if scope.get("method") == "PUT" and _UPLOAD in path:
             session_id = path.split(_UPLOAD, 1)[1].split("/", 1)[0]
-            if not is_admin(session_id):
+            if not server_limits.is_admin(session_id):
                 length = dict(scope.get("headers") or []).get(b"content-length")
                 if length is None:
                     return await _answer(send, 411, b"Length Required")
@@ -416,9 +232,10 @@ class GuardMiddleware:
                     size = int(length)
                 except ValueError:
                     return await _answer(send, 400, b"Bad Request")
-                if size > ANON_FILE_BYTES + _MULTIPART_MARGIN:
+                if size > server_limits.ANON_FILE_BYTES + _MULTIPART_MARGIN:
                     return await _answer(send, 413, b"File too large")
-            _request_address.set(client_address(scope))  # for the upload manager (add_file)
+            # the client address, for the upload manager (server_limits: add_file)
+            server_limits.request_address.set(client_address(scope))
 
         async def send_with_headers(message):
             if message.get("type") == "http.response.start":
@@ -480,14 +297,14 @@ def _wrap_asgi() -> bool:
         import uvicorn
     except ImportError:
         return False
-    servers = _instances(uvicorn.Server)
+    servers = server_limits.instances(uvicorn.Server)
     for obj in servers:
         config = obj.config
         app = getattr(config, "loaded_app", None)
         if app is not None and not getattr(app, "_ecert_guard", False):
             config.loaded_app = _GuardApp(app)
-        if config.ws_max_size > CLIENT_MESSAGE_BYTES:
-            config.ws_max_size = CLIENT_MESSAGE_BYTES
+        if config.ws_max_size > server_limits.CLIENT_MESSAGE_BYTES:
+            config.ws_max_size = server_limits.CLIENT_MESSAGE_BYTES
     return bool(servers)
 
 
@@ -506,7 +323,7 @@ def install() -> None:
         if _installed:
             return
         _installed = True
-    _install_log_redaction()
+    log_redaction.install_log_redaction()
     try:
         from streamlit.runtime import Runtime
 
@@ -516,7 +333,7 @@ def install() -> None:
     except Exception:  # noqa: BLE001 - no runtime (AppTest, bare mode): nothing to guard
         return
     try:
-        _guard_runtime(runtime)
+        server_limits.guard_runtime(runtime)
         served = _wrap_asgi()
     except Exception:  # noqa: BLE001 - never break a page run
         log.warning("server guards not installed at the first run")

@@ -17,7 +17,7 @@ same database: every replica shares them, a restart keeps them), created on firs
 (:func:`env_account`); the login ``admin`` is therefore reserved in the table.
 
 The throttle (:class:`LoginThrottle`) refuses an attempt unchecked only because of the failures
-of the SAME client (its address, see ui/admin_auth.py and ``ECERT_TRUSTED_PROXIES``): after
+of the SAME client (its address, see ui/admin_session.py and ``ECERT_TRUSTED_PROXIES``): after
 ``free_failures`` each further failure doubles its wait (1, 2, 4 … 60 s). Failures per account
 are counted too (the audit log and ``failures`` show an account under attack) but never make
 anyone wait: a right password is never refused because of other clients' failures, and the cap

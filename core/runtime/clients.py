@@ -3,9 +3,10 @@
 CONTRACT.md "Configuration": ``ECERT_TRUSTED_PROXIES`` names the addresses or CIDR ranges of
 the reverse proxies whose ``X-Forwarded-For`` is believed; with none (the default) no forwarded
 header is believed and a client is known by its socket's own address. One rule for the whole
-server (issue 25, issue 27): the admin login's throttle and audit (ui/admin_auth.py) and the
-process guards' per-address budgets (ui/server_guard.py: websockets, uploads) ask here, so a
-client that rotates a forged header neither escapes a budget nor locks someone else out.
+server (issue 25, issue 27): the admin login's throttle and audit (ui/admin_session.py) and the
+process guards' per-address budgets (ui/server_guard.py: websockets; ui/server_limits.py:
+uploads) ask here, so a client that rotates a forged header neither escapes a budget nor locks
+someone else out.
 
 Streamlit's server (uvicorn) itself replaces a socket peer listed in ``FORWARDED_ALLOW_IPS``
 (default: loopback) with an address of the header before the app sees it; :func:`client_of`

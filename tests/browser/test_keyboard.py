@@ -13,7 +13,7 @@ from core import assess
 from core.demo.roster import demo_profile
 from core.policy.dates import today_shanghai
 from tests.browser.app_server import TIMEOUT_MS, open_page, settle
-from ui import self_service_form as form
+from ui import self_service_fields as fields
 from ui.i18n import text
 
 pytestmark = pytest.mark.browser
@@ -121,7 +121,7 @@ def test_fill_read_and_download_with_the_keyboard_only(page: Page, app_url: str,
     kb.tab_to(is_(L("self_service.form.employer")))
     kb.type(p["employer"])
     kb.tab_to(is_(L("self_service.form.employer_province")))
-    kb.choose(form.province_label(p["employer_province"], "zh"))  # its full name
+    kb.choose(fields.province_label(p["employer_province"], "zh"))  # its full name
     kb.tab_to(is_(L("self_service.form.continuing_education_done")))
     kb.press("Space")
     expect(page.get_by_role("checkbox", name=L("self_service.form.continuing_education_done"))

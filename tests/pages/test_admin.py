@@ -25,7 +25,7 @@ from core.roster.store import Store
 from core.rules.roster import roster_at
 from tests import app_helpers
 from tests.app_helpers import accept_import, assert_clean, open_admin
-from ui import admin_auth, admin_dashboard, admin_import
+from ui import admin_dashboard, admin_import, admin_login
 from ui.i18n import text
 
 PASSWORD = "试一试 correct horse"
@@ -86,7 +86,7 @@ def test_no_hash_is_demo_mode_with_banner_and_no_upload():
     assert "python -m core hash-password" in banner and "README" in banner
     assert "ECERT_ADMIN_PASSWORD_HASH" in banner
     assert not at.file_uploader
-    assert not [t for t in at.text_input if t.key == admin_auth.PASSWORD_KEY]
+    assert not [t for t in at.text_input if t.key == admin_login.PASSWORD_KEY]
     assert at.metric and at.get("plotly_chart")
     assert not [b for b in at.button if b.label == text("admin.logout", "zh")]
 
@@ -104,7 +104,7 @@ def test_demo_mode_chart1_equals_lapse_counts_of_the_demo_roster():
 
 def test_with_a_hash_a_direct_open_shows_only_the_login(with_hash):
     at = open_admin()
-    assert at.text_input(key=admin_auth.PASSWORD_KEY)
+    assert at.text_input(key=admin_login.PASSWORD_KEY)
     assert not shows_data(at)
     # no demo banner either (only the operator's note that ECERT_BASE_URL is unset)
     assert [w.icon for w in at.warning] == [":material/qr_code_2:"]
@@ -139,7 +139,7 @@ def test_right_password_shows_the_dashboard_and_logout_ends_it(with_hash):
     logout.click().run()
     assert_clean(at)
     assert not shows_data(at)
-    assert at.text_input(key=admin_auth.PASSWORD_KEY)
+    assert at.text_input(key=admin_login.PASSWORD_KEY)
 
 
 def test_changing_the_configured_hash_logs_sessions_out(with_hash, monkeypatch):
@@ -240,7 +240,7 @@ def test_make_an_earlier_snapshot_current_again(with_hash):
     assert_clean(at)  # the password first (issue 25): nothing switched without it
     assert Store.from_config().current_id() == 2
     assert text("admin.reauth_switch_needed", "zh") in [e.value for e in at.error]
-    at.text_input(key=admin_auth.SNAP_REAUTH_KEY).input(PASSWORD)
+    at.text_input(key=admin_login.SNAP_REAUTH_KEY).input(PASSWORD)
     [b for b in at.button if b.key == "admin_snap_switch"][0].click().run()
     assert_clean(at)
     assert Store.from_config().current_id() == 1
@@ -325,7 +325,7 @@ def test_an_earlier_snapshot_is_deleted_only_after_a_confirmation(with_hash):
     at.button(key="admin_snap_delete_no").click().run()
     assert not [b for b in at.button if b.key == "admin_snap_delete_yes"]
     at.button(key="admin_snap_delete").click().run()
-    at.text_input(key=admin_auth.SNAP_REAUTH_KEY).input(PASSWORD)
+    at.text_input(key=admin_login.SNAP_REAUTH_KEY).input(PASSWORD)
     at.button(key="admin_snap_delete_yes").click().run()
     assert_clean(at)
     snaps = Store.from_config().snapshots()
@@ -371,19 +371,19 @@ def test_the_operator_is_told_when_qr_codes_point_at_localhost(monkeypatch, capl
     at = open_admin()
     [note] = [w for w in at.warning if w.icon == BASE_URL_ICON]
     assert "ECERT_BASE_URL" in note.value and "localhost" in note.value
-    admin_auth.log_base_url_once.clear()
+    admin_login.log_base_url_once.clear()
     with caplog.at_level("WARNING", logger="ecert_desk"):
-        admin_auth.log_base_url_once()
+        admin_login.log_base_url_once()
     assert any("ECERT_BASE_URL" in r.getMessage() for r in caplog.records)
     monkeypatch.setenv("ECERT_BASE_URL", "https://ecert.example.cn")
     at = open_admin()
     assert not [w for w in at.warning if w.icon == BASE_URL_ICON]
-    admin_auth.log_base_url_once.clear()
+    admin_login.log_base_url_once.clear()
     caplog.clear()
     with caplog.at_level("WARNING", logger="ecert_desk"):
-        admin_auth.log_base_url_once()
+        admin_login.log_base_url_once()
     assert not caplog.records
-    admin_auth.log_base_url_once.clear()
+    admin_login.log_base_url_once.clear()
 
 
 def test_the_page_says_what_a_reload_keeps(with_hash):

@@ -17,7 +17,7 @@ from core.roster.store import Store
 from core.rules.roster import roster_at
 from tests.app_helpers import accept_import, assert_clean, login, open_admin
 from tests.pages.test_admin import roster_csv
-from ui import admin_auth
+from ui import admin_login, admin_session
 from ui.i18n import text
 
 pytestmark = pytest.mark.usefixtures("isolated")
@@ -40,7 +40,7 @@ def actions() -> list[str]:
 
 def logged_in(at) -> bool:
     return bool(at.metric) and not [w for w in at.text_input
-                                     if w.key == admin_auth.PASSWORD_KEY]
+                                     if w.key == admin_login.PASSWORD_KEY]
 
 
 def chart1_provinces(at) -> set[str]:
@@ -62,7 +62,7 @@ def province_rows(province: str) -> int:
 
 def test_with_neither_hash_nor_account_the_page_is_in_demo_mode():
     at = open_admin()
-    assert not [w for w in at.text_input if w.key == admin_auth.PASSWORD_KEY]
+    assert not [w for w in at.text_input if w.key == admin_login.PASSWORD_KEY]
     assert [w for w in at.warning if "python -m core user add" in w.value]
 
 
@@ -70,7 +70,7 @@ def test_an_account_alone_turns_demo_mode_off_and_logs_in_by_name():
     Store.from_config()  # the demo roster
     make("gd", "province", ["广东"])
     at = open_admin(AS_OF)
-    assert at.text_input(key=admin_auth.LOGIN_NAME_KEY)  # the login form, not the demo
+    assert at.text_input(key=admin_login.LOGIN_NAME_KEY)  # the login form, not the demo
     login(at, PW)  # no name: "admin", which is not configured
     assert not logged_in(at) and text("admin.login_wrong", "zh") in at.error[0].value
     login(at, PW, "GD")
@@ -158,7 +158,7 @@ def test_login_logout_and_idle_timeout_are_audited(monkeypatch):
             return self.now
 
     clock = Clock()
-    monkeypatch.setattr(admin_auth, "clock", clock)
+    monkeypatch.setattr(admin_session, "clock", clock)
     at = login(open_admin(), "wrong", "n1")
     login(at, PW, "n1")
     at.button(key="admin_logout").click().run()
@@ -182,11 +182,11 @@ def test_imports_switches_and_deletions_are_audited():
     at.button(key="admin_cancel").click().run()
     at.file_uploader[0].set_value(("second.csv", roster_csv(30), "text/csv")).run()
     accept_import(at, PW)
-    at.text_input(key=admin_auth.SNAP_REAUTH_KEY).input(PW)
+    at.text_input(key=admin_login.SNAP_REAUTH_KEY).input(PW)
     at.button(key="admin_snap_switch").click().run()
     assert Store.from_config().current_id() == 1
     at.button(key="admin_snap_delete").click().run()
-    at.text_input(key=admin_auth.SNAP_REAUTH_KEY).input(PW)
+    at.text_input(key=admin_login.SNAP_REAUTH_KEY).input(PW)
     at.button(key="admin_snap_delete_yes").click().run()
     assert_clean(at)
     log = audit.read(Store.from_config())
@@ -239,7 +239,7 @@ def test_a_session_taken_over_elsewhere_is_audited(monkeypatch):
     make("n1", "national")
     at = login(open_admin(), PW, "n1")
     assert logged_in(at)
-    monkeypatch.setattr(admin_auth, "_binding", lambda session_id=None: "xsrf:someone-else")
+    monkeypatch.setattr(admin_session, "_binding", lambda session_id=None: "xsrf:someone-else")
     at.run()
     assert not logged_in(at)
     assert actions() == ["login_ok", "session_moved"]

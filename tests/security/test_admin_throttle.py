@@ -16,7 +16,7 @@ from streamlit.testing.v1 import AppTest
 from core.admin import auth
 from core.admin.auth import hash_password
 from tests.app_helpers import login, open_admin
-from ui import admin_auth
+from ui import admin_login, admin_session
 from ui.i18n import text
 
 PASSWORD = "throttle 口令 test"
@@ -33,9 +33,9 @@ class Clock:
 
 @pytest.fixture
 def clock(monkeypatch) -> Clock:
-    """The page's throttle (``admin_auth.throttle()``, in the database) on a fake clock."""
+    """The page's throttle (``admin_session.throttle()``, in the database) on a fake clock."""
     fake = Clock()
-    monkeypatch.setattr(admin_auth, "wall_clock", fake)
+    monkeypatch.setattr(admin_session, "wall_clock", fake)
     return fake
 
 
@@ -61,7 +61,7 @@ def configured(isolated, monkeypatch):
 
 
 def logged_in(at: AppTest) -> bool:
-    login_form = [w for w in at.text_input if w.key == admin_auth.PASSWORD_KEY]
+    login_form = [w for w in at.text_input if w.key == admin_login.PASSWORD_KEY]
     return bool(at.file_uploader and at.metric) and not login_form
 
 

@@ -29,7 +29,7 @@ from core.roster.store import Store
 from core.runtime import clients
 from tests.app_helpers import accept_import, assert_clean, login, open_admin
 from tests.samples import GOOD_ROW, OTHER_ROW, csv_bytes
-from ui import admin_auth, admin_import
+from ui import admin_import, admin_login, admin_session
 from ui.i18n import text
 
 PASSWORD = "attack 口令 9731"
@@ -57,20 +57,20 @@ def checks(monkeypatch) -> list[str]:
 @pytest.fixture
 def frozen(monkeypatch):
     """The page's throttle on a clock that stands still (AppTest runs take seconds here)."""
-    monkeypatch.setattr(admin_auth, "wall_clock", lambda: 10_000.0)
+    monkeypatch.setattr(admin_session, "wall_clock", lambda: 10_000.0)
 
 
 @pytest.fixture
 def address(monkeypatch) -> list[str]:
     """The client address the page sees (st.context has none under AppTest)."""
     current = ["198.51.100.7"]
-    monkeypatch.setattr(admin_auth, "client_key", lambda session_id=None: "ip:" + current[0])
+    monkeypatch.setattr(admin_session, "client_key", lambda session_id=None: "ip:" + current[0])
     return current
 
 
 def logged_in(at) -> bool:
     return bool(at.file_uploader and at.metric) and not [
-        w for w in at.text_input if w.key == admin_auth.PASSWORD_KEY]
+        w for w in at.text_input if w.key == admin_login.PASSWORD_KEY]
 
 
 def errors(at) -> str:
@@ -183,7 +183,7 @@ def test_a_busy_server_says_try_again_and_counts_nothing(monkeypatch):
         at = open_admin()
         login(at, PASSWORD)
         assert errors(at) == text("admin.login_busy", "zh")
-        assert admin_auth.throttle().failures("client:" + admin_auth.client_key()) == 0
+        assert admin_session.throttle().failures("client:" + admin_session.client_key()) == 0
     finally:
         for s in slots:
             s.__exit__(None, None, None)
@@ -226,7 +226,7 @@ class Clock:
 
 def test_an_idle_admin_is_logged_out(monkeypatch):
     clock = Clock()
-    monkeypatch.setattr(admin_auth, "clock", clock)
+    monkeypatch.setattr(admin_session, "clock", clock)
     at = login(open_admin(), PASSWORD)
     assert logged_in(at)
     clock.now += 14 * 60  # active again within 15 minutes
@@ -237,7 +237,7 @@ def test_an_idle_admin_is_logged_out(monkeypatch):
     assert_clean(at)
     assert not logged_in(at)
     assert any(text("admin.idle_logged_out", "zh", minutes="15") == i.value for i in at.info)
-    monkeypatch.setenv(admin_auth.IDLE_SETTING, "2")
+    monkeypatch.setenv(admin_session.IDLE_SETTING, "2")
     at = login(open_admin(), PASSWORD)
     clock.now += 121
     at.run()
@@ -262,7 +262,7 @@ def test_a_session_bound_elsewhere_is_logged_out(monkeypatch):
     """The binding check itself (the websocket takeover is in test_server_attacks.py)."""
     at = login(open_admin(), PASSWORD)
     assert logged_in(at)
-    monkeypatch.setattr(admin_auth, "_binding", lambda: "xsrf:someone-else")
+    monkeypatch.setattr(admin_session, "_binding", lambda: "xsrf:someone-else")
     at.run()
     assert not logged_in(at)
     assert any(text("admin.session_moved", "zh") == i.value for i in at.info)

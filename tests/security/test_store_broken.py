@@ -19,7 +19,7 @@ from core.admin.auth import hash_password
 from core.demo.roster import demo_profile
 from scripts.pg_cluster import free_port
 from tests.app_helpers import APP, assert_clean, login, plain
-from ui import admin_auth
+from ui import admin_login
 from ui.i18n import text
 
 PASSWORD = "broken-store 口令"
@@ -82,7 +82,7 @@ def test_admin_shows_the_store_error_and_self_service_still_works(broken):
     assert not at.metric and not at.file_uploader
     # the login throttle and the accounts live in the database (issue 25): without it nobody
     # logs in, and the login form says why
-    assert [w for w in at.text_input if w.key == admin_auth.PASSWORD_KEY]
+    assert [w for w in at.text_input if w.key == admin_login.PASSWORD_KEY]
 
     # the same session, back on the self-service page
     at.switch_page("pages/self_service.py").run()

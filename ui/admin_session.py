@@ -1,33 +1,24 @@
-"""The admin page's access gate: demo mode, login by account, the one guard, logout.
+"""The admin login's session: who is logged in, the one guard, the idle watch, the audit line.
 
-``access()`` runs first on every full run of pages/admin.py:
-
-* neither ``ECERT_ADMIN_PASSWORD_HASH`` nor any account in the roster database
-  (core/admin/accounts.py) -> ``"demo"`` (the demo roster only, uploads off, a banner saying
-  how to configure a password or make an account);
-* this session logged in and :func:`guard` content -> ``"admin"``; :func:`scope` then says what
-  the account may see (core/admin/scope.py);
-* otherwise the login form (account name, password; keyboard-only: Tab, Enter) and None.
-
-:func:`guard` is THE check of a login, called by every admin entry point: the full run
-(``access``), the dashboard's fragment reruns (pages/admin.py passes it), the deferred download
-callbacks (:func:`guarded_download`, which run outside any script run) and the idle watch. It
-holds when the session's account still exists, is enabled and has the same password hash (a
-fingerprint of it is kept; ``ECERT_ADMIN_PASSWORD_HASH`` is the national account ``admin``),
-the browser binding (its XSRF cookie's token, hashed: a second websocket resuming the session
-with a stolen session id lacks it) is the same, and the session was active within
-``ECERT_ADMIN_IDLE_MINUTES`` (default 15). When it fails the session is logged out and the
-audit log says why. :func:`idle_watch` (a fragment the browser reruns every
+A session logged in by the form of ui/admin_login.py keeps in ``st.session_state`` its account
+(``ACCOUNT_KEY``), a fingerprint of the account's login and password hash (``SESSION_FLAG``),
+its browser binding and its last activity. :func:`guard` is THE check of a login, called by
+every admin entry point: the full run (ui/admin_login.py ``access``), the dashboard's fragment
+reruns (pages/admin.py passes it), the deferred download callbacks (:func:`guarded_download`,
+which run outside any script run) and the idle watch. It holds when the session's account
+still exists, is enabled and has the same password hash (``ECERT_ADMIN_PASSWORD_HASH`` is the
+national account ``admin``), the browser binding (its XSRF cookie's token, hashed: a second
+websocket resuming the session with a stolen session id lacks it) is the same, and the session
+was active within ``ECERT_ADMIN_IDLE_MINUTES`` (default 15). When it fails the session is
+logged out and the audit log says why. :func:`idle_watch` (a fragment the browser reruns every
 :func:`watch_seconds`, which does not count as activity) reruns the page when the idle time is
 up, so the data leaves the screen without waiting for a click.
 
-Password checks (the login; the re-entry before an import, a snapshot switch or deletion) go
-through the throttle in the database (core/admin/accounts.py ``LoginThrottle``), keyed by the
-client's address: the socket peer, or, only when the peer is one of ``ECERT_TRUSTED_PROXIES``,
-the nearest untrusted address of ``X-Forwarded-For``; and through at most
-``MAX_CONCURRENT_CHECKS`` argon2 checks at once (one more for a client the account logged in
-from before). Every login, refusal, logout and timeout goes to the audit log
-(core/admin/audit.py) with the account and the client, never the password.
+Also here: the client's address (:func:`client_key`: the socket peer, or, only when the peer is
+one of ``ECERT_TRUSTED_PROXIES``, the nearest untrusted address of ``X-Forwarded-For``), the
+accounts as the page sees them (:func:`configured`, :func:`account`), the login throttle in the
+database (:func:`throttle`) and :func:`record`, one audit line (core/admin/audit.py) with the
+account and the client, never a password.
 """
 
 from __future__ import annotations
@@ -43,21 +34,12 @@ import streamlit as st
 from streamlit import runtime
 from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
-from core.admin import audit, auth
-from core.admin.accounts import (
-    ENV_LOGIN,
-    Account,
-    Accounts,
-    LoginThrottle,
-    env_account,
-    verify_account,
-)
+from core.admin import audit
+from core.admin.accounts import ENV_LOGIN, Account, Accounts, LoginThrottle, env_account
 from core.admin.scope import Scope
 from core.roster.store import StoreError
 from core.runtime import clients, config
-from ui import admin_data, server_guard
-from ui.i18n import t
-from ui.text import bilingual, esc
+from ui import admin_data, server_limits
 
 log = logging.getLogger("ecert_desk")
 
@@ -66,11 +48,6 @@ ACCOUNT_KEY = "admin_account"  # the login of this session's account
 LAST_ACTIVE = "admin_last_active"
 BINDING = "admin_binding"
 NOTICE = "admin_auth_notice"
-LOGIN_FORM = "admin_login"
-LOGIN_NAME_KEY = "admin_login_name"
-PASSWORD_KEY = "admin_password"
-REAUTH_KEY = "admin_reauth_password"
-SNAP_REAUTH_KEY = "admin_snap_reauth_password"
 XSRF_COOKIE = "_streamlit_xsrf"
 #: ``ECERT_ADMIN_IDLE_MINUTES`` (default 15): an admin session idle this long is logged out.
 IDLE_SETTING = "ECERT_ADMIN_IDLE_MINUTES"
@@ -240,7 +217,7 @@ def _log_out(notice: str | None = None, action: str | None = None) -> None:
     for k in (SESSION_FLAG, LAST_ACTIVE, BINDING, ACCOUNT_KEY):
         st.session_state.pop(k, None)
     sid = _session_id()
-    server_guard.mark_admin(sid, False)
+    server_limits.mark_admin(sid, False)
     if sid:
         with _live_lock:
             _live.pop(sid, None)
@@ -283,7 +260,7 @@ def guard(touch: bool = True) -> bool:
     if touch:
         st.session_state[LAST_ACTIVE] = now
     sid = _session_id()
-    server_guard.mark_admin(sid, True)  # may upload a roster (ui/server_guard)
+    server_limits.mark_admin(sid, True)  # may upload a roster (ui/server_limits)
     if sid:
         with _live_lock:
             _live[sid] = _Live(login, flag, st.session_state[BINDING],
@@ -387,156 +364,3 @@ def _idle_check() -> None:
 def idle_watch() -> None:
     """The idle watch: a fragment the browser reruns every :func:`watch_seconds`."""
     st.fragment(_idle_check, run_every=watch_seconds())()
-
-
-# ------------------------------------------------------------------------------ the page
-def access() -> str | None:
-    """``"demo"``, ``"admin"``, or None (login form shown, or configuration unreadable)."""
-    try:
-        anyone = configured()
-    except (config.ConfigError, StoreError) as exc:
-        st.error(bilingual(exc))
-        return None
-    if not anyone:
-        _log_out()
-        return "demo"
-    if guard():
-        return "admin"
-    _log_out()
-    notice = st.session_state.pop(NOTICE, None)
-    if notice:
-        st.info(t(notice, minutes=f"{idle_seconds() / 60:g}"), icon=":material/lock_clock:")
-    _login_form()
-    return None
-
-
-def check_password(login: str | None, password: str | None) -> tuple[Account | None, str | None]:
-    """One throttled, slot-limited password check of account ``login`` for this client:
-    (the account, None) when right, else (None, the message to show: wrong, wait or busy).
-    Shared by the login and the re-entry before an import or a snapshot change."""
-    try:
-        acct = account(login)
-        gate = throttle()
-        client = client_key()
-        known = acct is not None and gate.known(client, acct.login)
-    except (StoreError, config.ConfigError) as exc:  # the throttle needs the database
-        return None, t("admin.store_failed") + "\n\n" + bilingual(exc)
-    name = acct.login if acct is not None else ""
-    try:
-        # the count first (a database transaction, refused without a check slot), then the
-        # slot: a client that must wait never holds a slot another one needs
-        wait = gate.begin(client, name)
-        if wait > 0:
-            return None, t("admin.login_wait", seconds=int(wait + 0.999))
-        with auth.check_slot(known=known) as free:
-            if not free:
-                gate.cancel(client, name)
-                return None, t("admin.login_busy")
-            if verify_account(acct, password):
-                gate.succeeded(client, acct.login)
-                return acct, None
-        wait = gate.failed(client)
-    except StoreError as exc:
-        return None, t("admin.store_failed") + "\n\n" + bilingual(exc)
-    seconds = t("admin.login_wait", seconds=int(wait + 0.999)) if wait > 0 else ""
-    return None, t("admin.login_wrong") + ("\n\n" + seconds if seconds else "")
-
-
-def _login_form() -> None:
-    env = config.admin_password_hash()
-    if env is not None and not auth.is_valid_hash(env):
-        st.error(t("admin.hash_invalid"))
-    with st.form(LOGIN_FORM, clear_on_submit=True, enter_to_submit=True):
-        st.header(t("admin.login_title"))
-        login = st.text_input(t("admin.login_name"), key=LOGIN_NAME_KEY,
-                              autocomplete="username")  # no help icon: Tab goes to the password
-        password = st.text_input(t("admin.login_password"), type="password", key=PASSWORD_KEY,
-                                 autocomplete="current-password")
-        submitted = st.form_submit_button(t("admin.login_button"), type="primary")
-        # A login holds for this browser tab's session only: a reload asks again. Keeping it
-        # would need a long-lived token in a cookie or the address; neither is worth the risk.
-        st.caption(t("admin.login_name_help"))
-        st.caption(t("admin.login_reload_note"))
-    if not submitted:
-        return
-    acct, problem = check_password(login, password)
-    if acct is not None:
-        st.session_state[SESSION_FLAG] = _fingerprint(acct)
-        st.session_state[ACCOUNT_KEY] = acct.login
-        st.session_state[LAST_ACTIVE] = clock()
-        st.session_state[BINDING] = _binding()
-        record("login_ok", login=acct.login)
-        try:
-            Accounts(_store()).logged_in(acct.login)
-        except StoreError:
-            pass
-        st.rerun()
-    # the name typed is recorded only when it is an account's (it could be a mistyped password)
-    try:
-        known = account(login) is not None
-    except (StoreError, config.ConfigError):
-        known = False
-    record("login_refused", {"reason": _reason(problem)},
-           login=((login or "").strip().lower() or ENV_LOGIN) if known else "(unknown)")
-    st.error(problem)
-
-
-def _reason(problem: str | None) -> str:
-    if problem == t("admin.login_busy"):
-        return "busy"
-    if problem and problem.startswith(t("admin.login_wrong")):
-        return "wrong"
-    return "wait"
-
-
-def confirm_password(needed: str = "admin.reauth_needed", key: str = REAUTH_KEY) -> str | None:
-    """Before an import is accepted or a snapshot switched or deleted: this account's password
-    typed again into ``key`` (the field is emptied). None when right, else the message."""
-    typed = st.session_state.pop(key, None)
-    if not typed:
-        return t(needed)
-    acct, problem = check_password(st.session_state.get(ACCOUNT_KEY), typed)
-    return problem
-
-
-def account_line() -> None:
-    """Who is logged in, with what scope, and the logout button."""
-    sc = scope()
-    role = t(f"admin.role.{sc.role}", provinces="、".join(sc.provinces))
-    c1, c2 = st.columns([4, 1])
-    c1.markdown(t("admin.account_line", login=esc(current_login() or ""), role=role))
-    with c2:
-        logout_button()
-    if sc.role == "viewer":
-        st.info(t("admin.viewer_note"), icon=":material/visibility:")
-    elif sc.role == "province":
-        st.info(t("admin.province_note", provinces="、".join(sc.provinces)),
-                icon=":material/map:")
-
-
-def logout_button() -> None:
-    if st.button(t("admin.logout"), key="admin_logout", icon=":material/logout:"):
-        _log_out(action="logout")
-        st.rerun()
-
-
-@st.cache_resource(show_spinner=False)
-def log_base_url_once() -> bool:
-    """At the server's first run: warn the operator in the log when ``ECERT_BASE_URL`` is unset
-    (QR codes then open ``http://localhost:8501``, which a phone cannot reach)."""
-    if not config.base_url_configured():
-        log.warning("ECERT_BASE_URL is not set: certificate QR codes point at %s, which only "
-                    "works on this machine; set it to the public address of the app",
-                    config.DEFAULT_BASE_URL)
-    return True
-
-
-def base_url_note() -> None:
-    """On /admin (demo, login and admin alike): the same warning for the operator."""
-    if not config.base_url_configured():
-        st.warning(t("admin.base_url_unset", url=config.DEFAULT_BASE_URL),
-                   icon=":material/qr_code_2:")
-
-
-def demo_banner() -> None:
-    st.warning(t("admin.demo_banner"), icon=":material/lock_open:")
