@@ -28,9 +28,9 @@ from playwright.sync_api import Page, expect
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from core.admin.auth import hash_password
+from scripts.st_client.raw import Client
 from tests.browser.app_server import TIMEOUT_MS, start_app, stop_app
 from tests.hostile.hostile_files import HOSTILE
-from tests.security.st_protocol import Client
 from ui.i18n import text
 
 pytestmark = pytest.mark.browser
