@@ -88,7 +88,7 @@ async def export_bytes(s: StreamlitSession) -> bytes:
     assert node is not None, "no export button"
     url = await s._deferred_file(node.element.deferred_file_id)
     r = await s._get(url.replace(s.base_url, "") if url.startswith("http") else url)
-    return r.body
+    return r.content
 
 
 def test_a_fragment_rerun_after_the_idle_timeout_shows_and_sends_nothing(server):
