@@ -1,6 +1,6 @@
 """The load test's simulated sessions send what Chromium sends (issue 11).
 
-``scripts/load.py`` drives the server with ``scripts/streamlit_client.StreamlitSession``, a
+``scripts/load.py`` drives the server with ``scripts/st_client/session.StreamlitSession``, a
 browser tab at protocol level. Here two Chromium sessions (a constructor on ``/``, an admin on
 ``/admin``) do the load test's journeys while their websocket frames are captured
 (``page.on("websocket")`` -> ``framesent``) and decoded as ``BackMsg``; the simulator does the
@@ -26,8 +26,8 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from core.admin.auth import hash_password
 from core.policy.dates import today_shanghai
-from scripts.load import as_of_dates
-from scripts.streamlit_client import StreamlitSession
+from scripts.load_journeys import as_of_dates
+from scripts.st_client.session import StreamlitSession
 from tests.browser.app_server import TIMEOUT_MS, start_app, stop_app
 from ui.i18n import text
 

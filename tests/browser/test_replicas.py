@@ -385,7 +385,7 @@ def test_an_account_made_on_A_logs_in_on_B_and_the_throttle_counts_across_both(
     import asyncio
     from concurrent.futures import ThreadPoolExecutor
 
-    from scripts.streamlit_client import StreamlitSession
+    from scripts.st_client.session import StreamlitSession
 
     def run(coro):  # Playwright's sync API keeps an event loop in this thread
         with ThreadPoolExecutor(1) as pool:

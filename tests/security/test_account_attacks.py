@@ -1,4 +1,4 @@
-"""The attacks of issue 25 on a running server, at protocol level (scripts/streamlit_client.py:
+"""The attacks of issue 25 on a running server, at protocol level (scripts/st_client/session.py:
 what an attacker's script sends, no browser).
 
 * **Fragment reruns**: the dashboard's filters are an ``st.fragment``; a rerun of it used to
@@ -29,7 +29,8 @@ from core.admin.accounts import Accounts
 from core.admin.auth import hash_password
 from core.demo.seed import ensure_demo
 from core.roster.store import Store
-from scripts.streamlit_client import PageError, StreamlitSession
+from scripts.st_client.errors import PageError
+from scripts.st_client.session import StreamlitSession
 from tests.browser.app_server import start_app, stop_app
 from ui.i18n import text
 
@@ -87,7 +88,7 @@ async def export_bytes(s: StreamlitSession) -> bytes:
     assert node is not None, "no export button"
     url = await s._deferred_file(node.element.deferred_file_id)
     r = await s._get(url.replace(s.base_url, "") if url.startswith("http") else url)
-    return r.body
+    return r.content
 
 
 def test_a_fragment_rerun_after_the_idle_timeout_shows_and_sends_nothing(server):

@@ -1,6 +1,6 @@
 """Issue 27: anonymous visitors cannot exhaust the server, on a real ``streamlit run serve.py``.
 
-Protocol level (tests/security/st_protocol.py), as the second red-team attacked, on 127.0.0.1
+Protocol level (scripts/st_client/raw.py), as the second red-team attacked, on 127.0.0.1
 only, bounded in count and time (no timing is asserted):
 
 * a fresh server is guarded before any page is opened: metrics closed, security headers, an
@@ -25,8 +25,8 @@ import requests
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
+from scripts.st_client.raw import Client
 from tests.browser.app_server import start_app, stop_app
-from tests.security.st_protocol import Client
 from ui.i18n import text
 
 pytestmark = pytest.mark.browser

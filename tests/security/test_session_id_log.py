@@ -12,7 +12,7 @@ import asyncio
 import pytest
 
 from core.admin.auth import hash_password
-from scripts.streamlit_client import StreamlitSession
+from scripts.st_client.session import StreamlitSession
 from tests.browser.app_server import start_app, stop_app
 
 pytestmark = pytest.mark.browser

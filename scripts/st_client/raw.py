@@ -1,16 +1,15 @@
-"""A minimal Streamlit protocol client for attack tests: what an attacker's script can do.
+"""The client for attack tests: what an attacker's script can do, synchronously.
 
-``Client(url)`` fetches the XSRF cookie like a browser, opens ``/_stcore/stream`` with the
-subprotocol ``streamlit`` (then the XSRF token, then optionally a session id to resume), sends
-BackMsgs built from ``streamlit.proto`` and reads ForwardMsgs. ``upload`` PUTs a file to the
+``Client(url)`` fetches the XSRF cookie like a browser and opens ``/_stcore/stream`` with the
+handshake of ``http`` (the one ``StreamlitSession`` makes; optionally a session id to resume),
+sends BackMsgs built from ``streamlit.proto`` as they are (no page model: what a browser would
+not send too) and reads ForwardMsgs until ``script_finished``. ``upload`` PUTs a file to the
 upload route of any session, as the browser does for a file uploader.
 """
 
 from __future__ import annotations
 
-import http.cookies
 import time
-import urllib.request
 import uuid
 
 import requests
@@ -18,16 +17,16 @@ from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from websockets.sync.client import connect
 
-XSRF = "_streamlit_xsrf"
+from scripts.st_client import http
+from scripts.st_client.http import XSRF
 
 
 def xsrf_cookie(url: str) -> str:
-    with urllib.request.urlopen(url + "/_stcore/health", timeout=10) as resp:  # as the app does
-        for header in resp.headers.get_all("Set-Cookie") or []:
-            jar = http.cookies.SimpleCookie(header)
-            if XSRF in jar:
-                return jar[XSRF].value
-    raise AssertionError("no XSRF cookie from the server")
+    """The XSRF cookie the server sets on ``/_stcore/health`` (as the app's page does)."""
+    cookie = http.get(url + "/_stcore/health", timeout=10).cookies.get(XSRF)
+    if not cookie:
+        raise AssertionError("no XSRF cookie from the server")
+    return cookie
 
 
 class Client:
@@ -36,11 +35,9 @@ class Client:
         self.url = url
         self.headers = dict(headers or {})
         self.cookie = xsrf_cookie(url)
-        protocols = ["streamlit", self.cookie] + ([session_id] if session_id else [])
-        ws_url = url.replace("http://", "ws://") + "/_stcore/stream"
-        self.ws = connect(ws_url, subprotocols=protocols, origin=url,
-                          additional_headers={"Cookie": f"{XSRF}={self.cookie}",
-                                              **(headers or {})},
+        self.ws = connect(http.stream_url(url), origin=url,
+                          subprotocols=http.subprotocols(self.cookie, session_id),
+                          additional_headers=http.stream_headers({XSRF: self.cookie}, headers),
                           max_size=None, open_timeout=20)
         self.session_id: str | None = None
         self.received: list[ForwardMsg] = []
