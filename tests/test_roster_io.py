@@ -13,7 +13,6 @@ import pytest
 
 from core.roster.io import (
     RosterReadError,
-    canonical_header,
     parse_dates,
     parse_flags,
     read_roster,
@@ -22,7 +21,6 @@ from core.roster.io import (
 from core.schema.roster import (
     DATE_COLUMNS,
     FLAG_COLUMN,
-    HEADER_ALIASES,
     REQUIRED_COLUMNS,
     ROSTER_COLUMNS,
     TEXT_COLUMNS,
@@ -72,17 +70,6 @@ def test_mixed_case_and_spaced_english_headers():
     ]  # fmt: skip
     r = read_roster(csv_text(header, [ROW_1, ROW_2]).encode())
     check_two_rows(r)
-
-
-def test_header_aliases_cover_the_contract():
-    for alias in [*ZH_HEADER, "省份"]:
-        assert alias in HEADER_ALIASES
-    assert canonical_header("省份") == "employer_province"
-    assert canonical_header("出生日期*") == "birth_date"
-    assert canonical_header("出生日期（YYYY-MM-DD）") == "birth_date"
-    assert canonical_header("VALID_UNTIL") == "valid_until"
-    assert canonical_header("备注") is None
-    assert set(HEADER_ALIASES.values()) == set(ROSTER_COLUMNS)
 
 
 def test_province_alias_and_extra_columns_kept_in_raw():
