@@ -13,8 +13,6 @@ import pytest
 
 from core.roster.io import (
     RosterReadError,
-    parse_dates,
-    parse_flags,
     read_roster,
     roster_from_frame,
 )
@@ -188,64 +186,6 @@ def test_trailing_delimiters_do_not_add_columns():
 # --------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "text",
-    [
-        "2021-08-01", "2021/8/1", "2021/08/01", "2021.8.1", "2021年8月1日", "2021年08月01日",
-        "20210801", "2021-08-01 00:00:00", "2021/8/1 0:00", "2021-08-01T00:00:00",
-        " 2021-08-01 ", "２０２１－０８－０１", "2021 年 8 月 1 日",
-    ],
-)  # fmt: skip
-def test_every_date_format(text):
-    values, invalid = parse_dates(pd.Series([text]))
-    assert values[0] == ts("2021-08-01")
-    assert not invalid[0]
-    assert values.dtype == np.dtype("datetime64[s]")
-
-
-@pytest.mark.parametrize(
-    "text",
-    ["2021-02-30", "2021-13-01", "2021-00-10", "2021-04-31", "2021-8", "01/08/2021", "明天",
-     "2021-08-01 25:00", "1899-12-31", "2200-01-01", "202108011", "2021-08-01x"],
-)  # fmt: skip
-def test_invalid_dates(text):
-    values, invalid = parse_dates(pd.Series([text]))
-    assert pd.isna(values[0])
-    assert invalid[0]
-
-
-def test_leap_day():
-    values, invalid = parse_dates(pd.Series(["2020-02-29", "2021-02-29", "2000/2/29", "1900/2/29"]))
-    assert values.tolist()[:1] == [ts("2020-02-29")]
-    assert values[2] == ts("2000-02-29")
-    assert invalid.tolist() == [False, True, False, True]
-
-
-def test_missing_dates_are_not_errors():
-    values, invalid = parse_dates(pd.Series(["", "  ", None, pd.NA], dtype=object))
-    assert values.isna().all()
-    assert not invalid.any()
-
-
-def test_parse_dates_keeps_index_and_accepts_typed_values():
-    s = pd.Series(["2021-08-01", "bad"], index=[10, 20])
-    values, invalid = parse_dates(s)
-    assert list(values.index) == [10, 20] and list(invalid.index) == [10, 20]
-    mixed = pd.Series(
-        [date(2021, 8, 1), datetime(2021, 8, 1, 13, 5), pd.Timestamp("2021-08-01"), 44409,
-         44409.75, "2021/8/1", None, np.nan, True, 12.0],
-    )  # fmt: skip
-    values, invalid = parse_dates(mixed)
-    assert values[:6].tolist() == [ts("2021-08-01")] * 6
-    assert values[6:].isna().all()
-    assert invalid.tolist() == [False] * 8 + [True, True]  # a bool, serial 12 out of range
-    dt = pd.Series(pd.to_datetime(["2021-08-01 10:00", None]))
-    values, invalid = parse_dates(dt)
-    assert values[0] == ts("2021-08-01") and pd.isna(values[1]) and not invalid.any()
-    serial, invalid = parse_dates(pd.Series([44409, 1, None], dtype="Int64"))
-    assert serial[0] == ts("2021-08-01") and invalid.tolist() == [False, True, False]
-
-
 def test_invalid_dates_give_row_errors_other_rows_fine():
     bad = list(ROW_1)
     bad[8] = "2021-13-01"
@@ -262,19 +202,6 @@ def test_invalid_dates_give_row_errors_other_rows_fine():
     assert pd.isna(r.data["valid_until"][1])
     assert r.data["valid_from"][1] == ts("2018-06-01")
     assert r.data["valid_until"][0] == ts("2022-01-01")
-
-
-@pytest.mark.parametrize(
-    ("text", "value"),
-    [("是", True), ("否", False), ("TRUE", True), ("False", False), ("1", True), ("0", False),
-     ("yes", True), ("No", False), ("Y", True), ("n", False), ("已完成", True), ("未完成", False),
-     ("√", True), ("×", False), (" 是 ", True)],
-)  # fmt: skip
-def test_flags(text, value):
-    values, invalid = parse_flags(pd.Series([text], dtype="string"))
-    assert values[0] is (np.True_ if value else np.False_) or values[0] == value
-    assert values.dtype == "boolean"
-    assert not invalid[0]
 
 
 def test_flag_blank_and_invalid():
