@@ -1,15 +1,13 @@
-"""Admin accounts, scopes, the database throttle and the audit log, in core (issue 25), on
-SQLite and PostgreSQL (the ``db`` fixture, tests/databases.py)."""
+"""core/admin/accounts.py: admin accounts and the database throttle (issue 25), on SQLite and
+PostgreSQL (the ``db`` fixture, tests/databases.py). Scopes: tests/test_admin_scope.py; the
+audit log: tests/test_admin_audit.py."""
 
 from __future__ import annotations
 
 import threading
-from datetime import date
 
-import pandas as pd
 import pytest
 
-from core.admin import audit
 from core.admin.accounts import (
     AccountError,
     Accounts,
@@ -18,16 +16,7 @@ from core.admin.accounts import (
     verify_account,
 )
 from core.admin.auth import hash_password
-from core.admin.scope import (
-    PERSONAL_COLUMNS,
-    Scope,
-    ScopeRefused,
-    require,
-    require_rows,
-    restrict,
-    restrict_roster,
-)
-from core.demo.roster import demo_roster
+from core.admin.scope import Scope
 from core.roster.store import Store
 from tests.databases import Database
 
@@ -114,35 +103,6 @@ def test_accounts_are_shared_by_two_stores_on_one_database(db):
         b.close()
 
 
-# -- scopes -----------------------------------------------------------------------------------
-def test_a_province_scope_keeps_its_provinces_full_names_included():
-    roster = demo_roster(400, seed=3, as_of=date(2024, 1, 1))
-    roster.loc[0, "employer_province"] = "广东省"  # a full name is an alias
-    roster.loc[1, "employer_province"] = " 广东 "
-    roster.loc[2, "employer_province"] = "火星"  # unknown: no province account sees it
-    scope = Scope("province", ("广东",))
-    mine = restrict_roster(roster, scope)
-    folded = mine["employer_province"].str.strip().replace({"广东省": "广东"})
-    assert set(folded) == {"广东"}
-    assert len(mine) == int((roster["employer_province"].str.strip()
-                             .replace({"广东省": "广东"}) == "广东").sum())
-    assert restrict_roster(roster, Scope.national()) is roster
-
-
-def test_a_viewer_gets_no_personal_column_and_no_rows():
-    roster = demo_roster(20, seed=4, as_of=date(2024, 1, 1))
-    seen = restrict(roster, Scope("viewer"))
-    assert not set(PERSONAL_COLUMNS) & set(seen.columns) and len(seen) == 20
-    with pytest.raises(ScopeRefused) as err:
-        require_rows(Scope("viewer"))
-    assert err.value.code == "rows_refused"
-    require_rows(Scope("province", ("北京",)))
-    for action in ("import", "snapshots", "accounts", "audit"):
-        with pytest.raises(ScopeRefused):
-            require(Scope("province", ("北京",)), action)
-        require(Scope.national(), action)
-
-
 # -- throttle ---------------------------------------------------------------------------------
 def test_failures_count_per_client_and_account_and_refuse_only_that_client(store):
     clock = Clock()
@@ -192,49 +152,3 @@ def test_simultaneous_attempts_of_one_client_are_counted_one_by_one(store):
         th.join()
     assert outcomes.count(0.0) == gate.free_failures + 1  # then the wait refuses the rest
     assert gate.failures("client:ip:192.0.2.77") == gate.free_failures + 1
-
-
-# -- audit ------------------------------------------------------------------------------------
-def test_the_audit_log_is_append_only_in_the_database(store, db):
-    audit.record(store, "gd", "ip:192.0.2.1", "login_ok")
-    audit.record(store, "gd", "ip:192.0.2.1", "download", {"what": "ecert-all", "rows": 12,
-                                                             "province": ["广东"]})
-    log = audit.read(store)
-    assert list(log.columns) == ["at", "login", "client", "action", "detail"]
-    assert list(log["action"]) == ["login_ok", "download"]
-    assert log.loc[1, "detail"] == "what=ecert-all; rows=12; province=广东"
-    with pytest.raises(Exception, match="append-only"):
-        db.execute("UPDATE admin_audit SET login = 'someone else'")
-    with pytest.raises(Exception, match="append-only"):
-        db.execute("DELETE FROM admin_audit")
-    assert len(audit.read(store)) == 2
-
-
-def test_the_audit_log_refuses_secrets_and_filters_by_day(store):
-    with pytest.raises(ValueError):
-        audit.record(store, "gd", "c", "login_ok", {"password": "x"})
-    with pytest.raises(ValueError):
-        audit.record(store, "gd", "c", "download", {"registration_number": "x"})
-    audit.record(store, "gd", "c", "logout")
-    today = pd.Timestamp.now(tz="UTC").date()
-    assert len(audit.read(store, since=today, until=today)) == 1
-    assert audit.read(store, until=date(2020, 1, 1)).empty
-    assert len(audit.read(store, login="GD", action="logout")) == 1
-    assert audit.csv_bytes(audit.read(store)).startswith(b"\xef\xbb\xbf")
-
-
-def test_a_known_client_gets_the_one_spare_check_slot():
-    from core.admin import auth
-
-    taken = [auth.check_slot() for _ in range(auth.MAX_CONCURRENT_CHECKS)]
-    try:
-        assert all(slot.__enter__() for slot in taken)
-        with auth.check_slot() as free:
-            assert not free  # a new client: busy, try again
-        with auth.check_slot(known=True) as free:
-            assert free  # the address the account logged in from before
-            with auth.check_slot(known=True) as second:
-                assert not second  # one spare slot only
-    finally:
-        for slot in taken:
-            slot.__exit__(None, None, None)

@@ -83,3 +83,18 @@ def test_cli_prints_nothing(capsys):
 
 
 # -- throttle ----------------------------------------------------------------------------------
+
+
+def test_a_known_client_gets_the_one_spare_check_slot():
+    taken = [auth.check_slot() for _ in range(auth.MAX_CONCURRENT_CHECKS)]
+    try:
+        assert all(slot.__enter__() for slot in taken)
+        with auth.check_slot() as free:
+            assert not free  # a new client: busy, try again
+        with auth.check_slot(known=True) as free:
+            assert free  # the address the account logged in from before
+            with auth.check_slot(known=True) as second:
+                assert not second  # one spare slot only
+    finally:
+        for slot in taken:
+            slot.__exit__(None, None, None)

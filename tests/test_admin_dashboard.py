@@ -1,9 +1,9 @@
-"""core/admin/dashboard.py, dashboard_charts.py, dashboard_tables.py: every figure of the admin
-page against a slow, obvious reference."""
+"""core/admin/dashboard.py: the admin page's headline, filters, due windows and compact frame
+against a slow, obvious reference (the charts: tests/test_admin_dashboard_charts.py; the tables:
+tests/test_admin_dashboard_tables.py)."""
 
 from __future__ import annotations
 
-from collections import Counter
 from datetime import date, timedelta
 
 import numpy as np
@@ -12,87 +12,23 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core import assess_roster, lapse_counts
+from core import assess_roster
 from core.admin import dashboard as d
 from core.admin import dashboard_charts as chart_data
 from core.admin import dashboard_tables as table_data
 from core.demo.roster import demo_roster
 from core.policy.data import POLICY
 from core.rules.roster import later_downloads, roster_at
-
-GENERATED = date(2026, 11, 27)
-AS_OFS = [date(2021, 7, 31), date(2021, 8, 1), date(2021, 12, 31), date(2022, 1, 1),
-          date(2024, 6, 15), GENERATED]
+from tests.dashboard_helpers import AS_OFS, GENERATED, dashboard_roster
 
 
 @pytest.fixture(scope="module")
 def roster() -> pd.DataFrame:
-    df = demo_roster(3000, seed=7, as_of=GENERATED)
-    # Full names, an unknown province, a blank-padded name and a broken row next to the
-    # demo's short names: the dashboard folds them exactly like core.lapse_counts.
-    df = df.copy()
-    df.loc[0:40, "employer_province"] = "浙江省"
-    df.loc[41:50, "employer_province"] = " 北京市 "
-    df.loc[51:55, "employer_province"] = "火星"
-    df.loc[56:60, "valid_until"] = pd.NaT
-    return df
+    return dashboard_roster()
 
 
 def assessed_at(roster, as_of):
     return assess_roster(roster, as_of)
-
-
-@pytest.mark.parametrize("as_of", AS_OFS)
-@pytest.mark.parametrize("prepared", [False, True])
-def test_chart1_counts_equal_lapse_counts(roster, as_of, prepared):
-    a = assessed_at(roster, as_of)
-    frame = d.prepare(a) if prepared else a
-    got = chart_data.lapse_by_province(frame, as_of).set_index("province")["count"]
-    want = lapse_counts(roster, as_of)
-    assert got.sort_index().to_dict() == want.sort_index().to_dict()
-    assert (got.to_numpy()[:-1] >= got.to_numpy()[1:]).all()  # sorted, largest first
-
-
-@pytest.mark.parametrize("as_of", [date(2022, 1, 1), GENERATED])
-def test_chart1_on_a_filtered_roster_equals_lapse_counts_of_that_roster(roster, as_of):
-    a = d.prepare(assessed_at(roster, as_of))
-    sub = d.filter_rows(a, regimes=["batch2021"], specialties=["建筑工程", "市政公用工程"])
-    got = chart_data.lapse_by_province(sub, as_of).set_index("province")["count"].to_dict()
-    assert got == lapse_counts(table_data.export_frame(sub), as_of).to_dict()
-
-
-@pytest.mark.parametrize("as_of", [date(2022, 1, 1), GENERATED])
-def test_chart1_toggles_distinct_persons_and_specialties(roster, as_of):
-    a = assessed_at(roster, as_of)
-    rows = roster.assign(short=d.province_short(a).astype(object), status=a["status"])
-    lapsed = rows[rows["status"] == "lapsed"]
-    persons = {p: len(set(g["registration_number"])) for p, g in lapsed.groupby("short")}
-    got = chart_data.lapse_by_province(a, as_of, distinct_persons=True)
-    got = got.set_index("province")["count"]
-    for p, n in got.items():
-        assert n == persons.get(p, 0)
-    stacked = chart_data.lapse_by_province(a, as_of, by_specialty=True)
-    ref = Counter(zip(lapsed["short"], lapsed["specialty"], strict=True))
-    assert {(r.province, r.specialty): r.count for r in stacked.itertuples()} == dict(ref)
-    # provinces keep the order of their totals, and the totals are chart 1's numbers
-    totals = stacked.groupby("province", sort=False)["count"].sum()
-    assert list(totals) == sorted(totals, reverse=True)
-    plain = chart_data.lapse_by_province(a, as_of).set_index("province")["count"]
-    assert (plain[totals.index] == totals).all()
-    sp = chart_data.lapse_by_province(a, as_of, by_specialty=True, distinct_persons=True)
-    refp = {k: len(set(g["registration_number"]))
-            for k, g in lapsed.groupby(["short", "specialty"])}
-    assert {(r.province, r.specialty): r.count for r in sp.itertuples()} == refp
-
-
-def test_chart1_regime_colour_follows_the_province(roster):
-    out = chart_data.lapse_by_province(assessed_at(roster, GENERATED), GENERATED)
-    out = out.set_index("province")
-    assert out.loc["北京", "regime"] == "pilot"
-    assert out.loc["江苏", "regime"] == "batch2021"
-    assert out.loc["湖北", "regime"] == "not_covered"
-    assert out.loc["火星", "regime"] == "unknown"
-    assert out.loc["北京", "province_en"] == "Beijing"
 
 
 # -- headline: the slow obvious reference --------------------------------------------------------
@@ -148,16 +84,6 @@ def test_deadline_near_is_r5_at_its_edges():
     assert not d.deadline_near_mask(apply_now, GENERATED).any()  # passed, not near
 
 
-def test_the_deadline_near_view_lists_those_rows_soonest_first(roster):
-    a = assessed_at(roster, GENERATED)
-    rows = table_data.table_rows(a, GENERATED, "deadline_near")
-    assert len(rows) == d.headline(a, GENERATED)["deadline_near"] > 0
-    assert rows["next_deadline"].is_monotonic_increasing
-    assert set(a["status"].iloc[rows["row"]]) == {"valid"}
-    assert (rows["next_deadline"].to_numpy()
-            == a["apply_by"].to_numpy(dtype="datetime64[s]")[rows["row"]]).all()
-
-
 def test_due_includes_both_ends_of_the_window():
     a = assessed_at(demo_roster(200, seed=3, as_of=GENERATED), GENERATED)
     row = a[a["status"] == "valid"].dropna(subset=["apply_by"]).iloc[[0]]
@@ -169,55 +95,6 @@ def test_due_includes_both_ends_of_the_window():
 
 
 # -- chart 2 and chart 3 -----------------------------------------------------------------------
-def test_lapses_by_month_equals_a_loop(roster):
-    a = assessed_at(roster, GENERATED)
-    ref = Counter()
-    for row in a.itertuples():
-        if pd.isna(row.lapses_on) or row.status not in ("lapsed", *d.ACTIONABLE):
-            continue
-        kind = "lapsed" if row.status == "lapsed" else "scheduled"
-        ref[(row.lapses_on.replace(day=1).date(), row.regime, kind)] += 1
-    got = chart_data.lapses_by_month(a)
-    assert {(r.month.date(), r.regime, r.kind): r.count for r in got.itertuples()} == dict(ref)
-    assert got["month"].is_monotonic_increasing
-    # the two lapse waves of the notice show up
-    waves = got[got["kind"] == "lapsed"].groupby("month")["count"].sum()
-    assert waves[pd.Timestamp("2021-08-01")] > waves[pd.Timestamp("2021-07-01"):
-                                                   pd.Timestamp("2021-12-01")].median()
-
-
-def test_notice_markers_come_from_policy_dates(tmp_path):
-    m = chart_data.notice_markers()
-    days = {x.date() for x in m["date"]}
-    assert days == {dated.value for dated in POLICY.dates.values()}
-    row = m[m["date"] == pd.Timestamp(POLICY.date("batch_lapses_on"))].iloc[0]
-    assert "C-2.2.1" in row["clauses"] and "batch_lapses_on" in row["keys"]
-    from core.policy.data import load_policy
-    src = (__import__("pathlib").Path(POLICY.__class__.__module__.replace(".", "/") + ".py")
-           .resolve().with_name("policy.toml")).read_text(encoding="utf-8")
-    moved = tmp_path / "policy.toml"
-    moved.write_text(src.replace("[dates.batch_lapses_on]\nvalue = 2022-01-01",
-                                 "[dates.batch_lapses_on]\nvalue = 2022-02-01"), encoding="utf-8")
-    m2 = chart_data.notice_markers(load_policy(moved))
-    assert pd.Timestamp("2022-02-01") in set(m2["date"])
-
-
-@pytest.mark.parametrize("days", [0, 30, 180])
-def test_upcoming_by_province_equals_a_loop(roster, days):
-    as_of = date(2024, 6, 15)
-    a = assessed_at(roster, as_of)
-    short = d.province_short(a)
-    ref = Counter()
-    end = as_of + timedelta(days=days)
-    for i, row in enumerate(a.itertuples()):
-        if row.status not in d.ACTIONABLE:
-            continue
-        for kind in ("apply_by", "lapses_on"):
-            x = getattr(row, kind)
-            if not pd.isna(x) and as_of <= x.date() <= end:
-                ref[(short.iloc[i], kind)] += 1
-    got = chart_data.upcoming_by_province(a, as_of, days)
-    assert {(r.province, r.kind): r.count for r in got.itertuples()} == dict(ref)
 
 
 # -- filters, table, export -------------------------------------------------------------------
@@ -235,26 +112,6 @@ def test_filter_rows(roster):
     assert len(d.filter_rows(a, employer_query=".*")) == 0  # plain text, not a pattern
     both = d.filter_rows(a, regimes=["batch2021"], specialties=["建筑工程"])
     assert set(both["specialty"]) == {"建筑工程"}
-
-
-def test_needs_action(roster):
-    as_of = date(2021, 9, 1)
-    a = d.prepare(assessed_at(roster, as_of))
-    out = table_data.needs_action(a, as_of)
-    assert d.PROVINCE_COLUMN not in out and d.PERSON_COLUMN not in out
-    assert list(out.columns[:2]) == ["action", "next_deadline"]
-    counts = out["action"].value_counts()
-    h = d.headline(a, as_of)
-    assert counts["fix_data"] == h["errors"]
-    assert counts["apply_now"] == h["apply_now"]
-    assert counts.get("apply_before_lapse", 0) == h["expired_not_lapsed"]
-    due = d.due_mask(a, as_of, d.NEEDS_ACTION_DAYS) & (a["status"] == "valid").to_numpy()
-    assert counts.get("due_soon", 0) == due.sum()
-    codes = out["action"].cat.codes.to_numpy()
-    assert (np.diff(codes) >= 0).all()
-    soon = out[out["action"] == "due_soon"]
-    assert (soon["next_deadline"] >= pd.Timestamp(as_of)).all()
-    assert soon["next_deadline"].is_monotonic_increasing
 
 
 def test_roster_at_blanks_later_downloads_only():

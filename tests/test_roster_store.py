@@ -24,7 +24,6 @@ import pytest
 import sqlalchemy as sa
 
 from core.demo.roster import demo_roster
-from core.demo.seed import ensure_demo
 from core.roster.store import ImportSuperseded, Store, StoreError, empty_roster
 from core.schema.roster import ROSTER_COLUMNS as COLUMNS
 from scripts.pg_cluster import PostgresCluster
@@ -219,18 +218,6 @@ def test_a_nul_character_is_refused_the_same_on_every_database(store, frame_a):
     assert "employer" in err.value.message_en and "1235" in err.value.message_en
     bilingual(err.value)
     assert store.snapshots().empty
-
-
-def test_ensure_demo_once(store):
-    sid = ensure_demo(store, as_of=AS_OF)
-    assert sid is not None
-    snaps = store.snapshots()
-    assert len(snaps) == 1 and snaps.loc[0, "file_name"] == "demo-roster"
-    assert snaps.loc[0, "note"] == "demo" and len(snaps.loc[0, "sha256"]) == 64
-    assert snaps.loc[0, "accepted_rows"] == 30_000
-    pd.testing.assert_frame_equal(store.load(), demo_roster(as_of=AS_OF))
-    assert ensure_demo(store, as_of=AS_OF) is None
-    assert len(store.snapshots()) == 1
 
 
 def test_integrity_check_finds_a_partial_snapshot(store, db, frame_a):
@@ -859,34 +846,6 @@ def test_two_processes_opening_one_new_sqlite_file_at_once_both_succeed(tmp_path
         finally:
             con.close()
         assert {"snapshots", "roster_rows", "snapshot_frames", "ix_snapshots_one_current"} <= names
-
-
-DEMO_AT_ONCE = textwrap.dedent("""
-    import sys, time
-    from core.demo.seed import ensure_demo
-    from core.roster.store import Store
-
-    st = Store(sys.argv[1], timeout=120)
-    time.sleep(max(0.0, float(sys.argv[2]) - time.time()))
-    print(ensure_demo(st))
-""")
-
-
-@pytest.mark.slow  # several processes and their start-up: make test, not make check
-def test_two_servers_starting_at_once_import_the_demo_once(db):
-    """Two app servers opening a fresh database together: one demo snapshot, not two."""
-    start_at = time.time() + 6
-    procs = [subprocess.Popen([sys.executable, "-c", DEMO_AT_ONCE, db.url, str(start_at)],
-                              cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                              text=True) for _ in range(2)]
-    results = []
-    for p in procs:
-        out, errs = p.communicate(timeout=240)
-        assert p.returncode == 0, errs[-3000:]
-        results.append(out.strip())
-    assert sorted(results) == ["1", "None"], results
-    assert db.execute("SELECT count(*) FROM snapshots") == [(1,)]
-    assert db.partial_snapshots() == []
 
 
 def test_bench_script_runs_small(postgres):

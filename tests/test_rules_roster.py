@@ -324,20 +324,3 @@ def test_the_roster_s_once_worked_out_given_cycle_changes_no_cycle(as_of):
     fresh = rule.current_cycle(*args)
     for name, a, b in zip(rule.Cycle._fields, once, fresh, strict=True):
         assert np.array_equal(a, b), name
-
-
-def test_the_windows_frame_has_the_same_dtypes_whoever_is_chosen():
-    """The ``reason`` column is text for any selection: none chosen, only people whose window
-    has no reason, or all (found by hypothesis: an all-missing column was inferred as object)."""
-    from core.demo.roster import demo_roster
-    from core.rules.roster_windows import person_windows
-
-    prep = prepare_roster(demo_roster(2000, seed=3, as_of=date(2026, 11, 27)))
-    as_of = date(2026, 11, 27)
-    windows = person_windows(prep, as_of)
-    every = usage_windows(prep, as_of, windows)
-    no_reason = (windows.window.reason == 0)
-    assert no_reason.any() and not no_reason.all()
-    for only in (np.zeros(len(windows), bool), no_reason, np.ones(len(windows), bool)):
-        some = usage_windows(prep, as_of, windows, only=only)
-        pd.testing.assert_series_equal(some.dtypes, every.dtypes)

@@ -121,37 +121,6 @@ def test_not_a_mapping():
     assert errors([1, 2])[0] == [("profile", "invalid_type")]
 
 
-# ------------------------------------------------ one check, two loops (profile and roster)
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-
-from core.policy.data import POLICY  # noqa: E402
-from core.rules.text_checks import GENDER, NO_TABLE, NUMBER, PROVINCE, SPECIALTY, check_text  # noqa: E402,E501
-
-_KEYS = ["男", "女", "Male", "FEMALE", "m", "北京", "北京市", "新疆维吾尔自治区", "建筑工程",
-         "京1112006200807445", "军1992006200807445", "A1112006200807445", "京111200620080744"]
-_CELL = st.one_of(
-    st.none(), st.sampled_from(_KEYS),
-    st.builds(lambda k, a, b: a + k + b, st.sampled_from(_KEYS),
-              st.sampled_from(["", " ", "\u3000", "\t", "\n", "\x01"]),
-              st.sampled_from(["", " ", "\u00a0", "\r\n", "\x7f"])),
-    st.text(max_size=12), st.text(min_size=60, max_size=70))
-
-
-@settings(max_examples=300, deadline=None)
-@given(cells=st.lists(_CELL, min_size=1, max_size=12), data=st.data())
-def test_the_profile_loop_and_the_roster_loop_agree(cells, data):
-    n = len(cells)
-    tables = data.draw(st.lists(st.sampled_from([NO_TABLE, GENDER, PROVINCE, SPECIALTY, NUMBER]),
-                                min_size=n, max_size=n))
-    limits = data.draw(st.lists(st.sampled_from([8, 40, 64]), min_size=n, max_size=n))
-    a = check_text(list(cells), limits, tables, POLICY, small=True)
-    b = check_text(list(cells), limits, tables, POLICY, small=False)
-    for f in ("present", "ctrl", "too_long", "found", "pos"):
-        assert (getattr(a, f) == getattr(b, f)).all(), (f, cells, tables)
-    assert a.pylist() == b.pylist()
-
-
 def test_a_profile_checked_row_by_row_reports_in_the_order_of_the_checks():
     """A profile's specialties are checked one at a time (Python scalars); a problem first met
     in a later row still comes in the order of the checks, as for a roster: here the second

@@ -38,7 +38,6 @@ import pytest
 from core.admin import jobs
 from core.roster import cage, decode, packed, result
 from core.roster.io import RosterReadError, read_roster
-from core.rules.roster import assess_roster
 from core.schema import cells
 from tests.hostile.hostile_files import HOSTILE
 from tests.samples import (
@@ -226,17 +225,6 @@ def test_an_archive_inside_an_archive_is_refused():
 
 
 # ------------------------------------------------------------------------ the cage itself
-def test_a_caged_read_gives_the_in_process_frames():
-    for data in (csv_bytes([GOOD_ROW, OTHER_ROW]), xlsx_bytes([EN_HEADER, GOOD_ROW, OTHER_ROW])):
-        checked = jobs.check_roster(data, "x", AS_OF)
-        direct = read_roster(data, "x")
-        pd.testing.assert_frame_equal(checked.roster.data, direct.data)
-        pd.testing.assert_frame_equal(checked.roster.raw, direct.raw)
-        pd.testing.assert_frame_equal(checked.assessed, assess_roster(direct.data, AS_OF))
-        assert checked.roster.sha256 == direct.sha256
-        assert checked.roster.source_format == direct.source_format
-
-
 def memory_job(roster):
     import ctypes
 

@@ -26,7 +26,6 @@ from streamlit.runtime import caching
 from core.admin import auth
 from core.admin.auth import hash_password
 from core.roster.store import Store
-from core.runtime import clients
 from tests.app_helpers import accept_import, assert_clean, login, open_admin
 from tests.samples import GOOD_ROW, OTHER_ROW, csv_bytes
 from ui import admin_import, admin_login, admin_session
@@ -189,31 +188,6 @@ def test_a_busy_server_says_try_again_and_counts_nothing(monkeypatch):
             s.__exit__(None, None, None)
     login(at, PASSWORD)
     assert logged_in(at)
-
-
-def test_the_client_address_believes_forwarded_headers_only_from_trusted_proxies():
-    import ipaddress
-
-    none: tuple = ()
-    nginx = (ipaddress.ip_network("127.0.0.1/32"), ipaddress.ip_network("10.0.0.0/8"))
-    # no trusted proxy (the default): the peer, whatever the header says
-    assert clients.client_address("93.184.216.34", "6.6.6.6", none) == "93.184.216.34"
-    assert clients.client_address(None, "6.6.6.6", none) == "127.0.0.1"
-    assert clients.client_address("10.0.0.2", "spoof, 203.0.113.9", none) == "10.0.0.2"
-    # a trusted proxy: the nearest untrusted hop, read from the right
-    assert clients.client_address(None, "6.6.6.6, 203.0.113.9", nginx) == "203.0.113.9"
-    assert clients.client_address("10.0.0.2", "spoof, 203.0.113.9 , 10.0.0.7",
-                                     nginx) == "203.0.113.9"
-    assert clients.client_address("93.184.216.34", "6.6.6.6", nginx) == "93.184.216.34"
-    assert clients.client_address(None, None, nginx) == "127.0.0.1"
-
-
-def test_trusted_proxies_are_read_from_the_setting(monkeypatch):
-    monkeypatch.setenv(clients.TRUSTED_PROXIES_SETTING, "127.0.0.1, 10.0.0.0/8 nonsense")
-    nets = clients.trusted_proxies()
-    assert [str(n) for n in nets] == ["127.0.0.1/32", "10.0.0.0/8"]
-    monkeypatch.delenv(clients.TRUSTED_PROXIES_SETTING)
-    assert clients.trusted_proxies() == ()
 
 
 class Clock:
