@@ -1,7 +1,7 @@
-"""Every sentence a user reads comes from a catalogue (issue 24): the roster store and the
-certificate content write no Chinese text of their own (their sentences and printed labels are
-core/messages/messages.toml's ``[store.*]`` and ``[certificate.*]``), and every key they ask
-for is there in both languages."""
+"""Every sentence a user reads comes from a catalogue (issue 24): the modules of MODULES write
+no Chinese text of their own (their sentences and printed labels are core/messages/messages.toml's
+``[store.*]``, ``[roster.*]`` and ``[certificate.*]``), and every key they ask for is there in
+both languages."""
 
 from __future__ import annotations
 
@@ -16,10 +16,14 @@ from core.messages.catalogue import catalogue, text
 from core.roster.store import ImportSuperseded
 
 ROOT = Path(__file__).resolve().parent.parent
-# The modules that take every sentence from messages.toml. (core/roster/cage.py, io.py and
-# core/certificate/tokens.py still write some of their own: not listed until they do not.)
+# The modules that take every sentence from messages.toml. (core/roster/io.py, result.py,
+# decode.py, packed.py, headers.py, core/certificate/tokens.py, photo.py, core/admin/,
+# core/accounts_cli.py, core/runtime/config.py and core/cli.py still write some of their own:
+# not listed until they do not.)
 MODULES = sorted((ROOT / "core" / "roster" / "store").glob("*.py")) + [
-    ROOT / "core" / "certificate" / "content.py"]
+    ROOT / "core" / "certificate" / "content.py",
+    ROOT / "core" / "roster" / "cage.py",
+]
 # CJK ideographs, CJK punctuation (、。「」…) and full-width forms (：，（）…)
 CJK = re.compile("[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")
 
@@ -61,21 +65,25 @@ def test_no_chinese_sentence_is_written_in_the_module(path):
     assert not found, f"{path.relative_to(ROOT)}: put these in messages.toml: {found}"
 
 
-# store_error("key", …) and text("certificate" | "store", "key", …) with literal keys
-KEY_USE = re.compile(r"""(?:store_error\(\s*|text\(\s*"(store|certificate)",\s*)"([\w.]+)\"""")
+# store_error("key", …), read_error("key", …) and text("certificate" | "store" | "roster",
+# "key", …) with literal keys
+KEY_USE = re.compile(
+    r"""(?:(store)_error\(\s*|(read)_error\(\s*|text\(\s*"(store|certificate|roster)",\s*)"""
+    r""""([\w.]+)\"""")
 
 
 def used_keys() -> set[tuple[str, str]]:
     keys = set()
     for path in MODULES:
-        for group, key in KEY_USE.findall(path.read_text(encoding="utf-8")):
-            keys.add((group or "store", key))
+        for store, _read, group, key in KEY_USE.findall(path.read_text(encoding="utf-8")):
+            keys.add((group or store or "roster", key))
     return keys
 
 
 def test_every_key_the_modules_use_is_in_the_catalogue_in_both_languages():
     keys = used_keys()
     assert ("store", "db_locked") in keys and ("certificate", "not_covered") in keys
+    assert ("roster", "file_too_large.limit") in keys
     missing = []
     for group, key in sorted(keys):
         entry = catalogue()[group]
@@ -98,3 +106,13 @@ def test_the_printed_text_is_the_catalogue_s():
     assert content.TITLE == printed["title"] == "中华人民共和国一级建造师注册证书"
     assert content.LABELS[0] == "姓 名：" and len(content.LABELS) == 6
     assert set(printed["date_glyphs"]) <= set(content.STATIC_TEXT)
+
+
+@pytest.mark.parametrize("code", ["cage_memory", "cage_timeout", "cage_crashed", "cage_output",
+                                  "cage_busy"])
+def test_a_cage_failure_is_the_catalogue_entry(code):
+    from core.roster.cage import Limits, _cage_error
+
+    err = _cage_error(code)
+    zh, en = text("roster", code, mb=Limits().memory_bytes // 1024**3)
+    assert (err.code, err.message_zh, err.message_en) == (code, zh, en)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from core.messages.catalogue import text
 from core.messages.errors import CodedError
 from core.messages.problems import ProblemTable
 from core.schema.roster import (
@@ -22,6 +23,13 @@ from core.schema.roster import (
 
 class RosterReadError(CodedError):
     """The file cannot be read as a roster at all (CLI exit 2). Bilingual, with a code."""
+
+
+def read_error(key: str, /, **values) -> RosterReadError:
+    """The RosterReadError of messages.toml ``[roster.<key>]``: its code is the key's first
+    part."""
+    zh, en = text("roster", key, **values)
+    return RosterReadError(key.split(".", 1)[0], zh, en)
 
 
 def _label(col: str) -> tuple[str, str]:
