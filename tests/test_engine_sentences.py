@@ -16,14 +16,15 @@ from core.messages.catalogue import catalogue, text
 from core.roster.store import ImportSuperseded
 
 ROOT = Path(__file__).resolve().parent.parent
-# The modules that take every sentence from messages.toml. (core/roster/result.py, decode.py,
-# packed.py, headers.py, export.py, core/certificate/tokens.py, photo.py, core/admin/,
+# The modules that take every sentence from messages.toml. (core/roster/decode.py, packed.py,
+# headers.py, export.py, core/certificate/tokens.py, photo.py, core/admin/,
 # core/accounts_cli.py, core/runtime/config.py and core/cli.py still write some of their own:
 # not listed until they do not.)
 MODULES = sorted((ROOT / "core" / "roster" / "store").glob("*.py")) + [
     ROOT / "core" / "certificate" / "content.py",
     ROOT / "core" / "roster" / "cage.py",
     ROOT / "core" / "roster" / "io.py",
+    ROOT / "core" / "roster" / "result.py",
 ]
 # CJK ideographs, CJK punctuation (、。「」…) and full-width forms (：，（）…)
 CJK = re.compile("[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")
@@ -117,3 +118,14 @@ def test_a_cage_failure_is_the_catalogue_entry(code):
     err = _cage_error(code)
     zh, en = text("roster", code, mb=Limits().memory_bytes // 1024**3)
     assert (err.code, err.message_zh, err.message_en) == (code, zh, en)
+
+
+@pytest.mark.parametrize("what", ["rows", "columns", "cells", "declared_area", "used_area"])
+def test_a_read_limit_message_names_what_was_counted(what):
+    from core.roster.result import _limit_error
+
+    err = _limit_error("too_many_cells", what, 1_000_001, 1_000_000)
+    what_zh, what_en = text("roster", f"limit_what.{what}")
+    assert err.code == "too_many_cells"
+    assert err.message_zh.startswith(f"{what_zh}超出上限：1,000,001 > 1,000,000")
+    assert err.message_en.startswith(f"{what_en} over the limit: 1,000,001 > 1,000,000")

@@ -299,8 +299,7 @@ def _check_csv_lines(data: bytes) -> None:
     """More lines than MAX_ROWS (plus the header area) is refused before anything is parsed."""
     lines = data.count(b"\n") or data.count(b"\r")
     if lines > MAX_ROWS + _HEADER_SCAN_ROWS:
-        raise _limit_error("too_many_rows", "行数", "number of rows", lines,
-                           MAX_ROWS + _HEADER_SCAN_ROWS)
+        raise _limit_error("too_many_rows", "rows", lines, MAX_ROWS + _HEADER_SCAN_ROWS)
 
 
 def cell_too_long(row: int, column: str, limit: int = MAX_CELL_CHARS):
@@ -361,7 +360,7 @@ def _refuse_run(view, at, arr, stops, run, delimiter, names):
 
 def _check_csv_shape(body, delimiter: str, ncols: int) -> None:
     if ncols > MAX_COLUMNS:
-        raise _limit_error("too_many_columns", "列数", "number of columns", ncols, MAX_COLUMNS)
+        raise _limit_error("too_many_columns", "columns", ncols, MAX_COLUMNS)
     fields = _count_bytes(body, delimiter.encode("ascii"))
     if fields > MAX_CELLS:
-        raise _limit_error("too_many_cells", "单元格数", "number of cells", fields, MAX_CELLS)
+        raise _limit_error("too_many_cells", "cells", fields, MAX_CELLS)

@@ -184,9 +184,8 @@ def _check_sheet(stream, budget: list[int], first: bytes = b"") -> None:
                 top = int(r2 or r1 or 0)
                 width = _column_number(c2 or c1 or b"A")
                 if width > MAX_COLUMNS or top > MAX_XLSX_ROWS or top * width > MAX_CELLS:
-                    raise _limit_error("too_many_cells", "工作表声明的区域",
-                                       "the sheet's declared area",
-                                       top * width, MAX_CELLS)
+                    raise _limit_error("too_many_cells", "declared_area", top * width,
+                                       MAX_CELLS)
         nxt = stream.read(_CHUNK) if chunk else b""
         budget[0] -= len(nxt)
         last = not nxt
@@ -195,21 +194,18 @@ def _check_sheet(stream, budget: list[int], first: bytes = b"") -> None:
         carry, chunk = text[cut:], nxt
         width = max(st.max_col, st.widest_row)
         if width > MAX_COLUMNS:
-            raise _limit_error("too_many_columns", "列数", "number of columns", width,
-                               MAX_COLUMNS)
+            raise _limit_error("too_many_columns", "columns", width, MAX_COLUMNS)
         top = max(st.rows, st.max_row)
         if top > MAX_XLSX_ROWS:
-            raise _limit_error("too_many_rows", "行数", "number of rows", top, MAX_XLSX_ROWS)
+            raise _limit_error("too_many_rows", "rows", top, MAX_XLSX_ROWS)
         if st.cells > MAX_CELLS:
-            raise _limit_error("too_many_cells", "单元格数", "number of cells", st.cells,
-                               MAX_CELLS)
+            raise _limit_error("too_many_cells", "cells", st.cells, MAX_CELLS)
         if last:
             break
     width = max(26, st.max_col, st.widest_row)  # one-letter columns: at most Z
     top = max(st.rows, st.max_row)
     if top * width > MAX_CELLS:
-        raise _limit_error("too_many_cells", "工作表使用的区域", "the sheet's used area",
-                           top * width, MAX_CELLS)
+        raise _limit_error("too_many_cells", "used_area", top * width, MAX_CELLS)
 
 
 def _check_zip(data: bytes) -> tuple[str, str | None]:
