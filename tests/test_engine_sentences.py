@@ -16,8 +16,8 @@ from core.messages.catalogue import catalogue, text
 from core.roster.store import ImportSuperseded
 
 ROOT = Path(__file__).resolve().parent.parent
-# The modules that take every sentence from messages.toml. (core/roster/packed.py, headers.py,
-# export.py, core/certificate/tokens.py, photo.py, core/admin/, core/accounts_cli.py,
+# The modules that take every sentence from messages.toml. (core/roster/headers.py, export.py,
+# core/certificate/tokens.py, photo.py, core/admin/, core/accounts_cli.py,
 # core/runtime/config.py and core/cli.py still write some of their own: not listed until they
 # do not.)
 MODULES = sorted((ROOT / "core" / "roster" / "store").glob("*.py")) + [
@@ -26,6 +26,7 @@ MODULES = sorted((ROOT / "core" / "roster" / "store").glob("*.py")) + [
     ROOT / "core" / "roster" / "io.py",
     ROOT / "core" / "roster" / "result.py",
     ROOT / "core" / "roster" / "decode.py",
+    ROOT / "core" / "roster" / "packed.py",
 ]
 # CJK ideographs, CJK punctuation (、。「」…) and full-width forms (：，（）…)
 CJK = re.compile("[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")

@@ -15,7 +15,7 @@ from zlib import error as zlib_error
 import numpy as np
 
 from core.roster.decode import _CHUNK
-from core.roster.result import RosterReadError, _limit_error
+from core.roster.result import RosterReadError, _limit_error, read_error
 from core.schema.roster import (
     MAX_CELLS,
     MAX_COLUMNS,
@@ -25,19 +25,11 @@ from core.schema.roster import (
 
 
 def _bad_zip(exc: BaseException | None = None) -> RosterReadError:
-    return RosterReadError(
-        "bad_xlsx",
-        "XLSX 文件已损坏（可能未完整上传）",
-        "the XLSX file is damaged (perhaps not completely uploaded)",
-    )
+    return read_error("bad_xlsx.damaged")
 
 
 def _unpacked_too_large(limit: int = MAX_UNPACKED_BYTES) -> RosterReadError:
-    return RosterReadError(
-        "unpacked_too_large",
-        f"文件解压后过大（上限 {limit // 1048576} MB）",
-        f"the file is too large when unpacked (the limit is {limit // 1048576} MB)",
-    )
+    return read_error("unpacked_too_large", mb=limit // 1048576)
 
 
 _DIMENSION = re.compile(
@@ -221,12 +213,7 @@ def _check_zip(data: bytes) -> tuple[str, str | None]:
                 if len(infos) == 1 and not infos[0].filename.lower().endswith(
                         (".xml", ".xlsx", ".docx", ".pptx", ".odt", ".ods")):
                     return "csv", infos[0].filename
-                raise RosterReadError(
-                    "unsupported_format",
-                    "不支持的文件格式：请上传 CSV 或 XLSX（Excel 工作簿），或只含一个 CSV 的 ZIP",
-                    "unsupported file format: upload a CSV or an XLSX (Excel workbook), or a "
-                    "ZIP holding one CSV",
-                )
+                raise read_error("unsupported_format.other")
             budget = [MAX_UNPACKED_BYTES]
             for info in infos:
                 with zf.open(info) as part:
@@ -257,11 +244,7 @@ def _unpack(stream, what: str) -> bytes:
     try:
         data = stream.read(MAX_UNPACKED_BYTES + 1)
     except (OSError, EOFError, ValueError, lzma.LZMAError, zlib_error) as exc:
-        raise RosterReadError(
-            "bad_archive",
-            f"压缩文件（{what}）已损坏，无法解压",
-            f"the compressed file ({what}) is damaged and cannot be unpacked",
-        ) from exc
+        raise read_error("bad_archive", what=what) from exc
     if len(data) > MAX_UNPACKED_BYTES:
         raise _unpacked_too_large()
     return data
