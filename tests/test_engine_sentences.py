@@ -17,9 +17,8 @@ from core.roster.store import ImportSuperseded
 
 ROOT = Path(__file__).resolve().parent.parent
 # The modules that take every sentence from messages.toml. (core/roster/headers.py, export.py,
-# core/certificate/tokens.py, photo.py, core/admin/, core/accounts_cli.py,
-# core/runtime/config.py and core/cli.py still write some of their own: not listed until they
-# do not.)
+# core/certificate/photo.py, core/admin/, core/accounts_cli.py, core/runtime/config.py and
+# core/cli.py still write some of their own: not listed until they do not.)
 MODULES = sorted((ROOT / "core" / "roster" / "store").glob("*.py")) + [
     ROOT / "core" / "certificate" / "content.py",
     ROOT / "core" / "roster" / "cage.py",
@@ -27,6 +26,7 @@ MODULES = sorted((ROOT / "core" / "roster" / "store").glob("*.py")) + [
     ROOT / "core" / "roster" / "result.py",
     ROOT / "core" / "roster" / "decode.py",
     ROOT / "core" / "roster" / "packed.py",
+    ROOT / "core" / "certificate" / "tokens.py",
 ]
 # CJK ideographs, CJK punctuation (、。「」…) and full-width forms (：，（）…)
 CJK = re.compile("[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")
@@ -131,3 +131,20 @@ def test_a_read_limit_message_names_what_was_counted(what):
     assert err.code == "too_many_cells"
     assert err.message_zh.startswith(f"{what_zh}超出上限：1,000,001 > 1,000,000")
     assert err.message_en.startswith(f"{what_en} over the limit: 1,000,001 > 1,000,000")
+
+
+def test_every_answer_of_the_token_check_is_in_the_catalogue():
+    """tokens._answer(code, key) reads ``[certificate.verify.<key or code>]``."""
+    import inspect
+
+    from core.certificate import tokens
+
+    source = inspect.getsource(tokens)
+    keys = {key or code for code, key in re.findall(
+        r"""_answer\(\s*"(\w+)"(?:,\s*"([\w.]+)")?""", source)}
+    assert {"ok", "empty", "malformed.too_long", "expired_hidden"} <= keys
+    for key in keys:
+        entry = catalogue()["certificate"]["verify"]
+        for part in key.split("."):
+            entry = entry[part]
+        assert entry["zh"].strip() and entry["en"].strip(), key
