@@ -17,7 +17,7 @@ from core.roster.store import ImportSuperseded
 
 ROOT = Path(__file__).resolve().parent.parent
 # The modules that take every sentence from messages.toml. (core/roster/headers.py, export.py,
-# core/admin/auth.py, core/accounts_cli.py, core/runtime/config.py and core/cli.py, among
+# core/admin/scope.py, core/accounts_cli.py, core/runtime/config.py and core/cli.py, among
 # others, still write some of their own: not listed until they do not.)
 MODULES = sorted((ROOT / "core" / "roster" / "store").glob("*.py")) + [
     ROOT / "core" / "certificate" / "content.py",
@@ -29,6 +29,8 @@ MODULES = sorted((ROOT / "core" / "roster" / "store").glob("*.py")) + [
     ROOT / "core" / "certificate" / "tokens.py",
     ROOT / "core" / "certificate" / "photo.py",
     ROOT / "core" / "admin" / "accounts.py",
+    ROOT / "core" / "admin" / "audit.py",
+    ROOT / "core" / "admin" / "auth.py",
 ]
 # CJK ideographs, CJK punctuation (、。「」…) and full-width forms (：，（）…)
 CJK = re.compile("[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")
@@ -71,13 +73,15 @@ def test_no_chinese_sentence_is_written_in_the_module(path):
     assert not found, f"{path.relative_to(ROOT)}: put these in messages.toml: {found}"
 
 
-# store_error("key", …), read_error("key", …), photo_error("key", …), account_error("key", …)
-# and text("certificate" | "store" | "roster", "key", …) with literal keys
+# store_error("key", …), read_error("key", …), photo_error("key", …), account_error("key", …),
+# password_error("key", …) and text("certificate" | "store" | "roster", "key", …) with literal
+# keys
 KEY_USE = re.compile(
     r"""(?:(store)_error\(\s*|(read)_error\(\s*|(photo)_error\(\s*|(account)_error\(\s*"""
+    r"""|(password)_error\(\s*"""
     r"""|text\(\s*"(store|certificate|roster)",\s*)"([\w.]+)\"""")
 GROUPS = {"store": ("store", ""), "read": ("roster", ""), "photo": ("certificate", "photo."),
-          "account": ("accounts", "")}
+          "account": ("accounts", ""), "password": ("auth", "")}
 
 
 def used_keys() -> set[tuple[str, str]]:
@@ -97,6 +101,7 @@ def test_every_key_the_modules_use_is_in_the_catalogue_in_both_languages():
     assert ("store", "db_locked") in keys and ("certificate", "not_covered") in keys
     assert ("roster", "file_too_large.limit") in keys
     assert ("certificate", "photo.too_small") in keys and ("accounts", "unknown_login") in keys
+    assert ("auth", "password_mismatch") in keys
     missing = []
     for group, key in sorted(keys):
         entry = catalogue()[group]
