@@ -17,7 +17,8 @@ from pathlib import Path
 
 from core.admin import audit
 from core.admin.accounts import AccountError, Accounts
-from core.admin.auth import PasswordInputError, read_password_cli
+from core.admin.auth import PROMPTS, PasswordInputError, read_password_cli
+from core.messages.catalogue import text
 from core.messages.errors import CodedError
 from core.roster.io import to_csv_bytes
 from core.roster.store import Store
@@ -31,16 +32,16 @@ def _problem(exc: CodedError) -> int:
     return EXIT_INVALID
 
 
-def _day(text: str) -> date:
+def _day(value: str) -> date:
     try:
-        return date.fromisoformat(text)
+        return date.fromisoformat(value)
     except ValueError:
         raise argparse.ArgumentTypeError(
-            f"日期应为 YYYY-MM-DD：“{text}” / the date must be YYYY-MM-DD: \"{text}\"") from None
+            " / ".join(text("cli", "bad_day", value=value))) from None
 
 
 def _password() -> str:
-    return read_password_cli(sys.stdin, "新口令 / New password: ")
+    return read_password_cli(sys.stdin, PROMPTS["new_password"])
 
 
 def cmd_user(args) -> int:
@@ -85,8 +86,8 @@ def cmd_audit(args) -> int:
         try:
             Path(args.out).write_bytes(data)
         except OSError as exc:
-            sys.stderr.write(f"无法写入 {args.out}：{exc.strerror}\n"
-                             f"Cannot write {args.out}: {exc.strerror}\n")
+            zh, en = text("cli", "cannot_write", path=args.out, error=exc.strerror)
+            sys.stderr.write(f"{zh}\n{en}\n")
             return EXIT_INVALID
     else:
         sys.stdout.buffer.write(data)

@@ -24,6 +24,8 @@ from core.admin import due
 from core.admin.auth import hash_password
 from core.admin.jobs import check_roster, lapse_job
 from core.certificate import preview as cert
+from core.messages.catalogue import catalogue
+from core.messages.catalogue import text as catalogue_text
 from core.policy.data import POLICY
 from core.policy.dates import today_shanghai
 from core.roster.cage import run_caged
@@ -36,6 +38,7 @@ from core.selfcheck.calendar import make_ics, reminders
 from core.selfcheck.profile_file import ProfileFileError, parse_json
 
 EXIT_OK, EXIT_FAILURE, EXIT_INVALID = 0, 1, 2
+_PLAIN = catalogue()["cli"]["plain"]  # the prompts and the description, as printed
 
 
 def _as_of(text: str | None) -> date:
@@ -46,7 +49,7 @@ def _as_of(text: str | None) -> date:
         return date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(
-            f"--as-of 应为 YYYY-MM-DD：“{text}” / --as-of must be YYYY-MM-DD: \"{text}\"") from None
+            " / ".join(catalogue_text("cli", "bad_as_of", value=text))) from None
 
 
 def _print_json(obj, stream=None) -> None:
@@ -63,10 +66,10 @@ def _read_profile(path: str | None):
     try:
         text = Path(path).read_text(encoding="utf-8-sig") if path else sys.stdin.read()
     except OSError as e:
-        return None, _error("unreadable_file", f"无法读取文件：{e.strerror}",
-                            f"cannot read the file: {e.strerror}")
+        return None, _error("unreadable_file",
+                            *catalogue_text("cli", "unreadable_file", error=e.strerror))
     except UnicodeDecodeError:
-        return None, _error("invalid_encoding", "文件不是 UTF-8 编码", "the file is not UTF-8")
+        return None, _error("invalid_encoding", *catalogue_text("cli", "invalid_encoding"))
     try:  # a 5,000-digit number or an unpaired surrogate is an error here too (issue 27)
         return parse_json(text, max_keys=None), None
     except ProfileFileError as e:
@@ -95,8 +98,8 @@ def _caged(run):
     except RosterReadError as e:
         return None, e
     except OSError as e:
-        return None, RosterReadError("unreadable_file", f"无法读取文件：{e.strerror}",
-                                     f"cannot read the file: {e.strerror}")
+        return None, RosterReadError(
+            "unreadable_file", *catalogue_text("cli", "unreadable_file", error=e.strerror))
 
 
 def _fail_roster(e) -> int:
@@ -169,8 +172,8 @@ def cmd_due(args) -> int:
     table, errors = out["table"], out["errors"]
     sys.stdout.buffer.write(to_csv_bytes(table, encoding="utf-8"))
     if errors:
-        sys.stderr.write(f"{errors} 行数据有误，未列入（用 roster 命令查看）/ {errors} rows with "
-                         "errors are not listed (see the roster command)\n")
+        sys.stderr.write("/ ".join(catalogue_text("cli", "rows_not_listed", errors=errors))
+                         + "\n")
     return EXIT_OK
 
 
@@ -181,8 +184,7 @@ def _days(text: str) -> int:
         value = -1
     if value < 0:
         raise argparse.ArgumentTypeError(
-            f"--within 应为 0 或正整数（天）：“{text}” / --within must be a whole number of days, "
-            f"0 or more: \"{text}\"")
+            " / ".join(catalogue_text("cli", "bad_within", value=text)))
     return value
 
 
@@ -191,8 +193,8 @@ def _write(path: str, data: bytes) -> bool:
     try:
         Path(path).write_bytes(data)
     except OSError as e:
-        _print_json(_error("unwritable_output", f"无法写入输出文件：{e.strerror}",
-                           f"cannot write the output file: {e.strerror}", "out"))
+        _print_json(_error("unwritable_output",
+                           *catalogue_text("cli", "unwritable_output", error=e.strerror), "out"))
         return False
     return True
 
@@ -252,14 +254,14 @@ def cmd_hash_password(args) -> int:
 
     if sys.stdin.isatty():
 
-        first = getpass.getpass("管理员密码 / admin password: ")
-        if getpass.getpass("再输入一次 / again: ") != first:
-            sys.stderr.write("两次输入不一致 / the two entries differ\n")
+        first = getpass.getpass(_PLAIN["password"])
+        if getpass.getpass(_PLAIN["again"]) != first:
+            sys.stderr.write(" / ".join(catalogue_text("cli", "password_mismatch")) + "\n")
             return EXIT_INVALID
     else:
         first = sys.stdin.readline().rstrip("\r\n")
     if len(first) < 8:
-        sys.stderr.write("密码至少 8 个字符 / the password needs at least 8 characters\n")
+        sys.stderr.write(" / ".join(catalogue_text("cli", "password_too_short")) + "\n")
         return EXIT_INVALID
     sys.stdout.write(hash_password(first) + "\n")
     return EXIT_OK
@@ -267,7 +269,7 @@ def cmd_hash_password(args) -> int:
 
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m core",
-                                description="ecert-desk: 建办市〔2021〕25号 from the command line")
+                                description=_PLAIN["description"])
     sub = p.add_subparsers(dest="command", required=True)
     as_of = dict(type=_as_of, default=None, metavar="YYYY-MM-DD",
                  help="as-of date (default: today in Asia/Shanghai)")
@@ -316,11 +318,7 @@ def parser() -> argparse.ArgumentParser:
     h = sub.add_parser(
         "hash-password",
         help="read a password from standard input (or a prompt) and print its hash",
-        description="Reads the admin password from standard input: one line, e.g. "
-                    "`read -rs PW && printf '%s\\n' \"$PW\" | python -m core hash-password`. "
-                    "In a terminal it asks twice instead, without echo. Prints the argon2 hash "
-                    "to put into ECERT_ADMIN_PASSWORD_HASH; the password itself is never "
-                    "printed or stored. 口令从标准输入读取（一行）；在终端中运行时会提示输入两次。")
+        description=_PLAIN["hash_password"])
     h.set_defaults(func=cmd_hash_password)
     accounts_cli.add_parsers(sub)  # user add|list|disable|enable|password, audit
     return p
@@ -335,7 +333,8 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except Exception as e:  # never a traceback for a user: one line, exit 1
-        sys.stderr.write(f"内部错误 / internal error: {type(e).__name__}: {e}\n")
+        internal = " / ".join(catalogue_text("cli", "internal_error"))
+        sys.stderr.write(f"{internal}: {type(e).__name__}: {e}\n")
         return EXIT_FAILURE
 
 

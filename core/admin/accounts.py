@@ -43,6 +43,7 @@ import sqlalchemy as sa
 from core.admin import auth
 from core.admin.auth import hash_password, is_valid_hash
 from core.admin.scope import ROLES, Scope, ScopeRefused, normalise_provinces
+from core.messages.catalogue import text
 from core.messages.errors import CodedError
 from core.roster.store import Store
 
@@ -84,6 +85,13 @@ known_table = sa.Table(
 
 class AccountError(CodedError, ValueError):
     """An account command that cannot be done (bilingual, with a code)."""
+
+
+def account_error(key: str, /, **values) -> AccountError:
+    """The AccountError of messages.toml ``[accounts.<key>]``: its code is the key's first
+    part."""
+    zh, en = text("accounts", key, **values)
+    return AccountError(key.split(".", 1)[0], zh, en)
 
 
 def _now_iso() -> str:
@@ -136,11 +144,7 @@ def check_login(login: str) -> str:
     """``login`` trimmed and in lower case; raises ``invalid_login``."""
     name = str(login or "").strip().lower()
     if not LOGIN_PATTERN.match(name):
-        raise AccountError("invalid_login",
-                           f"账户名“{login}”无效：请用 1–64 个小写字母、数字或 . _ @ -，"
-                           "以字母或数字开头。",
-                           f"The login \"{login}\" is not valid: use 1-64 lower-case letters, "
-                           "digits or . _ @ -, starting with a letter or digit.")
+        raise account_error("invalid_login", login=login)
     return name
 
 
@@ -190,8 +194,7 @@ class Accounts:
             exists = conn.execute(sa.select(accounts_table.c.login)
                                   .where(accounts_table.c.login == name)).first()
             if exists is not None:
-                raise AccountError("login_exists", f"账户“{name}”已存在。",
-                                   f"The account \"{name}\" already exists.")
+                raise account_error("login_exists", login=name)
             conn.execute(accounts_table.insert().values(
                 login=name, role=role, provinces=",".join(shorts), password_hash=password_hash,
                 disabled=False, created_at=_now_iso(), last_login_at=None))
@@ -202,29 +205,19 @@ class Accounts:
         :class:`AccountError` naming the problem (before any password is asked for)."""
         name = check_login(login)
         if name == ENV_LOGIN:
-            raise AccountError("login_reserved",
-                               "账户名 admin 保留给 ECERT_ADMIN_PASSWORD_HASH 配置的全国管理员。",
-                               "The login admin is reserved for the national admin of "
-                               "ECERT_ADMIN_PASSWORD_HASH.")
+            raise account_error("login_reserved")
         if role not in ROLES:
-            raise AccountError("invalid_role",
-                               f"未知的角色“{role}”：应为 national、province 或 viewer。",
-                               f"Unknown role \"{role}\": use national, province or viewer.")
+            raise account_error("invalid_role", role=role)
         try:
             shorts = normalise_provinces(provinces or ())
         except ScopeRefused as exc:
             raise AccountError(exc.code, exc.message_zh, exc.message_en) from None
         if role == "province" and not shorts:
-            raise AccountError("province_required",
-                               "province 角色至少需要一个省份（--province）。",
-                               "A province account needs at least one province (--province).")
+            raise account_error("province_required")
         if role != "province" and shorts:
-            raise AccountError("province_not_allowed",
-                               f"{role} 角色不限省份，不能指定 --province。",
-                               f"A {role} account covers every province: leave out --province.")
+            raise account_error("province_not_allowed", role=role)
         if self.get(name) is not None:
-            raise AccountError("login_exists", f"账户“{name}”已存在。",
-                               f"The account \"{name}\" already exists.")
+            raise account_error("login_exists", login=name)
         return name, role, shorts
 
     def _update(self, login: str, **values) -> str:
@@ -233,8 +226,7 @@ class Accounts:
             done = conn.execute(accounts_table.update().where(accounts_table.c.login == name)
                                 .values(**values)).rowcount
         if not done:
-            raise AccountError("unknown_login", f"没有名为“{login}”的账户。",
-                               f"There is no account named \"{login}\".")
+            raise account_error("unknown_login", login=login)
         return name
 
     def set_disabled(self, login: str, disabled: bool) -> str:

@@ -23,6 +23,7 @@ from typing import TextIO
 from argon2 import PasswordHasher
 from argon2.exceptions import Argon2Error, InvalidHashError
 
+from core.messages.catalogue import catalogue, text
 from core.messages.errors import CodedError
 
 __all__ = ["MAX_CONCURRENT_CHECKS", "PasswordInputError", "check_slot", "hash_password",
@@ -30,22 +31,25 @@ __all__ = ["MAX_CONCURRENT_CHECKS", "PasswordInputError", "check_slot", "hash_pa
 
 _HASHER = PasswordHasher()
 MAX_PASSWORD_CHARS = 1024  # argon2 accepts more; a longer "password" is a mistake or an attack
+PROMPTS = catalogue()["auth"]["prompt"]  # what the command line asks
 
 
 class PasswordInputError(CodedError, ValueError):
     """The password given to :func:`hash_password_cli` cannot be used (bilingual, with a code)."""
 
 
+def password_error(key: str, /, **values) -> PasswordInputError:
+    """The PasswordInputError of messages.toml ``[auth.<key>]``."""
+    zh, en = text("auth", key, **values)
+    return PasswordInputError(key.split(".", 1)[0], zh, en)
+
+
 def _checked(password: str) -> str:
     """``password`` when it may be hashed: not empty, at most MAX_PASSWORD_CHARS characters."""
     if password == "":
-        raise PasswordInputError("empty_password", "口令不能为空。", "The password is empty.")
+        raise password_error("empty_password")
     if len(password) > MAX_PASSWORD_CHARS:
-        raise PasswordInputError(
-            "password_too_long",
-            f"口令过长（最多 {MAX_PASSWORD_CHARS} 个字符）。",
-            f"The password is too long (at most {MAX_PASSWORD_CHARS} characters).",
-        )
+        raise password_error("password_too_long", max_chars=MAX_PASSWORD_CHARS)
     return password
 
 
@@ -83,7 +87,7 @@ def is_valid_hash(password_hash: str | None) -> bool:
         return False
 
 
-def read_password_cli(stdin: TextIO | None = None, label: str = "管理员口令 / Admin password: ",
+def read_password_cli(stdin: TextIO | None = None, label: str = PROMPTS["password"],
                       prompt: Callable[[str], str] | None = None) -> str:
     """A password for the command line: at a terminal asked twice without echo (``getpass``)
     and must match; from a pipe the first line (its line ending removed). Raises
@@ -96,10 +100,9 @@ def read_password_cli(stdin: TextIO | None = None, label: str = "管理员口令
 
             prompt = getpass.getpass
         first = prompt(label)
-        second = prompt("再次输入 / Repeat: ")
+        second = prompt(PROMPTS["repeat"])
         if first != second:
-            raise PasswordInputError("password_mismatch", "两次输入的口令不一致。",
-                                     "The two passwords differ.")
+            raise password_error("password_mismatch")
         password = first
     else:
         password = stdin.readline().rstrip("\r\n")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 
+from core.messages.catalogue import text
 from core.messages.errors import CodedError
 
 MAX_PHOTO_BYTES = 2 * 1024 * 1024
@@ -17,6 +18,13 @@ class PhotoError(CodedError, ValueError):
     ``unsupported_format``, ``too_many_pixels``, ``too_small``."""
 
 
+def photo_error(key: str, /, **values) -> PhotoError:
+    """The PhotoError of messages.toml ``[certificate.photo.<key>]``: its code is the key's
+    first part."""
+    zh, en = text("certificate", f"photo.{key}", **values)
+    return PhotoError(key.split(".", 1)[0], zh, en)
+
+
 # ---------------------------------------------------------------------------------------------
 # Photo
 
@@ -27,40 +35,20 @@ def check_photo(data: bytes) -> bytes:
     from PIL import Image, UnidentifiedImageError
 
     if not isinstance(data, (bytes, bytearray)) or len(data) == 0:
-        raise PhotoError("not_an_image", "照片文件为空。", "The photo file is empty.")
+        raise photo_error("not_an_image.empty")
     if len(data) > MAX_PHOTO_BYTES:
-        raise PhotoError(
-            "too_large",
-            f"照片文件过大（{len(data) / 1048576:.1f} MB），上限 2 MB。",
-            f"The photo is too large ({len(data) / 1048576:.1f} MB); the limit is 2 MB.",
-        )
-    bad = PhotoError(
-        "not_an_image",
-        "无法识别的照片文件，请上传 JPEG 或 PNG 图片。",
-        "This file is not a readable image; upload a JPEG or PNG picture.",
-    )
+        raise photo_error("too_large", size_mb=len(data) / 1048576)
+    bad = photo_error("not_an_image.unreadable")
     try:
         with Image.open(io.BytesIO(data)) as probe:
             fmt = probe.format
             width, height = probe.size
             if fmt not in ("JPEG", "PNG"):
-                raise PhotoError(
-                    "unsupported_format",
-                    f"不支持的图片格式（{fmt}），请上传 JPEG 或 PNG。",
-                    f"Unsupported image format ({fmt}); upload a JPEG or PNG.",
-                )
+                raise photo_error("unsupported_format", fmt=fmt)
             if width > MAX_PHOTO_PIXELS or height > MAX_PHOTO_PIXELS:
-                raise PhotoError(
-                    "too_many_pixels",
-                    f"照片尺寸过大（{width}×{height}），上限 4000×4000 像素。",
-                    f"The photo is too big ({width}×{height}); the limit is 4000×4000 pixels.",
-                )
+                raise photo_error("too_many_pixels", width=width, height=height)
             if width < 20 or height < 20:
-                raise PhotoError(
-                    "too_small",
-                    f"照片尺寸过小（{width}×{height}）。",
-                    f"The photo is too small ({width}×{height}).",
-                )
+                raise photo_error("too_small", width=width, height=height)
             probe.verify()
         with Image.open(io.BytesIO(data)) as img:
             img.load()

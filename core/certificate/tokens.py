@@ -49,6 +49,8 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from core.messages.catalogue import catalogue, text
+
 PREFIX = "2."
 INFO = b"ecert-desk.verify.v2"
 VERSION = 1  # the payload's shape (wire keys below)
@@ -175,10 +177,15 @@ def sign(payload: dict, key: bytes) -> str:
 
 def _zh_date(iso: str) -> str:
     d = date.fromisoformat(iso)
-    return f"{d.year:04d}年{d.month:02d}月{d.day:02d}日"
+    return catalogue()["certificate"]["printed"]["date"].format(
+        year=d.year, month=d.month, day=d.day)
 
 
-def _answer(code: str, *, payload=None, window=None, signed=False, zh="", en="") -> Verification:
+def _answer(code: str, key: str | None = None, /, *, payload=None, window=None, signed=False,
+            **values) -> Verification:
+    """The Verification of ``code``; its message is messages.toml's
+    ``[certificate.verify.<key or code>]`` filled with ``values``."""
+    zh, en = text("certificate", f"verify.{key or code}", **values)
     return Verification(signed, payload, window, code, zh, en)
 
 
@@ -196,125 +203,52 @@ def verify(token: object, key: bytes, today: date, grace_days: int = GRACE_DAYS)
     try:
         return _verify(token, key, today, grace_days)
     except Exception:  # noqa: BLE001 - the promise is "never raises"; say so plainly instead
-        return _answer(
-            "malformed",
-            zh="无法识别的核验码。请重新扫描证书上的二维码。",
-            en="This verification code cannot be read. Scan the certificate's QR code again.",
-        )
+        return _answer("malformed", "malformed.unreadable")
 
 
 def _verify(token: object, key: bytes, today: date, grace_days: int) -> Verification:
     if token is None or (isinstance(token, str) and token.strip() == ""):
-        return _answer(
-            "empty",
-            zh="没有核验码。请扫描证书上的二维码打开本页。",
-            en="No verification code. Open this page by scanning the certificate's QR code.",
-        )
+        return _answer("empty")
     if not isinstance(token, str):
-        return _answer(
-            "malformed",
-            zh="核验码格式不正确。",
-            en="The verification code is not in the expected format.",
-        )
+        return _answer("malformed", "malformed.not_text")
     token = token.strip()
     if len(token) > MAX_TOKEN_CHARS:
-        return _answer(
-            "malformed",
-            zh=f"核验码过长（超过 {MAX_TOKEN_CHARS} 个字符），不是本系统生成的核验码。",
-            en=f"The verification code is too long (over {MAX_TOKEN_CHARS} characters); "
-            "it was not made by this system.",
-        )
+        return _answer("malformed", "malformed.too_long", max_chars=MAX_TOKEN_CHARS)
     if not _TOKEN_CHARS.match(token):
-        return _answer(
-            "malformed",
-            zh="核验码格式不正确，可能复制不完整。请重新扫描证书上的二维码。",
-            en="The verification code is not in the expected format; it may have been copied "
-            "incompletely. Scan the certificate's QR code again.",
-        )
+        return _answer("malformed", "malformed.incomplete")
     if not token.startswith(PREFIX):
         if "." in token.lstrip("."):  # a version-1 token: signed, but readable by anyone
-            return _answer(
-                "old_format",
-                zh="这是旧版核验码（内容未加密），本系统已停用该格式，无法核验。请重新生成证书预览。",
-                en="This is an old-format verification code (its content was not encrypted); "
-                "this system no longer accepts it. Make a new certificate preview.",
-            )
-        return _answer(
-            "malformed",
-            zh="核验码格式不正确，可能复制不完整。请重新扫描证书上的二维码。",
-            en="The verification code is not in the expected format; it may have been copied "
-            "incompletely. Scan the certificate's QR code again.",
-        )
+            return _answer("old_format")
+        return _answer("malformed", "malformed.incomplete")
     try:
         raw = _unb64(token[len(PREFIX):])
         if len(raw) < _NONCE + 16:
             raise ValueError("too short")
         plain = _cipher(key).decrypt(raw[:_NONCE], raw[_NONCE:], PREFIX.encode("ascii"))
     except (ValueError, InvalidTag, TypeError):
-        return _answer(
-            "bad_signature",
-            zh="核验失败：核验码签名无效。该证书信息可能被篡改、核验码不完整，或并非由本系统签发。",
-            en="Verification failed: the signature is not valid. The certificate data may have "
-            "been altered, the code is incomplete, or it was not issued by this system.",
-        )
+        return _answer("bad_signature")
     try:
         wire = json.loads(zlib.decompressobj().decompress(plain, 1 << 20).decode("utf-8"))
     except (ValueError, zlib.error, UnicodeDecodeError):
         wire = None
     payload = _expand(wire)
     if payload is None:
-        return _answer(
-            "malformed",
-            signed=True,
-            zh="核验码签名有效，但内容格式无法识别（可能来自其他版本）。",
-            en="The signature is valid but the content is in a format this version cannot read.",
-        )
+        return _answer("malformed", "malformed.unknown_content", signed=True)
     start = date.fromisoformat(payload["usage_from"])
     end = date.fromisoformat(payload["usage_until"])
-    window_zh = f"{_zh_date(payload['usage_from'])}-{_zh_date(payload['usage_until'])}"
-    window_en = f"{payload['usage_from']} to {payload['usage_until']}"
+    window_zh = text("certificate", "verify.window", start=_zh_date(payload["usage_from"]),
+                     end=_zh_date(payload["usage_until"]))[0]
+    window_en = text("certificate", "verify.window", start=payload["usage_from"],
+                     end=payload["usage_until"])[1]
+    windows = {"window_zh": window_zh, "window_en": window_en}
     if today < start:
-        return _answer(
-            "not_yet_window",
-            payload=payload,
-            window="not_yet",
-            signed=True,
-            zh=f"签名有效，但证书使用有效期（{window_zh}）尚未开始。",
-            en=f"The signature is valid, but the usage window ({window_en}) has not begun.",
-        )
+        return _answer("not_yet_window", payload=payload, window="not_yet", signed=True,
+                       **windows)
     if (today - end).days > grace_days:
-        return _answer(
-            "expired_hidden",
-            window="expired",
-            signed=True,
-            zh=f"签名有效，但证书的使用有效期已于 {_zh_date(payload['usage_until'])}结束，已过 "
-            f"{grace_days} 天；为保护持证人的个人信息，不再显示证书内容。"
-            "使用证书须重新下载（三(二)）。",
-            en=f"The signature is valid, but the certificate's usage window ended on "
-            f"{payload['usage_until']}, more than {grace_days} days ago; to protect the "
-            "holder's personal data its content is no longer shown. To be used, the "
-            "certificate must be downloaded again (C-3.2).",
-        )
+        return _answer("expired_hidden", window="expired", signed=True,
+                       until_zh=_zh_date(payload["usage_until"]), until=payload["usage_until"],
+                       grace_days=grace_days)
     if today > end:
-        return _answer(
-            "expired_window",
-            payload=payload,
-            window="expired",
-            signed=True,
-            zh=f"签名有效，但证书已超出使用有效期（{window_zh}），该证书已失效，需重新下载（三(二)）。",
-            en=f"The signature is valid, but the certificate is past its usage window "
-            f"({window_en}) and no longer valid; it must be downloaded again (C-3.2).",
-        )
-    return _answer(
-        "ok",
-        payload=payload,
-        window="in_use",
-        signed=True,
-        zh=f"此预览由本工具根据填写人输入的数据绘制，签名只证明这一点；今天在其使用有效期"
-        f"（{window_zh}）内。这不是主管部门的核验：证书真伪与注册状态请在中国建造师网或"
-        "全国建筑市场监管公共服务平台查询。",
-        en=f"This preview was drawn by this tool from the data someone entered; the signature "
-        f"proves only that. Today is inside its usage window ({window_en}). This is NOT the "
-        "ministry's verification: check the certificate and the registration on the official "
-        "platforms (中国建造师网, the national construction market platform).",
-    )
+        return _answer("expired_window", payload=payload, window="expired", signed=True,
+                       **windows)
+    return _answer("ok", payload=payload, window="in_use", signed=True, **windows)

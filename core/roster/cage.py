@@ -48,6 +48,7 @@ import pandas as pd
 import pyarrow as pa
 
 from core.roster.io import RosterReadError, read_roster
+from core.roster.result import read_error
 from core.schema import roster as schema
 
 __all__ = ["Limits", "run_caged", "start_background", "start_server"]
@@ -179,37 +180,8 @@ def _child(conn, job: Callable[..., dict], source: str, file_name: str | None, k
 
 # ------------------------------------------------------------------------------ the parent
 def _cage_error(code: str) -> RosterReadError:
-    mb = Limits().memory_bytes // 1024**3
-    texts = {
-        "cage_memory": (
-            f"读取该文件所需内存超过上限（{mb} GiB），已停止读取。文件可能已损坏或被恶意构造；"
-            "请另存为 CSV（UTF-8）后重试。",
-            f"reading this file needs more memory than allowed ({mb} GiB) and was stopped. The "
-            "file may be damaged or built to attack; save it as CSV (UTF-8) and try again.",
-        ),
-        "cage_timeout": (
-            "读取该文件耗时超过上限，已停止读取。文件可能已损坏或被恶意构造；"
-            "请另存为 CSV（UTF-8）后重试。",
-            "reading this file took longer than allowed and was stopped. The file may be "
-            "damaged or built to attack; save it as CSV (UTF-8) and try again.",
-        ),
-        "cage_crashed": (
-            "读取该文件时读取程序异常退出（可能是内存不足或文件被恶意构造），已停止读取。服务不受影响；"
-            "请另存为 CSV（UTF-8）后重试。",
-            "the reader stopped abnormally on this file (out of memory, or a file built to "
-            "attack). The service is unaffected; save the file as CSV (UTF-8) and try again.",
-        ),
-        "cage_output": (
-            "该文件读取结果过大，已停止读取。",
-            "the result of reading this file is too large and was stopped.",
-        ),
-        "cage_busy": (
-            "服务器正在读取其他文件，请稍后再试。",
-            "the server is busy reading other files; try again in a moment.",
-        ),
-    }
-    zh, en = texts[code]
-    return RosterReadError(code, zh, en)
+    """The cage's own failure, from messages.toml ``[roster.<code>]``."""
+    return read_error(code, mb=Limits().memory_bytes // 1024**3)
 
 
 def _read_back(kind: str, path: str) -> pd.DataFrame | pd.Series:
@@ -234,11 +206,7 @@ def run_caged(job: Callable[..., dict], source: bytes | str | os.PathLike,
     try:
         if isinstance(source, (bytes, bytearray, memoryview)):
             if len(source) > schema.MAX_FILE_BYTES:
-                raise RosterReadError(
-                    "file_too_large",
-                    f"文件过大（上限 {schema.MAX_FILE_BYTES // 1048576} MB）",
-                    f"the file is too large (the limit is {schema.MAX_FILE_BYTES // 1048576} MB)",
-                )
+                raise read_error("file_too_large.limit", mb=schema.MAX_FILE_BYTES // 1048576)
             path = os.path.join(work, "input")
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(fd, "wb") as fh:

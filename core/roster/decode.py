@@ -13,9 +13,10 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 
+from core.messages.catalogue import text
 from core.messages.errors import Problem
 from core.roster.headers import _HEADER_SCAN_CHARS, _HEADER_SCAN_ROWS, _best_header
-from core.roster.result import RosterReadError, _limit_error, _too_large
+from core.roster.result import _limit_error, _too_large, read_error
 from core.schema.cell_text import _blank_to_na
 from core.schema.cells import STRING
 from core.schema.roster import (
@@ -44,11 +45,8 @@ def _read_source(source, file_name: str | None) -> tuple[bytes, str | None]:
                     raise _too_large(size)
                 data = fh.read(MAX_FILE_BYTES + 1)
         except OSError as exc:
-            raise RosterReadError(
-                "cannot_open",
-                f"无法打开文件 {path.name}：{exc.strerror or exc}",
-                f"cannot open file {path.name}: {exc.strerror or exc}",
-            ) from exc
+            raise read_error("cannot_open", name=path.name,
+                             error=exc.strerror or exc) from exc
         if len(data) > MAX_FILE_BYTES:  # a pipe or a file still growing
             raise _too_large(len(data))
         return data, file_name or path.name
@@ -259,10 +257,8 @@ def _read_csv_tolerant(body: str, delimiter: str, ncols: int):
             if len(row) > ncols:
                 extra = row[ncols:]
                 if any(x.strip() for x in extra):
-                    errors.append(Problem(
-                        "row", "too_many_fields", f"本行有 {len(row)} 个字段，表头只有 {ncols} 列",
-                        f"this row has {len(row)} fields, the header has {ncols} columns",
-                    ))
+                    errors.append(Problem("row", "too_many_fields", *text(
+                        "roster", "too_many_fields", fields=len(row), ncols=ncols)))
                 else:
                     errors.append(None)
                 row = row[:ncols]
@@ -271,11 +267,7 @@ def _read_csv_tolerant(body: str, delimiter: str, ncols: int):
                 row = row + [""] * (ncols - len(row))
             rows.append(row)
     except csv.Error as exc:
-        raise RosterReadError(
-            "malformed_csv",
-            f"CSV 文件格式错误，无法读取：{exc}",
-            f"malformed CSV file, cannot be read: {exc}",
-        ) from exc
+        raise read_error("malformed_csv", error=exc) from exc
     frame = pd.DataFrame(rows, columns=list(range(ncols)), dtype=STRING)
     return _blank_to_na(frame), pd.Series(errors, dtype=object)  # a Problem per bad row
 
@@ -299,19 +291,13 @@ def _check_csv_lines(data: bytes) -> None:
     """More lines than MAX_ROWS (plus the header area) is refused before anything is parsed."""
     lines = data.count(b"\n") or data.count(b"\r")
     if lines > MAX_ROWS + _HEADER_SCAN_ROWS:
-        raise _limit_error("too_many_rows", "行数", "number of rows", lines,
-                           MAX_ROWS + _HEADER_SCAN_ROWS)
+        raise _limit_error("too_many_rows", "rows", lines, MAX_ROWS + _HEADER_SCAN_ROWS)
 
 
 def cell_too_long(row: int, column: str, limit: int = MAX_CELL_CHARS):
     """The error of a cell over MAX_CELL_CHARS (``row``: the data row, 1 = the first after the
     header)."""
-    return RosterReadError(
-        "cell_too_long",
-        f"数据第 {row:,} 行“{column}”列的单元格过长（一个单元格最多 {limit:,} 个字符）",
-        f"the cell in data row {row:,}, column \"{column}\" is too long (a cell holds at most "
-        f"{limit:,} characters)",
-    )
+    return read_error("cell_too_long", row=row, column=column, limit=limit)
 
 
 def _check_csv_cells(body, delimiter: str, names: list[str]) -> None:
@@ -361,7 +347,7 @@ def _refuse_run(view, at, arr, stops, run, delimiter, names):
 
 def _check_csv_shape(body, delimiter: str, ncols: int) -> None:
     if ncols > MAX_COLUMNS:
-        raise _limit_error("too_many_columns", "列数", "number of columns", ncols, MAX_COLUMNS)
+        raise _limit_error("too_many_columns", "columns", ncols, MAX_COLUMNS)
     fields = _count_bytes(body, delimiter.encode("ascii"))
     if fields > MAX_CELLS:
-        raise _limit_error("too_many_cells", "单元格数", "number of cells", fields, MAX_CELLS)
+        raise _limit_error("too_many_cells", "cells", fields, MAX_CELLS)

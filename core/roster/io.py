@@ -94,7 +94,7 @@ from core.roster.headers import (
     canonical_header,
 )
 from core.roster.packed import _bad_zip, _check_zip, _unpack, _unpack_single
-from core.roster.result import Roster, RosterReadError
+from core.roster.result import Roster, RosterReadError, read_error
 from core.schema.cell_text import (
     _CONTROL_CHARS,
     _blank_to_na,
@@ -218,28 +218,20 @@ def _read_csv(data: bytes, file_name: str | None, digest: str) -> Roster:
         and _utf16_without_bom(data) is None
         and control > _BINARY_CONTROL_SHARE * len(data)
     ):
-        raise RosterReadError(
-            "binary_file",
-            "文件不是 CSV 或 XLSX 表格（看起来是二进制数据）",
-            "the file is not a CSV or XLSX table (it looks like binary data)",
-        )
+        raise read_error("binary_file")
     chosen = None
     decoded_any = False
     for encoding, utf8 in _decode_candidates(data):
         decoded_any = True
         if _is_blank(bytes(utf8[:65536])) and _is_blank(bytes(utf8)):
-            raise RosterReadError("empty_file", "文件为空", "the file is empty")
+            raise read_error("empty_file.file")
         prefix = bytes(utf8[:_PREFIX_BYTES]).decode("utf-8", errors="ignore")  # cut may split
         delimiter, header, offset, score = _locate_csv_header(prefix)
         if score:
             chosen = (encoding, utf8, delimiter, header, len(prefix[:offset].encode("utf-8")))
             break
     if not decoded_any:
-        raise RosterReadError(
-            "unknown_encoding",
-            "无法识别文件编码：请保存为 UTF-8 或 GB18030/GBK 编码的 CSV，或 XLSX",
-            "unrecognised text encoding: save the file as CSV in UTF-8 or GB18030/GBK, or as XLSX",
-        )
+        raise read_error("unknown_encoding")
     if chosen is None:
         raise _no_header_error()
     encoding, utf8, delimiter, header, start = chosen
@@ -277,19 +269,13 @@ def _xlsx_frame(data: bytes) -> pd.DataFrame:
             )
         except Exception as exc:  # noqa: BLE001 - any reader failure: try the next reader
             problems.append(f"{engine}: {exc}")
-    raise RosterReadError(
-        "bad_xlsx",
-        "XLSX 文件已损坏或不是有效的 Excel 工作簿",
-        "the XLSX file is damaged or not a valid Excel workbook ("
-        + "; ".join(problems)[:300]
-        + ")",
-    )
+    raise read_error("bad_xlsx.unreadable", problems="; ".join(problems)[:300])
 
 
 def _read_xlsx(data: bytes, file_name: str | None, digest: str) -> Roster:
     grid = _xlsx_frame(data)
     if grid.empty or grid.isna().all().all():
-        raise RosterReadError("empty_file", "第一个工作表为空", "the first worksheet is empty")
+        raise read_error("empty_file.sheet")
     grid = grid.reset_index(drop=True)
     grid.columns = range(grid.shape[1])
     top = [list(grid.iloc[i]) for i in range(min(len(grid), _HEADER_SCAN_ROWS))]
@@ -339,18 +325,14 @@ def read_roster(
     data, file_name = _read_source(source, file_name)
     digest = hashlib.sha256(data).hexdigest()
     if _is_blank(data):
-        raise RosterReadError("empty_file", "文件为空", "the file is empty")
+        raise read_error("empty_file.file")
     unpacked = _unpack_single(data)
     if unpacked is not None:
         data = unpacked[0]
         if _is_blank(data):
-            raise RosterReadError("empty_file", "文件为空", "the file is empty")
+            raise read_error("empty_file.file")
         if data.startswith((b"PK\x03\x04", b"PK\x05\x06", b"\x1f\x8b", b"BZh", b"\xfd7zXZ")):
-            raise RosterReadError(
-                "unsupported_format",
-                "压缩文件里应是一个 CSV 表格，而不是另一个压缩文件",
-                "the compressed file should hold one CSV table, not another archive",
-            )
+            raise read_error("unsupported_format.compressed")
         return _read_csv(data, file_name, digest)
     if data.startswith(b"PK\x03\x04") or data.startswith(b"PK\x05\x06"):
         kind, member = _check_zip(data)
@@ -361,22 +343,13 @@ def read_roster(
                 except (zipfile.BadZipFile, NotImplementedError, RuntimeError) as exc:
                     raise _bad_zip(exc) from exc
             if inner.startswith((b"PK\x03\x04", b"\x1f\x8b", b"BZh", b"\xfd7zXZ")):
-                raise RosterReadError(
-                    "unsupported_format",
-                    "ZIP 里应是一个 CSV 表格，而不是另一个压缩文件",
-                    "the ZIP should hold one CSV table, not another archive",
-                )
+                raise read_error("unsupported_format.zip")
             if _is_blank(inner):
-                raise RosterReadError("empty_file", "文件为空", "the file is empty")
+                raise read_error("empty_file.file")
             return _read_csv(inner, file_name, digest)
         return _read_xlsx(data, file_name, digest)
     if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
-        raise RosterReadError(
-            "xls_not_supported",
-            "不支持旧版 Excel（.xls）文件：请在 Excel 中另存为 .xlsx 或 CSV（UTF-8）后再上传",
-            "legacy Excel (.xls) files are not supported: save as .xlsx or CSV (UTF-8) and "
-            "upload again",
-        )
+        raise read_error("xls_not_supported")
     return _read_csv(data, file_name, digest)
 
 

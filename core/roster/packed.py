@@ -15,7 +15,7 @@ from zlib import error as zlib_error
 import numpy as np
 
 from core.roster.decode import _CHUNK
-from core.roster.result import RosterReadError, _limit_error
+from core.roster.result import RosterReadError, _limit_error, read_error
 from core.schema.roster import (
     MAX_CELLS,
     MAX_COLUMNS,
@@ -25,19 +25,11 @@ from core.schema.roster import (
 
 
 def _bad_zip(exc: BaseException | None = None) -> RosterReadError:
-    return RosterReadError(
-        "bad_xlsx",
-        "XLSX 文件已损坏（可能未完整上传）",
-        "the XLSX file is damaged (perhaps not completely uploaded)",
-    )
+    return read_error("bad_xlsx.damaged")
 
 
 def _unpacked_too_large(limit: int = MAX_UNPACKED_BYTES) -> RosterReadError:
-    return RosterReadError(
-        "unpacked_too_large",
-        f"文件解压后过大（上限 {limit // 1048576} MB）",
-        f"the file is too large when unpacked (the limit is {limit // 1048576} MB)",
-    )
+    return read_error("unpacked_too_large", mb=limit // 1048576)
 
 
 _DIMENSION = re.compile(
@@ -184,9 +176,8 @@ def _check_sheet(stream, budget: list[int], first: bytes = b"") -> None:
                 top = int(r2 or r1 or 0)
                 width = _column_number(c2 or c1 or b"A")
                 if width > MAX_COLUMNS or top > MAX_XLSX_ROWS or top * width > MAX_CELLS:
-                    raise _limit_error("too_many_cells", "工作表声明的区域",
-                                       "the sheet's declared area",
-                                       top * width, MAX_CELLS)
+                    raise _limit_error("too_many_cells", "declared_area", top * width,
+                                       MAX_CELLS)
         nxt = stream.read(_CHUNK) if chunk else b""
         budget[0] -= len(nxt)
         last = not nxt
@@ -195,21 +186,18 @@ def _check_sheet(stream, budget: list[int], first: bytes = b"") -> None:
         carry, chunk = text[cut:], nxt
         width = max(st.max_col, st.widest_row)
         if width > MAX_COLUMNS:
-            raise _limit_error("too_many_columns", "列数", "number of columns", width,
-                               MAX_COLUMNS)
+            raise _limit_error("too_many_columns", "columns", width, MAX_COLUMNS)
         top = max(st.rows, st.max_row)
         if top > MAX_XLSX_ROWS:
-            raise _limit_error("too_many_rows", "行数", "number of rows", top, MAX_XLSX_ROWS)
+            raise _limit_error("too_many_rows", "rows", top, MAX_XLSX_ROWS)
         if st.cells > MAX_CELLS:
-            raise _limit_error("too_many_cells", "单元格数", "number of cells", st.cells,
-                               MAX_CELLS)
+            raise _limit_error("too_many_cells", "cells", st.cells, MAX_CELLS)
         if last:
             break
     width = max(26, st.max_col, st.widest_row)  # one-letter columns: at most Z
     top = max(st.rows, st.max_row)
     if top * width > MAX_CELLS:
-        raise _limit_error("too_many_cells", "工作表使用的区域", "the sheet's used area",
-                           top * width, MAX_CELLS)
+        raise _limit_error("too_many_cells", "used_area", top * width, MAX_CELLS)
 
 
 def _check_zip(data: bytes) -> tuple[str, str | None]:
@@ -225,12 +213,7 @@ def _check_zip(data: bytes) -> tuple[str, str | None]:
                 if len(infos) == 1 and not infos[0].filename.lower().endswith(
                         (".xml", ".xlsx", ".docx", ".pptx", ".odt", ".ods")):
                     return "csv", infos[0].filename
-                raise RosterReadError(
-                    "unsupported_format",
-                    "不支持的文件格式：请上传 CSV 或 XLSX（Excel 工作簿），或只含一个 CSV 的 ZIP",
-                    "unsupported file format: upload a CSV or an XLSX (Excel workbook), or a "
-                    "ZIP holding one CSV",
-                )
+                raise read_error("unsupported_format.other")
             budget = [MAX_UNPACKED_BYTES]
             for info in infos:
                 with zf.open(info) as part:
@@ -261,11 +244,7 @@ def _unpack(stream, what: str) -> bytes:
     try:
         data = stream.read(MAX_UNPACKED_BYTES + 1)
     except (OSError, EOFError, ValueError, lzma.LZMAError, zlib_error) as exc:
-        raise RosterReadError(
-            "bad_archive",
-            f"压缩文件（{what}）已损坏，无法解压",
-            f"the compressed file ({what}) is damaged and cannot be unpacked",
-        ) from exc
+        raise read_error("bad_archive", what=what) from exc
     if len(data) > MAX_UNPACKED_BYTES:
         raise _unpacked_too_large()
     return data

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from core.messages.catalogue import text
 from core.messages.errors import CodedError
 from core.messages.problems import ProblemTable
 from core.schema.roster import (
@@ -24,9 +25,16 @@ class RosterReadError(CodedError):
     """The file cannot be read as a roster at all (CLI exit 2). Bilingual, with a code."""
 
 
+def read_error(key: str, /, **values) -> RosterReadError:
+    """The RosterReadError of messages.toml ``[roster.<key>]``: its code is the key's first
+    part."""
+    zh, en = text("roster", key, **values)
+    return RosterReadError(key.split(".", 1)[0], zh, en)
+
+
 def _label(col: str) -> tuple[str, str]:
     """(Chinese, English) label of a canonical column for messages."""
-    return f"{COLUMN_LABELS_ZH[col]}（{col}）", f"{col} ({COLUMN_LABELS_ZH[col]})"
+    return text("roster", "column_label", zh=COLUMN_LABELS_ZH[col], col=col)
 
 
 @dataclass(eq=False)
@@ -57,19 +65,14 @@ class Roster:
 
 
 def _too_large(size: int) -> RosterReadError:
-    return RosterReadError(
-        "file_too_large",
-        f"文件过大（{size / 1048576:.0f} MB，上限 {MAX_FILE_BYTES // 1048576} MB）",
-        f"the file is too large ({size / 1048576:.0f} MB, the limit is "
-        f"{MAX_FILE_BYTES // 1048576} MB)",
-    )
+    return read_error("file_too_large.size", size_mb=size / 1048576,
+                      limit_mb=MAX_FILE_BYTES // 1048576)
 
 
-def _limit_error(code: str, what_zh: str, what_en: str, found: int, limit: int):
-    return RosterReadError(
-        code,
-        f"{what_zh}超出上限：{found:,} > {limit:,}（本系统一次最多读取 {MAX_ROWS:,} 行、"
-        f"{MAX_COLUMNS} 列）",
-        f"{what_en} over the limit: {found:,} > {limit:,} (this system reads at most "
-        f"{MAX_ROWS:,} rows and {MAX_COLUMNS} columns per file)",
-    )
+def _limit_error(code: str, what: str, found: int, limit: int) -> RosterReadError:
+    """``found`` over ``limit``; ``what``: what was counted, a key of ``[roster.limit_what]``
+    (rows, columns, cells, declared_area, used_area)."""
+    what_zh, what_en = text("roster", f"limit_what.{what}")
+    zh, en = text("roster", "over_limit", what=what_zh, what_en=what_en, found=found,
+                  limit=limit, max_rows=MAX_ROWS, max_columns=MAX_COLUMNS)
+    return RosterReadError(code, zh, en)

@@ -23,6 +23,7 @@ import tempfile
 import tomllib
 from pathlib import Path
 
+from core.messages.catalogue import text
 from core.messages.errors import CodedError
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -43,6 +44,12 @@ class ConfigError(CodedError, RuntimeError):
     """A setting that cannot be used as it is; the messages name the file or key and the fix."""
 
 
+def config_error(key: str, /, **values) -> ConfigError:
+    """The ConfigError of messages.toml ``[config.<key>]``."""
+    zh, en = text("config", key, **values)
+    return ConfigError(key.split(".", 1)[0], zh, en)
+
+
 def secrets_files() -> list[Path]:
     """The secrets files consulted, highest precedence first."""
     return [REPO_ROOT / ".streamlit" / "secrets.toml", Path.home() / ".streamlit" / "secrets.toml"]
@@ -55,11 +62,7 @@ def _read_secrets(path: Path) -> dict:
     except FileNotFoundError:
         return {}
     except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(
-            "secrets_unreadable",
-            f"无法读取配置文件 {path}：{exc}。请修正该文件的 TOML 语法或删除它。",
-            f"Cannot read the secrets file {path}: {exc}. Fix its TOML syntax or remove it.",
-        ) from exc
+        raise config_error("secrets_unreadable", path=path, error=exc) from exc
 
 
 def get(name: str, default: str | None = None) -> str | None:
@@ -129,12 +132,7 @@ def data_dir() -> Path:
     try:
         private_dir(path)
     except OSError as exc:
-        raise ConfigError(
-            "data_dir_unusable",
-            f"无法创建数据目录 {path}：{exc}。请设置 ECERT_DATA_DIR 为可写目录。",
-            f"Cannot create the data directory {path}: {exc}. "
-            "Set ECERT_DATA_DIR to a writable folder.",
-        ) from exc
+        raise config_error("data_dir_unusable", path=path, error=exc) from exc
     return path
 
 
@@ -189,14 +187,7 @@ def secret_key() -> bytes:
 
 
 def _corrupt(path: Path, detail: str) -> ConfigError:
-    return ConfigError(
-        "secret_key_unreadable",
-        f"签名密钥文件 {path} 无法使用（{detail}）。请恢复该文件，或删除它以生成新密钥"
-        f"（已签发二维码将无法核验），或设置环境变量 ECERT_SECRET_KEY。",
-        f"The signing key file {path} cannot be used ({detail}). Restore it, or delete it to "
-        f"generate a new key (QR codes already issued will no longer verify), or set "
-        f"ECERT_SECRET_KEY.",
-    )
+    return config_error("secret_key_unreadable", path=path, detail=detail)
 
 
 def _read_key_file(path: Path) -> bytes:
