@@ -152,3 +152,11 @@ def test_simultaneous_attempts_of_one_client_are_counted_one_by_one(store):
         th.join()
     assert outcomes.count(0.0) == gate.free_failures + 1  # then the wait refuses the rest
     assert gate.failures("client:ip:192.0.2.77") == gate.free_failures + 1
+
+
+def test_a_new_password_for_an_unknown_login_is_unknown_login(store):
+    """Not a database error: the account is looked up before anything is written."""
+    with pytest.raises(AccountError) as err:
+        Accounts(store).set_password("ghost", "some pw 123")
+    assert err.value.code == "unknown_login"
+    assert "ghost" in err.value.message_zh and "ghost" in err.value.message_en

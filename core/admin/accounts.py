@@ -233,8 +233,8 @@ class Accounts:
         return self._update(login, disabled=bool(disabled))
 
     def set_password(self, login: str, password: str) -> str:
-        if self.get(login) is None:
-            self._update(login)  # raises unknown_login
+        if self.get(login) is None:  # before hashing: no password work for a login that is none
+            raise account_error("unknown_login", login=login)
         return self._update(login, password_hash=hash_password(password))
 
     def logged_in(self, login: str) -> None:
