@@ -37,7 +37,7 @@ def test_a_read_error_is_a_coded_bilingual_error():
 
 
 def test_a_limit_error_keeps_its_code_and_names_what_was_found():
-    err = _limit_error("too_many_rows", "行数", "rows", 3_000_000, 2_000_000)
+    err = _limit_error("too_many_rows", "rows", 3_000_000, 2_000_000)
     assert err.code == "too_many_rows"
     assert err.as_dict()["code"] == "too_many_rows"
     assert "行数" in err.message_zh and "rows" in err.message_en
