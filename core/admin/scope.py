@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from core.messages.catalogue import text
 from core.messages.errors import CodedError
 from core.policy.data import POLICY, Policy
 
@@ -85,9 +86,7 @@ def normalise_provinces(names, policy: Policy = POLICY) -> tuple[str, ...]:
         name = str(raw).strip()
         province = policy.province_by_name.get(name)
         if province is None:
-            raise ScopeRefused(
-                "unknown_province", f"未知的省份：“{name}”。请使用省份简称，如 北京、广东。",
-                f"Unknown province: \"{name}\". Use the short name, e.g. 北京 or 广东.")
+            raise ScopeRefused("unknown_province", *text("scope", "unknown_province", name=name))
         out.append(province.short)
     return tuple(sorted(set(out)))
 
@@ -127,9 +126,7 @@ def restrict(frame: pd.DataFrame, scope: Scope) -> pd.DataFrame:
 def require_rows(scope: Scope) -> None:
     """Raise :class:`ScopeRefused` unless ``scope`` may see rows of personal data."""
     if not scope.rows_allowed:
-        raise ScopeRefused("rows_refused", "此账户只能查看统计数字和图表，不能查看或导出人员明细。",
-                           "This account sees counts and charts only, not rows of people, "
-                           "and cannot export them.")
+        raise ScopeRefused("rows_refused", *text("scope", "rows_refused"))
 
 
 def require(scope: Scope, action: str) -> None:
@@ -138,5 +135,4 @@ def require(scope: Scope, action: str) -> None:
     if action == "rows":
         require_rows(scope)
     elif not scope.may(action):
-        raise ScopeRefused("not_national", "只有全国管理员账户可以执行此操作。",
-                           "Only a national admin account may do this.")
+        raise ScopeRefused("not_national", *text("scope", "not_national"))

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from core.messages.catalogue import text
 from core.schema.cell_text import _cell_text, _to_text
 from core.schema.cells import STRING, _element_kind
 
@@ -103,9 +104,7 @@ def write_table(df: pd.DataFrame, path: str | os.PathLike) -> Path:
     elif suffix == ".xlsx":
         content = to_xlsx_bytes(df)
     else:
-        raise ValueError(
-            f"不支持的输出格式 “{target.suffix}”：请用 .csv 或 .xlsx / "
-            f'unsupported output format "{target.suffix}": use .csv or .xlsx'
-        )
+        zh, en = text("roster", "unsupported_output", suffix=target.suffix)
+        raise ValueError(f"{zh} / {en}")
     target.write_bytes(content)
     return target

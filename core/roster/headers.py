@@ -9,6 +9,7 @@ import unicodedata
 
 import numpy as np
 
+from core.messages.catalogue import text
 from core.roster.result import RosterReadError, _label
 from core.schema.cell_text import _cell_text
 from core.schema.cells import _element_kind
@@ -50,11 +51,11 @@ def _column_map(columns: list[str]) -> dict[str, str]:
 
 
 def _missing_columns_error(missing: list[str]) -> RosterReadError:
-    zh = "、".join(_label(c)[0] for c in missing)
-    en = ", ".join(_label(c)[1] for c in missing)
-    return RosterReadError(
-        "missing_columns", f"缺少必需的列：{zh}", f"missing required columns: {en}"
-    )
+    sep_zh, sep_en = text("roster", "list_separator")
+    zh, en = text("roster", "missing_columns",
+                  columns=sep_zh.join(_label(c)[0] for c in missing),
+                  columns_en=sep_en.join(_label(c)[1] for c in missing))
+    return RosterReadError("missing_columns", zh, en)
 
 
 def _header_names(cells: list[object]) -> list[str]:
@@ -97,11 +98,4 @@ def _best_header(rows: list[list[object]]) -> tuple[int, int]:
 
 
 def _no_header_error() -> RosterReadError:
-    return RosterReadError(
-        "no_header",
-        "找不到表头：第一行应为列名，例如 姓名、出生日期、注册编号、注册单位所在地、注册专业、"
-        "有效期起、有效期止（或英文 name, birth_date, …）",
-        "no recognisable header row: the first row should hold column names such as name, "
-        "birth_date, registration_number, employer_province, specialty, valid_from, valid_until "
-        "(or their Chinese aliases)",
-    )
+    return RosterReadError("no_header", *text("roster", "no_header"))
