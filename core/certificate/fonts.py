@@ -14,6 +14,7 @@ from importlib.util import find_spec
 from pathlib import Path
 
 from core.certificate.content import CertificateContent, CertificateUnavailable
+from core.messages.catalogue import text
 
 FONT_PACKAGE = "noto_cjk_sans_otc"
 FONT_FILE = "NotoSansCJK-Regular.ttc"
@@ -112,11 +113,7 @@ _master_lock = threading.Lock()
 
 def font_path() -> Path:
     """The Noto Sans CJK collection inside the installed ``noto-cjk-sans-otc`` package."""
-    missing = FontMissing(
-        "font_missing",
-        "缺少中文字体：请安装 noto-cjk-sans-otc（pip install noto-cjk-sans-otc）。",
-        "The Chinese font is missing: install it with `pip install noto-cjk-sans-otc`.",
-    )
+    missing = FontMissing("font_missing", *text("certificate", "font_missing"))
     if find_spec(FONT_PACKAGE) is None:
         raise missing
     path = Path(str(resources.files(FONT_PACKAGE).joinpath(FONT_FILE)))
@@ -143,19 +140,12 @@ def missing_glyphs(text: str) -> list[str]:
 def _check_glyphs(content: CertificateContent) -> None:
     missing = missing_glyphs(content.text())
     if missing:
-        shown = "、".join(
-            f"{c!r}（U+{ord(c):04X}）" if c.isprintable() else f"U+{ord(c):04X}" for c in missing
-        )
-        shown_en = ", ".join(
-            f"{c!r} (U+{ord(c):04X})" if c.isprintable() else f"U+{ord(c):04X}" for c in missing
-        )
-        raise CertificateUnavailable(
-            "missing_glyph",
-            f"字体中没有以下字符，无法正确打印：{shown}。请核对输入（生僻字请确认是否有其他写法）。",
-            f"The font has no glyph for: {shown_en}. Check the input; the preview never prints "
-            "a placeholder box instead of a character.",
-            characters=missing,
-        )
+        glyphs = [text("certificate", "glyph_zh", char=repr(c), code=f"{ord(c):04X}")
+                  if c.isprintable() else (f"U+{ord(c):04X}",) * 2 for c in missing]
+        sep_zh, sep_en = text("roster", "list_separator")
+        zh, en = text("certificate", "missing_glyph", shown=sep_zh.join(g[0] for g in glyphs),
+                      shown_en=sep_en.join(g[1] for g in glyphs))
+        raise CertificateUnavailable("missing_glyph", zh, en, characters=missing)
 
 
 @contextmanager

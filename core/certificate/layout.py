@@ -32,6 +32,7 @@ from core.certificate.content import (
 )
 from core.certificate.fonts import _check_glyphs, cjk_subset, embedded_font
 from core.certificate.photo import _photo_cover
+from core.messages.catalogue import text
 
 _PDFIUM_LOCK = threading.Lock()  # every pdfium call of this process (render_png)
 
@@ -79,12 +80,12 @@ def _wrap(pdf, text: str, width: float) -> list[str]:
     return lines
 
 
-def _too_long(field_zh: str, field_en: str) -> CertificateUnavailable:
+def _too_long(field: str) -> CertificateUnavailable:
+    """``field``: a key of ``[certificate.field]`` (employer, specialty)."""
+    field_zh, field_en = text("certificate", f"field.{field}")
     return CertificateUnavailable(
-        "text_too_long",
-        f"{field_zh}过长，无法在证书上完整打印。",
-        f"The {field_en} is too long to print in full on the certificate.",
-    )
+        "text_too_long", *text("certificate", "text_too_long", field=field_zh,
+                               field_en=field_en))
 
 
 @lru_cache(maxsize=32)
@@ -208,7 +209,7 @@ def _layout(pdf, content: CertificateContent, verify_url: str) -> None:
             if len(lines) <= 2:
                 break
         else:
-            raise _too_long("聘用企业名称", "employer name")
+            raise _too_long("employer")
         pdf.text(VALUE_X, y - 2.4, lines[0])
         pdf.text(VALUE_X, y + 2.4, lines[1])
         _underline(pdf, y + 2.4)
@@ -309,7 +310,7 @@ def _draw_specialties(pdf, specialties: list, y: float) -> None:
         line_y = y + (i % rows) * pitch
         pdf.set_text_color(*INK)
         if _fit_size(pdf, name, name_w, size, 6.5) is None:
-            raise _too_long("注册专业名称", "specialty name")
+            raise _too_long("specialty")
         pdf.text(x, line_y, name)
         pdf.set_text_color(*LABEL)
         validity = f"{VALIDITY_LABEL}{zh_date(valid_from)}至{zh_date(valid_until)}"

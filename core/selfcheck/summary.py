@@ -290,11 +290,7 @@ def render_pdf(content: Content, lang: str = "zh") -> bytes:
     missing = missing_glyphs(content.text())
     if missing:
         shown = ", ".join(f"U+{ord(ch):04X}" for ch in missing)
-        raise SummaryUnavailable(
-            "missing_glyph",
-            f"字体中没有以下字符，无法打印摘要：{shown}。可取消“包含姓名”后再下载。",
-            f"The font has no glyph for: {shown}. Untick \"include my name\" and download "
-            "again.")
+        raise SummaryUnavailable("missing_glyph", *text("summary", "missing_glyph", shown=shown))
     font = cjk_subset(content.text())
     for size in SIZES:
         pdf = FPDF(orientation="P", unit="mm", format="A4")
@@ -307,8 +303,7 @@ def render_pdf(content: Content, lang: str = "zh") -> bytes:
             _layout(pdf, content, size, lang)
             if pdf.page_no() == 1:
                 return bytes(pdf.output())
-    raise SummaryUnavailable("too_long", "内容过多，无法排在一页之内。",
-                             "There is too much to fit on one page.")
+    raise SummaryUnavailable("too_long", *text("summary", "too_long"))
 
 
 def make_summary(profile: Mapping, assessment: Mapping, lang: str = "zh",
