@@ -316,7 +316,9 @@ def _legend_strip(labels: list[str], large: bool) -> int:
         if used and used + width > PHONE_STRIP_PX:
             rows, used = rows + 1, 0.0
         used += width
-    return int(rows * (size + 14))
+    # a spare half row (a whole one in presentation mode): the fonts a browser finally uses may
+    # set a label a little wider than this estimate
+    return int((rows + (1.0 if large else 0.5)) * (size + 14))
 
 
 def _middle(bands: list[dict], x_range: tuple[date, date] | None) -> str | None:
