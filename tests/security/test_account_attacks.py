@@ -20,6 +20,7 @@ import io
 import random
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import pandas as pd
 import pytest
@@ -66,7 +67,10 @@ def server(tmp_path_factory) -> Iterator[tuple]:
 
 
 def run(coro):
-    return asyncio.run(coro)
+    """The coroutine on a loop of its own thread: a Playwright test earlier in the same process
+    keeps an event loop running on the main thread, where ``asyncio.run`` refuses to start."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
 
 
 async def logged_in_session(url: str, password: str, name: str = "",

@@ -8,6 +8,7 @@ request)."""
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -33,7 +34,10 @@ def test_no_session_id_in_the_log_from_the_first_session_on(tmp_path):
             await first.close()
             return first.session_id
 
-        sid = asyncio.run(visit())
+        # on a loop of its own thread: a Playwright test earlier in the same process keeps an
+        # event loop running on the main thread, where asyncio.run refuses to start
+        with ThreadPoolExecutor(1) as pool:
+            sid = pool.submit(asyncio.run, visit()).result()
     finally:
         stop_app(proc)
     assert sid
