@@ -134,7 +134,9 @@ def test_on_a_phone_time_travel_and_the_answer_read_right(page: Page, app_url: s
     read; the dates of its axis lie on none of each other nor on the legend; every date of the
     answer table is on one line (no "202 / 1- / 07-")."""
     _open_policy(page, app_url, lang, presentation)
-    page.get_by_text(text("policy.section.scenarios", lang), exact=True).click()
+    # the phone's collapsed sidebar may still lie over the section's label while it slides
+    # away (presentation mode widens it): the click goes to the label itself
+    page.get_by_text(text("policy.section.scenarios", lang), exact=True).dispatch_event("click")
     settle(page)
     sel = ".st-key-policy_travel_chart"
     expect(page.locator(f"{sel} .main-svg").first).to_be_visible(timeout=TIMEOUT_MS)
