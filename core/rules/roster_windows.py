@@ -1,5 +1,5 @@
-"""R-6 over a roster: the usage window of each person (one registration number) with a
-download, by the same rule function as one profile (``core.rules.certificate.usage_window``):
+"""A roster's usage windows: each person's (one registration number) with a download, by the
+one function of R-6 that also serves a profile (``core.rules.certificate.usage_window``):
 ``person_windows`` as arrays, ``usage_windows`` as the frame the monitor and the due list read.
 tests/test_rules_roster.py proves each window equal to ``assess``'s.
 """
