@@ -166,6 +166,19 @@ class StreamlitSession(Page):
         result.seconds = time.perf_counter() - t0
         return result
 
+    async def _recv(self, deadline: float, waiting_for: str) -> bytes:
+        """The next ForwardMsg's bytes before ``deadline`` (``time.monotonic``), or StepTimeout
+        naming what the step was waiting for, or Dropped when the server closed the socket."""
+        remaining = deadline - time.monotonic()
+        try:
+            if remaining <= 0:
+                raise TimeoutError
+            return await asyncio.wait_for(self.ws.recv(), remaining)
+        except TimeoutError as exc:
+            raise StepTimeout(f"no {waiting_for} within {self.timeout:g} s") from exc
+        except ConnectionClosed as exc:
+            raise Dropped(f"websocket closed by the server: {exc}") from exc
+
     async def _deferred_file(self, file_id: str) -> str:
         if self.ws is None:
             raise Dropped("not connected")
@@ -181,15 +194,7 @@ class StreamlitSession(Page):
             raise Dropped(f"websocket closed before sending: {exc}") from exc
         deadline = time.monotonic() + self.timeout
         while req.request_id not in self.responses:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise StepTimeout(f"no answer to the deferred file request in {self.timeout:g} s")
-            try:
-                data = await asyncio.wait_for(self.ws.recv(), remaining)
-            except TimeoutError as exc:
-                raise StepTimeout("no answer to the deferred file request") from exc
-            except ConnectionClosed as exc:
-                raise Dropped(f"websocket closed by the server: {exc}") from exc
+            data = await self._recv(deadline, "answer to the deferred file request")
             self._handle(data)
         response = self.responses.pop(req.request_id).backend_operation_response
         if response.error_msg:
@@ -243,15 +248,7 @@ class StreamlitSession(Page):
         result = RunResult()
         deadline = time.monotonic() + self.timeout
         while True:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise StepTimeout(f"no script_finished within {self.timeout:g} s")
-            try:
-                data = await asyncio.wait_for(self.ws.recv(), remaining)
-            except TimeoutError as exc:
-                raise StepTimeout(f"no script_finished within {self.timeout:g} s") from exc
-            except ConnectionClosed as exc:
-                raise Dropped(f"websocket closed by the server: {exc}") from exc
+            data = await self._recv(deadline, "script_finished")
             result.messages += 1
             result.bytes += len(data)
             status = self._handle(data)
