@@ -131,3 +131,19 @@ def row_errors(text) -> list[tuple[str, str]]:
         assert m["zh"].strip() and m["en"].strip(), part
         out.append((m["column"], m["code"]))
     return out
+
+
+def roster_csv(n: int = 60, seed: int = 5, bad: bool = False) -> bytes:
+    """A demo roster of ``n`` rows as CSV; ``bad``: rows 2-4 with a bad date, an unknown
+    province and a formula (what an import must reject)."""
+    from core.demo.roster import demo_roster
+    from core.policy.dates import today_shanghai
+    from core.roster.io import to_csv_bytes
+
+    df = demo_roster(n, seed=seed, as_of=today_shanghai())
+    out = df.astype(object)
+    if bad:
+        out.loc[1, "birth_date"] = "2021/13/45"
+        out.loc[2, "employer_province"] = "火星"
+        out.loc[3, "specialty"] = "=HYPERLINK(\"x\")"
+    return to_csv_bytes(out)

@@ -11,18 +11,8 @@ from core.admin import importing
 from core.admin.importing import ImportProgress
 from core.demo.roster import demo_roster
 from core.policy.dates import today_shanghai
-from core.roster.io import to_csv_bytes
 from core.roster.store import ImportSuperseded, Store
-
-
-def roster_csv(n: int = 60, seed: int = 5, bad: bool = False) -> bytes:
-    df = demo_roster(n, seed=seed, as_of=today_shanghai())
-    out = df.astype(object)
-    if bad:
-        out.loc[1, "birth_date"] = "2021/13/45"
-        out.loc[2, "employer_province"] = "火星"
-        out.loc[3, "specialty"] = "=HYPERLINK(\"x\")"
-    return to_csv_bytes(out)
+from tests.samples import roster_csv
 
 
 @pytest.fixture

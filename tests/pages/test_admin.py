@@ -25,6 +25,7 @@ from core.roster.store import Store
 from core.rules.roster import roster_at
 from tests import app_helpers
 from tests.app_helpers import accept_import, assert_clean, open_admin
+from tests.samples import roster_csv
 from ui import admin_dashboard, admin_import, admin_login
 from ui.i18n import text
 
@@ -67,16 +68,6 @@ def chart1_numbers(at: AppTest) -> dict[str, int]:
         for province, n in zip(trace["y"], trace["x"], strict=True):
             out[province] = out.get(province, 0) + int(n)
     return out
-
-
-def roster_csv(n: int = 60, seed: int = 5, bad: bool = False) -> bytes:
-    df = demo_roster(n, seed=seed, as_of=today_shanghai())
-    out = df.astype(object)
-    if bad:
-        out.loc[1, "birth_date"] = "2021/13/45"
-        out.loc[2, "employer_province"] = "火星"
-        out.loc[3, "specialty"] = "=HYPERLINK(\"x\")"
-    return to_csv_bytes(out)
 
 
 # -- access -------------------------------------------------------------------------------------

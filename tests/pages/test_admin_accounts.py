@@ -16,7 +16,7 @@ from core.admin.scope import PERSONAL_COLUMNS
 from core.roster.store import Store
 from core.rules.roster import roster_at
 from tests.app_helpers import accept_import, assert_clean, login, open_admin
-from tests.pages.test_admin import roster_csv
+from tests.samples import roster_csv
 from ui import admin_login, admin_session
 from ui.i18n import text
 
