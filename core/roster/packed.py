@@ -240,14 +240,20 @@ def _check_zip(data: bytes) -> tuple[str, str | None]:
 
 
 def _unpack(stream, what: str) -> bytes:
-    """Read a decompressing stream up to MAX_UNPACKED_BYTES (a bomb stops at the cap)."""
+    """Read a decompressing stream up to MAX_UNPACKED_BYTES (a bomb stops at the cap).
+
+    Piece by piece into one growing buffer: the content is held once. (One ``read`` of the
+    cap asked the reader for a buffer of the whole cap, and the decompressed data then sat
+    in two places while it was copied.)"""
+    out = io.BytesIO()
     try:
-        data = stream.read(MAX_UNPACKED_BYTES + 1)
+        while chunk := stream.read(_CHUNK):
+            out.write(chunk)
+            if out.tell() > MAX_UNPACKED_BYTES:
+                raise _unpacked_too_large()
     except (OSError, EOFError, ValueError, lzma.LZMAError, zlib_error) as exc:
         raise read_error("bad_archive", what=what) from exc
-    if len(data) > MAX_UNPACKED_BYTES:
-        raise _unpacked_too_large()
-    return data
+    return out.getvalue()
 
 
 def _unpack_single(data: bytes) -> tuple[bytes, str] | None:

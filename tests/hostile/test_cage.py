@@ -6,7 +6,7 @@ a zip-bomb workbook of millions of rows, a workbook padded with 1.8 GB of spaces
 of 10 M one-character rows (14 GB, MemoryError). Now:
 
 * ``python -m core roster FILE`` ends with exit 0 or 2 (never a signal), a bilingual reason on
-  stderr, and the whole process tree (CLI, forkserver, cage child) stays under 1 GiB of RSS;
+  stderr, and the whole process tree (CLI, forkserver, cage child) stays under 1 GiB (the sum of the processes' PSS, shared pages counted once);
 * the reader refuses each before allocating (the limits of core/schema/roster.py);
 * whatever a child does (abort, MemoryError, endless loop) the caller gets a coded bilingual
   RosterReadError and the next read works; the cage's temporary folder is gone afterwards;
@@ -76,12 +76,15 @@ def hostile_file(tmp_path_factory) -> Callable[[str], Path]:
     return path
 
 
-def _tree_rss(proc: psutil.Process) -> int:
+def _tree_pss(proc: psutil.Process) -> int:
+    """The memory of ``proc`` and its children: the sum of their proportional set sizes.
+    (Their RSS summed counts the pages a forkserver's child shares with it once per process:
+    the cage's child and its forkserver both hold pandas.)"""
     total = 0
     try:
         for p in [proc, *proc.children(recursive=True)]:
             try:
-                total += p.memory_info().rss
+                total += p.memory_full_info().pss
             except psutil.NoSuchProcess:
                 pass
     except psutil.NoSuchProcess:
@@ -90,8 +93,8 @@ def _tree_rss(proc: psutil.Process) -> int:
 
 
 def run_cli_measured(*args: str, timeout: float = 300) -> tuple[int, str, int]:
-    """(exit code, stderr, peak RSS in bytes of the CLI's whole process tree, sampled every
-    20 ms) of ``python -m core ARGS``."""
+    """(exit code, stderr, peak memory in bytes of the CLI's whole process tree (PSS, sampled
+    every 20 ms)) of ``python -m core ARGS``."""
     err = tempfile.TemporaryFile()
     proc = subprocess.Popen([sys.executable, "-m", "core", *args], cwd=ROOT,
                             stdout=subprocess.DEVNULL, stderr=err)
@@ -99,7 +102,7 @@ def run_cli_measured(*args: str, timeout: float = 300) -> tuple[int, str, int]:
     peak = 0
     deadline = time.monotonic() + timeout
     while proc.poll() is None:
-        peak = max(peak, _tree_rss(watched))
+        peak = max(peak, _tree_pss(watched))
         if time.monotonic() > deadline:
             proc.kill()
             pytest.fail(f"python -m core {' '.join(args)} did not finish in {timeout} s")
@@ -118,7 +121,7 @@ def test_the_cli_survives_each_hostile_file_under_1_gib(hostile_file, name):
     if code == 2:
         zh, en = stderr.strip().split(" / ", 1)
         bilingual(zh, en)
-    assert peak < GIB, f"peak RSS {peak / 2**20:.0f} MiB"
+    assert peak < GIB, f"peak memory (PSS) {peak / 2**20:.0f} MiB"
 
 
 @pytest.mark.parametrize(("name", "code"), [

@@ -87,4 +87,4 @@ def test_the_cli_refuses_each_under_1_gib(name, tmp_path):
     assert "Traceback" not in stderr
     zh, en = stderr.strip().split(" / ", 1)
     bilingual(zh, en)
-    assert peak < GIB, f"peak RSS {peak / 2**20:.0f} MiB"
+    assert peak < GIB, f"peak memory (PSS) {peak / 2**20:.0f} MiB"
