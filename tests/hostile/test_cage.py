@@ -6,7 +6,8 @@ a zip-bomb workbook of millions of rows, a workbook padded with 1.8 GB of spaces
 of 10 M one-character rows (14 GB, MemoryError). Now:
 
 * ``python -m core roster FILE`` ends with exit 0 or 2 (never a signal), a bilingual reason on
-  stderr, and the whole process tree (CLI, forkserver, cage child) stays under 1 GiB (the sum of the processes' PSS, shared pages counted once);
+  stderr, and the whole process tree (CLI, forkserver, cage child) stays under 1 GiB (the sum
+  of the processes' PSS: a page they share counts once);
 * the reader refuses each before allocating (the limits of core/schema/roster.py);
 * whatever a child does (abort, MemoryError, endless loop) the caller gets a coded bilingual
   RosterReadError and the next read works; the cage's temporary folder is gone afterwards;
