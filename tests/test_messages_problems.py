@@ -133,3 +133,34 @@ def test_problem_table_append_keeps_order_and_shares_rows():
     assert t.texts().tolist() == ["a: x (甲 / A)", None, "a: x (甲 / A); b: y (乙 / B)",
                                   "b: y (乙 / B)"]
     assert t.arrow().to_pylist() == t.texts().tolist()
+
+
+def test_problem_table_take_and_rendered_follow_the_rows_given():
+    p = [Problem("a", "x", "甲", "A"), Problem("b", "y", "乙", "B")]
+    t = ProblemTable.none(4).append(np.array([0, 2, 3]), np.array([0, 0, 1]), p)
+    t = t.append(np.array([2]), np.array([0]), [p[1]])
+    picked = t.take([3, 1, 2, 2])
+    assert len(picked) == 4
+    assert picked.rendered(lambda e: e.message_en, " + ").tolist() == ["B", None, "A + B",
+                                                                      "A + B"]
+    assert picked.texts().tolist() == [t.texts()[i] for i in (3, 1, 2, 2)]
+
+
+def test_the_page_renders_a_rosters_problems_from_the_records():
+    """ui.admin_tables.problem_texts over the assessment's ProblemTable: for every row, its
+    problems in the order found, label and message in one language."""
+    from core.messages.catalogue import label
+    from ui.admin_tables import problem_texts
+
+    roster = demo_roster(300, seed=5, as_of=AS_OF).copy()
+    roster.loc[[3, 7], "birth_date"] = pd.NaT
+    roster.loc[[7, 9], "specialty"] = "火星工程"
+    _, problems = assess_with_problems(prepare_roster(roster_at(roster, AS_OF),
+                                                      POLICY.in_force(AS_OF)), AS_OF)
+    en = problem_texts(problems, "en")
+    by_row: dict[int, list[str]] = {}
+    for r in problems.records():
+        by_row.setdefault(r.row, []).append(f"{label(r.field)[1]}: {r.message_en}")
+    assert set(by_row) >= {3, 7, 9}
+    assert {i: v for i, v in enumerate(en) if v is not None} == {
+        row: "; ".join(parts) for row, parts in by_row.items()}

@@ -12,7 +12,7 @@ one opaque entry of its row.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -94,11 +94,20 @@ class ProblemTable:
                        dtype=bool)
         return hit[self.codes]  # -1: the last, False
 
+    def take(self, rows) -> ProblemTable:
+        """The problems of rows ``rows`` (positions), in that order."""
+        return ProblemTable(self.codes[np.asarray(rows, dtype=np.int64)], self.table)
+
+    def rendered(self, render: Callable[[Entry], str], sep: str) -> np.ndarray:
+        """Each row's problems, each through ``render``, joined by ``sep`` (object array, None
+        where none): once per distinct problem list, not per row."""
+        table = np.array([sep.join(map(render, entries)) for entries in self.table] + [None],
+                         dtype=object)
+        return table[self.codes]  # -1: the last, None
+
     def texts(self) -> np.ndarray:
         """Each row's ``error`` text (object array, None where none): the edge's rendering."""
-        table = np.array(["; ".join(map(entry_text, entries)) for entries in self.table]
-                         + [None], dtype=object)
-        return table[self.codes]
+        return self.rendered(entry_text, "; ")
 
     def arrow(self) -> pa.Array:
         """The ``error`` texts as one Arrow string array (null where none), made once."""
