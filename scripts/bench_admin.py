@@ -219,12 +219,16 @@ def _login(password: str, as_of: date | None, typing_s: float = 0.0):
 def _export_table(rows: int):
     from core.admin import dashboard_tables as table_data
     from core.demo.roster import DEMO_SEED, demo_roster
-    from core.rules.roster import assess_roster
-    from ui.admin_tables import readable
+    from core.policy.data import POLICY
+    from core.rules.roster import assess_with_problems, prepare_roster
+    from ui.admin_dashboard import readable_rows
+    from ui.admin_data import View
 
-    assessed = assess_roster(demo_roster(rows, seed=DEMO_SEED, as_of=AS_OF), AS_OF)
+    roster = demo_roster(rows, seed=DEMO_SEED, as_of=AS_OF)
+    assessed, problems = assess_with_problems(prepare_roster(roster, POLICY.in_force(AS_OF)),
+                                              AS_OF)
     rows_all = table_data.table_rows(assessed, AS_OF, "all")
-    return readable(table_data.materialise(assessed, rows_all), "zh")
+    return readable_rows(View(assessed, assessed, problems), rows_all, "zh")
 
 
 def _writer_peak_mib(table, folder: str) -> float:

@@ -9,17 +9,21 @@ from __future__ import annotations
 import io
 from datetime import date
 
+import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
 
-from core import assess_roster
 from core.admin import dashboard as dash
 from core.admin import dashboard_tables as table_data
 from core.demo.roster import demo_roster
+from core.messages.catalogue import label as field_label
+from core.messages.errors import Problem
+from core.messages.problems import ProblemTable
+from core.policy.data import POLICY
 from core.roster.io import read_roster
 from core.rules.certificate import USAGE_STATUSES
-from core.rules.roster import roster_at
+from core.rules.roster import assess_with_problems, prepare_roster, roster_at
 from core.rules.specialty import STATUSES
 from core.schema.roster import COLUMN_LABELS_ZH, DUE_KINDS, REGIMES
 from ui import admin_tables
@@ -32,16 +36,34 @@ RAW = {*STATUSES, *REGIMES, *USAGE_STATUSES, *DUE_KINDS, *dash.ACTIONS, "180_day
 
 
 @pytest.fixture(scope="module")
-def assessed() -> pd.DataFrame:
+def assessed_with_problems() -> tuple[pd.DataFrame, ProblemTable]:
     roster = demo_roster(400, seed=3, as_of=date(2026, 11, 27))
     roster = roster.copy()
     roster.loc[0, "birth_date"] = pd.NaT  # two rows with errors
     roster.loc[1, "employer_province"] = "火星"
-    return assess_roster(roster_at(roster, AS_OF), AS_OF)
+    roster = roster_at(roster, AS_OF)
+    return assess_with_problems(prepare_roster(roster, POLICY.in_force(AS_OF)), AS_OF)
+
+
+@pytest.fixture(scope="module")
+def assessed(assessed_with_problems) -> pd.DataFrame:
+    return assessed_with_problems[0]
+
+
+def table_rows(assessed: pd.DataFrame, view: str) -> pd.DataFrame:
+    return table_data.table_rows(assessed, AS_OF, view)
 
 
 def codes_table(assessed: pd.DataFrame, view: str) -> pd.DataFrame:
-    return table_data.materialise(assessed, table_data.table_rows(assessed, AS_OF, view))
+    return table_data.materialise(assessed, table_rows(assessed, view))
+
+
+def readable(assessed_with_problems, view: str, lang: str) -> pd.DataFrame:
+    """The table of ``view`` as the page shows it (ui.admin_dashboard.readable_rows)."""
+    assessed, problems = assessed_with_problems
+    rows = table_rows(assessed, view)
+    return admin_tables.readable(table_data.materialise(assessed, rows), lang,
+                                 problems=problems.take(rows[dash.ROW_COLUMN]))
 
 
 def cells(table: pd.DataFrame) -> set[str]:
@@ -54,9 +76,9 @@ def cells(table: pd.DataFrame) -> set[str]:
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 @pytest.mark.parametrize("view", ["needs_action", "all"])
-def test_headers_and_values_are_readable(assessed, lang, view):
-    codes = codes_table(assessed, view)
-    table = admin_tables.readable(codes, lang)
+def test_headers_and_values_are_readable(assessed_with_problems, lang, view):
+    codes = codes_table(assessed_with_problems[0], view)
+    table = readable(assessed_with_problems, view, lang)
     assert len(table) == len(codes)
     assert not set(table.columns) & set(codes.columns) - {"name"}  # "Name" vs "name"
     assert all(not c.islower() or lang == "zh" for c in table.columns)
@@ -69,8 +91,8 @@ def test_headers_and_values_are_readable(assessed, lang, view):
         assert text("admin.action.fix_data", lang) in set(table.iloc[:, 0])
 
 
-def test_chinese_headers_of_roster_columns_are_the_schema_labels(assessed):
-    table = admin_tables.readable(codes_table(assessed, "all"), "zh")
+def test_chinese_headers_of_roster_columns_are_the_schema_labels(assessed_with_problems):
+    table = readable(assessed_with_problems, "all", "zh")
     for column, label in COLUMN_LABELS_ZH.items():
         assert label in table.columns, column
     assert text("admin.col.status", "zh") == "状态"
@@ -78,38 +100,53 @@ def test_chinese_headers_of_roster_columns_are_the_schema_labels(assessed):
     assert text("admin.col.registration_number", "en") == "Registration no."
 
 
-def test_booleans_are_yes_and_no_and_missing_stays_empty(assessed):
+def test_booleans_are_yes_and_no_and_missing_stays_empty(assessed_with_problems):
     for lang, yes, no in (("zh", "是", "否"), ("en", "Yes", "No")):
-        table = admin_tables.readable(codes_table(assessed, "all"), lang)
+        table = readable(assessed_with_problems, "all", lang)
         renewed = table[admin_tables.header("renewed", lang)]
         assert set(renewed.dropna()) <= {yes, no}
         assert renewed.isna().sum() == 2  # the two rows with errors have no answer
 
 
-def test_error_cells_are_in_one_language(assessed):
+def test_error_cells_are_rendered_from_the_problems_in_one_language(assessed_with_problems):
+    assessed, problems = assessed_with_problems
     codes = codes_table(assessed, "needs_action")
-    raw = codes["error"].dropna()
-    assert len(raw) == 2 and all(" / " in e for e in raw)
-    zh = admin_tables.readable(codes, "zh")["数据问题"].dropna()
-    en = admin_tables.readable(codes, "en")["Data problems"].dropna()
+    assert codes["error"].notna().sum() == 2
+    zh = readable(assessed_with_problems, "needs_action", "zh")["数据问题"].dropna()
+    en = readable(assessed_with_problems, "needs_action", "en")["Data problems"].dropna()
+    # each cell is its row's problems (data), label and message, in that language
+    want_zh, want_en = set(), set()
+    for row in (0, 1):
+        found = [p for p in problems.records() if p.row == row]
+        assert found
+        want_zh.add("；".join(f"{field_label(p.field)[0]}：{p.message_zh}" for p in found))
+        want_en.add("; ".join(f"{field_label(p.field)[1]}: {p.message_en}" for p in found))
+    assert set(zh) == want_zh and set(en) == want_en
     assert any(e.startswith("出生日期：") for e in zh)
     assert any(e.startswith("Birth date: ") for e in en)
-    assert not any(ch.isascii() and ch.isalpha() for e in zh for ch in e.split("：")[0])
     assert all("出生" not in e and "省" not in e for e in en)
 
 
-def test_error_text_keeps_unparsable_parts():
-    assert admin_tables.error_text("something odd", "en") == "something odd"
-    two = "birth_date: required (出生日期为必填项 / birth date is required); specialty: " \
-          "unknown_specialty (未知专业“x” / unknown specialty \"x\")"
-    assert admin_tables.error_text(two, "zh") == "出生日期：出生日期为必填项；注册专业：未知专业“x”"
-    assert admin_tables.error_text(two, "en") == (
-        'Birth date: birth date is required; Specialty: unknown specialty "x"')
+def test_a_problem_text_with_semicolons_and_colons_stays_whole():
+    """What the old text-splitting got wrong cannot happen: nothing is parsed back."""
+    odd = Problem("employer", "too_long", "单位名称过长：a: b; c: d",
+                  "employer too long: a: b; c: d")
+    table = ProblemTable(np.array([0, -1, 1]), [(odd,), ("given: as text (外部 / outside)",)])
+    zh = admin_tables.problem_texts(table, "zh")
+    en = admin_tables.problem_texts(table, "en")
+    assert zh[0] == f"{field_label('employer')[0]}：单位名称过长：a: b; c: d" and zh[1] is None
+    assert en[0] == f"{field_label('employer')[1]}: employer too long: a: b; c: d"
+    assert zh[2] == en[2] == "given: as text (外部 / outside)"  # a text from outside, as it is
+
+
+def test_an_error_column_without_its_problems_is_refused(assessed):
+    with pytest.raises(ValueError):
+        admin_tables.readable(codes_table(assessed, "needs_action"), "zh")
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_csv_export_has_a_bom_and_the_readable_header(assessed, lang):
-    table = admin_tables.readable(codes_table(assessed, "needs_action"), lang)
+def test_csv_export_has_a_bom_and_the_readable_header(assessed_with_problems, lang):
+    table = readable(assessed_with_problems, "needs_action", lang)
     data = admin_tables.csv_bytes(table)
     assert data.startswith(b"\xef\xbb\xbf")
     back = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", dtype=str)
@@ -119,8 +156,8 @@ def test_csv_export_has_a_bom_and_the_readable_header(assessed, lang):
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_xlsx_export_has_the_readable_header_and_date_cells(assessed, lang):
-    table = admin_tables.readable(codes_table(assessed, "all"), lang)
+def test_xlsx_export_has_the_readable_header_and_date_cells(assessed_with_problems, lang):
+    table = readable(assessed_with_problems, "all", lang)
     ws = openpyxl.load_workbook(io.BytesIO(admin_tables.xlsx_bytes(table))).active
     rows = list(ws.iter_rows(values_only=True))
     assert list(rows[0]) == list(table.columns)
@@ -131,8 +168,9 @@ def test_xlsx_export_has_the_readable_header_and_date_cells(assessed, lang):
     assert ws.cell(row=3, column=birth).is_date
 
 
-def test_a_chinese_export_reads_back_as_the_same_roster(assessed):
-    table = admin_tables.readable(codes_table(assessed, "all"), "zh")
+def test_a_chinese_export_reads_back_as_the_same_roster(assessed_with_problems):
+    assessed = assessed_with_problems[0]
+    table = readable(assessed_with_problems, "all", "zh")
     back = read_roster(admin_tables.csv_bytes(table), "export.csv")
     original = table_data.export_frame(assessed)
     for column in ("name", "registration_number", "specialty", "valid_until",

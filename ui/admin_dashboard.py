@@ -31,7 +31,7 @@ from core.admin import dashboard_tables as table_data
 from core.policy.data import POLICY
 from ui import a11y, admin_data, admin_monitor, admin_tables, chart_text, state
 from ui import admin_charts as charts
-from ui.admin_data import Filters, Key, Source, selection, view
+from ui.admin_data import Filters, Key, Source, View, selection, view
 from ui.i18n import t
 
 TABLE_ROWS = 1_000  # rows shown on the page; the export has them all
@@ -86,23 +86,26 @@ def _table_rows(key: Key, as_of: date, filters: Filters, table_view: str) -> pd.
     return table_data.table_rows(selection(Source(key), as_of, filters), as_of, table_view)
 
 
+def readable_rows(v: View, rows: pd.DataFrame, lang: str, limit: int | None = None
+                  ) -> pd.DataFrame:
+    """The table of ``rows`` (from ``table_rows``; its first ``limit``) as people read it in
+    ``lang``, each row's problems rendered from ``v.problems`` (data, not the ``error`` text)."""
+    rows = rows if limit is None else rows.iloc[:limit]
+    return admin_tables.readable(table_data.materialise(v.assessed, rows), lang,
+                                 problems=v.problems.take(rows[dash.ROW_COLUMN]))
+
+
 @st.cache_resource(show_spinner=False, max_entries=8)
 def _table_shown(key: Key, as_of: date, filters: Filters, table_view: str,
                  lang: str) -> pd.DataFrame:
     rows = _table_rows(key, as_of, filters, table_view)
-    full = view(Source(key), as_of).assessed
-    return admin_tables.readable(table_data.materialise(full, rows, TABLE_ROWS), lang)
+    return readable_rows(view(Source(key), as_of), rows, lang, TABLE_ROWS)
 
 
 def export_rows(rows: pd.DataFrame, as_of: date, table_view: str) -> pd.DataFrame:
     """What the table shows and the export holds, as codes: ``needs_action`` rows or all
     ``rows`` (an assessed frame) in order."""
     return table_data.materialise(rows, table_data.table_rows(rows, as_of, table_view))
-
-
-def export_table(rows: pd.DataFrame, as_of: date, table_view: str, lang: str) -> pd.DataFrame:
-    """The export as people read it: ``export_rows`` with headers and values in ``lang``."""
-    return admin_tables.readable(export_rows(rows, as_of, table_view), lang)
 
 
 # ------------------------------------------------------------------------- widgets
@@ -199,10 +202,10 @@ def _table_section(key: Key, as_of: date, filters: Filters) -> None:
     st.dataframe(shown, hide_index=True, width="stretch", height=360,
                  column_config=admin_tables.date_columns(shown))
     st.caption(t("admin.table_caption", shown=len(shown), total=len(rows)))
-    full = view(Source(key), as_of).assessed
+    v = view(Source(key), as_of)
 
     def make_table() -> pd.DataFrame:
-        return admin_tables.readable(table_data.materialise(full, rows), lang)
+        return readable_rows(v, rows, lang)
 
     admin_tables.download_buttons(f"ecert-{table_view}-{as_of.isoformat()}", len(rows), make_table,
                      "admin_export")

@@ -10,7 +10,7 @@ Three layers, each cached by exactly what it depends on (issue 11 item 3):
    (one small query), so an import made on another server shows up at the next run.
    ``prepare_roster`` takes the policy in force at the as-of date (``POLICY.in_force``): one
    preparation per snapshot and notice version.
-2. **per as-of date**: ``assess_prepared`` (only the date rules), the narrow frame the counts
+2. **per as-of date**: ``assess_with_problems`` (only the date rules), the narrow frame the counts
    read (``dashboard.compact``) and ``usage_windows``: exactly ``assess_roster(roster, as_of)``
    and the windows of the same preparation, seen as the roster stood at that date
    (``core.rules.roster.seen_at``: downloads dated after it count as absent; a view over one
@@ -60,16 +60,17 @@ from core.admin.importing import check_job, write_rows_later
 from core.admin.scope import Scope, restrict, restrict_roster
 from core.demo.roster import DEMO_ROWS, DEMO_SEED, demo_roster
 from core.demo.seed import ensure_demo
+from core.messages.problems import ProblemTable
 from core.policy.data import POLICY
 from core.policy.dates import today_shanghai
 from core.roster.cage import start_server
 from core.roster.store import Store, StoreError
-from core.rules.roster import PreparedRoster, assess_prepared, prepare_roster, seen_at
+from core.rules.roster import PreparedRoster, assess_with_problems, prepare_roster, seen_at
 from core.rules.roster_windows import usage_windows
 from core.runtime import config
 from core.schema.roster import THREADED_ROWS
 
-__all__ = ["DEMO_ROWS", "Filters", "Source", "assessed", "demo_source", "prefetch",
+__all__ = ["DEMO_ROWS", "Filters", "Source", "View", "assessed", "demo_source", "prefetch",
            "snapshot_source", "store", "view", "window_index", "windows"]
 
 log = logging.getLogger(__name__)
@@ -121,10 +122,13 @@ class Snapshot:
 
 @dataclass(frozen=True)
 class View:
-    """One snapshot at one as-of date: the full assessment and the narrow frame."""
+    """One snapshot at one as-of date: the full assessment, the narrow frame and the rows'
+    problems as data (aligned with ``assessed``; none for a viewer, whose messages could quote
+    a personal cell)."""
 
     assessed: pd.DataFrame
     compact: pd.DataFrame
+    problems: ProblemTable
 
 
 # ----------------------------------------------------------------------------- layer 1
@@ -248,8 +252,11 @@ def _prepared(key: Key, as_of: date) -> PreparedRoster:
 
 @st.cache_resource(show_spinner=False, max_entries=3)
 def _view(key: Key, as_of: date) -> View:
-    full = assess_prepared(_prepared(key, as_of), as_of)
-    return View(restrict(full, _scope_of(key)), dash.compact(full, _base(key).basis))
+    full, problems = assess_with_problems(_prepared(key, as_of), as_of)
+    scope = _scope_of(key)
+    if not scope.rows_allowed:
+        problems = ProblemTable.none(len(full))
+    return View(restrict(full, scope), dash.compact(full, _base(key).basis), problems)
 
 
 def view(source: Source, as_of: date) -> View:

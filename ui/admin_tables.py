@@ -1,13 +1,14 @@
 """Admin tables people can read (issue 14): headers and coded values in the session's language.
 
-``readable(df, lang)`` turns a table of codes (what core returns: ``status = apply_now``,
-``regime = batch2021``, booleans, the bilingual ``error`` text) into the table a person reads and
-exports: every known column header from ``admin.col.*`` in assets/strings.toml, statuses,
+``readable(df, lang, problems=…)`` turns a table of codes (what core returns: ``status =
+apply_now``, ``regime = batch2021``, booleans, the ``error`` column) into the table a person reads
+and exports: every known column header from ``admin.col.*`` in assets/strings.toml, statuses,
 regimes, actions, window statuses, caps, due kinds and reasons from their ``admin.*`` entries,
-booleans as 是/否 (Yes/No), missing values empty, and each ``error`` problem as "<field label>:
-<message>" in that language (labels from core/messages). Dates stay dates (date cells in XLSX,
-``YYYY-MM-DD`` in CSV). Data values (names, employers, specialties, provinces) are shown as
-written.
+booleans as 是/否 (Yes/No), missing values empty, and each row's problems as "<field label>：
+<message>" in that language, rendered from the problems as data (``problems``: the rows'
+``core.messages.problems.ProblemTable``, labels from core/messages), never parsed back from the
+``error`` text. Dates stay dates (date cells in XLSX, ``YYYY-MM-DD`` in CSV). Data values
+(names, employers, specialties, provinces) are shown as written.
 
 Work is proportional to the number of distinct values, not rows: coded columns are categorical
 (or become so), so only their categories are translated.
@@ -20,7 +21,6 @@ removed afterwards).
 
 from __future__ import annotations
 
-import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -30,6 +30,7 @@ import pandas as pd
 import streamlit as st
 
 from core.messages.catalogue import label as field_label
+from core.messages.problems import Entry, ProblemTable
 from core.roster.io import to_csv_bytes
 from core.roster.xlsx import MAX_ROWS as XLSX_MAX_ROWS
 from core.roster.xlsx import write_xlsx
@@ -43,9 +44,6 @@ VALUE_GROUPS: dict[str, str] = {
 REGIME_COLUMNS = ("regime",)
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ERROR_COLUMN = "error"
-_ERROR_SPLIT = re.compile(r"; (?=[A-Za-z_][A-Za-z0-9_\[\]\.]*: )")
-_ERROR_PART = re.compile(r"^(?P<field>[^:]+): (?P<code>[A-Za-z0-9_]+)(?: \((?P<msg>.*)\))?$",
-                         re.S)
 
 
 def header(column: str, lang: str) -> str:
@@ -93,33 +91,29 @@ def _yes_no(s: pd.Series, lang: str) -> pd.Series:
                      name=s.name)
 
 
-def error_text(value: str, lang: str) -> str:
-    """One ``error`` cell ("field: code (中文 / English)" parts) in ``lang``."""
-    parts = []
-    for part in _ERROR_SPLIT.split(str(value)):
-        m = _ERROR_PART.match(part.strip())
-        if m is None:
-            parts.append(part)
-            continue
-        zh, _, en = (m["msg"] or m["code"]).partition(" / ")
-        message = (en or zh) if lang == "en" else zh
-        field = m["field"].rsplit(".", 1)[-1].split("[", 1)[0]
-        name = field_label(field)[1 if lang == "en" else 0]
-        parts.append(f"{name}: {message}" if lang == "en" else f"{name}：{message}")
-    return ("; " if lang == "en" else "；").join(parts)
+def problem_text(entry: Entry, lang: str) -> str:
+    """One problem as people read it in ``lang``: "<field label>：<message>" (a text given from
+    outside, as it is)."""
+    if isinstance(entry, str):
+        return entry
+    name = field_label(entry.field)[1 if lang == "en" else 0]
+    if lang == "en":
+        return f"{name}: {entry.message_en}"
+    return f"{name}：{entry.message_zh}"
 
 
-def _errors(s: pd.Series, lang: str) -> pd.Series:
-    codes, uniques = pd.factorize(s)
-    labels = np.array([error_text(u, lang) for u in uniques] + [None], dtype=object)
-    return pd.Series(labels[codes], index=s.index, name=s.name, dtype=object)
+def problem_texts(problems: ProblemTable, lang: str) -> np.ndarray:
+    """Each row's problems in ``lang`` (None where none)."""
+    return problems.rendered(lambda e: problem_text(e, lang), "; " if lang == "en" else "；")
 
 
-def readable(df: pd.DataFrame, lang: str, groups: dict[str, str] | None = None) -> pd.DataFrame:
+def readable(df: pd.DataFrame, lang: str, groups: dict[str, str] | None = None, *,
+             problems: ProblemTable | None = None) -> pd.DataFrame:
     """``df`` with headers and coded values in ``lang`` (see the module doc); same rows.
 
     ``groups`` overrides or adds column -> value group entries (e.g. a window table's
-    ``status`` is ``admin.window_status``)."""
+    ``status`` is ``admin.window_status``). ``problems``: the problems of ``df``'s rows, in its
+    order, for its ``error`` column (required when there is one)."""
     groups = {**VALUE_GROUPS, **(groups or {})}
     out: dict[str, pd.Series] = {}
     for column in df.columns:
@@ -129,7 +123,10 @@ def readable(df: pd.DataFrame, lang: str, groups: dict[str, str] | None = None) 
         elif column in groups:
             s = _translated_categorical(s, groups[column], lang)
         elif column == ERROR_COLUMN:
-            s = _errors(s, lang)
+            if problems is None or len(problems) != len(df):
+                raise ValueError("readable: the rows' problems must come with an error column")
+            s = pd.Series(problem_texts(problems, lang), index=df.index, name=s.name,
+                          dtype=object)
         elif _is_boolean(s):
             s = _yes_no(s, lang)
         out[header(column, lang)] = s

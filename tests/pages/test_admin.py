@@ -495,3 +495,34 @@ def test_a_store_error_reading_the_rejected_rows_is_an_error_not_a_traceback(wit
     at.run()
     assert_clean(at)
     assert at.error and text("admin.store_failed", "zh") in at.error[0].value
+
+
+def test_a_rows_problems_at_an_earlier_date_are_shown_in_the_pages_language(with_hash):
+    """A row valid today has a problem at an earlier as-of date (its holder was not yet 18):
+    the table shows it as "<label>：<message>" in the page's language, rendered from the
+    problems as data (ui.admin_tables.problem_texts), and counts it as needing a fix."""
+    df = demo_roster(20, seed=5, as_of=today_shanghai()).astype(object)
+    df.loc[0, ["birth_date", "valid_from", "valid_until", "renewal_applied_on",
+               "renewal_approved_on", "certificate_downloaded_on"]] = [
+        "2003-09-01", "2022-01-10", "2025-01-09", None, None, None]
+    number = df.loc[0, "registration_number"]
+    at = login(open_admin())
+    at.file_uploader[0].set_value(("young.csv", to_csv_bytes(df), "text/csv")).run()
+    accept_import(at, PASSWORD)
+    at.date_input(key="as_of").set_value(date(2021, 8, 1)).run()
+    assert_clean(at)
+    for lang, want in (
+            ("zh", "出生日期：出生日期（2003-09-01）不合理：应不早于 1920-01-01，且截至 2021-08-01 "
+                   "已满 18 周岁"),
+            ("en", "Birth date: Birth date (2003-09-01) is implausible: not before 1920-01-01, "
+                   "and at least 18 years old on 2021-08-01")):
+        if lang == "en":
+            at.radio(key="lang").set_value("en").run()
+            assert_clean(at)
+        [table] = [d.value for d in at.dataframe
+                   if text("admin.col.registration_number", lang) in d.value.columns]
+        mine = table[table[text("admin.col.registration_number", lang)] == number]
+        assert len(mine) == 1
+        assert mine[text("admin.col.error", lang)].iloc[0] == want
+        assert mine[text("admin.col.action", lang)].iloc[0] == text("admin.action.fix_data",
+                                                                     lang)
