@@ -16,9 +16,8 @@ from core.messages.catalogue import catalogue, text
 from core.roster.store import ImportSuperseded
 
 ROOT = Path(__file__).resolve().parent.parent
-# The modules that take every sentence from messages.toml. (core/certificate/layout.py and
-# core/selfcheck/summary.py take their sentences from it too, but keep Chinese strings that are
-# no sentence: text measured for widths, the PDF's title, punctuation between values.)
+# The modules that take every sentence from messages.toml. (core/selfcheck/summary.py and
+# calendar.py take their sentences from it too, but keep Chinese punctuation between values.)
 MODULES = sorted((ROOT / "core" / "roster" / "store").glob("*.py")) + [
     ROOT / "core" / "certificate" / "content.py",
     ROOT / "core" / "roster" / "cage.py",
@@ -38,6 +37,7 @@ MODULES = sorted((ROOT / "core" / "roster" / "store").glob("*.py")) + [
     ROOT / "core" / "roster" / "export.py",
     ROOT / "core" / "roster" / "headers.py",
     ROOT / "core" / "certificate" / "fonts.py",
+    ROOT / "core" / "certificate" / "layout.py",
 ]
 # CJK ideographs, CJK punctuation (、。「」…) and full-width forms (：，（）…)
 CJK = re.compile("[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")

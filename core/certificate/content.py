@@ -19,8 +19,13 @@ _PRINTED = catalogue()["certificate"]["printed"]
 TITLE = _PRINTED["title"]
 # 附件2 labels, with its colons
 LABELS = tuple(_PRINTED["labels"])
+LABEL_COLON = _PRINTED["colon"]
 USAGE_LABEL = _PRINTED["usage_label"]
 VALIDITY_LABEL = _PRINTED["validity_label"]
+VALIDITY_RANGE = _PRINTED["validity_range"]
+NAME_WIDTH_SAMPLE = _PRINTED["name_width_sample"]
+PDF_TITLE = _PRINTED["pdf_title"]
+PDF_SUBJECT = _PRINTED["pdf_subject"]
 QR_CAPTION = _PRINTED["qr_caption"]
 SIGNATURE_IMAGE = _PRINTED["signature_image"]
 SIGN_LABEL = _PRINTED["sign_label"]

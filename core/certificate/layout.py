@@ -11,8 +11,12 @@ from functools import lru_cache
 
 from core.certificate.content import (
     ISSUED_LABEL,
+    LABEL_COLON,
     LABELS,
     MINISTRY,
+    NAME_WIDTH_SAMPLE,
+    PDF_SUBJECT,
+    PDF_TITLE,
     PHOTO_PLACEHOLDER,
     QR_CAPTION,
     SEAL_NOTE,
@@ -22,6 +26,7 @@ from core.certificate.content import (
     STATIC_TEXT,
     TITLE,
     VALIDITY_LABEL,
+    VALIDITY_RANGE,
     WATERMARK_EN,
     WATERMARK_ZH,
     CertificateContent,
@@ -125,7 +130,7 @@ def _draw_qr(pdf, url: str) -> None:
 def _draw_label(pdf, label: str, x: float, y: float, width: float) -> None:
     """A label spread to ``width`` (two-character labels line up with four-character ones),
     then its colon (附件2: 姓 名：…)."""
-    body, colon = (label[:-1], label[-1]) if label.endswith("：") else (label, "")
+    body, colon = (label[:-1], label[-1]) if label.endswith(LABEL_COLON) else (label, "")
     natural = pdf.get_string_width(body)
     spacing = (width - natural) / max(len(body) - 1, 1) if len(body) <= 3 else 0.0
     if spacing > 0:
@@ -179,7 +184,7 @@ def _layout(pdf, content: CertificateContent, verify_url: str) -> None:
         _clean(content.registration_number),
     ]
     pdf.set_font_size(12)
-    label_w = pdf.get_string_width("出生日期")
+    label_w = pdf.get_string_width(LABELS[2].removesuffix(LABEL_COLON))  # 出生日期, the widest
     value_w = VALUE_RIGHT - VALUE_X
     y = ROW_Y
     for label, value in zip(LABELS[:4], values, strict=True):
@@ -303,7 +308,7 @@ def _draw_specialties(pdf, specialties: list, y: float) -> None:
     col_w = (VALUE_RIGHT - VALUE_X) if columns == 1 else (PHOTO_X + PHOTO_W - VALUE_X) / 2
     pdf.set_font_size(size)
     names = [_clean(s[0]) for s in specialties]
-    name_w = max([pdf.get_string_width(x) for x in names] + [pdf.get_string_width("市政公用工程")])
+    name_w = max(pdf.get_string_width(x) for x in [*names, NAME_WIDTH_SAMPLE])
     name_w = min(name_w, col_w * 0.4)
     for i, (name, (_, valid_from, valid_until)) in enumerate(zip(names, specialties, strict=True)):
         x = VALUE_X + (i // rows) * col_w
@@ -313,7 +318,8 @@ def _draw_specialties(pdf, specialties: list, y: float) -> None:
             raise _too_long("specialty")
         pdf.text(x, line_y, name)
         pdf.set_text_color(*LABEL)
-        validity = f"{VALIDITY_LABEL}{zh_date(valid_from)}至{zh_date(valid_until)}"
+        validity = VALIDITY_RANGE.format(label=VALIDITY_LABEL, start=zh_date(valid_from),
+                                         end=zh_date(valid_until))
         _fit_size(pdf, validity, col_w - name_w - 10, size - 1, 6)
         pdf.text(x + name_w + 7, line_y, validity)
 
@@ -352,8 +358,8 @@ def render_pdf(content: CertificateContent, verify_url: str) -> bytes:
     _check_glyphs(content)
     font_bytes = cjk_subset(STATIC_TEXT + content.text() + "".join(content.small_print()))
     pdf = FPDF(orientation="L", unit="mm", format="A4")
-    pdf.set_title("一级建造师注册证书 预览样张（非正式证书）")
-    pdf.set_subject("Preview - not an official certificate")
+    pdf.set_title(PDF_TITLE)
+    pdf.set_subject(PDF_SUBJECT)
     pdf.set_creator("ecert-desk")
     pdf.set_margins(0, 0, 0)
     with embedded_font(pdf, font_bytes):
