@@ -52,13 +52,13 @@ def test_the_login_form_prepares_the_snapshot_in_the_background(isolated):
 
 def test_for_another_date_the_snapshot_is_only_prepared(isolated, monkeypatch):
     assessed = []
-    real = admin_data.assess_prepared
+    real = admin_data.assess_with_problems
 
     def counting(prepared, as_of):
         assessed.append((threading.current_thread().name, as_of))
         return real(prepared, as_of)
 
-    monkeypatch.setattr(admin_data, "assess_prepared", counting)
+    monkeypatch.setattr(admin_data, "assess_with_problems", counting)
     at = AppTest.from_file(APP, default_timeout=120)
     at.run()
     at.date_input(key="as_of").set_value(date(2022, 3, 1)).run()
