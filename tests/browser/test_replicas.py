@@ -279,6 +279,23 @@ def wait_for_route(context: BrowserContext, route: str, seconds: float = 90) -> 
         time.sleep(0.5)
 
 
+def wait_routed(deployment: Deployment, replica: int, seconds: float = 60) -> None:
+    """Until the proxy serves a browser pinned to ``replica`` from it again. A replica that
+    failed is skipped by nginx for ``fail_timeout`` (5 s) after it is healthy again: a browser
+    pinned to it meanwhile is served by the backup and moved there."""
+    import requests
+
+    deadline = time.monotonic() + seconds
+    route = f"r{replica}"
+    while True:
+        got = requests.get(deployment.proxy_url + "/_stcore/health", timeout=10,
+                           cookies={"ecert_route": route}).cookies.get("ecert_route")
+        if got == route:
+            return
+        assert time.monotonic() < deadline, f"the proxy never served {route} again (got {got})"
+        time.sleep(0.5)
+
+
 def test_replica_B_killed_mid_session_reconnects_to_A_and_new_sessions_go_to_A(
         contexts, deployment):
     context = contexts(1)
@@ -335,6 +352,7 @@ def test_replica_B_killed_mid_session_reconnects_to_A_and_new_sessions_go_to_A(
         assert " 502 " not in deployment.access_log()
     finally:
         deployment.restart(1)
+        wait_routed(deployment, 1)  # the next test finds B in the proxy's rotation
 
 
 # -- accounts across replicas (issue 25) -------------------------------------------------------
