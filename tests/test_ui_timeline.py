@@ -47,15 +47,19 @@ def test_english_row_names_and_every_drawn_date_comes_from_the_assessment():
     assert drawn <= known
 
 
+#: A holder who turns 65 on 2023-09-10, renewed in 2021.
+TURNS_65_IN_2023 = {
+    "name": "示例", "gender": "女", "birth_date": "1958-09-10",
+    "registration_number": "浙1332006200807445", "employer": "示例公司",
+    "employer_province": "浙江", "continuing_education_done": True,
+    "specialties": [{"specialty": "建筑工程", "valid_from": "2018-09-01",
+                     "valid_until": "2021-08-31", "renewal_applied_on": "2021-07-01",
+                     "renewal_approved_on": "2021-09-01"}],
+}
+
+
 def test_the_65th_birthday_line_when_it_falls_inside_the_chart():
-    profile = {
-        "name": "示例", "gender": "女", "birth_date": "1958-09-10",
-        "registration_number": "浙1332006200807445", "employer": "示例公司",
-        "employer_province": "浙江", "continuing_education_done": True,
-        "specialties": [{"specialty": "建筑工程", "valid_from": "2018-09-01",
-                         "valid_until": "2021-08-31", "renewal_applied_on": "2021-07-01",
-                         "renewal_approved_on": "2021-09-01"}],
-    }
+    profile = TURNS_65_IN_2023
     a = assess(profile, date(2021, 10, 1))
     fig = figure(a, "zh")
     assert a["age65"] in {str(shape.x0) for shape in fig.layout.shapes}
@@ -102,14 +106,7 @@ def test_the_as_of_and_65th_birthday_labels_do_not_overlap(lang):
     """As of 2023-09-01, 65th birthday 2023-09-10: nine days apart, their labels (about 150 px
     wide each) sat on one row above the plot, centred on lines a few pixels apart (issue 23).
     Each now has its own row, and the top margin holds both."""
-    profile = {
-        "name": "示例", "gender": "女", "birth_date": "1958-09-10",
-        "registration_number": "浙1332006200807445", "employer": "示例公司",
-        "employer_province": "浙江", "continuing_education_done": True,
-        "specialties": [{"specialty": "建筑工程", "valid_from": "2018-09-01",
-                         "valid_until": "2021-08-31", "renewal_applied_on": "2021-07-01",
-                         "renewal_approved_on": "2021-09-01"}],
-    }
+    profile = TURNS_65_IN_2023
     a = assess(profile, date(2023, 9, 1))
     fig = figure(a, lang)
     texts = [ann.text for ann in fig.layout.annotations]
