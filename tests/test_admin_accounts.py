@@ -160,3 +160,18 @@ def test_a_new_password_for_an_unknown_login_is_unknown_login(store):
         Accounts(store).set_password("ghost", "some pw 123")
     assert err.value.code == "unknown_login"
     assert "ghost" in err.value.message_zh and "ghost" in err.value.message_en
+
+
+def test_each_new_store_gets_its_tables_even_when_python_reuses_an_id(tmp_path):
+    """The tables are made once per store object: a store closed and collected must not
+    vouch for a new one on another database (CPython reuses a freed object's id)."""
+    import gc
+
+    for i in range(40):
+        store = Store(f"sqlite:///{(tmp_path / f'{i}.db').as_posix()}")
+        try:
+            assert not Accounts(store).any()  # "no such table" when the tables were skipped
+        finally:
+            store.close()
+        del store
+        gc.collect()

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import re
 import time
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -118,13 +119,13 @@ def env_account(password_hash: str | None) -> Account | None:
     return Account(ENV_LOGIN, "national", (), password_hash.strip())
 
 
-_ready: set[int] = set()
+_ready: weakref.WeakSet[Store] = weakref.WeakSet()  # not ids: a freed store's id is reused
 
 
 def ensure_tables(store: Store) -> None:
     """Create the account, throttle and audit tables when missing (once per store object; two
     servers starting at once queue on the store's write lock and check again inside it)."""
-    if id(store) in _ready:
+    if store in _ready:
         return
     from core.admin import audit  # the audit table lives with its module
 
@@ -137,7 +138,7 @@ def ensure_tables(store: Store) -> None:
                 store._lock_switch(conn)
                 metadata.create_all(conn)
                 audit.create(conn, store.is_postgresql)
-    _ready.add(id(store))
+    _ready.add(store)
 
 
 def check_login(login: str) -> str:
