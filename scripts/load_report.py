@@ -168,7 +168,3 @@ def machine() -> str:
     return (f"{platform.machine()}, {os.cpu_count()} cores{f' ({cpu})' if cpu else ''}, {ram}, "
             f"Python {platform.python_version()}, load average "
             f"{' '.join(f'{x:.1f}' for x in os.getloadavg())} at start")
-
-
-# --- main ------------------------------------------------------------------------------------
-
