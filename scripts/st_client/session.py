@@ -179,6 +179,17 @@ class StreamlitSession(Page):
         except ConnectionClosed as exc:
             raise Dropped(f"websocket closed by the server: {exc}") from exc
 
+    async def _send(self, msg: BackMsg, what: str) -> None:
+        """Send ``msg`` before the step's timeout (kept in ``sent``); a closed websocket is
+        :class:`Dropped`, a send that does not finish in time a :class:`StepTimeout`."""
+        self.sent.append(msg)
+        try:
+            await asyncio.wait_for(self.ws.send(msg.SerializeToString()), self.timeout)
+        except ConnectionClosed as exc:
+            raise Dropped(f"websocket closed before sending: {exc}") from exc
+        except TimeoutError as exc:
+            raise StepTimeout(f"could not send {what}") from exc
+
     async def _deferred_file(self, file_id: str) -> str:
         if self.ws is None:
             raise Dropped("not connected")
@@ -187,11 +198,7 @@ class StreamlitSession(Page):
         req.request_id = str(uuid.uuid4())
         req.session_id = self.session_id
         req.deferred_file.file_id = file_id
-        self.sent.append(msg)
-        try:
-            await asyncio.wait_for(self.ws.send(msg.SerializeToString()), self.timeout)
-        except ConnectionClosed as exc:
-            raise Dropped(f"websocket closed before sending: {exc}") from exc
+        await self._send(msg, "the deferred file request")
         deadline = time.monotonic() + self.timeout
         while req.request_id not in self.responses:
             data = await self._recv(deadline, "answer to the deferred file request")
@@ -238,13 +245,7 @@ class StreamlitSession(Page):
         t0 = time.perf_counter()
         msg = BackMsg()
         msg.rerun_script.CopyFrom(self._client_state(list(extra), fragment_id, first))
-        self.sent.append(msg)
-        try:
-            await asyncio.wait_for(self.ws.send(msg.SerializeToString()), self.timeout)
-        except ConnectionClosed as exc:
-            raise Dropped(f"websocket closed before sending: {exc}") from exc
-        except TimeoutError as exc:
-            raise StepTimeout("could not send the rerun request") from exc
+        await self._send(msg, "the rerun request")
         result = RunResult()
         deadline = time.monotonic() + self.timeout
         while True:
