@@ -130,7 +130,6 @@ def _binding(session_id: str | None = None) -> str:
     if token:
         return "xsrf:" + hashlib.sha256(token).hexdigest()
     return f"client:{id(client)}"  # a real websocket client without the cookie
-    return "no-client"  # AppTest: no websocket at all
 
 
 def _session_id() -> str | None:

@@ -308,11 +308,6 @@ def _wrap_asgi() -> bool:
     return bool(servers)
 
 
-def installed() -> bool:
-    """Whether the guards are in place in this process."""
-    return _installed
-
-
 def install() -> None:
     """Called by the router on every run: nothing when serve.py's lifespan installed the
     guards; started as ``streamlit run streamlit_app.py``, installs them at the first run."""
