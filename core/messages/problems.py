@@ -101,9 +101,12 @@ class ProblemTable:
     def rendered(self, render: Callable[[Entry], str], sep: str) -> np.ndarray:
         """Each row's problems, each through ``render``, joined by ``sep`` (object array, None
         where none): once per distinct problem list, not per row."""
-        table = np.array([sep.join(map(render, entries)) for entries in self.table] + [None],
-                         dtype=object)
+        table = np.array([*self._joined(render, sep), None], dtype=object)
         return table[self.codes]  # -1: the last, None
+
+    def _joined(self, render: Callable[[Entry], str], sep: str) -> list[str]:
+        """Each distinct problem list of ``table``, rendered and joined."""
+        return [sep.join(map(render, entries)) for entries in self.table]
 
     def texts(self) -> np.ndarray:
         """Each row's ``error`` text (object array, None where none): the edge's rendering."""
@@ -112,9 +115,8 @@ class ProblemTable:
     def arrow(self) -> pa.Array:
         """The ``error`` texts as one Arrow string array (null where none), made once."""
         if self._arrow is None:
-            self._arrow = pa.array(["; ".join(map(entry_text, e)) for e in self.table],
-                                   type=pa.string()).take(pa.array(self.codes,
-                                                                   mask=self.codes < 0))
+            self._arrow = pa.array(self._joined(entry_text, "; "), type=pa.string()).take(
+                pa.array(self.codes, mask=self.codes < 0))
         return self._arrow
 
     def records(self) -> list[RowProblem]:
