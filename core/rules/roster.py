@@ -189,8 +189,7 @@ def prepare_roster(df: pd.DataFrame, policy: Policy = POLICY,
     for c in TEXT_COLUMNS:  # reported in column order: the error texts keep their order
         checked = checks[c]
         texts[c] = checked.arrow
-        ok[c] = report_text(problems, c, checked, required=c not in ("gender", "employer"),
-                            limit=TEXT_LIMITS[c])
+        ok[c] = report_text(problems, c, checked)
         pos[c] = checked.pos
     flag = col(FLAG_COLUMN)
     if flag is None:

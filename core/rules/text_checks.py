@@ -22,7 +22,7 @@ from core.policy.data import POLICY, Policy
 from core.rules.ops import not_
 from core.rules.problem_masks import Problems
 from core.schema.cells import utf8_buffers
-from core.schema.roster import FLAG_WORDS, GENDERS
+from core.schema.roster import FLAG_WORDS, GENDERS, TEXT_LIMITS
 
 # Control characters, and (issue 27) the invisible format characters that make a name read
 # otherwise than it is stored: the Arabic letter mark, zero-width space/joiners, left-to-right
@@ -258,13 +258,17 @@ def _find(arr: pa.Array, table: np.ndarray, lk: Lookups) -> tuple[np.ndarray, np
     return found, pos
 
 
-def report_text(problems: Problems, field_: str, col: TextChecked, *, required: bool,
-                limit: int) -> np.ndarray:
-    """Add the problems of one text field; return the mask of acceptable values."""
-    if required:
+#: The text fields that may be left empty; every other one is required.
+OPTIONAL_TEXT = ("gender", "employer")
+
+
+def report_text(problems: Problems, field_: str, col: TextChecked) -> np.ndarray:
+    """Add the problems of one text field (required unless in OPTIONAL_TEXT, at most
+    ``TEXT_LIMITS[field_]`` characters); return the mask of acceptable values."""
+    if field_ not in OPTIONAL_TEXT:
         problems.add(field_, "required", not_(col.present))
     problems.add(field_, "invalid_characters", col.ctrl)
-    problems.add(field_, "too_long", col.too_long, {"limit": limit})
+    problems.add(field_, "too_long", col.too_long, {"limit": TEXT_LIMITS[field_]})
     ok = col.ok
     if field_ in NOT_FOUND:
         problems.add(field_, NOT_FOUND[field_], ok & not_(col.found), f"value:{field_}")

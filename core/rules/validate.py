@@ -117,16 +117,14 @@ def check_profile(raw: Mapping, as_of: date, policy: Policy = POLICY) -> Checked
     problems = RowProblems(k)
     person = {f: text_of(raw, f, f) for f in _TEXT_ORDER}
     for f, c in person.items():
-        report_text(problems, f, c, required=f not in ("gender", "employer"),
-                    limit=TEXT_LIMITS[f])
+        report_text(problems, f, c)
     names: list[str | None] = []
     seen: set[str] = set()
     for j, (i, item) in enumerate(rows):
         problems.begin(1, j)
         c = text_of(item, "specialty", f"specialties[{i}].specialty")
         names.append(c.values)
-        good = report_text(problems, "specialty", c, required=True,
-                           limit=TEXT_LIMITS["specialty"])
+        good = report_text(problems, "specialty", c)
         problems.add("specialty", "duplicate_specialty", good and c.values in seen,
                      "value:specialty")
         if good:
