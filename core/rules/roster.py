@@ -48,7 +48,8 @@ from core.schema.roster import (
 )
 
 __all__ = ["PreparedRoster", "assess_prepared", "assess_roster", "assess_with_problems",
-           "lapse_counts", "later_downloads", "prepare_roster", "roster_at", "seen_at"]
+           "lapse_counts", "later_downloads", "prepare_roster", "problems_at", "roster_at",
+           "seen_at"]
 
 
 def add_problems(table: ProblemTable, problems: Problems, texts, dates,
@@ -262,13 +263,20 @@ def assess_prepared(prep: PreparedRoster, as_of: date) -> pd.DataFrame:
     return assess_with_problems(prep, as_of)[0]
 
 
+def problems_at(prep: PreparedRoster, t: int) -> Problems:
+    """The problems that depend on the as-of date (day number ``t``): the date checks against
+    T (core.rules.date_checks.check_dates_at)."""
+    late = Problems()
+    check_dates_at(late, prep.dates, prep.adult, t, prep.policy)
+    return late
+
+
 def assess_with_problems(prep: PreparedRoster, as_of: date) -> tuple[pd.DataFrame, ProblemTable]:
     """``assess_prepared``'s answer and every row's problems as data (the import's validation
     report reads them; the ``error`` column is their text)."""
     n, t, policy = len(prep), day_number(as_of), prep.policy
     d = prep.dates
-    late_problems = Problems()
-    check_dates_at(late_problems, d, prep.adult, t, policy)
+    late_problems = problems_at(prep, t)
     bad, messages = prep.bad, prep.messages
     if late_problems.items:
         bad = bad | late_problems.any_rows(n)

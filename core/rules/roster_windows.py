@@ -16,9 +16,7 @@ import pyarrow as pa
 from core.policy.dates import day_number
 from core.rules import certificate as cert
 from core.rules import specialty as rule
-from core.rules.date_checks import check_dates_at
-from core.rules.problem_masks import Problems
-from core.rules.roster import PreparedRoster, _dates, seen_at
+from core.rules.roster import PreparedRoster, _dates, problems_at, seen_at
 
 __all__ = ["PersonWindows", "person_windows", "usage_windows"]
 
@@ -49,9 +47,7 @@ def person_windows(prep: PreparedRoster, as_of: date) -> PersonWindows:
     profile."""
     prep = seen_at(prep, as_of)
     t, policy = day_number(as_of), prep.policy
-    late_problems = Problems()
-    check_dates_at(late_problems, prep.dates, prep.adult, t, policy)
-    usable = ~(prep.bad | late_problems.any_rows(len(prep)))
+    usable = ~(prep.bad | problems_at(prep, t).any_rows(len(prep)))
     D = prep.dates["certificate_downloaded_on"]
     person = prep.person
     rows = np.flatnonzero(usable)
