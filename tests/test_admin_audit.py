@@ -46,3 +46,13 @@ def test_the_audit_log_refuses_secrets_and_filters_by_day(store):
     assert audit.read(store, until=date(2020, 1, 1)).empty
     assert len(audit.read(store, login="GD", action="logout")) == 1
     assert audit.csv_bytes(audit.read(store)).startswith(b"\xef\xbb\xbf")
+
+
+def test_newest_id_grows_with_each_line_and_is_0_for_an_empty_log(store):
+    assert audit.newest_id(store) == 0
+    audit.record(store, "admin", "203.0.113.1", "login_ok")
+    first = audit.newest_id(store)
+    assert first > 0
+    audit.record(store, "admin", "203.0.113.1", "logout")
+    assert audit.newest_id(store) > first
+    assert len(audit.read(store)) == 2

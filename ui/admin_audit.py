@@ -6,6 +6,7 @@ every admin download (ui/admin_session.py ``guarded_download``).
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from core.admin import audit
@@ -19,6 +20,13 @@ from ui.text import bilingual
 SHOWN_ROWS = 1_000
 
 
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _read(_store: Store, url: str, newest: int, since, until, login, action) -> pd.DataFrame:
+    """The log as filtered, read once per newest line: every run of /admin draws this tab, and
+    the log only grows (append-only), so the same newest id means the same lines. Read-only."""
+    return audit.read(_store, since, until, login=login, action=action)
+
+
 def section(store: Store) -> None:
     require(admin_session.scope(), "audit")
     st.caption(t("admin.audit_intro"))
@@ -30,7 +38,8 @@ def section(store: Store) -> None:
     action = c4.selectbox(t("admin.audit_action"), ["", *audit.ACTIONS], key="admin_audit_action",
                           format_func=lambda a: a or t("admin.audit_all"))
     try:
-        frame = audit.read(store, since, until, login=login or None, action=action or None)
+        frame = _read(store, str(store.url), audit.newest_id(store), since, until,
+                      login or None, action or None)
     except StoreError as exc:
         st.error(bilingual(exc))
         return

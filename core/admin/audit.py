@@ -118,6 +118,16 @@ def read(store, since: date | None = None, until: date | None = None, *,
     return pd.DataFrame(rows, columns=list(COLUMNS))
 
 
+def newest_id(store) -> int:
+    """The id of the newest line (0 for an empty log). The log is append-only, so the lines up
+    to it never change: a reader may keep what it read for as long as this stays the same."""
+    from core.admin.accounts import ensure_tables
+
+    ensure_tables(store)
+    with store._guard("read"), store.engine.connect() as conn:
+        return int(conn.execute(sa.select(sa.func.max(audit_table.c.id))).scalar() or 0)
+
+
 def csv_bytes(frame: pd.DataFrame) -> bytes:
     """The log as CSV (UTF-8 with BOM, like every admin export), columns ``COLUMNS``."""
     return to_csv_bytes(frame[list(COLUMNS)], encoding="utf-8-sig")

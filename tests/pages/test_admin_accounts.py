@@ -261,3 +261,17 @@ def test_the_rows_an_import_rejected_are_shown_to_a_national_account_only():
     assert not [s.value for s in at.subheader if s.value.startswith("导入时拒收的行")]
     assert not [d for d in at.dataframe
                 if text("admin.rejected.col_problem", "zh") in d.value.columns]
+
+
+def test_the_audit_tab_shows_a_line_written_after_it_was_read():
+    """The tab keeps what it read while the log has no newer line (ui/admin_audit._read): a
+    new line is on the next run."""
+    Store.from_config()
+    make("n1", "national")
+    at = login(open_admin(), PW, "n1")
+    [log] = [d.value for d in at.dataframe if "action" in d.value.columns]
+    assert log["action"].tolist() == ["login_ok"]
+    login(open_admin(), "nope", "n1")  # another browser: a refused login
+    at.run()
+    [log] = [d.value for d in at.dataframe if "action" in d.value.columns]
+    assert log["action"].tolist() == ["login_refused", "login_ok"]
