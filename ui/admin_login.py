@@ -21,6 +21,7 @@ operator's notes (demo banner, ``ECERT_BASE_URL`` unset).
 from __future__ import annotations
 
 import logging
+from typing import NamedTuple
 
 import streamlit as st
 
@@ -62,9 +63,19 @@ def access() -> str | None:
     return None
 
 
-def check_password(login: str | None, password: str | None) -> tuple[Account | None, str | None]:
-    """One throttled, slot-limited password check of account ``login`` for this client:
-    (the account, None) when right, else (None, the message to show: wrong, wait or busy).
+class Check(NamedTuple):
+    """What one password check found: the account when right, else the message to show and
+    why (``wrong``, ``wait``, ``busy``; a database failure is ``wait``); ``known``: the name
+    typed is an account's."""
+
+    account: Account | None
+    message: str | None
+    reason: str
+    known: bool
+
+
+def check_password(login: str | None, password: str | None) -> Check:
+    """One throttled, slot-limited password check of account ``login`` for this client.
     Shared by the login and the re-entry before an import or a snapshot change."""
     try:
         acct = session.account(login)
@@ -72,26 +83,29 @@ def check_password(login: str | None, password: str | None) -> tuple[Account | N
         client = session.client_key()
         known = acct is not None and gate.known(client, acct.login)
     except (StoreError, config.ConfigError) as exc:  # the throttle needs the database
-        return None, t("admin.store_failed") + "\n\n" + bilingual(exc)
+        return Check(None, t("admin.store_failed") + "\n\n" + bilingual(exc), "wait", False)
     name = acct.login if acct is not None else ""
     try:
         # the count first (a database transaction, refused without a check slot), then the
         # slot: a client that must wait never holds a slot another one needs
         wait = gate.begin(client, name)
         if wait > 0:
-            return None, t("admin.login_wait", seconds=int(wait + 0.999))
+            return Check(None, t("admin.login_wait", seconds=int(wait + 0.999)), "wait",
+                         acct is not None)
         with auth.check_slot(known=known) as free:
             if not free:
                 gate.cancel(client, name)
-                return None, t("admin.login_busy")
+                return Check(None, t("admin.login_busy"), "busy", acct is not None)
             if verify_account(acct, password):
                 gate.succeeded(client, acct.login)
-                return acct, None
+                return Check(acct, None, "ok", True)
         wait = gate.failed(client)
     except StoreError as exc:
-        return None, t("admin.store_failed") + "\n\n" + bilingual(exc)
+        return Check(None, t("admin.store_failed") + "\n\n" + bilingual(exc), "wait",
+                     acct is not None)
     seconds = t("admin.login_wait", seconds=int(wait + 0.999)) if wait > 0 else ""
-    return None, t("admin.login_wrong") + ("\n\n" + seconds if seconds else "")
+    return Check(None, t("admin.login_wrong") + ("\n\n" + seconds if seconds else ""), "wrong",
+                 acct is not None)
 
 
 def _login_form() -> None:
@@ -111,7 +125,8 @@ def _login_form() -> None:
         st.caption(t("admin.login_reload_note"))
     if not submitted:
         return
-    acct, problem = check_password(login, password)
+    check = check_password(login, password)
+    acct = check.account
     if acct is not None:
         st.session_state[session.SESSION_FLAG] = session._fingerprint(acct)
         st.session_state[session.ACCOUNT_KEY] = acct.login
@@ -124,21 +139,9 @@ def _login_form() -> None:
             pass
         st.rerun()
     # the name typed is recorded only when it is an account's (it could be a mistyped password)
-    try:
-        known = session.account(login) is not None
-    except (StoreError, config.ConfigError):
-        known = False
-    session.record("login_refused", {"reason": _reason(problem)},
-           login=((login or "").strip().lower() or ENV_LOGIN) if known else "(unknown)")
-    st.error(problem)
-
-
-def _reason(problem: str | None) -> str:
-    if problem == t("admin.login_busy"):
-        return "busy"
-    if problem and problem.startswith(t("admin.login_wrong")):
-        return "wrong"
-    return "wait"
+    session.record("login_refused", {"reason": check.reason},
+           login=((login or "").strip().lower() or ENV_LOGIN) if check.known else "(unknown)")
+    st.error(check.message)
 
 
 def confirm_password(needed: str = "admin.reauth_needed", key: str = REAUTH_KEY) -> str | None:
@@ -147,8 +150,7 @@ def confirm_password(needed: str = "admin.reauth_needed", key: str = REAUTH_KEY)
     typed = st.session_state.pop(key, None)
     if not typed:
         return t(needed)
-    acct, problem = check_password(st.session_state.get(session.ACCOUNT_KEY), typed)
-    return problem
+    return check_password(st.session_state.get(session.ACCOUNT_KEY), typed).message
 
 
 def account_line() -> None:
