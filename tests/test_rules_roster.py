@@ -324,3 +324,15 @@ def test_the_roster_s_once_worked_out_given_cycle_changes_no_cycle(as_of):
     fresh = rule.current_cycle(*args)
     for name, a, b in zip(rule.Cycle._fields, once, fresh, strict=True):
         assert np.array_equal(a, b), name
+
+
+def test_fold_provinces_folds_each_distinct_cell_to_its_short_name():
+    import pandas as pd
+
+    from core.rules.roster import fold_provinces
+
+    cells = pd.Series(["广东省", " 广东", None, "火星", "广东", "北京市 "])
+    codes, names = fold_provinces(cells)
+    folded = [names[c] if c >= 0 else None for c in codes]
+    assert folded == ["广东", "广东", None, "火星", "广东", "北京"]
+    assert len(names) == 5  # once per distinct cell, not per row

@@ -55,6 +55,7 @@ import pandas as pd
 from core.policy.data import POLICY, Policy
 from core.policy.dates import as_datetime64, month_numbers, within_days
 from core.rules import specialty as rule
+from core.rules.roster import fold_provinces
 from core.rules.specialty import STATUSES
 
 __all__ = [
@@ -119,10 +120,7 @@ def province_short(df: pd.DataFrame, policy: Policy = POLICY) -> pd.Series:
     """The short province name of every row (categorical), folded like ``core.lapse_counts``."""
     if PROVINCE_COLUMN in df.columns:
         return df[PROVINCE_COLUMN]
-    # the distinct cells first, then trimmed and folded: a few names instead of every row
-    codes, uniques = pd.factorize(df["employer_province"].astype("string"))
-    names = [policy.province_by_name[p].short if p in policy.province_by_name else p
-             for p in (str(u).strip() for u in uniques)]
+    codes, names = fold_provinces(df["employer_province"], policy)  # once per distinct cell
     categories = list(dict.fromkeys(names))
     position = {name: i for i, name in enumerate(categories)}
     lookup = np.array([position[name] for name in names] + [-1], dtype=np.int64)

@@ -28,6 +28,7 @@ import pandas as pd
 from core.messages.catalogue import text
 from core.messages.errors import CodedError
 from core.policy.data import POLICY, Policy
+from core.rules.roster import fold_provinces
 
 __all__ = ["PERSONAL_COLUMNS", "ROLES", "Scope", "ScopeRefused", "normalise_provinces",
            "province_mask", "require", "require_rows", "restrict", "restrict_roster"]
@@ -96,11 +97,8 @@ def province_mask(provinces: pd.Series, scope: Scope, policy: Policy = POLICY) -
     if scope.role != "province":
         return np.ones(len(provinces), dtype=bool)
     wanted = set(scope.provinces)
-    codes, uniques = pd.factorize(provinces.astype("string"))
-    keep = np.array([(policy.province_by_name[u.strip()].short
-                      if u.strip() in policy.province_by_name else None) in wanted
-                     for u in (str(x) for x in uniques)] + [False], dtype=bool)
-    return keep[codes]
+    codes, names = fold_provinces(provinces, policy)
+    return np.array([name in wanted for name in names] + [False], dtype=bool)[codes]
 
 
 def restrict_roster(roster: pd.DataFrame, scope: Scope, policy: Policy = POLICY) -> pd.DataFrame:

@@ -48,8 +48,8 @@ from core.schema.roster import (
 )
 
 __all__ = ["PreparedRoster", "assess_prepared", "assess_roster", "assess_with_problems",
-           "lapse_counts", "later_downloads", "prepare_roster", "problems_at", "roster_at",
-           "seen_at"]
+           "fold_provinces", "lapse_counts", "later_downloads", "prepare_roster", "problems_at",
+           "roster_at", "seen_at"]
 
 
 def add_problems(table: ProblemTable, problems: Problems, texts, dates,
@@ -315,6 +315,16 @@ def assess_roster(df: pd.DataFrame, as_of: date, policy: Policy = POLICY, *,
     return assess_prepared(prepare_roster(df, policy.in_force(as_of), prior), as_of)
 
 
+def fold_provinces(cells: pd.Series, policy: Policy = POLICY) -> tuple[np.ndarray, list[str]]:
+    """An ``employer_province`` column folded to short names, once per distinct cell: each
+    row's code (-1 where empty) into ``names``, each distinct cell trimmed and, when it names a
+    province (short or full name), that province's short name; any other text as written."""
+    codes, uniques = pd.factorize(cells.astype("string"))
+    names = [policy.province_by_name[p].short if p in policy.province_by_name else p
+             for p in (str(u).strip() for u in uniques)]
+    return codes, names
+
+
 def lapse_counts(df: pd.DataFrame, as_of: date, policy: Policy = POLICY) -> pd.Series:
     """CONTRACT.md: every employer_province of the roster -> rows whose status is ``lapsed``.
 
@@ -322,10 +332,8 @@ def lapse_counts(df: pd.DataFrame, as_of: date, policy: Policy = POLICY) -> pd.S
     row names is absent, one with no lapsed row is 0. Accepts a roster or an assessed roster.
     """
     assessed = df if "status" in df.columns else assess_roster(df, as_of, policy)
-    codes, uniques = pd.factorize(assessed["employer_province"].astype("string").str.strip())
-    names = np.array([policy.province_by_name[p].short if p in policy.province_by_name else p
-                      for p in uniques] + [None], dtype=object)
-    short = pd.Series(names[codes], index=assessed.index)
+    codes, names = fold_provinces(assessed["employer_province"], policy)
+    short = pd.Series(np.array([*names, None], dtype=object)[codes], index=assessed.index)
     lapsed = (assessed["status"] == "lapsed").fillna(False)
     counts = lapsed.groupby(short, dropna=True).sum().astype("int64")
     counts.index.name = "employer_province"
