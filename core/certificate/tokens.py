@@ -49,7 +49,8 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from core.messages.catalogue import catalogue, text
+from core.certificate.content import zh_date
+from core.messages.catalogue import text
 
 PREFIX = "2."
 INFO = b"ecert-desk.verify.v2"
@@ -176,9 +177,7 @@ def sign(payload: dict, key: bytes) -> str:
 
 
 def _zh_date(iso: str) -> str:
-    d = date.fromisoformat(iso)
-    return catalogue()["certificate"]["printed"]["date"].format(
-        year=d.year, month=d.month, day=d.day)
+    return zh_date(date.fromisoformat(iso))
 
 
 def _answer(code: str, key: str | None = None, /, *, payload=None, window=None, signed=False,
