@@ -287,13 +287,15 @@ class LoginThrottle:
         return max(0.0, self.delay(int(row.failures)) - (now - float(row.last_at)))
 
     @staticmethod
-    def _bump(conn: sa.Connection, key: str, now: float, row, fresh: bool) -> None:
+    def _bump(conn: sa.Connection, key: str, now: float, row) -> None:
+        """One more attempt for ``key`` (``row``: its record, None when it has none; a record
+        older than the window is deleted before, so any row still counts)."""
         f = failures_table
         if row is None:
             conn.execute(f.insert().values(key=key, failures=1, last_at=now))
         else:
-            failures = 1 if fresh else int(row.failures) + 1
-            conn.execute(f.update().where(f.c.key == key).values(failures=failures, last_at=now))
+            conn.execute(f.update().where(f.c.key == key).values(
+                failures=int(row.failures) + 1, last_at=now))
 
     def begin(self, client: str, login: str) -> float:
         now = self.clock()
@@ -307,11 +309,9 @@ class LoginThrottle:
             wait = self._wait_of(row, now)
             if wait > 0:
                 return wait
-            self._bump(conn, ckey, now, row, row is None or now - row.last_at > self.window)
+            self._bump(conn, ckey, now, row)
             if login:  # only an existing account's name (any typed name would grow the table)
-                arow = self._row(conn, akey)
-                self._bump(conn, akey, now, arow,
-                           arow is None or now - arow.last_at > self.window)
+                self._bump(conn, akey, now, self._row(conn, akey))
         return 0.0
 
     def cancel(self, client: str, login: str) -> None:
