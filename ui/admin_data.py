@@ -23,11 +23,12 @@ pickled. What they return must not be modified.
 
 **Account scopes** (issue 25, core/admin/scope.py): a logged-in account's ``Scope`` is the
 fourth element of a database source's key (``snapshot_source(id, scope)``; national keys have
-none and share the caches above). Every layer starts from ``snapshot(key)``, which applies it:
+none and share the caches above). Every layer starts from ``_base(key)``, which applies it:
 a province account's snapshot holds only its provinces' rows (restricted before preparation,
-cached per scope), a viewer's frames (roster, assessment, usage windows) lose the personal
-columns. So no widget, chart, table or export reads a row outside the account's scope, whatever
-it asks for; ``Source.rows_allowed`` tells the page whether to draw row tables at all.
+cached per scope); a viewer's frames (assessment, usage windows) lose the personal columns
+where layer 2 makes them (``_view``, ``_windows``). So no widget, chart, table or export reads
+a row outside the account's scope, whatever it asks for; ``Source.rows_allowed`` tells the page
+whether to draw row tables at all.
 
 ``prefetch(as_of)``: while the login form is on screen, a background thread loads, prepares and
 assesses the current snapshot (layers 1 and 2; ui/admin_dashboard.py then adds the overview's
@@ -204,16 +205,6 @@ def _base(key: Key) -> Snapshot:
     return _db_snapshot(key[1], key[2])
 
 
-def snapshot(key: Key) -> Snapshot:
-    """The snapshot as ``key``'s scope sees it: a province account its provinces' rows only, a
-    viewer no personal column (core.admin.scope.restrict). Every reader below starts here."""
-    base = _base(key)
-    scope = _scope_of(key)
-    if scope.rows_allowed:
-        return base
-    return Snapshot(restrict(base.roster, scope), base.prepared, base.basis)
-
-
 def snapshot_source(snapshot_id: int, scope: Scope | None = None) -> Source:
     """The database snapshot ``snapshot_id`` of the configured store, as ``scope`` (an admin
     account's, core/admin/scope.py; default national) may see it."""
@@ -314,7 +305,7 @@ def _warm(url: str, as_of: date | None, then) -> None:
         if snapshot_id is not None:
             key = ("db", url, snapshot_id)
             if as_of is None:
-                snapshot(key)  # layer 1 only: the same whatever the as-of date
+                _base(key)  # layer 1 only: the same whatever the as-of date
             else:
                 _view(key, as_of)
                 if then is not None:
