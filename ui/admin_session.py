@@ -269,10 +269,10 @@ def guard(touch: bool = True) -> bool:
     return True
 
 
-def guard_session(session_id: str | None) -> str | None:
-    """The guard for code that runs outside a script run (a deferred download): the login of
-    session ``session_id`` when it is logged in, bound to the browser now connected to it and
-    not idle; else None."""
+def guard_session(session_id: str | None) -> Account | None:
+    """The guard for code that runs outside a script run (a deferred download): the account of
+    session ``session_id`` when it is logged in, bound to the browser now connected to it, not
+    idle, and its login still valid; else None."""
     if not session_id:
         return None
     with _live_lock:
@@ -281,9 +281,7 @@ def guard_session(session_id: str | None) -> str | None:
         return None
     if _binding(session_id) != live.binding:
         return None
-    if _still_valid(live.login, live.fingerprint) is None:
-        return None
-    return live.login
+    return _still_valid(live.login, live.fingerprint)
 
 
 def scope() -> Scope:
@@ -310,8 +308,7 @@ def guarded_download(make, what: str, rows: int, filters: dict | None = None):
 
     def run():
         if logged_in:
-            login = guard_session(session_id)
-            acct = _still_valid(login, _live_fingerprint(session_id)) if login else None
+            acct = guard_session(session_id)
             if acct is None or not acct.scope.rows_allowed:
                 raise PermissionError("admin login required")
         elif configured():
@@ -320,16 +317,10 @@ def guarded_download(make, what: str, rows: int, filters: dict | None = None):
         if logged_in:
             detail = {"what": what, "rows": rows}
             detail.update({k: v for k, v in (filters or {}).items() if v})
-            record("download", detail, login=login, session_id=session_id, strict=True)
+            record("download", detail, login=acct.login, session_id=session_id, strict=True)
         return data
 
     return run
-
-
-def _live_fingerprint(session_id: str | None) -> str | None:
-    with _live_lock:
-        live = _live.get(session_id) if session_id else None
-    return live.fingerprint if live else None
 
 
 def page_filters() -> dict:
