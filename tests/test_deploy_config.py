@@ -97,3 +97,28 @@ def test_nginx_accepts_the_rendered_configuration(tmp_path):
 def test_no_backend_is_refused(bad):
     with pytest.raises((ValueError, TypeError)):
         render_nginx_conf("80", bad, "/x")
+
+
+def test_the_shipped_service_sets_the_client_address_settings_of_the_test_deployment():
+    """What deploy_helpers gives each test replica, the shipped unit gives each real one: nginx
+    on the same host as the trusted proxy, and uvicorn leaving the peer alone."""
+    root = Path(__file__).resolve().parents[1]
+    unit = (root / "deploy" / "ecert-replica@.service").read_text(encoding="utf-8")
+    assert re.search(r"^Environment=ECERT_TRUSTED_PROXIES=127\.0\.0\.1$", unit, re.M)
+    assert re.search(r"^Environment=FORWARDED_ALLOW_IPS=$", unit, re.M)
+
+
+def test_ws_per_client_is_read_like_every_setting(monkeypatch, tmp_path):
+    """ECERT_WS_PER_CLIENT from the environment or a secrets file (README: every setting)."""
+    from core.runtime import config
+    from ui import server_guard
+
+    secrets = tmp_path / "secrets.toml"
+    secrets.write_text('ECERT_WS_PER_CLIENT = "7"\n', encoding="utf-8")
+    monkeypatch.delenv("ECERT_WS_PER_CLIENT", raising=False)
+    monkeypatch.setattr(config, "secrets_files", lambda: [secrets])
+    assert server_guard.ws_per_client() == 7
+    monkeypatch.setenv("ECERT_WS_PER_CLIENT", "9")
+    assert server_guard.ws_per_client() == 9
+    monkeypatch.setenv("ECERT_WS_PER_CLIENT", "many")
+    assert server_guard.ws_per_client() == server_guard.WS_PER_CLIENT_DEFAULT

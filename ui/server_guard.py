@@ -48,13 +48,12 @@ from __future__ import annotations
 import base64
 import hashlib
 import logging
-import os
 import re
 import threading
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from core.runtime import clients
+from core.runtime import clients, config
 from ui import log_redaction, server_limits
 
 WS_PER_CLIENT_DEFAULT = 32  #: websockets at once per client address (ECERT_WS_PER_CLIENT)
@@ -71,7 +70,7 @@ def ws_per_client() -> int:
     """Websockets one client address may hold at once: ``ECERT_WS_PER_CLIENT`` (default 32;
     a browser tab holds one; the load test raises it for its one-address sessions)."""
     try:
-        return max(1, int(os.environ.get("ECERT_WS_PER_CLIENT", WS_PER_CLIENT_DEFAULT)))
+        return max(1, int(config.get("ECERT_WS_PER_CLIENT") or WS_PER_CLIENT_DEFAULT))
     except ValueError:
         return WS_PER_CLIENT_DEFAULT
 
@@ -299,12 +298,12 @@ def _wrap_asgi() -> bool:
         return False
     servers = server_limits.instances(uvicorn.Server)
     for obj in servers:
-        config = obj.config
-        app = getattr(config, "loaded_app", None)
+        cfg = obj.config  # uvicorn's
+        app = getattr(cfg, "loaded_app", None)
         if app is not None and not getattr(app, "_ecert_guard", False):
-            config.loaded_app = _GuardApp(app)
-        if config.ws_max_size > server_limits.CLIENT_MESSAGE_BYTES:
-            config.ws_max_size = server_limits.CLIENT_MESSAGE_BYTES
+            cfg.loaded_app = _GuardApp(app)
+        if cfg.ws_max_size > server_limits.CLIENT_MESSAGE_BYTES:
+            cfg.ws_max_size = server_limits.CLIENT_MESSAGE_BYTES
     return bool(servers)
 
 
