@@ -44,7 +44,7 @@ import sqlalchemy as sa
 from core.admin import auth
 from core.admin.auth import hash_password, is_valid_hash
 from core.admin.scope import ROLES, Scope, ScopeRefused, normalise_provinces
-from core.messages.catalogue import text
+from core.messages.catalogue import coded_error
 from core.messages.errors import CodedError
 from core.roster.store import Store
 
@@ -91,8 +91,7 @@ class AccountError(CodedError, ValueError):
 def account_error(key: str, /, **values) -> AccountError:
     """The AccountError of messages.toml ``[accounts.<key>]``: its code is the key's first
     part."""
-    zh, en = text("accounts", key, **values)
-    return AccountError(key.split(".", 1)[0], zh, en)
+    return coded_error(AccountError, "accounts", key, **values)
 
 
 def _now_iso() -> str:

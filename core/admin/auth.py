@@ -23,7 +23,7 @@ from typing import TextIO
 from argon2 import PasswordHasher
 from argon2.exceptions import Argon2Error, InvalidHashError
 
-from core.messages.catalogue import catalogue, text
+from core.messages.catalogue import catalogue, coded_error
 from core.messages.errors import CodedError
 
 __all__ = ["MAX_CONCURRENT_CHECKS", "PasswordInputError", "check_slot", "hash_password",
@@ -40,8 +40,7 @@ class PasswordInputError(CodedError, ValueError):
 
 def password_error(key: str, /, **values) -> PasswordInputError:
     """The PasswordInputError of messages.toml ``[auth.<key>]``."""
-    zh, en = text("auth", key, **values)
-    return PasswordInputError(key.split(".", 1)[0], zh, en)
+    return coded_error(PasswordInputError, "auth", key, **values)
 
 
 def _checked(password: str) -> str:

@@ -5,9 +5,12 @@ from __future__ import annotations
 import tomllib
 from functools import cache
 from pathlib import Path
+from typing import TypeVar
 
-from core.messages.errors import Problem
+from core.messages.errors import CodedError, Problem
 from core.policy.data import POLICY
+
+E = TypeVar("E", bound=CodedError)
 
 MESSAGES_FILE = Path(__file__).with_name("messages.toml")
 
@@ -53,6 +56,14 @@ def problem(field: str, code: str, /, **values) -> Problem:
     values.setdefault("label", base)
     zh, en = text("errors", code, **values)
     return Problem(field=field, code=code, message_zh=zh, message_en=en)
+
+
+def coded_error(cls: type[E], group: str, key: str, /, *extra, **values) -> E:
+    """The :class:`~core.messages.errors.CodedError` ``cls`` of ``[group.key]``: its code is
+    the key's first part (``bad_zip.encrypted`` is ``bad_zip``), its messages the entry's
+    texts; ``extra`` goes to ``cls`` after them."""
+    zh, en = text(group, key, **values)
+    return cls(key.split(".", 1)[0], zh, en, *extra)
 
 
 def coded(group: str, code: str, /, **values) -> dict:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from core.messages.catalogue import text
+from core.messages.catalogue import coded_error, text
 from core.messages.errors import CodedError
 from core.messages.problems import ProblemTable
 from core.schema.roster import (
@@ -28,8 +28,7 @@ class RosterReadError(CodedError):
 def read_error(key: str, /, **values) -> RosterReadError:
     """The RosterReadError of messages.toml ``[roster.<key>]``: its code is the key's first
     part."""
-    zh, en = text("roster", key, **values)
-    return RosterReadError(key.split(".", 1)[0], zh, en)
+    return coded_error(RosterReadError, "roster", key, **values)
 
 
 def _label(col: str) -> tuple[str, str]:

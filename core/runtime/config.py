@@ -23,7 +23,7 @@ import tempfile
 import tomllib
 from pathlib import Path
 
-from core.messages.catalogue import text
+from core.messages.catalogue import coded_error
 from core.messages.errors import CodedError
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -46,8 +46,7 @@ class ConfigError(CodedError, RuntimeError):
 
 def config_error(key: str, /, **values) -> ConfigError:
     """The ConfigError of messages.toml ``[config.<key>]``."""
-    zh, en = text("config", key, **values)
-    return ConfigError(key.split(".", 1)[0], zh, en)
+    return coded_error(ConfigError, "config", key, **values)
 
 
 def secrets_files() -> list[Path]:

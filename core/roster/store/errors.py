@@ -14,6 +14,7 @@ try:  # the PostgreSQL driver (requirements.txt); SQLite works without it
 except ImportError:  # pragma: no cover - only on a SQLite-only installation
     psycopg = None
 
+from core.messages.catalogue import coded_error
 from core.messages.catalogue import text as catalogue_text
 from core.messages.errors import CodedError
 
@@ -38,8 +39,7 @@ class StoreError(CodedError, RuntimeError):
 
 def store_error(key: str, detail: str | None = None, /, **values) -> StoreError:
     """The StoreError of messages.toml ``[store.<key>]``: its code is the key's first part."""
-    zh, en = catalogue_text("store", key, **values)
-    return StoreError(key.split(".", 1)[0], zh, en, detail)
+    return coded_error(StoreError, "store", key, detail, **values)
 
 
 class ImportSuperseded(StoreError):
