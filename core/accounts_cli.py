@@ -16,8 +16,8 @@ from datetime import date
 from pathlib import Path
 
 from core.admin import audit
-from core.admin.accounts import AccountError, Accounts
-from core.admin.auth import PROMPTS, PasswordInputError, read_password_cli
+from core.admin.accounts import Accounts, account_error
+from core.admin.auth import PROMPTS, read_password_cli
 from core.messages.catalogue import text
 from core.messages.errors import CodedError
 from core.roster.io import to_csv_bytes
@@ -65,13 +65,11 @@ def cmd_user(args) -> int:
                          {"account": name})
             return EXIT_OK
         if accounts.get(args.login) is None:  # password: before asking for one
-            accounts.set_disabled(args.login, False)  # raises unknown_login
+            raise account_error("unknown_login", login=args.login)
         name = accounts.set_password(args.login, _password())
         audit.record(store, CLI_LOGIN, CLI_CLIENT, "account_password", {"account": name})
         return EXIT_OK
-    except (AccountError, PasswordInputError) as exc:
-        return _problem(exc)
-    except CodedError as exc:  # the store or the configuration
+    except CodedError as exc:  # an account, a password, the store or the configuration
         return _problem(exc)
 
 
